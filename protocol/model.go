@@ -1,0 +1,81 @@
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Kind names an entity type. It is the "type" member of every entity's JSON.
+type Kind string
+
+// The entity kinds a node keeps.
+const (
+	KindInterlinker        Kind = "Interlinker"
+	KindPublicService      Kind = "PublicService"
+	KindOrganisation       Kind = "Organisation"
+	KindProblemProfile     Kind = "ProblemProfile"
+	KindCoproductionSchema Kind = "CoproductionSchema"
+	KindAdoption           Kind = "Adoption"
+	KindRating             Kind = "Rating"
+)
+
+// Kinds lists every kind in a stable order (used for counts and docs).
+var Kinds = []Kind{KindInterlinker, KindPublicService, KindOrganisation, KindProblemProfile,
+	KindCoproductionSchema, KindAdoption, KindRating}
+
+// Text is multilingual text: a map from a BCP 47 language tag to the text in
+// that language.
+type Text map[string]string
+
+// TextList is a multilingual list (tags, keywords): BCP 47 tag to values.
+type TextList map[string][]string
+
+// Entity is implemented by every domain entity.
+type Entity interface {
+	// Kind reports the entity's type.
+	Kind() Kind
+	// NaturalKey is the identifier the entity carries in its source format
+	// (an INTERLINK id such as "business_model_canvas", a CPSV-AP
+	// dct:identifier); empty when it has none. An origin node keeps at most
+	// one live object per (kind, natural key).
+	NaturalKey() string
+	// Validate checks every field and returns a *ValidationError naming
+	// each field and rule that fails, or nil.
+	Validate() error
+	// Index projects the entity onto the fields search and filters use.
+	Index() IndexDoc
+}
+
+// IndexDoc is what search and the secondary indexes see of an entity.
+type IndexDoc struct {
+	Name            Text     // titles, per language
+	Description     Text     // descriptions, per language
+	Tags            TextList // tags and keywords, per language
+	Nature          string   // interlinker nature; empty for other kinds
+	Languages       []string // languages the object is available in
+	ProblemProfiles []string // problem-profile keys the object addresses
+	LicenceCategory string   // INTERLINK licence category
+	Scopes          []string // administrative scopes
+	Country         string   // ISO 3166-1 alpha-2 of the object's organisation, when known
+	Target          string   // for adoptions and ratings: the IRI of the object adopted or rated
+}
+
+// Meta is the envelope every stored object carries beside its entity body.
+type Meta struct {
+	IRI     string    `json:"iri"`               // global id on the origin node: {public-url}/objects/{id}
+	ID      string    `json:"id"`                // ULID, the last path segment of IRI
+	Type    Kind      `json:"type"`              // the entity kind
+	Version uint64    `json:"version"`           // 1, 2, ...; every update makes the next version
+	Origin  string    `json:"origin"`            // public URL of the node that owns the object
+	Key     string    `json:"key,omitempty"`     // the entity's natural key
+	Created time.Time `json:"created"`           // when version 1 was made
+	Updated time.Time `json:"updated"`           // when this version was made
+	Deleted bool      `json:"deleted,omitempty"` // a tombstone: the last version of a deleted object
+}
+
+// Object is one immutable version of a stored object: the envelope and the
+// entity's canonical JSON (nil for a tombstone).
+type Object struct {
+	Meta
+	Body json.RawMessage `json:"body,omitempty"`
+}
