@@ -1,0 +1,366 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
+)
+
+// Limits on envelope fields (bytes).
+const (
+	maxIRILen   = 2048
+	maxIDLen    = 128
+	maxKeyLen   = 1024
+	maxValueLen = 2048 // an indexed value
+)
+
+// WriteOp is one new version of one object.
+type WriteOp struct {
+	Object        protocol.Object // the new version, fully formed by the caller (IRI, ID, Type, Version, Origin, Key, Created, Updated, Deleted, Body)
+	ExpectVersion uint64          // the current version the caller based this on; 0 = must not exist yet
+}
+
+// prepared is a WriteOp checked and projected outside the committer: the
+// entity decoding (the expensive part) runs in the caller's goroutine.
+type prepared struct {
+	obj       protocol.Object
+	expect    uint64
+	record    []byte
+	postings  []posting
+	agg       byte
+	aggTarget string
+	rating    int64
+}
+
+// Apply stores the ops of one call atomically (all or nothing), group-
+// committed with other callers, and returns the change sequence of the last
+// op. Each op must be the version after ExpectVersion of an object whose
+// stored current version is ExpectVersion (0: absent), else *ConflictError;
+// an object whose current version is a tombstone is ErrGone; a live object's
+// natural key must be free among its origin's live objects of its type, else
+// *KeyExistsError. Ops of one call may build on each other (create then
+// update the same IRI). Apply returns only after the commit is durable; an
+// error means nothing of the call was stored.
+func (s *Store) Apply(ctx context.Context, ops ...WriteOp) (uint64, error) {
+	if len(ops) == 0 {
+		return 0, fmt.Errorf("storage: apply: %w: no ops", ErrInvalidObject)
+	}
+	ps := make([]prepared, len(ops))
+	for i := range ops {
+		if err := prepare(&ops[i], &ps[i]); err != nil {
+			return 0, opError(i, len(ops), err)
+		}
+	}
+	what := "apply " + ops[0].Object.IRI
+	if len(ops) > 1 {
+		what = fmt.Sprintf("apply %d ops", len(ops))
+	}
+	return s.submit(ctx, what, len(ops), func(tx *bbolt.Tx) (uint64, error) {
+		ov := newOverlay(tx)
+		seq := binary.BigEndian.Uint64(ov.get(bMeta, mSeq))
+		for i := range ps {
+			var err error
+			if seq, err = planOp(ov, &ps[i], seq); err != nil {
+				return 0, opError(i, len(ps), err)
+			}
+		}
+		ov.put(bMeta, mSeq, be64(seq))
+		return seq, ov.flush()
+	})
+}
+
+func opError(i, n int, err error) error {
+	if n == 1 {
+		return err
+	}
+	return fmt.Errorf("storage: op %d of %d: %w", i+1, n, err)
+}
+
+// prepare checks an op's envelope, decodes its body and computes what the
+// indexes and aggregates need.
+func prepare(op *WriteOp, p *prepared) error {
+	o := &op.Object
+	where := fmt.Sprintf("storage: put object %s version %d", o.IRI, o.Version)
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %w: %s", where, ErrInvalidObject, fmt.Sprintf(format, args...))
+	}
+	if err := checkIRI(o.IRI); err != nil {
+		return bad("iri: %v", err)
+	}
+	if o.ID == "" || len(o.ID) > maxIDLen || !printable(o.ID) || strings.ContainsAny(o.ID, "/ ") {
+		return bad("id %q is empty, too long or not a path segment", o.ID)
+	}
+	if !slices.Contains(protocol.Kinds, o.Type) {
+		return bad("unknown type %q", o.Type)
+	}
+	if err := checkIRI(o.Origin); err != nil {
+		return bad("origin: %v", err)
+	}
+	if len(o.Key) > maxKeyLen || !printable(o.Key) {
+		return bad("key is longer than %d bytes or not printable text", maxKeyLen)
+	}
+	if o.Version != op.ExpectVersion+1 {
+		return bad("version %d does not follow the expected current version %d", o.Version, op.ExpectVersion)
+	}
+	*p = prepared{obj: *o, expect: op.ExpectVersion}
+	if o.Deleted {
+		if len(o.Body) != 0 {
+			return bad("a tombstone has no body")
+		}
+		p.record = encodeRecord(o)
+		return nil
+	}
+	if len(o.Body) == 0 {
+		return bad("no body")
+	}
+	e, err := decodeEntity(o.Body)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %w", where, ErrInvalidObject, err)
+	}
+	if e.Kind() != o.Type {
+		return bad("the body is a %s, the envelope says %s", e.Kind(), o.Type)
+	}
+	if k := e.NaturalKey(); k != o.Key {
+		return bad("the envelope key %q is not the body's key %q", o.Key, k)
+	}
+	doc := e.Index()
+	if p.postings, err = postingsOf(o, &doc); err != nil {
+		return bad("%v", err)
+	}
+	switch o.Type {
+	case protocol.KindAdoption:
+		p.agg, p.aggTarget = aggAdoption, doc.Target
+	case protocol.KindRating:
+		v, ok := ratingValue(e)
+		if !ok {
+			return bad("the rating body has no value")
+		}
+		p.agg, p.aggTarget, p.rating = aggRating, doc.Target, int64(v)
+	}
+	if p.agg != aggNone && p.aggTarget == "" {
+		return bad("the %s has no target", o.Type)
+	}
+	p.record = encodeRecord(o)
+	return nil
+}
+
+func ratingValue(e protocol.Entity) (int, bool) {
+	switch r := e.(type) {
+	case *protocol.Rating:
+		return r.Value, true
+	}
+	return 0, false
+}
+
+// postingsOf lists the secondary-index entries of a live version, sorted and
+// without duplicates.
+func postingsOf(o *protocol.Object, d *protocol.IndexDoc) ([]posting, error) {
+	ps := []posting{{fieldType, string(o.Type)}, {fieldOrigin, o.Origin}}
+	add := func(f byte, vs ...string) {
+		for _, v := range vs {
+			if v != "" {
+				ps = append(ps, posting{f, v})
+			}
+		}
+	}
+	add(fieldNature, d.Nature)
+	add(fieldLanguage, d.Languages...)
+	add(fieldProblemProfile, d.ProblemProfiles...)
+	add(fieldLicence, d.LicenceCategory)
+	add(fieldScope, d.Scopes...)
+	add(fieldCountry, d.Country)
+	add(fieldTarget, d.Target)
+	for _, p := range ps {
+		if len(p.value) > maxValueLen {
+			return nil, fmt.Errorf("an indexed value is longer than %d bytes", maxValueLen)
+		}
+	}
+	slices.SortFunc(ps, func(a, b posting) int {
+		if a.field != b.field {
+			return int(a.field) - int(b.field)
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	return slices.Compact(ps), nil
+}
+
+// planOp checks one prepared op against the state the overlay shows and, if
+// every check passes, records its writes in the overlay. It returns the new
+// change sequence.
+func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
+	o := &p.obj
+	iri := []byte(o.IRI)
+	where := fmt.Sprintf("storage: put object %s version %d", o.IRI, o.Version)
+
+	var cur header
+	hv := ov.get(bObjects, iri)
+	exists := hv != nil
+	if exists {
+		var err error
+		if cur, err = decodeHeader(hv); err != nil {
+			return seq, fmt.Errorf("%s: read current header: %w", where, err)
+		}
+		if cur.deleted {
+			return seq, fmt.Errorf("%s: %w (deleted at version %d)", where, ErrGone, cur.version)
+		}
+	}
+	if cur.version != p.expect {
+		return seq, &ConflictError{IRI: o.IRI, Want: p.expect, Have: cur.version}
+	}
+	if ov.get(bVersions, versionKey(o.IRI, o.Version)) != nil {
+		return seq, fmt.Errorf("%s: %w: the version already exists (versions are immutable)", where, ErrConflict)
+	}
+	var prev protocol.Object
+	if exists {
+		rv := ov.get(bVersions, versionKey(o.IRI, cur.version))
+		if rv == nil {
+			return seq, fmt.Errorf("%s: current version %d record missing: %w", where, cur.version, errCorrupt)
+		}
+		var err error
+		if prev, err = decodeRecordMeta(rv); err != nil {
+			return seq, fmt.Errorf("%s: read version %d: %w", where, cur.version, err)
+		}
+		if prev.Type != o.Type || prev.Origin != o.Origin || prev.ID != o.ID || prev.IRI != o.IRI {
+			return seq, fmt.Errorf("%s: %w: type, origin, id and iri cannot change across versions (stored %s %s %s)",
+				where, ErrInvalidObject, prev.Type, prev.Origin, prev.ID)
+		}
+	} else if owner := ov.get(bIDs, []byte(o.ID)); owner != nil && string(owner) != o.IRI {
+		return seq, fmt.Errorf("%s: %w: id %s already names %s", where, ErrConflict, o.ID, owner)
+	}
+	var newKey []byte
+	if !o.Deleted && o.Key != "" {
+		newKey = keysKey(o.Origin, o.Type, o.Key)
+		if owner := ov.get(bKeys, newKey); owner != nil && string(owner) != o.IRI {
+			return seq, &KeyExistsError{Origin: o.Origin, Type: o.Type, Key: o.Key, IRI: string(owner)}
+		}
+	}
+
+	// Every check passed: record the writes.
+	seq++
+	if exists {
+		for _, pst := range cur.postings {
+			ov.del(bIndex, indexKey(pst.field, pst.value, o.IRI))
+		}
+		if err := addAgg(ov, cur.agg, cur.aggTarget, cur.rating, -1); err != nil {
+			return seq, fmt.Errorf("%s: %w", where, err)
+		}
+		if prev.Key != "" {
+			k := keysKey(prev.Origin, prev.Type, prev.Key)
+			if string(ov.get(bKeys, k)) == o.IRI {
+				ov.del(bKeys, k)
+			}
+		}
+		ov.del(bChanges, be64(cur.seq))
+	} else {
+		ov.put(bIDs, []byte(o.ID), iri)
+	}
+	h := header{deleted: o.Deleted, version: o.Version, seq: seq}
+	if !o.Deleted {
+		h.postings = p.postings
+		h.agg, h.aggTarget, h.rating = p.agg, p.aggTarget, p.rating
+		for _, pst := range p.postings {
+			ov.put(bIndex, indexKey(pst.field, pst.value, o.IRI), nil)
+		}
+		if err := addAgg(ov, p.agg, p.aggTarget, p.rating, +1); err != nil {
+			return seq, fmt.Errorf("%s: %w", where, err)
+		}
+		if newKey != nil {
+			ov.put(bKeys, newKey, iri)
+		}
+	}
+	switch {
+	case !exists && !o.Deleted:
+		addCount(ov, o.Type, +1)
+	case exists && o.Deleted:
+		addCount(ov, o.Type, -1)
+	}
+	ov.put(bObjects, iri, encodeHeader(&h))
+	ov.put(bVersions, versionKey(o.IRI, o.Version), p.record)
+	ov.put(bChanges, be64(seq), iri)
+	return seq, nil
+}
+
+func addCount(ov *overlay, kind protocol.Kind, delta int64) {
+	k := []byte(countPrefix + string(kind))
+	var n uint64
+	if v := ov.get(bMeta, k); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n = uint64(int64(n) + delta)
+	ov.put(bMeta, k, be64(n))
+}
+
+// addAgg adds (sign +1) or removes (sign -1) an object's contribution to its
+// target's aggregate.
+func addAgg(ov *overlay, agg byte, target string, rating int64, sign int) error {
+	if agg == aggNone {
+		return nil
+	}
+	k := []byte(target)
+	var a Aggregate
+	if v := ov.get(bAggs, k); v != nil {
+		var err error
+		if a, err = decodeAgg(v); err != nil {
+			return fmt.Errorf("read aggregate of %s: %w", target, err)
+		}
+	}
+	switch agg {
+	case aggAdoption:
+		a.Adoptions += sign
+	case aggRating:
+		a.Ratings += sign
+		a.RatingSum += sign * int(rating)
+	}
+	if a.Adoptions < 0 || a.Ratings < 0 {
+		return fmt.Errorf("aggregate of %s would go negative: %w", target, errCorrupt)
+	}
+	if a.Adoptions == 0 && a.Ratings == 0 {
+		ov.del(bAggs, k)
+		return nil
+	}
+	ov.put(bAggs, k, encodeAgg(a))
+	return nil
+}
+
+// checkIRI accepts an absolute http(s) URL of printable characters.
+func checkIRI(s string) error {
+	if s == "" {
+		return fmt.Errorf("empty")
+	}
+	if len(s) > maxIRILen {
+		return fmt.Errorf("longer than %d bytes", maxIRILen)
+	}
+	if !printable(s) || strings.ContainsAny(s, " ") {
+		return fmt.Errorf("%q contains spaces, control characters or invalid UTF-8", s)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}

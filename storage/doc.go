@@ -1,0 +1,71 @@
+// Package storage is the node's source of truth: the catalogue (every
+// version of every object, local and federated), its secondary indexes and
+// counters, the change log a derived search index follows, API tokens and
+// settings, all in one embedded bbolt file. It owns every bbolt transaction;
+// nothing else opens the database.
+//
+// # Writes: one committer, group commit
+//
+// Every write (Apply, PutToken, DeleteToken, PutSetting) is a request on a
+// channel read by ONE committer goroutine. The committer takes whatever is
+// queued (at most Options.MaxBatch requests; optionally waiting up to
+// Options.MaxBatchDelay to fill a batch) and applies it in a single bbolt
+// Update, so one commit (and its fsyncs) serves many callers. Each request is
+// planned against the transaction's state plus its own pending writes (an
+// overlay) and only written when every check passed, so a request that fails
+// writes nothing and does not disturb the others in its batch. A caller is
+// answered only after the commit returned; if the commit fails, every
+// request of the batch gets the error. A request whose context is done when
+// the committer reaches it is skipped (and reported as not applied).
+//
+// # Buckets and key layout
+//
+// str(s) below is uvarint(len(s)) followed by the bytes of s, so composite
+// keys are unambiguous and prefix scans are exact. be64(n) is an 8-byte
+// big-endian integer.
+//
+//	meta       "schema"            → be64(schema version)
+//	           "epoch"             → random hex id, new with every database and every restore
+//	           "created"           → RFC 3339 time the database was created
+//	           "seq"               → be64(last change sequence)
+//	           "count/" + kind     → be64(live objects of that kind)
+//	objects    iri                 → header: format, flags (deleted), current version,
+//	                                 seq of its last change, aggregate contribution,
+//	                                 and the index postings of the current version
+//	versions   str(iri) be64(ver)  → record: format, flags, version, created, updated,
+//	                                 str(iri) str(id) str(type) str(origin) str(key), body (verbatim)
+//	ids        id                  → iri (ULIDs; tombstones keep theirs)
+//	keys       str(origin) str(type) key → iri (live objects with a natural key only)
+//	index      field str(value) iri → "" (live objects only; field is one byte:
+//	                                 1 type, 2 origin, 3 nature, 4 language, 5 problem_profile,
+//	                                 6 licence, 7 scope, 8 country, 9 target)
+//	aggregates target-iri          → uvarint(adoptions) uvarint(ratings) varint(rating sum)
+//	changes    be64(seq)           → iri (compacted: only the latest change of each object is
+//	                                 kept, so sequences have gaps and the log is bounded by
+//	                                 the number of objects)
+//	tokens     id                  → JSON token (name, role, SHA-256 hash, created)
+//	tokenhash  sha256              → id
+//	settings   name                → value
+//
+// Bodies are stored as the caller gave them (they are the entity's canonical
+// JSON) and never re-encoded. A current object is found through its header
+// (objects) and read from versions, so a write stores the body once. Times
+// come back in UTC (stored as seconds and nanoseconds, so they compare Equal).
+//
+// # Schema and migrations
+//
+// meta/schema holds the schema version. Open runs every missing migration,
+// in order, inside one transaction; a database whose schema is newer than
+// this code knows is refused.
+//
+// # Backup and restore
+//
+// Backup streams a consistent snapshot from a read transaction while
+// writers continue. CheckBackup and ReplaceFile implement restore; a
+// candidate is outside input, so CheckBackup first walks its page structure
+// itself (pages.go: every page and element a reader could follow lies inside
+// the file, keys in order) because bbolt trusts those offsets and would
+// crash the process on a damaged file; then bbolt's own check and Verify's
+// invariants run. The restored file gets a new epoch, so any index derived
+// from the old data notices it is stale.
+package storage
