@@ -111,6 +111,31 @@ func (u URIs) Object(id string) string { return u.base + "/objects/" + id }
 // Actor is the node's ActivityPub actor IRI.
 func (u URIs) Actor() string { return u.base + "/actor" }
 
+// KeyID is the id of the actor's HTTP-signature key.
+func (u URIs) KeyID() string { return u.Actor() + "#main-key" }
+
+// Inbox is the actor's own inbox ({actor}/inbox, where FedBOX delivers).
+func (u URIs) Inbox() string { return u.Actor() + "/inbox" }
+
+// SharedInbox is the node-wide inbox peers deliver to once per node.
+func (u URIs) SharedInbox() string { return u.base + "/inbox" }
+
+// Outbox is the actor's outbox collection.
+func (u URIs) Outbox() string { return u.Actor() + "/outbox" }
+
+// Followers is the actor's followers collection.
+func (u URIs) Followers() string { return u.Actor() + "/followers" }
+
+// Following is the actor's following collection.
+func (u URIs) Following() string { return u.Actor() + "/following" }
+
+// Activity is the IRI of an activity this node emits, with ULID id.
+func (u URIs) Activity(id string) string { return u.base + "/activities/" + id }
+
+// NodeInfo is the URL of the node's NodeInfo 2.1 document (the
+// /.well-known/nodeinfo links document points to it).
+func (u URIs) NodeInfo() string { return u.base + "/nodeinfo/2.1" }
+
 // Problem is the type URI of an RFC 9457 problem.
 func (u URIs) Problem(name string) string { return u.base + "/problems/" + name }
 

@@ -71,6 +71,11 @@ type Meta struct {
 	Created time.Time `json:"created"`           // when version 1 was made
 	Updated time.Time `json:"updated"`           // when this version was made
 	Deleted bool      `json:"deleted,omitempty"` // a tombstone: the last version of a deleted object
+	// Provenance of a federated (remote) object version: the actor that
+	// delivered it and when this node received it. Both are empty for
+	// objects this node made itself.
+	Actor    string    `json:"actor,omitempty"`
+	Received time.Time `json:"received,omitzero"`
 }
 
 // Object is one immutable version of a stored object: the envelope and the

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,6 +28,22 @@ const (
 type WriteOp struct {
 	Object        protocol.Object // the new version, fully formed by the caller (IRI, ID, Type, Version, Origin, Key, Created, Updated, Deleted, Body)
 	ExpectVersion uint64          // the current version the caller based this on; 0 = must not exist yet
+
+	// Remote marks a version received from another node (its origin). It
+	// replaces ExpectVersion (ignored) by the federation rule: any Version
+	// above the stored one is accepted (gaps allowed: a follower may miss
+	// versions), and a Version at or below it is refused with *StaleError
+	// (errors.Is ErrStale) without writing anything. Object.Actor (the actor
+	// that delivered it) is required; a zero Object.Received is set to the
+	// store's clock. A remote tombstone may be the first version the store
+	// sees, so that an older Create replayed later stays refused.
+	Remote bool
+	// Publish, when set, is the activity announcing this version (Create,
+	// Update, Delete): it is stored, appended to the outbox and fanned out
+	// to the accepted followers (one delivery per distinct shared inbox or
+	// inbox) in the same transaction as the version. An empty ObjectIRI is
+	// set to Object.IRI, a zero Published to Object.Updated.
+	Publish *Activity
 }
 
 // prepared is a WriteOp checked and projected outside the committer: the
@@ -39,6 +56,8 @@ type prepared struct {
 	agg       byte
 	aggTarget string
 	rating    int64
+	remote    bool
+	publish   *preparedActivity
 }
 
 // Apply stores the ops of one call atomically (all or nothing), group-
@@ -47,35 +66,67 @@ type prepared struct {
 // stored current version is ExpectVersion (0: absent), else *ConflictError;
 // an object whose current version is a tombstone is ErrGone; a live object's
 // natural key must be free among its origin's live objects of its type, else
-// *KeyExistsError. Ops of one call may build on each other (create then
-// update the same IRI). Apply returns only after the commit is durable; an
-// error means nothing of the call was stored.
+// *KeyExistsError. Remote ops (WriteOp.Remote) follow the federation rule
+// instead: any newer version, else *StaleError; their id and natural key
+// are taken only when free. Ops of one call may build on each other (create
+// then update the same IRI). Apply returns only after the commit is
+// durable; an error means nothing of the call was stored.
 func (s *Store) Apply(ctx context.Context, ops ...WriteOp) (uint64, error) {
 	if len(ops) == 0 {
 		return 0, fmt.Errorf("storage: apply: %w: no ops", ErrInvalidObject)
 	}
-	ps := make([]prepared, len(ops))
-	for i := range ops {
-		if err := prepare(&ops[i], &ps[i]); err != nil {
-			return 0, opError(i, len(ops), err)
-		}
+	ps, now, err := s.prepareOps(ops)
+	if err != nil {
+		return 0, err
 	}
 	what := "apply " + ops[0].Object.IRI
 	if len(ops) > 1 {
 		what = fmt.Sprintf("apply %d ops", len(ops))
 	}
-	return s.submit(ctx, what, len(ops), func(tx *bbolt.Tx) (uint64, error) {
+	return s.submit(ctx, what, len(ops)+publishWork(ps), func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
-		seq := binary.BigEndian.Uint64(ov.get(bMeta, mSeq))
-		for i := range ps {
-			var err error
-			if seq, err = planOp(ov, &ps[i], seq); err != nil {
+		seq, err := planOps(ov, ps, now)
+		if err != nil {
+			return 0, err
+		}
+		return seq, ov.flush()
+	})
+}
+
+// prepareOps checks and projects ops in the caller's goroutine. Remote ops
+// without a time received get the store's clock (the returned now).
+func (s *Store) prepareOps(ops []WriteOp) ([]prepared, time.Time, error) {
+	now := s.now().UTC()
+	ps := make([]prepared, len(ops))
+	for i := range ops {
+		op := ops[i]
+		if op.Remote && op.Object.Received.IsZero() {
+			op.Object.Received = now
+		}
+		if err := prepare(&op, &ps[i]); err != nil {
+			return nil, now, opError(i, len(ops), err)
+		}
+	}
+	return ps, now, nil
+}
+
+// planOps plans prepared ops (and their activities) into ov and returns the
+// new change sequence; it writes nothing to the transaction itself.
+func planOps(ov *overlay, ps []prepared, now time.Time) (uint64, error) {
+	seq := binary.BigEndian.Uint64(ov.get(bMeta, mSeq))
+	for i := range ps {
+		var err error
+		if seq, err = planOp(ov, &ps[i], seq); err != nil {
+			return 0, opError(i, len(ps), err)
+		}
+		if ps[i].publish != nil {
+			if err := planPublish(ov, ps[i].publish, now); err != nil {
 				return 0, opError(i, len(ps), err)
 			}
 		}
-		ov.put(bMeta, mSeq, be64(seq))
-		return seq, ov.flush()
-	})
+	}
+	ov.put(bMeta, mSeq, be64(seq))
+	return seq, nil
 }
 
 func opError(i, n int, err error) error {
@@ -108,10 +159,30 @@ func prepare(op *WriteOp, p *prepared) error {
 	if len(o.Key) > maxKeyLen || !printable(o.Key) {
 		return bad("key is longer than %d bytes or not printable text", maxKeyLen)
 	}
-	if o.Version != op.ExpectVersion+1 {
+	switch {
+	case op.Remote:
+		if o.Version == 0 {
+			return bad("a remote version is numbered from 1")
+		}
+		if o.Actor == "" || o.Received.IsZero() {
+			return bad("a remote version needs its provenance (the actor that sent it, the time received)")
+		}
+	case o.Version != op.ExpectVersion+1:
 		return bad("version %d does not follow the expected current version %d", o.Version, op.ExpectVersion)
 	}
-	*p = prepared{obj: *o, expect: op.ExpectVersion}
+	if o.Actor != "" {
+		if err := checkIRI(o.Actor); err != nil {
+			return bad("actor: %v", err)
+		}
+	}
+	*p = prepared{obj: *o, expect: op.ExpectVersion, remote: op.Remote}
+	if op.Publish != nil {
+		pa, err := prepareActivity(*op.Publish, o)
+		if err != nil {
+			return fmt.Errorf("%s: publish: %w", where, err)
+		}
+		p.publish = pa
+	}
 	if o.Deleted {
 		if len(o.Body) != 0 {
 			return bad("a tombstone has no body")
@@ -209,11 +280,14 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 		if cur, err = decodeHeader(hv); err != nil {
 			return seq, fmt.Errorf("%s: read current header: %w", where, err)
 		}
+		if p.remote && o.Version <= cur.version {
+			return seq, &StaleError{IRI: o.IRI, Have: cur.version, Got: o.Version}
+		}
 		if cur.deleted {
 			return seq, fmt.Errorf("%s: %w (deleted at version %d)", where, ErrGone, cur.version)
 		}
 	}
-	if cur.version != p.expect {
+	if !p.remote && cur.version != p.expect {
 		return seq, &ConflictError{IRI: o.IRI, Want: p.expect, Have: cur.version}
 	}
 	if ov.get(bVersions, versionKey(o.IRI, o.Version)) != nil {
@@ -233,14 +307,25 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 			return seq, fmt.Errorf("%s: %w: type, origin, id and iri cannot change across versions (stored %s %s %s)",
 				where, ErrInvalidObject, prev.Type, prev.Origin, prev.ID)
 		}
-	} else if owner := ov.get(bIDs, []byte(o.ID)); owner != nil && string(owner) != o.IRI {
-		return seq, fmt.Errorf("%s: %w: id %s already names %s", where, ErrConflict, o.ID, owner)
+	}
+	// A remote object takes its id and natural key only when they are free:
+	// another node's (or a stale copy's) claim must not block it, and it
+	// must not block anyone. Local objects must own both.
+	claimID := !exists
+	if owner := ov.get(bIDs, []byte(o.ID)); claimID && owner != nil && string(owner) != o.IRI {
+		if !p.remote {
+			return seq, fmt.Errorf("%s: %w: id %s already names %s", where, ErrConflict, o.ID, owner)
+		}
+		claimID = false
 	}
 	var newKey []byte
 	if !o.Deleted && o.Key != "" {
 		newKey = keysKey(o.Origin, o.Type, o.Key)
 		if owner := ov.get(bKeys, newKey); owner != nil && string(owner) != o.IRI {
-			return seq, &KeyExistsError{Origin: o.Origin, Type: o.Type, Key: o.Key, IRI: string(owner)}
+			if !p.remote {
+				return seq, &KeyExistsError{Origin: o.Origin, Type: o.Type, Key: o.Key, IRI: string(owner)}
+			}
+			newKey = nil
 		}
 	}
 
@@ -260,7 +345,8 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 			}
 		}
 		ov.del(bChanges, be64(cur.seq))
-	} else {
+	}
+	if claimID {
 		ov.put(bIDs, []byte(o.ID), iri)
 	}
 	h := header{deleted: o.Deleted, version: o.Version, seq: seq}

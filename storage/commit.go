@@ -156,6 +156,9 @@ func (s *Store) commit(batch []*request) {
 	s.commits.Add(1)
 	s.requests.Add(uint64(len(batch)))
 	live := slices.Clone(batch)
+	if pr := s.pruneRequest(); pr != nil {
+		live = append(live, pr) // housekeeping rides along with the batch
+	}
 	for {
 		for _, r := range live {
 			r.err, r.seq = nil, 0
@@ -310,7 +313,8 @@ const appendFillPercent = 0.9
 
 func appendMostly(bucket []byte) bool {
 	switch string(bucket) {
-	case string(bVersions), string(bChanges), string(bObjects), string(bIDs), string(bIndex):
+	case string(bVersions), string(bChanges), string(bObjects), string(bIDs), string(bIndex),
+		string(bOutbox), string(bDeliveries), string(bDue), string(bInboxAge):
 		return true
 	}
 	return false

@@ -29,13 +29,19 @@
 //	           "created"           → RFC 3339 time the database was created
 //	           "seq"               → be64(last change sequence)
 //	           "count/" + kind     → be64(live objects of that kind)
+//	           "fed/outbox.seq"    → be64(last outbox position)          (schema 2)
+//	           "fed/outbox.count"  → be64(outbox entries)
+//	           "fed/delivery.seq"  → be64(last delivery id)
+//	           "fed/followers/" + state, "fed/following/" + state → be64(edges in that state)
 //	objects    iri                 → header: format, flags (deleted), current version,
 //	                                 seq of its last change, aggregate contribution,
 //	                                 and the index postings of the current version
 //	versions   str(iri) be64(ver)  → record: format, flags, version, created, updated,
 //	                                 str(iri) str(id) str(type) str(origin) str(key), body (verbatim)
-//	ids        id                  → iri (ULIDs; tombstones keep theirs)
-//	keys       str(origin) str(type) key → iri (live objects with a natural key only)
+//	ids        id                  → iri (ULIDs; tombstones keep theirs; a remote object
+//	                                 whose id another object holds has none)
+//	keys       str(origin) str(type) key → iri (live objects with a natural key only; a remote
+//	                                 object takes its key only when it is free)
 //	index      field str(value) iri → "" (live objects only; field is one byte:
 //	                                 1 type, 2 origin, 3 nature, 4 language, 5 problem_profile,
 //	                                 6 licence, 7 scope, 8 country, 9 target)
@@ -46,6 +52,44 @@
 //	tokens     id                  → JSON token (name, role, SHA-256 hash, created)
 //	tokenhash  sha256              → id
 //	settings   name                → value
+//
+// Schema 2 adds the federation state:
+//
+//	activities iri                 → format, uvarint(outbox position; 0: not in the outbox),
+//	                                 str(iri) str(type) str(actor) str(object), published, body (verbatim)
+//	outbox     be64(position)      → activity iri (append-only, oldest first)
+//	deliveries id                  → pending delivery: format, flags (dead), attempts, str(id)
+//	                                 str(activity) str(inbox) str(host), created, next attempt,
+//	                                 uvarint(last status) str(last error) str(dead reason);
+//	                                 id is 16 hex digits of fed/delivery.seq (creation order)
+//	due        be64(next ns) id    → host (pending deliveries by due time)
+//	hostq      str(host) id        → "" (pending deliveries per host, oldest first)
+//	dpending   str(activity) inbox → id (at most one pending delivery per activity and inbox)
+//	dead       id                  → dead letter (a delivery record with the dead flag)
+//	hosts      host:port           → format, uvarint(pending) uvarint(dead) uvarint(last status),
+//	                                 str(last error), last failure, last success
+//	followers  actor iri           → follow: format, str(actor) str(inbox) str(shared inbox)
+//	                                 str(follow iri) str(state), since, updated, last success,
+//	                                 uvarint(failures) str(last error)
+//	following  actor iri           → follow (same encoding)
+//	fanout     inbox iri           → uvarint(accepted followers delivering there): the distinct
+//	                                 targets of a publish (a shared inbox, else an inbox)
+//	inbox_seen activity iri        → be64(seen, Unix ns)
+//	inbox_age  be64(seen ns) iri   → "" (ids older than Options.InboxRetention are pruned)
+//
+// Record format 2 (versions) adds a remote version's provenance after the
+// key: str(actor), time received. Local records stay in format 1.
+//
+// # Federation
+//
+// A local write announces itself with WriteOp.Publish: the version, its
+// activity, the outbox entry and one delivery per fanout entry commit
+// together, so nothing is lost if the node stops before sending. Delivery
+// state changes (DeliveryDone, DeliveryRetry, DeliveryDead, Replay,
+// DropHost) and follow-graph writes are committer requests too, so a
+// worker pool's completions group-commit. Remote versions are written with
+// WriteOp.Remote (newer versions only, gaps allowed, provenance required)
+// through ApplyInbound, which applies each inbound activity id once.
 //
 // Bodies are stored as the caller gave them (they are the entity's canonical
 // JSON) and never re-encoded. A current object is found through its header

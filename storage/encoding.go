@@ -11,9 +11,14 @@ import (
 
 // The on-disk encodings. Every value starts with a format byte so that a
 // later schema can change one without guessing.
+//
+// Record formats: 1 is the envelope and the body; 2 adds the provenance of a
+// remote version (actor, time received) after the key. A record without
+// provenance is still written in format 1, so local records are unchanged.
 const (
-	recordFormat byte = 1
-	headerFormat byte = 1
+	recordFormat           byte = 1
+	recordFormatProvenance byte = 2
+	headerFormat           byte = 1
 
 	flagDeleted byte = 1 << 0
 )
@@ -111,8 +116,13 @@ func (r *reader) time() time.Time {
 
 // encodeRecord encodes one version: the envelope, then the body verbatim.
 func encodeRecord(o *protocol.Object) []byte {
-	b := make([]byte, 0, 64+len(o.IRI)+len(o.ID)+len(o.Type)+len(o.Origin)+len(o.Key)+len(o.Body))
-	b = append(b, recordFormat)
+	provenance := o.Actor != "" || !o.Received.IsZero()
+	b := make([]byte, 0, 80+len(o.IRI)+len(o.ID)+len(o.Type)+len(o.Origin)+len(o.Key)+len(o.Actor)+len(o.Body))
+	if provenance {
+		b = append(b, recordFormatProvenance)
+	} else {
+		b = append(b, recordFormat)
+	}
 	var flags byte
 	if o.Deleted {
 		flags |= flagDeleted
@@ -126,6 +136,10 @@ func encodeRecord(o *protocol.Object) []byte {
 	b = appendStr(b, string(o.Type))
 	b = appendStr(b, o.Origin)
 	b = appendStr(b, o.Key)
+	if provenance {
+		b = appendStr(b, o.Actor)
+		b = appendTime(b, o.Received)
+	}
 	return append(b, o.Body...)
 }
 
@@ -139,7 +153,8 @@ func decodeRecordMeta(v []byte) (protocol.Object, error) { return decodeRecordBo
 func decodeRecordBody(v []byte, withBody bool) (protocol.Object, error) {
 	var o protocol.Object
 	r := reader{b: v}
-	if f := r.byte(); r.err == nil && f != recordFormat {
+	f := r.byte()
+	if r.err == nil && f != recordFormat && f != recordFormatProvenance {
 		return o, fmt.Errorf("%w: unknown record format %d", errCorrupt, f)
 	}
 	flags := r.byte()
@@ -152,6 +167,12 @@ func decodeRecordBody(v []byte, withBody bool) (protocol.Object, error) {
 	o.Type = protocol.Kind(r.str())
 	o.Origin = r.str()
 	o.Key = r.str()
+	if f == recordFormatProvenance {
+		o.Actor = r.str()
+		if o.Received = r.time(); o.Received.IsZero() {
+			o.Received = time.Time{} // the zero time, without a location
+		}
+	}
 	if r.err != nil {
 		return protocol.Object{}, r.err
 	}

@@ -18,6 +18,9 @@ func FuzzDecodeRecord(f *testing.F) {
 	fx := newFixture()
 	o := fx.object(f, profile("p"))
 	f.Add(encodeRecord(&o))
+	r := o // a remote version, with provenance (format 2)
+	r.Actor, r.Received = "http://127.0.0.2:8080/actor", testEpoch
+	f.Add(encodeRecord(&r))
 	o.Deleted, o.Body, o.Version = true, nil, 7
 	o.Created = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Add(encodeRecord(&o))
@@ -102,6 +105,13 @@ func FuzzCheckBackup(f *testing.F) {
 		ops = append(ops, create(fx.object(f, p)))
 	}
 	mustApply(f, s, ops...)
+	// Federation state too, so that damage reaches its buckets.
+	mustPutFollower(f, s, peer("127.0.0.3:8080", "a", true, FollowAccepted))
+	mustApply(f, s, publishOp(f, fx, "published"))
+	mustEnqueue(f, s, sendActivity(f, "follow", "Follow"), "http://127.0.0.4:8080/inbox")
+	if _, err := s.ApplyInbound(context.Background(), remoteURIs.Activity("seen")); err != nil {
+		f.Fatal(err)
+	}
 	var buf bytes.Buffer
 	if _, err := s.Backup(context.Background(), &buf); err != nil {
 		f.Fatal(err)

@@ -147,10 +147,11 @@ func mustVerify(t testing.TB, s *Store) {
 // sameObject compares two objects, times with Equal.
 func sameObject(a, b protocol.Object) error {
 	am, bm := a.Meta, b.Meta
-	if !am.Created.Equal(bm.Created) || !am.Updated.Equal(bm.Updated) {
-		return fmt.Errorf("times differ: %v/%v vs %v/%v", am.Created, am.Updated, bm.Created, bm.Updated)
+	if !am.Created.Equal(bm.Created) || !am.Updated.Equal(bm.Updated) || !am.Received.Equal(bm.Received) {
+		return fmt.Errorf("times differ: %v/%v/%v vs %v/%v/%v", am.Created, am.Updated, am.Received, bm.Created, bm.Updated, bm.Received)
 	}
 	am.Created, am.Updated, bm.Created, bm.Updated = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	am.Received, bm.Received = time.Time{}, time.Time{}
 	if am != bm {
 		return fmt.Errorf("meta differs: %+v vs %+v", am, bm)
 	}

@@ -25,6 +25,27 @@ var (
 	bSettings  = []byte("settings")
 )
 
+// Buckets schema version 2 adds (federation state; see doc.go).
+var (
+	bActivities = []byte("activities")
+	bOutbox     = []byte("outbox")
+	bDeliveries = []byte("deliveries")
+	bDue        = []byte("due")
+	bHostQueue  = []byte("hostq")
+	bPending    = []byte("dpending")
+	bDead       = []byte("dead")
+	bHosts      = []byte("hosts")
+	bFollowers  = []byte("followers")
+	bFollowing  = []byte("following")
+	bFanout     = []byte("fanout")
+	bInboxSeen  = []byte("inbox_seen")
+	bInboxAge   = []byte("inbox_age")
+)
+
+// schemaV2Buckets are the buckets schema version 2 adds.
+var schemaV2Buckets = [][]byte{bActivities, bOutbox, bDeliveries, bDue, bHostQueue, bPending, bDead, bHosts,
+	bFollowers, bFollowing, bFanout, bInboxSeen, bInboxAge}
+
 // schemaV1Buckets are the buckets schema version 1 has.
 var schemaV1Buckets = [][]byte{bMeta, bObjects, bVersions, bIDs, bKeys, bIndex, bAggs, bChanges,
 	bTokens, bTokenHash, bSettings}
@@ -71,7 +92,19 @@ type migration func(tx *bbolt.Tx, now time.Time) error
 // migrations is the ordered list: migrations[i] upgrades schema i to i+1.
 // Append only; never edit a released migration.
 func migrations() []migration {
-	return []migration{migrateV1}
+	return []migration{migrateV1, migrateV2}
+}
+
+// migrateV2 adds the federation buckets: activities and the outbox, the
+// delivery queue, the follow graph and inbox de-duplication. Their counters
+// (meta "fed/...") start absent, which reads as zero.
+func migrateV2(tx *bbolt.Tx, _ time.Time) error {
+	for _, name := range schemaV2Buckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // migrateV1 creates the buckets and the database's identity.

@@ -39,6 +39,9 @@ type Options struct {
 	LockTimeout   time.Duration // how long Open waits for another process to release the file (default 1s)
 	Logger        *slog.Logger  // default: discard
 	Now           func() time.Time
+	// InboxRetention is how long ApplyInbound remembers an activity id
+	// (default 30 days); the committer forgets older ones as it goes.
+	InboxRetention time.Duration
 }
 
 // Store is the node's database. Its methods are safe for concurrent use.
@@ -51,6 +54,9 @@ type Store struct {
 
 	maxBatch int
 	delay    time.Duration
+
+	retention time.Duration // of inbound activity ids
+	nextPrune time.Time     // committer goroutine only
 
 	seq      atomic.Uint64
 	commits  atomic.Uint64
@@ -91,10 +97,16 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.InboxRetention <= 0 {
+		opts.InboxRetention = DefaultInboxRetention
+	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:         opts.LockTimeout,
-		NoSync:          opts.NoSync,
-		NoFreelistSync:  true,
+		Timeout: opts.LockTimeout,
+		NoSync:  opts.NoSync,
+		// The freelist is persisted: without it bbolt rebuilds the freelist
+		// at open by reading every page, which makes start-up touch (and
+		// keep resident) the whole file: ~400 MB RSS for 100,000 objects.
+		NoFreelistSync:  false,
 		FreelistType:    bbolt.FreelistMapType,
 		InitialMmapSize: initialMmapSize,
 		MaxSize:         cfg.maxSize,
@@ -104,16 +116,17 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	s := &Store{
-		path:     path,
-		db:       db,
-		log:      opts.Logger.With("component", "storage"),
-		now:      opts.Now,
-		maxBatch: opts.MaxBatch,
-		delay:    opts.MaxBatchDelay,
-		reqs:     make(chan *request, opts.MaxBatch),
-		closing:  make(chan struct{}),
-		stopped:  make(chan struct{}),
-		changed:  make(chan struct{}),
+		path:      path,
+		db:        db,
+		log:       opts.Logger.With("component", "storage"),
+		now:       opts.Now,
+		maxBatch:  opts.MaxBatch,
+		delay:     opts.MaxBatchDelay,
+		retention: opts.InboxRetention,
+		reqs:      make(chan *request, opts.MaxBatch),
+		closing:   make(chan struct{}),
+		stopped:   make(chan struct{}),
+		changed:   make(chan struct{}),
 	}
 	var from, to, seq uint64
 	err = db.Update(func(tx *bbolt.Tx) error {

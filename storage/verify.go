@@ -46,7 +46,7 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 			problems = append(problems, fmt.Errorf(format, args...))
 		}
 	}
-	for _, name := range schemaV1Buckets {
+	for _, name := range slices.Concat(schemaV1Buckets, schemaV2Buckets) {
 		if tx.Bucket(name) == nil {
 			return []error{fmt.Errorf("bucket %s is missing", name)}, nil
 		}
@@ -60,7 +60,7 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		wantAggs := map[string]Aggregate{}
 		wantCounts := map[protocol.Kind]uint64{}
 		wantChanges := map[uint64]string{}
-		var nVersions, nObjects int
+		var nVersions, nObjects, nOwnedIDs int
 		lastSeq := binary.BigEndian.Uint64(tx.Bucket(bMeta).Get(mSeq))
 		versions := tx.Bucket(bVersions)
 		ids := tx.Bucket(bIDs)
@@ -76,11 +76,20 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 				report("object %s: header: %v", iri, err)
 				return nil
 			}
+			// Versions are numbered 1, 2, ... without gaps, except that a
+			// remote version (one with a time received) may follow a gap:
+			// a follower can miss versions.
 			var cur protocol.Object
-			for v := uint64(1); v <= h.version; v++ {
-				rv := versions.Get(versionKey(iri, v))
-				if rv == nil {
-					report("object %s: version %d of %d missing", iri, v, h.version)
+			var prevV uint64
+			prefix := appendStr(nil, iri)
+			vc := versions.Cursor()
+			for k, rv := vc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, rv = vc.Next() {
+				if len(k) != len(prefix)+8 {
+					continue // not a version key (cannot happen: str() is prefix-free); be safe
+				}
+				v := binary.BigEndian.Uint64(k[len(prefix):])
+				if v == 0 || v > h.version {
+					report("object %s: version %d outside 1..%d", iri, v, h.version)
 					continue
 				}
 				nVersions++
@@ -92,13 +101,19 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 				if o.IRI != iri || o.Version != v {
 					report("object %s version %d: record says %s version %d", iri, v, o.IRI, o.Version)
 				}
+				if v != prevV+1 && o.Received.IsZero() {
+					report("object %s: version %d of %d missing", iri, prevV+1, h.version)
+				}
 				if v < h.version && o.Deleted {
 					report("object %s: version %d is a tombstone but not the last", iri, v)
 				}
-				if v > 1 && (o.Type != cur.Type || o.Origin != cur.Origin || o.ID != cur.ID) {
+				if prevV > 0 && (o.Type != cur.Type || o.Origin != cur.Origin || o.ID != cur.ID) {
 					report("object %s: version %d changes type, origin or id", iri, v)
 				}
-				cur = o
+				cur, prevV = o, v
+			}
+			if prevV != h.version {
+				report("object %s: current version %d missing", iri, h.version)
 			}
 			if cur.Version != h.version {
 				return nil
@@ -106,7 +121,14 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 			if cur.Deleted != h.deleted {
 				report("object %s: header deleted=%v, record deleted=%v", iri, h.deleted, cur.Deleted)
 			}
-			if got := ids.Get([]byte(cur.ID)); string(got) != iri {
+			// A remote object (its current version has a time received) may
+			// leave its id and natural key to the object that holds them.
+			remote := !cur.Received.IsZero()
+			switch got := ids.Get([]byte(cur.ID)); {
+			case string(got) == iri:
+				nOwnedIDs++
+			case remote && got != nil:
+			default:
 				report("object %s: id %s maps to %q", iri, cur.ID, got)
 			}
 			if h.seq == 0 || h.seq > lastSeq {
@@ -146,7 +168,10 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 				wantAggs[p.aggTarget] = a
 			}
 			if cur.Key != "" {
-				wantKeys[string(keysKey(cur.Origin, cur.Type, cur.Key))] = iri
+				k := keysKey(cur.Origin, cur.Type, cur.Key)
+				if !remote || string(tx.Bucket(bKeys).Get(k)) == iri {
+					wantKeys[string(k)] = iri
+				}
 			}
 			return nil
 		})
@@ -161,8 +186,8 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		}
 		n = 0
 		_ = ids.ForEach(func([]byte, []byte) error { n++; return nil })
-		if n != nObjects {
-			report("ids bucket has %d entries for %d objects", n, nObjects)
+		if n != nOwnedIDs {
+			report("ids bucket has %d entries for %d objects that own their id (of %d)", n, nOwnedIDs, nObjects)
 		}
 		_ = tx.Bucket(bIndex).ForEach(func(k, _ []byte) error {
 			if !wantIndex[string(k)] {
@@ -220,7 +245,7 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		for seq, iri := range wantChanges {
 			report("change %d of %s missing", seq, iri)
 		}
-		return nil
+		return verifyFederation(ctx, tx, report)
 	}()
 	return problems, err
 }
