@@ -1,0 +1,205 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	benchObjects = 100_000
+	// benchVersion keys the cached benchmark index: bump it when the
+	// generator changes (the mapping version is part of the key).
+	benchVersion = "synth-1"
+)
+
+// benchIndexDir returns the cached 100k-object index directory, building it
+// (minutes) when it is missing. The cache lives under os.TempDir(), keyed by
+// the mapping and generator versions, so repeated runs reuse it.
+func benchIndexDir(b *testing.B) string {
+	b.Helper()
+	key := strings.NewReplacer("/", "-", " ", "-").Replace(fmt.Sprintf("%s-%s-%d", mappingVersion, benchVersion, benchObjects))
+	dir := filepath.Join(os.TempDir(), "interlink-search-bench", key)
+	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+		return dir
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
+	tmp := dir + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("building the %d-object benchmark index in %s (cached for later runs)", benchObjects, dir)
+	took := buildSynth(b, tmp, benchObjects, 0)
+	b.Logf("built in %s", took.Round(time.Second))
+	if err := os.WriteFile(filepath.Join(tmp, "complete"), []byte(took.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// vmRSS reads the process's resident set size in bytes.
+func vmRSS(b *testing.B) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+// BenchmarkBuild100k builds the synthetic 100k-object index from scratch
+// (a full rebuild through Run) and reports its time and size.
+//
+//	go test -run '^$' -bench Build100k -benchtime 1x ./storage/search/
+func BenchmarkBuild100k(b *testing.B) {
+	for b.Loop() {
+		dir := b.TempDir()
+		took := buildSynth(b, dir, benchObjects, 0)
+		b.ReportMetric(took.Seconds(), "build-s")
+		b.ReportMetric(float64(benchObjects)/took.Seconds(), "objects/s")
+		b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
+	}
+}
+
+// benchQueries are 1-3 word queries in the four languages (a tenth with a
+// typo), each with two filters, facets on.
+func benchQueries(n int) []Query {
+	r := rand.New(rand.NewPCG(7, 7))
+	filterSets := []func() map[string][]string{
+		func() map[string][]string {
+			return map[string][]string{"nature": {pick(r, []string{"knowledge", "externalsoftware", "software"})}, "scope": {"local"}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"licence": {pick(r, []string{"public_domain", "permissive", "copyleft"})}, "language": {pick(r, synthLangs)}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"type": {"PublicService"}, "country": {pick(r, []string{"IT", "ES", "LV"})}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", zipf(r, 45))}, "origin": {fmt.Sprintf("node%02d.interlink.example", zipf(r, 20))}}
+		},
+	}
+	var qs []Query
+	for range n {
+		lang := synthLangs[r.IntN(len(synthLangs))]
+		vocab := synthVocab[lang]
+		var ws []string
+		for range 1 + r.IntN(3) {
+			ws = append(ws, vocab[r.IntN(len(vocab))])
+		}
+		if r.IntN(10) == 0 { // a typo: drop a letter of the longest word
+			i := 0
+			for j, w := range ws {
+				if len(w) > len(ws[i]) {
+					i = j
+				}
+			}
+			if rs := []rune(ws[i]); len(rs) > 4 {
+				k := 1 + r.IntN(len(rs)-2)
+				ws[i] = string(slices.Delete(rs, k, k+1))
+			}
+		}
+		q := Query{Text: strings.Join(ws, " "), Filters: filterSets[r.IntN(len(filterSets))](), Facets: true}
+		if r.IntN(2) == 0 {
+			q.Lang = lang
+		}
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+// BenchmarkSearch100k measures search latency on the cached 100k-object
+// index: 1-3 words, two filters, facets on. Reports p50 and p99 in ms, the
+// index size on disk and the process RSS right after opening it.
+//
+//	go test -run '^$' -bench Search100k -benchtime 2000x ./storage/search/
+func BenchmarkSearch100k(b *testing.B) {
+	dir := benchIndexDir(b)
+	rssBefore := vmRSS(b)
+	ix, err := Open(dir, Options{IsNotFound: isNotFound})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	rssOpen := vmRSS(b)
+	if n, err := ix.Count(); err != nil || n != benchObjects {
+		b.Fatalf("cached index holds %d objects (%v)", n, err)
+	}
+	qs := benchQueries(4096)
+	ctx := context.Background()
+	// Warm up the OS page cache and bleve's segment caches.
+	for _, q := range qs[:200] {
+		if _, err := ix.Search(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, 0, 4096)
+	var hits int
+	i := 0
+	for b.Loop() {
+		q := qs[i%len(qs)]
+		i++
+		start := time.Now()
+		res, err := ix.Search(ctx, q)
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		hits += int(res.Total)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(hits)/float64(len(lat)), "matches/query")
+	b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
+	b.ReportMetric(float64(rssOpen)/(1<<20), "rss-open-MB")
+	b.ReportMetric(float64(rssOpen-rssBefore)/(1<<20), "rss-open-delta-MB")
+	b.ReportMetric(float64(vmRSS(b))/(1<<20), "rss-end-MB")
+}
