@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -59,7 +60,15 @@ type Options struct {
 	Logger *slog.Logger
 	// BatchSize is the number of objects per bleve batch (default 1000).
 	BatchSize int
+	// Coalesce is how long Run waits after a commit before indexing, so
+	// that the commits of a busy moment land in one bleve batch (fewer,
+	// larger segments: far less merging). Searches still see every write
+	// acknowledged before them (WaitFor). Default 20ms; negative: none.
+	Coalesce time.Duration
 }
+
+// DefaultCoalesce is Options.Coalesce when zero.
+const DefaultCoalesce = 20 * time.Millisecond
 
 // DefaultBatchSize is the number of objects per bleve batch when
 // Options.BatchSize is zero.
@@ -94,6 +103,7 @@ type Index struct {
 	log        *slog.Logger
 	isNotFound func(error) bool
 	batchSize  int
+	coalesce   time.Duration
 	mapping    *mapping.IndexMappingImpl
 	analyzers  map[string]analysis.Analyzer // by field language suffix, for query planning
 	// fieldAnalyzers maps every analyzed text field to its analyzer.
@@ -140,6 +150,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		log:        opts.Logger,
 		isNotFound: opts.IsNotFound,
 		batchSize:  opts.BatchSize,
+		coalesce:   opts.Coalesce,
 		notify:     make(chan struct{}),
 		cache:      newResultCache(),
 		closeCh:    make(chan struct{}),
@@ -151,6 +162,9 @@ func Open(dir string, opts Options) (*Index, error) {
 		ix.log = slog.Default()
 	}
 	ix.log = ix.log.With("component", "search")
+	if ix.coalesce == 0 {
+		ix.coalesce = DefaultCoalesce
+	}
 	if ix.batchSize == 0 {
 		ix.batchSize = DefaultBatchSize
 	}

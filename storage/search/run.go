@@ -113,6 +113,13 @@ func (ix *Index) follow(ctx context.Context, src Source) error {
 			return ctx.Err()
 		case <-changed:
 		}
+		if ix.coalesce > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(ix.coalesce):
+			}
+		}
 	}
 }
 

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Roles a token may have (docs/api.md).
+var tokenRoles = []string{"admin", "editor", "reader"}
+
+// tokenInfo is a token as the node lists it; Token is set only on creation.
+type tokenInfo struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Role    string    `json:"role"`
+	Token   string    `json:"token,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+func newTokenCmd(g *globalFlags) *cobra.Command {
+	return newGroupCmd("token", "Create, list and revoke the node's API tokens (admin)",
+		newTokenCreateCmd(g), newTokenListCmd(g), newTokenRevokeCmd(g))
+}
+
+func newTokenCreateCmd(g *globalFlags) *cobra.Command {
+	var role, name string
+	cmd := &cobra.Command{
+		Use:   "create --role admin|editor|reader [--name N]",
+		Short: "Create a token and print it (only the token, on stdout)",
+		Long: `Create a bearer token with the given role. Only the token and a newline are printed
+on stdout, so that scripts can do: t=$(interlink token create --role editor)
+The node shows a token only once: keep it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !slices.Contains(tokenRoles, role) {
+				return usageErrorf("--role must be one of %s, not %q", strings.Join(tokenRoles, ", "), role)
+			}
+			c, err := newClient(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			var created tokenInfo
+			in := map[string]string{"role": role, "name": name}
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/tokens", in, &created); err != nil {
+				return fmt.Errorf("create a %s token: %w", role, err)
+			}
+			if created.Token == "" {
+				return fmt.Errorf("create a %s token: the node answered without a token", role)
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), created.Token)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", "", "the token's role: admin, editor or reader (required)")
+	cmd.Flags().StringVar(&name, "name", "", "a name that says who or what uses the token")
+	_ = cmd.MarkFlagRequired("role")
+	return cmd
+}
+
+func newTokenListCmd(g *globalFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List the node's tokens (never the secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			var raw []byte
+			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/tokens"}, &raw); err != nil {
+				return fmt.Errorf("list tokens: %w", err)
+			}
+			if asJSON {
+				return writeRaw(cmd.OutOrStdout(), raw)
+			}
+			var answer struct {
+				Items []tokenInfo `json:"items"`
+			}
+			if err := json.Unmarshal(raw, &answer); err != nil {
+				return fmt.Errorf("list tokens: decode the answer: %w", err)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED")
+			for _, t := range answer.Items {
+				name := t.Name
+				if name == "" {
+					name = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, name, t.Role, t.Created.Local().Format(time.DateTime))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
+	return cmd
+}
+
+func newTokenRevokeCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a token by its id (see token list)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			if id == "" {
+				return usageErrorf("the token id is empty")
+			}
+			c, err := newClient(cmd, g)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			if err := c.call(cmd.Context(), request{method: http.MethodDelete, path: "/tokens/" + url.PathEscape(id)}, nil); err != nil {
+				return fmt.Errorf("revoke token %s: %w", id, err)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked token %s\n", id)
+			return err
+		},
+	}
+}
+
+// writeRaw writes a JSON answer as the node sent it, ending with a newline.
+func writeRaw(w io.Writer, raw []byte) error {
+	if _, err := w.Write(raw); err != nil {
+		return err
+	}
+	if len(raw) == 0 || raw[len(raw)-1] != '\n' {
+		_, err := w.Write([]byte{'\n'})
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// backfillBatch is how many object versions one backfill transaction writes.
+const backfillBatch = 500
+
+// maxBackfillPages bounds how far a backfill pages (a hostile peer could
+// serve an endless outbox).
+const maxBackfillPages = 100_000
+
+// StartBackfill fetches a followed actor's whole catalogue in the
+// background (at most one backfill per actor at a time).
+func (s *Service) StartBackfill(actor string) {
+	if _, running := s.backfills.LoadOrStore(actor, struct{}{}); running {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer s.backfills.Delete(actor)
+		ctx := s.ctx
+		start := time.Now()
+		n, err := s.Backfill(ctx, actor)
+		ok := err == nil
+		errText := ""
+		if err != nil {
+			errText = err.Error()
+			s.log.Warn("backfill failed", "actor", actor, "applied", n, "err", err)
+		} else {
+			s.log.Info("backfill done", "actor", actor, "applied", n, "duration", time.Since(start))
+		}
+		if err := s.st.MarkPeer(ctx, actor, ok, s.now(), errText); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			s.log.Warn("record the peer's state", "actor", actor, "err", err)
+		}
+	}()
+}
+
+// Backfill pages the actor's outbox and stores the newest version of every
+// catalogue object it announces (deletions included). Versions make it
+// idempotent and order-free: what is already held is skipped. It returns
+// how many object versions it wrote.
+func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
+	peer, err := s.Actor(ctx, actor)
+	if err != nil {
+		return 0, fmt.Errorf("backfill %s: %w", actor, err)
+	}
+	if peer.Outbox == "" {
+		return 0, fmt.Errorf("backfill %s: the actor has no outbox", actor)
+	}
+	seen := map[string]bool{}
+	var ops []storage.WriteOp
+	applied := 0
+	flush := func() error {
+		if len(ops) == 0 {
+			return nil
+		}
+		n, err := s.applyRemote(ctx, ops)
+		applied += n
+		ops = ops[:0]
+		return err
+	}
+	next := peer.Outbox
+	for pages := 0; next != "" && pages < maxBackfillPages; pages++ {
+		if !sameOrigin(next, peer.ID) {
+			return applied, fmt.Errorf("backfill %s: outbox page %s is on another origin", actor, next)
+		}
+		raw, err := s.fetch(ctx, next)
+		if err != nil {
+			return applied, fmt.Errorf("backfill %s: %w", actor, err)
+		}
+		items, nextPage, err := activity.ParseCollectionPage(raw)
+		if err != nil {
+			return applied, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
+		}
+		for _, item := range items {
+			act, err := activity.ParseActivity(item)
+			if err != nil {
+				s.log.Debug("backfill skipped an item that is not an activity", "actor", actor, "err", err)
+				continue
+			}
+			op, ok, err := s.backfillOp(ctx, peer.ID, act, seen)
+			if err != nil {
+				s.log.Debug("backfill skipped an item", "actor", actor, "err", err)
+				continue
+			}
+			if ok {
+				ops = append(ops, op)
+				if len(ops) >= backfillBatch {
+					if err := flush(); err != nil {
+						return applied, err
+					}
+				}
+			}
+		}
+		next = nextPage
+	}
+	return applied, flush()
+}
+
+// backfillOp turns one outbox activity into the write it calls for, if any.
+func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Activity, seen map[string]bool) (storage.WriteOp, bool, error) {
+	if act.Actor != actor || !sameOrigin(act.ID, actor) {
+		return storage.WriteOp{}, false, fmt.Errorf("activity %s is not %s's", act.ID, actor)
+	}
+	if act.Type != "Create" && act.Type != "Update" && act.Type != "Delete" {
+		return storage.WriteOp{}, false, nil
+	}
+	iri := act.ObjectID()
+	if seen[iri] {
+		return storage.WriteOp{}, false, nil // the outbox is newest first: this is older
+	}
+	seen[iri] = true
+	var obj protocol.Object
+	if act.Type == "Delete" && (act.Object == nil || act.Object.Entry == nil) {
+		cur, err := s.st.Get(ctx, iri)
+		if err != nil || cur.Deleted || !sameOrigin(cur.Origin, actor) {
+			return storage.WriteOp{}, false, nil
+		}
+		obj = cur
+		obj.Version, obj.Deleted, obj.Body = cur.Version+1, true, nil
+		obj.Updated = s.now().UTC()
+	} else {
+		o, err := s.remoteObject(act)
+		if err != nil {
+			return storage.WriteOp{}, false, err
+		}
+		obj = o
+	}
+	cur, err := s.st.Get(ctx, iri)
+	switch {
+	case err == nil && !sameOrigin(cur.Origin, actor):
+		return storage.WriteOp{}, false, fmt.Errorf("%s belongs to %s", iri, cur.Origin)
+	case err == nil && cur.Version >= obj.Version:
+		return storage.WriteOp{}, false, nil // held already
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		return storage.WriteOp{}, false, err
+	}
+	obj.Actor, obj.Received = actor, s.now().UTC()
+	return storage.WriteOp{Object: obj, Remote: true}, true, nil
+}
+
+// applyRemote writes a batch of remote versions; when the batch as a whole
+// fails (a live delivery raced it, one object is invalid), each is tried
+// alone and stale or invalid ones are skipped.
+func (s *Service) applyRemote(ctx context.Context, ops []storage.WriteOp) (int, error) {
+	if _, err := s.st.Apply(ctx, ops...); err == nil {
+		return len(ops), nil
+	} else if !errors.Is(err, storage.ErrStale) && !errors.Is(err, storage.ErrInvalidObject) && !errors.Is(err, storage.ErrGone) && !errors.Is(err, storage.ErrKeyExists) {
+		return 0, err
+	}
+	n := 0
+	for _, op := range ops {
+		_, err := s.st.Apply(ctx, op)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, storage.ErrStale), errors.Is(err, storage.ErrGone):
+		case errors.Is(err, storage.ErrInvalidObject), errors.Is(err, storage.ErrKeyExists):
+			s.log.Warn("backfill refused an object", "iri", op.Object.IRI, "err", err)
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}

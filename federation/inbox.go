@@ -1,0 +1,185 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/interlink-project/interlink-node/federation/sigs"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// InboxError is a refused inbound activity: its HTTP status and the name of
+// its problem type, one per reason, so that a peer's operator can tell why.
+type InboxError struct {
+	Status  int
+	Problem string // e.g. "unsigned", "digest-mismatch", "foreign-origin"
+	Detail  string
+	Err     error
+}
+
+func (e *InboxError) Error() string { return e.Problem + ": " + e.Detail }
+func (e *InboxError) Unwrap() error { return e.Err }
+
+func refuse(status int, problem string, err error, format string, args ...any) *InboxError {
+	return &InboxError{Status: status, Problem: problem, Detail: fmt.Sprintf(format, args...), Err: err}
+}
+
+// sigProblem maps a signature failure to its problem.
+func sigProblem(err error) *InboxError {
+	switch {
+	case errors.Is(err, sigs.ErrUnsigned):
+		return refuse(http.StatusUnauthorized, "unsigned", err, "the request carries no HTTP signature: sign it (draft-cavage, rsa-sha256)")
+	case errors.Is(err, sigs.ErrDigestMismatch):
+		return refuse(http.StatusUnauthorized, "digest-mismatch", err, "the Digest header does not match the body")
+	case errors.Is(err, sigs.ErrDigestNotSigned):
+		return refuse(http.StatusUnauthorized, "digest-not-signed", err, "the Digest header is not among the signed headers")
+	case errors.Is(err, sigs.ErrDateWindow):
+		return refuse(http.StatusUnauthorized, "stale-date", err, "the Date is outside the accepted window: %v", err)
+	case errors.Is(err, sigs.ErrMissingHeaders):
+		return refuse(http.StatusUnauthorized, "missing-signed-headers", err, "%v", err)
+	case errors.Is(err, sigs.ErrKeyFetch):
+		return refuse(http.StatusUnauthorized, "key-unavailable", err, "the signing key could not be fetched: %v", err)
+	case errors.Is(err, sigs.ErrKeyOwner):
+		return refuse(http.StatusUnauthorized, "key-owner", err, "the key's owner is on another origin than the key")
+	case errors.Is(err, sigs.ErrBodyTooLarge):
+		return refuse(http.StatusRequestEntityTooLarge, "body-too-large", err, "the body is too large")
+	}
+	return refuse(http.StatusUnauthorized, "bad-signature", err, "the HTTP signature does not verify: %v", err)
+}
+
+// HandleInbox verifies and applies one POST to the shared or the actor's
+// inbox. It returns nil only once the activity's effects are durable (the
+// caller answers 202), or when the activity is a repeat or harmlessly
+// ignored.
+func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte) error {
+	v, err := s.verify.Verify(ctx, r, body)
+	if err != nil {
+		return sigProblem(err)
+	}
+	act, err := activity.ParseActivity(body)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "malformed-activity", err, "%v", err)
+	}
+	if act.Actor != v.Owner {
+		return refuse(http.StatusUnauthorized, "key-not-actor", nil,
+			"the request is signed with a key of %s, but the activity's actor is %s", v.Owner, act.Actor)
+	}
+	if err := s.checkRemote(act.Actor); err != nil {
+		return refuse(http.StatusForbidden, "blocked", err, "%v", err)
+	}
+	if !sameOrigin(act.ID, act.Actor) {
+		return refuse(http.StatusForbidden, "foreign-origin", nil, "the activity id %s is not on the actor's origin %s", act.ID, originOf(act.Actor))
+	}
+	if seen, err := s.st.SeenActivity(ctx, act.ID); err != nil {
+		return err
+	} else if seen {
+		return nil // a repeat: acknowledged, applied once
+	}
+	switch act.Type {
+	case "Follow":
+		return s.onFollow(ctx, act)
+	case "Accept", "Reject":
+		return s.onFollowAnswer(ctx, act)
+	case "Undo":
+		return s.onUndo(ctx, act)
+	case "Create", "Update":
+		return s.onUpsert(ctx, act)
+	case "Delete":
+		return s.onDelete(ctx, act)
+	default:
+		// Announce, Like and others: acknowledged and recorded, no effect.
+		_, err := s.st.ApplyInbound(ctx, act.ID)
+		return err
+	}
+}
+
+// remoteObject checks an embedded catalogue object against its sender and
+// returns it as a remote version.
+func (s *Service) remoteObject(act *activity.Activity) (protocol.Object, error) {
+	if act.Object == nil || act.Object.Entry == nil {
+		return protocol.Object{}, refuse(http.StatusUnprocessableEntity, "not-a-catalogue-object", nil,
+			"the %s carries no catalogueEntry: only interlink catalogue objects are stored", act.Type)
+	}
+	obj := *act.Object.Entry
+	if !sameOrigin(obj.IRI, act.Actor) || !sameOrigin(obj.Origin, act.Actor) {
+		return protocol.Object{}, refuse(http.StatusForbidden, "foreign-origin", nil,
+			"object %s (origin %s) is not on the origin of its sender %s", obj.IRI, obj.Origin, act.Actor)
+	}
+	obj.Origin = originOf(act.Actor)
+	obj.Actor = act.Actor
+	obj.Received = s.now().UTC()
+	return obj, nil
+}
+
+// checkOwner refuses a change to a stored object of another origin.
+func (s *Service) checkOwner(ctx context.Context, act *activity.Activity, iri string) (protocol.Object, bool, error) {
+	cur, err := s.st.Get(ctx, iri)
+	if errors.Is(err, storage.ErrNotFound) {
+		return protocol.Object{}, false, nil
+	}
+	if err != nil {
+		return protocol.Object{}, false, err
+	}
+	if !sameOrigin(cur.Origin, act.Actor) {
+		return protocol.Object{}, false, refuse(http.StatusForbidden, "not-owner", nil,
+			"%s belongs to %s; %s may not %s it", iri, cur.Origin, act.Actor, act.Type)
+	}
+	return cur, true, nil
+}
+
+func (s *Service) onUpsert(ctx context.Context, act *activity.Activity) error {
+	if act.Object != nil && act.Object.Entry != nil {
+		// A stored object of another origin: the sender does not own it.
+		if _, _, err := s.checkOwner(ctx, act, act.Object.Entry.IRI); err != nil {
+			return err
+		}
+	}
+	obj, err := s.remoteObject(act)
+	if err != nil {
+		return err
+	}
+	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: obj, Remote: true})
+	return s.inboundResult(err, act)
+}
+
+func (s *Service) onDelete(ctx context.Context, act *activity.Activity) error {
+	iri := act.ObjectID()
+	if !sameOrigin(iri, act.Actor) {
+		return refuse(http.StatusForbidden, "foreign-origin", nil, "object %s is not on the origin of its sender %s", iri, act.Actor)
+	}
+	cur, found, err := s.checkOwner(ctx, act, iri)
+	if err != nil {
+		return err
+	}
+	if !found || cur.Deleted {
+		_, err := s.st.ApplyInbound(ctx, act.ID) // nothing to delete here
+		return err
+	}
+	tomb := cur
+	tomb.Version = cur.Version + 1
+	if act.Object != nil && act.Object.Entry != nil && act.Object.Entry.Version > cur.Version {
+		tomb.Version = act.Object.Entry.Version
+	}
+	tomb.Deleted, tomb.Body = true, nil
+	tomb.Updated, tomb.Received, tomb.Actor = s.now().UTC(), s.now().UTC(), act.Actor
+	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: tomb, Remote: true})
+	return s.inboundResult(err, act)
+}
+
+// inboundResult maps storage outcomes: an older version is acknowledged
+// and ignored; an invalid object is the sender's fault.
+func (s *Service) inboundResult(err error, act *activity.Activity) error {
+	switch {
+	case err == nil, errors.Is(err, storage.ErrStale):
+		return nil
+	case errors.Is(err, storage.ErrGone):
+		return nil // deleted here already: a late Update changes nothing
+	case errors.Is(err, storage.ErrInvalidObject):
+		return refuse(http.StatusUnprocessableEntity, "invalid-object", err, "the %s's object is invalid: %v", act.Type, err)
+	}
+	return err
+}

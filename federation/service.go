@@ -1,0 +1,163 @@
+package federation
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/sigs"
+	"github.com/interlink-project/interlink-node/federation/transport"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// Deps are what the node gives the federation service.
+type Deps struct {
+	Store   *storage.Store
+	URIs    protocol.URIs
+	HTTPKey *rsa.PrivateKey // signs outgoing requests
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Version string
+	// Trusted decides the "trusted" follow policy: whether a remote actor
+	// is vouched for by the trust layer. Nil refuses every follow under
+	// that policy.
+	Trusted func(ctx context.Context, actor *activity.RemoteActor) bool
+}
+
+// Service is the federation agent of one node.
+type Service struct {
+	cfg     Config
+	st      *storage.Store
+	uris    protocol.URIs
+	log     *slog.Logger
+	now     func() time.Time
+	ids     protocol.ULIDSource
+	signer  *sigs.Signer
+	client  *transport.Client
+	verify  *sigs.Verifier
+	trusted func(ctx context.Context, actor *activity.RemoteActor) bool
+
+	actors  *actorCache
+	breaker *breaker
+
+	kick     chan struct{}
+	ctx      context.Context // cancelled by Close: every worker and backfill stops
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	inflight sync.Map // delivery id → struct{}
+
+	backfills sync.Map // actor IRI → struct{}: a backfill is running
+}
+
+// New builds the service; Start runs its workers.
+func New(cfg Config, d Deps) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Store == nil || d.HTTPKey == nil {
+		return nil, errors.New("federation: a store and an HTTP-signature key are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Service{
+		cfg: cfg, st: d.Store, uris: d.URIs, log: d.Logger.With("component", "federation"), now: d.Now,
+		signer: &sigs.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
+		client: transport.New(transport.Options{
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+			UserAgent:            fmt.Sprintf("interlink/%s (+%s)", d.Version, d.URIs.Base()),
+			MaxConnsPerHost:      cfg.HostConcurrency,
+		}),
+		trusted: d.Trusted,
+		breaker: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),
+		kick:    make(chan struct{}, 1),
+	}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.actors = newActorCache(s, time.Hour)
+	s.verify = &sigs.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20}
+	return s, nil
+}
+
+// Start runs the delivery workers until Close, and catches up with every
+// followed node (a node that was down missed their deliveries only if
+// their queues gave up; backfill skips what is held, so this is cheap).
+func (s *Service) Start() {
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.deliveryLoop(s.ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		after := ""
+		for s.ctx.Err() == nil {
+			fs, next, _, err := s.st.Followings(s.ctx, after, 500, storage.FollowAccepted)
+			if err != nil {
+				return
+			}
+			for _, f := range fs {
+				s.StartBackfill(f.Actor)
+			}
+			if next == "" {
+				return
+			}
+			after = next
+		}
+	}()
+}
+
+// Close stops the workers and waits for in-flight deliveries and backfills.
+func (s *Service) Close() error {
+	s.stop()
+	s.wg.Wait()
+	s.client.CloseIdleConnections()
+	return nil
+}
+
+// Kick wakes the delivery loop (after a write that enqueued deliveries).
+func (s *Service) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Config is the service's configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// fetch GETs an ActivityStreams document, signed (authorized fetch), through
+// the safe client.
+func (s *Service) fetch(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	req.Header.Set("Accept", activity.AcceptHeader)
+	resp, err := s.client.DoSigned(ctx, req, func(r *http.Request, body []byte) error {
+		return s.signer.SignRequest(r, body, s.now())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	if resp.Status != http.StatusOK {
+		return nil, fmt.Errorf("fetch %s: %w", url, &StatusError{Status: resp.Status})
+	}
+	return resp.Body, nil
+}
+
+// StatusError is a non-success answer of a peer.
+type StatusError struct{ Status int }
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("peer answered %d %s", e.Status, http.StatusText(e.Status))
+}

@@ -1,0 +1,231 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+func (n *Node) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
+}
+
+// handleReadyz is 200 once the database is open and the index has caught up
+// with it at least once since start (or a restore).
+func (n *Node) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	if !n.gate.TryRLock() {
+		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "a restore is in progress"))
+		return
+	}
+	defer n.gate.RUnlock()
+	if n.closed.Load() {
+		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "the node is shutting down"))
+		return
+	}
+	if !n.index().Ready() {
+		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready",
+			"the search index is catching up with the database (%d of %d changes)", n.index().IndexedSeq(), n.store().Seq()))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Status is what GET /api/v1/status and `interlink status --json` show.
+type Status struct {
+	PublicURL string         `json:"public_url"`
+	Actor     string         `json:"actor"`
+	Version   string         `json:"version"`
+	Counts    map[string]int `json:"counts"`
+	Health    StatusHealth   `json:"health"`
+}
+
+// StatusHealth sums up the node's health.
+type StatusHealth struct {
+	Database      string `json:"database"`
+	Index         string `json:"index"`
+	IndexLag      uint64 `json:"index_lag"`
+	DatabaseBytes int64  `json:"database_bytes"`
+}
+
+func (n *Node) status(ctx context.Context) (Status, error) {
+	counts, err := n.store().Counts(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{PublicURL: n.uris.Base(), Actor: n.uris.Actor(), Version: Version, Counts: map[string]int{}}
+	for k, v := range counts {
+		st.Counts[string(k)] = v
+	}
+	st.Health.Database = "ok"
+	st.Health.DatabaseBytes = n.store().Size()
+	seq, done := n.store().Seq(), n.index().IndexedSeq()
+	if seq > done {
+		st.Health.IndexLag = seq - done
+	}
+	st.Health.Index = "ok"
+	if !n.index().Ready() {
+		st.Health.Index = "catching up"
+	}
+	return st, nil
+}
+
+func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
+	st, err := n.status(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (n *Node) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
+	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	var req struct {
+		Role string `json:"role"`
+		Name string `json:"name"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "body", "type", "%v (send {\"role\": \"editor\", \"name\": \"...\"})", err))
+		return
+	}
+	role, err := ParseRole(req.Role)
+	if err != nil {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%v", err))
+		return
+	}
+	if len(req.Name) > 128 {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "max_length", "at most 128 characters"))
+		return
+	}
+	if req.Name == "" {
+		req.Name = string(role)
+	}
+	t, secret, err := n.createToken(r.Context(), role, req.Name)
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	n.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "by", principal(r.Context()).Name)
+	writeJSON(w, http.StatusCreated, tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Token: secret})
+}
+
+func (n *Node) handleTokenList(w http.ResponseWriter, r *http.Request) {
+	ts, err := n.store().Tokens(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	out := make([]tokenView, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+func (n *Node) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if err := n.store().DeleteToken(r.Context(), id); err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	n.log.InfoContext(r.Context(), "token revoked", "id", id, "by", principal(r.Context()).Name)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleBackup streams a consistent snapshot of the database taken while the
+// node keeps serving.
+func (n *Node) handleBackup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="interlink-%s.db"`, n.now().UTC().Format("20060102T150405Z")))
+	if size := n.store().Size(); size > 0 {
+		w.Header().Set("X-Database-Size", fmt.Sprint(size))
+	}
+	written, err := n.store().Backup(r.Context(), w)
+	if err != nil {
+		if written == 0 {
+			n.writeProblem(w, r, err)
+			return
+		}
+		// Headers are gone: abort the connection so the client sees a truncated body, not a complete one.
+		n.log.ErrorContext(r.Context(), "backup failed midway", "err", err, "written", written)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// handleRestore replaces the database with an uploaded backup: the upload is
+// written to a file in the data directory and checked; only then are
+// requests held, the index and database closed, the file swapped in, and
+// both reopened (the index rebuilds, since the restored database has a new
+// epoch). A backup that fails the check changes nothing.
+func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
+	tmp, err := os.CreateTemp(n.cfg.Data, ".restore-*.db")
+	if err != nil {
+		n.writeProblem(w, r, fmt.Errorf("restore: %w", err))
+		return
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, http.MaxBytesReader(w, r.Body, int64(n.cfg.API.RestoreLimit)))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		n.writeProblem(w, r, errorf(http.StatusRequestEntityTooLarge, "body-too-large", "The backup is too large",
+			"the backup exceeds api.restore_limit (%d bytes)", n.cfg.API.RestoreLimit))
+		return
+	}
+	if err != nil {
+		n.writeProblem(w, r, fmt.Errorf("restore: receive upload: %w", err))
+		return
+	}
+	if err := storage.CheckBackup(tmp.Name()); err != nil {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "invalid-backup", "Not a usable backup", "body", "backup",
+			"%v", err))
+		return
+	}
+	start := time.Now()
+	n.gate.Lock()
+	defer n.gate.Unlock()
+	if err := n.closeData(); err != nil {
+		n.log.Error("restore: closing the database failed", "err", err)
+	}
+	dbPath := filepath.Join(n.cfg.Data, dbFile)
+	swapErr := storage.ReplaceFile(dbPath, tmp.Name())
+	if err := n.openData(); err != nil {
+		// Nothing can be served without a database: say so loudly.
+		n.log.Error("restore: reopening the database failed", "err", err)
+		n.writeProblem(w, r, fmt.Errorf("restore: reopen: %w", errors.Join(swapErr, err)))
+		return
+	}
+	if swapErr != nil {
+		n.writeProblem(w, r, fmt.Errorf("restore: replace database: %w", swapErr))
+		return
+	}
+	counts, _ := n.st.Counts(r.Context())
+	n.log.Info("database restored", "duration", time.Since(start), "by", principal(r.Context()).Name)
+	out := map[string]int{}
+	for k, v := range counts {
+		out[string(k)] = v
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"restored": true, "counts": out, "previous": dbPath + ".before-restore"})
+}

@@ -1,0 +1,172 @@
+package node
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/cpsv"
+	"github.com/interlink-project/interlink-node/protocol/publiccode"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// handleImport upserts a batch of entities: {"objects": [entity, ...]}.
+func (n *Node) handleImport(w http.ResponseWriter, r *http.Request) {
+	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	var req struct {
+		Objects []json.RawMessage `json:"objects"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "type",
+			"%v: send {\"objects\": [entity, ...]}", err))
+		return
+	}
+	if len(req.Objects) == 0 {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "required", "send at least one object"))
+		return
+	}
+	if len(req.Objects) > maxImportBatch {
+		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "Too many objects", "objects", "max_items",
+			"%d objects in one import; send at most %d per request", len(req.Objects), maxImportBatch))
+		return
+	}
+	entities := make([]protocol.Entity, 0, len(req.Objects))
+	var all protocol.ValidationError
+	for i, o := range req.Objects {
+		e, err := protocol.DecodeEntity(o)
+		if err != nil {
+			prefixErrors(&all, fmt.Sprintf("objects[%d]", i), err)
+			continue
+		}
+		entities = append(entities, e)
+	}
+	if err := all.Err(); err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	n.writeImport(w, r, entities)
+}
+
+// prefixErrors adds err's field errors to all under prefix.
+func prefixErrors(all *protocol.ValidationError, prefix string, err error) {
+	if ve, ok := err.(*protocol.ValidationError); ok {
+		for _, fe := range ve.Errors {
+			field := prefix
+			if fe.Field != "" {
+				field += "." + fe.Field
+			}
+			all.Add(field, fe.Rule, "%s", fe.Message)
+		}
+		return
+	}
+	all.Add(prefix, "invalid", "%v", err)
+}
+
+func (n *Node) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity) {
+	res, err := n.importEntities(r.Context(), entities)
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if res.Created > 0 {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+}
+
+// handleImportCPSV imports the PublicServices and PublicOrganisations of a
+// CPSV-AP 3.2.0 JSON-LD document.
+func (n *Node) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
+	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	services, orgs, err := cpsv.Import(raw)
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	entities := make([]protocol.Entity, 0, len(services)+len(orgs))
+	for _, o := range orgs {
+		entities = append(entities, o)
+	}
+	for _, s := range services {
+		entities = append(entities, s)
+	}
+	n.writeImport(w, r, entities)
+}
+
+// handleImportPubliccode imports a publiccode.yml document as a software interlinker.
+func (n *Node) handleImportPubliccode(w http.ResponseWriter, r *http.Request) {
+	switch mt := mediaType(r.Header.Get("Content-Type")); {
+	case mt == "" || strings.Contains(mt, "yaml") || mt == "text/plain":
+	default:
+		n.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"Content-Type %q is not accepted here: send application/yaml", mt))
+		return
+	}
+	raw, err := readBody(w, r, int64(n.cfg.API.BodyLimit))
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	il, err := publiccode.Import(raw)
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	n.writeImport(w, r, []protocol.Entity{il})
+}
+
+// handleExportCPSV writes every live PublicService and Organisation as CPSV-AP JSON-LD.
+func (n *Node) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
+	var services []*protocol.PublicService
+	var orgs []*protocol.Organisation
+	for _, kind := range []protocol.Kind{protocol.KindPublicService, protocol.KindOrganisation} {
+		after := ""
+		for {
+			items, next, err := n.store().List(r.Context(), storage.ListOptions{
+				Filters: map[string][]string{"type": {string(kind)}}, After: after, Limit: 1000})
+			if err != nil {
+				n.writeProblem(w, r, err)
+				return
+			}
+			for _, it := range items {
+				e, err := protocol.DecodeEntity(it.Body)
+				if err != nil {
+					n.writeProblem(w, r, fmt.Errorf("export %s: %w", it.IRI, err))
+					return
+				}
+				switch v := e.(type) {
+				case *protocol.PublicService:
+					services = append(services, v)
+				case *protocol.Organisation:
+					orgs = append(orgs, v)
+				}
+			}
+			if next == "" {
+				break
+			}
+			after = next
+		}
+	}
+	doc, err := cpsv.Export(services, orgs, n.uris.Base())
+	if err != nil {
+		n.writeProblem(w, r, fmt.Errorf("export cpsv: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/ld+json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
+}

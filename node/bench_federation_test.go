@@ -1,0 +1,186 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/sigs"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+)
+
+// BenchmarkInboxIngest posts signed Create activities from 16 senders with
+// 32 concurrent connections to one node's shared inbox. Each is verified
+// (RSA signature, Digest, Date, key owner, origins) and durably committed
+// before its 202.
+//
+//	go test -run '^$' -bench BenchmarkInboxIngest -benchtime 6000x -count 3 ./node
+func BenchmarkInboxIngest(b *testing.B) {
+	a := startNodeWith(b, b.TempDir(), freeAddr(b, "127.0.0.1"), func(c *Config) {
+		fedConfig(c)
+		if err := c.LoadEnv(os.Environ()); err != nil {
+			b.Fatal(err)
+		}
+	})
+	const senders = 16
+	peers := make([]*fakePeer, senders)
+	for i := range peers {
+		peers[i] = newFakePeerB(b, fmt.Sprintf("127.0.1.%d", i+1))
+	}
+	inbox := a.n.uris.SharedInbox()
+	reqs := make([]*http.Request, b.N)
+	bodies := make([][]byte, b.N)
+	now := time.Now()
+	for i := range reqs { // signing is the senders' cost, made before the clock starts
+		p := peers[i%senders]
+		bodies[i] = createFrom(b, p.url, p.url, 1, "Create")
+		req, _ := http.NewRequest("POST", inbox, nil)
+		req.Header.Set("Content-Type", activity.ContentType)
+		if err := (&sigs.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, bodies[i], now); err != nil {
+			b.Fatal(err)
+		}
+		reqs[i] = req
+	}
+	clients := 32
+	if v, err := strconv.Atoi(os.Getenv("BENCH_CLIENTS")); err == nil {
+		clients = v
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: clients}
+	client := &http.Client{Transport: transport}
+	defer transport.CloseIdleConnections()
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= b.N {
+					return
+				}
+				req := reqs[i].Clone(context.Background())
+				req.Body = nopCloser(bytes.NewReader(bodies[i]))
+				req.ContentLength = int64(len(bodies[i]))
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				drain(resp)
+				if resp.StatusCode != 202 {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if f := failed.Load(); f > 0 {
+		b.Fatalf("%d of %d activities refused", f, b.N)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "activities/s")
+	st := a.n.store().Stats()
+	if st.Commits > 0 {
+		b.ReportMetric(float64(st.Requests)/float64(st.Commits), "writes/commit")
+	}
+}
+
+// BenchmarkPublishToVisible measures, for 1 and 8 followers, the time from
+// a create's acknowledgement on the origin to the object being stored on
+// each follower (p50 and p99 over every follower and object).
+//
+//	go test -run '^$' -bench BenchmarkPublishToVisible -benchtime 200x -count 3 ./node
+func BenchmarkPublishToVisible(b *testing.B) {
+	for _, followers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("followers=%d", followers), func(b *testing.B) {
+			a := startFed(b, "127.0.0.1")
+			fs := make([]*testNode, followers)
+			for i := range fs {
+				fs[i] = startFed(b, fmt.Sprintf("127.0.0.%d", i+2))
+				fs[i].follow(b, a)
+			}
+			editor := a.token("editor")
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r := a.postJSON("/api/v1/objects", editor, interlinkerBody(fmt.Sprintf("lat_%05d", i), "Latency probe", "Sonda"))
+				t0 := time.Now()
+				iri := r.json(b)["iri"].(string)
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				for _, f := range fs {
+					wg.Add(1)
+					go func(f *testNode) {
+						defer wg.Done()
+						for {
+							if _, err := f.n.store().Get(context.Background(), iri); err == nil {
+								mu.Lock()
+								lat = append(lat, time.Since(t0))
+								mu.Unlock()
+								return
+							}
+							if time.Since(t0) > 10*time.Second {
+								b.Error("not visible within 10 s")
+								return
+							}
+							time.Sleep(200 * time.Microsecond)
+						}
+					}(f)
+				}
+				wg.Wait()
+			}
+			b.StopTimer()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// BenchmarkBackfill measures a follower fetching a 5,000-object catalogue
+// from the origin's outbox (objects/s).
+//
+//	go test -run '^$' -bench BenchmarkBackfill -benchtime 3x ./node
+func BenchmarkBackfill(b *testing.B) {
+	a := startFed(b, "127.0.0.1")
+	editor := a.token("editor")
+	const total = 5000
+	for i := 0; i < total; i += 500 {
+		var objs []any
+		for j := i; j < i+500; j++ {
+			objs = append(objs, interlinkerBody(fmt.Sprintf("bf_%05d", j), fmt.Sprintf("Backfill tool %d", j), "Strumento", "P1"))
+		}
+		if r := a.postJSON("/api/v1/import", editor, map[string]any{"objects": objs}); r.status != 201 {
+			b.Fatalf("import: %d %s", r.status, r.body)
+		}
+	}
+	b.ResetTimer()
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		f := startFed(b, "127.0.0.2")
+		b.StartTimer()
+		t0 := time.Now()
+		n, err := f.n.fed.Backfill(context.Background(), a.actor())
+		elapsed += time.Since(t0)
+		if err != nil || n != total {
+			b.Fatalf("backfill applied %d of %d: %v", n, total, err)
+		}
+		b.StopTimer()
+		f.n.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "objects/s")
+}

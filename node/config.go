@@ -1,0 +1,353 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/protocol"
+)
+
+// Config is the whole configuration of a node. Every field has a default
+// (Defaults), can be set in the YAML file under its yaml key path (nested
+// sections as YAML maps), by the environment variable INTERLINK_ + the key
+// path in upper case with dots as underscores (api.body_limit →
+// INTERLINK_API_BODY_LIMIT), and the main ones by command-line flags.
+// Precedence: flags > environment > file > defaults.
+type Config struct {
+	// Data is the data directory: database, search index, keys, local credential.
+	Data string `yaml:"data"`
+	// Listen is the HOST:PORT the HTTP server binds.
+	Listen string `yaml:"listen"`
+	// PublicURL is the node's identity and ActivityPub origin; default
+	// http:// + Listen.
+	PublicURL string `yaml:"public_url"`
+	// Name is the organisation's display name.
+	Name string `yaml:"name"`
+	// Summary describes the organisation (the actor's summary).
+	Summary string `yaml:"summary"`
+	// OrgKind is the organisation's kind: public_administration,
+	// citizen_group, non_profit or for_profit.
+	OrgKind string `yaml:"org_kind"`
+	// Country is the organisation's ISO 3166-1 alpha-2 country code.
+	Country string `yaml:"country"`
+
+	Federation federation.Config `yaml:"federation"`
+
+	Log      LogConfig      `yaml:"log"`
+	API      APIConfig      `yaml:"api"`
+	Storage  StorageConfig  `yaml:"storage"`
+	Shutdown ShutdownConfig `yaml:"shutdown"`
+}
+
+// LogConfig configures the structured logs.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// APIConfig configures the HTTP API.
+type APIConfig struct {
+	BodyLimit    ByteSize      `yaml:"body_limit"`    // largest request body accepted (restore excepted)
+	RestoreLimit ByteSize      `yaml:"restore_limit"` // largest backup file accepted by restore
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	SearchWait   time.Duration `yaml:"search_wait"` // how long a search waits for the index to catch up with acknowledged writes
+}
+
+// StorageConfig tunes the database.
+type StorageConfig struct {
+	MaxBatch      int           `yaml:"max_batch"`       // writes per group commit
+	MaxBatchDelay time.Duration `yaml:"max_batch_delay"` // how long a group commit may wait to fill up
+}
+
+// ShutdownConfig bounds a graceful stop.
+type ShutdownConfig struct {
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// ByteSize is a size in bytes that reads "1MiB", "512KiB", "2MB" or a plain number.
+type ByteSize int64
+
+// UnmarshalYAML reads a ByteSize from a YAML scalar.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
+// ParseByteSize parses "1MiB", "64KiB", "10MB", "1048576".
+func ParseByteSize(s string) (ByteSize, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size (write e.g. 1048576, 512KiB or 1MiB)", s)
+	}
+	return ByteSize(n * mult), nil
+}
+
+// Defaults returns the embedded defaults.
+func Defaults() Config {
+	return Config{
+		Data:       "./interlink-data",
+		Listen:     "127.0.0.1:8080",
+		Name:       "interlink node",
+		OrgKind:    string(protocol.OrgPublicAdministration),
+		Federation: federation.Defaults(),
+		Log:        LogConfig{Level: "info", Format: "text"},
+		API: APIConfig{
+			BodyLimit:    1 << 20,
+			RestoreLimit: 4 << 30,
+			ReadTimeout:  30 * time.Second,
+			WriteTimeout: 5 * time.Minute,
+			SearchWait:   2 * time.Second,
+		},
+		Storage:  StorageConfig{MaxBatch: 1000},
+		Shutdown: ShutdownConfig{Timeout: 15 * time.Second},
+	}
+}
+
+// LoadFile merges the YAML file at path into c. An unknown key is an error
+// that names it and its line.
+func (c *Config) LoadFile(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // an empty file is fine
+		}
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// envPrefix starts every environment variable the node reads.
+const envPrefix = "INTERLINK_"
+
+// cliEnv are INTERLINK_* variables read by the command line, not the config.
+var cliEnv = map[string]bool{"INTERLINK_SERVER": true, "INTERLINK_TOKEN": true, "INTERLINK_CONFIG": true}
+
+// LoadEnv merges INTERLINK_* variables from environ ("K=V" pairs) into c.
+// An INTERLINK_ variable that names no setting is an error that names it.
+func (c *Config) LoadEnv(environ []string) error {
+	fields := settingFields(c)
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, envPrefix) || cliEnv[k] || v == "" {
+			continue // an empty variable counts as unset
+		}
+		f, ok := fields[k]
+		if !ok {
+			return fmt.Errorf("environment variable %s names no setting (known: %s)", k, strings.Join(knownEnv(fields), ", "))
+		}
+		if err := setField(f.value, v); err != nil {
+			return fmt.Errorf("environment variable %s (setting %s): %w", k, f.key, err)
+		}
+	}
+	return nil
+}
+
+// Set sets one setting by its key path ("api.body_limit"), as flags do.
+func (c *Config) Set(key, value string) error {
+	env := envPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+	f, ok := settingFields(c)[env]
+	if !ok {
+		return fmt.Errorf("unknown setting %q", key)
+	}
+	if err := setField(f.value, value); err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	return nil
+}
+
+type settingField struct {
+	key   string
+	value reflect.Value
+}
+
+// settingFields maps every env name to its settable field.
+func settingFields(c *Config) map[string]settingField {
+	out := map[string]settingField{}
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			key := tag
+			if prefix != "" {
+				key = prefix + "." + tag
+			}
+			fv := v.Field(i)
+			if fv.Kind() == reflect.Struct && fv.Type() != reflect.TypeOf(time.Time{}) {
+				walk(fv, key)
+				continue
+			}
+			out[envPrefix+strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = settingField{key: key, value: fv}
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), "")
+	return out
+}
+
+func knownEnv(fields map[string]settingField) []string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func setField(v reflect.Value, s string) error {
+	switch v.Interface().(type) {
+	case ByteSize:
+		b, err := ParseByteSize(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(b))
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration (write e.g. 500ms, 15s, 2m)", s)
+		}
+		v.SetInt(int64(d))
+	case string:
+		v.SetString(s)
+	case int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", s)
+		}
+		v.SetInt(int64(n))
+	case bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		v.SetBool(b)
+	case []string:
+		var parts []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		v.Set(reflect.ValueOf(parts))
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+// Validate checks the configuration once, fills derived defaults
+// (PublicURL), and normalises it. Errors name the setting.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("setting %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(c.Data) == "" {
+		bad("data", "must name a directory")
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		bad("listen", "%q is not HOST:PORT (%v)", c.Listen, err)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("listen", "port %q is not a number in 0-65535", port)
+	}
+	if c.PublicURL == "" && err == nil {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			bad("public_url", "must be set when listen binds every interface (%q): it is the node's identity", c.Listen)
+		} else {
+			c.PublicURL = "http://" + c.Listen
+		}
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		switch {
+		case err != nil:
+			bad("public_url", "%v", err)
+		case u.Scheme != "http" && u.Scheme != "https":
+			bad("public_url", "%q must start with http:// or https://", c.PublicURL)
+		case u.Host == "":
+			bad("public_url", "%q has no host", c.PublicURL)
+		case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+			bad("public_url", "%q must not carry a query, fragment or user", c.PublicURL)
+		default:
+			c.PublicURL = strings.TrimRight(u.Scheme+"://"+strings.ToLower(u.Host)+u.Path, "/")
+		}
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	if c.API.BodyLimit < 1024 {
+		bad("api.body_limit", "%d bytes is too small (at least 1KiB)", c.API.BodyLimit)
+	}
+	if c.API.RestoreLimit < c.API.BodyLimit {
+		bad("api.restore_limit", "must be at least api.body_limit")
+	}
+	if c.Storage.MaxBatch < 1 {
+		bad("storage.max_batch", "must be at least 1")
+	}
+	if c.Shutdown.Timeout <= 0 {
+		bad("shutdown.timeout", "must be positive")
+	}
+	valid := false
+	for _, k := range protocol.OrganisationKinds() {
+		valid = valid || string(k) == c.OrgKind
+	}
+	if !valid {
+		bad("org_kind", "%q is not one of public_administration, citizen_group, non_profit, for_profit", c.OrgKind)
+	}
+	if c.Country != "" {
+		c.Country = strings.ToUpper(c.Country)
+		if !protocol.ValidCountryCode(c.Country) {
+			bad("country", "%q is not an ISO 3166-1 alpha-2 code", c.Country)
+		}
+	}
+	if err := c.Federation.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

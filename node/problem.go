@@ -1,0 +1,129 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// Problem is an RFC 9457 problem document. Type is {public-url}/problems/{name}.
+type Problem struct {
+	Type      string                `json:"type"`
+	Title     string                `json:"title"`
+	Status    int                   `json:"status"`
+	Detail    string                `json:"detail,omitempty"`
+	Instance  string                `json:"instance,omitempty"`
+	RequestID string                `json:"request_id,omitempty"`
+	Errors    []protocol.FieldError `json:"errors,omitempty"`
+	// Existing names the object that already holds a key (conflicts).
+	Existing string `json:"existing,omitempty"`
+}
+
+// apiError is an error that knows its problem name and HTTP status.
+type apiError struct {
+	status int
+	name   string // problem type name, e.g. "malformed-json"
+	title  string
+	detail string
+	errs   []protocol.FieldError
+	extra  string
+}
+
+func (e *apiError) Error() string { return e.name + ": " + e.detail }
+
+func errorf(status int, name, title, format string, args ...any) *apiError {
+	return &apiError{status: status, name: name, title: title, detail: fmt.Sprintf(format, args...)}
+}
+
+func fieldError(status int, name, title, field, rule, format string, args ...any) *apiError {
+	msg := fmt.Sprintf(format, args...)
+	return &apiError{status: status, name: name, title: title, detail: field + ": " + msg,
+		errs: []protocol.FieldError{{Field: field, Rule: rule, Message: msg}}}
+}
+
+// problemFor classifies any error into a problem. Unknown errors are
+// internal: they are logged, and their text is not shown to the client.
+func problemFor(err error) (*apiError, bool) {
+	var ae *apiError
+	var ve *protocol.ValidationError
+	var ke *storage.KeyExistsError
+	var ce *storage.ConflictError
+	switch {
+	case errors.As(err, &ae):
+		return ae, true
+	case errors.As(err, &ve):
+		return &apiError{status: http.StatusUnprocessableEntity, name: "validation", title: "The object is invalid",
+			detail: ve.Error(), errs: ve.Errors}, true
+	case errors.As(err, &ke):
+		return &apiError{status: http.StatusConflict, name: "key-exists", title: "An object with this key exists",
+			detail: fmt.Sprintf("a live %s with key %q already exists at %s: update it instead", ke.Type, ke.Key, ke.IRI),
+			errs:   []protocol.FieldError{{Field: keyField(ke.Type), Rule: "unique", Message: "already used by " + ke.IRI}},
+			extra:  ke.IRI}, true
+	case errors.As(err, &ce):
+		return &apiError{status: http.StatusConflict, name: "conflict", title: "The object changed meanwhile",
+			detail: fmt.Sprintf("%s is at version %d, not %d: fetch it again and retry", ce.IRI, ce.Have, ce.Want)}, true
+	case errors.Is(err, storage.ErrConflict):
+		return &apiError{status: http.StatusConflict, name: "conflict", title: "The object changed meanwhile", detail: err.Error()}, true
+	case errors.Is(err, storage.ErrGone):
+		return &apiError{status: http.StatusGone, name: "gone", title: "The object was deleted", detail: err.Error()}, true
+	case errors.Is(err, storage.ErrNotFound):
+		return &apiError{status: http.StatusNotFound, name: "not-found", title: "No such object", detail: "nothing is stored under this identifier"}, true
+	case errors.Is(err, storage.ErrInvalidQuery):
+		return &apiError{status: http.StatusBadRequest, name: "bad-query", title: "Bad query", detail: err.Error()}, true
+	case errors.Is(err, storage.ErrInvalidObject):
+		return &apiError{status: http.StatusUnprocessableEntity, name: "validation", title: "The object is invalid", detail: err.Error()}, true
+	case errors.Is(err, storage.ErrClosed):
+		return &apiError{status: http.StatusServiceUnavailable, name: "not-ready", title: "The node is not ready", detail: "the database is closed (restoring or shutting down): retry shortly"}, true
+	}
+	return &apiError{status: http.StatusInternalServerError, name: "internal", title: "Internal error",
+		detail: "the node failed to handle the request; its log has the details under this request_id"}, false
+}
+
+func keyField(k protocol.Kind) string {
+	if k == protocol.KindPublicService {
+		return "identifier"
+	}
+	return "key"
+}
+
+// writeProblem renders err as application/problem+json.
+func (n *Node) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	ae, known := problemFor(err)
+	rid := requestID(r.Context())
+	if !known {
+		n.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", rid)
+	}
+	p := Problem{
+		Type: n.uris.Problem(ae.name), Title: ae.title, Status: ae.status, Detail: ae.detail,
+		Instance: r.URL.Path, RequestID: rid, Errors: ae.errs, Existing: ae.extra,
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	if ae.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="interlink"`)
+	}
+	w.WriteHeader(ae.status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(p)
+}
+
+// writeJSON renders v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// mediaType returns the lower-cased media type of a Content-Type header.
+func mediaType(h string) string {
+	mt, _, _ := strings.Cut(h, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
