@@ -14,7 +14,8 @@ import (
 // tombstone. The caller stores it in the same transaction as the version
 // (storage.WriteOp.Publish), which appends it to the outbox and queues one
 // delivery per accepted follower's (shared) inbox.
-func Publication(u protocol.URIs, ids *protocol.ULIDSource, obj protocol.Object, now time.Time) (*storage.Activity, error) {
+// e, when not nil, is obj's body already decoded and validated.
+func Publication(u protocol.URIs, ids *protocol.ULIDSource, obj protocol.Object, e protocol.Entity, now time.Time) (*storage.Activity, error) {
 	id := ids.New(now)
 	var (
 		body []byte
@@ -27,10 +28,10 @@ func Publication(u protocol.URIs, ids *protocol.ULIDSource, obj protocol.Object,
 		body, err = activity.Delete(u, id, obj)
 	case obj.Version == 1:
 		typ = "Create"
-		body, err = activity.Create(u, id, obj)
+		body, err = activity.Create(u, id, obj, activity.WithEntity(e))
 	default:
 		typ = "Update"
-		body, err = activity.Update(u, id, obj)
+		body, err = activity.Update(u, id, obj, activity.WithEntity(e))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("federation: %s of %s: %w", typ, obj.IRI, err)

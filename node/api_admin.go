@@ -217,6 +217,7 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, fmt.Errorf("restore: reopen: %w", errors.Join(swapErr, err)))
 		return
 	}
+	n.fed.Start()
 	if swapErr != nil {
 		n.writeProblem(w, r, fmt.Errorf("restore: replace database: %w", swapErr))
 		return

@@ -42,12 +42,13 @@ func (n *Node) nextVersion(cur protocol.Object, key string, body []byte) protoco
 	return next
 }
 
-// applyLocal stores new versions of local objects, each with the activity
+// applyLocal stores new versions of local objects (each op's Entity is its
+// decoded body, so that nothing decodes it again), each with the activity
 // that announces it to the followers (Create, Update, Delete), in one
 // durable transaction; the delivery workers are woken afterwards.
 func (n *Node) applyLocal(ctx context.Context, ops ...storage.WriteOp) error {
 	for i := range ops {
-		act, err := federation.Publication(n.uris, n.ids, ops[i].Object, n.now())
+		act, err := federation.Publication(n.uris, n.ids, ops[i].Object, ops[i].Entity, n.now())
 		if err != nil {
 			return err
 		}
@@ -84,7 +85,7 @@ func (n *Node) createObject(ctx context.Context, e protocol.Entity) (protocol.Ob
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	obj := n.newObject(e, body)
-	if err := n.applyLocal(ctx, storage.WriteOp{Object: obj}); err != nil {
+	if err := n.applyLocal(ctx, storage.WriteOp{Object: obj, Entity: e}); err != nil {
 		return protocol.Object{}, err
 	}
 	return obj, nil
@@ -128,7 +129,7 @@ func (n *Node) updateObject(ctx context.Context, id string, e protocol.Entity, i
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	next := n.nextVersion(cur, e.NaturalKey(), body)
-	if err := n.applyLocal(ctx, storage.WriteOp{Object: next, ExpectVersion: cur.Version}); err != nil {
+	if err := n.applyLocal(ctx, storage.WriteOp{Object: next, ExpectVersion: cur.Version, Entity: e}); err != nil {
 		return protocol.Object{}, err
 	}
 	return next, nil
@@ -227,7 +228,7 @@ func (n *Node) tryImport(ctx context.Context, entities []protocol.Entity) (Impor
 		switch {
 		case !found:
 			obj := n.newObject(e, body)
-			ops = append(ops, storage.WriteOp{Object: obj})
+			ops = append(ops, storage.WriteOp{Object: obj, Entity: e})
 			item.IRI, item.Version, item.Result = obj.IRI, 1, "created"
 			res.Created++
 		case bytes.Equal(cur.Body, body):
@@ -235,7 +236,7 @@ func (n *Node) tryImport(ctx context.Context, entities []protocol.Entity) (Impor
 			res.Unchanged++
 		default:
 			next := n.nextVersion(cur, item.Key, body)
-			ops = append(ops, storage.WriteOp{Object: next, ExpectVersion: cur.Version})
+			ops = append(ops, storage.WriteOp{Object: next, ExpectVersion: cur.Version, Entity: e})
 			item.IRI, item.Version, item.Result = next.IRI, next.Version, "updated"
 			res.Updated++
 		}

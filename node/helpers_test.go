@@ -243,3 +243,8 @@ type nopReadCloser struct{ io.Reader }
 func (nopReadCloser) Close() error { return nil }
 
 func nopCloser(r io.Reader) io.ReadCloser { return nopReadCloser{r} }
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}

@@ -136,7 +136,6 @@ func (n *Node) openData() error {
 		return fmt.Errorf("federation: %w", err)
 	}
 	n.st, n.ix, n.fed = st, ix, fed
-	fed.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	n.indexStop, n.indexDone = cancel, make(chan struct{})
 	go func() {
@@ -241,6 +240,9 @@ func (n *Node) Start() error {
 			n.log.Error("http server stopped", "err", err)
 		}
 	}()
+	// Deliveries start once the node answers: peers fetch its actor (and
+	// key) to verify what it sends them.
+	n.fed.Start()
 	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Version)
 	return nil
 }

@@ -44,6 +44,10 @@ type WriteOp struct {
 	// inbox) in the same transaction as the version. An empty ObjectIRI is
 	// set to Object.IRI, a zero Published to Object.Updated.
 	Publish *Activity
+	// Entity, when set, is Object.Body already decoded and validated by
+	// the caller (protocol.DecodeEntity in this process): the store uses it
+	// instead of decoding the body again. Remote writes always decode.
+	Entity protocol.Entity
 }
 
 // prepared is a WriteOp checked and projected outside the committer: the
@@ -193,9 +197,12 @@ func prepare(op *WriteOp, p *prepared) error {
 	if len(o.Body) == 0 {
 		return bad("no body")
 	}
-	e, err := decodeEntity(o.Body)
-	if err != nil {
-		return fmt.Errorf("%s: %w: %w", where, ErrInvalidObject, err)
+	e := op.Entity
+	if e == nil || op.Remote {
+		var err error
+		if e, err = decodeEntity(o.Body); err != nil {
+			return fmt.Errorf("%s: %w: %w", where, ErrInvalidObject, err)
+		}
 	}
 	if e.Kind() != o.Type {
 		return bad("the body is a %s, the envelope says %s", e.Kind(), o.Type)
@@ -204,6 +211,7 @@ func prepare(op *WriteOp, p *prepared) error {
 		return bad("the envelope key %q is not the body's key %q", o.Key, k)
 	}
 	doc := e.Index()
+	var err error
 	if p.postings, err = postingsOf(o, &doc); err != nil {
 		return bad("%v", err)
 	}

@@ -16,7 +16,15 @@ import (
 type Option func(*options)
 
 type options struct {
-	label func(iri string) string
+	label  func(iri string) string
+	entity protocol.Entity
+}
+
+// WithEntity gives the renderer the object's body already decoded and
+// validated (protocol.DecodeEntity) by the caller, so that it is not
+// decoded again; it is used only when its kind is the object's type.
+func WithEntity(e protocol.Entity) Option {
+	return func(o *options) { o.entity = e }
 }
 
 // WithLabels gives the renderer a way to name the objects and
@@ -117,9 +125,12 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 		doc.Deleted = timeString(obj.Updated)
 		return doc, nil
 	}
-	e, err := protocol.DecodeEntity(obj.Body)
-	if err != nil {
-		return nil, fmt.Errorf("activity: object %s: body: %w", obj.IRI, err)
+	e := o.entity
+	if e == nil || e.Kind() != obj.Type {
+		var err error
+		if e, err = protocol.DecodeEntity(obj.Body); err != nil {
+			return nil, fmt.Errorf("activity: object %s: body: %w", obj.IRI, err)
+		}
 	}
 	if e.Kind() != obj.Type {
 		return nil, fmt.Errorf("activity: object %s: body is a %s, meta says %s", obj.IRI, e.Kind(), obj.Type)

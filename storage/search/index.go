@@ -60,15 +60,17 @@ type Options struct {
 	Logger *slog.Logger
 	// BatchSize is the number of objects per bleve batch (default 1000).
 	BatchSize int
-	// Coalesce is how long Run waits after a commit before indexing, so
-	// that the commits of a busy moment land in one bleve batch (fewer,
-	// larger segments: far less merging). Searches still see every write
-	// acknowledged before them (WaitFor). Default 20ms; negative: none.
+	// Coalesce is how long Run waits after a commit before indexing when
+	// the previous commit was indexed less than Coalesce ago, so that a
+	// stream of commits lands in few bleve batches (fewer, larger segments:
+	// far less merging); a commit after a quiet spell is indexed at once.
+	// Searches still see every write acknowledged before them (WaitFor).
+	// Default 100ms; negative: never wait.
 	Coalesce time.Duration
 }
 
 // DefaultCoalesce is Options.Coalesce when zero.
-const DefaultCoalesce = 20 * time.Millisecond
+const DefaultCoalesce = 100 * time.Millisecond
 
 // DefaultBatchSize is the number of objects per bleve batch when
 // Options.BatchSize is zero.

@@ -83,6 +83,7 @@ func (ix *Index) Run(ctx context.Context, src Source) error {
 // follow brings the index in line with src and then applies its changes
 // until ctx ends or an error occurs.
 func (ix *Index) follow(ctx context.Context, src Source) error {
+	var lastApply time.Time
 	for {
 		// Take the signal before reading so that a commit between the read
 		// and the wait is not missed.
@@ -113,13 +114,16 @@ func (ix *Index) follow(ctx context.Context, src Source) error {
 			return ctx.Err()
 		case <-changed:
 		}
-		if ix.coalesce > 0 {
+		// Under a stream of commits, wait a little so that they land in one
+		// bleve batch; a commit after a quiet spell is indexed at once.
+		if busy := time.Since(lastApply) < ix.coalesce; busy && ix.coalesce > 0 {
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(ix.coalesce):
 			}
 		}
+		lastApply = time.Now()
 	}
 }
 
