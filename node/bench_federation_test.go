@@ -24,6 +24,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkInboxIngest -benchtime 6000x -count 3 ./node
 func BenchmarkInboxIngest(b *testing.B) {
+	defer ApplyRuntime(Defaults())()
 	a := startNodeWith(b, b.TempDir(), freeAddr(b, "127.0.0.1"), func(c *Config) {
 		fedConfig(c)
 		if err := c.LoadEnv(os.Environ()); err != nil {
@@ -105,6 +106,7 @@ func BenchmarkInboxIngest(b *testing.B) {
 func BenchmarkPublishToVisible(b *testing.B) {
 	for _, followers := range []int{1, 8} {
 		b.Run(fmt.Sprintf("followers=%d", followers), func(b *testing.B) {
+			defer ApplyRuntime(Defaults())()
 			a := startFed(b, "127.0.0.1")
 			fs := make([]*testNode, followers)
 			for i := range fs {
@@ -154,6 +156,7 @@ func BenchmarkPublishToVisible(b *testing.B) {
 //
 //	go test -run '^$' -bench BenchmarkBackfill -benchtime 3x ./node
 func BenchmarkBackfill(b *testing.B) {
+	defer ApplyRuntime(Defaults())()
 	a := startFed(b, "127.0.0.1")
 	editor := a.token("editor")
 	const total = 5000

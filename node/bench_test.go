@@ -19,6 +19,7 @@ import (
 func BenchmarkAPICreate(b *testing.B) {
 	for _, clients := range []int{1, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			defer ApplyRuntime(Defaults())() // as serve runs the node
 			tn := startNode(b, b.TempDir(), "127.0.0.1")
 			editor := tn.token("editor")
 			transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}

@@ -34,6 +34,7 @@ See docs/configuration.md.`,
 				return usageErrorf("%v", err)
 			}
 			logger := newLogger(cmd, cfg)
+			defer node.ApplyRuntime(cfg)()
 			n, err := node.New(cfg, node.Options{Logger: logger, Stdout: cmd.OutOrStdout()})
 			if err != nil {
 				return err
