@@ -18,9 +18,14 @@ import (
 
 // startServe runs `interlink serve` in-process on a free loopback port and
 // stops it (SIGINT's path: context cancelled) when the test ends.
-func startServe(t *testing.T, data string) string {
+func startServe(t *testing.T, data string, extra ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startServeOn(t, "127.0.0.1", data, extra...)
+}
+
+func startServeOn(t *testing.T, host, data string, extra ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +35,8 @@ func startServe(t *testing.T, data string) string {
 	done := make(chan int)
 	var out, errb strings.Builder
 	go func() {
-		done <- run(ctx, newRootCmd(), []string{"serve", "--data", data, "--listen", addr, "--set", "log.level=warn"},
-			strings.NewReader(""), &out, &errb)
+		args := append([]string{"serve", "--data", data, "--listen", addr, "--set", "log.level=warn"}, extra...)
+		done <- run(ctx, newRootCmd(), args, strings.NewReader(""), &out, &errb)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -134,5 +139,43 @@ func TestEndToEndWithARealNode(t *testing.T) {
 			bj, _ := json.Marshal(b[k])
 			t.Errorf("%s differs after import and export:\n%s\n%s", k, ej, bj)
 		}
+	}
+}
+
+// TestManualFollowApprovalThroughTheCLI runs two nodes with the default
+// (manual) follow policy: B follows A, A's operator sees the pending
+// follow and approves it, and B then lists A as an accepted peer.
+func TestManualFollowApprovalThroughTheCLI(t *testing.T) {
+	isolate(t)
+	dataA, dataB := t.TempDir(), t.TempDir()
+	fed := []string{"--set", "federation.allow_private_networks=true", "--set", "federation.retry_base=100ms"}
+	urlA := startServeOn(t, "127.0.0.1", dataA, fed...)
+	startServeOn(t, "127.0.0.2", dataB, fed...)
+
+	out := mustRun(t, "follow", urlA+"/actor", "--data", dataB).stdout
+	if !strings.Contains(out, "pending") {
+		t.Fatalf("follow printed %q, want a pending follow", out)
+	}
+	var pending string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if pending = mustRun(t, "followers", "--state", "pending", "--data", dataA).stdout; strings.Contains(pending, "127.0.0.2") {
+			break
+		}
+	}
+	if !strings.Contains(pending, "127.0.0.2") {
+		t.Fatalf("A's pending followers: %q", pending)
+	}
+	actorB := strings.Fields(strings.Split(strings.TrimSpace(pending), "\n")[1])[0]
+	if out := mustRun(t, "followers", "approve", actorB, "--data", dataA).stdout; !strings.Contains(out, "accepted") {
+		t.Fatalf("approve printed %q", out)
+	}
+	var peers string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if peers = mustRun(t, "peers", "--data", dataB).stdout; strings.Contains(peers, "accepted") {
+			break
+		}
+	}
+	if !strings.Contains(peers, urlA) || !strings.Contains(peers, "accepted") {
+		t.Fatalf("B's peers after the approval:\n%s", peers)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,26 +73,13 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 		Short: "List the nodes that follow this one; approve or reject pending follows",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			q := url.Values{}
 			if state != "" {
 				q.Set("state", state)
 			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/followers", query: q}, &raw); err != nil {
-				return fmt.Errorf("list followers: %w", err)
-			}
-			if asJSON {
-				_, err := fmt.Fprintln(cmd.OutOrStdout(), string(raw))
-				return err
-			}
 			var page struct{ Items []followInfo }
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return fmt.Errorf("list followers: %w", err)
+			if done, err := fetchView(cmd, g, "list followers", "/followers", q, asJSON, &page); done || err != nil {
+				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACTOR\tSTATE\tSINCE")
@@ -136,19 +122,6 @@ func newPeersCmd(g *globalFlags) *cobra.Command {
 		Short: "List followed and following nodes with their state: last success, queue, failures",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/peers"}, &raw); err != nil {
-				return fmt.Errorf("list peers: %w", err)
-			}
-			if asJSON {
-				_, err := fmt.Fprintln(cmd.OutOrStdout(), string(raw))
-				return err
-			}
 			var page struct {
 				Items []struct {
 					Actor, Following, Follower, LastError string
@@ -157,8 +130,8 @@ func newPeersCmd(g *globalFlags) *cobra.Command {
 					CircuitOpen                           bool `json:"circuit_open"`
 				}
 			}
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return fmt.Errorf("list peers: %w", err)
+			if done, err := fetchView(cmd, g, "list peers", "/peers", nil, asJSON, &page); done || err != nil {
+				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACTOR\tWE FOLLOW\tFOLLOWS US\tLAST SUCCESS\tQUEUE\tDEAD\tFAILURES\tLAST ERROR")

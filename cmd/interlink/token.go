@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -74,23 +73,11 @@ func newTokenListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the node's tokens (never the secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
-			var raw []byte
-			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/tokens"}, &raw); err != nil {
-				return fmt.Errorf("list tokens: %w", err)
-			}
-			if asJSON {
-				return writeRaw(cmd.OutOrStdout(), raw)
-			}
 			var answer struct {
 				Items []tokenInfo `json:"items"`
 			}
-			if err := json.Unmarshal(raw, &answer); err != nil {
-				return fmt.Errorf("list tokens: decode the answer: %w", err)
+			if done, err := fetchView(cmd, g, "list tokens", "/tokens", nil, asJSON, &answer); done || err != nil {
+				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED")
