@@ -88,7 +88,7 @@ func (n *Node) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	before := q.Get("before")
-	items, next, _, err := n.store().Outbox(r.Context(), before, outboxPageSize)
+	items, next, _, err := n.store().OutboxPage(r.Context(), before, outboxPageSize, outboxPageBytes)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -255,6 +255,11 @@ func (n *Node) handleNodeInfo(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// outboxPageSize is how many activities an outbox page holds: large pages
-// make a follower's backfill fewer round trips.
-const outboxPageSize = 500
+// An outbox page holds at most outboxPageSize activities and
+// outboxPageBytes of them: large pages make a follower's backfill fewer
+// round trips, and the byte bound keeps a page under the 1 MiB a peer's
+// client accepts (catalogue objects with long instructions are large).
+const (
+	outboxPageSize  = 1000
+	outboxPageBytes = 768 << 10
+)

@@ -145,3 +145,20 @@ func TestBackfillOfAThousandObjects(t *testing.T) {
 		return c["Interlinker"] == 1000.0
 	})
 }
+
+// TestBackfillOfTheRealCatalogue follows a node holding the real INTERLINK
+// catalogue: its objects carry long instructions, so outbox pages are
+// bounded by bytes, not only by count.
+func TestBackfillOfTheRealCatalogue(t *testing.T) {
+	a := startFed(t, "127.0.0.1")
+	importSeed(t, a, a.token("editor"))
+	b := startFed(t, "127.0.0.2")
+	b.follow(t, a)
+	eventually(t, 30*time.Second, "B holds A's whole catalogue", func() bool {
+		c := b.get("/api/v1/status").json(t)["counts"].(map[string]any)
+		return c["Interlinker"] == 78.0 && c["ProblemProfile"] == 45.0 && c["CoproductionSchema"] == 4.0
+	})
+	if got := searchNames(t, b, "q=canvas&lang=en"); !contains(got, "business_model_canvas") {
+		t.Fatalf("the backfilled catalogue is not searchable on B: %v", got)
+	}
+}

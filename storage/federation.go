@@ -153,6 +153,14 @@ func publishWork(ps []prepared) int {
 // outbox (a counter). Cursors are positions in the append-only outbox, so
 // they stay valid while new activities are published.
 func (s *Store) Outbox(ctx context.Context, before string, limit int) (items []Activity, next string, total int, err error) {
+	return s.OutboxPage(ctx, before, limit, 0)
+}
+
+// OutboxPage is Outbox with a byte budget: the page ends before the
+// activity that would take the bodies' total over maxBytes (it always holds
+// at least one activity; 0: no budget), so that a page fits the response
+// size a peer accepts.
+func (s *Store) OutboxPage(ctx context.Context, before string, limit, maxBytes int) (items []Activity, next string, total int, err error) {
 	switch {
 	case limit < 0:
 		return nil, "", 0, fmt.Errorf("storage: outbox: %w: negative limit %d", ErrInvalidQuery, limit)
@@ -179,6 +187,7 @@ func (s *Store) Outbox(ctx context.Context, before string, limit int) (items []A
 			k, v = c.Prev()
 		}
 		var last uint64
+		size := 0
 		for ; k != nil; k, v = c.Prev() {
 			if len(k) != 8 {
 				return fmt.Errorf("storage: outbox: key %x: %w", k, errCorrupt)
@@ -192,6 +201,11 @@ func (s *Store) Outbox(ctx context.Context, before string, limit int) (items []A
 			if err != nil {
 				return fmt.Errorf("storage: outbox position %d: %w", pos, err)
 			}
+			if maxBytes > 0 && len(items) > 0 && size+len(a.Body) > maxBytes {
+				next = strconv.FormatUint(last, 10)
+				return nil
+			}
+			size += len(a.Body)
 			items = append(items, a)
 			last = pos
 		}

@@ -296,3 +296,49 @@ func TestPublishDeleteAnnouncesTombstone(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// TestOutboxPageByteBudget checks that a byte budget ends a page early, that
+// walking with the cursors still sees every activity once, and that a page
+// always holds at least one activity.
+func TestOutboxPageByteBudget(t *testing.T) {
+	s := openTest(t, Options{NoSync: true})
+	f := newFixture()
+	var published []string
+	for i := range 12 {
+		op := publishOp(t, f, "b"+strconv.Itoa(i))
+		mustApply(t, s, op)
+		published = append(published, op.Publish.IRI)
+	}
+	items, _, _, err := s.Outbox(context.Background(), "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := len(items[0].Body)
+	var walked []string
+	next, pages := "", 0
+	for {
+		page, n, _, err := s.OutboxPage(context.Background(), next, 100, 3*size+size/2) // room for three
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 || len(page) > 3 {
+			t.Fatalf("a page of %d activities under a budget of three", len(page))
+		}
+		for _, a := range page {
+			walked = append(walked, a.IRI)
+		}
+		pages++
+		if next = n; next == "" {
+			break
+		}
+	}
+	want := slices.Clone(published)
+	slices.Reverse(want)
+	if !slices.Equal(walked, want) || pages != 4 {
+		t.Fatalf("walked %d activities in %d pages, want all 12 newest first in 4", len(walked), pages)
+	}
+	one, _, _, err := s.OutboxPage(context.Background(), "", 100, 1)
+	if err != nil || len(one) != 1 {
+		t.Fatalf("a budget smaller than one activity gave %d activities (%v), want 1", len(one), err)
+	}
+}
