@@ -130,3 +130,11 @@ func TestParseCollectionRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestOrderedCollectionPageRefusesAnItemThatIsNotJSON(t *testing.T) {
+	_, err := OrderedCollectionPage("https://a.example/actor/outbox?page=true", "https://a.example/actor/outbox", "", "",
+		[]json.RawMessage{json.RawMessage(`{"ok":true}`), json.RawMessage(`{"broken":`)})
+	if err == nil {
+		t.Fatal("a page with an item that is not JSON was rendered")
+	}
+}
