@@ -29,6 +29,12 @@ func (s *Service) StartBackfill(actor string) {
 		defer s.wg.Done()
 		defer s.backfills.Delete(actor)
 		ctx := s.ctx
+		select {
+		case s.backfillSem <- struct{}{}:
+			defer func() { <-s.backfillSem }()
+		case <-ctx.Done():
+			return
+		}
 		start := time.Now()
 		n, err := s.Backfill(ctx, actor)
 		ok := err == nil

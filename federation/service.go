@@ -53,8 +53,12 @@ type Service struct {
 	wg       sync.WaitGroup
 	inflight sync.Map // delivery id → struct{}
 
-	backfills sync.Map // actor IRI → struct{}: a backfill is running
+	backfills   sync.Map      // actor IRI → struct{}: a backfill is running or waiting
+	backfillSem chan struct{} // bounds concurrent backfills (a start may catch up with many peers)
 }
+
+// maxConcurrentBackfills bounds the backfills that run at once.
+const maxConcurrentBackfills = 2
 
 // New builds the service; Start runs its workers.
 func New(cfg Config, d Deps) (*Service, error) {
@@ -81,6 +85,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 		trusted: d.Trusted,
 		breaker: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),
 		kick:    make(chan struct{}, 1),
+
+		backfillSem: make(chan struct{}, maxConcurrentBackfills),
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.actors = newActorCache(s, time.Hour)
