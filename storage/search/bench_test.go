@@ -26,7 +26,7 @@ const (
 // the mapping and generator versions, so repeated runs reuse it.
 func benchIndexDir(b *testing.B) string {
 	b.Helper()
-	key := strings.NewReplacer("/", "-", " ", "-").Replace(fmt.Sprintf("%s-%s-%d", mappingVersion, benchVersion, benchObjects))
+	key := strings.NewReplacer("/", "-", " ", "-").Replace(fmt.Sprintf("%s-%s-%d-shards%d", mappingVersion, benchVersion, benchObjects, benchShards(b)))
 	dir := filepath.Join(os.TempDir(), "interlink-search-bench", key)
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		return dir
@@ -67,6 +67,20 @@ func dirSize(b *testing.B, dir string) int64 {
 	})
 	if err != nil {
 		b.Fatal(err)
+	}
+	return n
+}
+
+// benchShards is the shard count of the benchmark indexes: DefaultShards,
+// or $INTERLINK_BENCH_SHARDS to compare others.
+func benchShards(tb testing.TB) int {
+	v := os.Getenv("INTERLINK_BENCH_SHARDS")
+	if v == "" {
+		return DefaultShards
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxShards {
+		tb.Fatalf("INTERLINK_BENCH_SHARDS=%q: want 1..%d", v, maxShards)
 	}
 	return n
 }
@@ -160,7 +174,7 @@ func benchQueries(n int) []Query {
 func BenchmarkSearch100k(b *testing.B) {
 	dir := benchIndexDir(b)
 	rssBefore := vmRSS(b)
-	ix, err := Open(dir, Options{IsNotFound: isNotFound})
+	ix, err := Open(dir, Options{IsNotFound: isNotFound, Shards: benchShards(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

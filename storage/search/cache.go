@@ -84,28 +84,43 @@ type termCount struct {
 }
 
 // globalFacets counts the facet values of every live document from the
-// term dictionary (postings counts net of deletions) instead of visiting
-// each document: the unfiltered listing counts over the whole catalogue.
+// term dictionaries of the shards (postings counts net of deletions,
+// summed) instead of visiting each document: the unfiltered listing counts
+// over the whole catalogue.
 func (ix *Index) globalFacets(ctx context.Context) (map[string]map[string]int, error) {
-	adv, err := ix.bi.Advanced()
+	rs, closeReaders, err := ix.ss.readers()
 	if err != nil {
 		return nil, fmt.Errorf("search: facets: %w", err)
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: facets: open reader: %w", err)
+	defer closeReaders()
+	sums := map[string]int{}
+	for i, r := range rs {
+		if err := shardFacets(ctx, r, sums); err != nil {
+			return nil, fmt.Errorf("search: facets of shard %d: %w", i, err)
+		}
 	}
-	defer r.Close()
+	counts := make([]termCount, 0, len(sums))
+	for t, n := range sums {
+		if n > 0 {
+			counts = append(counts, termCount{t, n})
+		}
+	}
+	return splitFacets(counts), nil
+}
+
+// shardFacets adds the live document count of every facet term of one
+// shard to sums.
+func shardFacets(ctx context.Context, r index.IndexReader, sums map[string]int) error {
 	dict, err := r.FieldDict(fieldFacets)
 	if err != nil {
-		return nil, fmt.Errorf("search: facets: read dictionary: %w", err)
+		return fmt.Errorf("read dictionary: %w", err)
 	}
 	var terms []string
 	for {
 		e, err := dict.Next()
 		if err != nil {
 			_ = dict.Close()
-			return nil, fmt.Errorf("search: facets: read dictionary: %w", err)
+			return fmt.Errorf("read dictionary: %w", err)
 		}
 		if e == nil {
 			break
@@ -113,19 +128,16 @@ func (ix *Index) globalFacets(ctx context.Context) (map[string]map[string]int, e
 		terms = append(terms, e.Term)
 	}
 	if err := dict.Close(); err != nil {
-		return nil, fmt.Errorf("search: facets: close dictionary: %w", err)
+		return fmt.Errorf("close dictionary: %w", err)
 	}
-	counts := make([]termCount, 0, len(terms))
 	for _, t := range terms {
 		n, err := termDocCount(ctx, r, t)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if n > 0 {
-			counts = append(counts, termCount{t, int(n)})
-		}
+		sums[t] += int(n)
 	}
-	return splitFacets(counts), nil
+	return nil
 }
 
 func termDocCount(ctx context.Context, r index.IndexReader, term string) (uint64, error) {

@@ -6,9 +6,25 @@
 // interrupted during a rebuild, or out of step with the store (another epoch
 // after a restore, or claiming more changes than the store has); otherwise it
 // catches up from the change log, then applies every new commit in bleve
-// batches. The indexed change sequence and epoch are written inside the same
-// batch as the documents, so a crash never leaves the index claiming more
-// than it holds.
+// batches.
+//
+// The index is split into shards (Options.Shards, two by default), each a
+// bleve index in its own directory; a document lives in the shard chosen by
+// a stable hash (FNV-1a) of its IRI, and a search runs on every shard in
+// parallel through a bleve index alias that merges hits, totals and facets
+// (so a query matching much of the catalogue costs about half the time on
+// two cores). Shard 0 also holds the metadata: the layout version, the
+// shard count, the rebuild state, the source epoch and the indexed change
+// sequence. Every batch of changes is written to the other shards first and
+// to shard 0, carrying the new sequence, last, and only once the others
+// succeeded: a crash in between leaves documents for changes the recorded
+// sequence does not claim yet, which the next start replays (indexing and
+// deleting are idempotent), never a claim without its documents. A rebuild
+// writes and merges every shard of a new directory, records the final state
+// in shard 0 last, and swaps the directory in with one rename. Relevance is
+// computed per shard (term statistics differ slightly between shards);
+// cursors hold the last hit's score and IRI, which every shard pages after
+// consistently.
 //
 // Search ranks multilingual text (per-language analyzers for English,
 // Spanish and Italian, a folding analyzer for every other language), filters

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,10 @@ type Options struct {
 	// Searches still see every write acknowledged before them (WaitFor).
 	// Default 100ms; negative: never wait.
 	Coalesce time.Duration
+	// Shards is the number of shards the index is split into (documents
+	// are routed by a hash of their IRI); a search runs on every shard in
+	// parallel. Default DefaultShards. Changing it rebuilds the index.
+	Shards int
 }
 
 // DefaultCoalesce is Options.Coalesce when zero.
@@ -85,6 +90,7 @@ var (
 	keyState   = []byte("il:state")   // stateReady or stateBuilding
 	keyEpoch   = []byte("il:epoch")   // Source.Epoch() the documents come from
 	keySeq     = []byte("il:seq")     // last applied change seq, 8 bytes big endian
+	keyShards  = []byte("il:shards")  // number of shards, decimal (metadata shard only)
 )
 
 const (
@@ -106,16 +112,17 @@ type Index struct {
 	isNotFound func(error) bool
 	batchSize  int
 	coalesce   time.Duration
+	nShards    int
 	mapping    *mapping.IndexMappingImpl
 	analyzers  map[string]analysis.Analyzer // by field language suffix, for query planning
 	// fieldAnalyzers maps every analyzed text field to its analyzer.
 	fieldAnalyzers map[string]analysis.Analyzer
 
-	mu     sync.RWMutex // guards bi and closed; writers of bi hold it for reading
-	bi     bleve.Index  // nil only after a failed swap; Run repairs it
+	mu     sync.RWMutex // guards ss and closed; writers of ss hold it for reading
+	ss     *shardSet    // nil only after a failed swap; Run repairs it
 	closed bool
 
-	// The persisted state of bi; read and written by Run only (and Open).
+	// The persisted state of ss; read and written by Run only (and Open).
 	stored storedState
 
 	seq      atomic.Uint64 // published indexed seq: 0 until the index is known to match the source
@@ -147,12 +154,16 @@ func Open(dir string, opts Options) (*Index, error) {
 	if opts.BatchSize < 0 {
 		return nil, fmt.Errorf("search: open: negative BatchSize %d", opts.BatchSize)
 	}
+	if opts.Shards < 0 || opts.Shards > maxShards {
+		return nil, fmt.Errorf("search: open: Shards %d out of range [0, %d]", opts.Shards, maxShards)
+	}
 	ix := &Index{
 		dir:        dir,
 		log:        opts.Logger,
 		isNotFound: opts.IsNotFound,
 		batchSize:  opts.BatchSize,
 		coalesce:   opts.Coalesce,
+		nShards:    opts.Shards,
 		notify:     make(chan struct{}),
 		cache:      newResultCache(),
 		closeCh:    make(chan struct{}),
@@ -169,6 +180,9 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	if ix.batchSize == 0 {
 		ix.batchSize = DefaultBatchSize
+	}
+	if ix.nShards == 0 {
+		ix.nShards = DefaultShards
 	}
 	m, err := newMapping()
 	if err != nil {
@@ -194,11 +208,11 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err := os.RemoveAll(ix.buildPath()); err != nil {
 		return nil, fmt.Errorf("search: open: remove interrupted rebuild: %w", err)
 	}
-	bi, st, err := ix.openMain()
+	ss, st, err := ix.openMain()
 	if err != nil {
 		return nil, err
 	}
-	ix.bi, ix.stored = bi, st
+	ix.ss, ix.stored = ss, st
 	return ix, nil
 }
 
@@ -206,18 +220,21 @@ func (ix *Index) mainPath() string  { return filepath.Join(ix.dir, mainDirName) 
 func (ix *Index) buildPath() string { return filepath.Join(ix.dir, buildDirName) }
 
 // openMain opens the main index directory, recreating it empty when it is
-// missing, unreadable, or of another mapping version.
-func (ix *Index) openMain() (bleve.Index, storedState, error) {
+// missing, unreadable, of another mapping version or shard count.
+func (ix *Index) openMain() (*shardSet, storedState, error) {
 	path := ix.mainPath()
 	if _, err := os.Stat(path); err == nil {
-		bi, err := bleve.OpenUsing(path, liveConfig())
+		shards, err := openShards(path, ix.nShards, liveConfig())
 		if err == nil {
-			st, err := readState(bi)
+			st, err := ix.readState(shards)
 			if err == nil {
-				return bi, st, nil
+				ss, err := newShardSet(shards, ix.mapping)
+				if err == nil {
+					return ss, st, nil
+				}
 			}
 			ix.log.Warn("search index unusable, recreating it", "path", path, "reason", err)
-			if cerr := bi.Close(); cerr != nil {
+			if cerr := closeAll(shards); cerr != nil {
 				ix.log.Warn("close unusable search index", "path", path, "err", cerr)
 			}
 		} else {
@@ -229,42 +246,60 @@ func (ix *Index) openMain() (bleve.Index, storedState, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, storedState{}, fmt.Errorf("search: stat index %s: %w", path, err)
 	}
-	bi, err := ix.create(path, liveConfig())
+	ss, err := ix.create(path, liveConfig())
 	if err != nil {
 		return nil, storedState{}, err
 	}
-	ix.log.Info("created empty search index", "path", path)
+	ix.log.Info("created empty search index", "path", path, "shards", ix.nShards)
 	// A fresh index matches no source: state "building" forces a rebuild.
-	return bi, storedState{state: stateBuilding}, nil
+	return ss, storedState{state: stateBuilding}, nil
 }
 
-// create makes a new, empty index at path with the mapping-version and
-// "building" markers already written, and opens it with runtime config.
-// The index metadata records the live configuration whatever config is, so
-// that any later open of the directory is durable by default.
-func (ix *Index) create(path string, config map[string]any) (bleve.Index, error) {
-	bi, err := bleve.NewUsing(path, ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, liveConfig())
+// create makes a new, empty sharded index in directory path with the
+// mapping-version, shard-count and "building" markers already written, and
+// opens it with runtime config. The index metadata records the live
+// configuration whatever config is, so that any later open of the
+// directory is durable by default.
+func (ix *Index) create(path string, config map[string]any) (*shardSet, error) {
+	if err := os.MkdirAll(path, 0o750); err != nil {
+		return nil, fmt.Errorf("search: create index directory %s: %w", path, err)
+	}
+	shards := make([]bleve.Index, 0, ix.nShards)
+	for i := range ix.nShards {
+		sp := filepath.Join(path, shardDirName(i))
+		bi, err := bleve.NewUsing(sp, ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, liveConfig())
+		if err != nil {
+			_ = closeAll(shards)
+			return nil, fmt.Errorf("search: create index %s: %w", sp, err)
+		}
+		shards = append(shards, bi)
+		b := bi.NewBatch()
+		b.SetInternal(keyMapping, []byte(mappingVersion))
+		if i == metaShard {
+			b.SetInternal(keyShards, []byte(strconv.Itoa(ix.nShards)))
+			b.SetInternal(keyState, []byte(stateBuilding))
+		}
+		if err := bi.Batch(b); err != nil {
+			_ = closeAll(shards)
+			return nil, fmt.Errorf("search: initialise index %s: %w", sp, err)
+		}
+	}
+	if !reflect.DeepEqual(config, liveConfig()) {
+		if err := closeAll(shards); err != nil {
+			return nil, fmt.Errorf("search: close new index %s: %w", path, err)
+		}
+		var err error
+		shards, err = openShards(path, ix.nShards, config)
+		if err != nil {
+			return nil, fmt.Errorf("search: reopen new index %s: %w", path, err)
+		}
+	}
+	ss, err := newShardSet(shards, ix.mapping)
 	if err != nil {
-		return nil, fmt.Errorf("search: create index %s: %w", path, err)
+		_ = closeAll(shards)
+		return nil, fmt.Errorf("search: new index %s: %w", path, err)
 	}
-	b := bi.NewBatch()
-	b.SetInternal(keyMapping, []byte(mappingVersion))
-	b.SetInternal(keyState, []byte(stateBuilding))
-	if err := bi.Batch(b); err != nil {
-		_ = bi.Close()
-		return nil, fmt.Errorf("search: initialise index %s: %w", path, err)
-	}
-	if reflect.DeepEqual(config, liveConfig()) {
-		return bi, nil
-	}
-	if err := bi.Close(); err != nil {
-		return nil, fmt.Errorf("search: close new index %s: %w", path, err)
-	}
-	bi, err = bleve.OpenUsing(path, config)
-	if err != nil {
-		return nil, fmt.Errorf("search: reopen new index %s: %w", path, err)
-	}
-	return bi, nil
+	return ss, nil
 }
 
 // liveConfig is the scorch configuration for following the source: every
@@ -295,13 +330,26 @@ func bulkConfig() map[string]any {
 	}
 }
 
-func readState(bi bleve.Index) (storedState, error) {
-	v, err := bi.GetInternal(keyMapping)
-	if err != nil {
-		return storedState{}, fmt.Errorf("read mapping version: %w", err)
+// readState reads the metadata of a sharded index: every shard must be of
+// the current mapping version, and the metadata shard must record the
+// configured shard count.
+func (ix *Index) readState(shards []bleve.Index) (storedState, error) {
+	for i, bi := range shards {
+		v, err := bi.GetInternal(keyMapping)
+		if err != nil {
+			return storedState{}, fmt.Errorf("shard %d: read mapping version: %w", i, err)
+		}
+		if string(v) != mappingVersion {
+			return storedState{}, fmt.Errorf("shard %d: mapping version %q, want %q", i, v, mappingVersion)
+		}
 	}
-	if string(v) != mappingVersion {
-		return storedState{}, fmt.Errorf("mapping version %q, want %q", v, mappingVersion)
+	bi := shards[metaShard]
+	n, err := bi.GetInternal(keyShards)
+	if err != nil {
+		return storedState{}, fmt.Errorf("read shard count: %w", err)
+	}
+	if string(n) != strconv.Itoa(len(shards)) {
+		return storedState{}, fmt.Errorf("index has %q shards, want %d", n, len(shards))
 	}
 	var st storedState
 	state, err := bi.GetInternal(keyState)
@@ -375,12 +423,12 @@ func (ix *Index) Count() (uint64, error) {
 	if ix.closed {
 		return 0, ErrClosed
 	}
-	if ix.bi == nil {
+	if ix.ss == nil {
 		return 0, errors.New("search: count: index unavailable")
 	}
-	n, err := ix.bi.DocCount()
+	n, err := ix.ss.docCount()
 	if err != nil {
-		return 0, fmt.Errorf("search: count documents: %w", err)
+		return 0, fmt.Errorf("search: count: %w", err)
 	}
 	return n, nil
 }
@@ -395,11 +443,11 @@ func (ix *Index) Close() error {
 		ix.mu.Lock()
 		defer ix.mu.Unlock()
 		ix.closed = true
-		if ix.bi != nil {
-			if cerr := ix.bi.Close(); cerr != nil {
+		if ix.ss != nil {
+			if cerr := ix.ss.close(); cerr != nil {
 				err = fmt.Errorf("search: close index: %w", cerr)
 			}
-			ix.bi = nil
+			ix.ss = nil
 		}
 	})
 	return err

@@ -320,16 +320,35 @@ func TestBrokenIndexIsRecreated(t *testing.T) {
 		break_ func(t *testing.T, dir string)
 	}{
 		{"garbage meta", func(t *testing.T, dir string) {
-			writeFile(t, filepath.Join(dir, mainDirName, "index_meta.json"), "{not json")
+			writeFile(t, filepath.Join(dir, mainDirName, shardDirName(metaShard), "index_meta.json"), "{not json")
 		}},
-		{"store removed", func(t *testing.T, dir string) {
-			if err := os.RemoveAll(filepath.Join(dir, mainDirName, "store")); err != nil {
+		{"store of a data shard removed", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, mainDirName, shardDirName(1), "store")); err != nil {
 				t.Fatal(err)
 			}
-			writeFile(t, filepath.Join(dir, mainDirName, "store"), "not a directory")
+			writeFile(t, filepath.Join(dir, mainDirName, shardDirName(1), "store"), "not a directory")
 		}},
-		{"old mapping version", func(t *testing.T, dir string) {
-			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName), liveConfig())
+		{"data shard missing", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, mainDirName, shardDirName(1))); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"unsharded layout", func(t *testing.T, dir string) {
+			// An index of the single-index layout: a bleve index where the
+			// shard directories should be.
+			if err := os.RemoveAll(filepath.Join(dir, mainDirName)); err != nil {
+				t.Fatal(err)
+			}
+			bi, err := bleve.New(filepath.Join(dir, mainDirName), bleve.NewIndexMapping())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bi.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"old mapping version on a data shard", func(t *testing.T, dir string) {
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(1)), liveConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -340,8 +359,20 @@ func TestBrokenIndexIsRecreated(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"other shard count", func(t *testing.T, dir string) {
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), liveConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bi.SetInternal(keyShards, []byte("3")); err != nil {
+				t.Fatal(err)
+			}
+			if err := bi.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"stored seq malformed", func(t *testing.T, dir string) {
-			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName), liveConfig())
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), liveConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

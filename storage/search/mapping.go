@@ -26,7 +26,7 @@ import (
 // mappingVersion names the index layout. Bump it whenever the mapping, the
 // analyzers or the way documents are built changes: an index with another
 // version is deleted and rebuilt from the source at Open.
-const mappingVersion = "interlink-search/5"
+const mappingVersion = "interlink-search/7"
 
 // otherAnalyzer indexes the languages without a dedicated analyzer (lv, fr,
 // de, ...) and the unstemmed all-language name and tag fields: Unicode word

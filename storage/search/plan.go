@@ -67,18 +67,14 @@ func (p *plan) fuzzyCodes() []int {
 // holds exactly: a known word is taken as spelt as meant, and fuzzy
 // expansion of common words is what makes typo tolerance slow.
 func (ix *Index) typoPlan(ctx context.Context, p *plan) (*plan, error) {
-	adv, err := ix.bi.Advanced()
+	rs, closeReaders, err := ix.ss.readers()
 	if err != nil {
-		return nil, fmt.Errorf("search: open index reader: %w", err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: open index reader: %w", err)
-	}
-	defer r.Close()
+	defer closeReaders()
 	fuzzy := make([]int, len(p.words))
 	for i, w := range p.words {
-		known, err := ix.known(ctx, r, w.text)
+		known, err := ix.known(ctx, rs, w.text)
 		if err != nil {
 			return nil, err
 		}
@@ -90,8 +86,20 @@ func (ix *Index) typoPlan(ctx context.Context, p *plan) (*plan, error) {
 	return p.withFuzzy(fuzzy), nil
 }
 
-// known reports whether some text field holds the word (as analyzed for it).
-func (ix *Index) known(ctx context.Context, r index.IndexReader, word string) (bool, error) {
+// known reports whether some text field of some shard holds the word (as
+// analyzed for it).
+func (ix *Index) known(ctx context.Context, rs []index.IndexReader, word string) (bool, error) {
+	for _, r := range rs {
+		ok, err := ix.knownIn(ctx, r, word)
+		if ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// knownIn reports whether some text field of one shard holds the word.
+func (ix *Index) knownIn(ctx context.Context, r index.IndexReader, word string) (bool, error) {
 	for _, lang := range fieldLangs {
 		for _, tok := range ix.analyzers[lang].Analyze([]byte(word)) {
 			for _, tk := range textKinds {

@@ -124,7 +124,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if ix.closed {
 		return nil, ErrClosed
 	}
-	if ix.bi == nil {
+	if ix.ss == nil {
 		return nil, errors.New("search: index unavailable (a rebuild is repairing it)")
 	}
 	gen := ix.gen.Load()
@@ -196,7 +196,7 @@ func (ix *Index) run(ctx context.Context, p *plan, stage int, after []string) (*
 	if p.facets && !p.globalFacets(stage) {
 		req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, maxFacetTerms))
 	}
-	res, err := ix.bi.SearchInContext(ctx, req)
+	res, err := ix.ss.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: run query (stage %d): %w", stage, err)
 	}

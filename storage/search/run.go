@@ -131,7 +131,7 @@ func (ix *Index) follow(ctx context.Context, src Source) error {
 func (ix *Index) rebuildReason(src Source) string {
 	st := ix.stored
 	switch {
-	case ix.currentIndex() == nil:
+	case !ix.available():
 		return "index unavailable"
 	case st.state != stateReady:
 		return "index is new or its last rebuild did not finish"
@@ -143,10 +143,11 @@ func (ix *Index) rebuildReason(src Source) string {
 	return ""
 }
 
-func (ix *Index) currentIndex() bleve.Index {
+// available reports whether the index has a serving shard set.
+func (ix *Index) available() bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.bi
+	return ix.ss != nil
 }
 
 // catchUp applies src's changes after the stored seq until none is left.
@@ -178,8 +179,9 @@ func (ix *Index) catchUp(ctx context.Context, src Source) error {
 	}
 }
 
-// apply indexes the current versions of the changed objects and records
-// the last change's seq in the same batch.
+// apply indexes the current versions of the changed objects, each in its
+// shard, and records the last change's seq in the metadata shard's batch,
+// which is written after all the others (see shardSet.applyBatches).
 func (ix *Index) apply(ctx context.Context, src Source, changes []Change) error {
 	last := ix.stored.seq
 	var iris []string
@@ -196,8 +198,12 @@ func (ix *Index) apply(ctx context.Context, src Source, changes []Change) error 
 	if ix.closed {
 		return ErrClosed
 	}
-	b := ix.bi.NewBatch()
+	if ix.ss == nil {
+		return errors.New("search: apply changes: index unavailable")
+	}
+	bs := ix.ss.newBatches()
 	for _, iri := range iris {
+		b := bs[shardOf(iri, len(bs))]
 		obj, err := src.Get(ctx, iri)
 		switch {
 		case err != nil && ix.isNotFound(err):
@@ -212,8 +218,8 @@ func (ix *Index) apply(ctx context.Context, src Source, changes []Change) error 
 			}
 		}
 	}
-	b.SetInternal(keySeq, encodeSeq(last))
-	err := ix.bi.Batch(b)
+	bs[metaShard].SetInternal(keySeq, encodeSeq(last))
+	err := ix.ss.applyBatches(bs)
 	ix.gen.Add(1) // even a failed batch may have changed something
 	if err != nil {
 		return fmt.Errorf("search: index %d changes up to seq %d: %w", len(changes), last, err)
@@ -250,21 +256,21 @@ func (ix *Index) rebuild(ctx context.Context, src Source, reason string) error {
 	if err := os.RemoveAll(path); err != nil {
 		return fmt.Errorf("search: rebuild: remove old build directory: %w", err)
 	}
-	bi, err := ix.create(path, bulkConfig())
+	ss, err := ix.create(path, bulkConfig())
 	if err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
 	closeBuild := func() {
-		if bi != nil {
-			if err := bi.Close(); err != nil {
+		if ss != nil {
+			if err := ss.close(); err != nil {
 				ix.log.Warn("close search build index", "err", err)
 			}
-			bi = nil
+			ss = nil
 		}
 	}
 	defer closeBuild()
 
-	b := bi.NewBatch()
+	bs := ss.newBatches()
 	n := 0
 	err = src.ForEach(ctx, func(obj protocol.Object) error {
 		if err := ctx.Err(); err != nil {
@@ -273,39 +279,50 @@ func (ix *Index) rebuild(ctx context.Context, src Source, reason string) error {
 		if obj.Deleted {
 			return nil
 		}
-		if err := ix.addDoc(b, obj.IRI, obj); err != nil {
+		i := shardOf(obj.IRI, len(bs))
+		if err := ix.addDoc(bs[i], obj.IRI, obj); err != nil {
 			return err
 		}
 		n++
-		if b.Size() >= ix.batchSize {
-			if err := bi.Batch(b); err != nil {
-				return fmt.Errorf("search: rebuild: write batch: %w", err)
+		if bs[i].Size() >= ix.batchSize {
+			if err := ss.shards[i].Batch(bs[i]); err != nil {
+				return fmt.Errorf("search: rebuild: write batch of shard %d: %w", i, err)
 			}
-			b.Reset()
+			bs[i].Reset()
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("search: rebuild: scan store: %w", err)
 	}
-	// Persist every document, merge the bulk-built segments into one (the
-	// merger only merges persisted segments; queries, fuzzy ones above all,
-	// then visit one term dictionary per field instead of a dozen), and only
-	// then record the state that makes the index usable.
-	if err := writePersisted(ctx, bi, b); err != nil {
-		return fmt.Errorf("search: rebuild: write last batch: %w", err)
+	// Persist every document, merge each shard's bulk-built segments into
+	// one (the merger only merges persisted segments; queries, fuzzy ones
+	// above all, then visit one term dictionary per field instead of a
+	// dozen), the shards in parallel, and only then record the state that
+	// makes the index usable.
+	err = ss.each(func(i int, bi bleve.Index) error {
+		// The marker makes the batch non-empty: an empty one may never be
+		// persisted, and it must be to vouch for the earlier ones.
+		bs[i].SetInternal(keyMapping, []byte(mappingVersion))
+		if err := writePersisted(ctx, bi, bs[i]); err != nil {
+			return fmt.Errorf("write last batch: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("search: rebuild: %w", err)
 	}
 	scanned := time.Since(start)
-	if err := forceMerge(ctx, bi); err != nil {
+	if err := ss.each(func(_ int, bi bleve.Index) error { return forceMerge(ctx, bi) }); err != nil {
 		return fmt.Errorf("search: rebuild: merge segments: %w", err)
 	}
 	ix.log.Debug("search index rebuild: documents written and merged", "objects", n,
 		"write", scanned.Round(time.Millisecond), "merge", (time.Since(start) - scanned).Round(time.Millisecond))
-	b = bi.NewBatch()
+	b := ss.meta().NewBatch()
 	b.SetInternal(keyEpoch, []byte(epoch))
 	b.SetInternal(keySeq, encodeSeq(seq))
 	b.SetInternal(keyState, []byte(stateReady))
-	if err := writePersisted(ctx, bi, b); err != nil {
+	if err := writePersisted(ctx, ss.meta(), b); err != nil {
 		return fmt.Errorf("search: rebuild: write final state: %w", err)
 	}
 	closeBuild()
@@ -360,11 +377,11 @@ func (ix *Index) swap() error {
 	if ix.closed {
 		return ErrClosed
 	}
-	if ix.bi != nil {
-		if err := ix.bi.Close(); err != nil {
+	if ix.ss != nil {
+		if err := ix.ss.close(); err != nil {
 			ix.log.Warn("close replaced search index", "err", err)
 		}
-		ix.bi = nil
+		ix.ss = nil
 	}
 	main := ix.mainPath()
 	if err := os.RemoveAll(main); err != nil {
@@ -373,10 +390,15 @@ func (ix *Index) swap() error {
 	if err := os.Rename(ix.buildPath(), main); err != nil {
 		return fmt.Errorf("search: rebuild: move new index in place: %w", err)
 	}
-	bi, err := bleve.OpenUsing(main, liveConfig())
+	shards, err := openShards(main, ix.nShards, liveConfig())
 	if err != nil {
 		return fmt.Errorf("search: rebuild: open new index: %w", err)
 	}
-	ix.bi = bi
+	ss, err := newShardSet(shards, ix.mapping)
+	if err != nil {
+		_ = closeAll(shards)
+		return fmt.Errorf("search: rebuild: open new index: %w", err)
+	}
+	ix.ss = ss
 	return nil
 }

@@ -210,7 +210,7 @@ func (s synthSource) ForEach(ctx context.Context, fn func(protocol.Object) error
 
 // buildSynth builds the synthetic index of n objects in dir and returns how long it took.
 func buildSynth(t testing.TB, dir string, n, batchSize int) time.Duration {
-	ix, err := Open(dir, Options{IsNotFound: isNotFound, BatchSize: batchSize})
+	ix, err := Open(dir, Options{IsNotFound: isNotFound, BatchSize: batchSize, Shards: benchShards(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
