@@ -42,7 +42,7 @@ func benchText(r *rand.Rand, lang string, n int) string {
 // benchmark runs (it takes minutes to build).
 func fixture100k(b *testing.B) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), "interlink-bench-100k-v1")
+	dir := filepath.Join(os.TempDir(), "interlink-bench-100k-v2")
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		return dir
 	}
