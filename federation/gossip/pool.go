@@ -1,0 +1,527 @@
+package gossip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// Member statuses.
+const (
+	StatusAlive = "alive"
+	// StatusSuspect is reserved: memberlist v0.7.0 keeps suspicion internal
+	// (no delegate callback, and Members() hands out pointers into its live
+	// state, which cannot be read without a data race), so Members never
+	// reports it yet; a suspect member shows as alive until declared dead.
+	StatusSuspect = "suspect"
+	StatusDead    = "dead"
+	StatusLeft    = "left"
+)
+
+// EventType says what happened to a member.
+type EventType int
+
+// Event types.
+const (
+	EventJoin   EventType = iota + 1 // first seen alive
+	EventUpdate                      // metadata or address changed
+	EventLeave                       // left gracefully
+	EventDead                        // declared dead by failure detection
+	EventAlive                       // alive again after dead or left
+)
+
+func (t EventType) String() string {
+	switch t {
+	case EventJoin:
+		return "join"
+	case EventUpdate:
+		return "update"
+	case EventLeave:
+		return "leave"
+	case EventDead:
+		return "dead"
+	case EventAlive:
+		return "alive"
+	}
+	return "EventType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Event is a membership change seen by this member.
+type Event struct {
+	Type   EventType
+	Member Member
+}
+
+// Member is a pool member as this node sees it.
+type Member struct {
+	Name   string
+	Addr   string // host:port it advertises
+	Meta   Meta   // zero when its metadata did not decode (logged)
+	Status string // alive, suspect, dead, left
+	Since  time.Time
+}
+
+// Stats are counters of one pool member.
+type Stats struct {
+	BytesSent, BytesReceived     uint64 // on the network, UDP and TCP, encrypted
+	PacketsSent, PacketsReceived uint64 // UDP
+	StreamsOut, StreamsIn        uint64 // TCP connections (push/pull, fallback probes)
+	PushPulls                    uint64 // supplementary push/pulls and reconnects to dead members started by this package
+	EventsDropped                uint64 // events not delivered because the Events buffer was full
+	Alive, Suspect, Dead, Left   int    // members by status
+}
+
+// eventBuffer is the capacity of the Events channel.
+const eventBuffer = 1024
+
+// Pool is this node's membership in the gossip pool. Its methods are safe for
+// concurrent use.
+type Pool struct {
+	s   *settings
+	ml  *memberlist.Memberlist
+	c   counters
+	log *slog.Logger
+
+	mu      sync.Mutex
+	members map[string]*Member
+	meta    []byte
+	closed  bool // events channel closed
+	events  chan Event
+	dropped atomic.Uint64
+	pushes  atomic.Uint64
+
+	kick     chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+	downMu   sync.Mutex
+	down     bool
+}
+
+// Start validates cfg, starts a memberlist instance with the tuned profile and
+// joins the seeds, retrying with backoff until one answers or ctx ends. With no
+// seeds (other than itself) the node starts a new pool.
+func Start(ctx context.Context, cfg Config) (*Pool, error) {
+	s, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{
+		s:       s,
+		log:     s.logger.With("component", "gossip", "member", s.name),
+		members: make(map[string]*Member),
+		meta:    s.meta,
+		events:  make(chan Event, eventBuffer),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+	}
+
+	mc := memberlistConfig(s.profile)
+	mc.Name = s.name
+	mc.BindAddr, mc.BindPort = s.bindIP, s.bindPort
+	mc.AdvertiseAddr, mc.AdvertisePort = s.advertiseIP, s.advertisePort
+	mc.Keyring = s.keyring
+	mc.Delegate = (*delegate)(p)
+	mc.Events = (*eventDelegate)(p)
+	mc.Logger = log.New(&logBridge{l: p.log}, "", 0)
+
+	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+		BindAddrs: []string{s.bindIP},
+		BindPort:  s.bindPort,
+		Logger:    mc.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gossip: listen on %s: %w", net.JoinHostPort(s.bindIP, strconv.Itoa(s.bindPort)), err)
+	}
+	var tr memberlist.Transport = newCountingTransport(nt, &p.c)
+	if s.wrap != nil {
+		tr = s.wrap(tr)
+	}
+	mc.Transport = tr
+
+	p.ml, err = memberlist.Create(mc)
+	if err != nil {
+		_ = tr.Shutdown()
+		return nil, fmt.Errorf("gossip: create memberlist %q: %w", s.name, err)
+	}
+	if err := p.join(ctx); err != nil {
+		_ = p.Shutdown()
+		return nil, err
+	}
+	p.wg.Add(1)
+	go p.antiEntropy()
+	p.kickAntiEntropy()
+	return p, nil
+}
+
+// join tries the seeds until one answers or ctx ends.
+func (p *Pool) join(ctx context.Context) error {
+	if len(p.s.seeds) == 0 {
+		p.log.Info("starting a new gossip pool")
+		return nil
+	}
+	backoff := 100 * time.Millisecond
+	const maxBackoff = 5 * time.Second
+	for attempt := 1; ; attempt++ {
+		n, err := p.ml.Join(p.s.seeds)
+		if n > 0 {
+			p.log.Info("joined gossip pool", "seeds_answered", n, "attempts", attempt)
+			return nil
+		}
+		if err == nil {
+			err = errors.New("no seed answered")
+		}
+		p.log.Debug("join attempt failed", "attempt", attempt, "err", err)
+		wait := backoff/2 + rand.N(backoff) // jitter in [backoff/2, 3·backoff/2)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("gossip: join %q through seeds %v: gave up after %d attempts (%w): last error: %w",
+				p.s.name, p.s.seeds, attempt, ctx.Err(), err)
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// Members returns every member this node has seen (itself included, dead and
+// left members too), sorted by name.
+func (p *Pool) Members() []Member {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Member, 0, len(p.members))
+	for _, m := range p.members {
+		out = append(out, *m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Events returns the membership events. The channel is buffered; when it is
+// full, events are dropped and counted in Stats.EventsDropped so memberlist
+// never blocks. It is closed by Shutdown.
+func (p *Pool) Events() <-chan Event { return p.events }
+
+// UpdateMeta replaces this node's metadata and gossips it.
+func (p *Pool) UpdateMeta(m Meta) error {
+	b, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("gossip: update metadata of %q: %w", p.s.name, err)
+	}
+	if p.isDown() {
+		return fmt.Errorf("gossip: update metadata of %q: pool is shut down", p.s.name)
+	}
+	p.mu.Lock()
+	p.meta = b
+	p.mu.Unlock()
+	// A timeout only means the broadcast has not been sent to enough members
+	// yet; it keeps spreading, and push/pull carries it regardless.
+	if err := p.ml.UpdateNode(time.Second); err != nil {
+		p.log.Debug("metadata update still spreading", "err", err)
+	}
+	return nil
+}
+
+// Leave broadcasts that this node leaves the pool and waits up to timeout for
+// the broadcast to go out. Call Shutdown afterwards.
+func (p *Pool) Leave(timeout time.Duration) error {
+	p.downMu.Lock()
+	defer p.downMu.Unlock()
+	if p.down {
+		return fmt.Errorf("gossip: leave %q: pool is shut down", p.s.name)
+	}
+	if err := p.ml.Leave(timeout); err != nil {
+		return fmt.Errorf("gossip: leave %q: %w", p.s.name, err)
+	}
+	return nil
+}
+
+// Shutdown stops gossiping without a leave message (peers will declare this
+// node dead) and closes the Events channel. It is safe to call more than once.
+func (p *Pool) Shutdown() error {
+	p.downMu.Lock()
+	defer p.downMu.Unlock()
+	if p.down {
+		return nil
+	}
+	p.down = true
+	p.stopOnce.Do(func() { close(p.stop) })
+	err := p.ml.Shutdown()
+	p.wg.Wait()
+	p.mu.Lock()
+	p.closed = true
+	close(p.events)
+	p.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("gossip: shut down %q: %w", p.s.name, err)
+	}
+	return nil
+}
+
+func (p *Pool) isDown() bool {
+	p.downMu.Lock()
+	defer p.downMu.Unlock()
+	return p.down
+}
+
+// Stats returns this node's counters.
+func (p *Pool) Stats() Stats {
+	st := Stats{
+		BytesSent:       p.c.bytesSent.Load(),
+		BytesReceived:   p.c.bytesReceived.Load(),
+		PacketsSent:     p.c.packetsSent.Load(),
+		PacketsReceived: p.c.packetsReceived.Load(),
+		StreamsOut:      p.c.streamsOut.Load(),
+		StreamsIn:       p.c.streamsIn.Load(),
+		PushPulls:       p.pushes.Load(),
+		EventsDropped:   p.dropped.Load(),
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.members {
+		switch m.Status {
+		case StatusAlive:
+			st.Alive++
+		case StatusSuspect:
+			st.Suspect++
+		case StatusDead:
+			st.Dead++
+		case StatusLeft:
+			st.Left++
+		}
+	}
+	return st
+}
+
+// antiEntropy supplements memberlist: after a membership change it does a
+// push/pull with one random alive member, and one more (trailing) after the
+// changes stop, at most one per trailing interval. Periodically it also tries
+// one member declared dead, which heals partitions. A member that missed a
+// broadcast (memberlist's infect-and-die gossip) learns it from the full
+// state, and whatever it learns it re-gossips. No traffic without changes.
+func (p *Pool) antiEntropy() {
+	defer p.wg.Done()
+	delay, trail, reconnect := 100*time.Millisecond, 500*time.Millisecond, 2*time.Second
+	switch p.s.profile {
+	case ProfileLAN:
+		delay, trail, reconnect = 200*time.Millisecond, time.Second, 5*time.Second
+	case ProfileWAN:
+		delay, trail, reconnect = time.Second, 5*time.Second, 30*time.Second
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	ticker := time.NewTicker(reconnect)
+	defer ticker.Stop()
+	pending, dirty := false, false
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-ticker.C:
+			p.reconnectDead()
+		case <-p.kick:
+			if pending {
+				dirty = true
+				continue
+			}
+			pending = true
+			timer.Reset(delay + rand.N(delay))
+		case <-timer.C:
+			p.pushPullRandom()
+			if dirty {
+				dirty = false
+				timer.Reset(trail + rand.N(trail/2))
+				continue
+			}
+			pending = false
+		}
+	}
+}
+
+// reconnectWindow is how long a dead member is still tried (as serf's
+// ReconnectTimeout): memberlist only push/pulls with alive members, so without
+// this the two sides of a healed partition could stay apart.
+const reconnectWindow = 24 * time.Hour
+
+// reconnectDead tries a push/pull with one random member declared dead (not
+// left) within reconnectWindow.
+func (p *Pool) reconnectDead() {
+	p.mu.Lock()
+	var addrs []string
+	for _, m := range p.members {
+		if m.Status == StatusDead && time.Since(m.Since) < reconnectWindow {
+			addrs = append(addrs, m.Addr)
+		}
+	}
+	p.mu.Unlock()
+	if len(addrs) == 0 {
+		return
+	}
+	addr := addrs[rand.N(len(addrs))]
+	if _, err := p.ml.Join([]string{addr}); err != nil {
+		p.log.Debug("reconnect to dead member failed", "peer", addr, "err", err)
+		return
+	}
+	p.pushes.Add(1)
+}
+
+func (p *Pool) kickAntiEntropy() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Pool) pushPullRandom() {
+	p.mu.Lock()
+	var addrs []string
+	for _, m := range p.members {
+		if m.Status == StatusAlive && m.Name != p.s.name {
+			addrs = append(addrs, m.Addr)
+		}
+	}
+	p.mu.Unlock()
+	if len(addrs) == 0 {
+		return
+	}
+	addr := addrs[rand.N(len(addrs))]
+	p.pushes.Add(1)
+	if _, err := p.ml.Join([]string{addr}); err != nil {
+		p.log.Debug("supplementary push/pull failed", "peer", addr, "err", err)
+	}
+}
+
+// record applies a memberlist notification. memberlist calls it with its node
+// lock held, so it must not block: the event is dropped if the buffer is full.
+func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) EventType) {
+	meta, err := Meta{}, error(nil)
+	if len(n.Meta) > 0 {
+		meta, err = DecodeMeta(n.Meta)
+	}
+	now := time.Now()
+	p.mu.Lock()
+	prev := p.members[n.Name]
+	m := &Member{
+		Name:   n.Name,
+		Addr:   net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))),
+		Meta:   meta,
+		Status: status,
+		Since:  now,
+	}
+	if prev != nil && prev.Status == status {
+		m.Since = prev.Since
+	}
+	et := typ(prev)
+	p.members[n.Name] = m
+	if !p.closed {
+		select {
+		case p.events <- Event{Type: et, Member: *m}:
+		default:
+			p.dropped.Add(1)
+		}
+	}
+	p.mu.Unlock()
+	if err != nil {
+		p.log.Warn("member metadata ignored", "peer", n.Name, "err", err)
+	}
+	if et == EventJoin || et == EventAlive {
+		p.kickAntiEntropy()
+	}
+}
+
+// eventDelegate receives memberlist's membership notifications.
+type eventDelegate Pool
+
+func (d *eventDelegate) NotifyJoin(n *memberlist.Node) {
+	(*Pool)(d).record(n, StatusAlive, func(prev *Member) EventType {
+		if prev != nil && (prev.Status == StatusDead || prev.Status == StatusLeft) {
+			return EventAlive
+		}
+		return EventJoin
+	})
+}
+
+func (d *eventDelegate) NotifyLeave(n *memberlist.Node) {
+	status, et := StatusDead, EventDead
+	if leftGracefully(n) {
+		status, et = StatusLeft, EventLeave
+	}
+	(*Pool)(d).record(n, status, func(*Member) EventType { return et })
+}
+
+func (d *eventDelegate) NotifyUpdate(n *memberlist.Node) {
+	(*Pool)(d).record(n, StatusAlive, func(*Member) EventType { return EventUpdate })
+}
+
+// delegate hands memberlist this node's metadata. The pool gossips nothing
+// else: facts travel over HTTP and JWS.
+type delegate Pool
+
+func (d *delegate) NodeMeta(limit int) []byte {
+	p := (*Pool)(d)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.meta) > limit { // cannot happen: Encode enforces MaxMetaSize
+		return nil
+	}
+	return bytes.Clone(p.meta)
+}
+
+func (d *delegate) NotifyMsg([]byte)                           {}
+func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
+func (d *delegate) LocalState(join bool) []byte                { return nil }
+func (d *delegate) MergeRemoteState(buf []byte, join bool)     {}
+
+// logBridge turns memberlist's "[LEVEL] memberlist: msg" lines into slog records.
+type logBridge struct{ l *slog.Logger }
+
+func (b *logBridge) Write(line []byte) (int, error) {
+	n := len(line)
+	line = bytes.TrimRight(line, "\n")
+	level := slog.LevelInfo
+	for _, lv := range []struct {
+		tag   string
+		level slog.Level
+	}{{"[DEBUG] ", slog.LevelDebug}, {"[INFO] ", slog.LevelInfo}, {"[WARN] ", slog.LevelWarn}, {"[ERR] ", slog.LevelError}} {
+		if bytes.HasPrefix(line, []byte(lv.tag)) {
+			level, line = lv.level, line[len(lv.tag):]
+			break
+		}
+	}
+	line = bytes.TrimPrefix(line, []byte("memberlist: "))
+	b.l.Log(context.Background(), level, string(line))
+	return n, nil
+}
+
+// nodeStateV070 mirrors the layout of memberlist v0.7.0's unexported
+// nodeState, whose State field shadows Node.State: memberlist never sets
+// Node.State, so the Node it hands to NotifyLeave always says "alive". Every
+// EventDelegate call in v0.7.0 passes &nodeState.Node (state.go:1146, 1150,
+// 1305) with the node lock held, so reading the enclosing State there is
+// race-free. TestGracefulLeave fails if a memberlist upgrade changes this.
+type nodeStateV070 struct {
+	memberlist.Node
+	Incarnation uint32
+	State       memberlist.NodeStateType
+	StateChange time.Time
+}
+
+// leftGracefully tells a leave from a death in NotifyLeave.
+func leftGracefully(n *memberlist.Node) bool {
+	return (*nodeStateV070)(unsafe.Pointer(n)).State == memberlist.StateLeft
+}
