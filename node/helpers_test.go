@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // freeAddr returns host:port with a port free right now on host.
@@ -175,28 +177,10 @@ func (tn *testNode) token(role string) string {
 	return r.json(tn.t)["token"].(string)
 }
 
-// sharedData returns ../shared/data from the module root, or skips.
+// sharedData returns ../shared/data beside the repository, or skips.
 func sharedData(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(filepath.Dir(dir), "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("the shared reference data is absent (%s): this test needs ../shared/data beside the repository", data)
-	}
-	return data
+	return testenv.Data(t)
 }
 
 func httpGetStatus(u string) (int, error) {

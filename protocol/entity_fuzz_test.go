@@ -9,30 +9,19 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // realSeed reads the real INTERLINK seed from ../shared/data beside the
 // repository, or returns nil when it is absent.
 func realSeed(tb testing.TB) *interlinkfmt.Seed {
 	tb.Helper()
-	dir, err := os.Getwd()
+	data, err := testenv.DataDir()
 	if err != nil {
 		return nil
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			return nil
-		}
-		dir = filepath.Dir(dir)
-	}
-	root := filepath.Join(dir, "..", "shared", "data", "interlink-catalogue")
-	if _, err := os.Stat(root); err != nil {
-		return nil
-	}
-	s, err := interlinkfmt.ReadSeed(os.DirFS(root))
+	s, err := interlinkfmt.ReadSeed(os.DirFS(filepath.Join(data, "interlink-catalogue")))
 	if err != nil {
 		tb.Fatalf("reading the real seed: %v", err)
 	}

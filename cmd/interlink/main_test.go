@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -74,29 +76,10 @@ func closedURL(t *testing.T) string {
 	return "http://" + addr
 }
 
-// sharedData locates ../shared/data beside the repository (the directory
-// holding go.mod), or skips the test.
+// sharedData locates ../shared/data beside the repository, or skips the test.
 func sharedData(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: go.mod not found above the test directory, so ../shared/data cannot be located")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if st, err := os.Stat(data); err != nil || !st.IsDir() {
-		t.Skipf("skipping: the reference data %s is absent (it lives beside the repository, not in it)", data)
-	}
-	return data
+	return testenv.Data(t)
 }
 
 // readAllString reads a file or fails the test.

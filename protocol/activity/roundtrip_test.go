@@ -2,13 +2,14 @@ package activity
 
 import (
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // sameObject fails unless got is exactly want: meta field by field (times
@@ -178,23 +179,5 @@ func TestRoundTripRealSeed(t *testing.T) {
 // repository root, or skips.
 func sharedSeed(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	seed := filepath.Join(dir, "..", "shared", "data", "interlink-catalogue")
-	if _, err := os.Stat(seed); err != nil {
-		t.Skipf("the real INTERLINK seed is absent (%s): skipping; it lives in ../shared/data beside the repository", seed)
-	}
-	return seed
+	return testenv.Data(t, "interlink-catalogue")
 }

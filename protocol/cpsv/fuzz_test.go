@@ -6,14 +6,18 @@ import (
 	"testing"
 
 	"github.com/interlink-project/interlink-node/protocol"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // FuzzImport feeds Import arbitrary bytes. It must not panic; what it
 // accepts must validate, export, and import again to the same number of
 // entities.
 func FuzzImport(f *testing.F) {
-	if b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", exampleFile)); err == nil {
-		f.Add(b)
+	if dir, err := testenv.DataDir(); err == nil {
+		if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(exampleFile))); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add(mustJSON(f, minimalDoc()))
 	for _, doc := range importForms {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // sharedData returns the path of a file under the project's shared data
@@ -11,25 +13,7 @@ import (
 // data is absent (a fresh clone has none).
 func sharedData(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s is absent (%v): skipping the test that needs it", rel, err)
-	}
-	return p
+	return testenv.Data(t, filepath.FromSlash(rel))
 }
 
 func readShared(t testing.TB, rel string) []byte {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/interlink-project/interlink-node/protocol"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // realFiles returns the contents of the real seed's files matching pattern
@@ -14,20 +16,11 @@ import (
 // targets then start from their inline seeds only.
 func realFiles(tb testing.TB, pattern string) [][]byte {
 	tb.Helper()
-	dir, err := os.Getwd()
+	dir, err := testenv.DataDir()
 	if err != nil {
-		return nil
+		return nil // fuzzing still runs on the inline seeds
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			return nil
-		}
-		dir = filepath.Dir(dir)
-	}
-	names, _ := filepath.Glob(filepath.Join(dir, "..", "shared", "data", "interlink-catalogue", filepath.FromSlash(pattern)))
+	names, _ := filepath.Glob(filepath.Join(dir, "interlink-catalogue", filepath.FromSlash(pattern)))
 	var out [][]byte
 	for _, n := range names {
 		if b, err := os.ReadFile(n); err == nil {

@@ -12,31 +12,15 @@ import (
 	"testing"
 
 	"github.com/interlink-project/interlink-node/protocol"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // seedDir returns the real INTERLINK seed (../shared/data/interlink-catalogue
-// from the repository root) or skips the test when it is absent.
+// beside the repository) or skips the test when it is absent.
 func seedDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("no go.mod above the test directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	seed := filepath.Join(dir, "..", "shared", "data", "interlink-catalogue")
-	if _, err := os.Stat(filepath.Join(seed, "interlinkers")); err != nil {
-		tb.Skipf("the real INTERLINK seed is absent (%s): skipping; it lives in ../shared/data beside the repository", seed)
-	}
-	return seed
+	return testenv.Data(tb, "interlink-catalogue")
 }
 
 func readRealSeed(tb testing.TB) (*Seed, string) {

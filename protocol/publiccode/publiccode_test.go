@@ -12,50 +12,28 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
 // sharedData reads a file under ../shared/data beside the repository root,
 // or skips the test when the data is absent.
 func sharedData(t testing.TB, rel string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
+	b, err := os.ReadFile(testenv.Data(t, filepath.FromSlash(rel)))
 	if err != nil {
 		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "data", rel))
-	if err != nil {
-		t.Skipf("shared data %s is absent (%v): skipping", rel, err)
 	}
 	return b
 }
 
 // sharedDataIfPresent is sharedData without the skip: nil when absent.
 func sharedDataIfPresent(rel string) []byte {
-	dir, err := os.Getwd()
+	dir, err := testenv.DataDir()
 	if err != nil {
 		return nil
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "data", rel))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil
 	}

@@ -9,31 +9,15 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
+
+	"github.com/interlink-project/interlink-node/internal/testenv"
 )
 
-// sharedData locates ../shared/data beside the repository root (the
-// directory holding go.mod), or skips the test.
+// sharedData locates sub under ../shared/data beside the repository root,
+// or skips the test.
 func sharedData(t testing.TB, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package directory: cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", sub)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real data %s is absent (%v): skipping", path, err)
-	}
-	return path
+	return testenv.Data(t, filepath.FromSlash(sub))
 }
 
 // catalogueObjects reads the real INTERLINK seed as stored objects:
