@@ -1,11 +1,10 @@
 package jwsobj
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/interlink-project/interlink-node/protocol"
 )
 
 const (
@@ -35,8 +34,9 @@ type parsedSig struct {
 	signer       string // the protected iss header
 }
 
-// rawEnvelope is the general JSON serialization as decoded strictly: any
-// other member (a flattened JWS's protected/header/signature) is refused.
+// rawEnvelope is the general JSON serialization as decoded strictly (its
+// shape is envelopeShape): any other member, a flattened JWS's
+// protected/header/signature or a name in another case, is refused.
 type rawEnvelope struct {
 	Payload    *string  `json:"payload"`
 	Signatures []rawSig `json:"signatures"`
@@ -62,7 +62,7 @@ func parseMessage(jws []byte, maxBytes int) (*message, error) {
 		return nil, fmt.Errorf("jwsobj: %w: %d bytes, limit %d", ErrTooLarge, len(jws), maxBytes)
 	}
 	var env rawEnvelope
-	if err := protocol.DecodeStrict(jws, &env); err != nil {
+	if err := decodeEnvelope(jws, &env); err != nil {
 		return nil, fmt.Errorf("jwsobj: %w: not a general JSON serialization: %w", ErrMalformed, err)
 	}
 	if env.Payload == nil || env.Signatures == nil {
@@ -103,8 +103,8 @@ func parseSig(rs rawSig) (parsedSig, error) {
 	if err != nil {
 		return parsedSig{}, fmt.Errorf("protected header: %w: %w", ErrMalformed, err)
 	}
-	var prot map[string]json.RawMessage
-	if err := protocol.DecodeStrict(hdrJSON, &prot); err != nil {
+	prot, err := decodeHeader(hdrJSON)
+	if err != nil {
 		return parsedSig{}, fmt.Errorf("protected header: %w: %w", ErrMalformed, err)
 	}
 	if prot == nil {
@@ -179,11 +179,15 @@ func isOurType(typ string) bool {
 	return strings.EqualFold(typ, Type)
 }
 
-// stringMember returns hdr[name] when it is a JSON string.
+// stringMember returns hdr[name] when it is a JSON string. hdr went
+// through checkStrict, so a string without escapes is its own value.
 func stringMember(hdr map[string]json.RawMessage, name string) (string, bool) {
 	raw, ok := hdr[name]
-	if !ok || len(raw) < 2 || raw[0] != '"' {
+	if !ok || len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
+	}
+	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {

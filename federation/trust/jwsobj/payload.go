@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-
-	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Payload is what a signed object says. Its bytes travel inside the JWS and
@@ -61,7 +59,7 @@ func CheckSuccessor(prevRaw []byte, prev, next Payload) error {
 // decodePayload decodes raw strictly and checks its fields.
 func decodePayload(raw []byte) (Payload, error) {
 	var p Payload
-	if err := protocol.DecodeStrict(raw, &p); err != nil {
+	if err := decodeStrict(raw, payloadShape, &p); err != nil {
 		return Payload{}, fmt.Errorf("jwsobj: payload: %w: %w", ErrMalformed, err)
 	}
 	if err := p.validate(); err != nil {
