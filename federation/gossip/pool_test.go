@@ -82,11 +82,14 @@ func TestJoinKillRestart16(t *testing.T) {
 		return allSee(survivors, []string{victimName}, StatusDead)
 	})
 	t.Logf("failure detected by all %d survivors in %v", len(survivors), took)
-	for _, p := range survivors {
-		if !evs.has(p.s.name, EventDead, victimName) {
-			t.Errorf("%s got no dead event for %s", p.s.name, victimName)
+	waitFor(t, 5*time.Second, "every survivor got a dead event for the killed member", func() bool {
+		for _, p := range survivors {
+			if !evs.has(p.s.name, EventDead, victimName) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 
 	// Restart it under the same name and address.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -99,11 +102,15 @@ func TestJoinKillRestart16(t *testing.T) {
 	drain(restarted, nil)
 	took = waitFor(t, 5*time.Second, "restarted member alive everywhere", func() bool { return allSee(pools, names, StatusAlive) })
 	t.Logf("restarted member alive everywhere in %v", took)
-	for _, p := range survivors {
-		if !evs.has(p.s.name, EventAlive, victimName) {
-			t.Errorf("%s got no alive event for restarted %s", p.s.name, victimName)
+	// The events reach the watchers asynchronously: give them a moment.
+	waitFor(t, 5*time.Second, "every survivor got an alive event for the restarted member", func() bool {
+		for _, p := range survivors {
+			if !evs.has(p.s.name, EventAlive, victimName) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	if st := pools[0].Stats(); st.BytesSent == 0 || st.BytesReceived == 0 || st.PacketsSent == 0 || st.StreamsIn == 0 {
 		t.Errorf("traffic counters not counting: %+v", st)
 	}
@@ -129,10 +136,15 @@ func TestGracefulLeave(t *testing.T) {
 	}
 	rest := pools[:3]
 	waitFor(t, 3*time.Second, "others see the leaver as left", func() bool { return allSee(rest, []string{leaver.s.name}, StatusLeft) })
-	for _, p := range rest {
-		if !evs.has(p.s.name, EventLeave, leaver.s.name) {
-			t.Errorf("%s got no leave event", p.s.name)
+	waitFor(t, 3*time.Second, "the others got a leave event", func() bool {
+		for _, p := range rest {
+			if !evs.has(p.s.name, EventLeave, leaver.s.name) {
+				return false
+			}
 		}
+		return true
+	})
+	for _, p := range rest {
 		if st := p.Stats(); st.Alive != 3 || st.Left != 1 || st.Dead != 0 {
 			t.Errorf("%s stats %+v, want 3 alive, 1 left", p.s.name, st)
 		}
@@ -198,9 +210,7 @@ func TestUpdateMeta(t *testing.T) {
 		}
 		return true
 	})
-	if !evs.has("m00", EventUpdate, "m01") {
-		t.Error("m00 got no update event")
-	}
+	waitFor(t, 3*time.Second, "m00 got an update event", func() bool { return evs.has("m00", EventUpdate, "m01") })
 	err := pools[1].UpdateMeta(Meta{ECHash: strings.Repeat("x", 600)})
 	if !errors.Is(err, ErrMetaTooLarge) {
 		t.Fatalf("oversized UpdateMeta: err = %v, want ErrMetaTooLarge", err)
