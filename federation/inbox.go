@@ -31,6 +31,9 @@ func refuse(status int, problem string, err error, format string, args ...any) *
 // sigProblem maps a signature failure to its problem.
 func sigProblem(err error) *InboxError {
 	switch {
+	case errors.Is(err, ErrBlocked):
+		// The signer's key lives on a blocked host: refused before anything is fetched from it.
+		return refuse(http.StatusForbidden, "blocked", err, "%v", err)
 	case errors.Is(err, sigs.ErrUnsigned):
 		return refuse(http.StatusUnauthorized, "unsigned", err, "the request carries no HTTP signature: sign it (draft-cavage, rsa-sha256)")
 	case errors.Is(err, sigs.ErrDigestMismatch):

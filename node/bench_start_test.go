@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,7 +194,7 @@ func BenchmarkStartReady(b *testing.B) {
 }
 
 func httpGetJSON(u string, v any) (int, error) {
-	resp, err := httpGet(u)
+	resp, err := http.Get(u)
 	if err != nil {
 		return 0, err
 	}

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -47,7 +48,7 @@ func BenchmarkAPICreate(b *testing.B) {
 							return
 						}
 						t0 := time.Now()
-						req, _ := http.NewRequest("POST", tn.url+"/api/v1/objects", bytesReaderOf(bodies[i]))
+						req, _ := http.NewRequest("POST", tn.url+"/api/v1/objects", bytes.NewReader(bodies[i]))
 						req.Header.Set("Authorization", "Bearer "+editor)
 						req.Header.Set("Content-Type", "application/json")
 						resp, err := client.Do(req)

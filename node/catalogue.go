@@ -333,6 +333,11 @@ func (n *Node) recommend(ctx context.Context, pps []string, limit int) ([]Recomm
 		}
 		out = append(out, *r)
 	}
+	// Names are decoded once each, not at every comparison.
+	names := make(map[string]string, len(out))
+	for _, r := range out {
+		names[r.Object.IRI] = strings.ToLower(displayName(r.Object))
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
@@ -340,7 +345,7 @@ func (n *Node) recommend(ctx context.Context, pps []string, limit int) ([]Recomm
 		if out[i].Rating != out[j].Rating {
 			return out[i].Rating > out[j].Rating
 		}
-		return strings.ToLower(displayName(out[i].Object)) < strings.ToLower(displayName(out[j].Object))
+		return names[out[i].Object.IRI] < names[out[j].Object.IRI]
 	})
 	if len(out) > limit {
 		out = out[:limit]

@@ -162,3 +162,56 @@ func TestBackfillOfTheRealCatalogue(t *testing.T) {
 		t.Fatalf("the backfilled catalogue is not searchable on B: %v", got)
 	}
 }
+
+// TestUnfollowBlockedDomainAndReplay: an Undo removes the follower on the
+// origin; a blocked domain's Follow is refused with "blocked", which the
+// sender keeps as a dead letter that an admin can replay.
+func TestUnfollowBlockedDomainAndReplay(t *testing.T) {
+	a := startFed(t, "127.0.0.1")
+	b := startFed(t, "127.0.0.2")
+	b.follow(t, a)
+	followers := func(n *testNode) int {
+		var page struct{ Items []struct{ Actor string } }
+		json.Unmarshal(n.do("GET", "/api/v1/followers?state=accepted", n.admin, "", nil).body, &page)
+		return len(page.Items)
+	}
+	if followers(a) != 1 {
+		t.Fatal("A does not list B as a follower")
+	}
+	if r := b.do("DELETE", "/api/v1/follows?actor="+url.QueryEscape(a.actor()), b.admin, "", nil); r.status != 204 {
+		t.Fatalf("unfollow: %d %s", r.status, r.body)
+	}
+	eventually(t, 10*time.Second, "the Undo removes B from A's followers", func() bool { return followers(a) == 0 })
+
+	c := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.3"), func(cfg *Config) {
+		fedConfig(cfg)
+		cfg.Federation.BlockDomains = []string{"127.0.0.2"}
+	})
+	if r := b.postJSON("/api/v1/follows", b.admin, map[string]string{"target": c.actor()}); r.status != 202 {
+		t.Fatalf("follow C: %d %s", r.status, r.body)
+	}
+	type dead struct {
+		Items []struct{ ID, Inbox, DeadReason string }
+	}
+	var d dead
+	eventually(t, 10*time.Second, "B keeps the refused Follow as a dead letter", func() bool {
+		d = dead{}
+		json.Unmarshal(b.do("GET", "/api/v1/deliveries/dead", b.admin, "", nil).body, &d)
+		return len(d.Items) == 1
+	})
+	if !strings.Contains(d.Items[0].DeadReason, "403") || !strings.HasPrefix(d.Items[0].Inbox, c.url) {
+		t.Fatalf("dead letter: %+v", d.Items[0])
+	}
+	if r := b.do("POST", "/api/v1/deliveries/dead/"+d.Items[0].ID+"/replay", b.admin, "", nil); r.status != 202 {
+		t.Fatalf("replay: %d %s", r.status, r.body)
+	}
+	// Replayed, it is queued under a new id, tried again and refused again.
+	first := d.Items[0].ID
+	eventually(t, 10*time.Second, "the replayed Follow is tried again", func() bool {
+		d = dead{}
+		json.Unmarshal(b.do("GET", "/api/v1/deliveries/dead", b.admin, "", nil).body, &d)
+		return len(d.Items) == 1 && d.Items[0].ID != first
+	})
+	b.do("POST", "/api/v1/deliveries/dead/nope/replay", b.admin, "", nil).problem(t, 400, "bad-query")
+	b.do("POST", "/api/v1/deliveries/dead/ffffffffffffffff/replay", b.admin, "", nil).problem(t, 404, "not-found")
+}

@@ -213,14 +213,10 @@ func postNoFatal(u, token string, body []byte) (response, error) {
 	return response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-func bytesReaderOf(b []byte) io.Reader { return bytes.NewReader(b) }
-
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 }
-
-func httpGet(u string) (*http.Response, error) { return http.Get(u) }
 
 type nopReadCloser struct{ io.Reader }
 

@@ -178,4 +178,18 @@ func TestManualFollowApprovalThroughTheCLI(t *testing.T) {
 	if !strings.Contains(peers, urlA) || !strings.Contains(peers, "accepted") {
 		t.Fatalf("B's peers after the approval:\n%s", peers)
 	}
+
+	// Unfollow: the Undo reaches A, which forgets B as a follower.
+	if out := mustRun(t, "unfollow", urlA+"/actor", "--data", dataB).stdout; !strings.Contains(out, "no longer following") {
+		t.Fatalf("unfollow printed %q", out)
+	}
+	var left string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if left = mustRun(t, "followers", "--data", dataA).stdout; !strings.Contains(left, "127.0.0.2") {
+			break
+		}
+	}
+	if strings.Contains(left, "127.0.0.2") {
+		t.Fatalf("A still lists B after the unfollow:\n%s", left)
+	}
 }
