@@ -83,4 +83,12 @@ type Meta struct {
 type Object struct {
 	Meta
 	Body json.RawMessage `json:"body,omitempty"`
+	// JWS is this version's signed form (general JSON serialization), byte
+	// for byte as its origin signed it: the payload carries the body, so a
+	// receiver acts on the verified payload, never on the unsigned wrapper.
+	// Empty for versions stored before objects were signed.
+	JWS json.RawMessage `json:"jws,omitempty"`
+	// Verification is what this node established about JWS when it stored
+	// the version (a receiver's judgement: it never travels).
+	Verification *Verification `json:"verification,omitempty"`
 }

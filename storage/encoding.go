@@ -2,8 +2,10 @@ package storage
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
@@ -21,6 +23,9 @@ const (
 	headerFormat           byte = 1
 
 	flagDeleted byte = 1 << 0
+	// flagSigned: the record carries the version's JWS and this node's
+	// verification (JSON) after the provenance, before the body.
+	flagSigned byte = 1 << 1
 )
 
 var errCorrupt = errors.New("corrupt value")
@@ -127,6 +132,14 @@ func encodeRecord(o *protocol.Object) []byte {
 	if o.Deleted {
 		flags |= flagDeleted
 	}
+	var verification []byte
+	if len(o.JWS) > 0 || o.Verification != nil {
+		flags |= flagSigned
+		if o.Verification != nil {
+			verification, _ = json.Marshal(o.Verification) // plain struct: cannot fail
+		}
+		b = slices.Grow(b, len(o.JWS)+len(verification)+8)
+	}
 	b = append(b, flags)
 	b = binary.AppendUvarint(b, o.Version)
 	b = appendTime(b, o.Created)
@@ -139,6 +152,10 @@ func encodeRecord(o *protocol.Object) []byte {
 	if provenance {
 		b = appendStr(b, o.Actor)
 		b = appendTime(b, o.Received)
+	}
+	if flags&flagSigned != 0 {
+		b = appendStr(b, string(o.JWS))
+		b = appendStr(b, string(verification))
 	}
 	return append(b, o.Body...)
 }
@@ -171,6 +188,19 @@ func decodeRecordBody(v []byte, withBody bool) (protocol.Object, error) {
 		o.Actor = r.str()
 		if o.Received = r.time(); o.Received.IsZero() {
 			o.Received = time.Time{} // the zero time, without a location
+		}
+	}
+	if flags&flagSigned != 0 {
+		jws := r.bytes()
+		verification := r.bytes()
+		if withBody && len(jws) > 0 {
+			o.JWS = append(make([]byte, 0, len(jws)), jws...)
+		}
+		if r.err == nil && len(verification) > 0 {
+			o.Verification = new(protocol.Verification)
+			if err := json.Unmarshal(verification, o.Verification); err != nil {
+				return protocol.Object{}, fmt.Errorf("%w: verification: %v", errCorrupt, err)
+			}
 		}
 	}
 	if r.err != nil {

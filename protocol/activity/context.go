@@ -26,6 +26,14 @@ const (
 // Namespace + "entry". Parsers also accept the prefixed and expanded forms.
 const EntryProperty = "catalogueEntry"
 
+// JWSProperty is the compact name of the extension property that carries
+// the object's signed form (a JWS in the general JSON serialization, as a
+// JSON object); it expands to Namespace + "jws".
+const JWSProperty = "jws"
+
+// jwsKeys returns the names the signed form may arrive under.
+func jwsKeys() []string { return []string{JWSProperty, "interlink:jws", Namespace + "jws"} }
+
 // entryKeys returns the names the extension property may arrive under.
 func entryKeys() []string { return []string{EntryProperty, "interlink:entry", Namespace + "entry"} }
 
@@ -51,6 +59,7 @@ type inlineContext struct {
 	ManuallyApproves string  `json:"manuallyApprovesFollowers"`
 	Hashtag          string  `json:"Hashtag"`
 	Entry            termDef `json:"catalogueEntry"`
+	JWS              termDef `json:"jws"`
 	OrgKind          string  `json:"orgKind"`
 	Country          string  `json:"country"`
 }
@@ -64,6 +73,7 @@ func contextValue(security bool) []any {
 		ManuallyApproves: "as:manuallyApprovesFollowers",
 		Hashtag:          "as:Hashtag",
 		Entry:            termDef{ID: "interlink:entry", Type: "@json"},
+		JWS:              termDef{ID: "interlink:jws", Type: "@json"},
 		OrgKind:          "interlink:orgKind",
 		Country:          "interlink:country",
 	}

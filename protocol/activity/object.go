@@ -75,6 +75,7 @@ type objectDoc struct {
 	CC           []string          `json:"cc,omitempty"`
 	Tag          []hashtagDoc      `json:"tag,omitempty"`
 	Entry        *entryDoc         `json:"catalogueEntry,omitempty"`
+	JWS          json.RawMessage   `json:"jws,omitempty"`
 }
 
 // timeString renders a time as xsd:dateTime in UTC to the second (the form
@@ -115,6 +116,7 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 		AttributedTo: u.Actor(),
 		Published:    timeString(obj.Created),
 		Entry:        &entryDoc{Meta: obj.Meta, Body: obj.Body},
+		JWS:          obj.JWS,
 	}
 	if obj.Updated.After(obj.Created) {
 		doc.Updated = timeString(obj.Updated)

@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,10 @@ type Parsed struct {
 	// otherwise); the entity itself is not validated here: run
 	// protocol.DecodeEntity on Body before acting on it.
 	Entry *protocol.Object
+	// JWS is the object's signed form exactly as sent (the jws extension),
+	// nil when absent. Nothing here checks it: the trust layer verifies it
+	// and a receiver acts only on its verified payload.
+	JWS json.RawMessage
 }
 
 // ParseObject reads an ActivityStreams object (a catalogue Page, its
@@ -99,6 +104,9 @@ func parseObjectNode(what, prefix string, it vocab.Item, node map[string]any, ra
 		return nil, fmt.Errorf("activity: parse %s: %w", what, err)
 	}
 	if err := parseEntry(what, prefix, raw, p); err != nil {
+		return nil, err
+	}
+	if err := parseJWS(what, prefix, raw, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -210,5 +218,26 @@ func parseEntry(what, prefix string, raw json.RawMessage, p *Parsed) error {
 		return fmt.Errorf("activity: parse %s: %w", what, err)
 	}
 	p.Entry = &protocol.Object{Meta: m, Body: body}
+	return nil
+}
+
+// parseJWS keeps the jws extension's bytes: it must be a JSON object (the
+// general serialization); its content is the trust layer's to check.
+func parseJWS(what, prefix string, raw json.RawMessage, p *Parsed) error {
+	found := members(raw, jwsKeys()...)
+	for _, k := range jwsKeys() {
+		v, ok := found[k]
+		if !ok {
+			continue
+		}
+		if p.JWS != nil {
+			return fieldErr(what, path(prefix, k), "duplicate_key", "repeats the jws extension")
+		}
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 || v[0] != '{' {
+			return fieldErr(what, path(prefix, k), "type", "must be a JWS in the general JSON serialization (an object)")
+		}
+		p.JWS = append(json.RawMessage(nil), v...)
+	}
 	return nil
 }
