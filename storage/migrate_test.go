@@ -25,7 +25,7 @@ func schemaOf(t *testing.T, path string) (uint64, bool) {
 	all := true
 	_ = db.View(func(tx *bbolt.Tx) error {
 		v, err = schemaVersion(tx)
-		for _, b := range schemaV2Buckets {
+		for _, b := range append(append([][]byte{}, schemaV2Buckets...), schemaV3Buckets...) {
 			all = all && tx.Bucket(b) != nil
 		}
 		return nil
@@ -117,8 +117,8 @@ func TestMigrateSchemaV1DatabaseToV2(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if v, all := schemaOf(t, path); v != 2 || !all {
-		t.Errorf("after the migration: schema %d, federation buckets %v", v, all)
+	if v, all := schemaOf(t, path); v != uint64(len(migrations())) || !all {
+		t.Errorf("after the migration: schema %d, federation and trust buckets %v", v, all)
 	}
 	if err := CheckBackup(path); err != nil {
 		t.Errorf("the migrated file is not a valid backup: %v", err)

@@ -1,0 +1,197 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Buckets schema version 3 adds: the trust layer's records.
+var (
+	// bSubordinates: entity id → Subordinate (JSON), for a node in anchor
+	// or intermediate role.
+	bSubordinates = []byte("subordinates")
+	// bDrafts: draft id → Draft (JSON): co-produced versions waiting for
+	// their co-signers (origin side).
+	bDrafts = []byte("drafts")
+	// bCosign: request id → CosignRequest (JSON): co-sign requests this
+	// node received (co-signer side).
+	bCosign = []byte("cosign")
+)
+
+var schemaV3Buckets = [][]byte{bSubordinates, bDrafts, bCosign}
+
+// migrateV3 adds the trust buckets.
+func migrateV3(tx *bbolt.Tx, _ time.Time) error {
+	for _, name := range schemaV3Buckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Subordinate is an entity a node in anchor or intermediate role vouches
+// for: the identity it states about it and the federation keys it recorded
+// at enrolment. A revoked subordinate is kept (RevokedAt set) so that its
+// statements keep saying when it was revoked.
+type Subordinate struct {
+	EntityID      string          `json:"entity_id"`
+	Name          string          `json:"name"`
+	Country       string          `json:"country"`
+	OrgKind       string          `json:"org_kind"`
+	Role          string          `json:"role"` // leaf or intermediate
+	JWKS          json.RawMessage `json:"jwks"` // its federation keys as enrolled (a JWK set)
+	MaxPathLength *int            `json:"max_path_length,omitempty"`
+	Permitted     []string        `json:"permitted,omitempty"` // naming constraints for an intermediate
+	Excluded      []string        `json:"excluded,omitempty"`
+	Enrolled      time.Time       `json:"enrolled"`
+	Updated       time.Time       `json:"updated"`
+	RevokedAt     time.Time       `json:"revoked_at,omitzero"`
+	Reason        string          `json:"reason,omitempty"`
+}
+
+// Draft is a co-produced version waiting for its co-signers: the JWS with
+// the signatures gathered so far. It becomes an object version only when
+// every co-signer has signed.
+type Draft struct {
+	ID        string          `json:"id"`
+	IRI       string          `json:"iri"`
+	Version   uint64          `json:"version"` // the version it will be
+	Type      string          `json:"type"`
+	JWS       json.RawMessage `json:"jws"`
+	Cosigners []string        `json:"cosigners"`
+	Signed    []string        `json:"signed"`
+	Status    string          `json:"status"` // pending, published, rejected
+	Reason    string          `json:"reason,omitempty"`
+	Created   time.Time       `json:"created"`
+	Updated   time.Time       `json:"updated"`
+}
+
+// CosignRequest is a request from another node to co-sign one of its
+// drafts, as this node received it.
+type CosignRequest struct {
+	ID       string          `json:"id"`       // local id
+	Activity string          `json:"activity"` // the Offer's IRI (de-duplication)
+	Actor    string          `json:"actor"`    // the requesting node's actor
+	Origin   string          `json:"origin"`   // its entity id
+	IRI      string          `json:"iri"`      // the object to co-sign
+	Title    string          `json:"title,omitempty"`
+	JWS      json.RawMessage `json:"jws"`    // as received (the origin's signature on it)
+	Status   string          `json:"status"` // pending, approved, rejected
+	Reason   string          `json:"reason,omitempty"`
+	Received time.Time       `json:"received"`
+	Decided  time.Time       `json:"decided,omitzero"`
+}
+
+// PutSubordinate stores (or replaces) a subordinate record.
+func (s *Store) PutSubordinate(ctx context.Context, sub Subordinate) error {
+	if sub.EntityID == "" {
+		return fmt.Errorf("storage: put subordinate: %w: empty entity id", ErrInvalidObject)
+	}
+	return s.putJSON(ctx, "put subordinate "+sub.EntityID, bSubordinates, []byte(sub.EntityID), sub)
+}
+
+// Subordinate returns the record of entityID, or ErrNotFound.
+func (s *Store) Subordinate(ctx context.Context, entityID string) (Subordinate, error) {
+	var sub Subordinate
+	err := s.getJSON(ctx, "get subordinate "+entityID, bSubordinates, []byte(entityID), &sub)
+	return sub, err
+}
+
+// Subordinates lists every subordinate record, ordered by entity id.
+func (s *Store) Subordinates(ctx context.Context) ([]Subordinate, error) {
+	var out []Subordinate
+	err := listJSON(s, ctx, "list subordinates", bSubordinates, &out)
+	return out, err
+}
+
+// PutDraft stores (or replaces) a draft.
+func (s *Store) PutDraft(ctx context.Context, d Draft) error {
+	if d.ID == "" {
+		return fmt.Errorf("storage: put draft: %w: empty id", ErrInvalidObject)
+	}
+	return s.putJSON(ctx, "put draft "+d.ID, bDrafts, []byte(d.ID), d)
+}
+
+// Draft returns the draft id, or ErrNotFound.
+func (s *Store) Draft(ctx context.Context, id string) (Draft, error) {
+	var d Draft
+	err := s.getJSON(ctx, "get draft "+id, bDrafts, []byte(id), &d)
+	return d, err
+}
+
+// Drafts lists every draft, oldest id first.
+func (s *Store) Drafts(ctx context.Context) ([]Draft, error) {
+	var out []Draft
+	err := listJSON(s, ctx, "list drafts", bDrafts, &out)
+	return out, err
+}
+
+// PutCosignRequest stores (or replaces) a received co-sign request.
+func (s *Store) PutCosignRequest(ctx context.Context, r CosignRequest) error {
+	if r.ID == "" {
+		return fmt.Errorf("storage: put cosign request: %w: empty id", ErrInvalidObject)
+	}
+	return s.putJSON(ctx, "put cosign request "+r.ID, bCosign, []byte(r.ID), r)
+}
+
+// CosignRequest returns the request id, or ErrNotFound.
+func (s *Store) CosignRequest(ctx context.Context, id string) (CosignRequest, error) {
+	var r CosignRequest
+	err := s.getJSON(ctx, "get cosign request "+id, bCosign, []byte(id), &r)
+	return r, err
+}
+
+// CosignRequests lists every received request, oldest id first.
+func (s *Store) CosignRequests(ctx context.Context) ([]CosignRequest, error) {
+	var out []CosignRequest
+	err := listJSON(s, ctx, "list cosign requests", bCosign, &out)
+	return out, err
+}
+
+func (s *Store) putJSON(ctx context.Context, what string, bucket, key []byte, v any) error {
+	val, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("storage: %s: encode: %w", what, err)
+	}
+	if len(key) > 4096 {
+		return fmt.Errorf("storage: %s: %w: key longer than 4096 bytes", what, ErrInvalidObject)
+	}
+	_, err = s.submit(ctx, what, 1, func(tx *bbolt.Tx) (uint64, error) {
+		ov := newOverlay(tx)
+		ov.put(bucket, bytes.Clone(key), val)
+		return 0, ov.flush()
+	})
+	return err
+}
+
+func (s *Store) getJSON(ctx context.Context, what string, bucket, key []byte, v any) error {
+	return s.view(ctx, what, func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucket).Get(key)
+		if raw == nil {
+			return fmt.Errorf("storage: %s: %w", what, ErrNotFound)
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			return fmt.Errorf("storage: %s: %w: %v", what, errCorrupt, err)
+		}
+		return nil
+	})
+}
+
+func listJSON[T any](s *Store, ctx context.Context, what string, bucket []byte, out *[]T) error {
+	return s.view(ctx, what, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, raw []byte) error {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("storage: %s: %s: %w: %v", what, k, errCorrupt, err)
+			}
+			*out = append(*out, v)
+			return nil
+		})
+	})
+}
