@@ -11,11 +11,15 @@ const (
 	// configuration, but some signer has no trust chain to a pinned anchor
 	// (Reason says why). Nobody vouches for who the signer is.
 	Unverified = "unverified"
+	// Invalid: the version verified when it arrived, but no longer does:
+	// its signer was revoked before it signed (learnt since), or a key it
+	// used was marked compromised. Reason says why.
+	Invalid = "invalid"
 )
 
 // Verification is the trust layer's judgement of one signed version.
 type Verification struct {
-	Status  string       `json:"status"`            // Verified or Unverified
+	Status  string       `json:"status"`            // Verified, Unverified or Invalid
 	Signers []SignerInfo `json:"signers,omitempty"` // in the payload's cosigners order
 	Expires time.Time    `json:"expires,omitzero"`  // the JWS's exp: the origin re-signs before it
 	Reason  string       `json:"reason,omitempty"`  // why it is not verified

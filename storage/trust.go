@@ -2,12 +2,15 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Buckets schema version 3 adds: the trust layer's records.
@@ -63,13 +66,19 @@ type Draft struct {
 	IRI       string          `json:"iri"`
 	Version   uint64          `json:"version"` // the version it will be
 	Type      string          `json:"type"`
-	JWS       json.RawMessage `json:"jws"`
+	JWS       json.RawMessage `json:"jws"` // with the signatures gathered so far
 	Cosigners []string        `json:"cosigners"`
 	Signed    []string        `json:"signed"`
-	Status    string          `json:"status"` // pending, published, rejected
+	Status    string          `json:"status"` // pending, published, rejected, failed
 	Reason    string          `json:"reason,omitempty"`
 	Created   time.Time       `json:"created"`
 	Updated   time.Time       `json:"updated"`
+	// Object is the version to store once every co-signer has signed (its
+	// JWS is then the complete one); ExpectVersion the version it follows.
+	Object        protocol.Object `json:"object"`
+	ExpectVersion uint64          `json:"expect_version"`
+	// Offers maps each co-signer's entity id to the Offer sent to it.
+	Offers map[string]string `json:"offers"`
 }
 
 // CosignRequest is a request from another node to co-sign one of its
@@ -194,4 +203,42 @@ func listJSON[T any](s *Store, ctx context.Context, what string, bucket []byte, 
 			return nil
 		})
 	})
+}
+
+// SetVerification replaces the verification recorded with version ver of
+// iri, which must still be its current version (ErrConflict otherwise),
+// after the trust layer judged it again (a signer revoked, or enrolled
+// since). The object's entry moves to the end of the change log, so the
+// search index picks up its new status.
+func (s *Store) SetVerification(ctx context.Context, iri string, ver uint64, v *protocol.Verification) error {
+	what := "set verification of " + iri
+	_, err := s.submit(ctx, what, 1, func(tx *bbolt.Tx) (uint64, error) {
+		ov := newOverlay(tx)
+		hv := ov.get(bObjects, []byte(iri))
+		if hv == nil {
+			return 0, fmt.Errorf("storage: %s: %w", what, ErrNotFound)
+		}
+		h, err := decodeHeader(hv)
+		if err != nil {
+			return 0, fmt.Errorf("storage: %s: %w", what, err)
+		}
+		if h.version != ver {
+			return 0, fmt.Errorf("storage: %s: %w: version %d is current, not %d", what, ErrConflict, h.version, ver)
+		}
+		vk := versionKey(iri, ver)
+		o, err := decodeRecord(ov.get(bVersions, vk))
+		if err != nil {
+			return 0, fmt.Errorf("storage: %s: %w", what, err)
+		}
+		o.Verification = v
+		seq := binary.BigEndian.Uint64(ov.get(bMeta, mSeq)) + 1
+		ov.del(bChanges, be64(h.seq))
+		h.seq = seq
+		ov.put(bObjects, []byte(iri), encodeHeader(&h))
+		ov.put(bVersions, vk, encodeRecord(&o))
+		ov.put(bChanges, be64(seq), []byte(iri))
+		ov.put(bMeta, mSeq, be64(seq))
+		return seq, ov.flush()
+	})
+	return err
 }

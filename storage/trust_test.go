@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/interlink-project/interlink-node/protocol"
 	"testing"
 	"time"
 )
@@ -55,6 +56,36 @@ func TestTrustRecords(t *testing.T) {
 	}
 	if list, err := s.CosignRequests(ctx); err != nil || len(list) != 1 || list[0].Activity != r.Activity {
 		t.Fatalf("cosign requests: %+v, %v", list, err)
+	}
+	mustVerify(t, s)
+}
+
+func TestSetVerification(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	var ids protocol.ULIDSource
+	op := remoteOp(t, ids.New(testEpoch), 1, protocol.KindProblemProfile, profile("judged"))
+	op.Object.Verification = &protocol.Verification{Status: protocol.Verified}
+	mustApply(t, s, op)
+	iri := op.Object.IRI
+	before := s.Seq()
+	revoked := &protocol.Verification{Status: protocol.Invalid, Reason: "signer revoked"}
+	if err := s.SetVerification(ctx, iri, 1, revoked); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, iri)
+	if err != nil || got.Verification == nil || got.Verification.Status != protocol.Invalid || string(got.Body) != string(op.Object.Body) || got.Version != 1 {
+		t.Fatalf("after SetVerification: %+v, %v", got, err)
+	}
+	changes, err := s.Changes(ctx, before, 10)
+	if err != nil || len(changes) != 1 || changes[0].IRI != iri {
+		t.Fatalf("the change log does not show the re-judged object: %+v, %v", changes, err)
+	}
+	if err := s.SetVerification(ctx, iri, 2, revoked); !errors.Is(err, ErrConflict) {
+		t.Fatalf("a stale version: %v", err)
+	}
+	if err := s.SetVerification(ctx, remoteURIs.Object("nothing"), 1, revoked); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a missing object: %v", err)
 	}
 	mustVerify(t, s)
 }

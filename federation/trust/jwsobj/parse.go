@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +33,7 @@ type parsedSig struct {
 	sig          []byte
 	kid          string
 	signer       string // the protected iss header
+	iat          int64  // the protected iat header: when this signature was made (0: the payload's iat)
 }
 
 // rawEnvelope is the general JSON serialization as decoded strictly (its
@@ -53,7 +55,7 @@ type rawSig struct {
 var bannedHeaders = [...]string{"jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256"}
 
 // protectedOnly may appear only in the protected header.
-var protectedOnly = [...]string{"alg", "kid", "typ", "iss", "crit", "b64"}
+var protectedOnly = [...]string{"alg", "kid", "typ", "iss", "iat", "crit", "b64"}
 
 // parseMessage checks, cheapest first, the size, the strict JSON, the
 // envelope and the header rules of every signature.
@@ -137,6 +139,11 @@ func parseSig(rs rawSig) (parsedSig, error) {
 	for name, v := range prot {
 		switch name {
 		case "alg", "kid", "typ", "iss":
+		case "iat":
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil || n <= 0 {
+				return parsedSig{}, fmt.Errorf("%w: iat %s must be a positive integer (Unix seconds)", ErrHeader, showMember(prot, "iat"))
+			}
 		case "b64":
 			if string(v) != "true" {
 				return parsedSig{}, fmt.Errorf("%w: b64 %s (unencoded payloads are refused)", ErrHeader, v)
@@ -160,7 +167,12 @@ func parseSig(rs rawSig) (parsedSig, error) {
 	if err != nil {
 		return parsedSig{}, fmt.Errorf("signature: %w: %w", ErrMalformed, err)
 	}
+	var iat int64
+	if v, ok := prot["iat"]; ok {
+		iat, _ = strconv.ParseInt(string(v), 10, 64) // checked above
+	}
 	return parsedSig{
+		iat:          iat,
 		protectedB64: *rs.Protected,
 		header:       rs.Header,
 		signatureB64: *rs.Signature,

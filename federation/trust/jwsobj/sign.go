@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 )
@@ -16,6 +17,11 @@ const Type = "interlink-object+jws"
 type Signer struct {
 	EntityID string             // the signer's entity id (its node's public URL)
 	Key      ed25519.PrivateKey // its content key
+	// At, when set, is when this signature is made, written as the
+	// protected header iat: a co-signer signs after the origin, and its
+	// key must be valid then (a co-signer revoked before it signs is
+	// refused). Zero: the payload's iat is the signing time.
+	At time.Time
 }
 
 // KeyID returns the RFC 7638 thumbprint (SHA-256, base64url) of the public
@@ -50,6 +56,7 @@ type protectedHeader struct {
 	Kid string `json:"kid"`
 	Typ string `json:"typ"`
 	Iss string `json:"iss"`
+	Iat int64  `json:"iat,omitempty"`
 }
 
 // envelope is the general JSON serialization as this package writes it.
@@ -148,7 +155,11 @@ func signOne(payloadB64 string, s Signer) (signature, error) {
 	if err != nil {
 		return signature{}, err
 	}
-	hdr, err := json.Marshal(protectedHeader{Alg: "EdDSA", Kid: kid, Typ: Type, Iss: s.EntityID})
+	ph := protectedHeader{Alg: "EdDSA", Kid: kid, Typ: Type, Iss: s.EntityID}
+	if !s.At.IsZero() {
+		ph.Iat = s.At.Unix()
+	}
+	hdr, err := json.Marshal(ph)
 	if err != nil {
 		return signature{}, fmt.Errorf("encode protected header: %w", err)
 	}

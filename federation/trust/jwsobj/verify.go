@@ -13,7 +13,7 @@ import (
 const DefaultSkew = 60 * time.Second
 
 // KeyResolver returns the trusted Ed25519 public key of entityID whose kid is
-// kid, as it stood at time at (the payload's iat, so that keys rotated out
+// kid, as it stood at time at (the signature's iat header, else the payload's iat: keys rotated out
 // since still verify the objects they signed). The trust layer supplies it;
 // an error means "no trusted key" and is wrapped with ErrUntrustedKey.
 type KeyResolver func(entityID, kid string, at time.Time) (ed25519.PublicKey, error)
@@ -22,6 +22,10 @@ type KeyResolver func(entityID, kid string, at time.Time) (ed25519.PublicKey, er
 type Options struct {
 	MaxBytes int           // size cap of the JWS; 0 means DefaultMaxBytes
 	Skew     time.Duration // how far iat may lie in the future; 0 means DefaultSkew
+	// Partial accepts a draft that some listed cosigners have not signed
+	// yet: every present signature is still checked, and iss must have
+	// signed. Never use it for an object to act on.
+	Partial bool
 }
 
 // Verified is an object whose every signature verified.
@@ -64,14 +68,26 @@ func Verify(jws []byte, resolve KeyResolver, now time.Time, opts Options) (*Veri
 		}
 	}
 	for _, c := range p.Cosigners {
-		if msg.signature(c) == nil {
+		if msg.signature(c) == nil && !opts.Partial {
 			return nil, fmt.Errorf("jwsobj: verify %s: %w: %q", p.Sub, ErrMissingCosigner, c)
 		}
 	}
 	at := time.Unix(p.Iat, 0)
 	for i := range msg.sigs {
 		s := &msg.sigs[i]
-		pub, err := resolve(s.signer, s.kid, at)
+		signedAt := at
+		if s.iat != 0 {
+			// A countersignature made after the payload: its key must be
+			// valid when it was made, which cannot precede the payload.
+			signedAt = time.Unix(s.iat, 0)
+			if s.iat < p.Iat {
+				return nil, fmt.Errorf("jwsobj: verify %s: signer %q: %w: signed at %d, before the payload's iat %d", p.Sub, s.signer, ErrInvalidPayload, s.iat, p.Iat)
+			}
+			if signedAt.After(now.Add(skew)) {
+				return nil, fmt.Errorf("jwsobj: verify %s: signer %q: %w: signed at %s, now %s", p.Sub, s.signer, ErrNotYetValid, signedAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+			}
+		}
+		pub, err := resolve(s.signer, s.kid, signedAt)
 		if err != nil {
 			return nil, fmt.Errorf("jwsobj: verify %s: signer %q kid %q: %w: %w", p.Sub, s.signer, s.kid, ErrUntrustedKey, err)
 		}
@@ -99,8 +115,12 @@ func Verify(jws []byte, resolve KeyResolver, now time.Time, opts Options) (*Veri
 	if !protocol.SameOrigin(iss, sub) {
 		return nil, fmt.Errorf("jwsobj: verify %s: %w: sub is not on the origin of iss %q", p.Sub, ErrForgedOrigin, p.Iss)
 	}
-	signers := make([]string, len(p.Cosigners))
-	copy(signers, p.Cosigners)
+	signers := make([]string, 0, len(p.Cosigners))
+	for _, c := range p.Cosigners {
+		if msg.signature(c) != nil {
+			signers = append(signers, c)
+		}
+	}
 	return &Verified{Payload: p, Raw: msg.payload, Signers: signers}, nil
 }
 

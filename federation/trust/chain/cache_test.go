@@ -1,0 +1,281 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+)
+
+// TestCacheUntilExpiry: a chain is served from the cache until its earliest
+// link expires, and never at or after that; the next resolution fetches
+// anew, and is refused when the source still serves the expired links.
+func TestCacheUntilExpiry(t *testing.T) {
+	f := newFed(t)
+	f.enroll(anchorIT, muni, func(s *entity.Statement) { s.Exp = t0.Add(2 * time.Hour).Unix() })
+	r := f.resolver(anchorIT)
+	ctx := context.Background()
+
+	c1, err := r.Resolve(ctx, leafPA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold := f.f.total()
+	if cold != 5 {
+		t.Fatalf("cold resolution fetched %d documents, want 5", cold)
+	}
+	f.now = t0.Add(2*time.Hour - time.Second)
+	c2, err := r.Resolve(ctx, leafPA)
+	if err != nil || c2 != c1 || f.f.total() != cold {
+		t.Fatalf("warm resolution: err %v, same %v, fetches %d", err, c2 == c1, f.f.total())
+	}
+
+	f.now = t0.Add(2 * time.Hour) // exactly the earliest exp: the cached chain is stale
+	_, err = r.Resolve(ctx, leafPA)
+	wantReasons(t, err, ErrExpired, entity.ErrExpired)
+	if f.f.total() == cold {
+		t.Fatal("the expired chain was not fetched again")
+	}
+
+	// The anchor reissues its statement. The failure is remembered for
+	// FailureTTL (a flood of objects costs no fetches), then the chain
+	// resolves again.
+	f.now = t0.Add(2 * time.Hour)
+	f.enroll(anchorIT, muni)
+	failed := f.f.total()
+	if _, err := r.Resolve(ctx, leafPA); err == nil || f.f.total() != failed {
+		t.Fatalf("a remembered failure: err %v, fetches %d then %d", err, failed, f.f.total())
+	}
+	f.now = t0.Add(2*time.Hour + DefaultFailureTTL)
+	c3, err := r.Resolve(ctx, leafPA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c3 == c1 || !c3.Expires.Equal(t0.Add(24*time.Hour)) {
+		t.Fatalf("refreshed chain expires %s", c3.Expires)
+	}
+}
+
+func TestInvalidate(t *testing.T) {
+	f := newFed(t)
+	r := f.resolver(anchorIT)
+	ctx := context.Background()
+	for _, id := range []string{leafPA, leafCivic, muni} {
+		if _, err := r.Resolve(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := f.f.hits[wellKnown(leafPA)]
+	r.Invalidate(muni) // drops every chain through the municipality
+	if r.chains.len() != 0 {
+		t.Fatalf("%d chains left after invalidating the intermediate", r.chains.len())
+	}
+	f.f.del(fetchURL(muni, leafCivic)) // the municipality stops vouching
+	if _, err := r.Resolve(ctx, leafPA); err != nil {
+		t.Fatal(err)
+	}
+	if f.f.hits[wellKnown(leafPA)] != before+1 {
+		t.Fatal("invalidated chain not fetched again")
+	}
+	_, err := r.Resolve(ctx, leafCivic)
+	wantReasons(t, err, ErrNoPath, ErrNotFound)
+}
+
+// A failed resolution is remembered for FailureTTL: repeated objects from a
+// signer without a chain cost one fetch; Invalidate forgets the failure.
+func TestFailureRemembered(t *testing.T) {
+	f := newFed(t)
+	r := f.resolver(anchorIT)
+	ctx := context.Background()
+	f.f.del(fetchURL(muni, leafCivic)) // the municipality does not vouch for it (yet)
+	_, err := r.Resolve(ctx, leafCivic)
+	wantReasons(t, err, ErrNoPath, ErrNotFound)
+	fetches := f.f.total()
+	for range 10 {
+		if _, again := r.Resolve(ctx, leafCivic); again == nil || again.Error() != err.Error() {
+			t.Fatalf("a remembered failure: %v", again)
+		}
+	}
+	if f.f.total() != fetches {
+		t.Fatalf("repeated resolutions fetched %d documents", f.f.total()-fetches)
+	}
+	f.enroll(muni, leafCivic)
+	r.Invalidate(leafCivic) // e.g. an operator asks again after the enrolment
+	if _, err := r.Resolve(ctx, leafCivic); err != nil {
+		t.Fatalf("after Invalidate: %v", err)
+	}
+}
+
+func TestCacheEvicts(t *testing.T) {
+	f := newFed(t)
+	r, err := New(Config{
+		Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kidOf(key("fed " + anchorIT))}}},
+		Fetcher: f.f, Now: func() time.Time { return f.now }, CacheSize: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, id := range []string{leafPA, leafCivic, muni, leafPA} {
+		if _, err := r.Resolve(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.chains.len() != 2 {
+		t.Fatalf("%d cached, want 2", r.chains.len())
+	}
+	if got := f.f.hits[wellKnown(leafPA)]; got != 2 {
+		t.Fatalf("leafPA fetched %d times, want 2 (evicted once)", got)
+	}
+	if _, ok := r.chains.get(leafCivic); ok {
+		t.Fatal("the least recently used chain was kept")
+	}
+}
+
+// TestResolveConcurrent: callers resolving the same id at once share one
+// resolution (each document fetched once).
+func TestResolveConcurrent(t *testing.T) {
+	f := newFed(t)
+	r := f.resolver(anchorIT)
+	gate := make(chan struct{})
+	f.f.gate = gate
+	const callers = 16
+	var wg sync.WaitGroup
+	chains := make([]*Chain, callers)
+	errs := make([]error, callers)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chains[i], errs[i] = r.Resolve(context.Background(), leafPA)
+		}()
+	}
+	// Wait until the leader is inside Fetch, then let it through.
+	for deadline := time.Now().Add(5 * time.Second); f.f.total() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no fetch started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	for i := range callers {
+		if errs[i] != nil || chains[i] != chains[0] {
+			t.Fatalf("caller %d: %v (same chain %v)", i, errs[i], chains[i] == chains[0])
+		}
+	}
+	for u, n := range f.f.hits {
+		if n != 1 {
+			t.Fatalf("%s fetched %d times", u, n)
+		}
+	}
+}
+
+// TestResolveLeaderCancelled: when the caller doing the work is cancelled,
+// the others resolve with their own context.
+func TestResolveLeaderCancelled(t *testing.T) {
+	f := newFed(t)
+	r := f.resolver(anchorIT)
+	gate := make(chan struct{})
+	f.f.gate = gate
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderErr := make(chan error, 1)
+	go func() {
+		_, err := r.Resolve(leaderCtx, leafPA)
+		leaderErr <- err
+	}()
+	for f.f.total() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	follower := make(chan error, 1)
+	go func() {
+		_, err := r.Resolve(context.Background(), leafPA)
+		follower <- err
+	}()
+	cancel()
+	if err := <-leaderErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("leader: %v", err)
+	}
+	f.f.mu.Lock()
+	f.f.gate = nil
+	f.f.mu.Unlock()
+	close(gate)
+	if err := <-follower; err != nil {
+		t.Fatalf("follower: %v", err)
+	}
+}
+
+func TestSelfSigned(t *testing.T) {
+	f := newFed(t)
+	// An entity no anchor vouches for: its EC is intact, its identity unknown.
+	f.add("https://civici.example.org", &entity.FederationEntity{OrganizationName: "Civici"})
+	r := f.resolver(anchorIT)
+	ctx := context.Background()
+	_, err := r.Resolve(ctx, "https://civici.example.org")
+	wantReasons(t, err, ErrNotPinned)
+	ec, err := r.SelfSigned(ctx, "https://civici.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := f.f.hits[wellKnown("https://civici.example.org")]
+	if _, err := r.SelfSigned(ctx, "https://civici.example.org"); err != nil || f.f.hits[wellKnown("https://civici.example.org")] != n {
+		t.Fatalf("not cached: %v", err)
+	}
+	kid := kidOf(f.nodes["https://civici.example.org"].contentKey)
+	if _, err := ContentKey(ec, kid, t0); err != nil {
+		t.Fatal(err)
+	}
+	f.now = t0.Add(24 * time.Hour)
+	_, err = r.SelfSigned(ctx, "https://civici.example.org")
+	wantReasons(t, err, ErrExpired, entity.ErrExpired)
+
+	f.now = t0
+	f.publish("https://civici.example.org", func(s *entity.Statement) { s.JWKS.Keys = []entity.JWK{jwk(t, key("x"))} })
+	r.Invalidate("https://civici.example.org")
+	_, err = r.SelfSigned(ctx, "https://civici.example.org")
+	wantReasons(t, err, entity.ErrUnknownKey)
+}
+
+func TestNewValidates(t *testing.T) {
+	f := newMemFetcher()
+	kid := kidOf(key("a"))
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"valid", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}}}, true},
+		{"no anchors", Config{Fetcher: f}, true},
+		{"no fetcher", Config{Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}}}, false},
+		{"anchor not a URL", Config{Fetcher: f, Anchors: []Anchor{{EntityID: "trust.agid.gov.it", Kids: []string{kid}}}}, false},
+		{"anchor with a query", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT + "?x=1", Kids: []string{kid}}}}, false},
+		{"anchor without kids", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT}}}, false},
+		{"kid with a slash", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{"a/b"}}}}, false},
+		{"anchor twice", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}, {EntityID: anchorIT, Kids: []string{kid}}}}, false},
+		{"negative MaxLinks", Config{Fetcher: f, MaxLinks: -1}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := New(tc.cfg)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err %v, want ok %v", err, tc.ok)
+			}
+			if err == nil && len(r.Anchors()) != len(tc.cfg.Anchors) {
+				t.Fatal("anchors not kept")
+			}
+		})
+	}
+	r, err := New(Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Anchors()[0].Kids[0] = "changed"
+	if r.Anchors()[0].Kids[0] != kid {
+		t.Fatal("Anchors returns the resolver's own slice")
+	}
+	_, err = r.Resolve(context.Background(), "not a url")
+	wantReasons(t, err, entity.ErrInvalidClaims)
+}

@@ -1,0 +1,107 @@
+package chain
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+)
+
+// Chain is a resolved trust chain. It is shared between callers (the
+// resolver caches it): treat it as read-only.
+type Chain struct {
+	EntityID  string
+	Config    *entity.Parsed   // the leaf's EC, verified with the keys its superior lists
+	Links     []*entity.Parsed // subordinate statements: Links[0] about the leaf by its superior ... the last by the anchor
+	Anchor    string           // the pinned anchor it ends at
+	Path      []string         // entity ids, leaf .. anchor
+	Expires   time.Time        // earliest exp of every document used
+	Identity  Identity         // from the immediate superior's statement, never the leaf's own EC
+	RevokedAt time.Time        // zero unless a statement of the chain carries interlink_revoked_at
+
+	keys map[string]contentKey // the leaf's content keys by kid, decoded once
+}
+
+// Identity is an organisation's legal identity as its superior states it.
+type Identity struct {
+	Name, Country, OrgKind, Role string
+}
+
+type contentKey struct {
+	jwk entity.JWK
+	pub ed25519.PublicKey
+}
+
+// ContentKey returns the leaf's content key kid (from its EC's
+// metadata.interlink_node.content_keys) as valid for a signature made at
+// at: it refuses an unknown kid (entity.ErrUnknownKey), a key not valid at
+// at (entity.ErrNotYetValid, entity.ErrKeyRetired, entity.ErrKeyRevoked),
+// and any time at or after the chain's RevokedAt (ErrRevoked).
+func (c *Chain) ContentKey(kid string, at time.Time) (ed25519.PublicKey, error) {
+	if !c.RevokedAt.IsZero() && !at.Before(c.RevokedAt) {
+		return nil, fmt.Errorf("chain: %s: content key %q at %s: %w at %s", c.EntityID, kid, at.UTC().Format(time.RFC3339), ErrRevoked, c.RevokedAt.UTC().Format(time.RFC3339))
+	}
+	if c.keys == nil {
+		return ContentKey(c.Config, kid, at)
+	}
+	k, ok := c.keys[kid]
+	if !ok {
+		return nil, fmt.Errorf("chain: %s: content key %q: %w", c.EntityID, kid, entity.ErrUnknownKey)
+	}
+	if err := k.jwk.ValidAt(at); err != nil {
+		return nil, fmt.Errorf("chain: %s: %w", c.EntityID, err)
+	}
+	return k.pub, nil
+}
+
+// ContentKey is Chain.ContentKey for an EC checked only against its own
+// keys (Resolver.SelfSigned): signatures valid, identity not vouched for.
+func ContentKey(ec *entity.Parsed, kid string, at time.Time) (ed25519.PublicKey, error) {
+	if ec == nil {
+		return nil, fmt.Errorf("chain: content key %q: no entity configuration", kid)
+	}
+	sub := ec.Statement.Sub
+	var keys []entity.JWK
+	if in := ec.Statement.InterlinkNode(); in != nil {
+		keys = in.ContentKeys
+	}
+	k, ok := entity.FindKey(keys, kid)
+	if !ok {
+		return nil, fmt.Errorf("chain: %s: content key %q: %w", sub, kid, entity.ErrUnknownKey)
+	}
+	pub, err := k.PublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("chain: %s: %w", sub, err)
+	}
+	if err := k.ValidAt(at); err != nil {
+		return nil, fmt.Errorf("chain: %s: %w", sub, err)
+	}
+	return pub, nil
+}
+
+// decodeKeys decodes the content keys of c.Config once, for ContentKey.
+func (c *Chain) decodeKeys() error {
+	c.keys = map[string]contentKey{}
+	in := c.Config.Statement.InterlinkNode()
+	if in == nil {
+		return nil
+	}
+	for _, k := range in.ContentKeys {
+		pub, err := k.PublicKey()
+		if err != nil {
+			return fmt.Errorf("chain: %s: content key: %w", c.EntityID, err)
+		}
+		c.keys[k.Kid] = contentKey{jwk: k, pub: pub}
+	}
+	return nil
+}
+
+// identityOf reads an Identity from a statement's federation_entity.
+func identityOf(st *entity.Statement) Identity {
+	fe := st.FederationEntity()
+	if fe == nil {
+		return Identity{}
+	}
+	return Identity{Name: fe.OrganizationName, Country: fe.Country, OrgKind: fe.OrgKind, Role: fe.Role}
+}

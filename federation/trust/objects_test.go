@@ -1,0 +1,414 @@
+package trust
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+)
+
+func TestSignVerifyRoundTrip(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	tests := []struct {
+		signer, receiver string
+		want             protocol.SignerInfo
+	}{
+		{ospizio, zaragoza, protocol.SignerInfo{EntityID: ospizio, Name: "Associazione Ospizio", Country: "IT", OrgKind: "citizen_group", Anchor: anchorIT, Path: []string{ospizio, comune, anchorIT}}},
+		{comune, ospizio, protocol.SignerInfo{EntityID: comune, Name: "Comune di Reggio Emilia", Country: "IT", OrgKind: "public_administration", Anchor: anchorIT, Path: []string{comune, anchorIT}}},
+		{zaragoza, comune, protocol.SignerInfo{EntityID: zaragoza, Name: "Ayuntamiento de Zaragoza", Country: "ES", OrgKind: "public_administration", Anchor: anchorES, Path: []string{zaragoza, anchorES}}},
+		{anchorIT, anchorES, protocol.SignerInfo{EntityID: anchorIT, Name: "Agenzia per l'Italia Digitale", Country: "IT", OrgKind: "public_administration", Anchor: anchorIT, Path: []string{anchorIT}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.signer+" to "+tc.receiver, func(t *testing.T) {
+			s, r := f.m[tc.signer], f.m[tc.receiver]
+			now := f.clock.Now()
+			o := s.object(t, now)
+			jws := s.sign(t, o, nil)
+			got, err := r.svc.VerifyObject(ctx, jws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			want.Kid = s.keys.content().Kid
+			v := got.Verification
+			if v.Status != protocol.Verified || v.Reason != "" || len(v.Signers) != 1 {
+				t.Fatalf("verification = %+v, want verified by one signer", v)
+			}
+			gotJSON, _ := json.Marshal(v.Signers[0])
+			wantJSON, _ := json.Marshal(want)
+			if string(gotJSON) != string(wantJSON) {
+				t.Errorf("signer = %s\nwant     %s", gotJSON, wantJSON)
+			}
+			if !v.Expires.Equal(now.Add(Defaults().ObjectTTL)) || !v.Checked.Equal(now) {
+				t.Errorf("expires %v checked %v", v.Expires, v.Checked)
+			}
+			p := got.Payload
+			if p.Iss != s.id || p.Sub != o.IRI || p.Ver != 1 || p.Prev != "" || p.Type != string(protocol.KindOrganisation) ||
+				!slices.Equal(p.Cosigners, []string{s.id}) || p.Iat != now.Unix() || len(p.Jti) != 26 {
+				t.Errorf("payload = %+v", p)
+			}
+			stored, e, err := got.Object(jws, now.Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.IRI != o.IRI || stored.ID != o.ID || stored.Origin != s.id || stored.Type != protocol.KindOrganisation || stored.Version != 1 ||
+				string(stored.Body) != string(o.Body) || string(stored.JWS) != string(jws) || stored.Verification != v ||
+				!stored.Created.Equal(now.Add(-time.Hour)) || !stored.Updated.Equal(now) || stored.Deleted {
+				t.Errorf("stored object = %+v", stored.Meta)
+			}
+			if e == nil || e.Kind() != protocol.KindOrganisation || stored.Key != e.NaturalKey() {
+				t.Errorf("entity = %v, key %q", e, stored.Key)
+			}
+		})
+	}
+}
+
+func TestUnverifiedPolicy(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	itOnly := []AnchorPin{f.pins()[0]}
+	jws := f.m[zaragoza].sign(t, f.m[zaragoza].object(t, f.clock.Now()), nil)
+	tests := []struct {
+		name       string
+		anchors    []AnchorPin
+		unverified string
+		want       error  // from VerifyObject
+		reason     error  // the chain error of an accepted unverified object
+		status     string // "" when refused
+	}{
+		{"no pins, auto accepts", noPins, UnverifiedAuto, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"no pins, refuse", noPins, UnverifiedRefuse, ErrUnverified, nil, ""},
+		{"no pins, accept", noPins, UnverifiedAccept, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"foreign anchor not pinned, auto refuses", itOnly, UnverifiedAuto, ErrUnverified, nil, ""},
+		{"foreign anchor not pinned, accept", itOnly, UnverifiedAccept, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"foreign anchor pinned, refuse", nil, UnverifiedRefuse, nil, nil, protocol.Verified},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.add(spec{id: "https://lettore" + string(rune('a'+i)) + ".lv.example", role: RoleLeaf, anchors: tc.anchors, unverified: tc.unverified})
+			got, err := r.svc.VerifyObject(ctx, jws)
+			if tc.want != nil {
+				wantErr(t, err, tc.want)
+				if tc.anchors != nil && !errors.Is(err, chain.ErrNotPinned) {
+					t.Errorf("refusal %q does not say why (chain.ErrNotPinned)", err)
+				}
+			} else {
+				wantErr(t, err)
+				v := got.Verification
+				if v.Status != tc.status {
+					t.Fatalf("status %s, want %s", v.Status, tc.status)
+				}
+				if tc.status == protocol.Unverified {
+					if !strings.Contains(v.Reason, chain.ErrNotPinned.Error()) {
+						t.Errorf("reason %q does not say %q", v.Reason, tc.reason)
+					}
+					// Nobody vouches: no legal identity is shown.
+					if s := v.Signers; len(s) != 1 || s[0].EntityID != zaragoza || s[0].Kid == "" || s[0].Name != "" || s[0].Country != "" || s[0].Anchor != "" {
+						t.Errorf("unverified signers = %+v", s)
+					}
+				}
+			}
+			// Judge never refuses for a missing chain, whatever the policy.
+			j, err := r.svc.Judge(ctx, jws)
+			if err != nil || j.Verification.Status != map[bool]string{true: protocol.Verified, false: protocol.Unverified}[tc.status == protocol.Verified] {
+				t.Fatalf("Judge() = %+v, %v", j, err)
+			}
+		})
+	}
+}
+
+// Unverified still means every signature verified: a forged signature is
+// refused even when no anchor is pinned.
+func TestUnverifiedStillChecksSignatures(t *testing.T) {
+	f := newStandardFed(t)
+	r := f.add(spec{id: "https://lettore.lv.example", role: RoleLeaf, anchors: noPins, unverified: UnverifiedAccept})
+	z := f.m[zaragoza]
+	thief := freshKey(t, KeyActive, t0)
+	jws := z.signRaw(t, z.payload(t, f.clock.Now()), thief.Private)
+	_, err := r.svc.VerifyObject(t.Context(), jws)
+	wantErr(t, err, jwsobj.ErrUntrustedKey, entity.ErrUnknownKey)
+}
+
+func TestVerifyObjectRefuses(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	z, o := f.m[zaragoza], f.m[ospizio]
+	now := f.clock.Now()
+	tests := []struct {
+		name string
+		jws  func() []byte
+		want []error
+	}{
+		{"another node's key under a claimed iss", func() []byte {
+			return o.signRaw(t, o.payload(t, now), z.keys.content().Private)
+		}, []error{jwsobj.ErrUntrustedKey, entity.ErrUnknownKey}},
+		{"sub on another origin", func() []byte {
+			p := o.payload(t, now)
+			p.Sub = protocol.NewURIs(zaragoza).Object(o.ids.New(now))
+			return o.signRaw(t, p, o.keys.content().Private)
+		}, []error{jwsobj.ErrForgedOrigin}},
+		{"expired", func() []byte {
+			p := o.payload(t, now.Add(-30*time.Minute))
+			p.Exp = now.Unix()
+			return o.signRaw(t, p, o.keys.content().Private)
+		}, []error{jwsobj.ErrExpired}},
+		{"from the future", func() []byte {
+			return o.signRaw(t, o.payload(t, now.Add(2*time.Minute)), o.keys.content().Private)
+		}, []error{jwsobj.ErrNotYetValid}},
+		{"an entity configuration presented as an object", func() []byte {
+			raw, err := o.svc.EntityConfiguration()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return raw
+		}, []error{jwsobj.ErrMalformed}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := z.svc.VerifyObject(ctx, tc.jws())
+			wantErr(t, err, tc.want...)
+		})
+	}
+}
+
+func TestPrevLinksVersions(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	o, z := f.m[ospizio], f.m[zaragoza]
+	v1 := o.object(t, f.clock.Now())
+	jws1 := o.sign(t, v1, nil)
+	f.clock.Advance(time.Hour)
+	v2 := v1
+	v2.Version, v2.Body = 2, orgBody(t, "Ospizio rinnovato")
+	jws2 := o.sign(t, v2, jws1)
+
+	r1, err := z.svc.VerifyObject(ctx, jws1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := z.svc.VerifyObject(ctx, jws2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Payload.Prev != "" {
+		t.Errorf("version 1 has prev %q", r1.Payload.Prev)
+	}
+	if r2.Payload.Prev != jwsobj.PayloadHash(r1.Raw) {
+		t.Fatalf("prev %q, want the hash of version 1's payload %q", r2.Payload.Prev, jwsobj.PayloadHash(r1.Raw))
+	}
+	if err := jwsobj.CheckSuccessor(r1.Raw, r1.Payload, r2.Payload); err != nil {
+		t.Fatal(err)
+	}
+	// Version 3 linked to version 1 is not version 2's successor.
+	v3 := v2
+	v3.Version = 3
+	r3, err := z.svc.VerifyObject(ctx, o.sign(t, v3, jws1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, jwsobj.CheckSuccessor(r2.Raw, r2.Payload, r3.Payload), jwsobj.ErrRollback)
+
+	if _, err := o.svc.SignVersion(v2, []byte(`{"payload":"not a jws"}`), nil); !errors.Is(err, jwsobj.ErrMalformed) {
+		t.Fatalf("SignVersion with a broken previous JWS = %v, want jwsobj.ErrMalformed", err)
+	}
+}
+
+func TestTombstoneRoundTrip(t *testing.T) {
+	f := newStandardFed(t)
+	o, z := f.m[ospizio], f.m[zaragoza]
+	v1 := o.object(t, f.clock.Now())
+	jws1 := o.sign(t, v1, nil)
+	f.clock.Advance(time.Hour)
+	gone := v1
+	gone.Version, gone.Deleted, gone.Body = 2, true, nil
+	jws := o.sign(t, gone, jws1)
+	r, err := z.svc.VerifyObject(t.Context(), jws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Payload.Type != TombstoneType || string(r.Payload.Body) != `{"deleted":true,"former_type":"Organisation"}` {
+		t.Fatalf("tombstone payload type %q body %s", r.Payload.Type, r.Payload.Body)
+	}
+	stored, e, err := r.Object(jws, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stored.Deleted || stored.Type != protocol.KindOrganisation || stored.Body != nil || e != nil || stored.Version != 2 ||
+		!stored.Created.Equal(f.clock.Now()) {
+		t.Fatalf("stored tombstone = %+v body %s entity %v", stored.Meta, stored.Body, e)
+	}
+}
+
+func TestReceivedObjectRefuses(t *testing.T) {
+	f := newStandardFed(t)
+	o, z := f.m[ospizio], f.m[zaragoza]
+	now := f.clock.Now()
+	tests := []struct {
+		name   string
+		mutate func(p *jwsobj.Payload)
+		msg    string
+	}{
+		{"body of another kind", func(p *jwsobj.Payload) { p.Type = string(protocol.KindInterlinker) }, "the body is a Organisation, the payload says Interlinker"},
+		{"not a catalogue kind", func(p *jwsobj.Payload) { p.Type = "Widget" }, `type "Widget" is not a catalogue kind`},
+		{"invalid body", func(p *jwsobj.Payload) { p.Body = json.RawMessage(`{"type":"Organisation","key":"x"}`) }, "body:"},
+		{"tombstone not deleted", func(p *jwsobj.Payload) {
+			p.Type, p.Body = TombstoneType, json.RawMessage(`{"deleted":false,"former_type":"Organisation"}`)
+		}, "a tombstone's body must be"},
+		{"tombstone of no kind", func(p *jwsobj.Payload) {
+			p.Type, p.Body = TombstoneType, json.RawMessage(`{"deleted":true,"former_type":"Widget"}`)
+		}, "a tombstone's body must be"},
+		{"sub not an object IRI", func(p *jwsobj.Payload) { p.Sub = ospizio + "/actor" }, "is not an object IRI of " + ospizio},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := o.payload(t, now)
+			tc.mutate(&p)
+			jws := o.signRaw(t, p, o.keys.content().Private)
+			r, err := z.svc.VerifyObject(t.Context(), jws)
+			if err != nil {
+				t.Fatalf("the signature layer refused what the object layer must: %v", err)
+			}
+			if _, _, err := r.Object(jws, time.Time{}); err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("Object() = %v, want %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+func TestReceivedObjectCreatedClamped(t *testing.T) {
+	f := newStandardFed(t)
+	o, z := f.m[ospizio], f.m[zaragoza]
+	now := f.clock.Now()
+	jws := o.sign(t, o.object(t, now), nil)
+	r, err := z.svc.VerifyObject(t.Context(), jws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name          string
+		created, want time.Time
+	}{
+		{"zero", time.Time{}, now},
+		{"earlier", now.Add(-48 * time.Hour), now.Add(-48 * time.Hour)},
+		{"after iat", now.Add(time.Hour), now},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stored, _, err := r.Object(jws, tc.created)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !stored.Created.Equal(tc.want) {
+				t.Fatalf("created %v, want %v", stored.Created, tc.want)
+			}
+		})
+	}
+}
+
+func TestLocalVerification(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	o := f.m[ospizio]
+	jws := o.sign(t, o.object(t, f.clock.Now()), nil)
+	v := o.svc.LocalVerification(ctx, jws)
+	if v.Status != protocol.Verified || v.Reason != "" || len(v.Signers) != 1 {
+		t.Fatalf("verification = %+v", v)
+	}
+	s := v.Signers[0]
+	if s.EntityID != ospizio || s.Kid != o.keys.content().Kid || s.Name != "Associazione Ospizio" || s.Anchor != anchorIT ||
+		!slices.Equal(s.Path, []string{ospizio, comune, anchorIT}) || !v.Expires.Equal(f.clock.Now().Add(Defaults().ObjectTTL)) {
+		t.Fatalf("signer = %+v expires %v", s, v.Expires)
+	}
+
+	tests := []struct {
+		name   string
+		m      func() *member
+		jws    func(m *member) []byte
+		reason string
+	}{
+		{"not enrolled", func() *member {
+			return f.add(spec{id: "https://nuovo.re.example", role: RoleLeaf, hints: []string{comune}})
+		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, chain.ErrNoPath.Error()},
+		{"no anchor pinned", func() *member {
+			return f.add(spec{id: "https://isolato.lv.example", role: RoleLeaf, anchors: noPins})
+		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, chain.ErrNotPinned.Error()},
+		{"not a JWS", func() *member { return o }, func(*member) []byte { return []byte("{}") }, jwsobj.ErrMalformed.Error()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m()
+			v := m.svc.LocalVerification(ctx, tc.jws(m))
+			if v.Status != protocol.Unverified || !strings.Contains(v.Reason, tc.reason) || !v.Checked.Equal(f.clock.Now()) {
+				t.Fatalf("verification = %+v, want unverified because %q", v, tc.reason)
+			}
+		})
+	}
+}
+
+// A receiver caches a chain until its earliest link expires, then resolves
+// it afresh: a revocation is learnt then, and objects signed before it keep
+// verifying.
+func TestChainExpiryAndRefresh(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	o, z := f.m[ospizio], f.m[zaragoza]
+	before := o.sign(t, o.object(t, f.clock.Now()), nil)
+	if _, err := z.svc.VerifyObject(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	fetched := f.net.fetches("")
+	f.clock.Advance(testTTL / 4)
+	if _, err := z.svc.VerifyObject(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.net.fetches(""); n != fetched {
+		t.Fatalf("%d fetches with a warm cache", n-fetched)
+	}
+
+	// The municipality revokes the civic group; the receiver's cached
+	// chain does not know yet (the documented limit).
+	f.clock.Advance(time.Minute)
+	revokedAt := f.clock.Now()
+	if _, err := f.m[comune].svc.Revoke(ctx, ospizio, "dissolved"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+	after := o.sign(t, o.object(t, f.clock.Now()), nil)
+	if _, err := z.svc.VerifyObject(ctx, after); err != nil {
+		t.Fatalf("cached chain: %v", err)
+	}
+
+	// Past the earliest expiry the chain is fetched afresh.
+	f.clock.Advance(testTTL)
+	r, err := z.svc.VerifyObject(ctx, before)
+	if err != nil {
+		t.Fatalf("an object signed before the revocation: %v", err)
+	}
+	if r.Verification.Status != protocol.Verified || !r.Verification.Checked.Equal(f.clock.Now()) {
+		t.Fatalf("verification = %+v", r.Verification)
+	}
+	for _, u := range []string{ospizio + WellKnownPath, comune + WellKnownPath, anchorIT + WellKnownPath, comune + FetchPath, anchorIT + FetchPath} {
+		if f.net.fetches(u) < 2 {
+			t.Errorf("%s fetched %d times, want again after expiry", u, f.net.fetches(u))
+		}
+	}
+	ch, err := z.svc.Resolver().Resolve(ctx, ospizio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ch.RevokedAt.Equal(revokedAt) || !ch.Expires.After(f.clock.Now()) {
+		t.Fatalf("refreshed chain: revoked %v expires %v", ch.RevokedAt, ch.Expires)
+	}
+	_, err = z.svc.VerifyObject(ctx, after)
+	wantErr(t, err, chain.ErrRevoked)
+	_, err = z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil))
+	wantErr(t, err, chain.ErrRevoked)
+}
