@@ -58,6 +58,9 @@ type Options struct {
 	// host and port), over HTTP/1.1 and HTTP/2 alike, and the connections
 	// kept to it. A request waits for a slot within its TotalTimeout.
 	MaxConnsPerHost int
+	// WrapRoundTripper, when set, wraps the network transport under the
+	// host limits and signing (test federations: fault injection).
+	WrapRoundTripper func(http.RoundTripper) http.RoundTripper
 }
 
 func (o Options) withDefaults() Options {
@@ -102,6 +105,7 @@ type Response struct {
 type Client struct {
 	opts      Options
 	transport *http.Transport
+	base      http.RoundTripper // transport, wrapped by Options.WrapRoundTripper
 	limiter   *hostLimiter
 }
 
@@ -142,7 +146,11 @@ func newClient(opts Options, hooks testHooks) *Client {
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 		ForceAttemptHTTP2:      true,
 	}
-	return &Client{opts: opts, transport: t, limiter: newHostLimiter(opts.MaxConnsPerHost)}
+	var base http.RoundTripper = t
+	if opts.WrapRoundTripper != nil {
+		base = opts.WrapRoundTripper(t)
+	}
+	return &Client{opts: opts, transport: t, base: base, limiter: newHostLimiter(opts.MaxConnsPerHost)}
 }
 
 // Options returns the options in force, defaults filled in.
@@ -199,7 +207,7 @@ func (c *Client) DoSigned(ctx context.Context, req *http.Request, sign SignFunc)
 		r.Header.Set("User-Agent", c.opts.UserAgent)
 	}
 	hc := &http.Client{
-		Transport:     &limitedRoundTripper{base: c.transport, limiter: c.limiter, sign: sign, body: body},
+		Transport:     &limitedRoundTripper{base: c.base, limiter: c.limiter, sign: sign, body: body},
 		CheckRedirect: c.checkRedirect,
 	}
 	resp, err := hc.Do(r)
