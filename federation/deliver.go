@@ -16,14 +16,15 @@ import (
 
 // deliveryLoop takes due deliveries from the durable queue and runs them
 // on at most DeliveryWorkers goroutines, skipping hosts whose circuit is
-// open and deliveries already in flight. It sleeps until a commit, a kick
-// or the next poll.
+// open or that are paused (pause.go), and deliveries already in flight. It
+// sleeps until a commit, a kick or the next poll.
 func (s *Service) deliveryLoop(ctx context.Context) {
 	sem := make(chan struct{}, s.cfg.DeliveryWorkers)
 	const poll = time.Second
 	for ctx.Err() == nil {
 		changed := s.st.Changed()
-		due, err := s.st.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, s.breaker.open(s.now()))
+		s.expirePaused(ctx)
+		due, err := s.st.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, s.skipHosts(s.now()))
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, storage.ErrClosed) {
 				s.log.Error("read the delivery queue", "err", err)

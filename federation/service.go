@@ -12,6 +12,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/federation/transport"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
@@ -29,6 +30,9 @@ type Deps struct {
 	// is vouched for by the trust layer. Nil refuses every follow under
 	// that policy.
 	Trusted func(ctx context.Context, actor *activity.RemoteActor) bool
+	// WrapTransport, when set, wraps the outbound HTTP client's network
+	// transport (test federations: faults.Set.WrapRoundTripper).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Service is the federation agent of one node.
@@ -43,9 +47,11 @@ type Service struct {
 	client  *transport.Client
 	verify  *sigs.Verifier
 	trusted func(ctx context.Context, actor *activity.RemoteActor) bool
+	trust   *trust.Service // the trust layer (UseTrust): every received object is judged by its JWS
 
 	actors  *actorCache
 	breaker *breaker
+	paused  pauses // hosts whose node gossip declared down (pause.go)
 
 	kick     chan struct{}
 	ctx      context.Context // cancelled by Close: every worker and backfill stops
@@ -81,6 +87,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 			UserAgent:            fmt.Sprintf("interlink/%s (+%s)", d.Version, d.URIs.Base()),
 			MaxConnsPerHost:      cfg.HostConcurrency,
+			WrapRoundTripper:     d.WrapTransport,
 		}),
 		trusted: d.Trusted,
 		breaker: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),

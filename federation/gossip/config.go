@@ -36,6 +36,12 @@ type Config struct {
 	Profile   string   // local | lan | wan (default lan)
 	Meta      Meta     // this node's hints
 	Logger    *slog.Logger
+	// JoinInBackground makes Start return once memberlist is up even when no
+	// seed answers its first join attempt: the seeds are then retried in the
+	// background, with backoff, until one answers or the pool shuts down. A
+	// node uses it so that it starts (and serves) before its seeds do.
+	// Without it Start retries until one answers or its context ends.
+	JoinInBackground bool
 	// WrapTransport, when set, wraps memberlist's network transport (tests:
 	// fault injection, partitions). It sees the encrypted packets; the
 	// byte counters in Stats sit below it and count what reaches the network.
@@ -55,10 +61,11 @@ type settings struct {
 	profile       string
 	logger        *slog.Logger
 	wrap          func(memberlist.Transport) memberlist.Transport
+	background    bool
 }
 
 func (c Config) validate() (*settings, error) {
-	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport}
+	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport, background: c.JoinInBackground}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -213,7 +220,7 @@ func memberlistConfig(profile string) *memberlist.Config {
 		c.GossipInterval = 100 * time.Millisecond
 		c.GossipNodes = 4
 		c.PushPullInterval = 2 * time.Second
-		c.ProbeInterval = 700 * time.Millisecond
+		c.ProbeInterval = 600 * time.Millisecond
 		c.SuspicionMult = 4
 		c.SuspicionMaxTimeoutMult = 3
 		c.DeadNodeReclaimTime = 15 * time.Second

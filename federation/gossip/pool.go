@@ -1,7 +1,6 @@
 package gossip
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/hashicorp/memberlist"
 )
@@ -157,9 +155,29 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		_ = tr.Shutdown()
 		return nil, fmt.Errorf("gossip: create memberlist %q: %w", s.name, err)
 	}
-	if err := p.join(ctx); err != nil {
-		_ = p.Shutdown()
-		return nil, err
+	switch {
+	case len(s.seeds) == 0:
+		p.log.Info("starting a new gossip pool")
+	case s.background:
+		if n, err := p.ml.Join(s.seeds); n > 0 {
+			p.log.Info("joined gossip pool", "seeds_answered", n, "attempts", 1)
+		} else {
+			p.log.Warn("no gossip seed answered yet: retrying in the background", "seeds", s.seeds, "err", err)
+			ctx, cancel := context.WithCancel(context.Background())
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); defer cancel(); <-p.stop }()
+			go func() {
+				defer p.wg.Done()
+				if err := p.join(ctx, 2); err != nil && ctx.Err() == nil { // cancelled: shutting down
+					p.log.Error("gossip join stopped", "err", err)
+				}
+			}()
+		}
+	default:
+		if err := p.join(ctx, 1); err != nil {
+			_ = p.Shutdown()
+			return nil, err
+		}
 	}
 	p.wg.Add(1)
 	go p.antiEntropy()
@@ -167,15 +185,23 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	return p, nil
 }
 
-// join tries the seeds until one answers or ctx ends.
-func (p *Pool) join(ctx context.Context) error {
-	if len(p.s.seeds) == 0 {
-		p.log.Info("starting a new gossip pool")
-		return nil
-	}
+// join tries the seeds, counting attempts from first, until one answers or
+// ctx ends. Failures are logged at warn level every tenth attempt. A
+// background join (first > 1) also ends once another member has joined this
+// one: the node is in the pool, whose anti-entropy takes over.
+func (p *Pool) join(ctx context.Context, first int) error {
 	backoff := 100 * time.Millisecond
 	const maxBackoff = 5 * time.Second
-	for attempt := 1; ; attempt++ {
+	for attempt := first; ; attempt++ {
+		if first > 1 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("gossip: join %q: %w", p.s.name, err)
+			}
+			if p.othersAlive() {
+				p.log.Info("in the gossip pool through a member that joined this one; seeds no longer tried", "attempts", attempt-1)
+				return nil
+			}
+		}
 		n, err := p.ml.Join(p.s.seeds)
 		if n > 0 {
 			p.log.Info("joined gossip pool", "seeds_answered", n, "attempts", attempt)
@@ -184,7 +210,11 @@ func (p *Pool) join(ctx context.Context) error {
 		if err == nil {
 			err = errors.New("no seed answered")
 		}
-		p.log.Debug("join attempt failed", "attempt", attempt, "err", err)
+		level := slog.LevelDebug
+		if attempt%10 == 0 {
+			level = slog.LevelWarn
+		}
+		p.log.Log(ctx, level, "gossip join attempt failed", "attempt", attempt, "seeds", p.s.seeds, "err", err)
 		wait := backoff/2 + rand.N(backoff) // jitter in [backoff/2, 3·backoff/2)
 		t := time.NewTimer(wait)
 		select {
@@ -196,6 +226,18 @@ func (p *Pool) join(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
+}
+
+// othersAlive reports whether another member is alive.
+func (p *Pool) othersAlive() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.members {
+		if m.Status == StatusAlive && m.Name != p.s.name {
+			return true
+		}
+	}
+	return false
 }
 
 // Members returns every member this node has seen (itself included, dead and
@@ -404,124 +446,4 @@ func (p *Pool) pushPullRandom() {
 	if _, err := p.ml.Join([]string{addr}); err != nil {
 		p.log.Debug("supplementary push/pull failed", "peer", addr, "err", err)
 	}
-}
-
-// record applies a memberlist notification. memberlist calls it with its node
-// lock held, so it must not block: the event is dropped if the buffer is full.
-func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) EventType) {
-	meta, err := Meta{}, error(nil)
-	if len(n.Meta) > 0 {
-		meta, err = DecodeMeta(n.Meta)
-	}
-	now := time.Now()
-	p.mu.Lock()
-	prev := p.members[n.Name]
-	m := &Member{
-		Name:   n.Name,
-		Addr:   net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))),
-		Meta:   meta,
-		Status: status,
-		Since:  now,
-	}
-	if prev != nil && prev.Status == status {
-		m.Since = prev.Since
-	}
-	et := typ(prev)
-	p.members[n.Name] = m
-	if !p.closed {
-		select {
-		case p.events <- Event{Type: et, Member: *m}:
-		default:
-			p.dropped.Add(1)
-		}
-	}
-	p.mu.Unlock()
-	if err != nil {
-		p.log.Warn("member metadata ignored", "peer", n.Name, "err", err)
-	}
-	if et == EventJoin || et == EventAlive {
-		p.kickAntiEntropy()
-	}
-}
-
-// eventDelegate receives memberlist's membership notifications.
-type eventDelegate Pool
-
-func (d *eventDelegate) NotifyJoin(n *memberlist.Node) {
-	(*Pool)(d).record(n, StatusAlive, func(prev *Member) EventType {
-		if prev != nil && (prev.Status == StatusDead || prev.Status == StatusLeft) {
-			return EventAlive
-		}
-		return EventJoin
-	})
-}
-
-func (d *eventDelegate) NotifyLeave(n *memberlist.Node) {
-	status, et := StatusDead, EventDead
-	if leftGracefully(n) {
-		status, et = StatusLeft, EventLeave
-	}
-	(*Pool)(d).record(n, status, func(*Member) EventType { return et })
-}
-
-func (d *eventDelegate) NotifyUpdate(n *memberlist.Node) {
-	(*Pool)(d).record(n, StatusAlive, func(*Member) EventType { return EventUpdate })
-}
-
-// delegate hands memberlist this node's metadata. The pool gossips nothing
-// else: facts travel over HTTP and JWS.
-type delegate Pool
-
-func (d *delegate) NodeMeta(limit int) []byte {
-	p := (*Pool)(d)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.meta) > limit { // cannot happen: Encode enforces MaxMetaSize
-		return nil
-	}
-	return bytes.Clone(p.meta)
-}
-
-func (d *delegate) NotifyMsg([]byte)                           {}
-func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
-func (d *delegate) LocalState(join bool) []byte                { return nil }
-func (d *delegate) MergeRemoteState(buf []byte, join bool)     {}
-
-// logBridge turns memberlist's "[LEVEL] memberlist: msg" lines into slog records.
-type logBridge struct{ l *slog.Logger }
-
-func (b *logBridge) Write(line []byte) (int, error) {
-	n := len(line)
-	line = bytes.TrimRight(line, "\n")
-	level := slog.LevelInfo
-	for _, lv := range []struct {
-		tag   string
-		level slog.Level
-	}{{"[DEBUG] ", slog.LevelDebug}, {"[INFO] ", slog.LevelInfo}, {"[WARN] ", slog.LevelWarn}, {"[ERR] ", slog.LevelError}} {
-		if bytes.HasPrefix(line, []byte(lv.tag)) {
-			level, line = lv.level, line[len(lv.tag):]
-			break
-		}
-	}
-	line = bytes.TrimPrefix(line, []byte("memberlist: "))
-	b.l.Log(context.Background(), level, string(line))
-	return n, nil
-}
-
-// nodeStateV070 mirrors the layout of memberlist v0.7.0's unexported
-// nodeState, whose State field shadows Node.State: memberlist never sets
-// Node.State, so the Node it hands to NotifyLeave always says "alive". Every
-// EventDelegate call in v0.7.0 passes &nodeState.Node (state.go:1146, 1150,
-// 1305) with the node lock held, so reading the enclosing State there is
-// race-free. TestGracefulLeave fails if a memberlist upgrade changes this.
-type nodeStateV070 struct {
-	memberlist.Node
-	Incarnation uint32
-	State       memberlist.NodeStateType
-	StateChange time.Time
-}
-
-// leftGracefully tells a leave from a death in NotifyLeave.
-func leftGracefully(n *memberlist.Node) bool {
-	return (*nodeStateV070)(unsafe.Pointer(n)).State == memberlist.StateLeft
 }

@@ -15,10 +15,13 @@ import (
 )
 
 // TestMain checks for leaked goroutines. memberlist's Shutdown does not wait
-// for a probe in flight: probeNode returns by itself once its ack timeout
-// (at most a few seconds) passes, so it is not a leak of ours.
+// for a probe in flight: probeNode, and the waiter of an indirect probe made
+// for another member, return by themselves once their ack timeout (at most a
+// few seconds) passes, so they are not leaks of ours.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/hashicorp/memberlist.(*Memberlist).probeNode"))
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreTopFunction("github.com/hashicorp/memberlist.(*Memberlist).probeNode"),
+		goleak.IgnoreTopFunction("github.com/hashicorp/memberlist.(*Memberlist).handleIndirectPing.func2"))
 }
 
 // eventLog collects events per pool.
@@ -325,4 +328,45 @@ func TestEventsNeverBlock(t *testing.T) {
 	if n != eventBuffer {
 		t.Fatalf("read %d buffered events after Shutdown, want %d", n, eventBuffer)
 	}
+}
+
+func TestJoinInBackground(t *testing.T) {
+	seedAddr := freeAddr(t) // nothing listens there yet
+	bg := func(c *Config) { c.JoinInBackground = true }
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	early, err := startAt(ctx, "early", freeAddr(t), []string{seedAddr}, bg)
+	if err != nil {
+		t.Fatalf("a background join refused to start without its seed: %v", err)
+	}
+	drain(early, nil)
+	defer func() { _ = early.Shutdown() }()
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("Start with an absent seed took %v: it must not wait for the seed", took)
+	}
+
+	// A member whose seed never comes up shuts down promptly, without leaks
+	// (goleak in TestMain).
+	lonely, err := startAt(ctx, "lonely", freeAddr(t), []string{freeAddr(t)}, bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(lonely, nil)
+	if err := lonely.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+
+	time.Sleep(200 * time.Millisecond) // a few failed attempts
+	seed, err := startAt(ctx, "seed", seedAddr, nil, nil)
+	if err != nil {
+		t.Fatalf("start the seed at %s: %v", seedAddr, err)
+	}
+	drain(seed, nil)
+	defer func() { _ = seed.Shutdown() }()
+	pools := []*Pool{seed, early}
+	took := waitFor(t, 10*time.Second, "the early member joins the seed once it is up", func() bool {
+		return allSee(pools, namesOf(pools), StatusAlive)
+	})
+	t.Logf("joined %v after the seed started", took)
 }
