@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"time"
 
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -19,7 +19,9 @@ const backfillBatch = 500
 const maxBackfillPages = 100_000
 
 // StartBackfill fetches a followed actor's whole catalogue in the
-// background (at most one backfill per actor at a time).
+// background (at most one backfill per actor at a time). Objects whose
+// signers have no trust chain yet (a node being enrolled) are fetched again
+// every unverifiedRetryAfter, up to maxBackfillRetries times.
 func (s *Service) StartBackfill(actor string) {
 	if _, running := s.backfills.LoadOrStore(actor, struct{}{}); running {
 		return
@@ -29,26 +31,48 @@ func (s *Service) StartBackfill(actor string) {
 		defer s.wg.Done()
 		defer s.backfills.Delete(actor)
 		ctx := s.ctx
-		select {
-		case s.backfillSem <- struct{}{}:
-			defer func() { <-s.backfillSem }()
-		case <-ctx.Done():
-			return
-		}
-		start := time.Now()
-		n, err := s.Backfill(ctx, actor)
-		ok := err == nil
-		errText := ""
-		if err != nil {
-			errText = err.Error()
-			s.log.Warn("backfill failed", "actor", actor, "applied", n, "err", err)
-		} else {
-			s.log.Info("backfill done", "actor", actor, "applied", n, "duration", time.Since(start))
-		}
-		if err := s.st.MarkPeer(ctx, actor, ok, s.now(), errText); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			s.log.Warn("record the peer's state", "actor", actor, "err", err)
+		for attempt := 0; ; attempt++ {
+			pending, ok := s.runBackfill(ctx, actor)
+			if !ok || pending == 0 || attempt >= maxBackfillRetries {
+				return
+			}
+			s.log.Info("backfill will try again the objects whose signers have no trust chain yet", "actor", actor, "pending", pending)
+			select {
+			case <-time.After(unverifiedRetryAfter):
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
+}
+
+// maxBackfillRetries bounds the retries of objects without a trust chain
+// (20 × 15 s: five minutes, time enough for an enrolment).
+const maxBackfillRetries = 20
+
+// runBackfill runs one backfill under the concurrency bound and records the
+// peer's state; it returns how many objects waited for a trust chain and
+// whether it ran.
+func (s *Service) runBackfill(ctx context.Context, actor string) (pending int, ok bool) {
+	select {
+	case s.backfillSem <- struct{}{}:
+		defer func() { <-s.backfillSem }()
+	case <-ctx.Done():
+		return 0, false
+	}
+	start := time.Now()
+	n, pending, err := s.backfill(ctx, actor)
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+		s.log.Warn("backfill failed", "actor", actor, "applied", n, "err", err)
+	} else {
+		s.log.Info("backfill done", "actor", actor, "applied", n, "waiting_for_trust", pending, "duration", time.Since(start))
+	}
+	if err := s.st.MarkPeer(ctx, actor, err == nil, s.now(), errText); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		s.log.Warn("record the peer's state", "actor", actor, "err", err)
+	}
+	return pending, err == nil
 }
 
 // Backfill pages the actor's outbox and stores the newest version of every
@@ -56,16 +80,22 @@ func (s *Service) StartBackfill(actor string) {
 // idempotent and order-free: what is already held is skipped. It returns
 // how many object versions it wrote.
 func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
+	n, _, err := s.backfill(ctx, actor)
+	return n, err
+}
+
+// backfill is Backfill; pending counts the objects skipped because their
+// signers have no trust chain yet.
+func (s *Service) backfill(ctx context.Context, actor string) (applied, pending int, err error) {
 	peer, err := s.Actor(ctx, actor)
 	if err != nil {
-		return 0, fmt.Errorf("backfill %s: %w", actor, err)
+		return 0, 0, fmt.Errorf("backfill %s: %w", actor, err)
 	}
 	if peer.Outbox == "" {
-		return 0, fmt.Errorf("backfill %s: the actor has no outbox", actor)
+		return 0, 0, fmt.Errorf("backfill %s: the actor has no outbox", actor)
 	}
 	seen := map[string]bool{}
 	var ops []storage.WriteOp
-	applied := 0
 	flush := func() error {
 		if len(ops) == 0 {
 			return nil
@@ -78,15 +108,15 @@ func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
 	next := peer.Outbox
 	for pages := 0; next != "" && pages < maxBackfillPages; pages++ {
 		if !sameOrigin(next, peer.ID) {
-			return applied, fmt.Errorf("backfill %s: outbox page %s is on another origin", actor, next)
+			return applied, pending, fmt.Errorf("backfill %s: outbox page %s is on another origin", actor, next)
 		}
 		raw, err := s.fetch(ctx, next)
 		if err != nil {
-			return applied, fmt.Errorf("backfill %s: %w", actor, err)
+			return applied, pending, fmt.Errorf("backfill %s: %w", actor, err)
 		}
 		items, nextPage, err := activity.ParseCollectionPage(raw)
 		if err != nil {
-			return applied, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
+			return applied, pending, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
 		}
 		for _, item := range items {
 			act, err := activity.ParseActivity(item)
@@ -95,6 +125,10 @@ func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
 				continue
 			}
 			op, ok, err := s.backfillOp(ctx, peer.ID, act, seen)
+			if errors.Is(err, trust.ErrUnverified) {
+				pending++
+				continue
+			}
 			if err != nil {
 				s.log.Debug("backfill skipped an item", "actor", actor, "err", err)
 				continue
@@ -103,14 +137,14 @@ func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
 				ops = append(ops, op)
 				if len(ops) >= backfillBatch {
 					if err := flush(); err != nil {
-						return applied, err
+						return applied, pending, err
 					}
 				}
 			}
 		}
 		next = nextPage
 	}
-	return applied, flush()
+	return applied, pending, flush()
 }
 
 // backfillOp turns one outbox activity into the write it calls for, if any.
@@ -126,21 +160,12 @@ func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Ac
 		return storage.WriteOp{}, false, nil // the outbox is newest first: this is older
 	}
 	seen[iri] = true
-	var obj protocol.Object
-	if act.Type == "Delete" && (act.Object == nil || act.Object.Entry == nil) {
-		cur, err := s.st.Get(ctx, iri)
-		if err != nil || cur.Deleted || !sameOrigin(cur.Origin, actor) {
-			return storage.WriteOp{}, false, nil
-		}
-		obj = cur
-		obj.Version, obj.Deleted, obj.Body = cur.Version+1, true, nil
-		obj.Updated = s.now().UTC()
-	} else {
-		o, err := s.remoteObject(act)
-		if err != nil {
-			return storage.WriteOp{}, false, err
-		}
-		obj = o
+	if act.Object == nil || act.Object.JWS == nil {
+		return storage.WriteOp{}, false, nil // not a signed catalogue object
+	}
+	obj, ent, err := s.signedObject(ctx, act)
+	if err != nil {
+		return storage.WriteOp{}, false, err
 	}
 	cur, err := s.st.Get(ctx, iri)
 	switch {
@@ -152,7 +177,7 @@ func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Ac
 		return storage.WriteOp{}, false, err
 	}
 	obj.Actor, obj.Received = actor, s.now().UTC()
-	return storage.WriteOp{Object: obj, Remote: true}, true, nil
+	return storage.WriteOp{Object: obj, Remote: true, Entity: ent}, true, nil
 }
 
 // applyRemote writes a batch of remote versions; when the batch as a whole

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/interlink-project/interlink-node/federation/sigs"
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -19,6 +19,9 @@ type InboxError struct {
 	Problem string // e.g. "unsigned", "digest-mismatch", "foreign-origin"
 	Detail  string
 	Err     error
+	// RetryAfter, when set (with a 503), asks the sender to try again
+	// later: the refusal may not last (a signer about to be enrolled).
+	RetryAfter time.Duration
 }
 
 func (e *InboxError) Error() string { return e.Problem + ": " + e.Detail }
@@ -86,7 +89,12 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 	case "Follow":
 		return s.onFollow(ctx, act)
 	case "Accept", "Reject":
+		if handled, err := s.onOfferAnswer(ctx, act); handled {
+			return err
+		}
 		return s.onFollowAnswer(ctx, act)
+	case "Offer":
+		return s.onOffer(ctx, act)
 	case "Undo":
 		return s.onUndo(ctx, act)
 	case "Create", "Update":
@@ -100,77 +108,26 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 	}
 }
 
-// remoteObject checks an embedded catalogue object against its sender and
-// returns it as a remote version.
-func (s *Service) remoteObject(act *activity.Activity) (protocol.Object, error) {
-	if act.Object == nil || act.Object.Entry == nil {
-		return protocol.Object{}, refuse(http.StatusUnprocessableEntity, "not-a-catalogue-object", nil,
-			"the %s carries no catalogueEntry: only interlink catalogue objects are stored", act.Type)
-	}
-	obj := *act.Object.Entry
-	if !sameOrigin(obj.IRI, act.Actor) || !sameOrigin(obj.Origin, act.Actor) {
-		return protocol.Object{}, refuse(http.StatusForbidden, "foreign-origin", nil,
-			"object %s (origin %s) is not on the origin of its sender %s", obj.IRI, obj.Origin, act.Actor)
-	}
-	obj.Origin = originOf(act.Actor)
-	obj.Actor = act.Actor
-	obj.Received = s.now().UTC()
-	return obj, nil
-}
-
-// checkOwner refuses a change to a stored object of another origin.
-func (s *Service) checkOwner(ctx context.Context, act *activity.Activity, iri string) (protocol.Object, bool, error) {
-	cur, err := s.st.Get(ctx, iri)
-	if errors.Is(err, storage.ErrNotFound) {
-		return protocol.Object{}, false, nil
-	}
-	if err != nil {
-		return protocol.Object{}, false, err
-	}
-	if !sameOrigin(cur.Origin, act.Actor) {
-		return protocol.Object{}, false, refuse(http.StatusForbidden, "not-owner", nil,
-			"%s belongs to %s; %s may not %s it", iri, cur.Origin, act.Actor, act.Type)
-	}
-	return cur, true, nil
-}
-
+// onUpsert stores the version a Create or Update carries, judged by its
+// JWS alone (a relay may deliver it) and taken from its verified payload.
 func (s *Service) onUpsert(ctx context.Context, act *activity.Activity) error {
-	if act.Object != nil && act.Object.Entry != nil {
-		// A stored object of another origin: the sender does not own it.
-		if _, _, err := s.checkOwner(ctx, act, act.Object.Entry.IRI); err != nil {
-			return err
-		}
-	}
-	obj, err := s.remoteObject(act)
+	obj, e, err := s.signedObject(ctx, act)
 	if err != nil {
 		return err
 	}
-	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: obj, Remote: true})
+	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: obj, Remote: true, Entity: e})
 	return s.inboundResult(err, act)
 }
 
+// onDelete stores the signed tombstone a Delete carries. A Delete by
+// reference (as other fediverse software sends) changes nothing: only a
+// signed tombstone removes a catalogue object.
 func (s *Service) onDelete(ctx context.Context, act *activity.Activity) error {
-	iri := act.ObjectID()
-	if !sameOrigin(iri, act.Actor) {
-		return refuse(http.StatusForbidden, "foreign-origin", nil, "object %s is not on the origin of its sender %s", iri, act.Actor)
-	}
-	cur, found, err := s.checkOwner(ctx, act, iri)
-	if err != nil {
+	if act.Object == nil || act.Object.JWS == nil {
+		_, err := s.st.ApplyInbound(ctx, act.ID)
 		return err
 	}
-	if !found || cur.Deleted {
-		_, err := s.st.ApplyInbound(ctx, act.ID) // nothing to delete here
-		return err
-	}
-	tomb := cur
-	tomb.Version = cur.Version + 1
-	if act.Object != nil && act.Object.Entry != nil && act.Object.Entry.Version > cur.Version {
-		tomb.Version = act.Object.Entry.Version
-	}
-	tomb.Deleted, tomb.Body = true, nil
-	tomb.Updated, tomb.Received, tomb.Actor = s.now().UTC(), s.now().UTC(), act.Actor
-	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: tomb, Remote: true})
-	return s.inboundResult(err, act)
+	return s.onUpsert(ctx, act)
 }
 
 // inboundResult maps storage outcomes: an older version is acknowledged

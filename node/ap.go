@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -56,7 +57,9 @@ func (n *Node) handleInbox(w http.ResponseWriter, r *http.Request) {
 	if err := n.fed.HandleInbox(r.Context(), r, body); err != nil {
 		var ie *federation.InboxError
 		if errors.As(err, &ie) {
-			if ie.Status >= 500 || ie.Status == http.StatusBadGateway {
+			if ie.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(ie.RetryAfter.Seconds())))
+			} else if ie.Status >= 500 {
 				n.log.WarnContext(r.Context(), "inbox: peer unavailable", "err", err)
 			}
 			n.writeProblem(w, r, errorf(ie.Status, ie.Problem, "Activity refused", "%s", ie.Detail))

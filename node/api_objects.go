@@ -14,6 +14,11 @@ import (
 // filterNames are the query parameters that filter listings and searches.
 var filterNames = []string{"type", "origin", "nature", "language", "problem_profile", "licence", "scope", "country", "target"}
 
+// searchFilterNames adds the filters only search has: the trust layer's
+// judgement (verified, unverified, unsigned) and the verified signers'
+// countries.
+var searchFilterNames = append(append([]string{}, filterNames...), "verified", "signer_country")
+
 // decodeEntityBody reads and strictly decodes an entity from the request.
 func (n *Node) decodeEntityBody(w http.ResponseWriter, r *http.Request) (protocol.Entity, error) {
 	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
@@ -30,6 +35,9 @@ func (n *Node) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	obj, err := n.createObject(r.Context(), e)
+	if writeDraft(w, err) {
+		return
+	}
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -67,6 +75,9 @@ func (n *Node) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	obj, err := n.updateObject(r.Context(), mux.Vars(r)["id"], e, v)
+	if writeDraft(w, err) {
+		return
+	}
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -168,6 +179,10 @@ func (n *Node) handleAggregates(w http.ResponseWriter, r *http.Request) {
 
 // queryFilters reads the filter parameters; an unknown parameter is an error naming it.
 func queryFilters(r *http.Request, extra ...string) (map[string][]string, error) {
+	return queryFiltersOf(r, filterNames, extra...)
+}
+
+func queryFiltersOf(r *http.Request, filterNames []string, extra ...string) (map[string][]string, error) {
 	allowed := map[string]bool{}
 	for _, f := range append(append([]string{}, filterNames...), extra...) {
 		allowed[f] = true

@@ -13,15 +13,20 @@ import (
 
 // searchItem is one search hit with its object.
 type searchItem struct {
-	Score  float64         `json:"score"`
-	Object protocol.Object `json:"object"`
+	Score float64 `json:"score"`
+	// IRI, Type and Verified repeat the object's for clients that only
+	// list hits.
+	IRI      string          `json:"iri"`
+	Type     protocol.Kind   `json:"type"`
+	Verified bool            `json:"verified"`
+	Object   protocol.Object `json:"object"`
 }
 
 // handleSearch answers GET /api/v1/search: full text with filters and facets.
 // It first waits (bounded by api.search_wait) for the index to hold every
 // write acknowledged before the request, so a client reads its own writes.
 func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
-	filters, err := queryFilters(r, "q", "lang", "limit", "cursor", "facets")
+	filters, err := queryFiltersOf(r, searchFilterNames, "q", "lang", "limit", "cursor", "facets")
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -60,7 +65,8 @@ func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
 		if obj.Deleted {
 			continue
 		}
-		items = append(items, searchItem{Score: h.Score, Object: obj})
+		items = append(items, searchItem{Score: h.Score, IRI: obj.IRI, Type: obj.Type,
+			Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified, Object: obj})
 	}
 	facets := res.Facets
 	if facets == nil {

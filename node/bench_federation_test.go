@@ -42,7 +42,7 @@ func BenchmarkInboxIngest(b *testing.B) {
 	now := time.Now()
 	for i := range reqs { // signing is the senders' cost, made before the clock starts
 		p := peers[i%senders]
-		bodies[i] = createFrom(b, p.url, p.url, 1, "Create")
+		bodies[i] = createFrom(b, p.url, p.url, 1, "Create", p)
 		req, _ := http.NewRequest("POST", inbox, nil)
 		req.Header.Set("Content-Type", activity.ContentType)
 		if err := (&sigs.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, bodies[i], now); err != nil {

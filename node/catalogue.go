@@ -31,7 +31,9 @@ func (n *Node) newObject(e protocol.Entity, body []byte) protocol.Object {
 	}
 }
 
-// nextVersion makes the version after cur holding body (nil for a tombstone).
+// nextVersion makes the version after cur holding body (nil for a
+// tombstone). Its JWS is still cur's until applyLocal signs it (the new
+// signature links to the old one).
 func (n *Node) nextVersion(cur protocol.Object, key string, body []byte) protocol.Object {
 	next := cur
 	next.Version = cur.Version + 1
@@ -47,6 +49,9 @@ func (n *Node) nextVersion(cur protocol.Object, key string, body []byte) protoco
 // that announces it to the followers (Create, Update, Delete), in one
 // durable transaction; the delivery workers are woken afterwards.
 func (n *Node) applyLocal(ctx context.Context, ops ...storage.WriteOp) error {
+	if err := n.signLocal(ctx, ops); err != nil {
+		return err
+	}
 	for i := range ops {
 		act, err := federation.Publication(n.uris, n.ids, ops[i].Object, ops[i].Entity, n.now())
 		if err != nil {
@@ -85,6 +90,9 @@ func (n *Node) createObject(ctx context.Context, e protocol.Entity) (protocol.Ob
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	obj := n.newObject(e, body)
+	if cs := federation.Cosigners(n.uris.Base(), e); len(cs) > 1 {
+		return obj, n.startDraft(ctx, obj, 0, nil, cs)
+	}
 	if err := n.applyLocal(ctx, storage.WriteOp{Object: obj, Entity: e}); err != nil {
 		return protocol.Object{}, err
 	}
@@ -129,6 +137,9 @@ func (n *Node) updateObject(ctx context.Context, id string, e protocol.Entity, i
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	next := n.nextVersion(cur, e.NaturalKey(), body)
+	if cs := federation.Cosigners(n.uris.Base(), e); len(cs) > 1 {
+		return next, n.startDraft(ctx, next, cur.Version, cur.JWS, cs)
+	}
 	if err := n.applyLocal(ctx, storage.WriteOp{Object: next, ExpectVersion: cur.Version, Entity: e}); err != nil {
 		return protocol.Object{}, err
 	}
@@ -211,6 +222,11 @@ func (n *Node) tryImport(ctx context.Context, entities []protocol.Entity) (Impor
 			return ImportResult{}, fmt.Errorf("encode objects[%d]: %w", i, err)
 		}
 		item := ImportItem{Type: e.Kind(), Key: e.NaturalKey()}
+		if cs := federation.Cosigners(n.uris.Base(), e); len(cs) > 1 {
+			return ImportResult{}, fieldError(http.StatusUnprocessableEntity, "validation", "The object is invalid",
+				fmt.Sprintf("objects[%d].coproduced_by", i), "cosign",
+				"%s is co-produced with %s: create it with POST /api/v1/objects so that every co-producer signs it", item.Key, strings.Join(cs[1:], ", "))
+		}
 		var cur protocol.Object
 		found := false
 		if item.Key != "" {

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -52,11 +53,25 @@ type Config struct {
 	GCPercent int `yaml:"gc_percent"`
 
 	Federation federation.Config `yaml:"federation"`
+	// Trust is the trust layer: role, superiors, pinned anchors, lifetimes
+	// (docs/trust.md).
+	Trust trust.Config `yaml:"trust"`
 
 	Log      LogConfig      `yaml:"log"`
 	API      APIConfig      `yaml:"api"`
 	Storage  StorageConfig  `yaml:"storage"`
 	Shutdown ShutdownConfig `yaml:"shutdown"`
+	Testing  TestingConfig  `yaml:"testing"`
+	// Gossip is the node's membership in its federation's gossip pool
+	// (docs/gossip.md).
+	Gossip GossipConfig `yaml:"gossip"`
+}
+
+// TestingConfig enables what only test federations use (docs/testnet.md).
+type TestingConfig struct {
+	// Faults installs fault injection (partitions, latency, clock skew)
+	// and its admin endpoint /api/v1/testing/faults. Never in production.
+	Faults bool `yaml:"faults"`
 }
 
 // LogConfig configures the structured logs.
@@ -128,6 +143,8 @@ func Defaults() Config {
 		OrgKind:    string(protocol.OrgPublicAdministration),
 		GCPercent:  400,
 		Federation: federation.Defaults(),
+		Trust:      trust.Defaults(),
+		Gossip:     gossipDefaults(),
 		Log:        LogConfig{Level: "info", Format: "text"},
 		API: APIConfig{
 			BodyLimit:    1 << 20,
@@ -360,5 +377,9 @@ func (c *Config) Validate() error {
 	if err := c.Federation.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Trust.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	c.Gossip.validate(c.PublicURL, bad)
 	return errors.Join(errs...)
 }

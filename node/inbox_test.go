@@ -1,10 +1,15 @@
 package node
 
 import (
+	"crypto/ed25519"
+	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+
 	"bytes"
 	"crypto/rsa"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +28,8 @@ type fakePeer struct {
 	url, actor string
 	key        *rsa.PrivateKey
 	srv        *httptest.Server
+	// fedKey signs its entity configuration, contentKey its objects.
+	fedKey, contentKey ed25519.PrivateKey
 }
 
 func newFakePeer(t *testing.T, host string) *fakePeer { return newFakePeerB(t, host) }
@@ -38,6 +45,8 @@ func newFakePeerB(t testing.TB, host string) *fakePeer {
 		t.Fatal(err)
 	}
 	p := &fakePeer{key: key}
+	_, p.fedKey, _ = ed25519.GenerateKey(nil)
+	_, p.contentKey, _ = ed25519.GenerateKey(nil)
 	p.url = "http://" + ln.Addr().String()
 	uris := protocol.NewURIs(p.url)
 	p.actor = uris.Actor()
@@ -46,10 +55,23 @@ func newFakePeerB(t testing.TB, host string) *fakePeer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fedJWK, _ := entity.NewJWK(p.fedKey.Public().(ed25519.PublicKey))
+	contentJWK, _ := entity.NewJWK(p.contentKey.Public().(ed25519.PublicKey))
+	ec, err := entity.Sign(entity.Statement{Iss: p.url, Sub: p.url, Iat: time.Now().Add(-time.Minute).Unix(), Exp: time.Now().Add(24 * time.Hour).Unix(),
+		JWKS:     &entity.JWKS{Keys: []entity.JWK{fedJWK}},
+		Metadata: &entity.Metadata{InterlinkNode: &entity.InterlinkNode{Actor: p.actor, ContentKeys: []entity.JWK{contentJWK}}}}, p.fedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/actor" {
+		switch r.URL.Path {
+		case "/actor":
 			w.Header().Set("Content-Type", activity.ContentType)
 			w.Write(doc)
+			return
+		case trust.WellKnownPath:
+			w.Header().Set("Content-Type", trust.MediaTypeStatement)
+			w.Write(ec)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted) // its inbox takes anything
@@ -80,9 +102,10 @@ func (p *fakePeer) post(t *testing.T, inbox string, body []byte, at time.Time, m
 	return response{status: resp.StatusCode, header: resp.Header, body: buf.Bytes()}
 }
 
-// createFrom builds a Create{Page} by the peer for an object whose IRI and
-// origin are on objectBase.
-func createFrom(t testing.TB, peerBase, objectBase string, version uint64, typ string) []byte {
+// createFrom builds a Create{Page} by the peer at peerBase for an object
+// whose IRI and origin are on objectBase, its JWS signed by signer (nil:
+// unsigned) as the entity signerBase.
+func createFrom(t testing.TB, peerBase, objectBase string, version uint64, typ string, signer ...*fakePeer) []byte {
 	t.Helper()
 	var ids protocol.ULIDSource
 	now := time.Now().UTC()
@@ -91,6 +114,9 @@ func createFrom(t testing.TB, peerBase, objectBase string, version uint64, typ s
 	ou := protocol.NewURIs(objectBase)
 	obj := protocol.Object{Meta: protocol.Meta{IRI: ou.Object(id), ID: id, Type: protocol.KindInterlinker, Version: version,
 		Origin: ou.Base(), Key: "remote_" + id, Created: now, Updated: now}, Body: body}
+	if len(signer) > 0 && signer[0] != nil {
+		obj.JWS = signer[0].sign(t, obj)
+	}
 	pu := protocol.NewURIs(peerBase)
 	build := activity.Create
 	if typ == "Update" {
@@ -103,9 +129,23 @@ func createFrom(t testing.TB, peerBase, objectBase string, version uint64, typ s
 	return raw
 }
 
-// foreignCreate is a Create sent by peer whose object lives on other's origin.
+// sign makes the JWS of obj as the peer's node would (iss: the peer).
+func (p *fakePeer) sign(t testing.TB, obj protocol.Object) []byte {
+	t.Helper()
+	now := time.Now()
+	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: p.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+		Jti: obj.ID + "-" + fmt.Sprint(obj.Version), Ver: obj.Version, Type: string(obj.Type), Cosigners: []string{p.url}, Body: obj.Body},
+		jwsobj.Signer{EntityID: p.url, Key: p.contentKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws
+}
+
+// foreignCreate is a Create sent and signed by peer whose object lives on
+// other's origin.
 func foreignCreate(t *testing.T, peer, other *fakePeer) []byte {
-	return asSentBy(t, createFrom(t, other.url, other.url, 1, "Create"), other.url, peer)
+	return asSentBy(t, createFrom(t, other.url, other.url, 1, "Create", peer), other.url, peer)
 }
 
 // asSentBy rewrites an activity built on origin from to be the peer's (id and actor).
@@ -127,7 +167,7 @@ func TestInboxRefusals(t *testing.T) {
 	inbox := a.n.uris.SharedInbox()
 	now := time.Now()
 
-	good := createFrom(t, peer.url, peer.url, 1, "Create")
+	good := createFrom(t, peer.url, peer.url, 1, "Create", peer)
 	if r := peer.post(t, inbox, good, now, nil); r.status != 202 {
 		t.Fatalf("a valid signed Create: %d %s", r.status, r.body)
 	}
@@ -157,7 +197,8 @@ func TestInboxRefusals(t *testing.T) {
 		}, peer, 401, "digest-mismatch"},
 		{"stale date", good, now.Add(-3 * time.Hour), nil, peer, 401, "stale-date"},
 		{"key owned by another actor", good, now, nil, other, 401, "key-not-actor"},
-		{"object on another origin", foreignCreate(t, peer, other), now, nil, peer, 403, "foreign-origin"},
+		{"object on another origin", foreignCreate(t, peer, other), now, nil, peer, 403, "jws-forged-origin"},
+		{"object without its jws", createFrom(t, peer.url, peer.url, 1, "Create"), now, nil, peer, 422, "unsigned-object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,18 +215,32 @@ func TestInboxRefusals(t *testing.T) {
 	json.Unmarshal(b, &m)
 	body, _ := json.Marshal(interlinkerBody("mine", "Hijacked", "Dirottato"))
 	var ids protocol.ULIDSource
-	hijack, err := activity.Update(a.n.uris, ids.New(now), protocol.Object{Meta: protocol.Meta{IRI: m.IRI, ID: m.ID,
-		Type: m.Type, Version: 2, Origin: m.Origin, Key: "mine", Created: m.Created, Updated: now}, Body: body})
+	hijacked := protocol.Object{Meta: protocol.Meta{IRI: m.IRI, ID: m.ID,
+		Type: m.Type, Version: 2, Origin: m.Origin, Key: "mine", Created: m.Created, Updated: now}, Body: body}
+	hijacked.JWS = peer.sign(t, hijacked)
+	hijack, err := activity.Update(a.n.uris, ids.New(now), hijacked)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hijack = asSentBy(t, hijack, a.n.PublicURL(), peer)
-	peer.post(t, inbox, hijack, now, nil).problem(t, 403, "not-owner")
+	peer.post(t, inbox, hijack, now, nil).problem(t, 403, "jws-forged-origin")
+	// The same change relayed by the peer with a JWS A never made, claiming
+	// A as its issuer: A's key did not sign it.
+	forged := hijacked
+	forged.JWS = forgeAs(t, a.n.PublicURL(), hijacked, peer.contentKey)
+	hijack, _ = activity.Update(a.n.uris, ids.New(now), forged)
+	peer.post(t, inbox, asSentBy(t, hijack, a.n.PublicURL(), peer), now, nil).problem(t, 403, "jws-untrusted-key")
+	// A relay: the peer delivers an object the other peer made and signed.
+	// It is judged by its JWS alone, stored once, with other as its origin.
+	relayed := asSentBy(t, createFrom(t, other.url, other.url, 1, "Create", other), other.url, peer)
+	if r := peer.post(t, inbox, relayed, now, nil); r.status != 202 {
+		t.Fatalf("a relayed object signed by its origin: %d %s", r.status, r.body)
+	}
 	if st, obj := a.object(m.IRI); st != 200 || obj["version"] != 1.0 {
 		t.Fatalf("the hijack changed the object: %v", obj)
 	}
-	// Only the one valid Create was stored.
-	if c := a.get("/api/v1/status").json(t)["counts"].(map[string]any); c["Interlinker"] != 2.0 {
+	// Only the valid Create, the relayed one and A's own were stored.
+	if c := a.get("/api/v1/status").json(t)["counts"].(map[string]any); c["Interlinker"] != 3.0 {
 		t.Fatalf("counts after the refusals: %v", c)
 	}
 	if !strings.Contains(string(a.get("/metrics").body), `route="ap.shared_inbox"`) {
@@ -204,4 +259,30 @@ func TestSSRFGuardRefusesLoopbackWhenPrivateNetworksAreOff(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(p["detail"]), "forbidden") && !strings.Contains(fmt.Sprint(p["detail"]), "refus") {
 		t.Fatalf("the refusal does not say the address is forbidden: %v", p["detail"])
 	}
+}
+
+// forgeAs signs obj's payload claiming iss but with key (not iss's).
+func forgeAs(t *testing.T, iss string, obj protocol.Object, key ed25519.PrivateKey) []byte {
+	t.Helper()
+	now := time.Now()
+	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+		Jti: "forged", Ver: obj.Version, Type: string(obj.Type), Cosigners: []string{iss}, Body: obj.Body},
+		jwsobj.Signer{EntityID: iss, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws
+}
+
+// A relayed object whose signer is on a blocked host is refused before any
+// of its documents is fetched.
+func TestRelayedObjectFromBlockedSigner(t *testing.T) {
+	a := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.1"), func(c *Config) {
+		fedConfig(c)
+		c.Federation.BlockDomains = []string{"127.0.0.5"}
+	})
+	peer := newFakePeer(t, "127.0.0.4")
+	blocked := newFakePeer(t, "127.0.0.5")
+	relayed := asSentBy(t, createFrom(t, blocked.url, blocked.url, 1, "Create", blocked), blocked.url, peer)
+	peer.post(t, a.n.uris.SharedInbox(), relayed, time.Now(), nil).problem(t, 403, "blocked")
 }

@@ -12,13 +12,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Keys are the node's private keys, made at first start and kept in
 // DATA/keys with mode 0600.
 type Keys struct {
-	Content ed25519.PrivateKey // signs catalogue objects (JWS, EdDSA)
+	Content ed25519.PrivateKey // the first content key (the ring's may have rotated since)
 	HTTP    *rsa.PrivateKey    // signs HTTP requests (draft-cavage, rsa-sha256)
+	// Ring holds every content and federation key with its history
+	// (keyring.go); the trust layer signs with its active keys.
+	Ring *keyRing
 }
 
 const (
@@ -28,7 +32,7 @@ const (
 
 // loadOrCreateKeys reads the node's keys from dir, creating any that is
 // missing. It refuses key files readable by others.
-func loadOrCreateKeys(dir string) (*Keys, bool, error) {
+func loadOrCreateKeys(dir string, now func() time.Time) (*Keys, bool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("keys: create %s: %w", dir, err)
 	}
@@ -59,7 +63,11 @@ func loadOrCreateKeys(dir string) (*Keys, bool, error) {
 	if rk.N.BitLen() < 2048 {
 		return nil, false, fmt.Errorf("keys: %s is RSA-%d; at least 2048 bits are required", httpKeyFile, rk.N.BitLen())
 	}
-	return &Keys{Content: ed, HTTP: rk}, created, nil
+	ring, err := openKeyRing(dir, ed, now)
+	if err != nil {
+		return nil, false, err
+	}
+	return &Keys{Content: ed, HTTP: rk, Ring: ring}, created, nil
 }
 
 func loadOrCreateKey(path string, gen func() (crypto.Signer, error)) (crypto.Signer, bool, error) {
@@ -69,12 +77,8 @@ func loadOrCreateKey(path string, gen func() (crypto.Signer, error)) (crypto.Sig
 		if err != nil {
 			return nil, false, fmt.Errorf("keys: generate %s: %w", filepath.Base(path), err)
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			return nil, false, fmt.Errorf("keys: encode %s: %w", filepath.Base(path), err)
-		}
-		if err := writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-			return nil, false, fmt.Errorf("keys: %w", err)
+		if err := writeKeyFile(path, k); err != nil {
+			return nil, false, err
 		}
 		return k, true, nil
 	}
@@ -97,6 +101,18 @@ func loadOrCreateKey(path string, gen func() (crypto.Signer, error)) (crypto.Sig
 		return nil, false, fmt.Errorf("keys: %s holds a %T, which cannot sign", path, k)
 	}
 	return s, false, nil
+}
+
+// writeKeyFile writes a private key as PKCS #8 PEM with mode 0600, atomically.
+func writeKeyFile(path string, k crypto.Signer) error {
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return fmt.Errorf("keys: encode %s: %w", filepath.Base(path), err)
+	}
+	if err := writeFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path, fsyncs it,

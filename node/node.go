@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/faults"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
@@ -61,12 +63,29 @@ type Node struct {
 	st   *storage.Store
 	ix   *search.Index
 	fed  *federation.Service
+	tr   *trust.Service
 
 	indexStop context.CancelFunc
 	indexDone chan struct{}
 
+	resignStop   context.CancelFunc
+	resignDone   chan struct{}
+	reverifyStop context.CancelFunc
+	reverifyDone chan struct{}
+
 	metrics *metrics
 	handler http.Handler
+	// faults are the injected faults (testing.faults); nil otherwise.
+	faults *faults.Set
+
+	// gossip is the gossip agent (gossip.go), nil while gossip is off.
+	gossip atomic.Pointer[gossipAgent]
+	// gossipMetaHints gives the entity-configuration hash and role that
+	// gossip carries as hints; nil: empty.
+	gossipMetaHints func() (ecHash, role string)
+	// memberCheck checks gossip members over HTTP and JWS; nil: members
+	// stay unchecked and follow-trusted follows nobody.
+	memberCheck memberChecker
 
 	srv      *http.Server
 	listener net.Listener
@@ -92,10 +111,15 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if n.now == nil {
 		n.now = time.Now
 	}
+	n.memberCheck, n.gossipMetaHints = trustChecker{n}, n.trustHints
+	if cfg.Testing.Faults {
+		n.faults = faults.NewSet()
+		n.now = n.faults.Clock(n.now)
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.Data, err)
 	}
-	keys, created, err := loadOrCreateKeys(filepath.Join(cfg.Data, keysDir))
+	keys, created, err := loadOrCreateKeys(filepath.Join(cfg.Data, keysDir), n.now)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +135,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.metrics = newMetrics(n)
+	n.registerGossipMetrics()
 	n.handler = n.routes()
 	return n, nil
 }
@@ -129,13 +154,21 @@ func (n *Node) openData() error {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
-		Logger: n.log, Now: n.now, Version: Version})
+		Logger: n.log, Now: n.now, Version: Version, WrapTransport: n.wrapTransport(), Trusted: n.trustedActor})
 	if err != nil {
 		ix.Close()
 		st.Close()
 		return fmt.Errorf("federation: %w", err)
 	}
-	n.st, n.ix, n.fed = st, ix, fed
+	tr, err := n.newTrust(st, fed)
+	if err != nil {
+		fed.Close()
+		ix.Close()
+		st.Close()
+		return fmt.Errorf("trust: %w", err)
+	}
+	fed.UseTrust(tr)
+	n.st, n.ix, n.fed, n.tr = st, ix, fed, tr
 	ctx, cancel := context.WithCancel(context.Background())
 	n.indexStop, n.indexDone = cancel, make(chan struct{})
 	go func() {
@@ -235,6 +268,10 @@ func (n *Node) Start() error {
 		ln.Close()
 		return err
 	}
+	if err := n.writeTrustFile(); err != nil {
+		ln.Close()
+		return err
+	}
 	go func() {
 		if err := n.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("http server stopped", "err", err)
@@ -243,6 +280,12 @@ func (n *Node) Start() error {
 	// Deliveries start once the node answers: peers fetch its actor (and
 	// key) to verify what it sends them.
 	n.fed.Start()
+	n.startResigner()
+	n.startReverifier()
+	if err := n.startGossip(); err != nil {
+		n.srv.Close()
+		return err
+	}
 	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Version)
 	return nil
 }
@@ -277,12 +320,19 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Shutdown.Timeout)
 	defer cancel()
 	var errs []error
+	// Leave the gossip pool first: peers pause their deliveries to this
+	// node at once instead of retrying until failure detection.
+	if err := n.stopGossip(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if n.srv != nil {
 		if err := n.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 			n.srv.Close()
 		}
 	}
+	n.stopResigner()
+	n.stopReverifier()
 	n.gate.Lock() // wait for requests that outlived the server (hijacked, streaming)
 	defer n.gate.Unlock()
 	errs = append(errs, n.closeData())

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"github.com/interlink-project/interlink-node/federation/trust"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,6 +79,14 @@ func problemFor(err error) (*apiError, bool) {
 		return &apiError{status: http.StatusBadRequest, name: "bad-query", title: "Bad query", detail: err.Error()}, true
 	case errors.Is(err, storage.ErrInvalidObject):
 		return &apiError{status: http.StatusUnprocessableEntity, name: "validation", title: "The object is invalid", detail: err.Error()}, true
+	case errors.Is(err, trust.ErrNotAuthority):
+		return &apiError{status: http.StatusConflict, name: "not-an-authority", title: "This node does not vouch for others", detail: err.Error()}, true
+	case errors.Is(err, trust.ErrNotSubordinate):
+		return &apiError{status: http.StatusNotFound, name: "not-subordinate", title: "Not enrolled here", detail: err.Error()}, true
+	case errors.Is(err, trust.ErrRequest):
+		return &apiError{status: http.StatusUnprocessableEntity, name: "trust-request", title: "The trust request is refused", detail: err.Error()}, true
+	case errors.Is(err, errKeyRing):
+		return &apiError{status: http.StatusConflict, name: "key-operation", title: "The key operation is refused", detail: err.Error()}, true
 	case errors.Is(err, storage.ErrClosed):
 		return &apiError{status: http.StatusServiceUnavailable, name: "not-ready", title: "The node is not ready", detail: "the database is closed (restoring or shutting down): retry shortly"}, true
 	}

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"github.com/interlink-project/interlink-node/federation/trust"
+
 	"context"
 	"log/slog"
 	"net/http"
@@ -62,8 +64,11 @@ func (n *Node) routes() http.Handler {
 	api.handle(http.MethodPost, "/followers/approve", "followers.approve", n.require(RoleAdmin, n.handleDecide(true)))
 	api.handle(http.MethodPost, "/followers/reject", "followers.reject", n.require(RoleAdmin, n.handleDecide(false)))
 	api.handle(http.MethodGet, "/peers", "peers", n.require(RoleReader, n.handlePeers))
+	api.handle(http.MethodGet, "/members", "members", n.require(RoleReader, n.handleMembers))
 	api.handle(http.MethodGet, "/deliveries/dead", "deliveries.dead", n.require(RoleAdmin, n.handleDeadLetters))
 	api.handle(http.MethodPost, "/deliveries/dead/{id}/replay", "deliveries.replay", n.require(RoleAdmin, n.handleReplay))
+	n.testingRoutes(api)
+	n.trustRoutes(api)
 
 	// ActivityPub and discovery (outside /api/v1, behind the restore gate).
 	ap := func(method, path, name string, h http.HandlerFunc) {
@@ -80,6 +85,11 @@ func (n *Node) routes() http.Handler {
 	ap(http.MethodGet, "/.well-known/webfinger", "webfinger", n.handleWebFinger)
 	ap(http.MethodGet, "/.well-known/nodeinfo", "nodeinfo.links", n.handleNodeInfoLinks)
 	ap(http.MethodGet, "/nodeinfo/2.1", "nodeinfo", n.handleNodeInfo)
+	ap(http.MethodGet, trust.WellKnownPath, "openid_federation", n.handleEntityConfiguration)
+	ap(http.MethodGet, trust.FetchPath, "federation.fetch", n.handleFetch)
+	ap(http.MethodGet, trust.ListPath, "federation.list", n.handleSubordinateList)
+	ap(http.MethodGet, trust.HistoricalKeysPath, "federation.historical_keys", n.handleHistoricalKeys)
+	ap(http.MethodGet, trust.DenylistPath, "federation.denylist", n.handleDenylist)
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.

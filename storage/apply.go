@@ -46,7 +46,8 @@ type WriteOp struct {
 	Publish *Activity
 	// Entity, when set, is Object.Body already decoded and validated by
 	// the caller (protocol.DecodeEntity in this process): the store uses it
-	// instead of decoding the body again. Remote writes always decode.
+	// instead of decoding the body again (the federation layer decodes a
+	// remote body once, from the verified payload).
 	Entity protocol.Entity
 }
 
@@ -198,7 +199,7 @@ func prepare(op *WriteOp, p *prepared) error {
 		return bad("no body")
 	}
 	e := op.Entity
-	if e == nil || op.Remote {
+	if e == nil {
 		var err error
 		if e, err = decodeEntity(o.Body); err != nil {
 			return fmt.Errorf("%s: %w: %w", where, ErrInvalidObject, err)

@@ -44,6 +44,11 @@ func run(ctx context.Context, root *cobra.Command, args []string, stdin io.Reade
 	}
 	var failed *runError
 	var usage *usageError
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &failed) && errors.As(err, &coded) && !errors.As(err, &usage) {
+		fmt.Fprintln(stderr, formatError(failed.err))
+		return coded.ExitCode()
+	}
 	if errors.As(err, &failed) && !errors.As(err, &usage) {
 		fmt.Fprintln(stderr, formatError(failed.err))
 		return exitError

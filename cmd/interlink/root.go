@@ -67,7 +67,13 @@ The bearer token is --token, else INTERLINK_TOKEN, else the contents of DATA/loc
 		newUnfollowCmd(g),
 		newFollowersCmd(g),
 		newPeersCmd(g),
+		newMembersCmd(g),
+		newTrustCmd(g),
+		newAnchorCmd(g),
+		newCosignCmd(g),
+		newVerifyCmd(g),
 		newVersionCmd(),
+		newTestnetCmd(),
 	)
 	markRunErrors(root)
 	return root

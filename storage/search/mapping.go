@@ -26,7 +26,7 @@ import (
 // mappingVersion names the index layout. Bump it whenever the mapping, the
 // analyzers or the way documents are built changes: an index with another
 // version is deleted and rebuilt from the source at Open.
-const mappingVersion = "interlink-search/7"
+const mappingVersion = "interlink-search/8"
 
 // otherAnalyzer indexes the languages without a dedicated analyzer (lv, fr,
 // de, ...) and the unstemmed all-language name and tag fields: Unicode word
@@ -77,6 +77,12 @@ const (
 	fieldCountry        = "country"
 	fieldOrigin         = "origin"
 	fieldTarget         = "target"
+	// fieldVerified is the trust layer's judgement of the current version:
+	// verified, unverified, or unsigned (stored before objects were signed).
+	fieldVerified = "verified"
+	// fieldSignerCountry holds each signer's country as its trust chain
+	// states it (verified signers only).
+	fieldSignerCountry = "signer_country"
 )
 
 // fieldFacets holds "field\x1fvalue" for every facet field value of a
@@ -90,7 +96,7 @@ const (
 // facetFields lists the fields Search counts when Query.Facets is set, in a
 // stable order.
 var facetFields = []string{fieldType, fieldNature, fieldLanguage, fieldProblemProfile,
-	fieldLicence, fieldScope, fieldCountry, fieldOrigin}
+	fieldLicence, fieldScope, fieldCountry, fieldOrigin, fieldVerified, fieldSignerCountry}
 
 // filterFields lists the keys Query.Filters accepts: the facet fields and
 // "target" (the IRI an adoption or rating is about).
@@ -259,6 +265,16 @@ func buildDoc(obj protocol.Object) (docFields, error) {
 	setKW(fieldScope, idx.Scopes, strings.TrimSpace)
 	setKW(fieldCountry, []string{idx.Country}, normCountry)
 	setKW(fieldTarget, []string{idx.Target}, strings.TrimSpace)
+	status := "unsigned"
+	if v := obj.Verification; v != nil {
+		status = v.Status
+		if v.Status == protocol.Verified {
+			for _, s := range v.Signers {
+				setKW(fieldSignerCountry, []string{s.Country}, normCountry)
+			}
+		}
+	}
+	setKW(fieldVerified, []string{status}, strings.TrimSpace)
 	for _, f := range facetFields {
 		for _, v := range doc[f] {
 			doc.add(fieldFacets, f+facetSeparator+v)
@@ -376,7 +392,7 @@ func normFilter(field, value string) string {
 	switch field {
 	case fieldLanguage:
 		return normLanguage(value)
-	case fieldCountry:
+	case fieldCountry, fieldSignerCountry:
 		return normCountry(value)
 	case fieldOrigin:
 		return originHost(value)

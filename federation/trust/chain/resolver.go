@@ -35,7 +35,7 @@ type Config struct {
 	CacheSize int              // entries of each LRU cache (chains, self-signed ECs); default 4096
 	// FailureTTL is how long a failed resolution is remembered (so that a
 	// flood of objects from a signer without a chain costs one fetch, not
-	// one each); default 30 s, negative to disable. Invalidate forgets it.
+	// one each); default 10 s, negative to disable. Invalidate forgets it.
 	FailureTTL time.Duration
 }
 
@@ -46,7 +46,7 @@ const (
 	DefaultMaxBytes  = 256 << 10
 	DefaultCacheSize = 4096
 	// DefaultFailureTTL is Config.FailureTTL's default.
-	DefaultFailureTTL = 30 * time.Second
+	DefaultFailureTTL = 10 * time.Second
 )
 
 // Resolver resolves trust chains and caches them; safe for concurrent use.

@@ -1,0 +1,347 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// Co-production (DESIGN.md §4, docs/trust.md): a version whose cosigners
+// include other nodes is kept as a draft, signed by this node, and offered
+// to each co-signer (Offer); each co-signer's editor approves it and its
+// node answers with its signature over the same payload bytes (Accept with
+// the signature as result) or refuses (Reject). The version is stored and
+// published only when every co-signer has signed.
+
+// Draft and co-sign request states.
+const (
+	DraftPending   = "pending"
+	DraftPublished = "published"
+	DraftRejected  = "rejected"
+	DraftFailed    = "failed"
+	CosignApproved = "approved"
+	CosignRejected = "rejected"
+)
+
+var (
+	// ErrCosign: a co-sign operation is not possible (the message says why).
+	ErrCosign = errors.New("co-sign refused")
+)
+
+// Cosigners returns the entity ids that must sign a version of e made by
+// self: self, then the origin of every organisation e names as co-producer.
+func Cosigners(self string, e protocol.Entity) []string {
+	out := []string{self}
+	ps, ok := e.(*protocol.PublicService)
+	if !ok {
+		return out
+	}
+	for _, iri := range ps.CoproducedBy {
+		if o := originOf(iri); o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// StartCosign keeps obj (a new version of a local object, following
+// expect) as a draft signed by this node and offers it to every other
+// co-signer. prevJWS is the previous version's JWS (nil for version 1).
+func (s *Service) StartCosign(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) (storage.Draft, error) {
+	self := s.uris.Base()
+	type peerInbox struct{ entity, actor, inbox string }
+	var peers []peerInbox
+	for _, c := range cosigners {
+		if c == self {
+			continue
+		}
+		if err := s.checkRemote(c); err != nil {
+			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: %w", ErrCosign, c, err)
+		}
+		actorIRI, err := s.actorOfEntity(ctx, c)
+		if err != nil {
+			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: find its actor: %w", ErrCosign, c, err)
+		}
+		peer, err := s.Actor(ctx, actorIRI)
+		if err != nil {
+			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: %w", ErrCosign, c, err)
+		}
+		if originOf(peer.ID) != c {
+			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: its actor %s is on another origin", ErrCosign, c, peer.ID)
+		}
+		peers = append(peers, peerInbox{entity: c, actor: peer.ID, inbox: peer.Inbox})
+	}
+	jws, err := s.trust.SignVersion(obj, prevJWS, cosigners)
+	if err != nil {
+		return storage.Draft{}, err
+	}
+	now := s.now().UTC()
+	obj.JWS, obj.Verification = nil, nil
+	d := storage.Draft{ID: s.ids.New(now), IRI: obj.IRI, Version: obj.Version, Type: string(obj.Type), JWS: jws,
+		Cosigners: cosigners, Signed: []string{self}, Status: DraftPending, Created: now, Updated: now,
+		Object: obj, ExpectVersion: expect, Offers: map[string]string{}}
+	offered := obj
+	offered.JWS = jws
+	var acts []storage.Activity
+	var inboxes [][]string
+	for _, p := range peers {
+		id := s.ids.New(now)
+		body, err := activity.Offer(s.uris, id, offered, p.actor, now)
+		if err != nil {
+			return storage.Draft{}, err
+		}
+		d.Offers[p.entity] = s.uris.Activity(id)
+		acts = append(acts, storage.Activity{IRI: s.uris.Activity(id), Type: "Offer", Actor: s.uris.Actor(), ObjectIRI: obj.IRI, Published: now, Body: body})
+		inboxes = append(inboxes, []string{p.inbox})
+	}
+	if err := s.st.PutDraft(ctx, d); err != nil {
+		return storage.Draft{}, err
+	}
+	for i := range acts {
+		if err := s.st.Enqueue(ctx, acts[i], inboxes[i]); err != nil {
+			return storage.Draft{}, err
+		}
+	}
+	s.Kick()
+	return d, nil
+}
+
+// actorOfEntity finds the ActivityPub actor of a node from its entity
+// configuration (metadata interlink_node.actor).
+func (s *Service) actorOfEntity(ctx context.Context, entity string) (string, error) {
+	ec, err := s.trust.Resolver().SelfSigned(ctx, entity)
+	if err != nil {
+		return "", err
+	}
+	in := ec.Statement.InterlinkNode()
+	if in == nil || in.Actor == "" {
+		return "", fmt.Errorf("its entity configuration names no interlink_node actor")
+	}
+	return in.Actor, nil
+}
+
+// onOffer records a co-sign request from another node: the draft must be
+// signed by its sender's node, verify as far as it is signed, and list
+// this node among its cosigners.
+func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
+	if act.Object == nil || act.Object.JWS == nil {
+		_, err := s.st.ApplyInbound(ctx, act.ID) // not a co-sign request: ignored
+		return err
+	}
+	r, err := s.trust.VerifyDraft(ctx, act.Object.JWS)
+	if err != nil {
+		return trustProblem(err)
+	}
+	p := r.Payload
+	if p.Iss != originOf(act.Actor) {
+		return refuse(http.StatusForbidden, "foreign-origin", nil, "the draft is issued by %s, not by the sender %s", p.Iss, act.Actor)
+	}
+	if !slices.Contains(p.Cosigners, s.uris.Base()) {
+		return refuse(http.StatusUnprocessableEntity, "not-a-cosigner", nil, "the draft does not list this node (%s) among its cosigners", s.uris.Base())
+	}
+	reqs, err := s.st.CosignRequests(ctx)
+	if err != nil {
+		return err
+	}
+	for _, q := range reqs {
+		if q.Activity == act.ID {
+			_, err := s.st.ApplyInbound(ctx, act.ID)
+			return err
+		}
+	}
+	title := ""
+	if e, err := protocol.DecodeEntity(p.Body); err == nil {
+		title = firstText(e.Index().Name)
+	}
+	now := s.now().UTC()
+	q := storage.CosignRequest{ID: s.ids.New(now), Activity: act.ID, Actor: act.Actor, Origin: p.Iss, IRI: p.Sub, Title: title,
+		JWS: act.Object.JWS, Status: DraftPending, Received: now}
+	if err := s.st.PutCosignRequest(ctx, q); err != nil {
+		return err
+	}
+	s.log.Info("co-sign request received", "from", p.Iss, "object", p.Sub, "request", q.ID)
+	_, err = s.st.ApplyInbound(ctx, act.ID)
+	return err
+}
+
+func firstText(t protocol.Text) string {
+	if v := t["en"]; v != "" {
+		return v
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if t[k] != "" {
+			return t[k]
+		}
+	}
+	return ""
+}
+
+// AnswerCosign approves (signs the draft, answers Accept with the
+// signature) or rejects (answers Reject) a received co-sign request.
+func (s *Service) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
+	q, err := s.st.CosignRequest(ctx, id)
+	if err != nil {
+		return storage.CosignRequest{}, err
+	}
+	if q.Status != DraftPending {
+		return storage.CosignRequest{}, fmt.Errorf("%w: request %s is already %s", ErrCosign, id, q.Status)
+	}
+	peer, err := s.Actor(ctx, q.Actor)
+	if err != nil {
+		return storage.CosignRequest{}, fmt.Errorf("%w: find %s: %w", ErrCosign, q.Actor, err)
+	}
+	var result []byte
+	if approve {
+		// The draft is checked again: keys may have been revoked meanwhile.
+		if _, err := s.trust.VerifyDraft(ctx, q.JWS); err != nil {
+			return storage.CosignRequest{}, fmt.Errorf("%w: the draft no longer verifies: %w", ErrCosign, err)
+		}
+		if result, err = s.trust.Countersign(q.JWS); err != nil {
+			return storage.CosignRequest{}, err
+		}
+	}
+	now := s.now().UTC()
+	aid := s.ids.New(now)
+	body, err := activity.AnswerOffer(s.uris, aid, approve, q.Activity, q.Actor, result, reason, now)
+	if err != nil {
+		return storage.CosignRequest{}, err
+	}
+	typ := "Reject"
+	q.Status = CosignRejected
+	if approve {
+		typ, q.Status = "Accept", CosignApproved
+	}
+	q.Reason, q.Decided = reason, now
+	if err := s.st.PutCosignRequest(ctx, q); err != nil {
+		return storage.CosignRequest{}, err
+	}
+	a := storage.Activity{IRI: s.uris.Activity(aid), Type: typ, Actor: s.uris.Actor(), ObjectIRI: q.Activity, Published: now, Body: body}
+	if err := s.st.Enqueue(ctx, a, []string{peer.Inbox}); err != nil {
+		return storage.CosignRequest{}, err
+	}
+	s.Kick()
+	return q, nil
+}
+
+// onOfferAnswer applies a co-signer's Accept or Reject of one of this
+// node's Offers; handled is false when act answers something else (a
+// Follow).
+func (s *Service) onOfferAnswer(ctx context.Context, act *activity.Activity) (handled bool, err error) {
+	offer := act.ObjectID()
+	if offer == "" || !sameOrigin(offer, s.uris.Base()) {
+		return false, nil
+	}
+	drafts, err := s.st.Drafts(ctx)
+	if err != nil {
+		return true, err
+	}
+	for _, d := range drafts {
+		for cosigner, iri := range d.Offers {
+			if iri == offer {
+				return true, s.answered(ctx, act, d, cosigner)
+			}
+		}
+	}
+	return false, nil
+}
+
+func (s *Service) answered(ctx context.Context, act *activity.Activity, d storage.Draft, cosigner string) error {
+	if originOf(act.Actor) != cosigner {
+		return refuse(http.StatusForbidden, "foreign-origin", nil, "the Offer was made to %s, not to %s", cosigner, act.Actor)
+	}
+	if d.Status != DraftPending || slices.Contains(d.Signed, cosigner) {
+		_, err := s.st.ApplyInbound(ctx, act.ID) // late or repeated: nothing changes
+		return err
+	}
+	result, summary, err := activity.OfferAnswer(act.Raw)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "malformed-activity", err, "%v", err)
+	}
+	now := s.now().UTC()
+	d.Updated = now
+	if act.Type == "Reject" {
+		d.Status, d.Reason = DraftRejected, strings.TrimSpace(cosigner+" refused to co-sign: "+summary)
+		s.log.Info("co-sign refused", "draft", d.ID, "by", cosigner, "reason", summary)
+		return s.saveAnswered(ctx, act, d)
+	}
+	merged, err := jwsobj.Merge(d.JWS, result)
+	if err != nil {
+		return refuse(http.StatusUnprocessableEntity, "jws-malformed", err, "the co-signature cannot join the draft: %v", err)
+	}
+	in, err := jwsobj.Inspect(merged)
+	if err != nil || !slices.ContainsFunc(in.Sigs, func(h jwsobj.SigHeader) bool { return h.Signer == cosigner }) {
+		return refuse(http.StatusUnprocessableEntity, "jws-missing-cosigner", err, "the answer carries no signature by %s", cosigner)
+	}
+	if _, err := s.trust.VerifyDraft(ctx, merged); err != nil {
+		return trustProblem(err)
+	}
+	d.JWS, d.Signed = merged, append(d.Signed, cosigner)
+	if len(d.Signed) == len(d.Cosigners) {
+		if err := s.publishDraft(ctx, &d); err != nil {
+			d.Status, d.Reason = DraftFailed, err.Error()
+			s.log.Warn("a co-signed draft could not be published", "draft", d.ID, "err", err)
+		}
+	}
+	return s.saveAnswered(ctx, act, d)
+}
+
+func (s *Service) saveAnswered(ctx context.Context, act *activity.Activity, d storage.Draft) error {
+	if err := s.st.PutDraft(ctx, d); err != nil {
+		return err
+	}
+	_, err := s.st.ApplyInbound(ctx, act.ID)
+	return err
+}
+
+// publishDraft stores the completed version and announces it.
+func (s *Service) publishDraft(ctx context.Context, d *storage.Draft) error {
+	r, err := s.trust.Judge(ctx, d.JWS)
+	if err != nil {
+		return fmt.Errorf("the complete document does not verify: %w", err)
+	}
+	obj := d.Object
+	obj.JWS, obj.Verification = d.JWS, r.Verification
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return err
+	}
+	act, err := Publication(s.uris, &s.ids, obj, e, s.now())
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.Apply(ctx, storage.WriteOp{Object: obj, ExpectVersion: d.ExpectVersion, Entity: e, Publish: act}); err != nil {
+		return err
+	}
+	d.Status, d.Reason = DraftPublished, ""
+	s.log.Info("co-produced version published", "object", d.IRI, "version", d.Version, "cosigners", len(d.Cosigners))
+	s.Kick()
+	return nil
+}
+
+// CheckCoproducers refuses a verified public service whose co-producers did
+// not all sign it.
+func CheckCoproducers(cosigners []string, e protocol.Entity) error {
+	ps, ok := e.(*protocol.PublicService)
+	if !ok {
+		return nil
+	}
+	for _, iri := range ps.CoproducedBy {
+		if o := originOf(iri); o != "" && !slices.Contains(cosigners, o) {
+			return fmt.Errorf("coproduced_by names %s, whose node %s did not sign", iri, o)
+		}
+	}
+	return nil
+}

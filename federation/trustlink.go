@@ -1,0 +1,156 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// UseTrust installs the trust layer, before Start (required: a received
+// catalogue object must carry a JWS that verifies, and the node acts on its
+// verified payload only; the unsigned ActivityPub wrapper is a rendering).
+func (s *Service) UseTrust(t *trust.Service) { s.trust = t }
+
+// TrustFetcher is the fetcher the trust layer resolves chains with: plain
+// GETs through the SSRF-guarded client, under the domain lists.
+func (s *Service) TrustFetcher() chain.Fetcher { return trustFetcher{s} }
+
+type trustFetcher struct{ s *Service }
+
+func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
+	if err := f.s.checkRemote(url); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	req.Header.Set("Accept", trust.MediaTypeStatement+", "+trust.MediaTypeList+";q=0.9, application/json;q=0.5")
+	resp, err := f.s.client.Do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	switch resp.Status {
+	case http.StatusOK:
+		return resp.Body, nil
+	case http.StatusNotFound, http.StatusGone:
+		return nil, fmt.Errorf("fetch %s: %w: %w", url, chain.ErrNotFound, &StatusError{Status: resp.Status})
+	}
+	return nil, fmt.Errorf("fetch %s: %w", url, &StatusError{Status: resp.Status})
+}
+
+// signedObject verifies the JWS a Create, Update or Delete carries and
+// returns the version its payload describes. The deliverer does not matter
+// (a relay may bring it): the JWS alone proves who made it.
+func (s *Service) signedObject(ctx context.Context, act *activity.Activity) (protocol.Object, protocol.Entity, error) {
+	if act.Object == nil || act.Object.JWS == nil {
+		return protocol.Object{}, nil, refuse(http.StatusUnprocessableEntity, "unsigned-object", nil,
+			"the %s's object carries no jws: catalogue objects travel with their signed form", act.Type)
+	}
+	// The domain lists come before any chain is resolved: nothing is
+	// fetched for, or accepted from, a signer on a blocked host.
+	in, err := jwsobj.Inspect(act.Object.JWS)
+	if err != nil {
+		return protocol.Object{}, nil, trustProblem(err)
+	}
+	for _, c := range in.Payload.Cosigners {
+		if c == s.uris.Base() {
+			continue // this node's own name: its own keys will judge it
+		}
+		if err := s.checkRemote(c); err != nil {
+			return protocol.Object{}, nil, refuse(http.StatusForbidden, "blocked", err, "signer %s: %v", c, err)
+		}
+	}
+	r, err := s.trust.VerifyObject(ctx, act.Object.JWS)
+	if err != nil {
+		return protocol.Object{}, nil, trustProblem(err)
+	}
+	var created time.Time
+	if act.Object.Entry != nil {
+		created = act.Object.Entry.Created
+	}
+	obj, e, err := r.Object(act.Object.JWS, created)
+	if err != nil {
+		return protocol.Object{}, nil, refuse(http.StatusUnprocessableEntity, "invalid-object", err, "%v", err)
+	}
+	if err := CheckCoproducers(r.Payload.Cosigners, e); err != nil {
+		return protocol.Object{}, nil, refuse(http.StatusForbidden, "coproducer-not-signed", err, "%v", err)
+	}
+	// The previous version, when this node holds it, must be the one the
+	// payload's prev names (a rollback or a forked history is refused).
+	if cur, err := s.st.Get(ctx, obj.IRI); err == nil && cur.Version+1 == obj.Version && len(cur.JWS) > 0 {
+		prev, err := jwsobj.Inspect(cur.JWS)
+		if err == nil {
+			if err := jwsobj.CheckSuccessor(prev.Raw, prev.Payload, r.Payload); err != nil {
+				return protocol.Object{}, nil, trustProblem(err)
+			}
+		}
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return protocol.Object{}, nil, err
+	}
+	obj.Actor = act.Actor
+	obj.Received = s.now().UTC()
+	return obj, e, nil
+}
+
+// unverifiedRetryAfter is when a sender whose signer has no chain yet is
+// asked to try again.
+const unverifiedRetryAfter = 15 * time.Second
+
+// trustProblem maps a verification failure to its problem: one type per
+// reason, named after the check that failed.
+func trustProblem(err error) *InboxError {
+	type rule struct {
+		sentinel error
+		status   int
+		name     string
+	}
+	rules := []rule{
+		{jwsobj.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
+		{jwsobj.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
+		{jwsobj.ErrAlgorithm, http.StatusUnprocessableEntity, "jws-algorithm"},
+		{jwsobj.ErrHeader, http.StatusUnprocessableEntity, "jws-header"},
+		{jwsobj.ErrType, http.StatusUnprocessableEntity, "jws-type"},
+		{jwsobj.ErrKid, http.StatusUnprocessableEntity, "jws-kid"},
+		{jwsobj.ErrTooManySignatures, http.StatusUnprocessableEntity, "jws-signature-count"},
+		{jwsobj.ErrDuplicateSigner, http.StatusUnprocessableEntity, "jws-duplicate-signer"},
+		{jwsobj.ErrInvalidPayload, http.StatusUnprocessableEntity, "jws-payload"},
+		{jwsobj.ErrUnknownSigner, http.StatusForbidden, "jws-unlisted-signer"},
+		{jwsobj.ErrMissingCosigner, http.StatusForbidden, "jws-missing-cosigner"},
+		{chain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
+		{entity.ErrKeyRevoked, http.StatusForbidden, "key-revoked"},
+		{entity.ErrKeyRetired, http.StatusForbidden, "key-retired"},
+		{jwsobj.ErrBadSignature, http.StatusForbidden, "jws-bad-signature"},
+		{jwsobj.ErrExpired, http.StatusForbidden, "jws-expired"},
+		{jwsobj.ErrNotYetValid, http.StatusForbidden, "jws-not-yet-valid"},
+		{jwsobj.ErrForgedOrigin, http.StatusForbidden, "jws-forged-origin"},
+		{jwsobj.ErrRollback, http.StatusConflict, "jws-rollback"},
+		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
+		{jwsobj.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
+	}
+	for _, r := range rules {
+		if errors.Is(err, r.sentinel) {
+			ie := refuse(r.status, r.name, err, "%v", err)
+			if r.sentinel == trust.ErrUnverified {
+				// No chain now may be a chain soon (a node being enrolled,
+				// an unreachable superior): the sender retries, within its
+				// delivery age, instead of dropping the object.
+				ie.RetryAfter = unverifiedRetryAfter
+			}
+			return ie
+		}
+	}
+	return refuse(http.StatusForbidden, "jws-unverifiable", err, "%v", err)
+}

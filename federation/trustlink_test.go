@@ -1,0 +1,75 @@
+package federation
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+)
+
+// Each verification failure has its own problem type and status.
+func TestTrustProblem(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+		name   string
+	}{
+		{jwsobj.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
+		{jwsobj.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
+		{jwsobj.ErrAlgorithm, 422, "jws-algorithm"},
+		{jwsobj.ErrHeader, 422, "jws-header"},
+		{jwsobj.ErrType, 422, "jws-type"},
+		{jwsobj.ErrKid, 422, "jws-kid"},
+		{jwsobj.ErrTooManySignatures, 422, "jws-signature-count"},
+		{jwsobj.ErrDuplicateSigner, 422, "jws-duplicate-signer"},
+		{jwsobj.ErrInvalidPayload, 422, "jws-payload"},
+		{jwsobj.ErrUnknownSigner, 403, "jws-unlisted-signer"},
+		{jwsobj.ErrMissingCosigner, 403, "jws-missing-cosigner"},
+		{jwsobj.ErrBadSignature, 403, "jws-bad-signature"},
+		{jwsobj.ErrExpired, 403, "jws-expired"},
+		{jwsobj.ErrNotYetValid, 403, "jws-not-yet-valid"},
+		{jwsobj.ErrForgedOrigin, 403, "jws-forged-origin"},
+		{jwsobj.ErrRollback, http.StatusConflict, "jws-rollback"},
+		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
+		// A key the chain refuses: the most specific reason wins over "untrusted key".
+		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, chain.ErrRevoked), 403, "signer-revoked"},
+		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked), 403, "key-revoked"},
+		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrKeyRetired), 403, "key-retired"},
+		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrUnknownKey), 403, "jws-untrusted-key"},
+		{errors.New("something else"), 403, "jws-unverifiable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := trustProblem(fmt.Errorf("verify: %w", tt.err))
+			if p.Status != tt.status || p.Problem != tt.name {
+				t.Fatalf("got %d %s, want %d %s", p.Status, p.Problem, tt.status, tt.name)
+			}
+		})
+	}
+}
+
+func TestCosignersAndCoproducers(t *testing.T) {
+	self := "https://comune.re.it"
+	svc := &protocol.PublicService{Type: protocol.KindPublicService, CoproducedBy: []string{
+		"https://quartiere.re.it/objects/01J", "https://comune.re.it/objects/02K", "https://quartiere.re.it/actor", "https://mef.gov.it/actor"}}
+	got := Cosigners(self, svc)
+	want := []string{self, "https://quartiere.re.it", "https://mef.gov.it"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("cosigners %v, want %v", got, want)
+	}
+	if err := CheckCoproducers(want, svc); err != nil {
+		t.Fatalf("all co-producers signed: %v", err)
+	}
+	if err := CheckCoproducers(want[:2], svc); err == nil {
+		t.Fatal("a co-producer that did not sign was accepted")
+	}
+	if got := Cosigners(self, &protocol.Interlinker{}); len(got) != 1 {
+		t.Fatalf("an interlinker's cosigners: %v", got)
+	}
+}

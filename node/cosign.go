@@ -1,0 +1,184 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// draftStarted is what createObject and updateObject return (as an error)
+// when the version needs other nodes' signatures first: the handlers answer
+// 202 with the draft.
+type draftStarted struct{ draft storage.Draft }
+
+func (d *draftStarted) Error() string { return "draft " + d.draft.ID + " waits for its co-signers" }
+
+// startDraft offers a co-produced version to its co-signers.
+func (n *Node) startDraft(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) error {
+	d, err := n.fed.StartCosign(ctx, obj, expect, prevJWS, cosigners)
+	if err != nil {
+		if errors.Is(err, federation.ErrCosign) {
+			return fieldError(http.StatusBadGateway, "cosign-failed", "The co-producers could not be asked to sign", "coproduced_by", "reachable", "%v", err)
+		}
+		return err
+	}
+	return &draftStarted{draft: d}
+}
+
+// draftView is a draft as the API shows it.
+type draftView struct {
+	ID        string   `json:"id"`
+	IRI       string   `json:"iri"`
+	Version   uint64   `json:"version"`
+	Type      string   `json:"type"`
+	Status    string   `json:"status"`
+	Cosigners []string `json:"cosigners"`
+	Signed    []string `json:"signed"`
+	Missing   []string `json:"missing"`
+	Reason    string   `json:"reason,omitempty"`
+	Created   string   `json:"created"`
+	Updated   string   `json:"updated"`
+}
+
+func viewDraft(d storage.Draft) draftView {
+	v := draftView{ID: d.ID, IRI: d.IRI, Version: d.Version, Type: d.Type, Status: d.Status, Cosigners: d.Cosigners,
+		Signed: d.Signed, Missing: []string{}, Reason: d.Reason, Created: d.Created.Format(timeFormat), Updated: d.Updated.Format(timeFormat)}
+	for _, c := range d.Cosigners {
+		signed := false
+		for _, s := range d.Signed {
+			signed = signed || s == c
+		}
+		if !signed {
+			v.Missing = append(v.Missing, c)
+		}
+	}
+	return v
+}
+
+const timeFormat = "2006-01-02T15:04:05Z07:00"
+
+// writeDraft answers 202 Accepted with the draft a create or update started.
+func writeDraft(w http.ResponseWriter, err error) bool {
+	var ds *draftStarted
+	if !errors.As(err, &ds) {
+		return false
+	}
+	w.Header().Set("Location", "/api/v1/drafts/"+ds.draft.ID)
+	writeJSON(w, http.StatusAccepted, map[string]any{"draft": viewDraft(ds.draft)})
+	return true
+}
+
+func (n *Node) cosignRoutes(api apiRoutes) {
+	api.handle(http.MethodGet, "/drafts", "drafts.list", n.require(RoleReader, n.handleDrafts))
+	api.handle(http.MethodGet, "/drafts/{id}", "drafts.get", n.require(RoleReader, n.handleDraft))
+	api.handle(http.MethodGet, "/cosign/requests", "cosign.list", n.require(RoleReader, n.handleCosignRequests))
+	api.handle(http.MethodGet, "/cosign/requests/{id}", "cosign.get", n.require(RoleReader, n.handleCosignRequest))
+	api.handle(http.MethodPost, "/cosign/requests/{id}/approve", "cosign.approve", n.require(RoleEditor, n.handleCosignAnswer(true)))
+	api.handle(http.MethodPost, "/cosign/requests/{id}/reject", "cosign.reject", n.require(RoleEditor, n.handleCosignAnswer(false)))
+}
+
+func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
+	ds, err := n.store().Drafts(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	items := make([]draftView, 0, len(ds))
+	for _, d := range ds {
+		if st := r.URL.Query().Get("status"); st == "" || st == d.Status {
+			items = append(items, viewDraft(d))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (n *Node) handleDraft(w http.ResponseWriter, r *http.Request) {
+	d, err := n.store().Draft(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, viewDraft(d))
+}
+
+// cosignView is a received co-sign request as the API shows it.
+type cosignView struct {
+	ID       string `json:"id"`
+	Origin   string `json:"origin"`
+	Actor    string `json:"actor"`
+	IRI      string `json:"iri"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+	Received string `json:"received"`
+	Decided  string `json:"decided,omitempty"`
+	// Object is the entity to co-sign, exactly as it will be published.
+	Object any `json:"object,omitempty"`
+}
+
+func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) cosignView {
+	v := cosignView{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
+		Received: q.Received.Format(timeFormat)}
+	if !q.Decided.IsZero() {
+		v.Decided = q.Decided.Format(timeFormat)
+	}
+	if withBody {
+		if r, err := n.trust().VerifyDraft(context.Background(), q.JWS); err == nil {
+			v.Object = r.Payload.Body
+		}
+	}
+	return v
+}
+
+func (n *Node) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
+	qs, err := n.store().CosignRequests(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	items := make([]cosignView, 0, len(qs))
+	for _, q := range qs {
+		if st := r.URL.Query().Get("status"); st == "" || st == q.Status {
+			items = append(items, n.viewCosign(q, false))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (n *Node) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
+	q, err := n.store().CosignRequest(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, n.viewCosign(q, true))
+}
+
+func (n *Node) handleCosignAnswer(approve bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if r.ContentLength != 0 {
+			if err := n.decodeRequest(w, r, &req); err != nil {
+				n.writeProblem(w, r, err)
+				return
+			}
+		}
+		q, err := n.fed.AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
+		if err != nil {
+			if errors.Is(err, federation.ErrCosign) {
+				err = errorf(http.StatusConflict, "cosign-refused", "The request cannot be answered", "%v", err)
+			}
+			n.writeProblem(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, n.viewCosign(q, false))
+	}
+}

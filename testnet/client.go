@@ -1,0 +1,170 @@
+package testnet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Client calls the nodes' HTTP APIs. Nodes answer errors as RFC 9457
+// problems; Client turns them into *APIError.
+type Client struct {
+	hc *http.Client
+}
+
+// NewClient returns a client with kept-alive connections to every node.
+func NewClient() *Client {
+	tr := &http.Transport{
+		Proxy:               nil, // loopback only: never through a proxy
+		DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 16,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	return &Client{hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+}
+
+// Close releases idle connections.
+func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// APIError is a node's error answer.
+type APIError struct {
+	Method, URL string
+	Status      int
+	Type        string
+	Title       string
+	Detail      string
+	Existing    string // key-exists: the object that holds the key
+}
+
+func (e *APIError) Error() string {
+	name := e.Type[strings.LastIndex(e.Type, "/")+1:]
+	if name == "" {
+		name = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("%s %s: %d %s: %s", e.Method, e.URL, e.Status, name, e.Detail)
+}
+
+// Problem is the problem type's last segment ("not-found", "key-exists").
+func (e *APIError) Problem() string { return e.Type[strings.LastIndex(e.Type, "/")+1:] }
+
+// IsStatus reports whether err is an APIError with that status.
+func IsStatus(err error, status int) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == status
+}
+
+// Do sends in (JSON, unless nil) to url with the bearer token and decodes
+// a 2xx answer into out (when not nil). It returns the status.
+func (c *Client) Do(ctx context.Context, method, url, token string, in, out any) (int, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return 0, fmt.Errorf("%s %s: encode: %w", method, url, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, url, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return resp.StatusCode, fmt.Errorf("%s %s: read the answer: %w", method, url, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ae := &APIError{Method: method, URL: url, Status: resp.StatusCode}
+		var p struct {
+			Type, Title, Detail, Existing string
+		}
+		if json.Unmarshal(raw, &p) == nil {
+			ae.Type, ae.Title, ae.Detail, ae.Existing = p.Type, p.Title, p.Detail, p.Existing
+		} else {
+			ae.Detail = truncate(strings.TrimSpace(string(raw)), 200)
+		}
+		return resp.StatusCode, ae
+	}
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: decode the answer: %w", method, url, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// Ready reports whether the node answers /readyz with 200.
+func (c *Client) Ready(ctx context.Context, n *NodeState) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st, err := c.Do(ctx, http.MethodGet, n.URL+"/readyz", "", nil, nil)
+	return err == nil && st == http.StatusOK
+}
+
+// TrustView is the part of GET /api/v1/trust testnet reads.
+type TrustView struct {
+	EntityID       string   `json:"entity_id"`
+	Role           string   `json:"role"`
+	FederationKids []string `json:"federation_kids"`
+	Chain          struct {
+		Status string `json:"status"`
+		Anchor string `json:"anchor"`
+		Reason string `json:"reason"`
+	} `json:"chain"`
+}
+
+// Trust reads the node's trust view. A node whose build has no trust
+// layer answers 404: the error says so.
+func (c *Client) Trust(ctx context.Context, n *NodeState) (*TrustView, error) {
+	tok, err := n.Token()
+	if err != nil {
+		return nil, err
+	}
+	var tv TrustView
+	if _, err := c.Do(ctx, http.MethodGet, n.URL+"/api/v1/trust", tok, nil, &tv); err != nil {
+		if IsStatus(err, http.StatusNotFound) {
+			return nil, fmt.Errorf("node %s serves no /api/v1/trust: this interlink build has no trust layer; "+
+				"use a manifest with trust: false, or a build with the trust layer: %w", n.Name, err)
+		}
+		return nil, fmt.Errorf("node %s: trust: %w", n.Name, err)
+	}
+	if tv.EntityID == "" {
+		return nil, fmt.Errorf("node %s: GET /api/v1/trust answered no entity_id", n.Name)
+	}
+	return &tv, nil
+}
+
+// waitReady polls /readyz until 200, the process exits, or ctx ends.
+func (c *Client) waitReady(ctx context.Context, n *NodeState, dir string) error {
+	for {
+		if c.Ready(ctx, n) {
+			return nil
+		}
+		if !Ours(n.PID, dir) {
+			return fmt.Errorf("node %s exited at start: %s", n.Name, tailFile(n.Log, 3))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node %s not ready: %w (see %s)", n.Name, ctx.Err(), n.Log)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

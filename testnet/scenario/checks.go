@@ -1,0 +1,452 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/interlink-project/interlink-node/testnet"
+)
+
+func (c *Check) name() string {
+	switch {
+	case c.Visible != nil:
+		v := "visible " + strings.Join(c.Visible.Objects, ",")
+		if c.Visible.Verified {
+			v += " (verified)"
+		}
+		return v
+	case c.Absent != nil:
+		return "absent " + strings.Join(c.Absent.Objects, ",")
+	case c.NotVerified != nil:
+		return "not-verified " + strings.Join(c.NotVerified.Objects, ",")
+	case c.NoLoss != nil:
+		return "no-loss " + strings.Join(c.NoLoss.Objects, ",")
+	case c.Adoptions != nil:
+		return "adoptions " + c.Adoptions.Object
+	case c.Converged != nil:
+		return "converged"
+	case c.CountsEqual != nil:
+		return "counts-equal"
+	case c.Running != nil:
+		return "running"
+	case c.Chain != nil:
+		return "chain " + c.Chain.Node + " " + c.Chain.Status
+	}
+	return "?"
+}
+
+// outcome is one evaluation of a condition: ok, or what is wrong where.
+type outcome struct {
+	ok      bool
+	problem []string
+}
+
+func (o *outcome) fail(format string, args ...any) {
+	o.ok = false
+	o.problem = append(o.problem, fmt.Sprintf(format, args...))
+}
+
+func (o outcome) String() string {
+	p := o.problem
+	if len(p) > 8 {
+		p = append(p[:8:8], fmt.Sprintf("and %d more", len(o.problem)-8))
+	}
+	return strings.Join(p, "; ")
+}
+
+// check polls the condition every 100 ms: until it holds (within/timeout),
+// or for as long as it must hold (for).
+func (r *runner) check(ctx context.Context, c *Check) error {
+	start := time.Now()
+	if c.For > 0 {
+		deadline := start.Add(c.For)
+		for {
+			o, err := r.evaluate(ctx, c)
+			if err != nil {
+				return err
+			}
+			if !o.ok {
+				return fmt.Errorf("%s stopped holding after %s: %s", c.name(), round(time.Since(start)), o)
+			}
+			if time.Now().After(deadline) {
+				return nil
+			}
+			if err := sleep(ctx, 100*time.Millisecond); err != nil {
+				return err
+			}
+		}
+	}
+	limit := c.Within
+	if limit == 0 {
+		limit = c.Timeout
+	}
+	deadline := start.Add(limit)
+	for {
+		o, err := r.evaluate(ctx, c)
+		if err != nil {
+			return err
+		}
+		if o.ok {
+			if c.Measure != "" {
+				from := start
+				if c.Measure == "heal-convergence" && !r.lastHeal.IsZero() {
+					from = r.lastHeal
+				}
+				r.report.addFigure(c.Measure, time.Since(from))
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not hold within %s: %s", c.name(), limit, o)
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return fmt.Errorf("%s: %w; last seen: %s", c.name(), err, o)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
+	switch {
+	case c.Visible != nil:
+		return r.objects(ctx, c.Visible, func(v objectView) string {
+			switch {
+			case !v.present:
+				return "absent"
+			case c.Visible.Verified && !v.verified:
+				return v.String(nil)
+			case v.signers < c.Visible.Signers:
+				return fmt.Sprintf("%d verified signers, want %d", v.signers, c.Visible.Signers)
+			}
+			return ""
+		})
+	case c.Absent != nil:
+		return r.objects(ctx, c.Absent, func(v objectView) string {
+			if v.present {
+				return "present"
+			}
+			return ""
+		})
+	case c.NotVerified != nil:
+		return r.objects(ctx, c.NotVerified, func(v objectView) string {
+			if v.verified {
+				return "verified"
+			}
+			return ""
+		})
+	case c.NoLoss != nil:
+		return r.noLoss(ctx, c.NoLoss)
+	case c.Adoptions != nil:
+		return r.adoptions(ctx, c.Adoptions)
+	case c.Converged != nil:
+		return r.converged(ctx, c.Converged)
+	case c.CountsEqual != nil:
+		return r.countsEqual(ctx, c.CountsEqual)
+	case c.Running != nil:
+		return r.running(ctx, c.Running)
+	case c.Chain != nil:
+		n, err := r.st.Node(c.Chain.Node)
+		if err != nil {
+			return outcome{}, err
+		}
+		tv, err := r.c.Trust(ctx, n)
+		if err != nil {
+			return outcome{}, err
+		}
+		o := outcome{ok: true}
+		if tv.Chain.Status != c.Chain.Status {
+			o.fail("%s's chain is %s (%s)", n.Name, tv.Chain.Status, tv.Chain.Reason)
+		}
+		return o, nil
+	}
+	return outcome{}, fmt.Errorf("no condition")
+}
+
+// objects checks every object of the sets on every node; bad returns what
+// is wrong with one view, or "".
+func (r *runner) objects(ctx context.Context, oc *ObjectCond, bad func(objectView) string) (outcome, error) {
+	nodes, err := r.nodes(oc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	var items []item
+	for _, name := range oc.Objects {
+		items = append(items, r.set(name).list()...)
+	}
+	if len(items) == 0 {
+		return outcome{}, fmt.Errorf("%s holds no published object", strings.Join(oc.Objects, ","))
+	}
+	o := outcome{ok: true}
+	var mu sync.Mutex
+	forNodes(nodes, func(n *testnet.NodeState) {
+		for _, it := range items {
+			v, err := r.view(ctx, n, it.IRI)
+			why := ""
+			if err != nil {
+				why = err.Error()
+			} else {
+				why = bad(v)
+			}
+			if why != "" {
+				mu.Lock()
+				o.fail("%s on %s: %s", it.IRI, n.Name, why)
+				mu.Unlock()
+			}
+		}
+	})
+	return o, nil
+}
+
+func forNodes(nodes []*testnet.NodeState, fn func(*testnet.NodeState)) {
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(n)
+		}()
+	}
+	wg.Wait()
+}
+
+// listed is an object as a node lists it.
+type listed struct {
+	IRI     string `json:"iri"`
+	Version int    `json:"version"`
+	Origin  string `json:"origin"`
+	Type    string `json:"type"`
+	Key     string `json:"key"`
+}
+
+// list pages through every current object of node n.
+func (r *runner) list(ctx context.Context, n *testnet.NodeState) ([]listed, error) {
+	var all []listed
+	cursor := ""
+	for {
+		var page struct {
+			Items []listed `json:"items"`
+			Next  string   `json:"next"`
+		}
+		u := n.URL + "/api/v1/objects?limit=500"
+		if cursor != "" {
+			u += "&cursor=" + url.QueryEscape(cursor)
+		}
+		if _, err := r.c.Do(ctx, http.MethodGet, u, "", nil, &page); err != nil {
+			return nil, fmt.Errorf("list the objects of %s: %w", n.Name, err)
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" || len(page.Items) == 0 {
+			return all, nil
+		}
+		cursor = page.Next
+	}
+}
+
+// lists lists every node's objects concurrently.
+func (r *runner) lists(ctx context.Context, nodes []*testnet.NodeState) (map[string][]listed, error) {
+	out := map[string][]listed{}
+	var mu sync.Mutex
+	var first error
+	forNodes(nodes, func(n *testnet.NodeState) {
+		l, err := r.list(ctx, n)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && first == nil {
+			first = err
+		}
+		out[n.Name] = l
+	})
+	return out, first
+}
+
+// noLoss: every acknowledged object of the sets is on every node, and no
+// node holds two objects of one origin with the same key among them.
+func (r *runner) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
+	nodes, err := r.nodes(oc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	var items []item
+	for _, name := range oc.Objects {
+		items = append(items, r.set(name).list()...)
+	}
+	lists, err := r.lists(ctx, nodes)
+	if err != nil {
+		return outcome{ok: false, problem: []string{err.Error()}}, nil
+	}
+	keys := map[string]bool{}
+	for _, it := range items {
+		if it.Key != "" {
+			keys[it.Key] = true
+		}
+	}
+	o := outcome{ok: true}
+	lost, dup := 0, 0
+	for _, n := range nodes {
+		held := map[string]bool{}
+		perKey := map[string]int{}
+		for _, l := range lists[n.Name] {
+			held[l.IRI] = true
+			if keys[l.Key] {
+				perKey[l.Origin+" "+l.Type+" "+l.Key]++
+			}
+		}
+		missing := 0
+		for _, it := range items {
+			if !held[it.IRI] {
+				missing++
+			}
+		}
+		twice := 0
+		for _, k := range sortedKeys(perKey) {
+			if perKey[k] > 1 {
+				twice += perKey[k] - 1
+			}
+		}
+		lost, dup = max(lost, missing), max(dup, twice)
+		if missing > 0 {
+			o.fail("%s lacks %d of the %d acknowledged objects", n.Name, missing, len(items))
+		}
+		if twice > 0 {
+			o.fail("%s holds %d duplicated objects (same origin and key)", n.Name, twice)
+		}
+	}
+	r.report.setLoss(strings.Join(oc.Objects, ","), len(items), lost, dup)
+	return o, nil
+}
+
+// converged: every node holds the same objects at the same versions.
+func (r *runner) converged(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := r.nodes(sc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	lists, err := r.lists(ctx, nodes)
+	if err != nil {
+		return outcome{ok: false, problem: []string{err.Error()}}, nil
+	}
+	union := map[string]bool{}
+	sets := map[string]map[string]bool{}
+	for _, n := range nodes {
+		s := map[string]bool{}
+		for _, l := range lists[n.Name] {
+			k := fmt.Sprintf("%s@%d", l.IRI, l.Version)
+			s[k], union[k] = true, true
+		}
+		sets[n.Name] = s
+	}
+	o := outcome{ok: true}
+	for _, n := range nodes {
+		if missing := len(union) - len(sets[n.Name]); missing > 0 {
+			o.fail("%s lacks %d of %d object versions", n.Name, missing, len(union))
+		}
+	}
+	return o, nil
+}
+
+// countsEqual: every node's status counts are the same.
+func (r *runner) countsEqual(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := r.nodes(sc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	counts := map[string]map[string]int{}
+	var mu sync.Mutex
+	o := outcome{ok: true}
+	forNodes(nodes, func(n *testnet.NodeState) {
+		var st struct {
+			Counts map[string]int `json:"counts"`
+		}
+		_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/status", "", nil, &st)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			o.fail("%s: %v", n.Name, err)
+			return
+		}
+		counts[n.Name] = st.Counts
+	})
+	var ref string
+	for _, n := range nodes {
+		c, ok := counts[n.Name]
+		if !ok {
+			continue
+		}
+		if ref == "" {
+			ref = n.Name
+			continue
+		}
+		if !maps.Equal(c, counts[ref]) {
+			o.fail("%s counts %v, %s counts %v", n.Name, c, ref, counts[ref])
+		}
+	}
+	return o, nil
+}
+
+func (r *runner) running(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := r.nodes(sc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	o := outcome{ok: true}
+	var mu sync.Mutex
+	forNodes(nodes, func(n *testnet.NodeState) {
+		if !r.c.Ready(ctx, n) {
+			mu.Lock()
+			o.fail("%s is not ready", n.Name)
+			mu.Unlock()
+		}
+	})
+	return o, nil
+}
+
+// adoptions: the adopted object shows at least Min adoptions on On.
+func (r *runner) adoptions(ctx context.Context, cc *CountCond) (outcome, error) {
+	nodes, err := r.nodes(cc.On)
+	if err != nil {
+		return outcome{}, err
+	}
+	items := r.set(cc.Object).list()
+	if len(items) == 0 {
+		return outcome{}, fmt.Errorf("%s holds no object", cc.Object)
+	}
+	it := items[0]
+	o := outcome{ok: true}
+	for _, n := range nodes {
+		var agg struct {
+			Adoptions int `json:"adoptions"`
+		}
+		if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/objects/"+url.PathEscape(lastSegment(it.IRI))+"/aggregates", "", nil, &agg); err != nil {
+			o.fail("%s: %v", n.Name, err)
+			continue
+		}
+		if agg.Adoptions < cc.Min {
+			o.fail("%s counts %d adoptions of %s, want at least %d", n.Name, agg.Adoptions, it.IRI, cc.Min)
+		}
+	}
+	return o, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,186 @@
+package scenario
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestShippedScenarios: every file in configs/scenarios parses.
+func TestShippedScenarios(t *testing.T) {
+	files, err := filepath.Glob("../../configs/scenarios/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("want the five pilot scenarios and more, found %v (%v)", files, err)
+	}
+	for _, f := range files {
+		s, err := Load(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(s.Steps) == 0 || s.Name == "" {
+			t.Fatalf("%s: empty", f)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	s, err := Parse([]byte(`
+name: demo
+nodes: [a, b]
+timeout: 1m
+steps:
+  - publish: {node: a, kind: service, as: svc, count: 3, measure: true}
+  - publish: {nodes: all, kind: interlinker, as: load, count: 10, concurrency: 2, background: true}
+  - publish: {node: b, as: inline, draft: true, object: {type: PublicService, identifier: "x-${run}"}}
+  - co-sign: {node: a, draft: inline}
+  - adopt: {node: b, object: svc, as: adoption}
+  - follow: {node: a, target: b}
+  - kill: a
+  - stop: {node: b}
+  - start: a
+  - partition: "a, b / c"
+  - partition: [[a], [b, c]]
+  - heal: {}
+  - heal:
+  - slow: {node: a, latency: 200ms}
+  - clock-skew: {node: a, skew: "+10m"}
+  - revoke: {anchor: a, node: b}
+  - sleep: 1s
+  - wait-load: load
+  - wait-until: {converged: {on: all}, timeout: 10s, measure: heal-convergence}
+  - assert: {visible: {object: svc, on: {all-but: [b]}, verified: true, signers: 1}, within: 5s}
+  - assert: {absent: {objects: [svc, load], on: [a, b]}, for: 2s}
+  - assert: {not-verified: {object: svc, on: a}}
+  - assert: {no-loss: {object: load}}
+  - assert: {adoptions: {object: svc, on: [a]}}
+  - assert: {counts-equal: {}}
+  - assert: {running: {on: all}}
+  - assert: {chain: {node: a, status: verified}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Timeout != time.Minute || len(s.Steps) != 27 {
+		t.Fatalf("timeout %s, %d steps", s.Timeout, len(s.Steps))
+	}
+	p := s.Steps[0].Publish
+	if p.Count != 3 || p.Concurrency != 1 || !p.Measure || p.Timeout != time.Minute || p.Nodes.Names[0] != "a" {
+		t.Fatalf("publish %+v", p)
+	}
+	if !s.Steps[1].Publish.Nodes.All {
+		t.Fatal("nodes: all")
+	}
+	if g := s.Steps[9].Partition; len(g) != 2 || len(g[0]) != 2 || g[1][0] != "c" {
+		t.Fatalf("partition %v", g)
+	}
+	if c := s.Steps[19].Check; !c.Visible.On.All || c.Visible.On.Except[0] != "b" || c.Within != 5*time.Second {
+		t.Fatalf("check %+v", c.Visible)
+	}
+	if c := s.Steps[21].Check; c.Within != 10*time.Second {
+		t.Fatalf("default within %s", c.Within)
+	}
+	if s.Steps[23].Check.Adoptions.Min != 1 {
+		t.Fatal("adoptions min defaults to 1")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	head := "name: x\nsteps:\n"
+	tests := []struct{ name, yaml, want string }{
+		{"empty", ``, "empty file"},
+		{"no name", "steps: [{heal: {}}]", "name is required"},
+		{"no steps", "name: x\n", "at least one step"},
+		{"unknown top key", "name: x\nsetps: []\n", "setps"},
+		{"unknown action", head + "  - explode: a\n", `unknown action "explode"`},
+		{"two actions", head + "  - {kill: a, start: a}\n", "exactly one action"},
+		{"unknown field", head + "  - publish: {node: a, kind: service, as: s, colour: red}\n", "colour"},
+		{"bad kind", head + "  - publish: {node: a, kind: car, as: s}\n", "kind"},
+		{"node and nodes", head + "  - publish: {node: a, nodes: [b], kind: service, as: s}\n", "exclude"},
+		{"measure in background", head + "  - publish: {node: a, kind: service, as: s, measure: true, background: true}\n", "measure"},
+		{"bad node name", head + "  - kill: A_B\n", "not a node name"},
+		{"heal with args", head + "  - heal: now\n", "no arguments"},
+		{"bad sleep", head + "  - sleep: soon\n", "sleep"},
+		{"bad skew", head + "  - clock-skew: {node: a, skew: ten}\n", "signed duration"},
+		{"two conditions", head + "  - assert: {converged: {}, running: {}}\n", "exactly one condition"},
+		{"no condition", head + "  - assert: {within: 1s}\n", "exactly one condition"},
+		{"assert with timeout", head + "  - assert: {running: {}, timeout: 1s}\n", "within"},
+		{"wait-until with for", head + "  - wait-until: {running: {}, for: 1s}\n", "timeout"},
+		{"unknown set", head + "  - assert: {visible: {object: nothing}}\n", "not published"},
+		{"wait-load of no load", head + "  - publish: {node: a, kind: service, as: s}\n  - wait-load: s\n", "no earlier background"},
+		{"bad chain status", head + "  - assert: {chain: {node: a, status: fine}}\n", "chain.status"},
+		{"partition empty group", head + "  - partition: \"a / \"\n", "empty group"},
+		{"huge count", head + "  - publish: {node: a, kind: service, as: s, count: 1000000}\n", "count"},
+		{"negative duration", head + "  - sleep: -1s\n", "not within"},
+		{"bad node set", head + "  - publish: {node: a, kind: service, as: s}\n  - assert: {visible: {object: s, on: {some: [a]}}}\n", "some"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		out := make([]time.Duration, len(v))
+		for i, x := range v {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	tests := []struct {
+		in   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{nil, 50, 0},
+		{ms(7), 99, 7 * time.Millisecond},
+		{ms(5, 1, 4, 2, 3), 50, 3 * time.Millisecond},
+		{ms(5, 1, 4, 2, 3), 99, 5 * time.Millisecond},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 50, 5 * time.Millisecond},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 90, 9 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if got := Percentile(tt.in, tt.p); got != tt.want {
+			t.Errorf("Percentile(%v, %v) = %v, want %v", tt.in, tt.p, got, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../../configs/scenarios/*.yaml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("name: x\nsteps:\n  - partition: [[a], [b]]\n  - heal:\n"))
+	f.Add([]byte("name: x\nsteps:\n  - assert: {running: {on: {all-but: [a]}}}\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		// Whatever parses is runnable: one action per step, a positive timeout.
+		if s.Timeout <= 0 || len(s.Steps) == 0 {
+			t.Fatalf("accepted a scenario with timeout %s and %d steps", s.Timeout, len(s.Steps))
+		}
+		for _, st := range s.Steps {
+			if st.Action == "" {
+				t.Fatal("a step without action")
+			}
+			if st.Check != nil && st.Check.Within == 0 && st.Check.Timeout == 0 && st.Check.For == 0 {
+				t.Fatal("a check without a time")
+			}
+		}
+	})
+}

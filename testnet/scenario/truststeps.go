@@ -1,0 +1,206 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/interlink-project/interlink-node/testnet"
+)
+
+// cosign approves, on the co-signer, the request of each draft of c.Draft.
+func (r *runner) cosign(ctx context.Context, c *Cosign) error {
+	n, err := r.st.Node(c.Node)
+	if err != nil {
+		return err
+	}
+	tok, err := n.Token()
+	if err != nil {
+		return err
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = 15 * time.Second
+	}
+	set := r.set(c.Draft)
+	for i, it := range set.list() {
+		if it.DraftID == "" {
+			return fmt.Errorf("%s was published at once, not as a draft: nothing to co-sign", it.IRI)
+		}
+		deadline := time.Now().Add(timeout)
+		for {
+			id, err := r.findRequest(ctx, n, tok, it)
+			if err != nil {
+				return err
+			}
+			if id != "" {
+				if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/cosign/requests/"+url.PathEscape(id)+"/approve", tok, map[string]any{}, nil); err != nil {
+					return fmt.Errorf("approve on %s: %w", n.Name, err)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no co-signing request for draft %s (%s) reached %s within %s", it.DraftID, it.IRI, n.Name, timeout)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		done, err := r.draftDone(ctx, it, timeout)
+		if err != nil {
+			return err
+		}
+		set.replace(i, done)
+	}
+	return nil
+}
+
+// draftDone waits until the draft of it is no longer pending on its origin
+// and returns it with the IRI the draft names then.
+func (r *runner) draftDone(ctx context.Context, it item, timeout time.Duration) (item, error) {
+	n, err := r.st.Node(it.Node)
+	if err != nil {
+		return it, err
+	}
+	tok, err := n.Token()
+	if err != nil {
+		return it, err
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var d struct {
+			Status  string   `json:"status"`
+			IRI     string   `json:"iri"`
+			Missing []string `json:"missing"`
+		}
+		_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/drafts/"+url.PathEscape(it.DraftID), tok, nil, &d)
+		if err == nil && d.Status != "" && d.Status != "pending" {
+			if d.IRI != "" {
+				it.IRI, it.ID = d.IRI, lastSegment(d.IRI)
+			}
+			return it, nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return it, fmt.Errorf("draft %s on %s: %w", it.DraftID, n.Name, err)
+			}
+			return it, fmt.Errorf("draft %s on %s still %s after the approval (missing %v)", it.DraftID, n.Name, d.Status, d.Missing)
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return it, err
+		}
+	}
+}
+
+// findRequest returns the id of n's pending co-signing request for the
+// draft, or "".
+func (r *runner) findRequest(ctx context.Context, n *testnet.NodeState, tok string, it item) (string, error) {
+	var ans struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/cosign/requests", tok, nil, &ans); err != nil {
+		return "", fmt.Errorf("co-signing requests of %s: %w", n.Name, err)
+	}
+	for _, raw := range ans.Items {
+		var req struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(raw, &req) == nil && req.ID != "" &&
+			(strings.Contains(string(raw), it.IRI) || strings.Contains(string(raw), `"`+it.DraftID+`"`)) {
+			return req.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// adopt makes a.Node adopt the first object of a.Object: its own instance
+// of the service, then a signed Adoption naming both.
+func (r *runner) adopt(ctx context.Context, a *Adopt) error {
+	items := r.set(a.Object).list()
+	if len(items) == 0 {
+		return fmt.Errorf("%s holds no object", a.Object)
+	}
+	orig := items[0]
+	n, err := r.st.Node(a.Node)
+	if err != nil {
+		return err
+	}
+	org := n.EntityID
+	if org == "" {
+		org = n.URL
+	}
+	inst := testnet.Service(n, fmt.Sprintf("%s-%s-instance", a.As, r.run), 0)
+	inst.IsInstanceOf = orig.IRI
+	p := &Publish{Nodes: NodeSet{Names: []string{n.Name}}, As: a.As, Timeout: 30 * time.Second}
+	set := r.set(a.As)
+	instItem, err := r.postEntity(ctx, p, n, inst, inst.Identifier, "service")
+	if err != nil {
+		return err
+	}
+	set.add(instItem)
+	adoption := map[string]any{"type": "Adoption", "object": orig.IRI, "organisation": org, "instance": instItem.IRI,
+		"since": time.Now().UTC().Format(time.DateOnly)}
+	adItem, err := r.postEntity(ctx, p, n, adoption, "", "adoption")
+	if err != nil {
+		return err
+	}
+	set.add(adItem)
+	return nil
+}
+
+// postEntity publishes one given entity through publishOne's retries.
+func (r *runner) postEntity(ctx context.Context, p *Publish, n *testnet.NodeState, body any, key, kind string) (item, error) {
+	q := *p
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return item{}, err
+	}
+	if err := json.Unmarshal(raw, &q.Object); err != nil {
+		return item{}, err
+	}
+	q.Kind = ""
+	it, err := r.publishOne(ctx, &q, n, 0)
+	it.Kind = kind
+	if key != "" {
+		it.Key = key
+	}
+	return it, err
+}
+
+func (r *runner) follow(ctx context.Context, f *Follow) error {
+	n, err := r.st.Node(f.Node)
+	if err != nil {
+		return err
+	}
+	t, err := r.st.Node(f.Target)
+	if err != nil {
+		return err
+	}
+	return testnet.Follow(ctx, r.c, n, t)
+}
+
+func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
+	a, err := r.st.Node(rv.Anchor)
+	if err != nil {
+		return err
+	}
+	n, err := r.st.Node(rv.Node)
+	if err != nil {
+		return err
+	}
+	if n.EntityID == "" {
+		return fmt.Errorf("node %s has no entity id: is the federation's trust on?", n.Name)
+	}
+	tok, err := a.Token()
+	if err != nil {
+		return err
+	}
+	_, err = r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates/revoke", tok,
+		map[string]string{"entity_id": n.EntityID, "reason": rv.Reason}, nil)
+	if err != nil {
+		return fmt.Errorf("%s revokes %s: %w", a.Name, n.Name, err)
+	}
+	return nil
+}
