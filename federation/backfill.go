@@ -2,9 +2,14 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol/activity"
@@ -118,13 +123,11 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 		if err != nil {
 			return applied, pending, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
 		}
-		for _, item := range items {
-			act, err := activity.ParseActivity(item)
-			if err != nil {
-				s.log.Debug("backfill skipped an item that is not an activity", "actor", actor, "err", err)
+		for _, r := range s.verifyPage(ctx, peer.ID, items) {
+			if r.act == nil {
 				continue
 			}
-			op, ok, err := s.backfillOp(ctx, peer.ID, act, seen)
+			op, ok, err := s.backfillOp(ctx, peer.ID, r, seen)
 			if errors.Is(err, trust.ErrUnverified) {
 				pending++
 				continue
@@ -147,8 +150,72 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 	return applied, pending, flush()
 }
 
-// backfillOp turns one outbox activity into the write it calls for, if any.
-func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Activity, seen map[string]bool) (storage.WriteOp, bool, error) {
+// pageItem is one outbox item, parsed and (unless held or not a catalogue
+// version) verified.
+type pageItem struct {
+	act *activity.Activity
+	obj protocol.Object
+	ent protocol.Entity
+	err error
+	// held: this node already holds this version or a later one (judged
+	// from the unsigned entry before any verification: a hint that only
+	// ever saves work).
+	held bool
+}
+
+// verifyPage parses and verifies a page's items on every core (signature
+// verification is most of a backfill's cost); the results keep the page's
+// order, newest first.
+func (s *Service) verifyPage(ctx context.Context, actor string, items []json.RawMessage) []pageItem {
+	out := make([]pageItem, len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(items))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) || ctx.Err() != nil {
+					return
+				}
+				out[i] = s.verifyItem(ctx, actor, items[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Service) verifyItem(ctx context.Context, actor string, raw json.RawMessage) pageItem {
+	act, err := activity.ParseActivity(raw)
+	if err != nil {
+		s.log.Debug("backfill skipped an item that is not an activity", "actor", actor, "err", err)
+		return pageItem{}
+	}
+	it := pageItem{act: act}
+	switch {
+	case act.Actor != actor || !sameOrigin(act.ID, actor):
+		it.err = fmt.Errorf("activity %s is not %s's", act.ID, actor)
+	case act.Type != "Create" && act.Type != "Update" && act.Type != "Delete":
+	case act.Object == nil || act.Object.JWS == nil:
+	default:
+		if e := act.Object.Entry; e != nil {
+			if cur, err := s.st.Get(ctx, act.ObjectID()); err == nil && cur.Version >= e.Version {
+				it.held = true
+				return it
+			}
+		}
+		it.obj, it.ent, it.err = s.signedObject(ctx, act)
+	}
+	return it
+}
+
+// backfillOp turns one verified outbox item into the write it calls for,
+// if any.
+func (s *Service) backfillOp(ctx context.Context, actor string, it pageItem, seen map[string]bool) (storage.WriteOp, bool, error) {
+	act := it.act
 	if act.Actor != actor || !sameOrigin(act.ID, actor) {
 		return storage.WriteOp{}, false, fmt.Errorf("activity %s is not %s's", act.ID, actor)
 	}
@@ -160,13 +227,13 @@ func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Ac
 		return storage.WriteOp{}, false, nil // the outbox is newest first: this is older
 	}
 	seen[iri] = true
-	if act.Object == nil || act.Object.JWS == nil {
-		return storage.WriteOp{}, false, nil // not a signed catalogue object
+	if it.held || act.Object == nil || act.Object.JWS == nil {
+		return storage.WriteOp{}, false, nil // held already, or not a signed catalogue object
 	}
-	obj, ent, err := s.signedObject(ctx, act)
-	if err != nil {
-		return storage.WriteOp{}, false, err
+	if it.err != nil {
+		return storage.WriteOp{}, false, it.err
 	}
+	obj := it.obj
 	cur, err := s.st.Get(ctx, iri)
 	switch {
 	case err == nil && !sameOrigin(cur.Origin, actor):
@@ -177,7 +244,7 @@ func (s *Service) backfillOp(ctx context.Context, actor string, act *activity.Ac
 		return storage.WriteOp{}, false, err
 	}
 	obj.Actor, obj.Received = actor, s.now().UTC()
-	return storage.WriteOp{Object: obj, Remote: true, Entity: ent}, true, nil
+	return storage.WriteOp{Object: obj, Remote: true, Entity: it.ent}, true, nil
 }
 
 // applyRemote writes a batch of remote versions; when the batch as a whole
