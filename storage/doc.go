@@ -78,7 +78,16 @@
 //	inbox_age  be64(seen ns) iri   → "" (ids older than Options.InboxRetention are pruned)
 //
 // Record format 2 (versions) adds a remote version's provenance after the
-// key: str(actor), time received. Local records stay in format 1.
+// key: str(actor), time received. Local records stay in format 1. A record
+// whose flags carry "signed" (bit 1) holds, after the provenance, the
+// version's JWS as it was signed or received and this node's verification
+// (JSON), each as str(...), then the body.
+//
+// Schema 3 adds the trust layer's records (JSON values, storage/trust.go):
+//
+//	subordinates entity id         → Subordinate (an anchor's or intermediate's enrolled entity)
+//	drafts       draft id          → Draft (a co-produced version waiting for its co-signers)
+//	cosign       request id        → CosignRequest (another node's request to co-sign)
 //
 // # Federation
 //
