@@ -154,3 +154,35 @@ func BenchmarkRecordCodec(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkForEachSigned is one walk over 100,000 signed objects (each with
+// an ~800-byte JWS and a verification record): what a node's re-judging pass
+// (node/reverify.go) reads every trust.reverify_interval.
+func BenchmarkForEachSigned(b *testing.B) {
+	s := openTest(b, Options{NoSync: true})
+	f := newFixture()
+	jws := []byte(`{"payload":"` + strings.Repeat("e", 700) + `","signatures":[{"protected":"eyJ9","signature":"` + strings.Repeat("s", 86) + `"}]}`)
+	ver := &protocol.Verification{Status: protocol.Verified, Signers: []protocol.SignerInfo{{EntityID: "https://comune.re.it", Name: "Comune", Country: "IT", Anchor: "https://agid.gov.it"}}}
+	var ops []WriteOp
+	for i := range 100_000 {
+		o := f.object(b, interlinker(fmt.Sprintf("il-%d", i), protocol.NatureKnowledge, []string{"en"}, nil, nil, "permissive"))
+		o.JWS, o.Verification = jws, ver
+		ops = append(ops, create(o))
+		if len(ops) == 1000 {
+			mustApply(b, s, ops...)
+			ops = ops[:0]
+		}
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		n := 0
+		if err := s.ForEach(ctx, func(o protocol.Object) error {
+			if o.Verification != nil {
+				n++
+			}
+			return nil
+		}); err != nil || n != 100_000 {
+			b.Fatalf("ForEach: %d, %v", n, err)
+		}
+	}
+}
