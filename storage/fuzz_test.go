@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/interlink-project/interlink-node/protocol"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,6 +22,10 @@ func FuzzDecodeRecord(f *testing.F) {
 	r := o // a remote version, with provenance (format 2)
 	r.Actor, r.Received = "http://127.0.0.2:8080/actor", testEpoch
 	f.Add(encodeRecord(&r))
+	sg := r // a signed remote version with this node's verification
+	sg.JWS = []byte(`{"payload":"e30","signatures":[]}`)
+	sg.Verification = &protocol.Verification{Status: protocol.Verified, Signers: []protocol.SignerInfo{{EntityID: "http://127.0.0.2:8080", Country: "IT"}}}
+	f.Add(encodeRecord(&sg))
 	o.Deleted, o.Body, o.Version = true, nil, 7
 	o.Created = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Add(encodeRecord(&o))
@@ -35,7 +40,8 @@ func FuzzDecodeRecord(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded record does not decode: %v", err)
 		}
-		if err := sameObject(o, again); err != nil || !reflect.DeepEqual(o.Body, again.Body) {
+		if err := sameObject(o, again); err != nil || !reflect.DeepEqual(o.Body, again.Body) ||
+			!reflect.DeepEqual(o.JWS, again.JWS) || !reflect.DeepEqual(o.Verification, again.Verification) {
 			t.Fatalf("unstable record: %v", err)
 		}
 	})
