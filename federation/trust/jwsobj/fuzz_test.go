@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"testing"
+	"time"
 )
 
 // FuzzVerify feeds arbitrary bytes to Verify: it must never panic, every
@@ -20,6 +21,12 @@ func FuzzVerify(f *testing.F) {
 	f.Add(craft(f, raw, rawSigSpec{protected: `{"alg":"none","kid":"k","typ":"interlink-object+jws","iss":"` + entA + `"}`}))
 	f.Add(craft(f, raw, rawSigSpec{protected: hdr(a), header: `{"trust_chain":["e30"]}`, key: a.Key}))
 	f.Add([]byte(`{"payload":"e30","signatures":[{"signature":""}]}`))
+	// A countersignature with its own signing time (protected iat).
+	late := b.Signer
+	late.At = t0.Add(-time.Minute)
+	if doc, err := AddSignature(mustSign(f, payloadFor(entA, entA, entB), a), late); err == nil {
+		f.Add(doc)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Verify(data, dir.resolve, t0, Options{})
 		if err != nil {
