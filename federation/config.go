@@ -48,6 +48,12 @@ type Config struct {
 	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 	// DateWindow is the accepted skew of a signed request's Date.
 	DateWindow time.Duration `yaml:"date_window"`
+	// InboxRate and InboxBurst bound the POSTs one network address may
+	// make to the inboxes: a sustained rate per second and a burst (a
+	// flood is answered 429 with Retry-After before anything is parsed or
+	// verified). InboxRate 0 turns the limit off.
+	InboxRate  int `yaml:"inbox_rate"`
+	InboxBurst int `yaml:"inbox_burst"`
 }
 
 // Defaults are the federation defaults.
@@ -63,6 +69,8 @@ func Defaults() Config {
 		BreakerFailures:   5,
 		BreakerCooldown:   time.Minute,
 		DateWindow:        time.Hour,
+		InboxRate:         200,
+		InboxBurst:        2000,
 	}
 }
 
@@ -107,6 +115,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DateWindow < time.Minute {
 		bad("date_window", "must be at least 1m")
+	}
+	if c.InboxRate < 0 || c.InboxRate > 0 && c.InboxBurst < 1 {
+		bad("inbox_rate", "inbox_rate must be 0 (off) or positive, with inbox_burst at least 1")
 	}
 	return errors.Join(errs...)
 }

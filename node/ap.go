@@ -44,6 +44,9 @@ func (n *Node) handleActor(w http.ResponseWriter, r *http.Request) {
 
 // handleInbox answers 202 only once the activity's effects are durable.
 func (n *Node) handleInbox(w http.ResponseWriter, r *http.Request) {
+	if n.limitInbox(w, r) {
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !activity.IsActivityJSON(ct) && mediaType(ct) != "application/json" {
 		n.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
 			"an inbox takes application/activity+json, not %q", ct))

@@ -64,6 +64,8 @@ type Node struct {
 	ix   *search.Index
 	fed  *federation.Service
 	tr   *trust.Service
+	// inboxLimit bounds each remote address's inbox POSTs (nil: off).
+	inboxLimit *rateLimiter
 
 	indexStop context.CancelFunc
 	indexDone chan struct{}
@@ -112,6 +114,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		n.now = time.Now
 	}
 	n.memberCheck, n.gossipMetaHints = trustChecker{n}, n.trustHints
+	n.inboxLimit = newRateLimiter(cfg.Federation.InboxRate, cfg.Federation.InboxBurst, n.now)
 	if cfg.Testing.Faults {
 		n.faults = faults.NewSet()
 		n.now = n.faults.Clock(n.now)

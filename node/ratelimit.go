@@ -1,0 +1,88 @@
+package node
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// rateLimiter is a token bucket per remote address, for the inboxes: a
+// flood from one host is answered 429 before its body is read, parsed or
+// verified (trust-threats §5). Idle buckets are dropped so that the map
+// stays bounded by the addresses active within a minute.
+type rateLimiter struct {
+	rate  float64 // tokens per second
+	burst float64
+	now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// maxBuckets bounds the map even under a flood from many addresses: past
+// it, idle buckets are swept at once.
+const maxBuckets = 100_000
+
+func newRateLimiter(rate, burst int, now func() time.Time) *rateLimiter {
+	if rate <= 0 {
+		return nil
+	}
+	return &rateLimiter{rate: float64(rate), burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for key; when none is left it reports how long until
+// one is.
+func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+	if l == nil {
+		return true, 0
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute || len(l.buckets) >= maxBuckets {
+		for k, b := range l.buckets {
+			if now.Sub(b.last) > time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	}
+	b.tokens--
+	return true, 0
+}
+
+// limitInbox answers 429 (a problem, with Retry-After) when the request's
+// remote address has used up its inbox budget.
+func (n *Node) limitInbox(w http.ResponseWriter, r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ok, wait := n.inboxLimit.allow(host)
+	if ok {
+		return false
+	}
+	secs := max(1, int(wait.Seconds()+0.999))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	n.writeProblem(w, r, errorf(http.StatusTooManyRequests, "rate-limited", "Too many requests",
+		"%s sends more than federation.inbox_rate (%d/s, burst %d): retry in %d s", host, n.cfg.Federation.InboxRate, n.cfg.Federation.InboxBurst, secs))
+	return true
+}
