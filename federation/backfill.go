@@ -189,7 +189,7 @@ func (s *Service) verifyPage(ctx context.Context, actor string, items []json.Raw
 }
 
 func (s *Service) verifyItem(ctx context.Context, actor string, raw json.RawMessage) pageItem {
-	act, err := activity.ParseActivity(raw)
+	act, err := parseActivity(raw)
 	if err != nil {
 		s.log.Debug("backfill skipped an item that is not an activity", "actor", actor, "err", err)
 		return pageItem{}

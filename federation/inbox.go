@@ -57,6 +57,16 @@ func sigProblem(err error) *InboxError {
 	return refuse(http.StatusUnauthorized, "bad-signature", err, "the HTTP signature does not verify: %v", err)
 }
 
+// parseActivity reads an inbound activity: signed catalogue versions by the
+// fast path (the wrapper is a rendering; the JWS is what counts), anything
+// else by the general ActivityStreams parser.
+func parseActivity(raw []byte) (*activity.Activity, error) {
+	if act, ok, err := activity.ParseSigned(raw); ok {
+		return act, err
+	}
+	return activity.ParseActivity(raw)
+}
+
 // HandleInbox verifies and applies one POST to the shared or the actor's
 // inbox. It returns nil only once the activity's effects are durable (the
 // caller answers 202), or when the activity is a repeat or harmlessly
@@ -66,7 +76,7 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 	if err != nil {
 		return sigProblem(err)
 	}
-	act, err := activity.ParseActivity(body)
+	act, err := parseActivity(body)
 	if err != nil {
 		return refuse(http.StatusBadRequest, "malformed-activity", err, "%v", err)
 	}

@@ -29,3 +29,16 @@ func BenchmarkCreate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseSignedCreate is the receivers' fast path for the same kind
+// of document, signed (compare with BenchmarkParseActivityCreate).
+func BenchmarkParseSignedCreate(b *testing.B) {
+	raw := signedDocs(b)[0]
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := ParseSigned(raw); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
