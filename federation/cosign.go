@@ -159,7 +159,7 @@ func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 	}
 	title := ""
 	if e, err := protocol.DecodeEntity(p.Body); err == nil {
-		title = firstText(e.Index().Name)
+		title = e.Index().Name.Preferred()
 	}
 	now := s.now().UTC()
 	q := storage.CosignRequest{ID: s.ids.New(now), Activity: act.ID, Actor: act.Actor, Origin: p.Iss, IRI: p.Sub, Title: title,
@@ -170,23 +170,6 @@ func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 	s.log.Info("co-sign request received", "from", p.Iss, "object", p.Sub, "request", q.ID)
 	_, err = s.st.ApplyInbound(ctx, act.ID)
 	return err
-}
-
-func firstText(t protocol.Text) string {
-	if v := t["en"]; v != "" {
-		return v
-	}
-	keys := make([]string, 0, len(t))
-	for k := range t {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if t[k] != "" {
-			return t[k]
-		}
-	}
-	return ""
 }
 
 // AnswerCosign approves (signs the draft, answers Accept with the

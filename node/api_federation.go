@@ -1,8 +1,6 @@
 package node
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -18,15 +16,9 @@ type actorRequest struct {
 }
 
 func (n *Node) readActorRequest(w http.ResponseWriter, r *http.Request, field string) (string, error) {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
-	if err != nil {
-		return "", err
-	}
 	var req actorRequest
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return "", fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", field, "type", "%v", err)
+	if err := n.decodeRequest(w, r, &req); err != nil {
+		return "", err
 	}
 	v := req.Target
 	if field == "actor" {

@@ -375,19 +375,8 @@ func displayName(o protocol.Object) string {
 	if err != nil {
 		return o.IRI
 	}
-	name := e.Index().Name
-	if s := name["en"]; s != "" {
+	if s := e.Index().Name.Preferred(); s != "" {
 		return s
-	}
-	keys := make([]string, 0, len(name))
-	for k := range name {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if name[k] != "" {
-			return name[k]
-		}
 	}
 	return o.IRI
 }

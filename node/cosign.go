@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -48,7 +49,7 @@ type draftView struct {
 
 func viewDraft(d storage.Draft) draftView {
 	v := draftView{ID: d.ID, IRI: d.IRI, Version: d.Version, Type: d.Type, Status: d.Status, Cosigners: d.Cosigners,
-		Signed: d.Signed, Missing: []string{}, Reason: d.Reason, Created: d.Created.Format(timeFormat), Updated: d.Updated.Format(timeFormat)}
+		Signed: d.Signed, Missing: []string{}, Reason: d.Reason, Created: d.Created.Format(time.RFC3339), Updated: d.Updated.Format(time.RFC3339)}
 	for _, c := range d.Cosigners {
 		signed := false
 		for _, s := range d.Signed {
@@ -60,8 +61,6 @@ func viewDraft(d storage.Draft) draftView {
 	}
 	return v
 }
-
-const timeFormat = "2006-01-02T15:04:05Z07:00"
 
 // writeDraft answers 202 Accepted with the draft a create or update started.
 func writeDraft(w http.ResponseWriter, err error) bool {
@@ -124,9 +123,9 @@ type cosignView struct {
 
 func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) cosignView {
 	v := cosignView{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
-		Received: q.Received.Format(timeFormat)}
+		Received: q.Received.Format(time.RFC3339)}
 	if !q.Decided.IsZero() {
-		v.Decided = q.Decided.Format(timeFormat)
+		v.Decided = q.Decided.Format(time.RFC3339)
 	}
 	if withBody {
 		if r, err := n.trust().VerifyDraft(context.Background(), q.JWS); err == nil {

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
@@ -87,7 +88,7 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 	tr.PollDenylists(ctx, list)
 	changed := 0
 	for signer, refs := range bySigner {
-		if slicesContainsStatus(refs, protocol.Unverified) {
+		if slices.ContainsFunc(refs, func(r judgedRef) bool { return r.status == protocol.Unverified }) {
 			tr.Resolver().Refresh(signer) // enrolled since? (a remembered failure would hide it)
 		}
 		ch, err := tr.Resolver().Resolve(ctx, signer)
@@ -138,13 +139,4 @@ func (n *Node) judgeAgain(ctx context.Context, ref judgedRef) (bool, error) {
 		n.log.Info("object judged again", "iri", o.IRI, "from", o.Verification.Status, "to", v.Status, "reason", v.Reason)
 	}
 	return err == nil, err
-}
-
-func slicesContainsStatus(refs []judgedRef, status string) bool {
-	for _, r := range refs {
-		if r.status == status {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,10 @@
 package node
 
 import (
+	"encoding/json"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -81,6 +84,21 @@ func TestKeyRotationAndChainRefresh(t *testing.T) {
 	}
 	if ch := origin.chain(t); ch["status"] != "verified" {
 		t.Fatalf("chain after promotion: %v", ch)
+	}
+	// The retired federation key is published as a historical key, signed.
+	hist := origin.get(trust.HistoricalKeysPath)
+	if hist.status != 200 || hist.header.Get("Content-Type") != trust.MediaTypeList {
+		t.Fatalf("historical keys: %d %q", hist.status, hist.header.Get("Content-Type"))
+	}
+	list, err := entity.ParseList(hist.body)
+	if err != nil || list.List.Iss != origin.url || len(list.List.Keys) != 1 || list.List.Keys[0].RetiredAt == 0 {
+		t.Fatalf("historical keys: %+v, %v", list, err)
+	}
+	// The anchor lists its subordinates.
+	var subs []string
+	if r := anchor.get(trust.ListPath); r.status != 200 || json.Unmarshal(r.body, &subs) != nil ||
+		!slices.Contains(subs, origin.url) || !slices.Contains(subs, late.url) {
+		t.Fatalf("the anchor's subordinate list: %d %s", r.status, r.body)
 	}
 	late.n.trust().Resolver().Invalidate(origin.url)
 	fourth := origin.postJSON("/api/v1/objects", editor, interlinkerBody("new_fed_key", "New key", "Nuova chiave")).json(t)["iri"].(string)

@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -91,4 +93,36 @@ type Object struct {
 	// Verification is what this node established about JWS when it stored
 	// the version (a receiver's judgement: it never travels).
 	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Languages returns the languages of t that hold text, English first, then
+// the others in tag order.
+func (t Text) Languages() []string {
+	out := make([]string, 0, len(t))
+	for l, v := range t {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "en":
+			return -1
+		case b == "en":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+// Preferred returns the English text of t, else the text of its first
+// language (see Languages), else "".
+func (t Text) Preferred() string {
+	if ls := t.Languages(); len(ls) > 0 {
+		return t[ls[0]]
+	}
+	return ""
 }

@@ -130,3 +130,69 @@ func TestAnchorEnrolAndVerifyThroughTheCLI(t *testing.T) {
 		t.Fatalf("anchor list after the revocation: %q", out)
 	}
 }
+
+// Co-production through the CLI: the co-signer's editor lists, reads and
+// approves the request; the origin's drafts show it published. Then a
+// content key rotation.
+func TestCosignAndKeyRotationThroughTheCLI(t *testing.T) {
+	isolate(t)
+	dataA, dataB := t.TempDir(), t.TempDir()
+	fed := []string{"--set", "federation.allow_private_networks=true", "--set", "federation.retry_base=100ms"}
+	urlA := startServeOn(t, "127.0.0.1", dataA, fed...)
+	urlB := startServeOn(t, "127.0.0.2", dataB, fed...)
+
+	token := strings.TrimSpace(readAllString(t, filepath.Join(dataA, "local-credential")))
+	body := `{"type":"PublicService","identifier":"shared-desk","title":{"en":"Shared desk"},"description":{"en":"Run together."},` +
+		`"competent_authority":"` + urlA + `/actor","coproduced_by":["` + urlB + `/actor"]}`
+	req, _ := http.NewRequest("POST", urlA+"/api/v1/objects", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("a co-produced service: %d, want 202 (a draft)", resp.StatusCode)
+	}
+	if out := mustRun(t, "cosign", "drafts", "--data", dataA).stdout; !strings.Contains(out, "pending") || !strings.Contains(out, urlB) {
+		t.Fatalf("drafts before the co-signature: %q", out)
+	}
+
+	var id string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && id == ""; time.Sleep(50 * time.Millisecond) {
+		out := mustRun(t, "cosign", "list", "--status", "pending", "--data", dataB).stdout
+		if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) > 1 {
+			id = strings.Fields(lines[1])[0]
+		}
+	}
+	if id == "" {
+		t.Fatal("the co-signer never listed the request")
+	}
+	if out := mustRun(t, "cosign", "show", id, "--data", dataB).stdout; !strings.Contains(out, "shared-desk") || !strings.Contains(out, urlA) {
+		t.Fatalf("cosign show: %q", out)
+	}
+	if out := mustRun(t, "cosign", "approve", id, "--data", dataB).stdout; !strings.Contains(out, "approved") {
+		t.Fatalf("cosign approve: %q", out)
+	}
+	if r := runCLI(t, "", "cosign", "approve", id, "--data", dataB); r.code != exitError || !strings.Contains(r.stderr, "already") {
+		t.Fatalf("a second approval: exit %d %s", r.code, r.stderr)
+	}
+	var drafts string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if drafts = mustRun(t, "cosign", "drafts", "--data", dataA).stdout; strings.Contains(drafts, "published") {
+			break
+		}
+	}
+	if !strings.Contains(drafts, "published") {
+		t.Fatalf("drafts after the co-signature: %q", drafts)
+	}
+
+	out := mustRun(t, "trust", "keys", "rotate", "content", "--data", dataA).stdout
+	if strings.Count(out, "content key") != 2 || !strings.Contains(out, "retired") || !strings.Contains(out, "active") {
+		t.Fatalf("rotate content: %q", out)
+	}
+	if r := runCLI(t, "", "trust", "keys", "rotate", "federation", "--promote", "--data", dataA); r.code != exitError || !strings.Contains(r.stderr, "rotate first") {
+		t.Fatalf("promote without a next key: exit %d %s", r.code, r.stderr)
+	}
+}

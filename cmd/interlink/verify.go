@@ -20,6 +20,7 @@ import (
 	"github.com/interlink-project/interlink-node/federation/trust/chain"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/node"
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 )
 
@@ -75,14 +76,14 @@ but some signer has no trust chain to a pinned anchor (nobody vouches for who it
 
 // verifyReport is what verify found, step by step.
 type verifyReport struct {
-	Object    string            `json:"object,omitempty"`
-	Version   uint64            `json:"version,omitempty"`
-	Type      string            `json:"type,omitempty"`
-	Steps     []verifyStep      `json:"steps"`
-	Result    string            `json:"result"` // verified, unverified, refused
-	Signers   []map[string]any  `json:"signers,omitempty"`
-	Anchors   []trust.AnchorPin `json:"anchors"`
-	Checked   time.Time         `json:"checked"`
+	Object    string                `json:"object,omitempty"`
+	Version   uint64                `json:"version,omitempty"`
+	Type      string                `json:"type,omitempty"`
+	Steps     []verifyStep          `json:"steps"`
+	Result    string                `json:"result"` // verified, unverified, refused
+	Signers   []protocol.SignerInfo `json:"signers,omitempty"`
+	Anchors   []trust.AnchorPin     `json:"anchors"`
+	Checked   time.Time             `json:"checked"`
 	verifyErr error
 }
 
@@ -306,9 +307,7 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 	rep.add("signature", true, "all %d signature(s) verify, each with its signer's own content key", len(r.Signers))
 	rep.add("expiry", true, "valid from %s until %s", time.Unix(r.Payload.Iat, 0).UTC().Format(time.RFC3339), time.Unix(r.Payload.Exp, 0).UTC().Format(time.RFC3339))
 	rep.add("origin", true, "%s is on the origin of its issuer %s", r.Payload.Sub, r.Payload.Iss)
-	for _, s := range r.Verification.Signers {
-		rep.Signers = append(rep.Signers, map[string]any{"entity_id": s.EntityID, "kid": s.Kid, "name": s.Name, "country": s.Country, "org_kind": s.OrgKind, "anchor": s.Anchor, "path": s.Path})
-	}
+	rep.Signers = r.Verification.Signers
 	if chainErr != nil {
 		if len(pins) == 0 {
 			rep.add("chain", false, "no anchor pinned (pass --anchor or --data): %v", chainErr)

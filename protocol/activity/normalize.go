@@ -290,7 +290,7 @@ func langValue(node map[string]any, name string) (string, map[string]string) {
 		return s, m
 	}
 	t := protocol.Text(m)
-	return preferred(t), m
+	return t.Preferred(), m
 }
 
 // str returns node[key] when it is a string.

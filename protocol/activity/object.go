@@ -143,11 +143,11 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 	if n := generatedName(e, o.label); n != "" {
 		name = protocol.Text{"en": n}
 	}
-	doc.Name = collapseSpaces(preferred(name))
+	doc.Name = collapseSpaces(name.Preferred())
 	doc.NameMap = mapOf(name, collapseSpaces)
-	doc.Summary = summarize(preferred(idx.Description))
+	doc.Summary = summarize(idx.Description.Preferred())
 	doc.SummaryMap = mapOf(idx.Description, summarize)
-	doc.Content = paragraphs(preferred(idx.Description))
+	doc.Content = paragraphs(idx.Description.Preferred())
 	doc.ContentMap = mapOf(idx.Description, paragraphs)
 	doc.URL = urlValue(obj.IRI, externalLinks(e))
 	doc.To = []string{Public}
@@ -232,7 +232,7 @@ func externalLinks(e protocol.Entity) []linkDoc {
 	}
 	switch v := e.(type) {
 	case *protocol.Interlinker:
-		for _, l := range languages(v.URI) {
+		for _, l := range v.URI.Languages() {
 			lang := l
 			if lang == "und" {
 				lang = ""

@@ -2,7 +2,6 @@ package activity
 
 import (
 	"html"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,42 +16,10 @@ const SummaryRunes = 500
 // MaxHashtags bounds the hashtags of one object.
 const MaxHashtags = 32
 
-// languages returns the languages of t that hold text, English first, then
-// the others in tag order.
-func languages(t protocol.Text) []string {
-	out := make([]string, 0, len(t))
-	for l, v := range t {
-		if strings.TrimSpace(v) != "" {
-			out = append(out, l)
-		}
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		switch {
-		case a == b:
-			return 0
-		case a == "en":
-			return -1
-		case b == "en":
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return out
-}
-
-// preferred returns the English text of t, else the text of its first
-// language (see languages), else "".
-func preferred(t protocol.Text) string {
-	if ls := languages(t); len(ls) > 0 {
-		return t[ls[0]]
-	}
-	return ""
-}
-
 // mapOf applies f to every language of t that holds text; nil when none.
 func mapOf(t protocol.Text, f func(string) string) map[string]string {
 	var out map[string]string
-	for _, l := range languages(t) {
+	for _, l := range t.Languages() {
 		if v := f(t[l]); v != "" {
 			if out == nil {
 				out = map[string]string{}
@@ -211,7 +178,7 @@ func hashtags(tags protocol.TextList) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, l := range languages(langs) {
+	for _, l := range langs.Languages() {
 		for _, v := range tags[l] {
 			name := hashtagName(v)
 			key := strings.ToLower(name)
