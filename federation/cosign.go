@@ -85,7 +85,7 @@ func (s *Service) StartCosign(ctx context.Context, obj protocol.Object, expect u
 	}
 	now := s.now().UTC()
 	obj.JWS, obj.Verification = nil, nil
-	d := storage.Draft{ID: s.ids.New(now), IRI: obj.IRI, Version: obj.Version, Type: string(obj.Type), JWS: jws,
+	d := storage.Draft{ID: s.ids.New(now), JWS: jws,
 		Cosigners: cosigners, Signed: []string{self}, Status: DraftPending, Created: now, Updated: now,
 		Object: obj, ExpectVersion: expect, Offers: map[string]string{}}
 	offered := obj
@@ -309,7 +309,7 @@ func (s *Service) publishDraft(ctx context.Context, d *storage.Draft) error {
 		return err
 	}
 	d.Status, d.Reason = DraftPublished, ""
-	s.log.Info("co-produced version published", "object", d.IRI, "version", d.Version, "cosigners", len(d.Cosigners))
+	s.log.Info("co-produced version published", "object", d.Object.IRI, "version", d.Object.Version, "cosigners", len(d.Cosigners))
 	s.Kick()
 	return nil
 }

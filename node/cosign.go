@@ -48,7 +48,7 @@ type draftView struct {
 }
 
 func viewDraft(d storage.Draft) draftView {
-	v := draftView{ID: d.ID, IRI: d.IRI, Version: d.Version, Type: d.Type, Status: d.Status, Cosigners: d.Cosigners,
+	v := draftView{ID: d.ID, IRI: d.Object.IRI, Version: d.Object.Version, Type: string(d.Object.Type), Status: d.Status, Cosigners: d.Cosigners,
 		Signed: d.Signed, Missing: []string{}, Reason: d.Reason, Created: d.Created.Format(time.RFC3339), Updated: d.Updated.Format(time.RFC3339)}
 	for _, c := range d.Cosigners {
 		signed := false

@@ -66,7 +66,7 @@ func (n *Node) resignDue(ctx context.Context) (int, error) {
 	waiting := map[string]bool{} // objects whose co-signers are being asked already
 	for _, d := range drafts {
 		if d.Status == federation.DraftPending {
-			waiting[d.IRI] = true
+			waiting[d.Object.IRI] = true
 		}
 	}
 	var due []string

@@ -63,9 +63,6 @@ type Subordinate struct {
 // every co-signer has signed.
 type Draft struct {
 	ID        string          `json:"id"`
-	IRI       string          `json:"iri"`
-	Version   uint64          `json:"version"` // the version it will be
-	Type      string          `json:"type"`
 	JWS       json.RawMessage `json:"jws"` // with the signatures gathered so far
 	Cosigners []string        `json:"cosigners"`
 	Signed    []string        `json:"signed"`
@@ -74,7 +71,8 @@ type Draft struct {
 	Created   time.Time       `json:"created"`
 	Updated   time.Time       `json:"updated"`
 	// Object is the version to store once every co-signer has signed (its
-	// JWS is then the complete one); ExpectVersion the version it follows.
+	// IRI, version and type are the draft's; its JWS is set then, to the
+	// complete one); ExpectVersion the version it follows.
 	Object        protocol.Object `json:"object"`
 	ExpectVersion uint64          `json:"expect_version"`
 	// Offers maps each co-signer's entity id to the Offer sent to it.

@@ -38,7 +38,7 @@ func TestTrustRecords(t *testing.T) {
 	if err := s.PutSubordinate(ctx, Subordinate{}); !errors.Is(err, ErrInvalidObject) {
 		t.Fatalf("empty subordinate: %v", err)
 	}
-	d := Draft{ID: "01D", IRI: "http://a/objects/01D", Version: 1, JWS: json.RawMessage(`{"payload":"e30"}`), Cosigners: []string{"http://a", "http://b"},
+	d := Draft{ID: "01D", Object: protocol.Object{Meta: protocol.Meta{IRI: "http://a/objects/01D", Version: 1}}, JWS: json.RawMessage(`{"payload":"e30"}`), Cosigners: []string{"http://a", "http://b"},
 		Signed: []string{"http://a"}, Status: "pending", Created: at, Updated: at}
 	if err := s.PutDraft(ctx, d); err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestTrustRecords(t *testing.T) {
 	if got, err := s.Draft(ctx, "01D"); err != nil || got.Status != "published" || len(got.Signed) != 2 {
 		t.Fatalf("draft: %+v, %v", got, err)
 	}
-	r := CosignRequest{ID: "01R", Activity: "http://a/activities/1", Origin: "http://a", IRI: d.IRI, JWS: d.JWS, Status: "pending", Received: at}
+	r := CosignRequest{ID: "01R", Activity: "http://a/activities/1", Origin: "http://a", IRI: d.Object.IRI, JWS: d.JWS, Status: "pending", Received: at}
 	if err := s.PutCosignRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
