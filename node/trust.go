@@ -59,12 +59,11 @@ func (n *Node) signLocal(ctx context.Context, ops []storage.WriteOp) error {
 		if o.Version > 1 {
 			prev = o.JWS
 		}
-		jws, err := tr.SignVersion(*o, prev, nil)
+		jws, v, err := tr.SignLocal(ctx, *o, prev)
 		if err != nil {
 			return err
 		}
-		o.JWS = jws
-		o.Verification = tr.LocalVerification(ctx, jws)
+		o.JWS, o.Verification = jws, v
 	}
 	return nil
 }

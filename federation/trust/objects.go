@@ -35,6 +35,24 @@ type tombstoneBody struct {
 // and lists cosigners (nil: this node alone). With other cosigners the
 // result holds only this node's signature (a draft to countersign).
 func (s *Service) SignVersion(obj protocol.Object, prevJWS []byte, cosigners []string) ([]byte, error) {
+	jws, _, _, err := s.signVersion(obj, prevJWS, cosigners)
+	return jws, err
+}
+
+// SignLocal signs a version this node makes alone and returns it with the
+// verification record it is stored with (from the signing itself: the JWS
+// is not parsed again).
+func (s *Service) SignLocal(ctx context.Context, obj protocol.Object, prevJWS []byte) ([]byte, *protocol.Verification, error) {
+	jws, exp, kid, err := s.signVersion(obj, prevJWS, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return jws, s.localRecord(ctx, kid, exp), nil
+}
+
+// signVersion is SignVersion; it also returns the signature's expiry and
+// the kid of the content key that made it.
+func (s *Service) signVersion(obj protocol.Object, prevJWS []byte, cosigners []string) (jws []byte, exp time.Time, kid string, err error) {
 	now := s.d.Now()
 	p := jwsobj.Payload{
 		Iss: s.d.Self, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(s.cfg.ObjectTTL).Unix(),
@@ -47,26 +65,26 @@ func (s *Service) SignVersion(obj protocol.Object, prevJWS []byte, cosigners []s
 	if obj.Deleted {
 		body, err := json.Marshal(tombstoneBody{Deleted: true, FormerType: obj.Type})
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, "", err
 		}
 		p.Type, p.Body = TombstoneType, body
 	}
 	if len(prevJWS) > 0 {
 		in, err := jwsobj.Inspect(prevJWS)
 		if err != nil {
-			return nil, fmt.Errorf("trust: sign %s v%d: previous version's jws: %w", obj.IRI, obj.Version, err)
+			return nil, time.Time{}, "", fmt.Errorf("trust: sign %s v%d: previous version's jws: %w", obj.IRI, obj.Version, err)
 		}
 		p.Prev = jwsobj.PayloadHash(in.Raw)
 	}
 	key, err := active(s.d.Keys().Content, "content")
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, "", err
 	}
 	out, err := jwsobj.Sign(p, jwsobj.Signer{EntityID: s.d.Self, Key: key.Private})
 	if err != nil {
-		return nil, fmt.Errorf("trust: sign %s v%d: %w", obj.IRI, obj.Version, err)
+		return nil, time.Time{}, "", fmt.Errorf("trust: sign %s v%d: %w", obj.IRI, obj.Version, err)
 	}
-	return out, nil
+	return out, time.Unix(p.Exp, 0).UTC(), key.Kid, nil
 }
 
 // Countersign adds this node's signature to a draft another node asked it
@@ -257,22 +275,25 @@ func (s *Service) refusesUnverified() bool {
 	return len(s.cfg.Anchors) > 0
 }
 
-// LocalVerification is the verification record of a version this node has
-// just signed alone: its own chain's judgement (cached), without verifying
-// the signature it just made.
-func (s *Service) LocalVerification(ctx context.Context, jws []byte) *protocol.Verification {
-	now := s.d.Now().UTC()
-	v := &protocol.Verification{Status: protocol.Unverified, Checked: now}
+// localVerification is the verification record of a version this node
+// signed alone, read from its JWS (SignLocal makes it without parsing).
+func (s *Service) localVerification(ctx context.Context, jws []byte) *protocol.Verification {
 	in, err := jwsobj.Inspect(jws)
 	if err != nil {
-		v.Reason = err.Error()
-		return v
+		return &protocol.Verification{Status: protocol.Unverified, Checked: s.d.Now().UTC(), Reason: err.Error()}
 	}
-	v.Expires = time.Unix(in.Payload.Exp, 0).UTC()
-	info := protocol.SignerInfo{EntityID: s.d.Self}
+	kid := ""
 	if len(in.Sigs) > 0 {
-		info.Kid = in.Sigs[0].Kid
+		kid = in.Sigs[0].Kid
 	}
+	return s.localRecord(ctx, kid, time.Unix(in.Payload.Exp, 0).UTC())
+}
+
+// localRecord is the node's own chain's judgement of a signature it made
+// with kid, valid until exp (the chain is cached).
+func (s *Service) localRecord(ctx context.Context, kid string, exp time.Time) *protocol.Verification {
+	v := &protocol.Verification{Status: protocol.Unverified, Checked: s.d.Now().UTC(), Expires: exp}
+	info := protocol.SignerInfo{EntityID: s.d.Self, Kid: kid}
 	ch, err := s.resolver.Resolve(ctx, s.d.Self)
 	if err != nil {
 		v.Reason = err.Error()

@@ -3,6 +3,7 @@ package trust
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -318,7 +319,7 @@ func TestLocalVerification(t *testing.T) {
 	ctx := t.Context()
 	o := f.m[ospizio]
 	jws := o.sign(t, o.object(t, f.clock.Now()), nil)
-	v := o.svc.LocalVerification(ctx, jws)
+	v := o.svc.localVerification(ctx, jws)
 	if v.Status != protocol.Verified || v.Reason != "" || len(v.Signers) != 1 {
 		t.Fatalf("verification = %+v", v)
 	}
@@ -326,6 +327,15 @@ func TestLocalVerification(t *testing.T) {
 	if s.EntityID != ospizio || s.Kid != o.keys.content().Kid || s.Name != "Associazione Ospizio" || s.Anchor != anchorIT ||
 		!slices.Equal(s.Path, []string{ospizio, comune, anchorIT}) || !v.Expires.Equal(f.clock.Now().Add(Defaults().ObjectTTL)) {
 		t.Fatalf("signer = %+v expires %v", s, v.Expires)
+	}
+
+	// SignLocal makes the same record without parsing what it signed.
+	signed, rec, err := o.svc.SignLocal(ctx, o.object(t, f.clock.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := o.svc.localVerification(ctx, signed); !reflect.DeepEqual(rec, again) {
+		t.Fatalf("SignLocal's record %+v, from the JWS %+v", rec, again)
 	}
 
 	tests := []struct {
@@ -345,7 +355,7 @@ func TestLocalVerification(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := tc.m()
-			v := m.svc.LocalVerification(ctx, tc.jws(m))
+			v := m.svc.localVerification(ctx, tc.jws(m))
 			if v.Status != protocol.Unverified || !strings.Contains(v.Reason, tc.reason) || !v.Checked.Equal(f.clock.Now()) {
 				t.Fatalf("verification = %+v, want unverified because %q", v, tc.reason)
 			}
