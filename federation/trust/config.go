@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"net/url"
 	"strings"
 	"time"
@@ -151,15 +152,4 @@ func checkEntityID(s string) error {
 	return nil
 }
 
-func kidChars(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func kidChars(s string) bool { return len(s) > 0 && len(s) <= 128 && jose.TokenChars(s) }

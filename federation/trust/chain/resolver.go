@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"slices"
 	"sync"
 	"time"
@@ -154,7 +155,7 @@ func New(cfg Config) (*Resolver, error) {
 		}
 		kids := map[string]bool{}
 		for j, k := range a.Kids {
-			if k == "" || len(k) > entity.MaxKidLen || !tokenChars(k) {
+			if k == "" || len(k) > entity.MaxKidLen || !jose.TokenChars(k) {
 				return nil, fmt.Errorf("chain: config: anchors[%d].kids[%d]: %q is not a key thumbprint (1 to %d characters of [A-Za-z0-9_-])", i, j, k, entity.MaxKidLen)
 			}
 			kids[k] = true
@@ -311,16 +312,5 @@ func (r *Resolver) Refresh(entityID string) bool {
 	r.refreshed[entityID] = now
 	r.mu.Unlock()
 	r.Invalidate(entityID)
-	return true
-}
-
-// tokenChars reports whether s holds only [A-Za-z0-9_-].
-func tokenChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"strings"
 	"sync/atomic"
 
@@ -48,7 +49,7 @@ func parseCompact(raw []byte, wantTyp string) (*compact, error) {
 		return nil, fmt.Errorf("%w: not a compact JWS of three parts", ErrMalformed)
 	}
 	hdrB64, payB64, sigB64 := raw[:first], raw[first+1:last], raw[last+1:]
-	hdrJSON, err := decodeB64(hdrB64)
+	hdrJSON, err := jose.DecodeB64(hdrB64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: protected header: %v", ErrMalformed, err)
 	}
@@ -59,8 +60,8 @@ func parseCompact(raw []byte, wantTyp string) (*compact, error) {
 	if hdr == nil {
 		return nil, fmt.Errorf("%w: protected header is not a JSON object", ErrMalformed)
 	}
-	if alg, ok := stringMember(hdr, "alg"); !ok || alg != "EdDSA" {
-		return nil, fmt.Errorf("%w: alg %s, want \"EdDSA\"", ErrAlgorithm, showMember(hdr, "alg"))
+	if alg, ok := jose.StringMember(hdr, "alg"); !ok || alg != "EdDSA" {
+		return nil, fmt.Errorf("%w: alg %s, want \"EdDSA\"", ErrAlgorithm, jose.ShowMember(hdr, "alg"))
 	}
 	for _, name := range bannedHeaders {
 		if _, ok := hdr[name]; ok {
@@ -69,21 +70,21 @@ func parseCompact(raw []byte, wantTyp string) (*compact, error) {
 	}
 	for name := range hdr {
 		if name != "alg" && name != "kid" && name != "typ" {
-			return nil, fmt.Errorf("%w: unsupported protected header member %q", ErrHeader, shorten(name))
+			return nil, fmt.Errorf("%w: unsupported protected header member %q", ErrHeader, jose.Shorten(name))
 		}
 	}
-	kid, ok := stringMember(hdr, "kid")
-	if !ok || kid == "" || len(kid) > MaxKidLen || !tokenChars(kid) {
-		return nil, fmt.Errorf("%w: kid %s must be 1 to %d characters of [A-Za-z0-9_-]", ErrKid, showMember(hdr, "kid"), MaxKidLen)
+	kid, ok := jose.StringMember(hdr, "kid")
+	if !ok || kid == "" || len(kid) > MaxKidLen || !jose.TokenChars(kid) {
+		return nil, fmt.Errorf("%w: kid %s must be 1 to %d characters of [A-Za-z0-9_-]", ErrKid, jose.ShowMember(hdr, "kid"), MaxKidLen)
 	}
-	if typ, ok := stringMember(hdr, "typ"); !ok || !isType(typ, wantTyp) {
-		return nil, fmt.Errorf("%w: typ %s, want %q", ErrType, showMember(hdr, "typ"), wantTyp)
+	if typ, ok := jose.StringMember(hdr, "typ"); !ok || !isType(typ, wantTyp) {
+		return nil, fmt.Errorf("%w: typ %s, want %q", ErrType, jose.ShowMember(hdr, "typ"), wantTyp)
 	}
-	claims, err := decodeB64(payB64)
+	claims, err := jose.DecodeB64(payB64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 	}
-	sig, err := decodeB64(sigB64)
+	sig, err := jose.DecodeB64(sigB64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature: %v", ErrMalformed, err)
 	}
@@ -115,7 +116,7 @@ func signCompact(claims any, typ string, key ed25519.PrivateKey) ([]byte, error)
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("%w: private key has %d bytes, want %d", ErrInvalidClaims, len(key), ed25519.PrivateKeySize)
 	}
-	hdr, err := json.Marshal(header{Alg: "EdDSA", Kid: thumbprint(key.Public().(ed25519.PublicKey)), Typ: typ})
+	hdr, err := json.Marshal(header{Alg: "EdDSA", Kid: jose.Thumbprint(key.Public().(ed25519.PublicKey)), Typ: typ})
 	if err != nil {
 		return nil, fmt.Errorf("encode header: %w", err)
 	}
@@ -145,50 +146,4 @@ func isType(typ, want string) bool {
 		typ = typ[len(app):]
 	}
 	return strings.EqualFold(typ, want)
-}
-
-// stringMember returns hdr[name] when it is a JSON string.
-func stringMember(hdr map[string]json.RawMessage, name string) (string, bool) {
-	raw, ok := hdr[name]
-	if !ok {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// showMember renders hdr[name] for an error message, shortened.
-func showMember(hdr map[string]json.RawMessage, name string) string {
-	raw, ok := hdr[name]
-	if !ok {
-		return "missing"
-	}
-	return shorten(string(raw))
-}
-
-func shorten(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
-
-// decodeB64 decodes unpadded base64url strictly: only the alphabet (Go's
-// decoder would skip CR and LF) and zero trailing bits.
-func decodeB64(s []byte) ([]byte, error) {
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return nil, fmt.Errorf("not unpadded base64url")
-		}
-	}
-	out := make([]byte, b64.DecodedLen(len(s)))
-	n, err := b64.Decode(out, s)
-	if err != nil {
-		return nil, fmt.Errorf("not unpadded base64url: %v", err)
-	}
-	return out[:n], nil
 }

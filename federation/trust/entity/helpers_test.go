@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"testing"
 	"time"
 )
@@ -97,7 +98,7 @@ func craft(hdr string, claims []byte, key ed25519.PrivateKey) []byte {
 
 // stdHeader is the header Sign writes for key.
 func stdHeader(key ed25519.PrivateKey, typ string) string {
-	return `{"alg":"EdDSA","kid":"` + thumbprint(key.Public().(ed25519.PublicKey)) + `","typ":"` + typ + `"}`
+	return `{"alg":"EdDSA","kid":"` + jose.Thumbprint(key.Public().(ed25519.PublicKey)) + `","typ":"` + typ + `"}`
 }
 
 // sentinels lists every reason this package gives.

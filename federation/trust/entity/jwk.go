@@ -2,9 +2,8 @@ package entity
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"time"
 )
 
@@ -32,7 +31,7 @@ const MaxKidLen = 128
 
 // b64 is unpadded base64url that refuses non-zero trailing bits, so that
 // each byte string has exactly one encoding.
-var b64 = base64.RawURLEncoding.Strict()
+var b64 = jose.B64
 
 // NewJWK returns the JWK of pub with its thumbprint as kid.
 func NewJWK(pub ed25519.PublicKey) (JWK, error) {
@@ -50,20 +49,7 @@ func Thumbprint(pub ed25519.PublicKey) (string, error) {
 	if len(pub) != ed25519.PublicKeySize {
 		return "", fmt.Errorf("entity: thumbprint: %w: public key has %d bytes, want %d", ErrInvalidClaims, len(pub), ed25519.PublicKeySize)
 	}
-	return thumbprint(pub), nil
-}
-
-// thumbprint hashes the RFC 7638 canonical JWK of a 32-byte key: its
-// required members in lexicographic order, no white space.
-func thumbprint(pub []byte) string {
-	const pre, post = `{"crv":"Ed25519","kty":"OKP","x":"`, `"}`
-	var buf [len(pre) + 43 + len(post)]byte
-	n := copy(buf[:], pre)
-	b64.Encode(buf[n:], pub)
-	n += 43
-	copy(buf[n:], post)
-	sum := sha256.Sum256(buf[:])
-	return b64.EncodeToString(sum[:])
+	return jose.Thumbprint(pub), nil
 }
 
 // PublicKey returns the key after checking kty, crv, the length of x and
@@ -75,14 +61,14 @@ func (k JWK) PublicKey() (ed25519.PublicKey, error) {
 	if k.Use != "" && k.Use != "sig" {
 		return nil, fmt.Errorf("entity: key %q: %w: use %q, want sig", k.Kid, ErrInvalidClaims, k.Use)
 	}
-	if len(k.X) != 43 || !tokenChars(k.X) {
+	if len(k.X) != 43 || !jose.TokenChars(k.X) {
 		return nil, fmt.Errorf("entity: key %q: %w: x is not the base64url of 32 bytes", k.Kid, ErrInvalidClaims)
 	}
 	pub, err := b64.DecodeString(k.X)
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("entity: key %q: %w: x is not the base64url of 32 bytes", k.Kid, ErrInvalidClaims)
 	}
-	if tp := thumbprint(pub); k.Kid != tp {
+	if tp := jose.Thumbprint(pub); k.Kid != tp {
 		return nil, fmt.Errorf("entity: key %q: %w: kid is not the key's RFC 7638 thumbprint %q", k.Kid, ErrKid, tp)
 	}
 	if k.NotBefore < 0 || k.RetiredAt < 0 || k.RevokedAt < 0 {
@@ -139,14 +125,3 @@ func validKeys(keys []JWK, max int) error {
 
 // stamp renders Unix seconds as RFC 3339 UTC.
 func stamp(sec int64) string { return time.Unix(sec, 0).UTC().Format(time.RFC3339) }
-
-// tokenChars reports whether s holds only [A-Za-z0-9_-].
-func tokenChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}

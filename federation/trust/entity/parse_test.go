@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // reason Parse gives.
 func TestParseAttacks(t *testing.T) {
 	key := testKey("leaf")
-	kid := thumbprint(key.Public().(ed25519.PublicKey))
+	kid := jose.Thumbprint(key.Public().(ed25519.PublicKey))
 	claims := mustJSON(t, config(t, key))
 	hdrWith := func(members string) string {
 		return `{"alg":"EdDSA","kid":"` + kid + `","typ":"entity-statement+jwt"` + members + `}`

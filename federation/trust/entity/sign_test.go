@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"reflect"
 	"strings"
 	"testing"
@@ -76,7 +77,7 @@ func TestSignInterop(t *testing.T) {
 func TestParseJWXSigned(t *testing.T) {
 	key := testKey("leaf")
 	hdrs := jws.NewHeaders()
-	for k, v := range map[string]any{"kid": thumbprint(key.Public().(ed25519.PublicKey)), "typ": Type} {
+	for k, v := range map[string]any{"kid": jose.Thumbprint(key.Public().(ed25519.PublicKey)), "typ": Type} {
 		if err := hdrs.Set(k, v); err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,9 @@
 package jwsobj
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"strconv"
 	"strings"
 )
@@ -73,7 +73,7 @@ func parseMessage(jws []byte, maxBytes int) (*message, error) {
 	if n := len(env.Signatures); n == 0 || n > MaxSignatures {
 		return nil, fmt.Errorf("jwsobj: %w: %d signatures, want 1 to %d", ErrTooManySignatures, n, MaxSignatures)
 	}
-	payload, err := decodeB64(*env.Payload)
+	payload, err := jose.DecodeB64(*env.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("jwsobj: payload: %w: %w", ErrMalformed, err)
 	}
@@ -101,7 +101,7 @@ func parseSig(rs rawSig) (parsedSig, error) {
 	if rs.Signature == nil {
 		return parsedSig{}, fmt.Errorf("%w: no signature member", ErrMalformed)
 	}
-	hdrJSON, err := decodeB64(*rs.Protected)
+	hdrJSON, err := jose.DecodeB64(*rs.Protected)
 	if err != nil {
 		return parsedSig{}, fmt.Errorf("protected header: %w: %w", ErrMalformed, err)
 	}
@@ -112,8 +112,8 @@ func parseSig(rs rawSig) (parsedSig, error) {
 	if prot == nil {
 		return parsedSig{}, fmt.Errorf("%w: protected header is null", ErrHeader)
 	}
-	if alg, ok := stringMember(prot, "alg"); !ok || alg != "EdDSA" {
-		return parsedSig{}, fmt.Errorf("%w: alg %s, want \"EdDSA\"", ErrAlgorithm, showMember(prot, "alg"))
+	if alg, ok := jose.StringMember(prot, "alg"); !ok || alg != "EdDSA" {
+		return parsedSig{}, fmt.Errorf("%w: alg %s, want \"EdDSA\"", ErrAlgorithm, jose.ShowMember(prot, "alg"))
 	}
 	for _, name := range bannedHeaders {
 		if _, ok := prot[name]; ok {
@@ -134,7 +134,7 @@ func parseSig(rs rawSig) (parsedSig, error) {
 		}
 	}
 	if _, ok := prot["crit"]; ok {
-		return parsedSig{}, fmt.Errorf("%w: crit %s names extensions this node does not implement", ErrHeader, showMember(prot, "crit"))
+		return parsedSig{}, fmt.Errorf("%w: crit %s names extensions this node does not implement", ErrHeader, jose.ShowMember(prot, "crit"))
 	}
 	for name, v := range prot {
 		switch name {
@@ -142,7 +142,7 @@ func parseSig(rs rawSig) (parsedSig, error) {
 		case "iat":
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil || n <= 0 {
-				return parsedSig{}, fmt.Errorf("%w: iat %s must be a positive integer (Unix seconds)", ErrHeader, showMember(prot, "iat"))
+				return parsedSig{}, fmt.Errorf("%w: iat %s must be a positive integer (Unix seconds)", ErrHeader, jose.ShowMember(prot, "iat"))
 			}
 		case "b64":
 			if string(v) != "true" {
@@ -152,18 +152,18 @@ func parseSig(rs rawSig) (parsedSig, error) {
 			return parsedSig{}, fmt.Errorf("%w: unsupported protected header member %q", ErrHeader, name)
 		}
 	}
-	kid, ok := stringMember(prot, "kid")
-	if !ok || kid == "" || len(kid) > MaxKidLen || !tokenChars(kid) {
-		return parsedSig{}, fmt.Errorf("%w: kid %s must be 1 to %d characters of [A-Za-z0-9_-]", ErrKid, showMember(prot, "kid"), MaxKidLen)
+	kid, ok := jose.StringMember(prot, "kid")
+	if !ok || kid == "" || len(kid) > MaxKidLen || !jose.TokenChars(kid) {
+		return parsedSig{}, fmt.Errorf("%w: kid %s must be 1 to %d characters of [A-Za-z0-9_-]", ErrKid, jose.ShowMember(prot, "kid"), MaxKidLen)
 	}
-	if typ, ok := stringMember(prot, "typ"); !ok || !isOurType(typ) {
-		return parsedSig{}, fmt.Errorf("%w: typ %s, want %q", ErrType, showMember(prot, "typ"), Type)
+	if typ, ok := jose.StringMember(prot, "typ"); !ok || !isOurType(typ) {
+		return parsedSig{}, fmt.Errorf("%w: typ %s, want %q", ErrType, jose.ShowMember(prot, "typ"), Type)
 	}
-	signer, ok := stringMember(prot, "iss")
+	signer, ok := jose.StringMember(prot, "iss")
 	if !ok || signer == "" {
 		return parsedSig{}, fmt.Errorf("%w: protected iss (the signer's entity id) is missing", ErrHeader)
 	}
-	sig, err := decodeB64(*rs.Signature)
+	sig, err := jose.DecodeB64(*rs.Signature)
 	if err != nil {
 		return parsedSig{}, fmt.Errorf("signature: %w: %w", ErrMalformed, err)
 	}
@@ -189,47 +189,4 @@ func isOurType(typ string) bool {
 		typ = typ[len("application/"):]
 	}
 	return strings.EqualFold(typ, Type)
-}
-
-// stringMember returns hdr[name] when it is a JSON string. hdr went
-// through checkStrict, so a string without escapes is its own value.
-func stringMember(hdr map[string]json.RawMessage, name string) (string, bool) {
-	raw, ok := hdr[name]
-	if !ok || len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return "", false
-	}
-	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 {
-		return string(inner), true
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// showMember renders hdr[name] for an error message, shortened.
-func showMember(hdr map[string]json.RawMessage, name string) string {
-	raw, ok := hdr[name]
-	if !ok {
-		return "missing"
-	}
-	const max = 64
-	if len(raw) > max {
-		return string(raw[:max]) + "..."
-	}
-	return string(raw)
-}
-
-// decodeB64 decodes unpadded base64url strictly: only the alphabet (no
-// padding, no line breaks) and zero trailing bits.
-func decodeB64(s string) ([]byte, error) {
-	if !b64Chars(s) {
-		return nil, fmt.Errorf("not unpadded base64url")
-	}
-	out, err := b64.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("not unpadded base64url: %w", err)
-	}
-	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"net/url"
 	"strings"
 )
@@ -91,7 +92,7 @@ func (p *Payload) validate() error {
 	if p.Prev != "" && !validHash(p.Prev) {
 		return bad("prev %q is not a base64url SHA-256", p.Prev)
 	}
-	if p.Type == "" || len(p.Type) > maxTypeLen || !tokenChars(p.Type) {
+	if p.Type == "" || len(p.Type) > maxTypeLen || !jose.TokenChars(p.Type) {
 		return bad("type %q must be 1 to %d characters of [A-Za-z0-9_-]", p.Type, maxTypeLen)
 	}
 	if len(p.Cosigners) == 0 {
@@ -135,28 +136,13 @@ func parseEntityURL(s string) (*url.URL, error) {
 }
 
 func validHash(s string) bool {
-	if len(s) != hashLen || !b64Chars(s) {
+	if len(s) != hashLen || !jose.TokenChars(s) {
 		return false
 	}
 	_, err := b64.DecodeString(s)
 	return err == nil
 }
 
-// tokenChars reports whether s holds only [A-Za-z0-9_-].
-func tokenChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// b64Chars reports whether s holds only the base64url alphabet (Go's decoder
-// skips CR and LF, which would make encodings malleable).
-func b64Chars(s string) bool { return tokenChars(s) }
-
 // b64 decodes unpadded base64url and refuses non-zero trailing bits, so that
 // each byte string has exactly one encoding.
-var b64 = base64.RawURLEncoding.Strict()
+var b64 = jose.B64

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"slices"
 	"testing"
 
@@ -148,13 +149,13 @@ func TestThumbprintMatchesJWX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := thumbprint(p.pub); got != want || p.kid != want {
+		if got := jose.Thumbprint(p.pub); got != want || p.kid != want {
 			t.Fatalf("thumbprint %s, jwx %s, kid %s", got, want, p.kid)
 		}
 	}
 	// RFC 8037 appendix A.3.
 	pub, _ := b64.DecodeString("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
-	if got := thumbprint(pub); got != "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k" {
+	if got := jose.Thumbprint(pub); got != "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k" {
 		t.Errorf("RFC 8037 thumbprint = %s", got)
 	}
 }

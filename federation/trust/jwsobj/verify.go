@@ -2,8 +2,8 @@ package jwsobj
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"fmt"
+	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
@@ -94,7 +94,7 @@ func Verify(jws []byte, resolve KeyResolver, now time.Time, opts Options) (*Veri
 		if len(pub) != ed25519.PublicKeySize {
 			return nil, fmt.Errorf("jwsobj: verify %s: signer %q kid %q: %w: resolver gave a %d-byte key", p.Sub, s.signer, s.kid, ErrUntrustedKey, len(pub))
 		}
-		if thumbprint(pub) != s.kid {
+		if jose.Thumbprint(pub) != s.kid {
 			return nil, fmt.Errorf("jwsobj: verify %s: signer %q: %w: kid %q is not the thumbprint of the resolved key", p.Sub, s.signer, ErrKid, s.kid)
 		}
 		if len(s.sig) != ed25519.SignatureSize || !ed25519.Verify(pub, signingInput(s.protectedB64, msg.payloadB64), s.sig) {
@@ -132,18 +132,4 @@ func (m *message) signature(entity string) *parsedSig {
 		}
 	}
 	return nil
-}
-
-// thumbprint is the RFC 7638 thumbprint of an Ed25519 key, written out for
-// the verification path (Thumbprint, through jwx, gives the same value: a
-// test holds them together).
-func thumbprint(pub ed25519.PublicKey) string {
-	const pre, post = `{"crv":"Ed25519","kty":"OKP","x":"`, `"}`
-	var buf [len(pre) + 43 + len(post)]byte
-	n := copy(buf[:], pre)
-	b64.Encode(buf[n:], pub)
-	n += 43
-	copy(buf[n:], post)
-	sum := sha256.Sum256(buf[:])
-	return b64.EncodeToString(sum[:])
 }
