@@ -61,8 +61,8 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 	}
 	tr, st := n.trust(), n.store()
 	bySigner := map[string][]judgedRef{}
-	err := st.ForEach(ctx, func(o protocol.Object) error {
-		if o.Origin == n.uris.Base() || o.Deleted || o.Verification == nil || len(o.JWS) == 0 {
+	err := st.ForEachMeta(ctx, func(o protocol.Object) error { // a verification record means a signed version
+		if o.Origin == n.uris.Base() || o.Deleted || o.Verification == nil {
 			return nil
 		}
 		for _, s := range o.Verification.Signers {

@@ -174,15 +174,22 @@ func BenchmarkForEachSigned(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	for b.Loop() {
-		n := 0
-		if err := s.ForEach(ctx, func(o protocol.Object) error {
-			if o.Verification != nil {
-				n++
+	for _, walk := range []struct {
+		name string
+		fn   func(context.Context, func(protocol.Object) error) error
+	}{{"full", s.ForEach}, {"meta", s.ForEachMeta}} {
+		b.Run(walk.name, func(b *testing.B) {
+			for b.Loop() {
+				n := 0
+				if err := walk.fn(ctx, func(o protocol.Object) error {
+					if o.Verification != nil {
+						n++
+					}
+					return nil
+				}); err != nil || n != 100_000 {
+					b.Fatalf("walk: %d, %v", n, err)
+				}
 			}
-			return nil
-		}); err != nil || n != 100_000 {
-			b.Fatalf("ForEach: %d, %v", n, err)
-		}
+		})
 	}
 }

@@ -86,7 +86,7 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 			if hv == nil || headerDeleted(hv) {
 				return true, nil // an index entry the store would never leave; skip it
 			}
-			o, err := currentOf(tx, string(iri), hv)
+			o, err := currentOf(tx, string(iri), hv, true)
 			if err != nil {
 				return false, err
 			}

@@ -54,24 +54,28 @@ func current(tx *bbolt.Tx, iri string) (protocol.Object, error) {
 	if hv == nil {
 		return protocol.Object{}, fmt.Errorf("storage: get object %s: %w", iri, ErrNotFound)
 	}
-	return currentOf(tx, iri, hv)
+	return currentOf(tx, iri, hv, true)
 }
 
 // currentOf reads the current version of iri given its header value.
-func currentOf(tx *bbolt.Tx, iri string, hv []byte) (protocol.Object, error) {
+func currentOf(tx *bbolt.Tx, iri string, hv []byte, withBody bool) (protocol.Object, error) {
 	v, err := headerVersion(hv)
 	if err != nil {
 		return protocol.Object{}, fmt.Errorf("storage: get object %s: header: %w", iri, err)
 	}
-	return version(tx, iri, v)
+	return versionOf(tx, iri, v, withBody)
 }
 
 func version(tx *bbolt.Tx, iri string, v uint64) (protocol.Object, error) {
+	return versionOf(tx, iri, v, true)
+}
+
+func versionOf(tx *bbolt.Tx, iri string, v uint64, withBody bool) (protocol.Object, error) {
 	rv := tx.Bucket(bVersions).Get(versionKey(iri, v))
 	if rv == nil {
 		return protocol.Object{}, fmt.Errorf("storage: get object %s version %d: %w", iri, v, ErrNotFound)
 	}
-	o, err := decodeRecord(rv)
+	o, err := decodeRecordBody(rv, withBody)
 	if err != nil {
 		return protocol.Object{}, fmt.Errorf("storage: get object %s version %d: %w", iri, v, err)
 	}
@@ -186,6 +190,16 @@ func (s *Store) Aggregates(ctx context.Context, target string) (Aggregate, error
 // outside them, so fn may take its time (and may write to the store); an
 // error from fn stops the walk and is returned as is.
 func (s *Store) ForEach(ctx context.Context, fn func(protocol.Object) error) error {
+	return s.forEach(ctx, true, fn)
+}
+
+// ForEachMeta is ForEach without the bodies and JWSs: the envelope and the
+// verification of every current version, for walks that only judge them.
+func (s *Store) ForEachMeta(ctx context.Context, fn func(protocol.Object) error) error {
+	return s.forEach(ctx, false, fn)
+}
+
+func (s *Store) forEach(ctx context.Context, withBody bool, fn func(protocol.Object) error) error {
 	var after []byte
 	first := true
 	for {
@@ -202,7 +216,7 @@ func (s *Store) ForEach(ctx context.Context, fn func(protocol.Object) error) err
 				}
 			}
 			for ; k != nil && len(page) < forEachPage; k, hv = c.Next() {
-				o, err := currentOf(tx, string(k), hv)
+				o, err := currentOf(tx, string(k), hv, withBody)
 				if err != nil {
 					return fmt.Errorf("storage: for each: %w", err)
 				}
