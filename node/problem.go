@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -55,12 +56,15 @@ func problemFor(err error) (*apiError, bool) {
 	var ve *protocol.ValidationError
 	var ke *storage.KeyExistsError
 	var ce *storage.ConflictError
+	var ye *publiccode.SyntaxError
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
 	case errors.As(err, &ve):
 		return &apiError{status: http.StatusUnprocessableEntity, name: "validation", title: "The object is invalid",
 			detail: ve.Error(), errs: ve.Errors}, true
+	case errors.As(err, &ye):
+		return yamlProblem(ye), true
 	case errors.As(err, &ke):
 		return &apiError{status: http.StatusConflict, name: "key-exists", title: "An object with this key exists",
 			detail: fmt.Sprintf("a live %s with key %q already exists at %s: update it instead", ke.Type, ke.Key, ke.IRI),
@@ -92,6 +96,16 @@ func problemFor(err error) (*apiError, bool) {
 	}
 	return &apiError{status: http.StatusInternalServerError, name: "internal", title: "Internal error",
 		detail: "the node failed to handle the request; its log has the details under this request_id"}, false
+}
+
+// yamlProblem is a 400 naming the line of a YAML syntax error (the
+// client's document, not a fault of the node).
+func yamlProblem(e *publiccode.SyntaxError) *apiError {
+	msg := e.Msg
+	if e.Line > 0 {
+		msg = fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return fieldError(http.StatusBadRequest, "malformed-yaml", "The body is not well-formed YAML", "body", "yaml_syntax", "%s", msg)
 }
 
 func keyField(k protocol.Kind) string {
