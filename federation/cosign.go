@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
@@ -291,7 +292,7 @@ func (s *Service) saveAnswered(ctx context.Context, act *activity.Activity, d st
 
 // publishDraft stores the completed version and announces it.
 func (s *Service) publishDraft(ctx context.Context, d *storage.Draft) error {
-	r, err := s.trust.Judge(ctx, d.JWS)
+	r, err := s.trust.Judge(ctx, d.JWS, time.Time{})
 	if err != nil {
 		return fmt.Errorf("the complete document does not verify: %w", err)
 	}

@@ -74,6 +74,7 @@ type Node struct {
 	resignDone   chan struct{}
 	reverifyStop context.CancelFunc
 	reverifyDone chan struct{}
+	keyStates    map[string]string // "signer kid" -> keyState at the last reverify pass (its goroutine only)
 
 	metrics *metrics
 	handler http.Handler

@@ -3,8 +3,12 @@ package node
 import (
 	"context"
 	"errors"
-	"slices"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -12,10 +16,13 @@ import (
 
 // A stored object's verification stays current: every trust.reverify_interval
 // the node polls the denylists of the authorities its signers' chains pass
-// through, and judges again the objects of every signer whose chain changed
-// since they arrived: revoked (what it signed at or after the revocation
-// becomes invalid) or enrolled since (unverified objects become verified). A
-// chain that fails to resolve (an unreachable superior) changes nothing.
+// through, resolves each signer's chain afresh, and judges again the objects
+// of every signer whose chain or key changed since they arrived: revoked
+// (what was signed, or first seen here, at or after the revocation becomes
+// invalid), a key retired or revoked (what it signed after retirement, or
+// what was first seen after its revocation, becomes invalid), or enrolled
+// since (unverified objects become verified). A chain that fails to resolve
+// (an unreachable superior) changes nothing.
 
 func (n *Node) startReverifier() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -50,9 +57,14 @@ type judgedRef struct {
 	iri     string
 	version uint64
 	status  string
+	kid     string // the signer's key the version was judged with
 }
 
-// reverify runs one pass and returns how many objects changed status.
+// reverify runs one pass and returns how many objects changed status. Each
+// signer's chain is resolved afresh (so that the pass sees a key retired or
+// revoked since the last one), and its objects are judged again when the
+// chain is revoked, when they were unverified, or when the key they were
+// signed with changed state (retired, revoked) since the previous pass.
 func (n *Node) reverify(ctx context.Context) (int, error) {
 	n.gate.RLock()
 	defer n.gate.RUnlock()
@@ -66,7 +78,7 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 			return nil
 		}
 		for _, s := range o.Verification.Signers {
-			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{o.IRI, o.Version, o.Verification.Status})
+			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{o.IRI, o.Version, o.Verification.Status, s.Kid})
 		}
 		return nil
 	})
@@ -86,21 +98,35 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 		list = append(list, a)
 	}
 	tr.PollDenylists(ctx, list)
+	states := map[string]string{}
 	changed := 0
 	for signer, refs := range bySigner {
-		if slices.ContainsFunc(refs, func(r judgedRef) bool { return r.status == protocol.Unverified }) {
-			tr.Resolver().Refresh(signer) // enrolled since? (a remembered failure would hide it)
-		}
+		// Resolved afresh: a key retired or revoked since the last pass,
+		// or an enrolment (a remembered failure would hide it), shows now.
+		tr.Resolver().Invalidate(signer)
 		ch, err := tr.Resolver().Resolve(ctx, signer)
 		if err != nil {
-			continue // no answer is not a verdict
+			for k, v := range n.keyStates {
+				if strings.HasPrefix(k, signer+" ") {
+					states[k] = v // no answer is not a verdict: keep what we knew
+				}
+			}
+			continue
 		}
 		revoked := !ch.RevokedAt.IsZero()
 		for _, ref := range refs {
-			if !revoked && ref.status == protocol.Verified {
-				continue
+			key := signer + " " + ref.kid
+			state, ok := states[key]
+			if !ok {
+				state = keyState(ch, ref.kid)
+				states[key] = state
 			}
-			if revoked && ref.status == protocol.Invalid {
+			keyChanged := state != "" && n.keyStates[key] != state
+			switch {
+			case revoked && ref.status != protocol.Invalid:
+			case ref.status == protocol.Unverified:
+			case keyChanged && ref.status == protocol.Verified:
+			default:
 				continue
 			}
 			ok, err := n.judgeAgain(ctx, ref)
@@ -112,7 +138,28 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 			}
 		}
 	}
+	n.keyStates = states
 	return changed, nil
+}
+
+// keyState is what a pass remembers of a signer's key: "" while it is
+// simply valid, else when it was retired or revoked.
+func keyState(ch *chain.Chain, kid string) string {
+	if ch.Config == nil {
+		return ""
+	}
+	in := ch.Config.Statement.InterlinkNode()
+	if in == nil {
+		return ""
+	}
+	k, ok := entity.FindKey(in.ContentKeys, kid)
+	if !ok {
+		return "gone"
+	}
+	if k.RetiredAt == 0 && k.RevokedAt == 0 {
+		return ""
+	}
+	return fmt.Sprintf("retired %d revoked %d", k.RetiredAt, k.RevokedAt)
 }
 
 // judgeAgain verifies ref's current version again and records a changed
@@ -123,7 +170,7 @@ func (n *Node) judgeAgain(ctx context.Context, ref judgedRef) (bool, error) {
 		return false, nil // changed or gone meanwhile: its new version was judged on arrival
 	}
 	v := &protocol.Verification{Status: protocol.Invalid, Checked: n.now().UTC(), Expires: o.Verification.Expires, Signers: o.Verification.Signers}
-	if r, err := n.trust().Judge(ctx, o.JWS); err != nil {
+	if r, err := n.trust().Judge(ctx, o.JWS, o.Received); err != nil {
 		v.Reason = err.Error()
 	} else {
 		v = r.Verification

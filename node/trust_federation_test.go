@@ -247,9 +247,18 @@ func TestTrustFederation(t *testing.T) {
 	if v := f.reggio.do("GET", "/api/v1/drafts/"+draft4["id"].(string), f.reggio.admin, "", nil).json(t); v["status"] != "pending" {
 		t.Fatalf("a draft co-signed by a revoked node: %v", v)
 	}
-	// ... while the service MEF co-signed before its revocation still verifies.
+	// ... while the service MEF co-signed before its revocation still
+	// verifies where it was held before the revocation (first seen after
+	// it, it would be refused: docs/trust.md, "Revocation").
 	f.zaragoza.n.trust().Resolver().Invalidate(f.mef.url)
-	if r, err := f.zaragoza.n.trust().VerifyObject(t.Context(), objectJWS(t, f.zaragoza, draft3["iri"].(string))); err != nil {
+	held, err := f.zaragoza.n.store().Get(t.Context(), draft3["iri"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.zaragoza.n.trust().VerifyObject(t.Context(), held.JWS); err == nil {
+		t.Fatal("a service co-signed by a revoked node, first seen after the revocation, verified")
+	}
+	if r, err := f.zaragoza.n.trust().Judge(t.Context(), held.JWS, held.Received); err != nil {
 		t.Fatalf("a service co-signed before the revocation: %v", err)
 	} else if r.Verification.Status != "verified" {
 		t.Fatalf("a service co-signed before the revocation: %+v", r.Verification)

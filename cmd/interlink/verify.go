@@ -289,7 +289,7 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 		rep.verifyErr = err
 		return rep
 	}
-	r, chainErr, err := trust.VerifyWith(ctx, resolver, jws, now, skew)
+	r, chainErr, err := trust.VerifyWith(ctx, resolver, jws, now, time.Time{}, skew)
 	if err != nil {
 		step := "signature"
 		switch {

@@ -51,11 +51,13 @@ func TestIntermediateConstraints(t *testing.T) {
 }
 
 // Revoking an intermediate revokes the chains of everything below it from
-// that moment; what they signed before stays valid.
+// that moment; what they signed before stays valid where it was held since
+// before the revocation.
 func TestRevokedIntermediate(t *testing.T) {
 	f := newStandardFed(t)
 	ctx := t.Context()
 	o := f.m[ospizio]
+	seen := f.clock.Now()
 	before := o.sign(t, o.object(t, f.clock.Now()), nil)
 	f.clock.Advance(time.Minute)
 	if _, err := f.m[anchorIT].svc.Revoke(ctx, comune, "commissariato"); err != nil {
@@ -64,10 +66,12 @@ func TestRevokedIntermediate(t *testing.T) {
 	f.clock.Advance(time.Second)
 	after := o.sign(t, o.object(t, f.clock.Now()), nil)
 	receiver := f.m[zaragoza]
-	r, err := receiver.svc.VerifyObject(ctx, before)
+	r, err := receiver.svc.Judge(ctx, before, seen)
 	if err != nil || r.Verification.Status != protocol.Verified {
 		t.Fatalf("signed before the revocation: %+v, %v", r, err)
 	}
+	_, err = receiver.svc.VerifyObject(ctx, before)
+	wantErr(t, err, chain.ErrRevoked) // first seen after it
 	_, err = receiver.svc.VerifyObject(ctx, after)
 	wantErr(t, err, chain.ErrRevoked)
 }

@@ -106,7 +106,9 @@ func TestCosigning(t *testing.T) {
 }
 
 // A co-signer's key is judged at its own signing time: revoked before it
-// countersigns, the version is refused; revoked after, it stays valid.
+// countersigns, the version is refused; revoked after, it stays valid where
+// it was seen before the revocation, and is refused by a receiver that
+// first sees it after (the iat is the co-signer's own word).
 func TestCosignerRevocation(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -115,7 +117,7 @@ func TestCosignerRevocation(t *testing.T) {
 		wantAtOrigin error
 	}{
 		{"revoked before countersigning", true, chain.ErrRevoked, chain.ErrRevoked},
-		{"revoked after countersigning", false, nil, nil},
+		{"revoked after countersigning", false, chain.ErrRevoked, chain.ErrRevoked},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,13 +140,21 @@ func TestCosignerRevocation(t *testing.T) {
 			}
 			f.clock.Advance(time.Minute)
 			all := countersign(t, za, draft)
+			signedAt := f.clock.Now()
 			if !tc.revokeFirst {
 				revoke()
 			}
-			// A receiver that never saw Zaragoza's chain resolves it now,
-			// with the revocation.
+			// A receiver that held it since before any revocation keeps it.
 			receiver := f.m[ospizio]
-			r, err := receiver.svc.VerifyObject(ctx, all)
+			r, err := receiver.svc.Judge(ctx, all, signedAt)
+			if tc.revokeFirst {
+				wantErr(t, err, chain.ErrRevoked)
+			} else if err != nil || r.Verification.Status != protocol.Verified {
+				t.Fatalf("held since before the revocation: %+v, %v", r, err)
+			}
+			// A receiver that never saw Zaragoza's chain resolves it now,
+			// with the revocation, and first sees the version after it.
+			r, err = receiver.svc.VerifyObject(ctx, all)
 			wantErr(t, err, errs(tc.want)...)
 			if err == nil && (r.Verification.Status != protocol.Verified || !slices.Equal(signerIDs(r.Verification), []string{comune, zaragoza})) {
 				t.Fatalf("verification = %+v", r.Verification)

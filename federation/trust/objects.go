@@ -157,19 +157,26 @@ func (r *Received) Object(jws []byte, created time.Time) (protocol.Object, proto
 // chain, signatures, expiry), and judges the signers' chains. The error
 // wraps the jwsobj, chain or entity sentinel of the first failure, or
 // ErrUnverified under a policy that refuses objects without chains.
+// The version is seen now: a revocation is judged at the later of each
+// signature's iat and now (see chain.Chain.ContentKeyAt).
 func (s *Service) VerifyObject(ctx context.Context, jws []byte) (*Received, error) {
-	return s.verifyObject(ctx, jws, s.refusesUnverified())
+	now := s.d.Now()
+	return s.verifyObject(ctx, jws, now, s.refusesUnverified())
 }
 
 // Judge verifies jws like VerifyObject but never refuses an object for
 // lacking a chain: the record says unverified and why (for the node's own
-// versions, and for auditors).
-func (s *Service) Judge(ctx context.Context, jws []byte) (*Received, error) {
-	return s.verifyObject(ctx, jws, false)
+// versions, and for auditors). seen is when this node first saw the version
+// (its stored Received time; zero: now).
+func (s *Service) Judge(ctx context.Context, jws []byte, seen time.Time) (*Received, error) {
+	if seen.IsZero() {
+		seen = s.d.Now()
+	}
+	return s.verifyObject(ctx, jws, seen, false)
 }
 
-func (s *Service) verifyObject(ctx context.Context, jws []byte, refuseUnverified bool) (*Received, error) {
-	r, chainErr, err := VerifyWith(ctx, s.resolver, jws, s.d.Now(), s.cfg.ClockSkew)
+func (s *Service) verifyObject(ctx context.Context, jws []byte, seen time.Time, refuseUnverified bool) (*Received, error) {
+	r, chainErr, err := verifyWith(ctx, s.resolver, jws, s.d.Now(), seen, jwsobj.Options{Skew: s.cfg.ClockSkew})
 	if err != nil {
 		return nil, err
 	}
@@ -184,16 +191,19 @@ func (s *Service) verifyObject(ctx context.Context, jws []byte, refuseUnverified
 // Each signer's key comes from its trust chain; a signer without one is
 // checked against its self-signed entity configuration, and the result is
 // then unverified: chainErr says why (the first signer's reason). err is a
-// refusal (bad structure, signature, key, expiry, revocation).
-func VerifyWith(ctx context.Context, resolver *chain.Resolver, jws []byte, now time.Time, skew time.Duration) (r *Received, chainErr, err error) {
-	return verifyWith(ctx, resolver, jws, now, jwsobj.Options{Skew: skew})
+// refusal (bad structure, signature, key, expiry, revocation). seen is
+// when the version was first seen (zero: unknown, so that revocations are
+// judged at each signature's own iat, as an offline check must).
+func VerifyWith(ctx context.Context, resolver *chain.Resolver, jws []byte, now, seen time.Time, skew time.Duration) (r *Received, chainErr, err error) {
+	return verifyWith(ctx, resolver, jws, now, seen, jwsobj.Options{Skew: skew})
 }
 
 // VerifyDraft checks a draft being co-signed: every signature present must
 // verify (with the keys the signers' chains give, as VerifyWith) and the
 // issuer must have signed; missing co-signers are tolerated.
 func (s *Service) VerifyDraft(ctx context.Context, jws []byte) (*Received, error) {
-	r, chainErr, err := verifyWith(ctx, s.resolver, jws, s.d.Now(), jwsobj.Options{Skew: s.cfg.ClockSkew, Partial: true})
+	now := s.d.Now()
+	r, chainErr, err := verifyWith(ctx, s.resolver, jws, now, now, jwsobj.Options{Skew: s.cfg.ClockSkew, Partial: true})
 	if err != nil {
 		return nil, err
 	}
@@ -203,18 +213,18 @@ func (s *Service) VerifyDraft(ctx context.Context, jws []byte) (*Received, error
 	return r, nil
 }
 
-func verifyWith(ctx context.Context, resolver *chain.Resolver, jws []byte, now time.Time, opts jwsobj.Options) (r *Received, chainErr, err error) {
+func verifyWith(ctx context.Context, resolver *chain.Resolver, jws []byte, now, seen time.Time, opts jwsobj.Options) (r *Received, chainErr, err error) {
 	var signers []protocol.SignerInfo
 	resolve := func(ent, kid string, at time.Time) (ed25519.PublicKey, error) {
 		info := protocol.SignerInfo{EntityID: ent, Kid: kid}
 		ch, err := resolver.Resolve(ctx, ent)
 		if err == nil {
-			key, err := ch.ContentKey(kid, at)
+			key, err := ch.ContentKeyAt(kid, at, seen)
 			if errors.Is(err, entity.ErrUnknownKey) && resolver.Refresh(ent) {
 				// A key the cached configuration does not list: the signer
 				// may have rotated since; look again (at most once a minute).
 				if ch, err = resolver.Resolve(ctx, ent); err == nil {
-					key, err = ch.ContentKey(kid, at)
+					key, err = ch.ContentKeyAt(kid, at, seen)
 				}
 			}
 			if err != nil {
@@ -231,10 +241,10 @@ func verifyWith(ctx context.Context, resolver *chain.Resolver, jws []byte, now t
 		if err2 != nil {
 			return nil, fmt.Errorf("no trust chain (%w) and no valid entity configuration: %w", err, err2)
 		}
-		key, err2 := chain.ContentKey(ec, kid, at)
+		key, err2 := chain.ContentKeyAt(ec, kid, at, seen)
 		if errors.Is(err2, entity.ErrUnknownKey) && resolver.Refresh(ent) {
 			if ec, err2 = resolver.SelfSigned(ctx, ent); err2 == nil {
-				key, err2 = chain.ContentKey(ec, kid, at)
+				key, err2 = chain.ContentKeyAt(ec, kid, at, seen)
 			}
 		}
 		if err2 != nil {

@@ -118,7 +118,7 @@ func TestUnverifiedPolicy(t *testing.T) {
 				}
 			}
 			// Judge never refuses for a missing chain, whatever the policy.
-			j, err := r.svc.Judge(ctx, jws)
+			j, err := r.svc.Judge(ctx, jws, time.Time{})
 			if err != nil || j.Verification.Status != map[bool]string{true: protocol.Verified, false: protocol.Unverified}[tc.status == protocol.Verified] {
 				t.Fatalf("Judge() = %+v, %v", j, err)
 			}
@@ -363,19 +363,26 @@ func TestLocalVerification(t *testing.T) {
 	}
 }
 
-// A receiver caches a chain until its earliest link expires, then resolves
-// it afresh: a revocation is learnt then, and objects signed before it keep
-// verifying.
-func TestChainExpiryAndRefresh(t *testing.T) {
+// A receiver uses a cached chain for at most trust.reverify_interval
+// (however long its statements are valid), then resolves it afresh: a
+// revocation is learnt within that bound. What was signed before the
+// revocation and held since stays valid; a version first seen after it is
+// refused, whatever its iat (issue 10: a revoked node backdating iat).
+func TestChainMaxAgeAndRevocation(t *testing.T) {
 	f := newStandardFed(t)
 	ctx := t.Context()
 	o, z := f.m[ospizio], f.m[zaragoza]
+	maxAge := z.svc.Config().ReverifyInterval
+	if maxAge >= testTTL {
+		t.Fatalf("the test needs reverify_interval (%s) below the statements' ttl (%s)", maxAge, testTTL)
+	}
+	seenBefore := f.clock.Now()
 	before := o.sign(t, o.object(t, f.clock.Now()), nil)
 	if _, err := z.svc.VerifyObject(ctx, before); err != nil {
 		t.Fatal(err)
 	}
 	fetched := f.net.fetches("")
-	f.clock.Advance(testTTL / 4)
+	f.clock.Advance(maxAge / 4)
 	if _, err := z.svc.VerifyObject(ctx, before); err != nil {
 		t.Fatal(err)
 	}
@@ -384,41 +391,91 @@ func TestChainExpiryAndRefresh(t *testing.T) {
 	}
 
 	// The municipality revokes the civic group; the receiver's cached
-	// chain does not know yet (the documented limit).
-	f.clock.Advance(time.Minute)
+	// chain does not know yet (within the bound).
+	f.clock.Advance(maxAge / 4)
 	revokedAt := f.clock.Now()
 	if _, err := f.m[comune].svc.Revoke(ctx, ospizio, "dissolved"); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(time.Second)
 	after := o.sign(t, o.object(t, f.clock.Now()), nil)
+	backdated := o.sign(t, o.object(t, revokedAt.Add(-26*time.Second)), nil)
 	if _, err := z.svc.VerifyObject(ctx, after); err != nil {
 		t.Fatalf("cached chain: %v", err)
 	}
 
-	// Past the earliest expiry the chain is fetched afresh.
-	f.clock.Advance(testTTL)
-	r, err := z.svc.VerifyObject(ctx, before)
-	if err != nil {
-		t.Fatalf("an object signed before the revocation: %v", err)
-	}
-	if r.Verification.Status != protocol.Verified || !r.Verification.Checked.Equal(f.clock.Now()) {
-		t.Fatalf("verification = %+v", r.Verification)
-	}
-	for _, u := range []string{ospizio + WellKnownPath, comune + WellKnownPath, anchorIT + WellKnownPath, comune + FetchPath, anchorIT + FetchPath} {
-		if f.net.fetches(u) < 2 {
-			t.Errorf("%s fetched %d times, want again after expiry", u, f.net.fetches(u))
-		}
+	// Past the maximum age (long before the statements expire) the chain
+	// is fetched afresh.
+	f.clock.Advance(maxAge / 2)
+	urls := []string{ospizio + WellKnownPath, comune + FetchPath}
+	counts := make([]int, len(urls))
+	for i, u := range urls {
+		counts[i] = f.net.fetches(u)
 	}
 	ch, err := z.svc.Resolver().Resolve(ctx, ospizio)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ch.RevokedAt.Equal(revokedAt) || !ch.Expires.After(f.clock.Now()) {
-		t.Fatalf("refreshed chain: revoked %v expires %v", ch.RevokedAt, ch.Expires)
+	for i, u := range urls {
+		if f.net.fetches(u) == counts[i] {
+			t.Errorf("%s not fetched again after reverify_interval", u)
+		}
 	}
-	_, err = z.svc.VerifyObject(ctx, after)
-	wantErr(t, err, chain.ErrRevoked)
-	_, err = z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil))
-	wantErr(t, err, chain.ErrRevoked)
+	if !ch.RevokedAt.Equal(revokedAt) {
+		t.Fatalf("refreshed chain: revoked %v, want %v", ch.RevokedAt, revokedAt)
+	}
+	tests := []struct {
+		name string
+		jws  []byte
+		seen time.Time // zero: now
+		want error
+	}{
+		{"signed before, held since before the revocation", before, seenBefore, nil},
+		{"signed before, first seen after the revocation", before, time.Time{}, chain.ErrRevoked},
+		{"signed after the revocation", after, time.Time{}, chain.ErrRevoked},
+		{"signed after, seen while the receiver held the old chain", after, revokedAt.Add(time.Second), chain.ErrRevoked},
+		{"backdated 26 s before the revocation", backdated, time.Time{}, chain.ErrRevoked},
+		{"signed now", o.sign(t, o.object(t, f.clock.Now()), nil), time.Time{}, chain.ErrRevoked},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r *Received
+			var err error
+			if tc.seen.IsZero() {
+				r, err = z.svc.VerifyObject(ctx, tc.jws)
+			} else {
+				r, err = z.svc.Judge(ctx, tc.jws, tc.seen)
+			}
+			wantErr(t, err, errs(tc.want)...)
+			if err == nil && (r.Verification.Status != protocol.Verified || !r.Verification.Checked.Equal(f.clock.Now())) {
+				t.Fatalf("verification = %+v", r.Verification)
+			}
+		})
+	}
+}
+
+// A receiver that cached a signer's chain learns of the signer's content
+// key revocation within trust.reverify_interval: the stolen key's fresh
+// signatures are refused from then on (issue 10: they verified for 24 h).
+func TestKeyRevocationReachesWarmReceivers(t *testing.T) {
+	f := newStandardFed(t)
+	ctx := t.Context()
+	o, z := f.m[ospizio], f.m[zaragoza]
+	keyA := o.keys.content()
+	if _, err := z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+	o.keys.rotateContent()
+	o.keys.revokeContent(keyA.Kid, "laptop stolen")
+	o.svc.KeysChanged()
+	f.clock.Advance(time.Second)
+	stolen := func() []byte { return o.signRaw(t, o.payload(t, f.clock.Now()), keyA.Private) }
+	// Within the bound the receiver may still hold the old configuration.
+	if _, err := z.svc.VerifyObject(ctx, stolen()); err != nil {
+		t.Logf("refused at once: %v", err)
+	}
+	f.clock.Advance(z.svc.Config().ReverifyInterval)
+	_, err := z.svc.VerifyObject(ctx, stolen())
+	wantErr(t, err, jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked)
 }

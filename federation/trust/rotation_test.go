@@ -12,12 +12,15 @@ import (
 )
 
 // Content key rotation keeps what the old key signed verifiable; revoking
-// the old key as compromised refuses what it signs from then on.
+// the old key as compromised refuses every version signed by it that a
+// receiver first sees from then on, whatever its iat, while what the
+// receiver saw before the revocation and was signed before it stays valid.
 func TestContentKeyRotation(t *testing.T) {
 	f := newStandardFed(t)
 	ctx := t.Context()
 	o := f.m[ospizio]
 	keyA := o.keys.content()
+	seenBefore := f.clock.Now()
 	signedByA := o.sign(t, o.object(t, f.clock.Now()), nil)
 
 	f.clock.Advance(time.Minute)
@@ -29,42 +32,67 @@ func TestContentKeyRotation(t *testing.T) {
 	if in, err := jwsobj.Inspect(signedByB); err != nil || in.Sigs[0].Kid != keyB.Kid {
 		t.Fatalf("after rotation the object is signed by %+v, %v; want %s", in, err, keyB.Kid)
 	}
-	// A thief holding A signs after its retirement, and later after its
-	// revocation.
+	// A thief holding A signs after its retirement, and backdates another
+	// signature to before it (a retired key's iat is still its signer's
+	// word: what a retired key signs is judged at its iat).
 	stolenRetired := o.signRaw(t, o.payload(t, f.clock.Now()), keyA.Private)
+	backdated := o.signRaw(t, o.payload(t, retiredAt.Add(-time.Second)), keyA.Private)
+
+	type judged struct {
+		name string
+		jws  []byte
+		seen time.Time // zero: first seen now (VerifyObject)
+		kid  string
+		want []error
+	}
+	check := func(t *testing.T, tests []judged) {
+		t.Helper()
+		for _, receiver := range []string{zaragoza, anchorIT, comune} {
+			for _, tc := range tests {
+				t.Run(receiver+"/"+tc.name, func(t *testing.T) {
+					var r *Received
+					var err error
+					if tc.seen.IsZero() {
+						r, err = f.m[receiver].svc.VerifyObject(ctx, tc.jws)
+					} else {
+						r, err = f.m[receiver].svc.Judge(ctx, tc.jws, tc.seen)
+					}
+					wantErr(t, err, tc.want...)
+					if err == nil && (r.Verification.Status != protocol.Verified || r.Verification.Signers[0].Kid != tc.kid) {
+						t.Fatalf("verification = %+v, want verified with %s", r.Verification, tc.kid)
+					}
+				})
+			}
+		}
+	}
+	t.Run("retired", func(t *testing.T) {
+		check(t, []judged{
+			{"signed by the old key before the rotation", signedByA, time.Time{}, keyA.Kid, nil},
+			{"signed by the new key", signedByB, time.Time{}, keyB.Kid, nil},
+			{"old key used after its retirement", stolenRetired, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRetired}},
+			{"old key backdated before its retirement", backdated, time.Time{}, keyA.Kid, nil},
+		})
+	})
 
 	f.clock.Advance(time.Minute)
 	o.keys.revokeContent(keyA.Kid, "laptop stolen")
 	o.svc.KeysChanged()
 	f.clock.Advance(time.Second)
 	stolenRevoked := o.signRaw(t, o.payload(t, f.clock.Now()), keyA.Private)
-	// A backdated signature is the documented limit: the iat is the
-	// signer's word, and it lies before the revocation.
-	backdated := o.signRaw(t, o.payload(t, retiredAt.Add(-time.Second)), keyA.Private)
-
-	tests := []struct {
-		name string
-		jws  []byte
-		kid  string
-		want []error
-	}{
-		{"signed by the old key before the rotation", signedByA, keyA.Kid, nil},
-		{"signed by the new key", signedByB, keyB.Kid, nil},
-		{"old key used after its retirement", stolenRetired, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRetired}},
-		{"old key used after its revocation", stolenRevoked, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
-		{"old key backdated before its retirement", backdated, keyA.Kid, nil},
-	}
-	for _, receiver := range []string{zaragoza, anchorIT, comune} {
-		for _, tc := range tests {
-			t.Run(receiver+"/"+tc.name, func(t *testing.T) {
-				r, err := f.m[receiver].svc.VerifyObject(ctx, tc.jws)
-				wantErr(t, err, tc.want...)
-				if err == nil && (r.Verification.Status != protocol.Verified || r.Verification.Signers[0].Kid != tc.kid) {
-					t.Fatalf("verification = %+v, want verified with %s", r.Verification, tc.kid)
-				}
-			})
-		}
-	}
+	backdatedAfter := o.signRaw(t, o.payload(t, retiredAt.Add(-2*time.Second)), keyA.Private)
+	// The receivers cached the chain before the revocation: within the
+	// resolver's maximum age (trust.reverify_interval) they read it again.
+	f.clock.Advance(f.m[zaragoza].svc.Config().ReverifyInterval)
+	t.Run("revoked", func(t *testing.T) {
+		check(t, []judged{
+			{"signed by the new key", signedByB, time.Time{}, keyB.Kid, nil},
+			{"old key used after its revocation", stolenRevoked, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key backdated, first seen after the revocation", backdatedAfter, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key before the rotation, first seen after the revocation", signedByA, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key before the rotation, held since before the revocation", signedByA, seenBefore, keyA.Kid, nil},
+			{"old key after its retirement, held since before the revocation", stolenRetired, retiredAt.Add(2 * time.Second), "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRetired}},
+		})
+	})
 }
 
 // A receiver that cached the signer's chain before a content key rotation
@@ -86,7 +114,15 @@ func TestContentKeyRotationWarmCache(t *testing.T) {
 	if r.Verification.Status != protocol.Verified {
 		t.Fatalf("verification = %+v", r.Verification)
 	}
-	// A second rotation within the refresh interval: the receiver does not
+	// A second rotation a second later: the receiver's chain is younger
+	// than its maximum age, but an unknown kid makes it look again (the
+	// first Refresh of this signer).
+	o.keys.rotateContent()
+	f.clock.Advance(time.Second)
+	if _, err := z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil)); err != nil {
+		t.Fatalf("a key rotated after the cached chain was fetched: %v", err)
+	}
+	// A third rotation within the refresh interval: the receiver does not
 	// fetch again (a flood of unknown kids costs no fetches), so the newest
 	// key is refused until the interval has passed.
 	o.keys.rotateContent()

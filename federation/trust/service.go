@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 	for _, a := range cfg.Anchors {
 		pins = append(pins, chain.Anchor{EntityID: a.EntityID, Kids: a.Kids})
 	}
-	r, err := chain.New(chain.Config{Anchors: pins, Fetcher: localFetcher{s}, Now: d.Now, Skew: cfg.ClockSkew})
+	r, err := chain.New(chain.Config{Anchors: pins, Fetcher: localFetcher{s}, Now: d.Now, Skew: cfg.ClockSkew, MaxAge: cfg.ReverifyInterval})
 	if err != nil {
 		return nil, fmt.Errorf("trust: anchors: %w", err)
 	}

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,7 @@ type Chain struct {
 	Expires   time.Time        // earliest exp of every document used
 	Identity  Identity         // from the immediate superior's statement, never the leaf's own EC
 	RevokedAt time.Time        // zero unless a statement of the chain carries interlink_revoked_at
+	Fetched   time.Time        // when the resolver fetched it: it is resolved again after Config.MaxAge
 
 	keys map[string]contentKey // the leaf's content keys by kid, decoded once
 }
@@ -39,17 +41,30 @@ type contentKey struct {
 // at (entity.ErrNotYetValid, entity.ErrKeyRetired, entity.ErrKeyRevoked),
 // and any time at or after the chain's RevokedAt (ErrRevoked).
 func (c *Chain) ContentKey(kid string, at time.Time) (ed25519.PublicKey, error) {
+	return c.ContentKeyAt(kid, at, time.Time{})
+}
+
+// ContentKeyAt is ContentKey for a signature made (as its signer asserts)
+// at signed and first seen by this node at seen (zero: unknown). Retirement
+// and not-before are judged at signed: a retired key keeps verifying what it
+// signed before. Revocation, of the key or of the signer, is judged at the
+// later of the two: a signer's iat is its own word, so a version first seen
+// after a revocation is refused however early it claims to have been signed
+// (docs/trust.md, "Revocation").
+func (c *Chain) ContentKeyAt(kid string, signed, seen time.Time) (ed25519.PublicKey, error) {
+	at := revocationTime(signed, seen)
 	if !c.RevokedAt.IsZero() && !at.Before(c.RevokedAt) {
-		return nil, fmt.Errorf("chain: %s: content key %q at %s: %w at %s", c.EntityID, kid, at.UTC().Format(time.RFC3339), ErrRevoked, c.RevokedAt.UTC().Format(time.RFC3339))
+		return nil, fmt.Errorf("chain: %s: content key %q signed at %s, first seen %s: %w at %s", c.EntityID, kid,
+			stamp(signed), stamp(seen), ErrRevoked, c.RevokedAt.UTC().Format(time.RFC3339))
 	}
 	if c.keys == nil {
-		return ContentKey(c.Config, kid, at)
+		return ContentKeyAt(c.Config, kid, signed, seen)
 	}
 	k, ok := c.keys[kid]
 	if !ok {
 		return nil, fmt.Errorf("chain: %s: content key %q: %w", c.EntityID, kid, entity.ErrUnknownKey)
 	}
-	if err := k.jwk.ValidAt(at); err != nil {
+	if err := keyValid(k.jwk, signed, seen); err != nil {
 		return nil, fmt.Errorf("chain: %s: %w", c.EntityID, err)
 	}
 	return k.pub, nil
@@ -58,6 +73,12 @@ func (c *Chain) ContentKey(kid string, at time.Time) (ed25519.PublicKey, error) 
 // ContentKey is Chain.ContentKey for an EC checked only against its own
 // keys (Resolver.SelfSigned): signatures valid, identity not vouched for.
 func ContentKey(ec *entity.Parsed, kid string, at time.Time) (ed25519.PublicKey, error) {
+	return ContentKeyAt(ec, kid, at, time.Time{})
+}
+
+// ContentKeyAt is Chain.ContentKeyAt for an EC checked only against its
+// own keys.
+func ContentKeyAt(ec *entity.Parsed, kid string, signed, seen time.Time) (ed25519.PublicKey, error) {
 	if ec == nil {
 		return nil, fmt.Errorf("chain: content key %q: no entity configuration", kid)
 	}
@@ -74,10 +95,37 @@ func ContentKey(ec *entity.Parsed, kid string, at time.Time) (ed25519.PublicKey,
 	if err != nil {
 		return nil, fmt.Errorf("chain: %s: %w", sub, err)
 	}
-	if err := k.ValidAt(at); err != nil {
+	if err := keyValid(k, signed, seen); err != nil {
 		return nil, fmt.Errorf("chain: %s: %w", sub, err)
 	}
 	return pub, nil
+}
+
+// keyValid judges a key's revocation at the later of signed and seen, and
+// its retirement and not-before at signed.
+func keyValid(k entity.JWK, signed, seen time.Time) error {
+	if at := revocationTime(signed, seen); at.After(signed) && k.RevokedAt > 0 {
+		if err := k.ValidAt(at); errors.Is(err, entity.ErrKeyRevoked) {
+			return err
+		}
+	}
+	return k.ValidAt(signed)
+}
+
+// revocationTime is the moment a revocation is judged at: the later of the
+// asserted signing time and the first sighting.
+func revocationTime(signed, seen time.Time) time.Time {
+	if seen.After(signed) {
+		return seen
+	}
+	return signed
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // decodeKeys decodes the content keys of c.Config once, for ContentKey.

@@ -38,6 +38,12 @@ type Config struct {
 	// flood of objects from a signer without a chain costs one fetch, not
 	// one each); default 10 s, negative to disable. Invalidate forgets it.
 	FailureTTL time.Duration
+	// MaxAge bounds how long a resolved chain or entity configuration is
+	// used before it is fetched again, however long its statements are
+	// valid: a signer's key retirement or revocation, published in its own
+	// configuration, reaches this node within MaxAge. Zero: until the
+	// earliest expiry. The trust layer sets it to trust.reverify_interval.
+	MaxAge time.Duration
 }
 
 // Defaults of Config.
@@ -58,10 +64,27 @@ type Resolver struct {
 
 	mu        sync.Mutex
 	chains    *lru[*Chain]
-	ecs       *lru[*entity.Parsed]
+	ecs       *lru[*ecEntry]
 	flights   map[string]*flight
 	refreshed map[string]time.Time // entity id -> last Refresh that invalidated it
 	failures  *lru[*failure]       // "chain "/"ec " + entity id -> a recent failed resolution
+}
+
+// ecEntry is a cached self-signed entity configuration and when it was
+// fetched.
+type ecEntry struct {
+	ec      *entity.Parsed
+	fetched time.Time
+}
+
+// fresh reports whether a document fetched at fetched and valid until
+// expires may still be used.
+func (r *Resolver) fresh(fetched, expires time.Time) bool {
+	now := r.cfg.Now()
+	if !now.Before(expires) {
+		return false
+	}
+	return r.cfg.MaxAge <= 0 || now.Before(fetched.Add(r.cfg.MaxAge))
 }
 
 // failure is a failed resolution remembered until until.
@@ -114,8 +137,8 @@ func New(cfg Config) (*Resolver, error) {
 	if cfg.Fetcher == nil {
 		return nil, errors.New("chain: config: Fetcher is required")
 	}
-	if cfg.Skew < 0 || cfg.MaxLinks < 0 || cfg.MaxBytes < 0 || cfg.CacheSize < 0 {
-		return nil, errors.New("chain: config: Skew, MaxLinks, MaxBytes and CacheSize must not be negative")
+	if cfg.Skew < 0 || cfg.MaxLinks < 0 || cfg.MaxBytes < 0 || cfg.CacheSize < 0 || cfg.MaxAge < 0 {
+		return nil, errors.New("chain: config: Skew, MaxLinks, MaxBytes, CacheSize and MaxAge must not be negative")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -140,7 +163,7 @@ func New(cfg Config) (*Resolver, error) {
 		pins:     map[string]map[string]bool{},
 		chains:   newLRU[*Chain](cfg.CacheSize),
 		failures: newLRU[*failure](cfg.CacheSize),
-		ecs:      newLRU[*entity.Parsed](cfg.CacheSize),
+		ecs:      newLRU[*ecEntry](cfg.CacheSize),
 		flights:  map[string]*flight{},
 	}
 	for i, a := range cfg.Anchors {
@@ -176,7 +199,8 @@ func (r *Resolver) Anchors() []Anchor {
 }
 
 // Resolve returns the trust chain of entityID from the cache while it has
-// not expired, else resolves it (see the package doc).
+// not expired and is younger than Config.MaxAge, else resolves it (see the
+// package doc).
 func (r *Resolver) Resolve(ctx context.Context, entityID string) (*Chain, error) {
 	if err := entity.CheckEntityID(entityID); err != nil {
 		return nil, fmt.Errorf("chain: %s: %w: %v", entityID, entity.ErrInvalidClaims, err)
@@ -186,7 +210,7 @@ func (r *Resolver) Resolve(ctx context.Context, entityID string) (*Chain, error)
 	}
 	f, err := r.share(ctx, "chain "+entityID, func() (*Chain, bool) {
 		c, ok := r.chains.get(entityID)
-		return c, ok && r.cfg.Now().Before(c.Expires)
+		return c, ok && r.fresh(c.Fetched, c.Expires)
 	}, func(f *flight) {
 		f.chain, f.err = r.resolve(ctx, entityID)
 		if f.err == nil {
@@ -211,9 +235,9 @@ func (r *Resolver) SelfSigned(ctx context.Context, entityID string) (*entity.Par
 		return nil, fmt.Errorf("chain: %s: %w: %v", entityID, entity.ErrInvalidClaims, err)
 	}
 	f, err := r.share(ctx, "ec "+entityID, func() (*Chain, bool) {
-		ec, ok := r.ecs.get(entityID)
-		if ok && r.cfg.Now().Before(ec.Expires()) {
-			return &Chain{Config: ec}, true
+		e, ok := r.ecs.get(entityID)
+		if ok && r.fresh(e.fetched, e.ec.Expires()) {
+			return &Chain{Config: e.ec}, true
 		}
 		return nil, false
 	}, func(f *flight) {
@@ -221,7 +245,7 @@ func (r *Resolver) SelfSigned(ctx context.Context, entityID string) (*entity.Par
 		f.ec, f.err = w.config(entityID)
 		if f.err == nil {
 			r.mu.Lock()
-			r.ecs.put(entityID, f.ec)
+			r.ecs.put(entityID, &ecEntry{ec: f.ec, fetched: w.now})
 			r.mu.Unlock()
 		}
 	})

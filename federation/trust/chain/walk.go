@@ -58,6 +58,7 @@ func (r *Resolver) resolve(ctx context.Context, id string) (*Chain, error) {
 		Anchor:   u.path[len(u.path)-1],
 		Path:     u.path,
 		Expires:  ec.Expires(),
+		Fetched:  w.now,
 	}
 	if len(u.links) > 0 {
 		c.Identity = identityOf(&u.links[0].Statement)
