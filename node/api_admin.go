@@ -127,6 +127,10 @@ func (n *Node) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleTokenList(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseQuery(r); err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
 	ts, err := n.store().Tokens(r.Context())
 	if err != nil {
 		n.writeProblem(w, r, err)

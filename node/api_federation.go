@@ -3,11 +3,53 @@ package node
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/storage"
 )
+
+// followView is a follow edge as the API shows it (storage.Follow in the
+// API's snake_case).
+type followView struct {
+	Actor       string    `json:"actor"`
+	Inbox       string    `json:"inbox"`
+	SharedInbox string    `json:"shared_inbox,omitempty"`
+	FollowIRI   string    `json:"follow_iri"`
+	State       string    `json:"state"`
+	Since       time.Time `json:"since"`
+	Updated     time.Time `json:"updated"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	Failures    int       `json:"failures"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+func viewFollow(f storage.Follow) followView {
+	return followView{Actor: f.Actor, Inbox: f.Inbox, SharedInbox: f.SharedInbox, FollowIRI: f.FollowIRI, State: f.State,
+		Since: f.Since, Updated: f.Updated, LastSuccess: f.LastSuccess, Failures: f.Failures, LastError: f.LastError}
+}
+
+// deliveryView is a delivery (a dead letter) as the API shows it.
+type deliveryView struct {
+	ID          string    `json:"id"`
+	ActivityIRI string    `json:"activity_iri"`
+	Inbox       string    `json:"inbox"`
+	Host        string    `json:"host"`
+	Attempts    int       `json:"attempts"`
+	Created     time.Time `json:"created"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	LastStatus  int       `json:"last_status,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	Dead        bool      `json:"dead"`
+	DeadReason  string    `json:"dead_reason,omitempty"`
+}
+
+func viewDelivery(d storage.Delivery) deliveryView {
+	return deliveryView{ID: d.ID, ActivityIRI: d.ActivityIRI, Inbox: d.Inbox, Host: d.Host, Attempts: d.Attempts,
+		Created: d.Created, NextAttempt: d.NextAttempt, LastStatus: d.LastStatus, LastError: d.LastError,
+		Dead: d.Dead, DeadReason: d.DeadReason}
+}
 
 // actorRequest is the body of follow, approve and reject requests.
 type actorRequest struct {
@@ -46,11 +88,16 @@ func (n *Node) handleFollow(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, f)
+	writeJSON(w, http.StatusAccepted, viewFollow(f))
 }
 
 func (n *Node) handleUnfollow(w http.ResponseWriter, r *http.Request) {
-	actor := r.URL.Query().Get("actor")
+	q, err := parseQuery(r, param{name: "actor"})
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	actor := q.get("actor")
 	if actor == "" {
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "actor", "required", "pass ?actor=IRI"))
 		return
@@ -69,20 +116,22 @@ func (n *Node) handleFollowList(followers bool) http.HandlerFunc {
 		if followers {
 			list = n.store().Followers
 		}
-		state := r.URL.Query().Get("state")
-		if state != "" && state != storage.FollowPending && state != storage.FollowAccepted && state != storage.FollowRejected {
-			n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Bad state", "state", "enum", "state is pending, accepted or rejected"))
-			return
-		}
-		items, next, total, err := list(r.Context(), r.URL.Query().Get("cursor"), 200, state)
+		q, err := parseQuery(r, param{name: "state", check: oneOf(storage.FollowPending, storage.FollowAccepted, storage.FollowRejected)},
+			param{name: "cursor"})
 		if err != nil {
 			n.writeProblem(w, r, err)
 			return
 		}
-		if items == nil {
-			items = []storage.Follow{}
+		items, next, total, err := list(r.Context(), q.get("cursor"), 200, q.get("state"))
+		if err != nil {
+			n.writeProblem(w, r, err)
+			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "next": next})
+		out := make([]followView, 0, len(items))
+		for _, f := range items {
+			out = append(out, viewFollow(f))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "next": next})
 	}
 }
 
@@ -99,11 +148,15 @@ func (n *Node) handleDecide(approve bool) http.HandlerFunc {
 			n.writeProblem(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, f)
+		writeJSON(w, http.StatusOK, viewFollow(f))
 	}
 }
 
 func (n *Node) handlePeers(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseQuery(r); err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
 	peers, err := n.fed.Peers(r.Context())
 	if err != nil {
 		n.writeProblem(w, r, err)
@@ -113,15 +166,21 @@ func (n *Node) handlePeers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
-	items, next, err := n.store().DeadLetters(r.Context(), r.URL.Query().Get("cursor"), 200)
+	q, err := parseQuery(r, param{name: "cursor"})
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
-	if items == nil {
-		items = []storage.Delivery{}
+	items, next, err := n.store().DeadLetters(r.Context(), q.get("cursor"), 200)
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
+	out := make([]deliveryView, 0, len(items))
+	for _, d := range items {
+		out = append(out, viewDelivery(d))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out, "next": next})
 }
 
 func (n *Node) handleReplay(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,10 @@ type memberView struct {
 
 // handleMembers lists the gossip pool's members with their status and trust.
 func (n *Node) handleMembers(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseQuery(r); err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
 	a := n.gossip.Load()
 	if a == nil {
 		writeJSON(w, http.StatusOK, membersView{Enabled: false, Self: n.uris.Base(), Items: []memberView{}})

@@ -120,7 +120,12 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleGetByIRI(w http.ResponseWriter, r *http.Request) {
-	iri := r.URL.Query().Get("iri")
+	q, err := parseQuery(r, param{name: "iri"})
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	iri := q.get("iri")
 	if iri == "" {
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "iri", "required", "pass ?iri=<object IRI>"))
 		return
@@ -177,47 +182,6 @@ func (n *Node) handleAggregates(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"iri": obj.IRI, "adoptions": agg.Adoptions, "ratings": agg.Ratings, "rating_mean": agg.RatingMean})
 }
 
-// queryFilters reads the filter parameters; an unknown parameter is an error naming it.
-func queryFilters(r *http.Request, extra ...string) (map[string][]string, error) {
-	return queryFiltersOf(r, filterNames, extra...)
-}
-
-func queryFiltersOf(r *http.Request, filterNames []string, extra ...string) (map[string][]string, error) {
-	allowed := map[string]bool{}
-	for _, f := range append(append([]string{}, filterNames...), extra...) {
-		allowed[f] = true
-	}
-	filters := map[string][]string{}
-	for k, vs := range r.URL.Query() {
-		if !allowed[k] {
-			return nil, fieldError(http.StatusBadRequest, "bad-query", "Unknown query parameter", k, "unknown_parameter",
-				"%q is not a parameter here (filters: %s)", k, strings.Join(filterNames, ", "))
-		}
-		isFilter := false
-		for _, f := range filterNames {
-			isFilter = isFilter || f == k
-		}
-		if !isFilter {
-			continue
-		}
-		for _, v := range vs {
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part != "" {
-					filters[k] = append(filters[k], part)
-				}
-			}
-		}
-	}
-	if ts, ok := filters["type"]; ok {
-		for _, t := range ts {
-			if !knownKind(protocol.Kind(t)) {
-				return nil, fieldError(http.StatusBadRequest, "bad-query", "Unknown type", "type", "enum", "%q is not an object type", t)
-			}
-		}
-	}
-	return filters, nil
-}
-
 func knownKind(k protocol.Kind) bool {
 	for _, x := range protocol.Kinds {
 		if x == k {
@@ -227,31 +191,19 @@ func knownKind(k protocol.Kind) bool {
 	return false
 }
 
-// queryLimit reads ?limit= within [1, max].
-func queryLimit(r *http.Request, def, max int) (int, error) {
-	s := r.URL.Query().Get("limit")
-	if s == "" {
-		return def, nil
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil || v < 1 || v > max {
-		return 0, fieldError(http.StatusBadRequest, "bad-query", "Bad limit", "limit", "range", "limit must be a number from 1 to %d", max)
-	}
-	return v, nil
+// listParams are the query parameters of GET /api/v1/objects.
+func listParams() []param {
+	return append(filterParams(filterNames), limitParam(500), param{name: "cursor"})
 }
 
 func (n *Node) handleList(w http.ResponseWriter, r *http.Request) {
-	filters, err := queryFilters(r, "limit", "cursor")
+	q, err := parseQuery(r, listParams()...)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
-	limit, err := queryLimit(r, 50, 500)
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	items, next, err := n.store().List(r.Context(), storage.ListOptions{Filters: filters, After: r.URL.Query().Get("cursor"), Limit: limit})
+	limit, _ := q.limit(50)
+	items, next, err := n.store().List(r.Context(), storage.ListOptions{Filters: q.filters(filterNames), After: q.get("cursor"), Limit: limit})
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return

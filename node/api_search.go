@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -26,28 +25,18 @@ type searchItem struct {
 // It first waits (bounded by api.search_wait) for the index to hold every
 // write acknowledged before the request, so a client reads its own writes.
 func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
-	filters, err := queryFiltersOf(r, searchFilterNames, "q", "lang", "limit", "cursor", "facets")
+	q, err := parseQuery(r, searchParams()...)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
-	limit, err := queryLimit(r, 20, 100)
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	lang := strings.TrimSpace(q.Get("lang"))
-	if lang != "" && !protocol.ValidBCP47(lang) {
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Bad language", "lang", "bcp47", "%q is not a BCP 47 language tag (e.g. en, it, lv)", lang))
-		return
-	}
+	limit, _ := q.limit(20)
 	if err := n.waitIndex(r.Context()); err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
-	res, err := n.index().Search(r.Context(), search.Query{Text: q.Get("q"), Lang: lang, Filters: filters,
-		Limit: limit, Cursor: q.Get("cursor"), Facets: q.Get("facets") != "false"})
+	res, err := n.index().Search(r.Context(), search.Query{Text: q.get("q"), Lang: q.get("lang"), Filters: q.filters(searchFilterNames),
+		Limit: limit, Cursor: q.get("cursor"), Facets: q.get("facets") != "false"})
 	if err != nil {
 		n.writeProblem(w, r, asQueryError(err))
 		return
@@ -75,6 +64,13 @@ func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items, "facets": facets, "next": res.Next})
 }
 
+// searchParams are the query parameters of GET /api/v1/search.
+func searchParams() []param {
+	return append(filterParams(searchFilterNames),
+		param{name: "q", empty: true}, param{name: "lang", check: checkLangParam}, limitParam(100),
+		param{name: "cursor"}, param{name: "facets", check: oneOf("true", "false")})
+}
+
 // waitIndex waits until the index holds the writes committed so far.
 func (n *Node) waitIndex(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.API.SearchWait)
@@ -98,21 +94,14 @@ func asQueryError(err error) error {
 
 // handleRecommendations answers GET /api/v1/recommendations?task=|problem_profile=.
 func (n *Node) handleRecommendations(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	for k := range q {
-		if k != "task" && k != "problem_profile" && k != "limit" {
-			n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Unknown query parameter", k, "unknown_parameter",
-				"%q is not a parameter here (task, problem_profile, limit)", k))
-			return
-		}
-	}
-	limit, err := queryLimit(r, 20, 200)
+	q, err := parseQuery(r, param{name: "task"}, param{name: "problem_profile", multi: true}, limitParam(200))
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
+	limit, _ := q.limit(20)
 	var pps []string
-	switch task, pp := q.Get("task"), q["problem_profile"]; {
+	switch task, pp := q.get("task"), q["problem_profile"]; {
 	case task != "" && len(pp) > 0:
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Ambiguous query", "task", "exclusive", "pass either task or problem_profile, not both"))
 		return
@@ -122,9 +111,7 @@ func (n *Node) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case len(pp) > 0:
-		for _, v := range pp {
-			pps = append(pps, strings.Split(v, ",")...)
-		}
+		pps = pp
 	default:
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "task", "required", "pass ?task=TASK-KEY or ?problem_profile=KEY"))
 		return

@@ -191,7 +191,10 @@ func TestUnfollowBlockedDomainAndReplay(t *testing.T) {
 		t.Fatalf("follow C: %d %s", r.status, r.body)
 	}
 	type dead struct {
-		Items []struct{ ID, Inbox, DeadReason string }
+		Items []struct {
+			ID, Inbox  string
+			DeadReason string `json:"dead_reason"`
+		}
 	}
 	var d dead
 	eventually(t, 10*time.Second, "B keeps the refused Follow as a dead letter", func() bool {
