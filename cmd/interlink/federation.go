@@ -10,14 +10,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// followInfo is a follow edge as the node shows it.
+// followInfo is a follow edge as the node shows it (docs/api.md).
 type followInfo struct {
-	Actor       string    `json:"Actor"`
-	State       string    `json:"State"`
-	Since       time.Time `json:"Since"`
-	LastSuccess time.Time `json:"LastSuccess"`
-	Failures    int       `json:"Failures"`
-	LastError   string    `json:"LastError"`
+	Actor       string    `json:"actor"`
+	State       string    `json:"state"`
+	Since       time.Time `json:"since"`
+	LastSuccess time.Time `json:"last_success"`
+	Failures    int       `json:"failures"`
+	LastError   string    `json:"last_error"`
 }
 
 func newFollowCmd(g *globalFlags) *cobra.Command {
