@@ -49,6 +49,10 @@ type WriteOp struct {
 	// instead of decoding the body again (the federation layer decodes a
 	// remote body once, from the verified payload).
 	Entity protocol.Entity
+	// Jti, for a remote version, is its signature id: refused with
+	// *JtiReusedError when its signer used it for another object or version,
+	// else remembered until it expires, in the same transaction.
+	Jti *Jti
 }
 
 // prepared is a WriteOp checked and projected outside the committer: the
@@ -63,6 +67,7 @@ type prepared struct {
 	rating    int64
 	remote    bool
 	publish   *preparedActivity
+	jti       *Jti
 }
 
 // Apply stores the ops of one call atomically (all or nothing), group-
@@ -124,6 +129,11 @@ func planOps(ov *overlay, ps []prepared, now time.Time) (uint64, error) {
 		if seq, err = planOp(ov, &ps[i], seq); err != nil {
 			return 0, opError(i, len(ps), err)
 		}
+		if j := ps[i].jti; j != nil {
+			if err := planJti(ov, j, ps[i].obj.IRI, ps[i].obj.Version); err != nil {
+				return 0, opError(i, len(ps), err)
+			}
+		}
 		if ps[i].publish != nil {
 			if err := planPublish(ov, ps[i].publish, now); err != nil {
 				return 0, opError(i, len(ps), err)
@@ -181,6 +191,12 @@ func prepare(op *WriteOp, p *prepared) error {
 		}
 	}
 	*p = prepared{obj: *o, expect: op.ExpectVersion, remote: op.Remote}
+	if op.Jti != nil {
+		if !op.Remote || op.Jti.Iss == "" || op.Jti.ID == "" || len(op.Jti.Iss)+len(op.Jti.ID) > maxIRILen {
+			return bad("a jti belongs to a remote version and needs its issuer and id (at most %d bytes)", maxIRILen)
+		}
+		p.jti = op.Jti
+	}
 	if op.Publish != nil {
 		pa, err := prepareActivity(*op.Publish, o)
 		if err != nil {

@@ -82,7 +82,8 @@ func (s *Store) SeenActivity(ctx context.Context, iri string) (bool, error) {
 func inboxAgeKey(t time.Time, iri string) []byte { return append(be64(nanos(t)), iri...) }
 
 // pruneRequest returns the committer's own request that forgets inbound
-// ids older than the retention, or nil when it is not time yet. It runs in
+// ids older than the retention and signature ids whose signatures expired,
+// or nil when it is not time yet. It runs in
 // the committer goroutine only (nextPrune is its state).
 func (s *Store) pruneRequest() *request {
 	now := s.now()
@@ -96,7 +97,11 @@ func (s *Store) pruneRequest() *request {
 		if err != nil {
 			return 0, &partialError{err: fmt.Errorf("storage: prune inbox ids: %w", err)}
 		}
-		if n == maxPrune {
+		j, err := pruneJtis(tx, uint64(max(now.Unix(), 0)), maxPrune)
+		if err != nil {
+			return 0, &partialError{err: fmt.Errorf("storage: prune signature ids: %w", err)}
+		}
+		if n == maxPrune || j == maxPrune {
 			s.nextPrune = time.Time{} // more to do: continue at the next commit
 		}
 		return 0, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -139,12 +140,141 @@ func (s *Store) Drafts(ctx context.Context) ([]Draft, error) {
 	return out, err
 }
 
-// PutCosignRequest stores (or replaces) a received co-sign request.
+// PutCosignRequest replaces a received co-sign request (a decision on
+// it), keeping its index entries current.
 func (s *Store) PutCosignRequest(ctx context.Context, r CosignRequest) error {
 	if r.ID == "" {
 		return fmt.Errorf("storage: put cosign request: %w: empty id", ErrInvalidObject)
 	}
-	return s.putJSON(ctx, "put cosign request "+r.ID, bCosign, []byte(r.ID), r)
+	val, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("storage: put cosign request %s: encode: %w", r.ID, err)
+	}
+	_, err = s.submit(ctx, "put cosign request "+r.ID, 1, func(tx *bbolt.Tx) (uint64, error) {
+		ov := newOverlay(tx)
+		if err := putCosign(ov, r, val); err != nil {
+			return 0, err
+		}
+		return 0, ov.flush()
+	})
+	return err
+}
+
+// ErrQuota: a signer already has as many pending co-sign requests here as
+// it may (see AddCosignRequest).
+var ErrQuota = errors.New("quota reached")
+
+// AddCosignRequest stores a new co-sign request unless one was already
+// stored for the same Offer (it then returns that one and false) or its
+// origin already has quota pending requests (ErrQuota). The work is O(log n)
+// in the requests stored, plus the origin's pending ones (at most quota).
+func (s *Store) AddCosignRequest(ctx context.Context, r CosignRequest, quota int) (CosignRequest, bool, error) {
+	if r.ID == "" || r.Activity == "" || r.Origin == "" {
+		return CosignRequest{}, false, fmt.Errorf("storage: add cosign request: %w: id, activity and origin are required", ErrInvalidObject)
+	}
+	val, err := json.Marshal(r)
+	if err != nil {
+		return CosignRequest{}, false, fmt.Errorf("storage: add cosign request %s: encode: %w", r.ID, err)
+	}
+	var held CosignRequest
+	added := false
+	_, err = s.submit(ctx, "add cosign request "+r.ID, 1, func(tx *bbolt.Tx) (uint64, error) {
+		added = false
+		ov := newOverlay(tx)
+		if id := ov.get(bCosignIdx, cosignActivityKey(r.Activity)); id != nil {
+			if raw := ov.get(bCosign, id); raw != nil && json.Unmarshal(raw, &held) == nil {
+				return 0, nil
+			}
+		}
+		prefix := cosignPendingPrefix(r.Origin)
+		n := 0
+		c := tx.Bucket(bCosignIdx).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if n++; n >= quota {
+				return 0, fmt.Errorf("storage: add cosign request from %s: %w: %d requests pending", r.Origin, ErrQuota, n)
+			}
+		}
+		if err := putCosign(ov, r, val); err != nil {
+			return 0, err
+		}
+		held, added = r, true
+		return 0, ov.flush()
+	})
+	if err != nil {
+		return CosignRequest{}, false, err
+	}
+	return held, added, nil
+}
+
+// ExpirePendingCosign marks every request still pending that was received
+// before cutoff as expired, and returns how many.
+func (s *Store) ExpirePendingCosign(ctx context.Context, cutoff time.Time, reason string) (int, error) {
+	n := 0
+	_, err := s.submit(ctx, "expire cosign requests", 1, func(tx *bbolt.Tx) (uint64, error) {
+		n = 0
+		ov := newOverlay(tx)
+		prefix := []byte("p\x00")
+		c := tx.Bucket(bCosignIdx).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := k[bytes.LastIndexByte(k, 0)+1:]
+			var r CosignRequest
+			if err := json.Unmarshal(tx.Bucket(bCosign).Get(id), &r); err != nil {
+				return 0, fmt.Errorf("storage: expire cosign request %s: %w: %v", id, errCorrupt, err)
+			}
+			if !r.Received.Before(cutoff) {
+				continue
+			}
+			r.Status, r.Reason, r.Decided = CosignExpired, reason, s.now().UTC()
+			val, err := json.Marshal(r)
+			if err != nil {
+				return 0, err
+			}
+			if err := putCosign(ov, r, val); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		return 0, ov.flush()
+	})
+	return n, err
+}
+
+// CosignExpired is the status of a request nobody decided on in time.
+const CosignExpired = "expired"
+
+// putCosign writes r (encoded as val) and moves its index entries from
+// those of the version it replaces.
+func putCosign(ov *overlay, r CosignRequest, val []byte) error {
+	if old := ov.get(bCosign, []byte(r.ID)); old != nil {
+		var prev CosignRequest
+		if err := json.Unmarshal(old, &prev); err != nil {
+			return fmt.Errorf("storage: put cosign request %s: %w: %v", r.ID, errCorrupt, err)
+		}
+		for key := range cosignIndexEntries(prev) {
+			ov.del(bCosignIdx, []byte(key))
+		}
+	}
+	ov.put(bCosign, []byte(r.ID), val)
+	for key, v := range cosignIndexEntries(r) {
+		ov.put(bCosignIdx, []byte(key), v)
+	}
+	return nil
+}
+
+func cosignActivityKey(activity string) []byte { return []byte("a\x00" + activity) }
+
+func cosignPendingPrefix(origin string) []byte { return []byte("p\x00" + origin + "\x00") }
+
+// cosignIndexEntries are the index entries of r.
+func cosignIndexEntries(r CosignRequest) map[string][]byte {
+	m := map[string][]byte{}
+	if r.Activity != "" {
+		m[string(cosignActivityKey(r.Activity))] = []byte(r.ID)
+	}
+	if r.Status == "pending" && r.Origin != "" {
+		m[string(cosignPendingPrefix(r.Origin))+r.ID] = []byte{}
+	}
+	return m
 }
 
 // CosignRequest returns the request id, or ErrNotFound.
