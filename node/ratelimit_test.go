@@ -1,9 +1,19 @@
 package node
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 func TestRateLimiter(t *testing.T) {
@@ -57,5 +67,167 @@ func TestInboxRateLimit(t *testing.T) {
 	r.problem(t, http.StatusTooManyRequests, "rate-limited")
 	if r.header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
+	}
+}
+
+// An attacker opening a new connection per request (a new source port each
+// time) still spends one budget: the bucket is keyed by host, not
+// host:port. Another host has its own.
+func TestInboxRateLimitPerHostAcrossConnections(t *testing.T) {
+	a := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.1"), func(c *Config) {
+		fedConfig(c)
+		c.Federation.InboxRate, c.Federation.InboxBurst = 1, 3
+	})
+	client := func(host string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(host)}}
+		return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: d.DialContext}}
+	}
+	ports := map[string]bool{}
+	post := func(c *http.Client) (int, http.Header) {
+		t.Helper()
+		trace := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+			ports[ci.Conn.LocalAddr().String()] = true
+			if ci.Reused {
+				t.Error("a connection was reused")
+			}
+		}}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+			http.MethodPost, a.url+"/inbox", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/activity+json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	one := client("127.0.0.1")
+	for i := range 3 {
+		if status, _ := post(one); status == http.StatusTooManyRequests {
+			t.Fatalf("request %d within the burst was limited", i)
+		}
+	}
+	status, h := post(one)
+	if status != http.StatusTooManyRequests {
+		t.Fatalf("the 4th request on a new connection answered %d, want 429: the limit is per connection, not per host", status)
+	}
+	if got := h.Get("Retry-After"); got != "1" {
+		t.Fatalf("Retry-After %q, want 1", got)
+	}
+	if len(ports) != 4 {
+		t.Fatalf("%d source addresses for 4 requests, want 4 new connections", len(ports))
+	}
+	if status, _ := post(client("127.0.0.2")); status == http.StatusTooManyRequests {
+		t.Fatal("another host was limited by 127.0.0.1's budget")
+	}
+}
+
+// Past maxBuckets addresses the idle buckets are swept at once, even
+// within a minute of the last sweep; below it they are not.
+func TestRateLimiterSweepsWhenFull(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	cases := []struct {
+		name  string
+		idle  int // idle buckets already held
+		fresh int // buckets used within the minute
+		want  int // buckets after one more address
+	}{
+		{"full: idle ones swept", maxBuckets, 0, 1},
+		{"full: active ones kept", maxBuckets - 1, 1, 2},
+		{"one below full: nothing swept", maxBuckets - 1, 0, maxBuckets},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := newRateLimiter(1, 1, clock.now)
+			now := clock.now()
+			l.swept = now.Add(-30 * time.Second) // the last sweep was recent
+			for i := range c.idle {
+				l.buckets[fmt.Sprintf("idle-%d", i)] = &bucket{tokens: 1, last: now.Add(-time.Minute - time.Nanosecond)}
+			}
+			for i := range c.fresh {
+				l.buckets[fmt.Sprintf("fresh-%d", i)] = &bucket{tokens: 1, last: now.Add(-time.Minute)}
+			}
+			if ok, _ := l.allow("new"); !ok {
+				t.Fatal("a new address was limited")
+			}
+			if len(l.buckets) != c.want {
+				t.Fatalf("%d buckets, want %d", len(l.buckets), c.want)
+			}
+		})
+	}
+}
+
+// The minute between sweeps and a bucket's idle minute are exact.
+func TestRateLimiterSweepBoundaries(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	l := newRateLimiter(1, 1, clock.now)
+	l.allow("a") // the first call sweeps (swept is zero)
+	clock.advance(time.Minute)
+	l.allow("b") // exactly a minute later: no sweep yet, "a" is not idle for more than a minute either
+	if _, ok := l.buckets["a"]; !ok {
+		t.Fatal(`"a" was swept after exactly one minute`)
+	}
+	clock.advance(time.Minute) // "a" idle 2 min, "b" 1 min, last sweep 2 min ago
+	l.allow("c")
+	if _, ok := l.buckets["a"]; ok {
+		t.Fatal(`"a", idle for two minutes, was kept`)
+	}
+	if _, ok := l.buckets["b"]; !ok {
+		t.Fatal(`"b", idle for exactly one minute, was swept`)
+	}
+}
+
+// allow's wait is exactly the time until the next token, and Retry-After is
+// that wait rounded up to whole seconds, at least 1.
+func TestRateLimiterWaitAndRetryAfter(t *testing.T) {
+	cases := []struct {
+		name        string
+		rate, burst int
+		spend       int           // requests allowed at the start
+		advance     time.Duration // then the clock moves
+		wait        time.Duration // allow's answer to the next request
+		retryAfter  string
+	}{
+		{"rate 1, empty", 1, 2, 2, 0, time.Second, "1"},
+		{"rate 2, empty", 2, 1, 1, 0, 500 * time.Millisecond, "1"},
+		{"rate 4, a quarter refilled", 4, 1, 1, 125 * time.Millisecond, 125 * time.Millisecond, "1"},
+		{"rate 1, almost refilled", 1, 1, 1, 999_900 * time.Microsecond, 100 * time.Microsecond, "1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+			l := newRateLimiter(c.rate, c.burst, clock.now)
+			for i := range c.spend {
+				if ok, _ := l.allow("h"); !ok {
+					t.Fatalf("request %d within the burst was limited", i)
+				}
+			}
+			clock.advance(c.advance)
+			ok, wait := l.allow("h")
+			if ok || (wait-c.wait).Abs() > time.Microsecond {
+				t.Fatalf("allow = %v, wait %s; want refused, wait %s", ok, wait, c.wait)
+			}
+
+			// The same through the handler guard.
+			l = newRateLimiter(c.rate, c.burst, clock.now)
+			n := &Node{cfg: Defaults(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), uris: protocol.NewURIs("http://127.0.0.1:1"), inboxLimit: l}
+			for range c.spend {
+				l.allow("127.0.0.9")
+			}
+			clock.advance(c.advance)
+			w := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/inbox", nil)
+			req.RemoteAddr = "127.0.0.9:4242"
+			if !n.limitInbox(w, req) {
+				t.Fatal("limitInbox let the request through")
+			}
+			if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != c.retryAfter {
+				t.Fatalf("status %d, Retry-After %q; want 429, %s", w.Code, w.Header().Get("Retry-After"), c.retryAfter)
+			}
+		})
 	}
 }
