@@ -23,11 +23,14 @@
 //     a POST (ErrDigestNotSigned);
 //  4. the Digest is recomputed from the exact body, SHA-256 only
 //     (ErrDigestMismatch);
-//  5. Date, created and expires are checked against the window
+//  5. when Verifier.Hosts names this node's hosts, the (signed) Host must be
+//     one of them (ErrWrongHost), so that a request signed for another node
+//     cannot be replayed to this one;
+//  6. Date, created and expires are checked against the window
 //     (ErrDateWindow);
-//  6. the key is resolved (ErrKeyFetch); its owner must be on the key id's
+//  7. the key is resolved (ErrKeyFetch); its owner must be on the key id's
 //     origin (ErrKeyOwner);
-//  7. the signature is checked with the request target with and without its
+//  8. the signature is checked with the request target with and without its
 //     query string (Mastodon signs the path only), and with the decoded path
 //     when it differs from the escaped one; on failure the key is re-resolved once bypassing caches
 //     (key rotation) and checked again, then refused (ErrBadSignature).

@@ -53,7 +53,7 @@ func FuzzVerifySignatureHeader(f *testing.F) {
 			return
 		}
 		for _, s := range []error{ErrUnsigned, ErrBadSignature, ErrDigestMismatch, ErrDigestNotSigned,
-			ErrDateWindow, ErrMissingHeaders, ErrKeyFetch, ErrKeyOwner, ErrBodyTooLarge} {
+			ErrDateWindow, ErrMissingHeaders, ErrKeyFetch, ErrKeyOwner, ErrBodyTooLarge, ErrWrongHost} {
 			if errors.Is(err, s) {
 				return
 			}

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,6 +32,7 @@ var (
 	ErrKeyFetch        = errors.New("signing key could not be fetched")
 	ErrKeyOwner        = errors.New("signing key's owner is not on the key's origin")
 	ErrBodyTooLarge    = errors.New("request body exceeds the limit")
+	ErrWrongHost       = errors.New("request is signed for another host")
 )
 
 // Defaults of Verifier.
@@ -62,6 +64,13 @@ type Verifier struct {
 	Window time.Duration
 	// MaxBody is the largest body Verify accepts, in bytes.
 	MaxBody int64
+	// Hosts are this node's public hosts, as a Host header names them
+	// ("node.example", "127.0.0.2:8443"). When not empty, the request's
+	// Host (which the signature covers) must be one of them, compared
+	// case-insensitively with a default port (80, 443) ignored, so that a
+	// request signed for another node cannot be replayed to this one
+	// (ErrWrongHost). Empty: no check.
+	Hosts []string
 }
 
 // Verified is the outcome of a successful verification.
@@ -95,6 +104,9 @@ func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (
 		host = req.URL.Host
 	}
 	if err := checkSignedHeaders(req, host, p, body); err != nil {
+		return nil, err
+	}
+	if err := v.checkHost(host); err != nil {
 		return nil, err
 	}
 	if err := v.checkTime(req, p); err != nil {
@@ -238,6 +250,32 @@ func checkDigest(values []string, body []byte) error {
 		return fmt.Errorf("sigs: %w: Digest uses %s; only SHA-256 is accepted", ErrDigestMismatch, strings.Join(algs, ", "))
 	}
 	return nil
+}
+
+// checkHost refuses a request whose (signed) Host is none of v.Hosts.
+func (v *Verifier) checkHost(host string) error {
+	if len(v.Hosts) == 0 {
+		return nil
+	}
+	got := normalHost(host)
+	for _, h := range v.Hosts {
+		if normalHost(h) == got {
+			return nil
+		}
+	}
+	return fmt.Errorf("sigs: %w: the request is for host %q, this node is %q", ErrWrongHost, clip(host), v.Hosts)
+}
+
+// normalHost lower-cases a Host value and drops a default port (80, 443).
+func normalHost(h string) string {
+	h = strings.ToLower(h)
+	if name, port, err := net.SplitHostPort(h); err == nil && (port == "80" || port == "443") {
+		if strings.Contains(name, ":") {
+			return "[" + name + "]"
+		}
+		return name
+	}
+	return h
 }
 
 // checkTime applies the window to Date, created and expires.

@@ -334,7 +334,7 @@ func TestRefusals(t *testing.T) {
 				t.Fatalf("Verify = %+v, %v; want %v", got, err, tt.want)
 			}
 			for _, other := range []error{ErrUnsigned, ErrBadSignature, ErrDigestMismatch, ErrDigestNotSigned,
-				ErrDateWindow, ErrMissingHeaders, ErrKeyFetch, ErrKeyOwner, ErrBodyTooLarge} {
+				ErrDateWindow, ErrMissingHeaders, ErrKeyFetch, ErrKeyOwner, ErrBodyTooLarge, ErrWrongHost} {
 				if other != tt.want && errors.Is(err, other) {
 					t.Errorf("error %v also matches %v", err, other)
 				}
