@@ -2,6 +2,7 @@ package entity
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,6 +17,20 @@ func FuzzParse(f *testing.F) {
 	f.Add(craft(`{"alg":"none","kid":"k","typ":"entity-statement+jwt"}`, []byte(`{}`), nil))
 	f.Add(craft(stdHeader(leafKey, Type), []byte(`{"iss":"https://a.example","iss":"https://b.example"}`), leafKey))
 	f.Add([]byte("a.b.c"))
+	// Statements cut short, and statements whose claims or header are cut
+	// short (TestTruncatedStatements and TestTruncatedClaims try every
+	// offset).
+	for _, doc := range statementFixtures(f) {
+		for _, cut := range truncatedSeeds(doc) {
+			f.Add(cut)
+		}
+	}
+	for _, cut := range truncatedSeeds(mustJSON(f, config(f, leafKey))) {
+		f.Add(craft(stdHeader(leafKey, Type), cut, leafKey))
+	}
+	for _, cut := range truncatedSeeds([]byte(stdHeader(leafKey, Type))) {
+		f.Add(craft(string(cut), mustJSON(f, config(f, leafKey)), leafKey))
+	}
 	keys := []JWK{mustJWK(f, leafKey), mustJWK(f, anchorKey)}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
@@ -56,6 +71,13 @@ func FuzzParseList(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Add(mustSign(f, config(f, key), key))
+	for name, doc := range statementFixtures(f) {
+		if strings.Contains(name, "list") {
+			for _, cut := range truncatedSeeds(doc) {
+				f.Add(cut)
+			}
+		}
+	}
 	keys := []JWK{mustJWK(f, key)}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseList(data)

@@ -27,6 +27,18 @@ func FuzzVerify(f *testing.F) {
 	if doc, err := AddSignature(mustSign(f, payloadFor(entA, entA, entB), a), late); err == nil {
 		f.Add(doc)
 	}
+	// Truncated documents: envelopes cut short, and whole envelopes around
+	// a payload or a protected header cut short (TestTruncatedDocuments
+	// and TestTruncatedJSON try every offset).
+	for _, doc := range truncatedSeeds(mustSign(f, payloadFor(entA, entA, entB), a, b)) {
+		f.Add(doc)
+	}
+	for _, p := range truncatedSeeds(raw) {
+		f.Add(craft(f, p, rawSigSpec{protected: hdr(a), key: a.Key}))
+	}
+	for _, h := range truncatedSeeds([]byte(hdr(a))) {
+		f.Add(craft(f, raw, rawSigSpec{protected: string(h), key: a.Key}))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Verify(data, dir.resolve, t0, Options{})
 		if err != nil {

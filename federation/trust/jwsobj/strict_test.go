@@ -176,6 +176,13 @@ func FuzzStrictDecode(f *testing.F) {
 	f.Add(craft(f, raw, rawSigSpec{protected: hdr(a), header: `{"x":{"y":[1,"\u00e8"]}}`, key: a.Key}))
 	f.Add([]byte(`{"payload":null,"signatures":[null,{"protected":"\u0041"}]}`))
 	f.Add([]byte(`{"iss":"a","iat":1e3,"ver":-1,"cosigners":[null],"body":{"a":1,"\u0061":2}}`))
+	// Documents cut short, ending in every state of the scanner.
+	for _, doc := range [][]byte{mustSign(f, payloadFor(entA), a), raw, []byte(hdr(a)),
+		[]byte(`{"a":[1,-2.5e+3,true,false,null,"s\u00e8",{"b":{}}],"c":[]}`)} {
+		for _, cut := range truncatedSeeds(doc) {
+			f.Add(cut)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var env, wantEnv rawEnvelope
 		err := decodeEnvelope(data, &env)
