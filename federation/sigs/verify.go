@@ -71,6 +71,11 @@ type Verifier struct {
 	// request signed for another node cannot be replayed to this one
 	// (ErrWrongHost). Empty: no check.
 	Hosts []string
+	// RequireHTTPS refuses a keyId that is not an https URL
+	// (ErrBadSignature). Off, plain http keyIds are accepted as well, as
+	// test federations on loopback (federation.allow_private_networks)
+	// serve their actors over http.
+	RequireHTTPS bool
 }
 
 // Verified is the outcome of a successful verification.
@@ -120,6 +125,9 @@ func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (
 	keyURL, err := url.Parse(p.keyID)
 	if err != nil || (keyURL.Scheme != "https" && keyURL.Scheme != "http") || keyURL.Host == "" {
 		return nil, fmt.Errorf("sigs: %w: keyId %q is not an absolute http(s) URL", ErrBadSignature, clip(p.keyID))
+	}
+	if v.RequireHTTPS && keyURL.Scheme != "https" {
+		return nil, fmt.Errorf("sigs: %w: keyId %q is not https", ErrBadSignature, clip(p.keyID))
 	}
 	if v.Resolve == nil {
 		return nil, fmt.Errorf("sigs: %w: verifier has no key resolver", ErrKeyFetch)
