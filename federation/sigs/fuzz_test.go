@@ -27,6 +27,14 @@ func FuzzVerifySignatureHeader(f *testing.F) {
 	f.Add(`keyId="a,b",signature="=",headers="(request-target) (request-target)"`, "=", "x")
 	f.Add(`keyId="\"",signature="`, "SHA-256", "")
 	f.Add(strings.Repeat(`a="b",`, 2000), "", "")
+	// Truncated headers: cut inside a value, after a bare name, after '='.
+	vs := valid.Header.Get("Signature")
+	f.Add(vs[:len(vs)/2], valid.Header.Get("Digest"), valid.Header.Get("Date"))
+	f.Add(vs[:len(vs)-1], valid.Header.Get("Digest"), valid.Header.Get("Date"))
+	f.Add(vs[:strings.Index(vs, "=")], "", "")
+	f.Add(vs[:strings.Index(vs, "=")+1], "", "")
+	f.Add(`keyId="k",signature`, "", "")
+	f.Add(`keyId="k",signature="Zm9v",created`, "", "")
 	v := &Verifier{
 		Resolve: func(context.Context, string, bool) (string, crypto.PublicKey, error) {
 			return "https://127.0.0.1:8443/actor", &a.PublicKey, nil
