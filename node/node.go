@@ -21,6 +21,7 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
+	"golang.org/x/term"
 )
 
 // Version is the node software's version.
@@ -32,6 +33,7 @@ const (
 	indexDir            = "index"
 	keysDir             = "keys"
 	localCredentialFile = "local-credential"
+	adminTokenFile      = "admin-token"
 	runtimeFile         = "node.json"
 	settingInitialised  = "initialised"
 )
@@ -42,6 +44,11 @@ type Options struct {
 	// Stdout receives what is printed once to the operator (the first
 	// admin token). Default os.Stdout.
 	Stdout io.Writer
+	// IsTerminal reports whether Stdout is a terminal: only then is the
+	// first admin token printed; otherwise (a log file, journald) it is
+	// written to DATA/admin-token and only that path is printed. Default:
+	// Stdout is an *os.File that is a terminal.
+	IsTerminal func(io.Writer) bool
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
@@ -52,10 +59,12 @@ type Node struct {
 	cfg    Config
 	log    *slog.Logger
 	stdout io.Writer
-	now    func() time.Time
-	uris   protocol.URIs
-	ids    *protocol.ULIDSource
-	keys   *Keys
+	// stdoutTTY: stdout is a terminal (the first admin token may be shown).
+	stdoutTTY bool
+	now       func() time.Time
+	uris      protocol.URIs
+	ids       *protocol.ULIDSource
+	keys      *Keys
 
 	// gate is held shared by every API request and exclusively by a restore,
 	// which swaps the database and the index underneath.
@@ -111,6 +120,11 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if n.stdout == nil {
 		n.stdout = os.Stdout
 	}
+	isTerminal := opts.IsTerminal
+	if isTerminal == nil {
+		isTerminal = fileIsTerminal
+	}
+	n.stdoutTTY = isTerminal(n.stdout)
 	if n.now == nil {
 		n.now = time.Now
 	}
@@ -158,7 +172,8 @@ func (n *Node) openData() error {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
-		Logger: n.log, Now: n.now, Version: Version, WrapTransport: n.wrapTransport(), Trusted: n.trustedActor})
+		Logger: n.log, Now: n.now, Version: Version, WrapTransport: n.wrapTransport(), Trusted: n.trustedActor,
+		OnEquivocation: n.countEquivocation})
 	if err != nil {
 		ix.Close()
 		st.Close()
@@ -226,12 +241,33 @@ func (n *Node) firstStart(ctx context.Context) error {
 	if err := n.writeLocalCredential(ctx, credPath); err != nil {
 		return err
 	}
+	// Standard output that is not a terminal is a log file or journald: the
+	// token must not land there, so it goes to a file of the owner's, written
+	// before the first start is recorded (a failure retries at next start).
+	tokPath := filepath.Join(n.cfg.Data, adminTokenFile)
+	if !n.stdoutTTY {
+		if err := writeFileAtomic(tokPath, []byte(secret+"\n"), 0o600); err != nil {
+			return fmt.Errorf("initial admin token: %w", err)
+		}
+	}
 	if err := n.st.PutSetting(ctx, settingInitialised, []byte(n.now().UTC().Format(time.RFC3339))); err != nil {
 		return fmt.Errorf("record first start: %w", err)
 	}
-	fmt.Fprintf(n.stdout, "\nInitial admin token (shown once; only its hash is stored):\n\n    %s\n\n"+
-		"The CLI on this machine authenticates with %s instead.\n\n", secret, credPath)
+	if n.stdoutTTY {
+		fmt.Fprintf(n.stdout, "\nInitial admin token (shown once; only its hash is stored):\n\n    %s\n\n"+
+			"The CLI on this machine authenticates with %s instead.\n\n", secret, credPath)
+	} else {
+		fmt.Fprintf(n.stdout, "\nInitial admin token written to %s (mode 0600; only its hash is stored): "+
+			"keep it somewhere safe, then delete the file.\n"+
+			"The CLI on this machine authenticates with %s instead.\n\n", tokPath, credPath)
+	}
 	return nil
+}
+
+// fileIsTerminal reports whether w is an *os.File that is a terminal.
+func fileIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (n *Node) writeLocalCredential(ctx context.Context, path string) error {

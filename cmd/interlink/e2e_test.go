@@ -54,8 +54,14 @@ func startServeOn(t *testing.T, host, data string, extra ...string) string {
 		if resp, err := http.Get(url + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				if !strings.Contains(out.String(), "Initial admin token") {
-					t.Errorf("the first start did not print the admin token: %q", out.String())
+				// Standard output is not a terminal here: the token goes to a
+				// file of mode 0600 and only its path is printed.
+				tokFile := filepath.Join(data, "admin-token")
+				if !strings.Contains(out.String(), "Initial admin token written to "+tokFile) || strings.Contains(out.String(), "itk_") {
+					t.Errorf("the first start did not point to %s, or printed the token: %q", tokFile, out.String())
+				}
+				if st, err := os.Stat(tokFile); err != nil || st.Mode().Perm() != 0o600 {
+					t.Errorf("the first admin token is not in %s with mode 0600: %v", tokFile, err)
 				}
 				return url
 			}

@@ -26,7 +26,11 @@ Settings come from, in increasing precedence: embedded defaults, the YAML file g
 --config (or INTERLINK_CONFIG), INTERLINK_* environment variables (the setting's key in
 upper case with dots as underscores: api.body_limit is INTERLINK_API_BODY_LIMIT), and
 flags (--data, --listen, --public-url, and --set key=value for any other setting).
-See docs/configuration.md.`,
+See docs/configuration.md.
+
+The first start prints an admin token once on a terminal; when standard output is not
+a terminal (a service manager, a log file) it writes the token to DATA/admin-token
+(mode 0600) instead and prints only that path.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadServeConfig(cmd, configFile, settings)
