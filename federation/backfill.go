@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/protocol"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -127,7 +126,7 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 			if r.act == nil {
 				continue
 			}
-			op, ok, err := s.backfillOp(ctx, peer.ID, r, seen)
+			got, ok, err := s.backfillOps(ctx, peer.ID, r, seen)
 			if errors.Is(err, trust.ErrUnverified) {
 				pending++
 				continue
@@ -137,7 +136,7 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 				continue
 			}
 			if ok {
-				ops = append(ops, op)
+				ops = append(ops, got...)
 				if len(ops) >= backfillBatch {
 					if err := flush(); err != nil {
 						return applied, pending, err
@@ -154,8 +153,7 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 // version) verified.
 type pageItem struct {
 	act *activity.Activity
-	obj protocol.Object
-	ent protocol.Entity
+	rv  *receivedVersion
 	err error
 	// held: this node already holds this version or a later one (judged
 	// from the unsigned entry before any verification: a hint that only
@@ -207,44 +205,51 @@ func (s *Service) verifyItem(ctx context.Context, actor string, raw json.RawMess
 				return it
 			}
 		}
-		it.obj, it.ent, it.err = s.signedObject(ctx, act)
+		it.rv, it.err = s.signedObject(ctx, act)
 	}
 	return it
 }
 
-// backfillOp turns one verified outbox item into the write it calls for,
-// if any.
-func (s *Service) backfillOp(ctx context.Context, actor string, it pageItem, seen map[string]bool) (storage.WriteOp, bool, error) {
+// backfillOps turns one verified outbox item into the writes it calls for,
+// if any: the version, after the versions fetched to fill a gap before it.
+func (s *Service) backfillOps(ctx context.Context, actor string, it pageItem, seen map[string]bool) ([]storage.WriteOp, bool, error) {
 	act := it.act
 	if act.Actor != actor || !sameOrigin(act.ID, actor) {
-		return storage.WriteOp{}, false, fmt.Errorf("activity %s is not %s's", act.ID, actor)
+		return nil, false, fmt.Errorf("activity %s is not %s's", act.ID, actor)
 	}
 	if act.Type != "Create" && act.Type != "Update" && act.Type != "Delete" {
-		return storage.WriteOp{}, false, nil
+		return nil, false, nil
 	}
 	iri := act.ObjectID()
 	if seen[iri] {
-		return storage.WriteOp{}, false, nil // the outbox is newest first: this is older
+		return nil, false, nil // the outbox is newest first: this is older
 	}
 	seen[iri] = true
 	if it.held || act.Object == nil || act.Object.JWS == nil {
-		return storage.WriteOp{}, false, nil // held already, or not a signed catalogue object
+		return nil, false, nil // held already, or not a signed catalogue object
 	}
 	if it.err != nil {
-		return storage.WriteOp{}, false, it.err
+		return nil, false, it.err
 	}
-	obj := it.obj
+	rv := it.rv
 	cur, err := s.st.Get(ctx, iri)
 	switch {
 	case err == nil && !sameOrigin(cur.Origin, actor):
-		return storage.WriteOp{}, false, fmt.Errorf("%s belongs to %s", iri, cur.Origin)
-	case err == nil && cur.Version >= obj.Version:
-		return storage.WriteOp{}, false, nil // held already
+		return nil, false, fmt.Errorf("%s belongs to %s", iri, cur.Origin)
+	case err == nil && cur.Version >= rv.obj.Version && cur.Version > 0:
+		if _, err := s.checkHistory(ctx, &rv.obj, rv.Payload, rv.Raw); err != nil {
+			return nil, false, err // an equivocation is kept as evidence
+		}
+		return nil, false, nil // held already
 	case err != nil && !errors.Is(err, storage.ErrNotFound):
-		return storage.WriteOp{}, false, err
+		return nil, false, err
 	}
-	obj.Actor, obj.Received = actor, s.now().UTC()
-	return storage.WriteOp{Object: obj, Remote: true, Entity: it.ent}, true, nil
+	h, err := s.checkHistory(ctx, &rv.obj, rv.Payload, rv.Raw)
+	if err != nil {
+		return nil, false, err
+	}
+	rv.obj.Actor, rv.obj.Received = actor, s.now().UTC()
+	return append(h.fill, rv.writeOp()), true, nil
 }
 
 // applyRemote writes a batch of remote versions; when the batch as a whole

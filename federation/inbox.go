@@ -119,13 +119,25 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 }
 
 // onUpsert stores the version a Create or Update carries, judged by its
-// JWS alone (a relay may deliver it) and taken from its verified payload.
+// JWS alone (a relay may deliver it) and taken from its verified payload,
+// once it follows the history this node holds (history.go).
 func (s *Service) onUpsert(ctx context.Context, act *activity.Activity) error {
-	obj, e, err := s.signedObject(ctx, act)
+	rv, err := s.signedObject(ctx, act)
 	if err != nil {
 		return err
 	}
-	_, err = s.st.ApplyInbound(ctx, act.ID, storage.WriteOp{Object: obj, Remote: true, Entity: e})
+	h, err := s.checkHistory(ctx, &rv.obj, rv.Payload, rv.Raw)
+	if err != nil {
+		return err
+	}
+	if len(h.fill) > 0 {
+		// The versions that fill the gap first: each one verified and
+		// linked, they are history whatever happens to the later one.
+		if _, err := s.st.Apply(ctx, h.fill...); err != nil && !errors.Is(err, storage.ErrStale) {
+			return s.inboundResult(err, act)
+		}
+	}
+	_, err = s.st.ApplyInbound(ctx, act.ID, rv.writeOp())
 	return s.inboundResult(err, act)
 }
 
@@ -140,14 +152,21 @@ func (s *Service) onDelete(ctx context.Context, act *activity.Activity) error {
 	return s.onUpsert(ctx, act)
 }
 
-// inboundResult maps storage outcomes: an older version is acknowledged
-// and ignored; an invalid object is the sender's fault.
+// inboundResult maps storage outcomes: a version that lost a race with
+// another delivery of the same object is stale (checkHistory refuses the
+// others before storage sees them); an invalid object is the sender's
+// fault.
 func (s *Service) inboundResult(err error, act *activity.Activity) error {
+	var se *storage.StaleError
 	switch {
-	case err == nil, errors.Is(err, storage.ErrStale):
+	case err == nil:
 		return nil
+	case errors.As(err, &se):
+		return refuse(http.StatusConflict, "stale-version", err, "%s version %d is not newer than the version %d this node holds: nothing was applied", se.IRI, se.Got, se.Have)
 	case errors.Is(err, storage.ErrGone):
-		return nil // deleted here already: a late Update changes nothing
+		return refuse(http.StatusConflict, "object-gone", err, "the object was deleted by its origin: the %s changes nothing", act.Type)
+	case errors.Is(err, storage.ErrJtiReused):
+		return refuse(http.StatusConflict, "jws-replayed-jti", err, "%v", err)
 	case errors.Is(err, storage.ErrInvalidObject):
 		return refuse(http.StatusUnprocessableEntity, "invalid-object", err, "the %s's object is invalid: %v", act.Type, err)
 	}

@@ -33,6 +33,9 @@ type Deps struct {
 	// WrapTransport, when set, wraps the outbound HTTP client's network
 	// transport (test federations: faults.Set.WrapRoundTripper).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// OnEquivocation, when set, is called once per new piece of
+	// equivocation evidence (a metric).
+	OnEquivocation func()
 }
 
 // Service is the federation agent of one node.
@@ -48,6 +51,8 @@ type Service struct {
 	verify  *sigs.Verifier
 	trusted func(ctx context.Context, actor *activity.RemoteActor) bool
 	trust   *trust.Service // the trust layer (UseTrust): every received object is judged by its JWS
+
+	onEquivocation func()
 
 	actors  *actorCache
 	breaker *breaker
@@ -89,9 +94,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 			MaxConnsPerHost:      cfg.HostConcurrency,
 			WrapRoundTripper:     d.WrapTransport,
 		}),
-		trusted: d.Trusted,
-		breaker: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),
-		kick:    make(chan struct{}, 1),
+		trusted:        d.Trusted,
+		onEquivocation: d.OnEquivocation,
+		breaker:        newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),
+		kick:           make(chan struct{}, 1),
 
 		backfillSem: make(chan struct{}, maxConcurrentBackfills),
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/interlink-project/interlink-node/federation/trust/chain"
 	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -54,9 +53,9 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 // signedObject verifies the JWS a Create, Update or Delete carries and
 // returns the version its payload describes. The deliverer does not matter
 // (a relay may bring it): the JWS alone proves who made it.
-func (s *Service) signedObject(ctx context.Context, act *activity.Activity) (protocol.Object, protocol.Entity, error) {
+func (s *Service) signedObject(ctx context.Context, act *activity.Activity) (*receivedVersion, error) {
 	if act.Object == nil || act.Object.JWS == nil {
-		return protocol.Object{}, nil, refuse(http.StatusUnprocessableEntity, "unsigned-object", nil,
+		return nil, refuse(http.StatusUnprocessableEntity, "unsigned-object", nil,
 			"the %s's object carries no jws: catalogue objects travel with their signed form", act.Type)
 	}
 	// The domain lists come before any chain is resolved: nothing is
@@ -65,47 +64,41 @@ func (s *Service) signedObject(ctx context.Context, act *activity.Activity) (pro
 	if len(s.cfg.AllowDomains) > 0 || len(s.cfg.BlockDomains) > 0 {
 		in, err := jwsobj.Inspect(act.Object.JWS)
 		if err != nil {
-			return protocol.Object{}, nil, trustProblem(err)
+			return nil, trustProblem(err)
 		}
 		for _, c := range in.Payload.Cosigners {
 			if c == s.uris.Base() {
 				continue // this node's own name: its own keys will judge it
 			}
 			if err := s.checkRemote(c); err != nil {
-				return protocol.Object{}, nil, refuse(http.StatusForbidden, "blocked", err, "signer %s: %v", c, err)
+				return nil, refuse(http.StatusForbidden, "blocked", err, "signer %s: %v", c, err)
 			}
 		}
 	}
-	r, err := s.trust.VerifyObject(ctx, act.Object.JWS)
+	rv, err := s.verifyVersion(ctx, act.Object.JWS)
 	if err != nil {
-		return protocol.Object{}, nil, trustProblem(err)
+		return nil, err
 	}
-	var created time.Time
-	if act.Object.Entry != nil {
-		created = act.Object.Entry.Created
-	}
-	obj, e, err := r.Object(act.Object.JWS, created)
+	rv.obj.Actor = act.Actor
+	rv.obj.Received = s.now().UTC()
+	return rv, nil
+}
+
+// verifyVersion verifies a signed version and converts its payload: the
+// object (created at its iat until its history says otherwise) and entity.
+func (s *Service) verifyVersion(ctx context.Context, jws []byte) (*receivedVersion, error) {
+	r, err := s.trust.VerifyObject(ctx, jws)
 	if err != nil {
-		return protocol.Object{}, nil, refuse(http.StatusUnprocessableEntity, "invalid-object", err, "%v", err)
+		return nil, trustProblem(err)
+	}
+	obj, e, err := r.Object(jws)
+	if err != nil {
+		return nil, refuse(http.StatusUnprocessableEntity, "invalid-object", err, "%v", err)
 	}
 	if err := CheckCoproducers(r.Payload.Cosigners, e); err != nil {
-		return protocol.Object{}, nil, refuse(http.StatusForbidden, "coproducer-not-signed", err, "%v", err)
+		return nil, refuse(http.StatusForbidden, "coproducer-not-signed", err, "%v", err)
 	}
-	// The previous version, when this node holds it, must be the one the
-	// payload's prev names (a rollback or a forked history is refused).
-	if cur, err := s.st.Get(ctx, obj.IRI); err == nil && cur.Version+1 == obj.Version && len(cur.JWS) > 0 {
-		prev, err := jwsobj.Inspect(cur.JWS)
-		if err == nil {
-			if err := jwsobj.CheckSuccessor(prev.Raw, prev.Payload, r.Payload); err != nil {
-				return protocol.Object{}, nil, trustProblem(err)
-			}
-		}
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return protocol.Object{}, nil, err
-	}
-	obj.Actor = act.Actor
-	obj.Received = s.now().UTC()
-	return obj, e, nil
+	return &receivedVersion{obj: obj, ent: e, Payload: r.Payload, Raw: r.Raw}, nil
 }
 
 // unverifiedRetryAfter is when a sender whose signer has no chain yet is
@@ -139,7 +132,9 @@ func trustProblem(err error) *InboxError {
 		{jwsobj.ErrExpired, http.StatusForbidden, "jws-expired"},
 		{jwsobj.ErrNotYetValid, http.StatusForbidden, "jws-not-yet-valid"},
 		{jwsobj.ErrForgedOrigin, http.StatusForbidden, "jws-forged-origin"},
+		{ErrPrevMismatch, http.StatusConflict, "jws-prev-mismatch"},
 		{jwsobj.ErrRollback, http.StatusConflict, "jws-rollback"},
+		{storage.ErrJtiReused, http.StatusConflict, "jws-replayed-jti"},
 		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
 		{jwsobj.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
 	}

@@ -168,10 +168,22 @@ func (n *Node) handleFollowCollection(followers bool) http.HandlerFunc {
 // handleObjectIRI dereferences an object IRI: ActivityStreams for
 // ActivityPub clients (a Tombstone with 410 once deleted), the API's JSON
 // for everyone else.
+// handleObjectIRI serves an object at its IRI: the current version, or
+// with ?version=N that version (a follower fills a gap in its history with
+// it, checking each version's prev).
 func (n *Node) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
 	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err == nil && obj.Origin != n.uris.Base() {
 		err = storage.ErrNotFound // a copy of a peer's object lives at the peer's IRI
+	}
+	if q := r.URL.Query(); err == nil && q.Has("version") {
+		v, perr := strconv.ParseUint(q.Get("version"), 10, 64)
+		if perr != nil || v == 0 || len(q["version"]) != 1 {
+			n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Invalid version", "version", "integer",
+				"version must be one whole number from 1, given once"))
+			return
+		}
+		obj, err = n.store().GetVersion(r.Context(), obj.IRI, v)
 	}
 	if err != nil {
 		n.writeProblem(w, r, err)

@@ -14,6 +14,7 @@ func (n *Node) trustRoutes(api apiRoutes) {
 	api.handle(http.MethodGet, "/trust", "trust.status", n.require(RoleReader, n.handleTrustStatus))
 	api.handle(http.MethodPost, "/trust/keys/rotate", "trust.keys.rotate", n.require(RoleAdmin, n.handleKeyRotate))
 	api.handle(http.MethodPost, "/trust/keys/revoke", "trust.keys.revoke", n.require(RoleAdmin, n.handleKeyRevoke))
+	api.handle(http.MethodGet, "/trust/equivocations", "trust.equivocations", n.require(RoleReader, n.handleEquivocations))
 	api.handle(http.MethodPost, "/anchor/init", "anchor.init", n.require(RoleAdmin, n.handleAnchorInit))
 	api.handle(http.MethodGet, "/anchor/subordinates", "anchor.list", n.require(RoleReader, n.handleSubordinates))
 	api.handle(http.MethodPost, "/anchor/subordinates", "anchor.enroll", n.require(RoleAdmin, n.handleEnroll))
@@ -233,4 +234,18 @@ func (n *Node) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	n.log.Warn("subordinate revoked", "entity", sub.EntityID, "reason", sub.Reason)
 	writeJSON(w, http.StatusOK, sub)
+}
+
+// handleEquivocations lists the evidence of signers that signed two
+// different versions with one number (docs/trust.md).
+func (n *Node) handleEquivocations(w http.ResponseWriter, r *http.Request) {
+	ev, err := n.store().Equivocations(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	if ev == nil {
+		ev = []storage.Equivocation{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ev, "total": len(ev)})
 }

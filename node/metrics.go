@@ -13,9 +13,10 @@ import (
 
 // metrics is the node's own Prometheus registry (no global state).
 type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	equivocation prometheus.Counter
 }
 
 func newMetrics(n *Node) *metrics {
@@ -28,8 +29,12 @@ func newMetrics(n *Node) *metrics {
 			Namespace: "interlink", Name: "http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"route"}),
+		equivocation: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "interlink", Name: "trust_equivocations_detected_total",
+			Help: "Pieces of evidence, since start, that a signer signed two different versions with one number (GET /api/v1/trust/equivocations).",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency,
+	m.reg.MustRegister(m.requests, m.latency, m.equivocation,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{n: n})
 	return m
@@ -38,6 +43,14 @@ func newMetrics(n *Node) *metrics {
 func (m *metrics) observe(route, method string, code int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// countEquivocation counts a new piece of equivocation evidence (the
+// federation agent reports it; metrics exist once the node is built).
+func (n *Node) countEquivocation() {
+	if n.metrics != nil {
+		n.metrics.equivocation.Inc()
+	}
 }
 
 func (m *metrics) handler() http.Handler {
@@ -53,6 +66,7 @@ var (
 	descIndexLag = prometheus.NewDesc("interlink_index_lag_changes", "Committed changes the search index has not applied yet.", nil, nil)
 	descDBSize   = prometheus.NewDesc("interlink_database_size_bytes", "Size of the database file.", nil, nil)
 	descReady    = prometheus.NewDesc("interlink_index_ready", "1 when the search index has caught up since start.", nil, nil)
+	descEquivoc  = prometheus.NewDesc("interlink_trust_equivocations", "Equivocation evidence kept (two versions with one number, one signer).", nil, nil)
 )
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -60,6 +74,7 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descIndexLag
 	ch <- descDBSize
 	ch <- descReady
+	ch <- descEquivoc
 }
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
@@ -73,6 +88,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	if ev, err := n.store().Equivocations(ctx); err == nil {
+		ch <- prometheus.MustNewConstMetric(descEquivoc, prometheus.GaugeValue, float64(len(ev)))
+	}
 	if counts, err := n.store().Counts(ctx); err == nil {
 		for k, v := range counts {
 			ch <- prometheus.MustNewConstMetric(descObjects, prometheus.GaugeValue, float64(v), string(k))

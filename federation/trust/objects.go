@@ -110,9 +110,10 @@ type Received struct {
 
 // Object converts the payload into the stored form of the version (the
 // caller adds provenance) and its decoded, validated entity (nil for a
-// tombstone). created is the object's creation time as the unsigned
-// wrapper states it; it is clamped to iat.
-func (r *Received) Object(jws []byte, created time.Time) (protocol.Object, protocol.Entity, error) {
+// tombstone). Everything comes from the signed payload: created is its iat
+// (the caller replaces it by the creation time of the history it holds);
+// the unsigned wrapper's dates are a rendering.
+func (r *Received) Object(jws []byte) (protocol.Object, protocol.Entity, error) {
 	p := r.Payload
 	sub, err := url.Parse(p.Sub)
 	if err != nil {
@@ -124,10 +125,7 @@ func (r *Received) Object(jws []byte, created time.Time) (protocol.Object, proto
 		return protocol.Object{}, nil, fmt.Errorf("trust: sub %q is not an object IRI of %s", p.Sub, origin)
 	}
 	iat := time.Unix(p.Iat, 0).UTC()
-	if created.IsZero() || created.After(iat) {
-		created = iat
-	}
-	o := protocol.Object{Meta: protocol.Meta{IRI: p.Sub, ID: id, Version: p.Ver, Origin: origin, Created: created.UTC(), Updated: iat},
+	o := protocol.Object{Meta: protocol.Meta{IRI: p.Sub, ID: id, Version: p.Ver, Origin: origin, Created: iat, Updated: iat},
 		JWS: jws, Verification: r.Verification}
 	if p.Type == TombstoneType {
 		var tb tombstoneBody

@@ -1,0 +1,160 @@
+package node
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+)
+
+// forger signs versions of the origin's object with the origin's own
+// content key (a compromised key, or an origin that lies), and a peer
+// relays them: the receiver judges them by their JWS and by the history it
+// holds.
+type forger struct {
+	t      *testing.T
+	origin *testNode
+	peer   *fakePeer
+	base   protocol.Object // the object as the origin stored version 1
+}
+
+// sign makes version ver of the object with body title, linked to prev
+// (the payload hash of the version before, "" for none), with jti.
+func (f *forger) sign(ver uint64, title, prev, jti string) protocol.Object {
+	f.t.Helper()
+	now := time.Now()
+	o := f.base
+	o.Version, o.Updated = ver, now
+	o.Body, _ = json.Marshal(interlinkerBody(o.Key, title, title))
+	iss := f.origin.n.PublicURL()
+	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: jti,
+		Ver: ver, Prev: prev, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body},
+		jwsobj.Signer{EntityID: iss, Key: f.origin.n.keys.Ring.Snapshot().Content[0].Private})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	o.JWS = jws
+	return o
+}
+
+// relay delivers o to the receiver's inbox through the peer.
+func (f *forger) relay(receiver *testNode, o protocol.Object) response {
+	f.t.Helper()
+	var ids protocol.ULIDSource
+	raw, err := activity.Update(f.origin.n.uris, ids.New(time.Now()), o)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	raw = asSentBy(f.t, raw, f.origin.n.PublicURL(), f.peer)
+	return f.peer.post(f.t, receiver.n.uris.SharedInbox(), raw, time.Now(), nil)
+}
+
+// stored is the origin's version v of the object, as it serves it.
+func stored(t *testing.T, tn *testNode, iri string, v uint64) protocol.Object {
+	t.Helper()
+	o, err := tn.n.store().GetVersion(t.Context(), iri, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func payloadHash(t *testing.T, jws []byte) string {
+	t.Helper()
+	in, err := jwsobj.Inspect(jws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jwsobj.PayloadHash(in.Raw)
+}
+
+// Issue 10, finding 3: a version gap is filled from the origin before a
+// later version is accepted; a forged prev is refused with its own problem;
+// a stale version is refused, not acknowledged as applied; two versions
+// with one number by one signer are kept as evidence; a jti is used once.
+func TestHistoryGapsForksAndEquivocation(t *testing.T) {
+	origin := startFed(t, "127.0.0.41")
+	receiver := startFed(t, "127.0.0.42")
+	peer := newFakePeer(t, "127.0.0.43")
+	editor := origin.token("editor")
+	iri := origin.postJSON("/api/v1/objects", editor, interlinkerBody("shared_tool", "Shared tool", "Strumento")).json(t)["iri"].(string)
+	v1 := stored(t, origin, iri, 1)
+	f := &forger{t: t, origin: origin, peer: peer, base: v1}
+
+	// The receiver holds version 1 (relayed: it does not follow the origin).
+	if r := f.relay(receiver, v1); r.status != 202 {
+		t.Fatalf("version 1: %d %s", r.status, r.body)
+	}
+	update := func(title string, ver uint64) {
+		t.Helper()
+		r := origin.do("PUT", "/api/v1/objects/"+v1.ID, editor, "application/json", mustJSON(interlinkerBody("shared_tool", title, title)))
+		if r.status != 200 {
+			t.Fatalf("update to %d: %d %s", ver, r.status, r.body)
+		}
+	}
+	update("Version two", 2)
+
+	// A forged version 3 whose prev is not version 2's hash: the receiver
+	// fills the gap from the origin, and the link breaks.
+	forged := f.sign(3, "Forged three", payloadHash(t, v1.JWS), "forged-3")
+	f.relay(receiver, forged).problem(t, 409, "jws-prev-mismatch")
+	// A version numbered far past the origin's history cannot be filled.
+	f.relay(receiver, f.sign(1000, "Frozen", "", "forged-1000")).problem(t, 409, "version-gap")
+	if st, o := receiver.object(iri); st != 200 || o["version"] != 1.0 {
+		t.Fatalf("after the forgeries the receiver holds %v", o)
+	}
+
+	// The origin's own next versions are accepted: the gap is filled.
+	update("Version three", 3)
+	if r := f.relay(receiver, stored(t, origin, iri, 3)); r.status != 202 {
+		t.Fatalf("the origin's version 3: %d %s", r.status, r.body)
+	}
+	var vs []any
+	if r := receiver.get("/api/v1/objects/" + v1.ID + "/versions").json(t); r["items"] != nil {
+		vs = r["items"].([]any)
+	}
+	if len(vs) != 3 {
+		t.Fatalf("versions held after the gap was filled: %d, want 3 (%v)", len(vs), vs)
+	}
+
+	// Stale: an older version again, and the current one again.
+	f.relay(receiver, stored(t, origin, iri, 2)).problem(t, 409, "stale-version")
+	f.relay(receiver, stored(t, origin, iri, 3)).problem(t, 409, "stale-version")
+
+	// Equivocation: another version 3 signed by the origin's key.
+	other := f.sign(3, "Another three", payloadHash(t, stored(t, origin, iri, 2).JWS), "other-3")
+	f.relay(receiver, other).problem(t, 409, "jws-equivocation")
+	ev := receiver.do("GET", "/api/v1/trust/equivocations", receiver.token("reader"), "", nil).json(t)
+	if ev["total"] != 1.0 {
+		t.Fatalf("equivocations: %v", ev)
+	}
+	item := ev["items"].([]any)[0].(map[string]any)
+	if item["iri"] != iri || item["version"] != 3.0 || item["signer"] != origin.n.PublicURL() {
+		t.Fatalf("evidence: %v", item)
+	}
+	if !strings.Contains(string(receiver.get("/metrics").body), "interlink_trust_equivocations 1") {
+		t.Fatal("the equivocation is not in the metrics")
+	}
+
+	// A jti used once per signer: version 4 linked right but reusing
+	// version 3's jti.
+	in, _ := jwsobj.Inspect(stored(t, origin, iri, 3).JWS)
+	replay := f.sign(4, "Version four", payloadHash(t, stored(t, origin, iri, 3).JWS), in.Payload.Jti)
+	f.relay(receiver, replay).problem(t, 409, "jws-replayed-jti")
+	fresh := f.sign(4, "Version four", payloadHash(t, stored(t, origin, iri, 3).JWS), "fresh-4")
+	fresh.Created = time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC) // the unsigned wrapper lies
+	if r := f.relay(receiver, fresh); r.status != 202 {
+		t.Fatalf("version 4 with a fresh jti: %d %s", r.status, r.body)
+	}
+
+	// created comes from the signed history, not from the wrapper.
+	_, o := receiver.object(iri)
+	created, err := time.Parse(time.RFC3339, o["created"].(string))
+	if err != nil || created.Year() == 1999 || created.Sub(v1.Created).Abs() > time.Second {
+		t.Fatalf("created = %v, want version 1's %v", o["created"], v1.Created)
+	}
+}
