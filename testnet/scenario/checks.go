@@ -94,10 +94,16 @@ func (r *runner) check(ctx context.Context, c *Check) error {
 			return err
 		}
 		if o.ok {
+			if c.NotVerified != nil {
+				r.printForged(ctx, c.NotVerified)
+			}
 			if c.Measure != "" {
 				from := start
-				if c.Measure == "heal-convergence" && !r.lastHeal.IsZero() {
+				switch {
+				case c.From == fromHeal && !r.lastHeal.IsZero():
 					from = r.lastHeal
+				case c.From == fromRevokeKey && !r.lastKeyRevoke.IsZero():
+					from = r.lastKeyRevoke
 				}
 				r.report.addFigure(c.Measure, time.Since(from))
 			}
@@ -143,9 +149,14 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 			return ""
 		})
 	case c.NotVerified != nil:
-		return r.objects(ctx, c.NotVerified, func(v objectView) string {
-			if v.verified {
+		// Absent counts as not verified, except where a forged object was
+		// accepted (2xx): that node must hold it, judged not verified.
+		return r.objectsOn(ctx, c.NotVerified, func(it item, node string, v objectView) string {
+			switch {
+			case v.verified:
 				return "verified"
+			case !v.present && it.Accepted[node]:
+				return "absent, although this node accepted it (2xx)"
 			}
 			return ""
 		})
@@ -180,6 +191,11 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 // objects checks every object of the sets on every node; bad returns what
 // is wrong with one view, or "".
 func (r *runner) objects(ctx context.Context, oc *ObjectCond, bad func(objectView) string) (outcome, error) {
+	return r.objectsOn(ctx, oc, func(_ item, _ string, v objectView) string { return bad(v) })
+}
+
+// objectsOn is objects with the item and the node passed to bad.
+func (r *runner) objectsOn(ctx context.Context, oc *ObjectCond, bad func(it item, node string, v objectView) string) (outcome, error) {
 	nodes, err := r.nodes(oc.On)
 	if err != nil {
 		return outcome{}, err
@@ -200,7 +216,7 @@ func (r *runner) objects(ctx context.Context, oc *ObjectCond, bad func(objectVie
 			if err != nil {
 				why = err.Error()
 			} else {
-				why = bad(v)
+				why = bad(it, n.Name, v)
 			}
 			if why != "" {
 				mu.Lock()
@@ -449,4 +465,62 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// printForged prints what became of the forged objects of oc on the nodes
+// that had accepted them (a not-verified check that held).
+func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
+	nodes, err := r.nodes(oc.On)
+	if err != nil {
+		return
+	}
+	statuses := map[string]int{}
+	copies, refused := 0, 0
+	for _, name := range oc.Objects {
+		for _, it := range r.set(name).list() {
+			if it.Forged == nil {
+				continue
+			}
+			for _, n := range nodes {
+				if !it.Accepted[n.Name] {
+					refused++
+					continue
+				}
+				copies++
+				v, err := r.view(ctx, n, it.IRI)
+				why := v.String(err)
+				if i := strings.Index(why, ": "); i > 0 {
+					why = why[:i] + ": " + reasonKind(why[i+2:])
+				}
+				statuses[why]++
+			}
+		}
+	}
+	if copies+refused == 0 {
+		return
+	}
+	var parts []string
+	for _, k := range sortedKeys(statuses) {
+		parts = append(parts, fmt.Sprintf("%d %s", statuses[k], k))
+	}
+	if copies == 0 {
+		r.printf("  forged objects: none was accepted anywhere (%d refused or not sent after a refusal): nothing to judge again", refused)
+		return
+	}
+	r.printf("  forged objects: %d accepted copies judged again: %s; %d never accepted (absent)", copies, strings.Join(parts, ", "), refused)
+}
+
+// reasonKind shortens a verification reason to the error that ends it
+// ("... key-retired ..." style sentinels: key retired, key revoked,
+// signer revoked).
+func reasonKind(reason string) string {
+	for _, k := range []string{"key revoked", "key retired", "revoked", "expired"} {
+		if strings.Contains(reason, k) {
+			return k
+		}
+	}
+	if len(reason) > 60 {
+		return reason[:60] + "…"
+	}
+	return reason
 }

@@ -1,6 +1,7 @@
 // Package scenario parses and runs testnet scenarios: YAML files of steps
-// (publish, co-sign, adopt, follow, revoke, kill, stop, start, partition,
-// heal, slow, clock-skew, sleep, wait-load) and checks (wait-until, assert:
+// (publish, co-sign, adopt, follow, revoke, rotate-key, revoke-key, forge,
+// forge-until-refused, kill, stop, start, partition, heal, slow, clock-skew,
+// sleep, wait-load) and checks (wait-until, assert:
 // an object visible and verified on nodes within a time, absent or never
 // verified for a time, counts and sets equal everywhere, nothing lost or
 // duplicated). A run prints the measurements of the federation

@@ -39,6 +39,9 @@ type Step struct {
 	Adopt     *Adopt
 	Follow    *Follow
 	Revoke    *Revoke
+	RotateKey *RotateKey
+	RevokeKey *RevokeKey
+	Forge     *Forge     // forge, forge-until-refused
 	Node      string     // kill, stop, start
 	Partition [][]string // partition
 	Slow      *Slow
@@ -97,6 +100,46 @@ type Revoke struct {
 	Reason string `yaml:"reason"`
 }
 
+// RotateKey rotates Node's content key through its API: a new key signs
+// from now on, the previous one is retired.
+type RotateKey struct {
+	Node string `yaml:"node"`
+}
+
+// RevokeKey revokes, through Node's API, the content key the last
+// rotate-key on Node retired (a compromised key).
+type RevokeKey struct {
+	Node   string `yaml:"node"`
+	Reason string `yaml:"reason"`
+}
+
+// Forge plays an attacker holding a stolen content key of Node: it signs a
+// new interlinker (a new IRI on Node's origin, version 1) with the content
+// key the last rotate-key retired (Key "retired") or the last revoke-key
+// revoked ("revoked"), wraps it in a Create on Node's origin, and posts it,
+// HTTP-signed with Node's own HTTP key, to the shared inbox of every node
+// of On (default every node but Node). Each object goes into the set As
+// with the nodes that accepted it (2xx). The signature's iat is now, or
+// with Iat "before-retirement" the second before the key was retired (a
+// retired key still verifies that; only a revocation refuses it).
+//
+// forge posts one object; Expect "accepted" or "refused" makes the step
+// fail unless every node did so. forge-until-refused forges a new object
+// every 500 ms and posts it to the nodes that have not refused one yet,
+// until every node has (any 4xx but 429 counts), or fails after Timeout
+// (default 60s); Measure names the figure: the time from the revoke-key
+// (or, for a retired key, the rotate-key) step to the last refusal.
+type Forge struct {
+	Node    string        `yaml:"node"`
+	Key     string        `yaml:"key"`
+	As      string        `yaml:"as"`
+	On      NodeSet       `yaml:"on"`
+	Iat     string        `yaml:"iat"`
+	Expect  string        `yaml:"expect"`
+	Timeout time.Duration `yaml:"timeout"`
+	Measure string        `yaml:"measure"`
+}
+
 // Slow sets a node's latency.
 type Slow struct {
 	Node    string        `yaml:"node"`
@@ -128,6 +171,10 @@ type Check struct {
 	// Measure names the figure the time this check took is recorded as
 	// (e.g. heal-convergence, counted from the last heal).
 	Measure string `yaml:"measure"`
+	// From is where Measure counts from: "check" (the check's start; the
+	// default), "heal" (the last heal; heal-convergence's default) or
+	// "revoke-key" (the last revoke-key step).
+	From string `yaml:"from"`
 }
 
 // ObjectCond is about the objects published under Object (several names

@@ -118,6 +118,30 @@ func TestParseErrors(t *testing.T) {
 		{"huge count", head + "  - publish: {node: a, kind: service, as: s, count: 1000000}\n", "count"},
 		{"negative duration", head + "  - sleep: -1s\n", "not within"},
 		{"bad node set", head + "  - publish: {node: a, kind: service, as: s}\n  - assert: {visible: {object: s, on: {some: [a]}}}\n", "some"},
+		{"rotate-key without node", head + "  - rotate-key: {}\n", `"" is not a node name`},
+		{"rotate-key with reason", head + "  - rotate-key: {node: a, reason: x}\n", "reason"},
+		{"rotate-key bad node", head + "  - rotate-key: A\n", `"A" is not a node name`},
+		{"revoke-key before rotate-key", head + "  - revoke-key: {node: a}\n", "no earlier rotate-key on a"},
+		{"revoke-key of another node", head + "  - rotate-key: {node: b}\n  - revoke-key: {node: a}\n", "no earlier rotate-key on a"},
+		{"revoke-key long reason", head + "  - rotate-key: {node: a}\n  - revoke-key: {node: a, reason: " + strings.Repeat("x", 513) + "}\n", "512 bytes"},
+		{"revoke-key unknown field", head + "  - rotate-key: {node: a}\n  - revoke-key: {node: a, kid: k}\n", "kid"},
+		{"forge without key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, as: f}\n", `key "" is not retired`},
+		{"forge bad key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: active, as: f}\n", `key "active" is not retired`},
+		{"forge without as", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired}\n", "as:"},
+		{"forge retired before rotate-key", head + "  - forge: {node: a, key: retired, as: f}\n", "no earlier rotate-key on a"},
+		{"forge revoked before revoke-key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: revoked, as: f}\n", "no earlier revoke-key on a"},
+		{"forge bad iat", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, iat: yesterday}\n", `iat "yesterday"`},
+		{"forge bad expect", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, expect: ignored}\n", `expect "ignored"`},
+		{"forge to itself", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, on: [a, b]}\n", "a is the node whose key is forged"},
+		{"forge with timeout", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, timeout: 5s}\n", "belong to forge-until-refused"},
+		{"forge with measure", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, measure: m}\n", "belong to forge-until-refused"},
+		{"forge-until-refused with expect", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, expect: refused}\n", "takes no expect"},
+		{"forge-until-refused huge timeout", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, timeout: 2h}\n", "timeout: 2h0m0s is not within"},
+		{"forge-until-refused bad measure", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, measure: Bad Name}\n", "measure:"},
+		{"forge unknown field", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, kid: k}\n", "kid"},
+		{"from without measure", head + "  - assert: {running: {}, from: heal}\n", "give measure"},
+		{"bad from", head + "  - assert: {running: {}, measure: m, from: dawn}\n", `from "dawn"`},
+		{"from revoke-key without one", head + "  - assert: {running: {}, measure: m, from: revoke-key}\n", "no earlier revoke-key step"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +150,88 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseKeySteps(t *testing.T) {
+	s, err := Parse([]byte(`
+name: keys
+steps:
+  - rotate-key: x
+  - forge: {node: x, key: retired, as: old}
+  - revoke-key: {node: x}
+  - forge-until-refused: {node: x, key: revoked, as: late, iat: before-retirement, measure: key-revocation-refused}
+  - forge: {node: x, key: revoked, as: later, on: {all-but: [y]}, expect: refused}
+  - rotate-key: {node: x}
+  - revoke-key: {node: x, reason: stolen laptop}
+  - wait-until: {not-verified: {objects: [old, late, later]}, timeout: 30s, measure: rejudged, from: revoke-key}
+  - wait-until: {converged: {}, timeout: 5s, measure: heal-convergence}
+  - assert: {running: {}, measure: plain}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		step int
+		ok   func(Step) bool
+	}{
+		{0, func(st Step) bool { return st.Action == "rotate-key" && st.RotateKey.Node == "x" }},
+		{1, func(st Step) bool {
+			f := st.Forge
+			return st.Action == "forge" && f.Key == forgeRetired && f.As == "old" && f.Iat == iatNow && f.Expect == "" &&
+				f.Timeout == 0 && f.On.IsZero()
+		}},
+		{2, func(st Step) bool {
+			return st.RevokeKey.Node == "x" && st.RevokeKey.Reason == "revoked by a testnet scenario"
+		}},
+		{3, func(st Step) bool {
+			f := st.Forge
+			return st.Action == "forge-until-refused" && f.Key == forgeRevoked && f.Iat == iatBeforeRetirement &&
+				f.Timeout == defaultRefusalTimeout && f.Measure == "key-revocation-refused"
+		}},
+		{4, func(st Step) bool {
+			f := st.Forge
+			return f.Expect == expectRefused && f.On.All && len(f.On.Except) == 1 && f.On.Except[0] == "y"
+		}},
+		{5, func(st Step) bool { return st.RotateKey.Node == "x" }},
+		{6, func(st Step) bool { return st.RevokeKey.Reason == "stolen laptop" }},
+		{7, func(st Step) bool { return st.Check.From == fromRevokeKey && len(st.Check.NotVerified.Objects) == 3 }},
+		{8, func(st Step) bool { return st.Check.From == fromHeal }},
+		{9, func(st Step) bool { return st.Check.From == fromCheck }},
+	}
+	if len(s.Steps) != len(tests) {
+		t.Fatalf("%d steps, want %d", len(s.Steps), len(tests))
+	}
+	for _, tt := range tests {
+		if st := s.Steps[tt.step]; !tt.ok(st) {
+			t.Errorf("step %d (%s) parsed as %+v / forge %+v", tt.step+1, st.Action, st, st.Forge)
+		}
+	}
+	for i, want := range []string{"rotate-key x", "forge old with x's retired content key (iat now)", "revoke-key x",
+		"forge-until-refused late with x's revoked content key (iat before-retirement)"} {
+		if got := describe(s.Steps[i]); got != want {
+			t.Errorf("describe(step %d) = %q, want %q", i+1, got, want)
+		}
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	tests := []struct {
+		v                 verdict
+		accepted, refused bool
+		str               string
+	}{
+		{verdict{status: 202}, true, false, "202"},
+		{verdict{status: 403, problem: "key-revoked"}, false, true, "403 key-revoked"},
+		{verdict{status: 422, detail: "bad"}, false, true, "422 bad"},
+		{verdict{status: 429, problem: "rate-limited"}, false, false, "429 rate-limited"},
+		{verdict{status: 503, problem: "unverified-signer"}, false, false, "503 unverified-signer"},
+	}
+	for _, tt := range tests {
+		if tt.v.accepted() != tt.accepted || tt.v.refused() != tt.refused || tt.v.String() != tt.str {
+			t.Errorf("%+v: accepted %v refused %v %q, want %v %v %q", tt.v, tt.v.accepted(), tt.v.refused(), tt.v.String(),
+				tt.accepted, tt.refused, tt.str)
+		}
 	}
 }
 

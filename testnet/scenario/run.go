@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -62,8 +64,9 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	r := &runner{dir: st.Dir, st: st, c: testnet.NewClient(), out: o.Out, run: o.RunID, sets: map[string]*objSet{},
-		loads: map[string]*load{}, report: &Report{Scenario: s.Name}}
+		loads: map[string]*load{}, report: &Report{Scenario: s.Name}, keys: map[string]*keyHistory{}}
 	defer r.c.Close()
+	defer r.closeInbox()
 	start := time.Now()
 	err = r.steps(ctx, s)
 	r.report.Duration = time.Since(start)
@@ -86,8 +89,14 @@ type runner struct {
 	sets     map[string]*objSet
 	loads    map[string]*load
 	lastHeal time.Time
-	faulted  bool     // a fault step ran: heal at the end
-	downed   []string // nodes the scenario stopped or killed
+	// lastKeyRevoke is when the last revoke-key step asked for the revocation.
+	lastKeyRevoke time.Time
+	faulted       bool     // a fault step ran: heal at the end
+	downed        []string // nodes the scenario stopped or killed
+
+	keys  map[string]*keyHistory // by node: what rotate-key and revoke-key did
+	ids   protocol.ULIDSource    // ids of forged objects and activities
+	inbox *http.Client           // posts forged activities (made on first use)
 }
 
 // item is one published object.
@@ -98,6 +107,10 @@ type item struct {
 	IRI     string
 	ID      string
 	DraftID string
+	// A forged object (forge): its signed version 1, and the nodes that
+	// accepted it (2xx) when it was delivered; the others refused it.
+	Forged   []byte
+	Accepted map[string]bool
 }
 
 type objSet struct {
@@ -170,6 +183,14 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		err = r.follow(ctx, st.Follow)
 	case "revoke":
 		err = r.revoke(ctx, st.Revoke)
+	case "rotate-key":
+		err = r.rotateKey(ctx, st.RotateKey)
+	case "revoke-key":
+		err = r.revokeKey(ctx, st.RevokeKey)
+	case "forge":
+		err = r.forge(ctx, st.Forge)
+	case "forge-until-refused":
+		err = r.forgeUntilRefused(ctx, st.Forge)
 	case "kill":
 		r.downed = append(r.downed, st.Node)
 		err = testnet.Kill(ctx, r.dir, st.Node)
@@ -245,6 +266,10 @@ func (r *runner) cleanup() error {
 		}
 		errs = append(errs, testnet.Start(ctx, r.dir, name))
 	}
+	if err := r.reload(); err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	errs = append(errs, r.retractForged(ctx))
 	return errors.Join(errs...)
 }
 
@@ -290,6 +315,12 @@ func describe(st Step) string {
 		return fmt.Sprintf("publish %d %s as %s on %s", st.Publish.Count, orObject(st.Publish.Kind), st.Publish.As, on)
 	case st.Node != "":
 		return st.Action + " " + st.Node
+	case st.RotateKey != nil:
+		return st.Action + " " + st.RotateKey.Node
+	case st.RevokeKey != nil:
+		return st.Action + " " + st.RevokeKey.Node
+	case st.Forge != nil:
+		return fmt.Sprintf("%s %s with %s's %s content key (iat %s)", st.Action, st.Forge.As, st.Forge.Node, st.Forge.Key, st.Forge.Iat)
 	case st.Check != nil:
 		return st.Action + " " + st.Check.name()
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // Actions a step may name.
-var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "kill", "stop", "start", "partition", "heal",
-	"slow", "clock-skew", "sleep", "wait-load", "wait-until", "assert"}
+var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "rotate-key", "revoke-key", "forge",
+	"forge-until-refused", "kill", "stop", "start", "partition", "heal", "slow", "clock-skew", "sleep", "wait-load",
+	"wait-until", "assert"}
 
 func parseStep(n *yaml.Node) (Step, error) {
 	st := Step{Line: n.Line}
@@ -49,6 +50,25 @@ func parseStep(n *yaml.Node) (Step, error) {
 			if st.Revoke.Reason == "" {
 				st.Revoke.Reason = "revoked by a testnet scenario"
 			}
+		}
+	case "rotate-key":
+		st.RotateKey = &RotateKey{}
+		st.RotateKey.Node, err = nodeArg(v)
+	case "revoke-key":
+		st.RevokeKey = &RevokeKey{}
+		if err = strictDecode(v, st.RevokeKey); err == nil {
+			err = node(st.RevokeKey.Node)
+			if st.RevokeKey.Reason == "" {
+				st.RevokeKey.Reason = "revoked by a testnet scenario"
+			}
+			if len(st.RevokeKey.Reason) > 512 {
+				err = errors.Join(err, errors.New("reason: at most 512 bytes"))
+			}
+		}
+	case "forge", "forge-until-refused":
+		st.Forge = &Forge{}
+		if err = strictDecode(v, st.Forge); err == nil {
+			err = st.Forge.validate(st.Action)
 		}
 	case "kill", "stop", "start":
 		st.Node, err = nodeArg(v)
@@ -204,6 +224,62 @@ func (p *Publish) validate() error {
 	return errors.Join(errs...)
 }
 
+// Where a check's measurement counts from.
+const (
+	fromCheck     = "check"
+	fromHeal      = "heal"
+	fromRevokeKey = "revoke-key"
+)
+
+// Values of Forge's fields.
+const (
+	forgeRetired          = "retired"
+	forgeRevoked          = "revoked"
+	iatNow                = "now"
+	iatBeforeRetirement   = "before-retirement"
+	expectAccepted        = "accepted"
+	expectRefused         = "refused"
+	defaultRefusalTimeout = 60 * time.Second
+)
+
+func (f *Forge) validate(action string) error {
+	errs := []error{node(f.Node), set(f.As, "as"), f.On.check()}
+	if f.Key != forgeRetired && f.Key != forgeRevoked {
+		errs = append(errs, fmt.Errorf("key %q is not retired (the key the last rotate-key retired) or revoked (the key the last revoke-key revoked)", f.Key))
+	}
+	if f.Iat == "" {
+		f.Iat = iatNow
+	}
+	if f.Iat != iatNow && f.Iat != iatBeforeRetirement {
+		errs = append(errs, fmt.Errorf("iat %q is not now or before-retirement", f.Iat))
+	}
+	for _, n := range f.On.Names {
+		if n == f.Node {
+			errs = append(errs, fmt.Errorf("on: %s is the node whose key is forged; forged objects go to the others", n))
+		}
+	}
+	if action == "forge" {
+		if f.Expect != "" && f.Expect != expectAccepted && f.Expect != expectRefused {
+			errs = append(errs, fmt.Errorf("expect %q is not accepted or refused", f.Expect))
+		}
+		if f.Timeout != 0 || f.Measure != "" {
+			errs = append(errs, errors.New("timeout and measure belong to forge-until-refused"))
+		}
+		return errors.Join(errs...)
+	}
+	if f.Expect != "" {
+		errs = append(errs, errors.New("forge-until-refused takes no expect (it waits until every node refuses)"))
+	}
+	if f.Timeout == 0 {
+		f.Timeout = defaultRefusalTimeout
+	}
+	errs = append(errs, duration(f.Timeout, "timeout"))
+	if f.Measure != "" {
+		errs = append(errs, set(f.Measure, "measure"))
+	}
+	return errors.Join(errs...)
+}
+
 func (ns NodeSet) check() error {
 	var errs []error
 	for _, n := range append(append([]string(nil), ns.Names...), ns.Except...) {
@@ -265,6 +341,19 @@ func (c *Check) validate(action string) error {
 	if action == "wait-until" && (c.Within != 0 || c.For != 0) {
 		errs = append(errs, errors.New("wait-until takes timeout, not within or for"))
 	}
+	switch c.From {
+	case "":
+		c.From = fromCheck
+		if c.Measure == "heal-convergence" {
+			c.From = fromHeal
+		}
+	case fromCheck, fromHeal, fromRevokeKey:
+		if c.Measure == "" {
+			errs = append(errs, fmt.Errorf("from %q: give measure (from says where the measurement counts from)", c.From))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("from %q is not check, heal or revoke-key", c.From))
+	}
 	if c.For != 0 && c.Within != 0 {
 		errs = append(errs, errors.New("within and for exclude each other"))
 	}
@@ -279,6 +368,7 @@ func (c *Check) validate(action string) error {
 // earlier publish or adopt, and every wait-load a background publish.
 func (s *Scenario) checkNames() error {
 	sets, loads := map[string]bool{}, map[string]bool{}
+	rotated, revoked := map[string]bool{}, map[string]bool{}
 	need := func(i int, name string) error {
 		if !sets[name] {
 			return fmt.Errorf("step %d (line %d): %q was not published by an earlier step", i+1, s.Steps[i].Line, name)
@@ -298,6 +388,23 @@ func (s *Scenario) checkNames() error {
 			sets[st.Adopt.As] = true
 		case st.Cosign != nil:
 			errs = append(errs, need(i, st.Cosign.Draft))
+		case st.RotateKey != nil:
+			rotated[st.RotateKey.Node] = true
+		case st.RevokeKey != nil:
+			if !rotated[st.RevokeKey.Node] {
+				errs = append(errs, fmt.Errorf("step %d (line %d): revoke-key %s: no earlier rotate-key on %s retired a key to revoke",
+					i+1, st.Line, st.RevokeKey.Node, st.RevokeKey.Node))
+			}
+			revoked[st.RevokeKey.Node] = true
+		case st.Forge != nil:
+			f := st.Forge
+			switch {
+			case f.Key == forgeRetired && !rotated[f.Node]:
+				errs = append(errs, fmt.Errorf("step %d (line %d): %s with key retired: no earlier rotate-key on %s", i+1, st.Line, st.Action, f.Node))
+			case f.Key == forgeRevoked && !revoked[f.Node]:
+				errs = append(errs, fmt.Errorf("step %d (line %d): %s with key revoked: no earlier revoke-key on %s", i+1, st.Line, st.Action, f.Node))
+			}
+			sets[f.As] = true
 		case st.Load != "":
 			if !loads[st.Load] {
 				errs = append(errs, fmt.Errorf("step %d (line %d): wait-load %q names no earlier background publish", i+1, st.Line, st.Load))
@@ -309,6 +416,9 @@ func (s *Scenario) checkNames() error {
 						errs = append(errs, need(i, o))
 					}
 				}
+			}
+			if st.Check.From == fromRevokeKey && len(revoked) == 0 {
+				errs = append(errs, fmt.Errorf("step %d (line %d): measure from revoke-key: no earlier revoke-key step", i+1, st.Line))
 			}
 			if st.Check.Adoptions != nil {
 				errs = append(errs, need(i, st.Check.Adoptions.Object))
