@@ -129,13 +129,30 @@ func (s *Service) actorOfEntity(ctx context.Context, entity string) (string, err
 	return in.Actor, nil
 }
 
+// Limits on received co-sign requests (trust-threats §5: an Offer costs the
+// receiver storage and an editor's attention).
+const (
+	// MaxOfferJWS bounds the draft an Offer carries.
+	MaxOfferJWS = 256 << 10
+	// CosignQuota is how many requests one origin may have pending here.
+	CosignQuota = 50
+	// CosignRequestTTL is how long a request waits for a decision before
+	// it expires.
+	CosignRequestTTL = 30 * 24 * time.Hour
+)
+
 // onOffer records a co-sign request from another node: the draft must be
-// signed by its sender's node, verify as far as it is signed, and list
-// this node among its cosigners.
+// small enough, signed by its sender's node, verify as far as it is signed,
+// list this node among its cosigners, and come from a node this node's
+// policy trusts (a chain to a pinned anchor) or that it follows; each
+// origin has at most CosignQuota requests pending.
 func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 	if act.Object == nil || act.Object.JWS == nil {
 		_, err := s.st.ApplyInbound(ctx, act.ID) // not a co-sign request: ignored
 		return err
+	}
+	if n := len(act.Object.JWS); n > MaxOfferJWS {
+		return refuse(http.StatusRequestEntityTooLarge, "offer-too-large", nil, "the draft is %d bytes; a co-sign request carries at most %d", n, MaxOfferJWS)
 	}
 	r, err := s.trust.VerifyDraft(ctx, act.Object.JWS)
 	if err != nil {
@@ -148,14 +165,14 @@ func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 	if !slices.Contains(p.Cosigners, s.uris.Base()) {
 		return refuse(http.StatusUnprocessableEntity, "not-a-cosigner", nil, "the draft does not list this node (%s) among its cosigners", s.uris.Base())
 	}
-	reqs, err := s.st.CosignRequests(ctx)
-	if err != nil {
-		return err
-	}
-	for _, q := range reqs {
-		if q.Activity == act.ID {
-			_, err := s.st.ApplyInbound(ctx, act.ID)
+	if r.Verification.Status != protocol.Verified {
+		f, err := s.st.Following(ctx, act.Actor)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
+		}
+		if err != nil || f.State != storage.FollowAccepted {
+			return refuse(http.StatusForbidden, "cosign-untrusted", nil,
+				"%s has no trust chain to an anchor this node pins (%s) and this node does not follow it: its co-sign requests are not taken", p.Iss, r.Verification.Reason)
 		}
 	}
 	title := ""
@@ -165,12 +182,27 @@ func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 	now := s.now().UTC()
 	q := storage.CosignRequest{ID: s.ids.New(now), Activity: act.ID, Actor: act.Actor, Origin: p.Iss, IRI: p.Sub, Title: title,
 		JWS: act.Object.JWS, Status: DraftPending, Received: now}
-	if err := s.st.PutCosignRequest(ctx, q); err != nil {
+	_, added, err := s.st.AddCosignRequest(ctx, q, CosignQuota)
+	if errors.Is(err, storage.ErrQuota) {
+		ie := refuse(http.StatusTooManyRequests, "cosign-quota", err,
+			"%s already has %d co-sign requests waiting for a decision here: retry when some are decided", p.Iss, CosignQuota)
+		ie.RetryAfter = time.Hour
+		return ie
+	}
+	if err != nil {
 		return err
 	}
-	s.log.Info("co-sign request received", "from", p.Iss, "object", p.Sub, "request", q.ID)
+	if added {
+		s.log.Info("co-sign request received", "from", p.Iss, "object", p.Sub, "request", q.ID)
+	}
 	_, err = s.st.ApplyInbound(ctx, act.ID)
 	return err
+}
+
+// ExpireCosignRequests expires the requests nobody decided on within
+// CosignRequestTTL, freeing their origins' quota.
+func (s *Service) ExpireCosignRequests(ctx context.Context) (int, error) {
+	return s.st.ExpirePendingCosign(ctx, s.now().Add(-CosignRequestTTL), fmt.Sprintf("no decision within %s", CosignRequestTTL))
 }
 
 // AnswerCosign approves (signs the draft, answers Accept with the

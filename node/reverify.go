@@ -42,6 +42,11 @@ func (n *Node) startReverifier() {
 			} else if count > 0 {
 				n.log.Info("stored objects judged again after a trust change", "changed", count)
 			}
+			if count, err := n.expireCosignRequests(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				n.log.Warn("expiring co-sign requests", "err", err)
+			} else if count > 0 {
+				n.log.Info("co-sign requests expired without a decision", "expired", count)
+			}
 		}
 	}()
 }
@@ -160,6 +165,17 @@ func keyState(ch *chain.Chain, kid string) string {
 		return ""
 	}
 	return fmt.Sprintf("retired %d revoked %d", k.RetiredAt, k.RevokedAt)
+}
+
+// expireCosignRequests expires the co-sign requests nobody decided on in
+// time (federation.CosignRequestTTL), freeing their senders' quota.
+func (n *Node) expireCosignRequests(ctx context.Context) (int, error) {
+	n.gate.RLock()
+	defer n.gate.RUnlock()
+	if n.closed.Load() {
+		return 0, nil
+	}
+	return n.fed.ExpireCosignRequests(ctx)
 }
 
 // judgeAgain verifies ref's current version again and records a changed

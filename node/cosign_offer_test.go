@@ -1,0 +1,82 @@
+package node
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// offerFrom builds an Offer by peer asking receiver to co-sign a new draft
+// (the peer's signature only).
+func offerFrom(t *testing.T, peer *fakePeer, receiver *testNode, n int) []byte {
+	t.Helper()
+	var ids protocol.ULIDSource
+	now := time.Now()
+	id := ids.New(now)
+	pu := protocol.NewURIs(peer.url)
+	body, _ := json.Marshal(interlinkerBody(fmt.Sprintf("draft_%d", n), "Draft", "Bozza"))
+	obj := protocol.Object{Meta: protocol.Meta{IRI: pu.Object(id), ID: id, Type: protocol.KindInterlinker, Version: 1,
+		Origin: pu.Base(), Key: fmt.Sprintf("draft_%d", n), Created: now, Updated: now}, Body: body}
+	rb := receiver.n.PublicURL()
+	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: peer.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+		Jti: id, Ver: 1, Type: string(obj.Type), Cosigners: []string{peer.url, rb}, Body: body},
+		jwsobj.Signer{EntityID: peer.url, Key: peer.contentKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj.JWS = jws
+	raw, err := activity.Offer(pu, ids.New(now), obj, receiver.n.uris.Actor(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// Issue 10, finding 4: co-sign Offers are bounded: only from a node this
+// node's policy trusts or follows, at most MaxOfferJWS each, at most
+// CosignQuota pending per origin.
+func TestCosignOffersBounded(t *testing.T) {
+	r := startFed(t, "127.0.0.44")
+	peer := newFakePeer(t, "127.0.0.45")
+	inbox := r.n.uris.SharedInbox()
+	now := time.Now()
+
+	// Unenrolled (no chain: this node pins no anchor) and not followed.
+	peer.post(t, inbox, offerFrom(t, peer, r, 0), now, nil).problem(t, 403, "cosign-untrusted")
+
+	// Oversized: refused before anything is verified or stored.
+	big := offerFrom(t, peer, r, 1)
+	var m map[string]any
+	json.Unmarshal(big, &m)
+	m["object"].(map[string]any)["jws"] = map[string]any{"payload": strings.Repeat("A", federation.MaxOfferJWS)}
+	big, _ = json.Marshal(m)
+	peer.post(t, inbox, big, now, nil).problem(t, 413, "offer-too-large")
+
+	// Followed: taken, up to the quota.
+	if err := r.n.store().PutFollowing(t.Context(), storage.Follow{Actor: peer.actor, Inbox: peer.url + "/inbox",
+		FollowIRI: r.n.uris.Activity("f1"), State: storage.FollowAccepted, Since: now, Updated: now}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range federation.CosignQuota {
+		if resp := peer.post(t, inbox, offerFrom(t, peer, r, 10+i), now, nil); resp.status != 202 {
+			t.Fatalf("offer %d: %d %s", i, resp.status, resp.body)
+		}
+	}
+	resp := peer.post(t, inbox, offerFrom(t, peer, r, 999), now, nil)
+	resp.problem(t, 429, "cosign-quota")
+	if resp.header.Get("Retry-After") == "" {
+		t.Fatal("a quota refusal without Retry-After")
+	}
+	reqs := r.do("GET", "/api/v1/cosign/requests", r.token("reader"), "", nil).json(t)
+	if items, _ := reqs["items"].([]any); len(items) != federation.CosignQuota {
+		t.Fatalf("%d requests listed, want %d", len(items), federation.CosignQuota)
+	}
+}
