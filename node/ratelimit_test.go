@@ -161,23 +161,40 @@ func TestRateLimiterSweepsWhenFull(t *testing.T) {
 	}
 }
 
-// The minute between sweeps and a bucket's idle minute are exact.
+// The minute between sweeps and a bucket's idle minute are exact, and a
+// sweep waits a minute after the previous one.
 func TestRateLimiterSweepBoundaries(t *testing.T) {
 	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	l := newRateLimiter(1, 1, clock.now)
-	l.allow("a") // the first call sweeps (swept is zero)
-	clock.advance(time.Minute)
-	l.allow("b") // exactly a minute later: no sweep yet, "a" is not idle for more than a minute either
-	if _, ok := l.buckets["a"]; !ok {
-		t.Fatal(`"a" was swept after exactly one minute`)
+	steps := []struct {
+		advance time.Duration
+		key     string
+		held    []string // buckets held after the step
+		gone    []string // buckets swept by then
+	}{
+		{0, "a", []string{"a"}, nil}, // the first call sweeps (swept is zero)
+		// Exactly a minute later: no sweep yet, and "a" is not idle for more than a minute either.
+		{time.Minute, "b", []string{"a", "b"}, nil},
+		// 90 s after the last sweep: "a" (idle 90 s) goes, "b" (30 s) stays.
+		{30 * time.Second, "c", []string{"b", "c"}, []string{"a"}},
+		// 40 s after that sweep: none, although "b" is idle for 70 s.
+		{40 * time.Second, "d", []string{"b", "c", "d"}, nil},
+		// 61 s after it: "b" (91 s) and "c" (61 s) go.
+		{21 * time.Second, "e", []string{"d", "e"}, []string{"b", "c"}},
 	}
-	clock.advance(time.Minute) // "a" idle 2 min, "b" 1 min, last sweep 2 min ago
-	l.allow("c")
-	if _, ok := l.buckets["a"]; ok {
-		t.Fatal(`"a", idle for two minutes, was kept`)
-	}
-	if _, ok := l.buckets["b"]; !ok {
-		t.Fatal(`"b", idle for exactly one minute, was swept`)
+	for i, s := range steps {
+		clock.advance(s.advance)
+		l.allow(s.key)
+		for _, k := range s.held {
+			if _, ok := l.buckets[k]; !ok {
+				t.Fatalf("step %d: %q was swept", i, k)
+			}
+		}
+		for _, k := range s.gone {
+			if _, ok := l.buckets[k]; ok {
+				t.Fatalf("step %d: %q was kept", i, k)
+			}
+		}
 	}
 }
 
