@@ -1,14 +1,19 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -47,33 +52,76 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
+// BackupError is a refused backup candidate. Path is the candidate file;
+// Reason says what is wrong with it without naming any path (it may be shown
+// to a remote client); it wraps ErrIncompatible, ErrLocked or the I/O error.
+type BackupError struct {
+	Path   string
+	Reason error
+}
+
+func (e *BackupError) Error() string {
+	return fmt.Sprintf("storage: check backup %s: %v", e.Path, e.Reason)
+}
+
+func (e *BackupError) Unwrap() error { return e.Reason }
+
+// pathless drops the path of an *fs.PathError (keeping the operation and
+// the cause, so errors.Is still sees os.ErrNotExist and the like).
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// openReason is openError without the path.
+func openReason(err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("open: %w", ErrLocked)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("%w: not a bbolt database or damaged: %w", ErrIncompatible, err)
+	}
+	return fmt.Errorf("open: %w", pathless(err))
+}
+
 // CheckBackup opens a candidate file read-only and checks that it is an
-// intact node database whose schema this code can read or migrate.
+// intact node database whose schema this code can read or migrate. A
+// refusal is a *BackupError.
 func CheckBackup(path string) error {
+	if err := checkBackup(path); err != nil {
+		return &BackupError{Path: path, Reason: err}
+	}
+	return nil
+}
+
+func checkBackup(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("storage: check backup %s: %w", path, err)
+		return pathless(err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("storage: check backup %s: %w: not a regular file", path, ErrIncompatible)
+		return fmt.Errorf("%w: not a regular file", ErrIncompatible)
 	}
 	size := fi.Size()
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("storage: check backup %s: %w", path, err)
+		return pathless(err)
 	}
 	err = checkPages(f, size)
 	_ = f.Close()
 	if err != nil {
-		return fmt.Errorf("storage: check backup %s: %w: not an intact bbolt file: %w", path, ErrIncompatible, err)
+		return fmt.Errorf("%w: not an intact bbolt file: %w", ErrIncompatible, pathless(err))
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: DefaultLockTimeout})
 	if err != nil {
-		return fmt.Errorf("storage: check backup: %w", openError(path, err))
+		return openReason(err)
 	}
 	defer db.Close()
 	known := uint64(len(migrations()))
-	err = viewUntrusted(db, func(tx *bbolt.Tx) error {
+	return viewUntrusted(db, func(tx *bbolt.Tx) error {
 		v, err := schemaVersion(tx)
 		if err != nil {
 			return err
@@ -116,10 +164,35 @@ func CheckBackup(path string) error {
 		}
 		return nil
 	})
+}
+
+// ReadBackupSetting reads one setting (PutSetting) of a candidate file,
+// which CheckBackup accepted, without opening it as a store: what a backup
+// says about itself (the node it was taken from). ErrNotFound when the
+// setting is absent; a *BackupError when the file cannot be read.
+func ReadBackupSetting(path, name string) ([]byte, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: DefaultLockTimeout})
 	if err != nil {
-		return fmt.Errorf("storage: check backup %s: %w", path, err)
+		return nil, &BackupError{Path: path, Reason: openReason(err)}
 	}
-	return nil
+	defer db.Close()
+	var out []byte
+	err = viewUntrusted(db, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bSettings)
+		if b == nil {
+			return fmt.Errorf("%w: the file has no settings", ErrIncompatible)
+		}
+		v := b.Get([]byte(name))
+		if v == nil {
+			return fmt.Errorf("storage: backup setting %q: %w", name, ErrNotFound)
+		}
+		out = bytes.Clone(v)
+		return nil
+	})
+	if errors.Is(err, ErrIncompatible) {
+		return nil, &BackupError{Path: path, Reason: err}
+	}
+	return out, err
 }
 
 // walkAll reads every key and value of every bucket, nested ones included.
@@ -170,6 +243,23 @@ func viewUntrusted(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
 // directory is copied next to dbPath first; one in the same directory is
 // moved (it no longer exists afterwards). The caller then re-Opens dbPath.
 func ReplaceFile(dbPath, candidate string) error {
+	return ReplaceFileWith(dbPath, candidate, RestoreKeep{})
+}
+
+// RestoreKeep is what a restore carries over from the node into the
+// restored database, written in the same transaction as its new epoch
+// (before the swap, so that no reopened database lacks it).
+type RestoreKeep struct {
+	// Tokens are put into the restored token table: a token with the same
+	// ID, or holding the same hash, is replaced (the local operator's
+	// credential must keep working after any restore).
+	Tokens []Token
+	// Settings are put into the restored settings (the node's identity).
+	Settings map[string][]byte
+}
+
+// ReplaceFileWith is ReplaceFile that also writes keep into the candidate.
+func ReplaceFileWith(dbPath, candidate string, keep RestoreKeep) error {
 	fail := func(err error) error { return fmt.Errorf("storage: restore %s from %s: %w", dbPath, candidate, err) }
 	absDB, err := filepath.Abs(dbPath)
 	if err != nil {
@@ -216,7 +306,7 @@ func ReplaceFile(dbPath, candidate string) error {
 		cleanup()
 		return fail(err)
 	}
-	if err := renewEpoch(staged); err != nil {
+	if err := renewEpoch(staged, keep); err != nil {
 		cleanup()
 		return fail(err)
 	}
@@ -255,21 +345,83 @@ func ensureUnlocked(path string) error {
 	return nil // a damaged current file is exactly what a restore replaces
 }
 
-// renewEpoch gives the database at path a new epoch, durably.
-func renewEpoch(path string) error {
+// renewEpoch gives the database at path a new epoch and writes keep into
+// it, in one transaction, durably.
+func renewEpoch(path string, keep RestoreKeep) error {
+	for i := range keep.Tokens {
+		if err := checkToken(&keep.Tokens[i]); err != nil {
+			return fmt.Errorf("keep token: %w: %w", ErrInvalidObject, err)
+		}
+	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: DefaultLockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
 	if err != nil {
 		return fmt.Errorf("open the candidate: %w", openError(path, err))
 	}
 	epoch, err := newEpoch()
 	if err == nil {
-		err = db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bMeta).Put(mEpoch, []byte(epoch)) })
+		err = db.Update(func(tx *bbolt.Tx) error {
+			if err := tx.Bucket(bMeta).Put(mEpoch, []byte(epoch)); err != nil {
+				return err
+			}
+			return keepInto(tx, keep)
+		})
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("set a new epoch in the candidate: %w", err)
+	}
+	return nil
+}
+
+// keepInto writes keep's tokens and settings into a candidate's
+// transaction, keeping the token table and its hash index consistent.
+func keepInto(tx *bbolt.Tx, keep RestoreKeep) error {
+	tokens, hashes, settings := tx.Bucket(bTokens), tx.Bucket(bTokenHash), tx.Bucket(bSettings)
+	if tokens == nil || hashes == nil || settings == nil {
+		return fmt.Errorf("%w: the candidate has no token or settings bucket", ErrIncompatible)
+	}
+	for _, t := range keep.Tokens {
+		t.Created = t.Created.UTC()
+		if owner := hashes.Get(t.Hash); owner != nil && string(owner) != t.ID {
+			if err := tokens.Delete(bytes.Clone(owner)); err != nil {
+				return err
+			}
+		}
+		if old := tokens.Get([]byte(t.ID)); old != nil {
+			var ot Token
+			if err := json.Unmarshal(old, &ot); err != nil {
+				return fmt.Errorf("keep token %s: read the candidate's: %w", t.ID, err)
+			}
+			if !bytes.Equal(ot.Hash, t.Hash) && string(hashes.Get(ot.Hash)) == t.ID {
+				if err := hashes.Delete(ot.Hash); err != nil {
+					return err
+				}
+			}
+		}
+		val, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("keep token %s: %w", t.ID, err)
+		}
+		if err := tokens.Put([]byte(t.ID), val); err != nil {
+			return err
+		}
+		if err := hashes.Put(t.Hash, []byte(t.ID)); err != nil {
+			return err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(keep.Settings)) {
+		if name == "" || len(name) > maxSettingKey || !printable(name) {
+			return fmt.Errorf("keep setting %q: %w: the name is empty, too long or not printable", truncate(name, 40), ErrInvalidObject)
+		}
+		v := keep.Settings[name]
+		if v == nil {
+			v = []byte{}
+		}
+		if err := settings.Put([]byte(name), v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

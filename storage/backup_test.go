@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,6 +178,11 @@ func TestCheckBackupRefuses(t *testing.T) {
 			}
 			if err != nil {
 				t.Log(err)
+				// What is shown to a remote client names no server path.
+				var be *BackupError
+				if !errors.As(err, &be) || be.Path != c.path || strings.Contains(be.Reason.Error(), dir) {
+					t.Fatalf("CheckBackup = %#v, want a *BackupError for %s whose Reason names no path", err, c.path)
+				}
 			}
 		})
 	}
@@ -268,5 +275,107 @@ func TestReplaceFile(t *testing.T) {
 	}
 	if _, err := s.Get(ctx, before.IRI); err != nil {
 		t.Error(err)
+	}
+}
+
+// A candidate's settings are read without opening it as a store.
+func TestReadBackupSetting(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{NoSync: true})
+	if err := s.PutSetting(ctx, "identity", []byte(`{"public_url":"https://d.example"}`)); err != nil {
+		t.Fatal(err)
+	}
+	backup := writeBackup(t, s, t.TempDir())
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte("junk"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, path, setting string
+		want                string
+		err                 error
+	}{
+		{"present", backup, "identity", `{"public_url":"https://d.example"}`, nil},
+		{"absent", backup, "nope", "", ErrNotFound},
+		{"not a database", junk, "identity", "", ErrIncompatible},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ReadBackupSetting(c.path, c.setting)
+			if !errors.Is(err, c.err) || string(got) != c.want {
+				t.Fatalf("ReadBackupSetting = %q, %v; want %q, %v", got, err, c.want, c.err)
+			}
+		})
+	}
+}
+
+// ReplaceFileWith puts the tokens and settings it is given into the restored
+// database, in the same operation as the swap: the local operator's
+// credential survives a restore of a backup that lacks it.
+func TestReplaceFileWithKeeps(t *testing.T) {
+	ctx := context.Background()
+	hash := func(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+	created := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	local := Token{ID: "local", Name: "local-credential", Role: "admin", Hash: hash("local"), Created: created}
+	cases := []struct {
+		name   string
+		backup []Token // the backup's token table
+		want   []Token // after the restore, by ID
+	}{
+		{"the backup lacks it", []Token{{ID: "d1", Name: "ci", Role: "editor", Hash: hash("d1"), Created: created}},
+			[]Token{{ID: "d1", Name: "ci", Role: "editor", Hash: hash("d1"), Created: created}, local}},
+		{"the backup holds it", []Token{local}, []Token{local}},
+		{"the backup holds its ID with another hash", []Token{{ID: "local", Name: "old", Role: "admin", Hash: hash("old"), Created: created}},
+			[]Token{local}},
+		{"the backup holds its hash under another ID", []Token{{ID: "other", Name: "x", Role: "reader", Hash: hash("local"), Created: created}},
+			[]Token{local}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := openTest(t, Options{NoSync: true})
+			for _, tok := range c.backup {
+				if err := src.PutToken(ctx, tok); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := src.PutSetting(ctx, "identity", []byte("theirs")); err != nil {
+				t.Fatal(err)
+			}
+			backup := writeBackup(t, src, t.TempDir())
+			dbPath := filepath.Join(dir, "node.db")
+			cur, err := Open(dbPath, Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeOK(t, cur)
+			if err := ReplaceFileWith(dbPath, backup, RestoreKeep{Tokens: []Token{local}, Settings: map[string][]byte{"identity": []byte("ours")}}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(dbPath, Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeOK(t, s)
+			got, err := s.Tokens(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("tokens %v, want %v", got, c.want)
+			}
+			for _, tok := range c.want {
+				if byHash, err := s.TokenByHash(ctx, tok.Hash); err != nil || byHash.ID != tok.ID {
+					t.Fatalf("TokenByHash(%s) = %v, %v", tok.ID, byHash.ID, err)
+				}
+			}
+			if _, err := s.TokenByHash(ctx, hash("old")); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("a replaced hash still authenticates: %v", err)
+			}
+			if v, err := s.GetSetting(ctx, "identity"); err != nil || string(v) != "ours" {
+				t.Fatalf("identity %q, %v; want ours", v, err)
+			}
+			mustVerify(t, s)
+		})
 	}
 }
