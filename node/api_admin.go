@@ -178,7 +178,20 @@ func (n *Node) handleBackup(w http.ResponseWriter, r *http.Request) {
 // requests held, the index and database closed, the file swapped in, and
 // both reopened (the index rebuilds, since the restored database has a new
 // epoch). A backup that fails the check changes nothing.
+//
+// The backup must be this node's (its public URL and a federation key this
+// node holds, recorded in the database): another node's, or one that does
+// not say, is refused unless ?allow_other_node=true. Either way this node's
+// identity and its local credential (DATA/local-credential) are written
+// into the restored database before it goes live: no restore locks the
+// local operator out.
 func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, param{name: "allow_other_node", check: oneOf("true", "false")})
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
+	allowOther := q.get("allow_other_node") == "true"
 	tmp, err := os.CreateTemp(n.cfg.Data, ".restore-*.db")
 	if err != nil {
 		n.writeProblem(w, r, fmt.Errorf("restore: %w", err))
@@ -202,9 +215,35 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, fmt.Errorf("restore: receive upload: %w", err))
 		return
 	}
-	if err := storage.CheckBackup(tmp.Name()); err != nil {
+	// Checked first: only an intact database is opened to read its identity.
+	var theirs *nodeIdentity
+	err = storage.CheckBackup(tmp.Name())
+	if err == nil {
+		theirs, err = backupIdentity(tmp.Name())
+	}
+	if be, ok := errors.AsType[*storage.BackupError](err); ok {
+		// The reason only: the path of the upload is the server's business.
 		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "invalid-backup", "Not a usable backup", "body", "backup",
-			"%v", err))
+			"%v", be.Reason))
+		return
+	}
+	if err != nil {
+		n.writeProblem(w, r, fmt.Errorf("restore: check the upload: %w", err))
+		return
+	}
+	if ours := n.identity(); !allowOther && (theirs == nil || !n.isOwn(*theirs)) {
+		from := "the backup does not say which node it was taken from (it predates node identities)"
+		if theirs != nil {
+			from = "the backup was taken from " + theirs.String()
+		}
+		n.writeProblem(w, r, fieldError(http.StatusConflict, "other-node-backup", "The backup is another node's", "allow_other_node", "same_node",
+			"%s; this node is %s. Restoring it replaces this node's catalogue and API tokens with the backup's: "+
+				"pass ?allow_other_node=true (interlink restore --allow-other-node) to restore it anyway", from, ours))
+		return
+	}
+	keep, err := n.restoreKeep(r.Context())
+	if err != nil {
+		n.writeProblem(w, r, fmt.Errorf("restore: %w", err))
 		return
 	}
 	start := time.Now()
@@ -214,7 +253,7 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 		n.log.Error("restore: closing the database failed", "err", err)
 	}
 	dbPath := filepath.Join(n.cfg.Data, dbFile)
-	swapErr := storage.ReplaceFile(dbPath, tmp.Name())
+	swapErr := storage.ReplaceFileWith(dbPath, tmp.Name(), keep)
 	if err := n.openData(); err != nil {
 		// Nothing can be served without a database: say so loudly.
 		n.log.Error("restore: reopening the database failed", "err", err)
@@ -227,10 +266,11 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	counts, _ := n.st.Counts(r.Context())
-	n.log.Info("database restored", "duration", time.Since(start), "by", principal(r.Context()).Name)
+	n.log.Info("database restored", "duration", time.Since(start), "by", principal(r.Context()).Name,
+		"from", identityText(theirs), "other_node", allowOther && (theirs == nil || !n.isOwn(*theirs)))
 	out := map[string]int{}
 	for k, v := range counts {
 		out[string(k)] = v
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"restored": true, "counts": out, "previous": dbPath + ".before-restore"})
+	writeJSON(w, http.StatusOK, map[string]any{"restored": true, "counts": out, "previous": filepath.Base(dbPath) + storage.BeforeRestoreSuffix})
 }

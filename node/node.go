@@ -152,6 +152,10 @@ func New(cfg Config, opts Options) (*Node, error) {
 		n.closeData()
 		return nil, err
 	}
+	if err := n.recordIdentity(context.Background()); err != nil {
+		n.closeData()
+		return nil, err
+	}
 	n.metrics = newMetrics(n)
 	n.registerGossipMetrics()
 	n.handler = n.routes()
