@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -42,7 +43,9 @@ func newBackupCmd(g *globalFlags) *cobra.Command {
 		Short: "Save a consistent snapshot of the node's database into FILE (admin)",
 		Long: `Save a consistent snapshot of the running node's database into FILE. The snapshot is
 written to FILE.tmp, synced, and renamed to FILE only when complete. FILE holds the
-node's secrets (keys, token hashes): it is created with mode 0600.`,
+whole database: the catalogue, the federation state, the node's identity and the API
+token hashes (not the node's private keys, which stay in DATA/keys: back that directory
+up on its own). Keep FILE private: it is created with mode 0600.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
@@ -98,14 +101,17 @@ func (h *headWriter) Write(b []byte) (int, error) {
 }
 
 func newRestoreCmd(g *globalFlags) *cobra.Command {
-	var yes bool
+	var yes, allowOther bool
 	cmd := &cobra.Command{
 		Use:   "restore FILE [--yes]",
 		Short: "Replace the node's database with a backup (admin)",
 		Long: `Replace the running node's whole database with FILE, a file made by "interlink backup".
 The node checks the file before it replaces its database, then rebuilds its search
-index. Every change made since the backup is lost. On a terminal you are asked to
-confirm; elsewhere (scripts) pass --yes.`,
+index. Every change made since the backup is lost, and the API tokens become the
+backup's; the local credential this CLI uses (DATA/local-credential) keeps working.
+The node refuses a backup of another node (another public URL or federation key) unless
+--allow-other-node is given. On a terminal you are asked to confirm; elsewhere
+(scripts) pass --yes.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
@@ -137,7 +143,11 @@ confirm; elsewhere (scripts) pass --yes.`,
 			stderr := cmd.ErrOrStderr()
 			p := newProgress(stderr, isTerminal(stderr), size, unitBytes, "uploaded")
 			body := &progressReader{r: f, p: p}
-			resp, err := c.open(cmd.Context(), request{method: http.MethodPost, path: "/restore", body: body,
+			var query url.Values
+			if allowOther {
+				query = url.Values{"allow_other_node": {"true"}}
+			}
+			resp, err := c.open(cmd.Context(), request{method: http.MethodPost, path: "/restore", query: query, body: body,
 				contentType: mediaOctetStream, contentLength: size, expectContinue: true})
 			p.Finish()
 			if err != nil {
@@ -151,6 +161,7 @@ confirm; elsewhere (scripts) pass --yes.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&allowOther, "allow-other-node", false, "restore a backup taken from another node (its catalogue and API tokens replace this node's)")
 	return cmd
 }
 
