@@ -47,6 +47,16 @@ func TestCheckStrict(t *testing.T) {
 		{"single quotes", `{'a':1}`, anyShape, false},
 		{"unquoted key", `{a:1}`, anyShape, false},
 		{"leading zero", `01`, anyShape, false},
+		// Every digit begins a value (a range test with '0' and '9' at
+		// its ends) and continues one.
+		{"each leading digit", `[0,1,2,3,4,5,6,7,8,9,-9,90,99.9,9e9,9E-9,-0.0,9e+09]`, anyShape, true},
+		{"nine alone", `9`, anyShape, true},
+		{"nine as a payload number", `{"iat":9,"exp":99,"ver":9}`, payloadShape, true},
+		{"colon after a digit", `[9:]`, anyShape, false},
+		{"slash before a digit", `[/9]`, anyShape, false},
+		{"leading zero then nine", `09`, anyShape, false},
+		{"dot first", `.9`, anyShape, false},
+		{"two dots", `9..9`, anyShape, false},
 		{"bare minus", `-`, anyShape, false},
 		{"dot without digits", `1.`, anyShape, false},
 		{"exponent without digits", `1e+`, anyShape, false},
