@@ -51,6 +51,8 @@ func sigProblem(err error) *InboxError {
 		return refuse(http.StatusUnauthorized, "key-unavailable", err, "the signing key could not be fetched: %v", err)
 	case errors.Is(err, sigs.ErrKeyOwner):
 		return refuse(http.StatusUnauthorized, "key-owner", err, "the key's owner is on another origin than the key")
+	case errors.Is(err, sigs.ErrWrongHost):
+		return refuse(http.StatusUnauthorized, "wrong-host", err, "the request is signed for another host than this node: %v", err)
 	case errors.Is(err, sigs.ErrBodyTooLarge):
 		return refuse(http.StatusRequestEntityTooLarge, "body-too-large", err, "the body is too large")
 	}

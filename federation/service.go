@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -103,8 +104,22 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.actors = newActorCache(s, time.Hour)
-	s.verify = &sigs.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20}
+	// A signature binds the request to this node's public host (a delivery
+	// captured on one node cannot be replayed to another) and, outside a
+	// test federation on loopback, its key to an https URL.
+	s.verify = &sigs.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20,
+		Hosts: []string{publicHost(d.URIs.Base())}, RequireHTTPS: !cfg.AllowPrivateNetworks}
 	return s, nil
+}
+
+// publicHost is the host (and port, if any) of the node's public URL, as
+// peers name it in the Host header they sign.
+func publicHost(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	return u.Host
 }
 
 // Start runs the delivery workers until Close, and catches up with every
