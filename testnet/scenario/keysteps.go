@@ -593,7 +593,7 @@ func joinByNode(errs map[string]error) error {
 // retractForged deletes, after a run, every forged object some node
 // accepted: a tombstone signed with its origin's active content key (the
 // origin's operator retracting what was published in its name) goes to
-// every running node but the origin, so that the next scenario finds the
+// every running node that accepted it, so that the next scenario finds the
 // nodes holding the same objects (converged, counts-equal).
 func (r *runner) retractForged(ctx context.Context) error {
 	byOrigin := map[string][]item{}
@@ -625,7 +625,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		all, err := r.nodes(NodeSet{All: true, Except: []string{origin}})
+		running, err := r.nodes(NodeSet{All: true, Except: []string{origin}})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -638,7 +638,13 @@ func (r *runner) retractForged(ctx context.Context) error {
 				errs = append(errs, err)
 				continue
 			}
-			verdicts, perrs := r.postAll(ctx, f, all, act)
+			var holders []*testnet.NodeState
+			for _, n := range running {
+				if it.Accepted[n.Name] {
+					holders = append(holders, n)
+				}
+			}
+			verdicts, perrs := r.postAll(ctx, f, holders, act)
 			if len(perrs) > 0 {
 				errs = append(errs, fmt.Errorf("retract %s: %w", it.IRI, joinByNode(perrs)))
 			}
@@ -648,7 +654,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 				}
 			}
 		}
-		r.printf("retracted %d forged objects of %s (tombstones signed with its active content key %s, sent to every other node)", len(items), origin, f.kid)
+		r.printf("retracted %d forged objects of %s (tombstones signed with its active content key %s, sent to the nodes that accepted them)", len(items), origin, f.kid)
 	}
 	return errors.Join(errs...)
 }
