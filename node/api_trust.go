@@ -159,6 +159,7 @@ func (n *Node) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.trustChanged()
+	n.kickResigner() // what the key signed is signed again with the active key
 	n.log.Warn("content key revoked", "kid", req.Kid, "reason", req.Reason)
 	writeJSON(w, http.StatusOK, map[string]any{"content_keys": keyViews(ks.Content)})
 }

@@ -81,6 +81,7 @@ type Node struct {
 
 	resignStop   context.CancelFunc
 	resignDone   chan struct{}
+	resignKick   chan struct{} // a pass now (a content key was revoked)
 	reverifyStop context.CancelFunc
 	reverifyDone chan struct{}
 	keyStates    map[string]string // "signer kid" -> keyState at the last reverify pass (its goroutine only)
@@ -113,7 +114,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	n := &Node{cfg: cfg, log: opts.Logger, stdout: opts.Stdout, now: opts.Now,
-		uris: protocol.NewURIs(cfg.PublicURL), ids: &protocol.ULIDSource{}}
+		uris: protocol.NewURIs(cfg.PublicURL), ids: &protocol.ULIDSource{}, resignKick: make(chan struct{}, 1)}
 	if n.log == nil {
 		n.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

@@ -14,7 +14,10 @@ import (
 // version with the same body and a fresh JWS (receivers take it like any
 // update). A co-produced object needs its co-signers again: a draft is
 // offered to them. Versions stored before the node signed objects are
-// signed the same way at the first pass.
+// signed the same way at the first pass, and so are those signed with a
+// content key revoked since (a receiver that first sees them after the
+// revocation refuses them whatever their iat: docs/trust.md); revoking a
+// key starts a pass at once.
 
 // resignInterval is how often the node looks for signatures due.
 const resignInterval = time.Hour
@@ -31,11 +34,18 @@ func (n *Node) startResigner() {
 			case <-ctx.Done():
 				return
 			case <-timer.C:
+			case <-n.resignKick:
 			}
 			if count, err := n.resignDue(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				n.log.Warn("re-signing objects", "err", err, "resigned", count)
 			} else if count > 0 {
 				n.log.Info("objects re-signed before their signatures expire", "count", count)
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
 			}
 			timer.Reset(resignInterval)
 		}
@@ -59,6 +69,12 @@ func (n *Node) resignDue(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	horizon := n.now().Add(n.cfg.Trust.ResignBefore)
+	revoked := map[string]bool{}
+	for _, k := range n.keys.Ring.Snapshot().Content {
+		if !k.RevokedAt.IsZero() {
+			revoked[k.Kid] = true
+		}
+	}
 	drafts, err := n.store().Drafts(ctx)
 	if err != nil {
 		return 0, err
@@ -74,7 +90,8 @@ func (n *Node) resignDue(ctx context.Context) (int, error) {
 		if o.Origin != n.uris.Base() || o.Deleted || waiting[o.IRI] {
 			return nil
 		}
-		if len(o.JWS) == 0 || o.Verification == nil || o.Verification.Expires.IsZero() || o.Verification.Expires.Before(horizon) {
+		if len(o.JWS) == 0 || o.Verification == nil || o.Verification.Expires.IsZero() || o.Verification.Expires.Before(horizon) ||
+			signedWithAny(o.Verification, n.uris.Base(), revoked) {
 			due = append(due, o.ID)
 		}
 		return nil
@@ -106,4 +123,23 @@ func (n *Node) resignDue(ctx context.Context) (int, error) {
 		}
 	}
 	return count, nil
+}
+
+// signedWithAny reports whether self's signature on the version recorded
+// by v was made with one of kids.
+func signedWithAny(v *protocol.Verification, self string, kids map[string]bool) bool {
+	for _, s := range v.Signers {
+		if s.EntityID == self && kids[s.Kid] {
+			return true
+		}
+	}
+	return false
+}
+
+// kickResigner starts a re-signing pass now (after a key revocation).
+func (n *Node) kickResigner() {
+	select {
+	case n.resignKick <- struct{}{}:
+	default:
+	}
 }
