@@ -60,8 +60,13 @@ policy and its own entity configuration, so that its own objects verify offline)
 Signers' entity configurations and statements are fetched over HTTP(S) through the
 same guarded client a node uses (no private addresses unless allowed).
 
+FILE may also be a piece of equivocation evidence (an item of GET /api/v1/trust/equivocations:
+{"iri", "version", "held", "other"}): verify then checks that both documents verify with their
+signer's own key and sign two different payloads as one version of one object.
+
 Exit status: 0 verified; 1 refused (the reason is printed); 3 every signature is valid
-but some signer has no trust chain to a pinned anchor (nobody vouches for who it is).`,
+but some signer has no trust chain to a pinned anchor (nobody vouches for who it is);
+4 the evidence proves an equivocation.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, g, args[0], o)
@@ -80,7 +85,7 @@ type verifyReport struct {
 	Version   uint64                `json:"version,omitempty"`
 	Type      string                `json:"type,omitempty"`
 	Steps     []verifyStep          `json:"steps"`
-	Result    string                `json:"result"` // verified, unverified, refused
+	Result    string                `json:"result"` // verified, unverified, refused, equivocation
 	Signers   []protocol.SignerInfo `json:"signers,omitempty"`
 	Anchors   []trust.AnchorPin     `json:"anchors"`
 	Checked   time.Time             `json:"checked"`
@@ -143,6 +148,8 @@ func runVerify(cmd *cobra.Command, g *globalFlags, src string, o verifyOptions) 
 		return nil
 	case "unverified":
 		return &exitCodeError{code: exitUnverified, err: fmt.Errorf("signatures valid, but not verified: %s", rep.Steps[len(rep.Steps)-1].Detail)}
+	case "equivocation":
+		return &exitCodeError{code: exitEquivocation, err: errors.New("equivocation proven: " + rep.Steps[len(rep.Steps)-1].Detail)}
 	}
 	return &exitCodeError{code: exitError, err: fmt.Errorf("refused: %w", rep.verifyErr)}
 }
@@ -261,6 +268,16 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 	if rep.Anchors == nil {
 		rep.Anchors = []trust.AnchorPin{}
 	}
+	if e, ok := asEvidence(raw); ok {
+		resolver, err := newVerifyResolver(pins, fetcher, skew)
+		if err != nil {
+			rep.add("anchors", false, "%v", err)
+			rep.verifyErr = err
+			return rep
+		}
+		verifyEquivocation(ctx, rep, e, resolver, now, skew)
+		return rep
+	}
 	jws, err := extractJWS(raw)
 	if err != nil {
 		rep.add("structure", false, "%v", err)
@@ -279,11 +296,7 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 		names = append(names, s.Signer)
 	}
 	rep.add("structure", true, "JWS general serialization, %d signature(s) by %s; cosigners %s", len(in.Sigs), strings.Join(names, ", "), strings.Join(in.Payload.Cosigners, ", "))
-	cpins := make([]chain.Anchor, 0, len(pins))
-	for _, p := range pins {
-		cpins = append(cpins, chain.Anchor{EntityID: p.EntityID, Kids: p.Kids})
-	}
-	resolver, err := chain.New(chain.Config{Anchors: cpins, Fetcher: fetcher, Skew: skew})
+	resolver, err := newVerifyResolver(pins, fetcher, skew)
 	if err != nil {
 		rep.add("anchors", false, "%v", err)
 		rep.verifyErr = err
@@ -324,6 +337,15 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 	return rep
 }
 
+// newVerifyResolver resolves chains up to pins.
+func newVerifyResolver(pins []trust.AnchorPin, fetcher chain.Fetcher, skew time.Duration) (*chain.Resolver, error) {
+	cpins := make([]chain.Anchor, 0, len(pins))
+	for _, p := range pins {
+		cpins = append(cpins, chain.Anchor{EntityID: p.EntityID, Kids: p.Kids})
+	}
+	return chain.New(chain.Config{Anchors: cpins, Fetcher: fetcher, Skew: skew})
+}
+
 func printReport(w io.Writer, rep *verifyReport) {
 	if rep.Object != "" {
 		fmt.Fprintf(w, "object      %s (version %d, %s)\n", rep.Object, rep.Version, rep.Type)
@@ -340,6 +362,8 @@ func printReport(w io.Writer, rep *verifyReport) {
 		fmt.Fprintln(w, "result      VERIFIED")
 	case "unverified":
 		fmt.Fprintln(w, "result      SIGNATURES VALID, NOT VERIFIED (no trust chain to a pinned anchor)")
+	case "equivocation":
+		fmt.Fprintln(w, "result      EQUIVOCATION PROVEN (one signer, two different versions with one number)")
 	default:
 		fmt.Fprintln(w, "result      REFUSED")
 	}

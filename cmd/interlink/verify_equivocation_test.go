@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+)
+
+// mapFetcher serves documents from memory.
+type mapFetcher map[string][]byte
+
+func (m mapFetcher) Fetch(_ context.Context, url string) ([]byte, error) {
+	if b, ok := m[url]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s: not served", url)
+}
+
+// Equivocation evidence, as a node keeps it, verifies offline: two
+// different payloads of one version signed by one signer.
+func TestVerifyEquivocationEvidence(t *testing.T) {
+	const ent = "https://comune.example"
+	_, fedKey, _ := ed25519.GenerateKey(nil)
+	_, contentKey, _ := ed25519.GenerateKey(nil)
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	fedJWK, _ := entity.NewJWK(fedKey.Public().(ed25519.PublicKey))
+	contentJWK, _ := entity.NewJWK(contentKey.Public().(ed25519.PublicKey))
+	now := time.Now()
+	ec, err := entity.Sign(entity.Statement{Iss: ent, Sub: ent, Iat: now.Add(-time.Minute).Unix(), Exp: now.Add(time.Hour).Unix(),
+		JWKS:     &entity.JWKS{Keys: []entity.JWK{fedJWK}},
+		Metadata: &entity.Metadata{InterlinkNode: &entity.InterlinkNode{Actor: ent + "/actor", ContentKeys: []entity.JWK{contentJWK}}}}, fedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetcher := mapFetcher{ent + trust.WellKnownPath: ec}
+	sign := func(sub string, ver uint64, title string, key ed25519.PrivateKey) json.RawMessage {
+		body, _ := json.Marshal(map[string]any{"type": "Interlinker", "title": title})
+		jws, err := jwsobj.Sign(jwsobj.Payload{Iss: ent, Sub: sub, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: title,
+			Ver: ver, Type: "Interlinker", Cosigners: []string{ent}, Body: body}, jwsobj.Signer{EntityID: ent, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws
+	}
+	obj := ent + "/objects/01EQ"
+	tests := []struct {
+		name   string
+		ev     equivocationEvidence
+		result string
+	}{
+		{"two payloads of one version", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", contentKey)}, "equivocation"},
+		{"the same payload twice", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "a", contentKey)}, "refused"},
+		{"two versions", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 4, "b", contentKey)}, "refused"},
+		{"two objects", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj+"x", 3, "b", contentKey)}, "refused"},
+		{"one document not the signer's", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", otherKey)}, "refused"},
+		{"the evidence names another version", equivocationEvidence{obj, 2, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", contentKey)}, "refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, _ := json.Marshal(tc.ev)
+			rep := verify(t.Context(), raw, nil, fetcher, time.Minute)
+			if rep.Result != tc.result {
+				t.Fatalf("result %s, want %s: %+v (%v)", rep.Result, tc.result, rep.Steps, rep.verifyErr)
+			}
+		})
+	}
+}
