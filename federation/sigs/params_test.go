@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -263,4 +264,54 @@ func FuzzParseSignature(f *testing.F) {
 		}
 		checkParsed(t, s, p)
 	})
+}
+
+// TestIsTokenChar checks every byte against RFC 9110's tchar, written out.
+func TestIsTokenChar(t *testing.T) {
+	const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for c := range 256 {
+		if got, want := isTokenChar(byte(c)), strings.IndexByte(tchar, byte(c)) >= 0; got != want {
+			t.Errorf("isTokenChar(%q) = %t, want %t", rune(c), got, want)
+		}
+	}
+}
+
+// TestSignatureHeader: exactly one signature, from a Signature header or an
+// "Authorization: Signature" one (scheme case-insensitive), is read;
+// several are refused, none is ErrUnsigned.
+func TestSignatureHeader(t *testing.T) {
+	tests := []struct {
+		name      string
+		sig, auth []string
+		want      string
+		err       error
+	}{
+		{"none", nil, nil, "", ErrUnsigned},
+		{"Bearer only", nil, []string{"Bearer x"}, "", ErrUnsigned},
+		{"bare scheme", nil, []string{"Signature "}, "", ErrUnsigned},
+		{"scheme without a space", nil, []string{"Signaturex"}, "", ErrUnsigned},
+		{"Signature header", []string{"a"}, nil, "a", nil},
+		{"Signature header beside a Bearer", []string{"a"}, []string{"Bearer x"}, "a", nil},
+		{"Authorization", nil, []string{"Signature b"}, "b", nil},
+		{"Authorization, lower-case scheme", nil, []string{"signature b"}, "b", nil},
+		{"Authorization beside a Bearer", nil, []string{"Bearer x", "SIGNATURE b"}, "b", nil},
+		{"two Signature headers", []string{"a", "a"}, nil, "", ErrBadSignature},
+		{"Signature and Authorization", []string{"a"}, []string{"Signature b"}, "", ErrBadSignature},
+		{"two Authorization signatures", nil, []string{"Signature b", "Signature c"}, "", ErrBadSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, v := range tt.sig {
+				h.Add("Signature", v)
+			}
+			for _, v := range tt.auth {
+				h.Add("Authorization", v)
+			}
+			got, err := signatureHeader(h)
+			if got != tt.want || (tt.err == nil) != (err == nil) || (tt.err != nil && !errors.Is(err, tt.err)) {
+				t.Fatalf("signatureHeader = %q, %v; want %q, %v", got, err, tt.want, tt.err)
+			}
+		})
+	}
 }

@@ -315,3 +315,22 @@ func TestDateHeaders(t *testing.T) {
 		t.Fatalf("unsigned stale Date judged: %v", err)
 	}
 }
+
+// TestBodyCap: a body of exactly MaxBody bytes is verified, one byte more is
+// refused before anything else; 0 or less takes DefaultMaxBody.
+func TestBodyCap(t *testing.T) {
+	a, _ := testKeys(t)
+	n := int64(len(testBody))
+	for _, tt := range []struct {
+		max int64
+		ok  bool
+	}{{n, true}, {n - 1, false}, {0, true}, {-1, true}} {
+		r := &resolver{keys: []crypto.PublicKey{&a.PublicKey}}
+		v := newVerifier(r)
+		v.MaxBody = tt.max
+		_, err := v.Verify(context.Background(), signedPost(t, a, testNow), testBody)
+		if tt.ok != (err == nil) || (err != nil && (!errors.Is(err, ErrBodyTooLarge) || r.calls != 0)) {
+			t.Errorf("MaxBody %d, body %d: %v after %d key fetches", tt.max, n, err, r.calls)
+		}
+	}
+}
