@@ -16,6 +16,9 @@ func TestJWKValidAt(t *testing.T) {
 		want error
 	}{
 		{"plain key", base, t0, nil},
+		// Absent times are 0, not the epoch: a key without nbf is valid
+		// even at a (bogus) time before 1970, as an object's iat may be.
+		{"plain key before 1970", base, time.Unix(-1, 0), nil},
 		{"before nbf", with(func(k *JWK) { k.NotBefore = t0.Unix() }), at(-time.Second), ErrNotYetValid},
 		{"at nbf", with(func(k *JWK) { k.NotBefore = t0.Unix() }), t0, nil},
 		{"signed before retirement", with(func(k *JWK) { k.RetiredAt = t0.Unix() }), at(-time.Second), nil},
