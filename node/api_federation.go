@@ -117,7 +117,7 @@ func (n *Node) handleFollowList(followers bool) http.HandlerFunc {
 			list = n.store().Followers
 		}
 		q, err := parseQuery(r, param{name: "state", check: oneOf(storage.FollowPending, storage.FollowAccepted, storage.FollowRejected)},
-			param{name: "cursor"})
+			param{name: "cursor", empty: true})
 		if err != nil {
 			n.writeProblem(w, r, err)
 			return
@@ -166,7 +166,7 @@ func (n *Node) handlePeers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, param{name: "cursor"})
+	q, err := parseQuery(r, param{name: "cursor", empty: true})
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return

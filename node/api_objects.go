@@ -193,7 +193,7 @@ func knownKind(k protocol.Kind) bool {
 
 // listParams are the query parameters of GET /api/v1/objects.
 func listParams() []param {
-	return append(filterParams(filterNames), limitParam(500), param{name: "cursor"})
+	return append(filterParams(filterNames), limitParam(500), param{name: "cursor", empty: true})
 }
 
 func (n *Node) handleList(w http.ResponseWriter, r *http.Request) {

@@ -68,7 +68,7 @@ func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
 func searchParams() []param {
 	return append(filterParams(searchFilterNames),
 		param{name: "q", empty: true}, param{name: "lang", check: checkLangParam}, limitParam(100),
-		param{name: "cursor"}, param{name: "facets", check: oneOf("true", "false")})
+		param{name: "cursor", empty: true}, param{name: "facets", check: oneOf("true", "false")})
 }
 
 // waitIndex waits until the index holds the writes committed so far.

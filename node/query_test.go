@@ -21,7 +21,7 @@ func TestParseQuery(t *testing.T) {
 		{name: "q", empty: true},
 		{name: "lang", check: checkLangParam},
 		limitParam(100),
-		{name: "cursor"},
+		{name: "cursor"}, // declared non-empty here to test the rule
 		{name: "verified", multi: true, check: oneOf("verified", "unverified", "unsigned")},
 		{name: "nature", multi: true},
 	}
@@ -131,7 +131,7 @@ func TestListEndpointsRefuseLenientQueries(t *testing.T) {
 		{"/api/v1/follows?state=pending&state=accepted", "state"},
 		{"/api/v1/follows?page=2", "page"},
 		{"/api/v1/followers?state=", "state"},
-		{"/api/v1/deliveries/dead?cursor=", "cursor"},
+		{"/api/v1/deliveries/dead?cursor=a&cursor=b", "cursor"},
 		{"/api/v1/deliveries/dead?limit=5", "limit"},
 		{"/api/v1/tokens?all=true", "all"},
 		{"/api/v1/peers?x=1", "x"},
@@ -152,6 +152,8 @@ func TestListEndpointsRefuseLenientQueries(t *testing.T) {
 		"/api/v1/search?q=canvas&verified=verified&lang=en-GB&limit=5&facets=false",
 		"/api/v1/search?q=",
 		"/api/v1/objects?type=Interlinker&limit=5",
+		"/api/v1/objects?cursor=", // an empty cursor is the first page (clients loop with cursor=NEXT)
+		"/api/v1/deliveries/dead?cursor=",
 		"/api/v1/follows?state=pending",
 		"/api/v1/followers",
 		"/api/v1/deliveries/dead",
