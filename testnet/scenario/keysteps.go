@@ -465,10 +465,7 @@ func (r *runner) forge(ctx context.Context, fs *Forge) error {
 	return nil
 }
 
-// forgeEvery is how often forge-until-refused forges a new object.
-const forgeEvery = 500 * time.Millisecond
-
-// forgeUntilRefused forges a new object every forgeEvery and delivers it
+// forgeUntilRefused forges a new object every fs.Every and delivers it
 // to the nodes that have not refused one yet, until every node has.
 func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 	f, iat, to, err := r.forgeSetup(fs)
@@ -528,7 +525,7 @@ func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 			r.printRefusals(from, refusedAt, refusals, accepted)
 			return fmt.Errorf("not every node refused %s's %s key within %s: %s", f.node.Name, fs.Key, fs.Timeout, strings.Join(why, "; "))
 		}
-		if err := sleep(ctx, time.Until(tick.Add(forgeEvery))); err != nil {
+		if err := sleep(ctx, time.Until(tick.Add(fs.Every))); err != nil {
 			return err
 		}
 	}

@@ -125,7 +125,7 @@ type RevokeKey struct {
 //
 // forge posts one object; Expect "accepted" or "refused" makes the step
 // fail unless every node did so. forge-until-refused forges a new object
-// every 500 ms and posts it to the nodes that have not refused one yet,
+// Every 500 ms (10 ms to 10 s) and posts it to the nodes that have not refused one yet,
 // until every node has (any 4xx but 429 counts), or fails after Timeout
 // (default 60s); Measure names the figure: the time from the revoke-key
 // (or, for a retired key, the rotate-key) step to the last refusal.
@@ -138,6 +138,7 @@ type Forge struct {
 	Expect  string        `yaml:"expect"`
 	Timeout time.Duration `yaml:"timeout"`
 	Measure string        `yaml:"measure"`
+	Every   time.Duration `yaml:"every"`
 }
 
 // Slow sets a node's latency.

@@ -135,6 +135,8 @@ func TestParseErrors(t *testing.T) {
 		{"forge to itself", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, on: [a, b]}\n", "a is the node whose key is forged"},
 		{"forge with timeout", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, timeout: 5s}\n", "belong to forge-until-refused"},
 		{"forge with measure", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, measure: m}\n", "belong to forge-until-refused"},
+		{"forge with every", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired, as: f, every: 1s}\n", "belong to forge-until-refused"},
+		{"forge-until-refused too often", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, every: 1ms}\n", "every: 1ms is not within"},
 		{"forge-until-refused with expect", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, expect: refused}\n", "takes no expect"},
 		{"forge-until-refused huge timeout", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, timeout: 2h}\n", "timeout: 2h0m0s is not within"},
 		{"forge-until-refused bad measure", head + "  - rotate-key: {node: a}\n  - forge-until-refused: {node: a, key: retired, as: f, measure: Bad Name}\n", "measure:"},
@@ -160,7 +162,7 @@ steps:
   - rotate-key: x
   - forge: {node: x, key: retired, as: old}
   - revoke-key: {node: x}
-  - forge-until-refused: {node: x, key: revoked, as: late, iat: before-retirement, measure: key-revocation-refused}
+  - forge-until-refused: {node: x, key: revoked, as: late, iat: before-retirement, measure: key-revocation-refused, every: 20ms}
   - forge: {node: x, key: revoked, as: later, on: {all-but: [y]}, expect: refused}
   - rotate-key: {node: x}
   - revoke-key: {node: x, reason: stolen laptop}
@@ -187,7 +189,7 @@ steps:
 		{3, func(st Step) bool {
 			f := st.Forge
 			return st.Action == "forge-until-refused" && f.Key == forgeRevoked && f.Iat == iatBeforeRetirement &&
-				f.Timeout == defaultRefusalTimeout && f.Measure == "key-revocation-refused"
+				f.Timeout == defaultRefusalTimeout && f.Measure == "key-revocation-refused" && f.Every == 20*time.Millisecond
 		}},
 		{4, func(st Step) bool {
 			f := st.Forge

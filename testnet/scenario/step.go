@@ -240,6 +240,7 @@ const (
 	expectAccepted        = "accepted"
 	expectRefused         = "refused"
 	defaultRefusalTimeout = 60 * time.Second
+	defaultForgeEvery     = 500 * time.Millisecond
 )
 
 func (f *Forge) validate(action string) error {
@@ -262,8 +263,8 @@ func (f *Forge) validate(action string) error {
 		if f.Expect != "" && f.Expect != expectAccepted && f.Expect != expectRefused {
 			errs = append(errs, fmt.Errorf("expect %q is not accepted or refused", f.Expect))
 		}
-		if f.Timeout != 0 || f.Measure != "" {
-			errs = append(errs, errors.New("timeout and measure belong to forge-until-refused"))
+		if f.Timeout != 0 || f.Measure != "" || f.Every != 0 {
+			errs = append(errs, errors.New("timeout, measure and every belong to forge-until-refused"))
 		}
 		return errors.Join(errs...)
 	}
@@ -272,6 +273,12 @@ func (f *Forge) validate(action string) error {
 	}
 	if f.Timeout == 0 {
 		f.Timeout = defaultRefusalTimeout
+	}
+	if f.Every == 0 {
+		f.Every = defaultForgeEvery
+	}
+	if f.Every < 10*time.Millisecond || f.Every > 10*time.Second {
+		errs = append(errs, fmt.Errorf("every: %s is not within 10ms-10s", f.Every))
 	}
 	errs = append(errs, duration(f.Timeout, "timeout"))
 	if f.Measure != "" {
