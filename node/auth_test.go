@@ -1,8 +1,11 @@
 package node
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"github.com/interlink-project/interlink-node/storage"
 )
 
 // Every 401 says how to authenticate (WWW-Authenticate, RFC 9110 §11.6.1);
@@ -10,6 +13,12 @@ import (
 func TestAuthenticationAndRoles(t *testing.T) {
 	tn := startNode(t, t.TempDir(), "127.0.0.1")
 	reader, editor := tn.token("reader"), tn.token("editor")
+	// A token whose role the node does not know (written by an older or a
+	// newer version) has no rights at all.
+	unknownRole, hash := newTokenSecret()
+	if err := tn.n.store().PutToken(context.Background(), storage.Token{ID: "odd", Name: "odd", Role: "superuser", Hash: hash}); err != nil {
+		t.Fatal(err)
+	}
 	const challenge = `Bearer realm="interlink"`
 	cases := []struct {
 		name, method, path, auth string
@@ -35,6 +44,7 @@ func TestAuthenticationAndRoles(t *testing.T) {
 		{"editor below admin", "GET", "/api/v1/tokens", "Bearer " + editor, 403},
 		{"admin at admin", "GET", "/api/v1/tokens", "Bearer " + tn.admin, 200},
 		{"admin above reader", "GET", "/api/v1/follows", "Bearer " + tn.admin, 200},
+		{"unknown role below reader", "GET", "/api/v1/follows", "Bearer " + unknownRole, 403},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
