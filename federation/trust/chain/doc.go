@@ -40,9 +40,10 @@
 // longer than MaxLinks (statements including the leaf EC) with ErrTooLong;
 // more than MaxBytes fetched in one resolution with ErrTooLarge; more than
 // 4*MaxLinks fetches in one resolution (many hints that fail) with
-// ErrTooLong. Every document is checked at the resolver's clock: an expired
-// EC or statement anywhere fails with ErrExpired (a chain expires at its
-// earliest link).
+// ErrTooLong; either budget, once spent, ends the resolution with that
+// reason (no further hint is tried). Every document is checked at the
+// resolver's clock: an expired EC or statement anywhere fails with
+// ErrExpired (a chain expires at its earliest link).
 //
 // The chain's Identity (legal name, country, kind, role) comes from the
 // immediate superior's statement about the entity, never from the entity's

@@ -283,11 +283,21 @@ func withClaims(t testing.TB, st entity.Statement, k ed25519.PrivateKey, edit fu
 // resolver pins the given anchors with their federation keys.
 func (f *fed) resolver(anchors ...string) *Resolver {
 	f.t.Helper()
+	return f.resolverWith(nil, anchors...)
+}
+
+// resolverWith is resolver with the Config changed by mod (may be nil).
+func (f *fed) resolverWith(mod func(*Config), anchors ...string) *Resolver {
+	f.t.Helper()
 	var pins []Anchor
 	for _, a := range anchors {
 		pins = append(pins, Anchor{EntityID: a, Kids: []string{kidOf(key("fed " + a))}}) // the key it was created with
 	}
-	r, err := New(Config{Anchors: pins, Fetcher: f.f, Now: func() time.Time { return f.now }})
+	cfg := Config{Anchors: pins, Fetcher: f.f, Now: func() time.Time { return f.now }}
+	if mod != nil {
+		mod(&cfg)
+	}
+	r, err := New(cfg)
 	if err != nil {
 		f.t.Fatal(err)
 	}

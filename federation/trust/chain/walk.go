@@ -20,6 +20,7 @@ type walk struct {
 	now     time.Time
 	bytes   int
 	fetches int
+	spent   error               // the failure that exhausted the budget: every later fetch fails with it
 	ecs     map[string]ecResult // memo: each EC is fetched once per resolution
 }
 
@@ -116,6 +117,11 @@ func (w *walk) up(ec *entity.Parsed, below []string) (*up, error) {
 		}
 		if w.ctx.Err() != nil {
 			return nil, err
+		}
+		if w.spent != nil {
+			// The budget is spent: no other hint can be tried, and the
+			// resolution fails for that reason, not the first hint's.
+			return nil, w.spent
 		}
 		if first == nil {
 			first = err
@@ -268,8 +274,12 @@ func (w *walk) fetch(url, what string, notFound error) ([]byte, error) {
 	if err := w.ctx.Err(); err != nil {
 		return nil, w.fail(what, ErrFetch, err)
 	}
+	if w.spent != nil {
+		return nil, w.spent
+	}
 	if max := 4 * w.r.cfg.MaxLinks; w.fetches >= max {
-		return nil, w.fail(what, ErrTooLong, fmt.Errorf("resolution needs more than %d fetches", max))
+		w.spent = w.fail(what, ErrTooLong, fmt.Errorf("resolution needs more than %d fetches", max))
+		return nil, w.spent
 	}
 	w.fetches++
 	raw, err := w.r.cfg.Fetcher.Fetch(w.ctx, url)
@@ -281,7 +291,8 @@ func (w *walk) fetch(url, what string, notFound error) ([]byte, error) {
 	}
 	w.bytes += len(raw)
 	if w.bytes > w.r.cfg.MaxBytes {
-		return nil, w.fail(what, ErrTooLarge, fmt.Errorf("%d bytes fetched, limit %d", w.bytes, w.r.cfg.MaxBytes))
+		w.spent = w.fail(what, ErrTooLarge, fmt.Errorf("%d bytes fetched, limit %d", w.bytes, w.r.cfg.MaxBytes))
+		return nil, w.spent
 	}
 	return raw, nil
 }
