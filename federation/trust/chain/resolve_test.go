@@ -112,6 +112,10 @@ func TestResolveValid(t *testing.T) {
 			}
 		}},
 		{name: "within skew of a statement issued a little ahead", id: leafPA, at: -30 * time.Second},
+		{name: "anchor EC listing an unpinned key beside the pinned one that signs it", id: leafPA, setup: func(f *fed) {
+			f.nodes[anchorIT].extraKeys = []entity.JWK{jwk(t, key("it second"))}
+			f.publish(anchorIT)
+		}},
 	})
 }
 
@@ -152,6 +156,17 @@ func TestResolveAttacks(t *testing.T) {
 			f.nodes[anchorIT].extraKeys = []entity.JWK{jwk(t, key("it second"))}
 			f.publish(anchorIT)
 			f.f.set(fetchURL(anchorIT, muni), f.sign(f.statement(anchorIT, muni), key("it second")))
+		}, want: []error{ErrNotPinned, entity.ErrUnknownKey}},
+		// The anchor's EC lists the pinned key, but is signed by another key
+		// it lists (one not pinned, as a thief who holds only that key would
+		// sign it): its self-signature verifies, yet it is not trusted.
+		{name: "anchor EC listing the pinned key, signed by an unpinned one", id: leafPA, setup: func(f *fed) {
+			f.nodes[anchorIT].extraKeys = []entity.JWK{jwk(t, key("it second"))}
+			f.f.set(wellKnown(anchorIT), f.sign(f.ec(anchorIT), key("it second")))
+		}, want: []error{ErrNotPinned, entity.ErrUnknownKey}},
+		{name: "the anchor itself, its EC signed by an unpinned key it lists", id: anchorIT, setup: func(f *fed) {
+			f.nodes[anchorIT].extraKeys = []entity.JWK{jwk(t, key("it second"))}
+			f.f.set(wellKnown(anchorIT), f.sign(f.ec(anchorIT), key("it second")))
 		}, want: []error{ErrNotPinned, entity.ErrUnknownKey}},
 		{name: "statement from an authority not in authority_hints", id: leafPA, setup: func(f *fed) {
 			f.f.set(fetchURL(muni, leafPA), f.sign(f.statement(anchorIT, leafPA), f.nodes[anchorIT].key))
