@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/storage"
 )
 
 // forger signs versions of the origin's object with the origin's own
@@ -156,5 +158,66 @@ func TestHistoryGapsForksAndEquivocation(t *testing.T) {
 	created, err := time.Parse(time.RFC3339, o["created"].(string))
 	if err != nil || created.Year() == 1999 || created.Sub(v1.Created).Abs() > time.Second {
 		t.Fatalf("created = %v, want version 1's %v", o["created"], v1.Created)
+	}
+}
+
+// A version accepted with a signer's old chain while a re-judging pass runs
+// (after its snapshot of the store, before it resolves the chain afresh)
+// is judged again at the next pass, although the key's state no longer
+// changes then (found by the key-revocation scenario: 3 forged objects
+// stayed verified for good).
+func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
+	anchor := startTrustNode(t, "127.0.0.50", "AgID", "IT", "public_administration", trust.RoleAnchor, nil, nil)
+	pins := []trust.AnchorPin{anchor.pin(t)}
+	o1 := startTrustNode(t, "127.0.0.51", "Comune di Lecce", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins)
+	r1 := startTrustNode(t, "127.0.0.52", "Comune di Bari", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins)
+	anchor.enroll(t, o1, "public_administration", "leaf", nil)
+	anchor.enroll(t, r1, "public_administration", "leaf", nil)
+	followTrusted(t, r1, o1)
+	origin, receiver := o1.testNode, r1.testNode
+	iri := origin.postJSON("/api/v1/objects", origin.admin, interlinkerBody("raced_tool", "Raced", "Corsa")).json(t)["iri"].(string)
+	eventually(t, 10*time.Second, "the object arrives verified", func() bool {
+		v := verificationOf(r1, iri)
+		return v != nil && v["status"] == "verified"
+	})
+	f := &forger{t: t, origin: origin, base: stored(t, origin, iri, 1)}
+	stolen := origin.n.keys.Ring.Snapshot().Content[0]
+	if r := origin.postJSON("/api/v1/trust/keys/rotate", origin.admin, map[string]any{"key": "content"}); r.status != 200 {
+		t.Fatalf("rotate: %d", r.status)
+	}
+	if r := origin.postJSON("/api/v1/trust/keys/revoke", origin.admin, map[string]any{"kid": stolen.Kid, "reason": "stolen"}); r.status != 200 {
+		t.Fatalf("revoke: %d", r.status)
+	}
+	// The pass that learns of the revocation.
+	if _, err := receiver.n.reverify(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// A version signed by the stolen key, stored as verified by a
+	// verification that used the old chain and finished after that pass's
+	// snapshot.
+	now := time.Now()
+	o := f.base
+	o.ID = "01JRACEDRACEDRACEDRACEDRAC"
+	o.IRI = protocol.NewURIs(origin.n.PublicURL()).Object(o.ID)
+	o.Key, o.Version, o.Created, o.Updated, o.Received = "raced_copy", 1, now, now, now
+	o.Actor = origin.n.uris.Actor()
+	o.Body, _ = json.Marshal(interlinkerBody("raced_copy", "Raced copy", "Copia"))
+	iss := origin.n.PublicURL()
+	o.JWS, _ = jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: "raced",
+		Ver: 1, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body}, jwsobj.Signer{EntityID: iss, Key: stolen.Private})
+	o.Verification = &protocol.Verification{Status: protocol.Verified, Checked: now.UTC(), Expires: now.Add(time.Hour).UTC(),
+		Signers: []protocol.SignerInfo{{EntityID: iss, Kid: stolen.Kid}}}
+	if _, err := receiver.n.store().Apply(t.Context(), storage.WriteOp{Object: o, Remote: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := receiver.n.reverify(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := receiver.n.store().Get(t.Context(), o.IRI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Verification.Status != protocol.Invalid {
+		t.Fatalf("a version accepted during the pass that learnt of the revocation: %+v", got.Verification)
 	}
 }

@@ -84,7 +84,7 @@ type Node struct {
 	resignKick   chan struct{} // a pass now (a content key was revoked)
 	reverifyStop context.CancelFunc
 	reverifyDone chan struct{}
-	keyStates    map[string]string // "signer kid" -> keyState at the last reverify pass (its goroutine only)
+	keyStates    map[string]keyMemo // "signer kid" -> what the last reverify pass knew of the key (its goroutine only)
 
 	metrics *metrics
 	handler http.Handler

@@ -65,11 +65,23 @@ type judgedRef struct {
 	kid     string // the signer's key the version was judged with
 }
 
+// keyMemo is what a pass remembers of a signer's key: its state, and
+// whether that state was new at that pass. The pass after a change judges
+// the key's objects again too: a version accepted with the old chain while
+// the pass ran (after its snapshot of the store, before it resolved the
+// chain afresh) is in the next snapshot; verifications that start after the
+// chain was resolved afresh use the new one.
+type keyMemo struct {
+	state string
+	fresh bool
+}
+
 // reverify runs one pass and returns how many objects changed status. Each
 // signer's chain is resolved afresh (so that the pass sees a key retired or
 // revoked since the last one), and its objects are judged again when the
 // chain is revoked, when they were unverified, or when the key they were
-// signed with changed state (retired, revoked) since the previous pass.
+// signed with changed state (retired, revoked) at this pass or the one
+// before.
 func (n *Node) reverify(ctx context.Context) (int, error) {
 	n.gate.RLock()
 	defer n.gate.RUnlock()
@@ -103,7 +115,8 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 		list = append(list, a)
 	}
 	tr.PollDenylists(ctx, list)
-	states := map[string]string{}
+	states := map[string]keyMemo{}
+	rejudge := map[string]bool{}
 	changed := 0
 	for signer, refs := range bySigner {
 		// Resolved afresh: a key retired or revoked since the last pass,
@@ -121,12 +134,16 @@ func (n *Node) reverify(ctx context.Context) (int, error) {
 		revoked := !ch.RevokedAt.IsZero()
 		for _, ref := range refs {
 			key := signer + " " + ref.kid
-			state, ok := states[key]
+			keyChanged, ok := rejudge[key]
 			if !ok {
-				state = keyState(ch, ref.kid)
-				states[key] = state
+				prev := n.keyStates[key]
+				memo := keyMemo{state: keyState(ch, ref.kid)}
+				memo.fresh = memo.state != prev.state
+				states[key] = memo
+				// Changed at this pass, or at the one before (see keyMemo).
+				keyChanged = memo.state != "" && (memo.fresh || prev.fresh)
+				rejudge[key] = keyChanged
 			}
-			keyChanged := state != "" && n.keyStates[key] != state
 			switch {
 			case revoked && ref.status != protocol.Invalid:
 			case ref.status == protocol.Unverified:
