@@ -13,8 +13,9 @@ func newTestnetRunCmd(dir *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run FILE",
 		Short: "Run a scenario (YAML) on the federation and print its measurements",
-		Long: `run executes the steps of a scenario file (publish, co-sign, adopt, follow, revoke, kill,
-stop, start, partition, heal, slow, clock-skew, sleep, wait-load, wait-until, assert) on the
+		Long: `run executes the steps of a scenario file (publish, co-sign, adopt, follow, revoke,
+reinstate, rotate-key, revoke-key, forge, forge-until-refused, kill, stop, start, partition,
+heal, slow, clock-skew, sleep, wait-load, wait-until, assert; docs/testnet.md) on the
 running federation, prints each step, then the measurements: publish-to-verified-everywhere
 p50/p99, convergence after a heal, objects lost or duplicated. It exits non-zero at the first
 failed step or assertion, naming it. Afterwards it heals the faults it set and starts the

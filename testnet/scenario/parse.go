@@ -39,6 +39,7 @@ type Step struct {
 	Adopt     *Adopt
 	Follow    *Follow
 	Revoke    *Revoke
+	Reinstate *Reinstate
 	RotateKey *RotateKey
 	RevokeKey *RevokeKey
 	Forge     *Forge     // forge, forge-until-refused
@@ -98,6 +99,14 @@ type Revoke struct {
 	Anchor string `yaml:"anchor"`
 	Node   string `yaml:"node"`
 	Reason string `yaml:"reason"`
+}
+
+// Reinstate enrols a revoked leaf again with its superior Anchor, which
+// lifts the revocation (docs/trust.md): a scenario that revokes a node
+// leaves the federation whole for the scenarios after it.
+type Reinstate struct {
+	Anchor string `yaml:"anchor"`
+	Node   string `yaml:"node"`
 }
 
 // RotateKey rotates Node's content key through its API: a new key signs

@@ -183,6 +183,8 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		err = r.follow(ctx, st.Follow)
 	case "revoke":
 		err = r.revoke(ctx, st.Revoke)
+	case "reinstate":
+		err = r.reinstate(ctx, st.Reinstate)
 	case "rotate-key":
 		err = r.rotateKey(ctx, st.RotateKey)
 	case "revoke-key":

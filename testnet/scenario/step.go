@@ -10,7 +10,7 @@ import (
 )
 
 // Actions a step may name.
-var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "rotate-key", "revoke-key", "forge",
+var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "reinstate", "rotate-key", "revoke-key", "forge",
 	"forge-until-refused", "kill", "stop", "start", "partition", "heal", "slow", "clock-skew", "sleep", "wait-load",
 	"wait-until", "assert"}
 
@@ -50,6 +50,11 @@ func parseStep(n *yaml.Node) (Step, error) {
 			if st.Revoke.Reason == "" {
 				st.Revoke.Reason = "revoked by a testnet scenario"
 			}
+		}
+	case "reinstate":
+		st.Reinstate = &Reinstate{}
+		if err = strictDecode(v, st.Reinstate); err == nil {
+			err = all(node(st.Reinstate.Anchor), node(st.Reinstate.Node))
 		}
 	case "rotate-key":
 		st.RotateKey = &RotateKey{}

@@ -204,3 +204,34 @@ func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
 	}
 	return nil
 }
+
+// reinstate enrols a revoked leaf again with the superior that revoked it.
+func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
+	a, err := r.st.Node(ri.Anchor)
+	if err != nil {
+		return err
+	}
+	n, err := r.st.Node(ri.Node)
+	if err != nil {
+		return err
+	}
+	if n.EntityID == "" {
+		return fmt.Errorf("node %s has no entity id: is the federation's trust on?", n.Name)
+	}
+	if n.Role != testnet.RoleLeaf {
+		return fmt.Errorf("reinstate enrols leaves again; %s is a %s (its constraints live in the manifest)", n.Name, n.Role)
+	}
+	if n.Superior != a.Name {
+		return fmt.Errorf("%s's superior is %s, not %s", n.Name, n.Superior, a.Name)
+	}
+	tok, err := a.Token()
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"entity_id": n.EntityID, "name": n.DisplayName, "country": n.Country, "org_kind": n.OrgKind,
+		"role": n.Role, "kids": n.FederationKids}
+	if _, err := r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates", tok, body, nil); err != nil {
+		return fmt.Errorf("%s enrols %s again: %w", a.Name, n.Name, err)
+	}
+	return nil
+}
