@@ -256,6 +256,12 @@ func TestNewValidates(t *testing.T) {
 		{"kid with a slash", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{"a/b"}}}}, false},
 		{"anchor twice", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}, {EntityID: anchorIT, Kids: []string{kid}}}}, false},
 		{"negative MaxLinks", Config{Fetcher: f, MaxLinks: -1}, false},
+		{"negative Skew", Config{Fetcher: f, Skew: -time.Second}, false},
+		{"negative MaxBytes", Config{Fetcher: f, MaxBytes: -1}, false},
+		{"negative CacheSize", Config{Fetcher: f, CacheSize: -1}, false},
+		{"negative MaxAge", Config{Fetcher: f, MaxAge: -time.Second}, false},
+		{"MaxAge", Config{Fetcher: f, MaxAge: time.Minute}, true},
+		{"negative FailureTTL: failures not remembered", Config{Fetcher: f, FailureTTL: -1}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,4 +284,119 @@ func TestNewValidates(t *testing.T) {
 	}
 	_, err = r.Resolve(context.Background(), "not a url")
 	wantReasons(t, err, entity.ErrInvalidClaims)
+}
+
+// TestMaxAge: a cached chain, and a cached self-signed EC, is used for less
+// than MaxAge after it was fetched and fetched again at MaxAge, however
+// long its documents are valid; MaxAge 0 keeps it until its earliest exp.
+func TestMaxAge(t *testing.T) {
+	tests := []struct {
+		name   string
+		maxAge time.Duration
+		at     time.Duration // since the cold resolution
+		cached bool
+	}{
+		{name: "a second before MaxAge", maxAge: 10 * time.Minute, at: 10*time.Minute - time.Second, cached: true},
+		{name: "exactly MaxAge", maxAge: 10 * time.Minute, at: 10 * time.Minute},
+		{name: "after MaxAge", maxAge: 10 * time.Minute, at: time.Hour},
+		{name: "MaxAge longer than the documents: until expiry", maxAge: 48 * time.Hour, at: 24*time.Hour - time.Second, cached: true},
+		{name: "zero: until a second before expiry", at: 24*time.Hour - time.Second, cached: true},
+	}
+	for _, tc := range tests {
+		for _, self := range []bool{false, true} {
+			name := tc.name
+			if self {
+				name += ", self-signed"
+			}
+			t.Run(name, func(t *testing.T) {
+				f := newFed(t)
+				r := f.resolverWith(func(c *Config) { c.MaxAge = tc.maxAge }, anchorIT)
+				ctx := context.Background()
+				get := func() (any, error) {
+					if self {
+						return r.SelfSigned(ctx, leafPA)
+					}
+					return r.Resolve(ctx, leafPA)
+				}
+				first, err := get()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c, ok := first.(*Chain); ok && !c.Fetched.Equal(t0) {
+					t.Fatalf("Fetched %s, want %s", c.Fetched, t0)
+				}
+				hits := f.f.hits[wellKnown(leafPA)]
+				f.now = t0.Add(tc.at)
+				again, err := get()
+				if err != nil {
+					t.Fatal(err)
+				}
+				fetched := f.f.hits[wellKnown(leafPA)] - hits
+				if cached := again == first && fetched == 0; cached != tc.cached {
+					t.Fatalf("at +%s: served from the cache %v (fetched %d), want %v", tc.at, cached, fetched, tc.cached)
+				}
+				if c, ok := again.(*Chain); ok && !tc.cached && !c.Fetched.Equal(f.now) {
+					t.Fatalf("Fetched %s, want %s", c.Fetched, f.now)
+				}
+			})
+		}
+	}
+}
+
+// TestMaxAgeRevokedKey: a content key the signer revokes in its own EC (its
+// superior's statement unchanged) is refused within MaxAge.
+func TestMaxAgeRevokedKey(t *testing.T) {
+	f := newFed(t)
+	r := f.resolverWith(func(c *Config) { c.MaxAge = time.Minute }, anchorIT)
+	ctx := context.Background()
+	if _, err := r.Resolve(ctx, leafPA); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SelfSigned(ctx, leafPA); err != nil {
+		t.Fatal(err)
+	}
+	n := f.nodes[leafPA]
+	kid := kidOf(n.contentKey)
+	revoked := jwk(t, n.contentKey)
+	revokedAt := t0.Add(10 * time.Second)
+	revoked.RevokedAt = revokedAt.Unix()
+	f.now = revokedAt
+	n.contentJWK = []entity.JWK{revoked}
+	f.publish(leafPA)
+
+	seen := t0.Add(59 * time.Second)
+	f.now = seen // the cached chain does not know yet
+	c, err := r.Resolve(ctx, leafPA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ContentKeyAt(kid, seen, seen); err != nil {
+		t.Fatalf("before MaxAge: %v", err)
+	}
+	ec, err := r.SelfSigned(ctx, leafPA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ContentKeyAt(ec, kid, seen, seen); err != nil {
+		t.Fatalf("self-signed, before MaxAge: %v", err)
+	}
+	f.now = t0.Add(time.Minute) // MaxAge after the fetch: fetched again
+	c, err = r.Resolve(ctx, leafPA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ContentKeyAt(kid, seen, seen)
+	wantReasons(t, err, entity.ErrKeyRevoked)
+	// A version claiming to be signed before the revocation but first seen
+	// now is refused too; one first seen before it is not.
+	_, err = c.ContentKeyAt(kid, t0, f.now)
+	wantReasons(t, err, entity.ErrKeyRevoked)
+	if _, err := c.ContentKeyAt(kid, t0, t0.Add(5*time.Second)); err != nil {
+		t.Fatalf("seen before the revocation: %v", err)
+	}
+	if ec, err = r.SelfSigned(ctx, leafPA); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ContentKeyAt(ec, kid, seen, seen)
+	wantReasons(t, err, entity.ErrKeyRevoked)
 }
