@@ -53,14 +53,26 @@
 // resolves, so that objects signed before the revocation stay checkable,
 // and ContentKey refuses keys for any time at or after it (ErrRevoked).
 //
+// ContentKeyAt takes two times: signed, the signature's own (its iat, the
+// signer's word), and seen, when this node first saw the version (zero:
+// unknown). A content key's retired_at and nbf are judged at signed
+// (retired_at exclusive: a signature in its second still verifies); its
+// revoked_at, and the chain's RevokedAt, at the later of signed and seen,
+// inclusive: a version first seen at or after a revocation is refused
+// however early it claims to have been signed.
+//
 // # Caching
 //
 // A resolved chain is cached until Chain.Expires (the earliest exp of every
-// document used) and never used at or after it: the next Resolve fetches
-// anew. Failures are not cached. Concurrent Resolve calls for the same id
-// share one resolution. The caches (chains, and self-signed ECs for
-// SelfSigned) are LRUs of Config.CacheSize entries each. Invalidate drops an
-// entity's cached EC and every cached chain whose path contains it.
+// document used) and, when Config.MaxAge is set, for less than MaxAge after
+// Chain.Fetched; it is never used at or after either: the next Resolve
+// fetches anew. A self-signed EC (SelfSigned) is cached the same way. A
+// failed resolution is remembered for Config.FailureTTL (default 10 s).
+// Concurrent Resolve calls for the same id share one resolution. The caches
+// (chains, self-signed ECs, failures) are LRUs of Config.CacheSize entries
+// each. Invalidate drops an entity's cached EC, its remembered failure and
+// every cached chain whose path contains it; Refresh does the same at most
+// once per entity per RefreshInterval.
 //
 // The Fetcher is the caller's: the node passes its SSRF-guarded HTTP client.
 // The package starts no goroutines and keeps no global state.

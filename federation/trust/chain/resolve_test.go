@@ -112,6 +112,29 @@ func TestResolveValid(t *testing.T) {
 			}
 		}},
 		{name: "within skew of a statement issued a little ahead", id: leafPA, at: -30 * time.Second},
+		{name: "revoked intermediate: its leaf's chain resolves, revoked", id: leafPA, setup: func(f *fed) {
+			f.enroll(anchorIT, muni, func(s *entity.Statement) { s.RevokedAt = t0.Add(-2 * time.Hour).Unix() })
+		}, check: func(t *testing.T, c *Chain) {
+			if !c.RevokedAt.Equal(t0.Add(-2 * time.Hour)) {
+				t.Fatalf("RevokedAt %s", c.RevokedAt)
+			}
+		}},
+		{name: "revoked by its superior and above: the earliest revocation", id: leafPA, setup: func(f *fed) {
+			f.enroll(anchorIT, muni, func(s *entity.Statement) { s.RevokedAt = t0.Add(-2 * time.Hour).Unix() })
+			f.enroll(muni, leafPA, func(s *entity.Statement) { s.Constraints = muniConstraints(); s.RevokedAt = t0.Add(-3 * time.Hour).Unix() })
+		}, check: func(t *testing.T, c *Chain) {
+			if !c.RevokedAt.Equal(t0.Add(-3 * time.Hour)) {
+				t.Fatalf("RevokedAt %s", c.RevokedAt)
+			}
+		}},
+		{name: "revoked by the anchor before the superior revoked it: the earliest revocation", id: leafPA, setup: func(f *fed) {
+			f.enroll(anchorIT, muni, func(s *entity.Statement) { s.RevokedAt = t0.Add(-3 * time.Hour).Unix() })
+			f.enroll(muni, leafPA, func(s *entity.Statement) { s.Constraints = muniConstraints(); s.RevokedAt = t0.Add(-2 * time.Hour).Unix() })
+		}, check: func(t *testing.T, c *Chain) {
+			if !c.RevokedAt.Equal(t0.Add(-3 * time.Hour)) {
+				t.Fatalf("RevokedAt %s", c.RevokedAt)
+			}
+		}},
 		{name: "anchor EC listing an unpinned key beside the pinned one that signs it", id: leafPA, setup: func(f *fed) {
 			f.nodes[anchorIT].extraKeys = []entity.JWK{jwk(t, key("it second"))}
 			f.publish(anchorIT)
