@@ -121,7 +121,10 @@ func TestResolveValid(t *testing.T) {
 		}},
 		{name: "revoked by its superior and above: the earliest revocation", id: leafPA, setup: func(f *fed) {
 			f.enroll(anchorIT, muni, func(s *entity.Statement) { s.RevokedAt = t0.Add(-2 * time.Hour).Unix() })
-			f.enroll(muni, leafPA, func(s *entity.Statement) { s.Constraints = muniConstraints(); s.RevokedAt = t0.Add(-3 * time.Hour).Unix() })
+			f.enroll(muni, leafPA, func(s *entity.Statement) {
+				s.Constraints = muniConstraints()
+				s.RevokedAt = t0.Add(-3 * time.Hour).Unix()
+			})
 		}, check: func(t *testing.T, c *Chain) {
 			if !c.RevokedAt.Equal(t0.Add(-3 * time.Hour)) {
 				t.Fatalf("RevokedAt %s", c.RevokedAt)
@@ -129,7 +132,10 @@ func TestResolveValid(t *testing.T) {
 		}},
 		{name: "revoked by the anchor before the superior revoked it: the earliest revocation", id: leafPA, setup: func(f *fed) {
 			f.enroll(anchorIT, muni, func(s *entity.Statement) { s.RevokedAt = t0.Add(-3 * time.Hour).Unix() })
-			f.enroll(muni, leafPA, func(s *entity.Statement) { s.Constraints = muniConstraints(); s.RevokedAt = t0.Add(-2 * time.Hour).Unix() })
+			f.enroll(muni, leafPA, func(s *entity.Statement) {
+				s.Constraints = muniConstraints()
+				s.RevokedAt = t0.Add(-2 * time.Hour).Unix()
+			})
 		}, check: func(t *testing.T, c *Chain) {
 			if !c.RevokedAt.Equal(t0.Add(-3 * time.Hour)) {
 				t.Fatalf("RevokedAt %s", c.RevokedAt)
