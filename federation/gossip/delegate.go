@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/hashicorp/memberlist"
 )
@@ -16,9 +15,11 @@ import (
 // become Members and Events, this node's metadata is handed out, and
 // memberlist's log lines become slog records.
 
-// record applies a memberlist notification. memberlist calls it with its node
-// lock held, so it must not block: the event is dropped if the buffer is full.
-func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) EventType) {
+// record applies a memberlist notification; classify, called with p.mu held,
+// gives the member's new status and the event. memberlist calls record with
+// its node lock held, so it must not block: the event is dropped if the
+// buffer is full.
+func (p *Pool) record(n *memberlist.Node, classify func(prev *Member, now time.Time) (string, EventType)) {
 	meta, err := Meta{}, error(nil)
 	if len(n.Meta) > 0 {
 		meta, err = DecodeMeta(n.Meta)
@@ -26,6 +27,7 @@ func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) 
 	now := time.Now()
 	p.mu.Lock()
 	prev := p.members[n.Name]
+	status, et := classify(prev, now)
 	m := &Member{
 		Name:   n.Name,
 		Addr:   net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))),
@@ -36,15 +38,8 @@ func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) 
 	if prev != nil && prev.Status == status {
 		m.Since = prev.Since
 	}
-	et := typ(prev)
 	p.members[n.Name] = m
-	if !p.closed {
-		select {
-		case p.events <- Event{Type: et, Member: *m}:
-		default:
-			p.dropped.Add(1)
-		}
-	}
+	p.emitLocked(Event{Type: et, Member: *m})
 	p.mu.Unlock()
 	if err != nil {
 		p.log.Warn("member metadata ignored", "peer", n.Name, "err", err)
@@ -54,32 +49,61 @@ func (p *Pool) record(n *memberlist.Node, status string, typ func(prev *Member) 
 	}
 }
 
+// setLocked changes a known member's status; p.mu is held.
+func (p *Pool) setLocked(name, status string, et EventType, now time.Time) {
+	m := *p.members[name]
+	m.Status, m.Since = status, now
+	p.members[name] = &m
+	p.emitLocked(Event{Type: et, Member: m})
+}
+
+// emitLocked hands an event to Events without blocking; p.mu is held.
+func (p *Pool) emitLocked(ev Event) {
+	if p.closed {
+		return
+	}
+	select {
+	case p.events <- ev:
+	default:
+		p.dropped.Add(1)
+	}
+}
+
+func isGone(m *Member) bool {
+	return m != nil && (m.Status == StatusDead || m.Status == StatusLeft)
+}
+
 // eventDelegate receives memberlist's membership notifications.
 type eventDelegate Pool
 
 func (d *eventDelegate) NotifyJoin(n *memberlist.Node) {
-	(*Pool)(d).record(n, StatusAlive, func(prev *Member) EventType {
-		if prev != nil && (prev.Status == StatusDead || prev.Status == StatusLeft) {
-			return EventAlive
+	p := (*Pool)(d)
+	p.record(n, func(prev *Member, now time.Time) (string, EventType) {
+		if isGone(prev) {
+			p.forgetIntentLocked(n.Name, now) // back: its old intent is void
+			return StatusAlive, EventAlive
 		}
-		return EventJoin
+		return StatusAlive, EventJoin
 	})
 }
 
+// NotifyLeave tells a leave from a death by the member's leave intent.
 func (d *eventDelegate) NotifyLeave(n *memberlist.Node) {
-	status, et := StatusDead, EventDead
-	if leftGracefully(n) {
-		status, et = StatusLeft, EventLeave
-	}
-	(*Pool)(d).record(n, status, func(*Member) EventType { return et })
+	p := (*Pool)(d)
+	p.record(n, func(_ *Member, now time.Time) (string, EventType) {
+		if p.hasLeaveIntentLocked(n.Name, now) {
+			return StatusLeft, EventLeave
+		}
+		return StatusDead, EventDead
+	})
 }
 
 func (d *eventDelegate) NotifyUpdate(n *memberlist.Node) {
-	(*Pool)(d).record(n, StatusAlive, func(*Member) EventType { return EventUpdate })
+	(*Pool)(d).record(n, func(*Member, time.Time) (string, EventType) { return StatusAlive, EventUpdate })
 }
 
-// delegate hands memberlist this node's metadata. The pool gossips nothing
-// else: facts travel over HTTP and JWS.
+// delegate hands memberlist this node's metadata and carries the leave
+// intents. The pool gossips nothing else: facts travel over HTTP and JWS.
 type delegate Pool
 
 func (d *delegate) NodeMeta(limit int) []byte {
@@ -92,10 +116,18 @@ func (d *delegate) NodeMeta(limit int) []byte {
 	return bytes.Clone(p.meta)
 }
 
-func (d *delegate) NotifyMsg([]byte)                           {}
-func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
-func (d *delegate) LocalState(join bool) []byte                { return nil }
-func (d *delegate) MergeRemoteState(buf []byte, join bool)     {}
+// NotifyMsg receives a user message: a leave intent (intent.go).
+func (d *delegate) NotifyMsg(buf []byte) { (*Pool)(d).receiveIntent(buf) }
+
+// GetBroadcasts hands memberlist the leave intents to gossip.
+func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
+	return (*Pool)(d).bq.GetBroadcasts(overhead, limit)
+}
+
+// LocalState and MergeRemoteState exchange the clock and the recent leave
+// intents in push/pulls.
+func (d *delegate) LocalState(join bool) []byte            { return (*Pool)(d).localState() }
+func (d *delegate) MergeRemoteState(buf []byte, join bool) { (*Pool)(d).mergeState(buf) }
 
 // logBridge turns memberlist's "[LEVEL] memberlist: msg" lines into slog records.
 type logBridge struct{ l *slog.Logger }
@@ -116,22 +148,4 @@ func (b *logBridge) Write(line []byte) (int, error) {
 	line = bytes.TrimPrefix(line, []byte("memberlist: "))
 	b.l.Log(context.Background(), level, string(line))
 	return n, nil
-}
-
-// nodeStateV070 mirrors the layout of memberlist v0.7.0's unexported
-// nodeState, whose State field shadows Node.State: memberlist never sets
-// Node.State, so the Node it hands to NotifyLeave always says "alive". Every
-// EventDelegate call in v0.7.0 passes &nodeState.Node (state.go:1146, 1150,
-// 1305) with the node lock held, so reading the enclosing State there is
-// race-free. TestGracefulLeave fails if a memberlist upgrade changes this.
-type nodeStateV070 struct {
-	memberlist.Node
-	Incarnation uint32
-	State       memberlist.NodeStateType
-	StateChange time.Time
-}
-
-// leftGracefully tells a leave from a death in NotifyLeave.
-func leftGracefully(n *memberlist.Node) bool {
-	return (*nodeStateV070)(unsafe.Pointer(n)).State == memberlist.StateLeft
 }

@@ -101,6 +101,13 @@ type Pool struct {
 	dropped atomic.Uint64
 	pushes  atomic.Uint64
 
+	// Leave intents (intent.go): intents guarded by mu.
+	bq        *memberlist.TransmitLimitedQueue
+	clock     hlc
+	intents   map[string]*intentEntry
+	intentTTL time.Duration
+	leaving   bool // Leave broadcast this member's intent; guarded by downMu
+
 	kick     chan struct{}
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -123,11 +130,16 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		members: make(map[string]*Member),
 		meta:    s.meta,
 		events:  make(chan Event, eventBuffer),
+		intents: make(map[string]*intentEntry),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 	}
 
 	mc := memberlistConfig(s.profile)
+	p.bq = &memberlist.TransmitLimitedQueue{NumNodes: p.numAlive, RetransmitMult: mc.RetransmitMult}
+	// An intent is remembered long enough for the leave to follow it, even
+	// through push/pull only.
+	p.intentTTL = max(10*mc.PushPullInterval, 10*time.Second)
 	mc.Name = s.name
 	mc.BindAddr, mc.BindPort = s.bindIP, s.bindPort
 	mc.AdvertiseAddr, mc.AdvertisePort = s.advertiseIP, s.advertisePort
@@ -280,13 +292,46 @@ func (p *Pool) UpdateMeta(m Meta) error {
 
 // Leave broadcasts that this node leaves the pool and waits up to timeout for
 // the broadcast to go out. Call Shutdown afterwards.
+//
+// It first gossips this node's leave intent, so that the others record a
+// leave rather than a death, and waits until the intent has been transmitted
+// or half of timeout (5 s without a timeout) has passed; then it leaves
+// memberlist, waiting for the rest of timeout.
 func (p *Pool) Leave(timeout time.Duration) error {
 	p.downMu.Lock()
 	defer p.downMu.Unlock()
 	if p.down {
 		return fmt.Errorf("gossip: leave %q: pool is shut down", p.s.name)
 	}
-	if err := p.ml.Leave(timeout); err != nil {
+	start := time.Now()
+	if !p.leaving {
+		p.leaving = true
+		in := leaveIntent{Name: p.s.name, LTime: p.clock.tick()}
+		p.mu.Lock()
+		e := p.newIntentLocked(in.Name, start)
+		e.ltime, e.at = in.LTime, start
+		p.mu.Unlock()
+		if p.othersAlive() {
+			b := &intentBroadcast{name: in.Name, msg: encodeIntent(in), done: make(chan struct{})}
+			p.bq.QueueBroadcast(b)
+			wait := maxIntentWait
+			if timeout > 0 {
+				wait = timeout / 2
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-b.done:
+			case <-t.C:
+				p.log.Warn("leave intent not fully gossiped before leaving", "waited", wait)
+			}
+			t.Stop()
+		}
+	}
+	rest := timeout
+	if timeout > 0 {
+		rest = max(timeout-time.Since(start), time.Millisecond)
+	}
+	if err := p.ml.Leave(rest); err != nil {
 		return fmt.Errorf("gossip: leave %q: %w", p.s.name, err)
 	}
 	return nil
@@ -312,6 +357,20 @@ func (p *Pool) Shutdown() error {
 		return fmt.Errorf("gossip: shut down %q: %w", p.s.name, err)
 	}
 	return nil
+}
+
+// numAlive counts the alive members, this one included (the broadcast
+// queue's retransmit limit grows with its logarithm).
+func (p *Pool) numAlive() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, m := range p.members {
+		if m.Status == StatusAlive {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *Pool) isDown() bool {
