@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,6 +175,20 @@ func TestResolveConcurrent(t *testing.T) {
 	}
 }
 
+// waitingCtx is a context that reports when Done is first called: a caller
+// of Resolve calls it only while it waits for another's resolution (the
+// fetcher's gate aside).
+type waitingCtx struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func (c *waitingCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waiting) })
+	return c.Context.Done()
+}
+
 // TestResolveLeaderCancelled: when the caller doing the work is cancelled,
 // the others resolve with their own context.
 func TestResolveLeaderCancelled(t *testing.T) {
@@ -191,10 +206,17 @@ func TestResolveLeaderCancelled(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	follower := make(chan error, 1)
+	fctx := &waitingCtx{Context: context.Background(), waiting: make(chan struct{})}
 	go func() {
-		_, err := r.Resolve(context.Background(), leafPA)
+		_, err := r.Resolve(fctx, leafPA)
 		follower <- err
 	}()
+	// The leader is held in its first fetch, so the follower cannot fetch:
+	// once it calls Done it is waiting for the leader's flight.
+	<-fctx.waiting
+	if n := f.f.total(); n != 1 {
+		t.Fatalf("%d fetches while the leader is held", n)
+	}
 	cancel()
 	if err := <-leaderErr; !errors.Is(err, context.Canceled) {
 		t.Fatalf("leader: %v", err)
@@ -254,6 +276,9 @@ func TestNewValidates(t *testing.T) {
 		{"anchor with a query", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT + "?x=1", Kids: []string{kid}}}}, false},
 		{"anchor without kids", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT}}}, false},
 		{"kid with a slash", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{"a/b"}}}}, false},
+		{"empty kid", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid, ""}}}}, false},
+		{"kid of the longest length", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{strings.Repeat("k", entity.MaxKidLen)}}}}, true},
+		{"kid one character too long", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{strings.Repeat("k", entity.MaxKidLen+1)}}}}, false},
 		{"anchor twice", Config{Fetcher: f, Anchors: []Anchor{{EntityID: anchorIT, Kids: []string{kid}}, {EntityID: anchorIT, Kids: []string{kid}}}}, false},
 		{"negative MaxLinks", Config{Fetcher: f, MaxLinks: -1}, false},
 		{"negative Skew", Config{Fetcher: f, Skew: -time.Second}, false},
