@@ -231,7 +231,7 @@ func filterParams(names []string) []param {
 		case "language":
 			p.check = checkTagParam
 		case "verified":
-			p.check = oneOf(protocol.Verified, protocol.Unverified, "unsigned")
+			p.check = oneOf(protocol.Verified, protocol.Unverified, protocol.Invalid, "unsigned")
 		}
 		out = append(out, p)
 	}

@@ -151,6 +151,7 @@ func TestListEndpointsRefuseLenientQueries(t *testing.T) {
 	for _, ok := range []string{
 		"/api/v1/search?q=canvas&verified=verified&lang=en-GB&limit=5&facets=false",
 		"/api/v1/search?q=",
+		"/api/v1/search?verified=verified,unverified,invalid,unsigned",
 		"/api/v1/objects?type=Interlinker&limit=5",
 		"/api/v1/objects?cursor=", // an empty cursor is the first page (clients loop with cursor=NEXT)
 		"/api/v1/deliveries/dead?cursor=",
