@@ -260,3 +260,26 @@ func (r *runner) view(ctx context.Context, n *testnet.NodeState, iri string) (ob
 	}
 	return v, nil
 }
+
+// deleteSet deletes every object of a set through its origin's API: the
+// origin publishes a signed tombstone to its followers.
+func (r *runner) deleteSet(ctx context.Context, name string) error {
+	items := r.set(name).list()
+	if len(items) == 0 {
+		return fmt.Errorf("%s holds no published object", name)
+	}
+	for _, it := range items {
+		n, err := r.st.Node(it.Node)
+		if err != nil {
+			return err
+		}
+		tok, err := n.Token()
+		if err != nil {
+			return err
+		}
+		if _, err := r.c.Do(ctx, http.MethodDelete, n.URL+"/api/v1/objects/"+url.PathEscape(it.ID), tok, nil, nil); err != nil {
+			return fmt.Errorf("delete %s on %s: %w", it.IRI, n.Name, err)
+		}
+	}
+	return nil
+}

@@ -40,6 +40,7 @@ type Step struct {
 	Follow    *Follow
 	Revoke    *Revoke
 	Reinstate *Reinstate
+	Delete    string // delete: the objects of a set, on their origins
 	RotateKey *RotateKey
 	RevokeKey *RevokeKey
 	Forge     *Forge     // forge, forge-until-refused

@@ -118,6 +118,8 @@ func TestParseErrors(t *testing.T) {
 		{"huge count", head + "  - publish: {node: a, kind: service, as: s, count: 1000000}\n", "count"},
 		{"negative duration", head + "  - sleep: -1s\n", "not within"},
 		{"bad node set", head + "  - publish: {node: a, kind: service, as: s}\n  - assert: {visible: {object: s, on: {some: [a]}}}\n", "some"},
+		{"delete of no set", head + "  - delete: s\n", "not published"},
+		{"delete with a mapping", head + "  - delete: {object: s}\n", "name of a published set"},
 		{"reinstate without anchor", head + "  - reinstate: {node: a}\n", `"" is not a node name`},
 		{"reinstate unknown field", head + "  - reinstate: {anchor: a, node: b, reason: x}\n", "reason"},
 		{"rotate-key without node", head + "  - rotate-key: {}\n", `"" is not a node name`},

@@ -185,6 +185,8 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		err = r.revoke(ctx, st.Revoke)
 	case "reinstate":
 		err = r.reinstate(ctx, st.Reinstate)
+	case "delete":
+		err = r.deleteSet(ctx, st.Delete)
 	case "rotate-key":
 		err = r.rotateKey(ctx, st.RotateKey)
 	case "revoke-key":

@@ -10,7 +10,7 @@ import (
 )
 
 // Actions a step may name.
-var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "reinstate", "rotate-key", "revoke-key", "forge",
+var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "reinstate", "delete", "rotate-key", "revoke-key", "forge",
 	"forge-until-refused", "kill", "stop", "start", "partition", "heal", "slow", "clock-skew", "sleep", "wait-load",
 	"wait-until", "assert"}
 
@@ -50,6 +50,12 @@ func parseStep(n *yaml.Node) (Step, error) {
 			if st.Revoke.Reason == "" {
 				st.Revoke.Reason = "revoked by a testnet scenario"
 			}
+		}
+	case "delete":
+		if v.Kind != yaml.ScalarNode {
+			err = errors.New("delete takes the name of a published set")
+		} else {
+			st.Delete, err = v.Value, set(v.Value, "delete")
 		}
 	case "reinstate":
 		st.Reinstate = &Reinstate{}
@@ -400,6 +406,8 @@ func (s *Scenario) checkNames() error {
 			sets[st.Adopt.As] = true
 		case st.Cosign != nil:
 			errs = append(errs, need(i, st.Cosign.Draft))
+		case st.Delete != "":
+			errs = append(errs, need(i, st.Delete))
 		case st.RotateKey != nil:
 			rotated[st.RotateKey.Node] = true
 		case st.RevokeKey != nil:
