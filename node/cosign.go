@@ -83,6 +83,11 @@ func (n *Node) cosignRoutes(api apiRoutes) {
 }
 
 func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, param{name: "status", check: oneOf(federation.DraftPending, federation.DraftPublished, federation.DraftRejected, federation.DraftFailed)})
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
 	ds, err := n.store().Drafts(r.Context())
 	if err != nil {
 		n.writeProblem(w, r, err)
@@ -90,7 +95,7 @@ func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]draftView, 0, len(ds))
 	for _, d := range ds {
-		if st := r.URL.Query().Get("status"); st == "" || st == d.Status {
+		if st := q.get("status"); st == "" || st == d.Status {
 			items = append(items, viewDraft(d))
 		}
 	}
@@ -136,6 +141,11 @@ func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) cosignView {
 }
 
 func (n *Node) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
+	query, err := parseQuery(r, param{name: "status", check: oneOf(federation.DraftPending, federation.CosignApproved, federation.CosignRejected, storage.CosignExpired)})
+	if err != nil {
+		n.writeProblem(w, r, err)
+		return
+	}
 	qs, err := n.store().CosignRequests(r.Context())
 	if err != nil {
 		n.writeProblem(w, r, err)
@@ -143,7 +153,7 @@ func (n *Node) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]cosignView, 0, len(qs))
 	for _, q := range qs {
-		if st := r.URL.Query().Get("status"); st == "" || st == q.Status {
+		if st := query.get("status"); st == "" || st == q.Status {
 			items = append(items, n.viewCosign(q, false))
 		}
 	}

@@ -80,3 +80,17 @@ func TestCosignOffersBounded(t *testing.T) {
 		t.Fatalf("%d requests listed, want %d", len(items), federation.CosignQuota)
 	}
 }
+
+// The lists of drafts and co-sign requests take only known statuses.
+func TestCosignListsRefuseUnknownStatus(t *testing.T) {
+	r := startFed(t, "127.0.0.53")
+	tok := r.token("reader")
+	for _, path := range []string{"/api/v1/drafts?status=maybe", "/api/v1/cosign/requests?status=maybe", "/api/v1/cosign/requests?status=pending&status=expired"} {
+		r.do("GET", path, tok, "", nil).problem(t, 400, "bad-query")
+	}
+	for _, path := range []string{"/api/v1/drafts?status=published", "/api/v1/cosign/requests?status=expired"} {
+		if resp := r.do("GET", path, tok, "", nil); resp.status != 200 {
+			t.Fatalf("%s: %d %s", path, resp.status, resp.body)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -312,16 +311,3 @@ func waitDraft(t *testing.T, tn *trustNode, id, status string) {
 	})
 }
 
-// objectJWS returns the stored JWS of iri on tn.
-func objectJWS(t *testing.T, tn *trustNode, iri string) []byte {
-	t.Helper()
-	st, obj := tn.object(iri)
-	if st != 200 {
-		t.Fatalf("%s on %s: %d", iri, tn.name, st)
-	}
-	raw, _ := json.Marshal(obj["jws"])
-	if !strings.HasPrefix(string(raw), "{") {
-		t.Fatalf("%s on %s carries no jws", iri, tn.name)
-	}
-	return raw
-}

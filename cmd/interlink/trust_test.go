@@ -138,8 +138,20 @@ func TestCosignAndKeyRotationThroughTheCLI(t *testing.T) {
 	isolate(t)
 	dataA, dataB := t.TempDir(), t.TempDir()
 	fed := []string{"--set", "federation.allow_private_networks=true", "--set", "federation.retry_base=100ms"}
-	urlA := startServeOn(t, "127.0.0.1", dataA, fed...)
+	urlA := startServeOn(t, "127.0.0.1", dataA, append(fed, "--set", "federation.follow_policy=open")...)
 	urlB := startServeOn(t, "127.0.0.2", dataB, fed...)
+
+	// Without pinned anchors a node takes co-sign requests only from nodes
+	// it follows (docs/trust.md): B follows A.
+	mustRun(t, "follow", urlA+"/actor", "--data", dataB)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(mustRun(t, "peers", "--data", dataB).stdout, "accepted") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("A never accepted B's follow")
+		}
+	}
 
 	token := strings.TrimSpace(readAllString(t, filepath.Join(dataA, "local-credential")))
 	body := `{"type":"PublicService","identifier":"shared-desk","title":{"en":"Shared desk"},"description":{"en":"Run together."},` +

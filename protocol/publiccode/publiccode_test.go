@@ -348,6 +348,7 @@ func TestImportMalformedYAML(t *testing.T) {
 	}{
 		{"unclosed flow sequence", "publiccodeYmlVersion: \"0.4\"\nname: [Medusa\nurl: x\n", 2},
 		{"unclosed flow mapping on the first line", "name: {a: b\n", 2}, // found at the end of the document
+		{"unclosed flow sequence at the end", "a: [b\n  c", 2},          // not the line after the last
 		{"mapping in a scalar", "name: Medusa\nurl: a: b\n", 2},
 		{"C1 control character", "name: Medusa\nurl: a\u0080b\n", 2},
 		{"bad indentation", "name: Medusa\n  url: x\n y: z\n", 2},

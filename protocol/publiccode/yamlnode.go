@@ -1,6 +1,7 @@
 package publiccode
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -44,7 +45,7 @@ func parseYAML(doc []byte) (root *yaml.Node, err error) {
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(doc, &n); err != nil {
-		return nil, syntaxError(err.Error())
+		return nil, syntaxError(err.Error(), bytes.Count(doc, []byte("\n"))+1)
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
 		return nil, nil
@@ -57,7 +58,10 @@ func parseYAML(doc []byte) (root *yaml.Node, err error) {
 // in this context") at their 1-based line, but parser errors ("did not find
 // expected ...") at the 0-based line where the unfinished construct starts,
 // and leaves the line out when it is the first: both are corrected here.
-func syntaxError(msg string) *SyntaxError {
+//
+// A parser error found at the end of the input can name the line after the
+// last: the line is clamped to the document's last line.
+func syntaxError(msg string, lines int) *SyntaxError {
 	line, text := 0, strings.TrimPrefix(msg, "yaml: ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
@@ -69,7 +73,7 @@ func syntaxError(msg string) *SyntaxError {
 	case line == 0 && !strings.Contains(text, "unmarshal"):
 		line = 1
 	}
-	return &SyntaxError{Line: line, Msg: text}
+	return &SyntaxError{Line: min(line, lines), Msg: text}
 }
 
 func firstInvalidUTF8(b []byte) int {
