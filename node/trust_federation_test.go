@@ -310,4 +310,3 @@ func waitDraft(t *testing.T, tn *trustNode, id, status string) {
 		return tn.do("GET", "/api/v1/drafts/"+id, tn.admin, "", nil).json(t)["status"] == status
 	})
 }
-
