@@ -51,7 +51,8 @@
 //	                                 the number of objects)
 //	tokens     id                  → JSON token (name, role, SHA-256 hash, created)
 //	tokenhash  sha256              → id
-//	settings   name                → value
+//	settings   name                → value ("identity" → JSON {"public_url", "federation_key"}:
+//	                                 the node the database belongs to; restore checks it)
 //
 // Schema 2 adds the federation state:
 //
@@ -88,6 +89,14 @@
 //	subordinates entity id         → Subordinate (an anchor's or intermediate's enrolled entity)
 //	drafts       draft id          → Draft (a co-produced version waiting for its co-signers)
 //	cosign       request id        → CosignRequest (another node's request to co-sign)
+//
+// Schema 4 adds what a receiver keeps as evidence (storage/evidence.go):
+//
+//	jtis          iss 0x00 jti      → sub 0x00 be64(ver) be64(exp): signature ids of stored
+//	                                  remote versions, until they expire (one use per signer)
+//	jti_exp       be64(exp) key     → nil: the pruning order
+//	equivocations iri 0x00 be64(ver) be64(detected) → Equivocation (two versions, one number)
+//	cosign_idx    "a" 0x00 activity → request id; "p" 0x00 origin 0x00 id → nil while pending
 //
 // # Federation
 //
