@@ -16,4 +16,8 @@
 // exchanges with random members whenever membership changes, so that a
 // 64-member pool converges within a few seconds and a killed member is marked
 // dead everywhere within 8 s on the local and lan profiles.
+//
+// memberlist does not say whether a member that went away left or died: a
+// member that leaves first gossips a leave intent, as HashiCorp Serf does,
+// and the others classify the departure by it (intent.go).
 package gossip
