@@ -85,6 +85,15 @@ func TestInvalidate(t *testing.T) {
 	wantReasons(t, err, ErrNoPath, ErrNotFound)
 }
 
+// Equivalent mutants (gremlins v0.5.0, default mutators):
+//
+//   - resolver.go:98 (recall) and resolver.go:111 (remember)
+//     `r.cfg.FailureTTL < 0` → `r.cfg.FailureTTL <= 0` (CONDITIONALS_BOUNDARY).
+//     New replaces a zero FailureTTL with DefaultFailureTTL, so a Resolver
+//     never holds FailureTTL 0 and the two conditions never differ.
+//     TestFailureTTLDisabled and TestFailureRemembered pin the negative and
+//     positive cases (the CONDITIONALS_NEGATION mutants).
+//
 // A failed resolution is remembered for FailureTTL: repeated objects from a
 // signer without a chain cost one fetch; Invalidate forgets the failure.
 func TestFailureRemembered(t *testing.T) {
@@ -107,6 +116,24 @@ func TestFailureRemembered(t *testing.T) {
 	r.Invalidate(leafCivic) // e.g. an operator asks again after the enrolment
 	if _, err := r.Resolve(ctx, leafCivic); err != nil {
 		t.Fatalf("after Invalidate: %v", err)
+	}
+}
+
+// TestFailureTTLDisabled: a negative FailureTTL remembers no failure: the
+// next Resolve fetches again.
+func TestFailureTTLDisabled(t *testing.T) {
+	f := newFed(t)
+	r := f.resolverWith(func(c *Config) { c.FailureTTL = -1 }, anchorIT)
+	ctx := context.Background()
+	f.f.del(fetchURL(muni, leafCivic))
+	_, err := r.Resolve(ctx, leafCivic)
+	wantReasons(t, err, ErrNoPath, ErrNotFound)
+	if r.failures.len() != 0 {
+		t.Fatalf("%d failures remembered", r.failures.len())
+	}
+	f.enroll(muni, leafCivic)
+	if _, err := r.Resolve(ctx, leafCivic); err != nil {
+		t.Fatalf("the failure was remembered: %v", err)
 	}
 }
 

@@ -88,6 +88,16 @@ func TestContentKey(t *testing.T) {
 	}
 }
 
+// Equivalent mutant (gremlins v0.5.0, default mutators):
+//
+//   - chain.go:107 `k.RevokedAt > 0` → `k.RevokedAt >= 0` (CONDITIONALS_BOUNDARY).
+//     With RevokedAt 0 the extra call k.ValidAt(at) can never return
+//     entity.ErrKeyRevoked (JWK.ValidAt reports revocation only when
+//     RevokedAt > 0), so the branch returns nothing and keyValid falls
+//     through to k.ValidAt(signed) as before. The guard only saves a call.
+//     (The same holds for dropping `at.After(signed)`, which gremlins does
+//     not mutate: at == signed makes both calls the same.)
+//
 // TestContentKeyAt: every combination of a key's state, the signature's
 // asserted time (signed) and the time this node first saw it (seen, zero
 // when unknown), around one boundary second B. Retirement and not-before

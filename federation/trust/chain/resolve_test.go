@@ -368,3 +368,54 @@ func mustJSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// Equivalent mutant (gremlins v0.5.0, default mutators):
+//
+//   - walk.go:194 `j := len(below) + i` → `len(below) - i` (ARITHMETIC_BASE)
+//     in walk.constraints. It changes j only for i ≥ 1, that is only in the
+//     second call in via, which (as its comment says) repeats the check over
+//     the whole path: a statement at index i ≥ 1 of res.links was added by a
+//     via i levels up, whose own first call checked it with i = 0 and a below
+//     i entities longer, hence the same j and the same path. A refusal is
+//     therefore always found by that earlier call (TestResolveAttacks:
+//     "anchor's max_path_length 0 over a municipality", "municipality
+//     vouching outside the anchor's .it"), and the mutant cannot change any
+//     result.
+//
+// TestResolveHintErrors: when every authority hint fails, the error wraps
+// the first hint's reason and names every other hint's failure, so that an
+// operator sees why each path failed; with one hint it names no other.
+func TestResolveHintErrors(t *testing.T) {
+	rogue := "https://trust.rogue.example"
+	tests := []struct {
+		name   string
+		hints  []string
+		want   []error
+		others []string // text the error must hold after "other authority hints"
+	}{
+		{name: "one hint", hints: []string{rogue}, want: []error{ErrNotPinned}},
+		{name: "two hints", hints: []string{rogue, muni}, want: []error{ErrNotPinned}, others: []string{"statement by " + muni + " about " + leafPA, ErrNoPath.Error()}},
+		{name: "two hints, the other order", hints: []string{muni, rogue}, want: []error{ErrNoPath, ErrNotFound}, others: []string{rogue, ErrNotPinned.Error()}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFed(t)
+			f.add(rogue, &entity.FederationEntity{Role: "anchor"})
+			f.enroll(rogue, leafPA)
+			f.f.del(fetchURL(muni, leafPA))
+			f.nodes[leafPA].hints = tc.hints
+			f.publish(leafPA)
+			_, err := f.resolver(anchorIT).Resolve(context.Background(), leafPA)
+			wantReasons(t, err, tc.want...)
+			_, others, found := strings.Cut(err.Error(), " (other authority hints: ")
+			if found != (tc.others != nil) {
+				t.Fatalf("error %q names other hints: %v, want %v", err, found, tc.others != nil)
+			}
+			for _, s := range tc.others {
+				if !strings.Contains(others, s) {
+					t.Fatalf("error %q: the other hints' part does not say %q", err, s)
+				}
+			}
+		})
+	}
+}
