@@ -103,15 +103,17 @@ var ErrBlocked = errors.New("federation: the host is blocked by the domain lists
 
 // checkRemote refuses URLs that are not absolute http(s), that point at
 // this node, or whose host the domain lists exclude.
-func (s *Service) checkRemote(iri string) error {
+func (s *Service) checkRemote(iri string) error { return checkRemote(s.cfg, s.uris, iri) }
+
+func checkRemote(cfg Config, self protocol.URIs, iri string) error {
 	u, err := url.Parse(iri)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("federation: %q is not an absolute http(s) URL", iri)
 	}
-	if sameOrigin(iri, s.uris.Base()) {
+	if sameOrigin(iri, self.Base()) {
 		return fmt.Errorf("federation: %s is this node", iri)
 	}
-	if !s.cfg.hostAllowed(u.Hostname()) {
+	if !cfg.hostAllowed(u.Hostname()) {
 		return fmt.Errorf("%w: %s", ErrBlocked, u.Hostname())
 	}
 	return nil

@@ -27,7 +27,7 @@ func (s *Service) onFollow(ctx context.Context, act *activity.Activity) error {
 		state = storage.FollowAccepted
 	case PolicyTrusted:
 		state = storage.FollowRejected
-		if s.trusted != nil && s.trusted(ctx, peer) {
+		if s.trustedActor(ctx, peer) {
 			state = storage.FollowAccepted
 		}
 	}
@@ -234,4 +234,18 @@ func (s *Service) resolveTarget(ctx context.Context, target string) (string, err
 		return actor, s.checkRemote(actor)
 	}
 	return "", fmt.Errorf("federation: WebFinger of %s: %w", target, lastErr)
+}
+
+// trustedActor is the follow policy "trusted": the actor's node must have a
+// trust chain to a pinned anchor, and must not be revoked.
+func (s *Service) trustedActor(ctx context.Context, actor *activity.RemoteActor) bool {
+	if actor == nil {
+		return false
+	}
+	ch, err := s.trust.Resolver().Resolve(ctx, originOf(actor.ID))
+	if err != nil {
+		s.log.Info("follow from an actor without a trust chain", "actor", actor.ID, "err", err)
+		return false
+	}
+	return ch.RevokedAt.IsZero()
 }

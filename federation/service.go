@@ -27,13 +27,15 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Version string
-	// Trusted decides the "trusted" follow policy: whether a remote actor
-	// is vouched for by the trust layer. Nil refuses every follow under
-	// that policy.
-	Trusted func(ctx context.Context, actor *activity.RemoteActor) bool
-	// WrapTransport, when set, wraps the outbound HTTP client's network
-	// transport (test federations: faults.Set.WrapRoundTripper).
-	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// Client is the outbound HTTP client (NewClient), shared with the trust
+	// layer's fetcher (TrustFetcher), so that one SSRF guard, one set of
+	// per-host limits and one fault hook govern every request the node
+	// makes. Nil: New makes one (tests).
+	Client *transport.Client
+	// Trust is the trust layer (required): a received catalogue object
+	// must carry a JWS that verifies, and the node acts on its verified
+	// payload only; the follow policy "trusted" asks it too.
+	Trust *trust.Service
 	// OnEquivocation, when set, is called once per new piece of
 	// equivocation evidence (a metric).
 	OnEquivocation func()
@@ -41,17 +43,16 @@ type Deps struct {
 
 // Service is the federation agent of one node.
 type Service struct {
-	cfg     Config
-	st      *storage.Store
-	uris    protocol.URIs
-	log     *slog.Logger
-	now     func() time.Time
-	ids     protocol.ULIDSource
-	signer  *sigs.Signer
-	client  *transport.Client
-	verify  *sigs.Verifier
-	trusted func(ctx context.Context, actor *activity.RemoteActor) bool
-	trust   *trust.Service // the trust layer (UseTrust): every received object is judged by its JWS
+	cfg    Config
+	st     *storage.Store
+	uris   protocol.URIs
+	log    *slog.Logger
+	now    func() time.Time
+	ids    protocol.ULIDSource
+	signer *sigs.Signer
+	client *transport.Client
+	verify *sigs.Verifier
+	trust  *trust.Service // every received object is judged by its JWS
 
 	onEquivocation func()
 
@@ -77,8 +78,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Store == nil || d.HTTPKey == nil {
-		return nil, errors.New("federation: a store and an HTTP-signature key are required")
+	if d.Store == nil || d.HTTPKey == nil || d.Trust == nil {
+		return nil, errors.New("federation: a store, an HTTP-signature key and the trust layer are required")
+	}
+	if d.Client == nil {
+		d.Client = NewClient(cfg, d.URIs, d.Version, nil)
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -88,14 +92,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, st: d.Store, uris: d.URIs, log: d.Logger.With("component", "federation"), now: d.Now,
-		signer: &sigs.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
-		client: transport.New(transport.Options{
-			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
-			UserAgent:            fmt.Sprintf("interlink/%s (+%s)", d.Version, d.URIs.Base()),
-			MaxConnsPerHost:      cfg.HostConcurrency,
-			WrapRoundTripper:     d.WrapTransport,
-		}),
-		trusted:        d.Trusted,
+		signer:         &sigs.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
+		client:         d.Client,
+		trust:          d.Trust,
 		onEquivocation: d.OnEquivocation,
 		breaker:        newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown),
 		kick:           make(chan struct{}, 1),
@@ -110,6 +109,18 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s.verify = &sigs.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20,
 		Hosts: []string{publicHost(d.URIs.Base())}, RequireHTTPS: !cfg.AllowPrivateNetworks}
 	return s, nil
+}
+
+// NewClient is the node's one outbound HTTP client: the SSRF guard (unless
+// allow_private_networks), per-host concurrency, the node's User-Agent and,
+// in test federations, the fault hook wrap (faults.Set.WrapRoundTripper).
+func NewClient(cfg Config, uris protocol.URIs, version string, wrap func(http.RoundTripper) http.RoundTripper) *transport.Client {
+	return transport.New(transport.Options{
+		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		UserAgent:            fmt.Sprintf("interlink/%s (+%s)", version, uris.Base()),
+		MaxConnsPerHost:      cfg.HostConcurrency,
+		WrapRoundTripper:     wrap,
+	})
 }
 
 // publicHost is the host (and port, if any) of the node's public URL, as

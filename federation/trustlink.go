@@ -7,27 +7,32 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/interlink-project/interlink-node/federation/transport"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/federation/trust/chain"
 	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// UseTrust installs the trust layer, before Start (required: a received
-// catalogue object must carry a JWS that verifies, and the node acts on its
-// verified payload only; the unsigned ActivityPub wrapper is a rendering).
-func (s *Service) UseTrust(t *trust.Service) { s.trust = t }
-
 // TrustFetcher is the fetcher the trust layer resolves chains with: plain
-// GETs through the SSRF-guarded client, under the domain lists.
-func (s *Service) TrustFetcher() chain.Fetcher { return trustFetcher{s} }
+// GETs through the node's outbound client (NewClient), under the domain
+// lists. It is made before the trust layer and the federation agent, which
+// share the client.
+func TrustFetcher(cfg Config, self protocol.URIs, client *transport.Client) chain.Fetcher {
+	return trustFetcher{cfg: cfg, self: self, client: client}
+}
 
-type trustFetcher struct{ s *Service }
+type trustFetcher struct {
+	cfg    Config
+	self   protocol.URIs
+	client *transport.Client
+}
 
 func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
-	if err := f.s.checkRemote(url); err != nil {
+	if err := checkRemote(f.cfg, f.self, url); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -37,7 +42,7 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	req.Header.Set("Accept", trust.MediaTypeStatement+", "+trust.MediaTypeList+";q=0.9, application/json;q=0.5")
-	resp, err := f.s.client.Do(ctx, req)
+	resp, err := f.client.Do(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}

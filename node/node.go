@@ -176,22 +176,25 @@ func (n *Node) openData() error {
 		st.Close()
 		return fmt.Errorf("open search index: %w", err)
 	}
-	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
-		Logger: n.log, Now: n.now, Version: Version, WrapTransport: n.wrapTransport(), Trusted: n.trustedActor,
-		OnEquivocation: n.countEquivocation})
+	// One pass: the outbound client, the trust layer fetching through it,
+	// the federation agent sending through it and judging with the trust
+	// layer.
+	client := federation.NewClient(n.cfg.Federation, n.uris, Version, n.wrapTransport())
+	tr, err := n.newTrust(st, federation.TrustFetcher(n.cfg.Federation, n.uris, client))
 	if err != nil {
-		ix.Close()
-		st.Close()
-		return fmt.Errorf("federation: %w", err)
-	}
-	tr, err := n.newTrust(st, fed)
-	if err != nil {
-		fed.Close()
+		client.CloseIdleConnections()
 		ix.Close()
 		st.Close()
 		return fmt.Errorf("trust: %w", err)
 	}
-	fed.UseTrust(tr)
+	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
+		Logger: n.log, Now: n.now, Version: Version, Client: client, Trust: tr, OnEquivocation: n.countEquivocation})
+	if err != nil {
+		client.CloseIdleConnections()
+		ix.Close()
+		st.Close()
+		return fmt.Errorf("federation: %w", err)
+	}
 	n.st, n.ix, n.fed, n.tr = st, ix, fed, tr
 	ctx, cancel := context.WithCancel(context.Background())
 	n.indexStop, n.indexDone = cancel, make(chan struct{})

@@ -5,48 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
 // newTrust builds the trust layer on the open store, fetching through the
-// federation agent's safe client.
-func (n *Node) newTrust(st *storage.Store, fed *federation.Service) (*trust.Service, error) {
+// node's outbound client.
+func (n *Node) newTrust(st *storage.Store, fetcher chain.Fetcher) (*trust.Service, error) {
 	return trust.New(context.Background(), n.cfg.Trust, trust.Deps{
 		Self: n.uris.Base(), Actor: n.uris.Actor(),
 		Identity: trust.Identity{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind},
-		Keys:     n.keys.Ring.Snapshot, Store: st, Fetcher: fed.TrustFetcher(),
+		Keys:     n.keys.Ring.Snapshot, Store: st, Fetcher: fetcher,
 		Now: n.now, Logger: n.log, Version: Version, IDs: n.ids,
 	})
 }
 
 // trust returns the trust layer (swapped with the store by a restore).
 func (n *Node) trust() *trust.Service { return n.tr }
-
-// trustedActor is the follow policy "trusted": the actor's node must have a
-// trust chain to a pinned anchor, and must not be revoked.
-func (n *Node) trustedActor(ctx context.Context, actor *activity.RemoteActor) bool {
-	tr := n.trust()
-	if tr == nil || actor == nil {
-		return false
-	}
-	u, err := url.Parse(actor.ID)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	ch, err := tr.Resolver().Resolve(ctx, u.Scheme+"://"+u.Host)
-	if err != nil {
-		n.log.Info("follow from an actor without a trust chain", "actor", actor.ID, "err", err)
-		return false
-	}
-	return ch.RevokedAt.IsZero()
-}
 
 // signLocal signs each new local version (linking it to the version before,
 // whose JWS nextVersion left in the object) and records this node's own
