@@ -56,7 +56,8 @@ Options:
 
 Environment:
   MUTATION_THRESHOLD            minimum efficacy %% per package (default 95)
-  MUTATION_WORKERS              gremlins workers (default 1)
+  MUTATION_WORKERS              gremlins workers (default 2: one a core, each test
+                                run on 1 CPU; 1 on a machine busy with other work)
   MUTATION_TIMEOUT_COEFFICIENT  gremlins --timeout-coefficient (default 10)
   MUTATION_TEST_TIMEOUT         go test -timeout of a hand-made mutant (default 10m)
   MUTATION_TABLE                hand-made mutants table (default scripts/mutants.tsv)
@@ -77,7 +78,7 @@ die() {
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 threshold=${MUTATION_THRESHOLD:-95}
-workers=${MUTATION_WORKERS:-1}
+workers=${MUTATION_WORKERS:-2}
 coefficient=${MUTATION_TIMEOUT_COEFFICIENT:-10}
 test_timeout=${MUTATION_TEST_TIMEOUT:-10m}
 table=${MUTATION_TABLE:-$root/scripts/mutants.tsv}
