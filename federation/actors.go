@@ -120,11 +120,7 @@ func checkRemote(cfg Config, self protocol.URIs, iri string) error {
 }
 
 // sameOrigin compares scheme, host and port of two URLs (never by substring).
-func sameOrigin(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Host != "" && protocol.SameOrigin(ua, ub)
-}
+func sameOrigin(a, b string) bool { return protocol.SameOriginURL(a, b) }
 
 // originOf is scheme://host[:port] of a URL.
 func originOf(iri string) string {
@@ -136,20 +132,9 @@ func originOf(iri string) string {
 }
 
 // hostOf is host:port of a URL, the port defaulted from the scheme (the
-// form storage keys deliveries by).
+// key storage keeps delivery state under: protocol.HostKey); "" when it has
+// none.
 func hostOf(iri string) string {
-	u, err := url.Parse(iri)
-	if err != nil {
-		return ""
-	}
-	host := strings.ToLower(u.Host)
-	if u.Port() == "" {
-		switch strings.ToLower(u.Scheme) {
-		case "https":
-			host += ":443"
-		case "http":
-			host += ":80"
-		}
-	}
-	return host
+	h, _ := protocol.HostKey(iri)
+	return h
 }

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"crypto/ed25519"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/interlink-project/interlink-node/federation/sigs"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -41,7 +43,18 @@ func newTestService(t *testing.T, cfg Config) (*Service, *storage.Store, *clock)
 		t.Fatal(err)
 	}
 	cfg.AllowPrivateNetworks = true
-	s, err := New(cfg, Deps{Store: st, URIs: protocol.NewURIs("http://127.0.0.1:1"), HTTPKey: key, Now: clk.now, Version: "test"})
+	uris := protocol.NewURIs("http://127.0.0.1:1")
+	client := NewClient(cfg, uris, "test", nil)
+	_, content, _ := ed25519.GenerateKey(nil)
+	_, fedKey, _ := ed25519.GenerateKey(nil)
+	keys := trust.KeySet{Content: []trust.Key{{Kid: "content", Private: content, State: trust.KeyActive}},
+		Federation: []trust.Key{{Kid: "federation", Private: fedKey, State: trust.KeyActive}}}
+	tr, err := trust.New(context.Background(), trust.Defaults(), trust.Deps{Self: uris.Base(), Actor: uris.Actor(),
+		Keys: func() trust.KeySet { return keys }, Store: st, Fetcher: TrustFetcher(cfg, uris, client), Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cfg, Deps{Store: st, URIs: uris, HTTPKey: key, Now: clk.now, Version: "test", Client: client, Trust: tr})
 	if err != nil {
 		t.Fatal(err)
 	}

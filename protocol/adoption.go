@@ -48,7 +48,7 @@ func (a *Adoption) Validate() error {
 	ve.TextBytes("note", a.Note, false, MaxDescriptionBytes)
 	if a.Since != "" {
 		if _, err := time.Parse(time.DateOnly, a.Since); err != nil || len(a.Since) != len(time.DateOnly) {
-			ve.Add("since", "format", "%q is not a date YYYY-MM-DD", truncate(a.Since, 32))
+			ve.Add("since", "format", "%q is not a date YYYY-MM-DD", Clip(a.Since, 32))
 		}
 	}
 	return ve.Err()

@@ -63,7 +63,7 @@ func DecodeEntity(raw []byte) (Entity, error) {
 	}
 	e, ok := newEntity(kind)
 	if !ok {
-		ve.Add("type", "enum", "%q is not a known type", truncate(string(kind), 64))
+		ve.Add("type", "enum", "%q is not a known type", Clip(string(kind), 64))
 		return nil, ve
 	}
 	ve.Kind = kind

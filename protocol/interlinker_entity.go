@@ -128,7 +128,7 @@ func (e *ValidationError) kind(field string, got, want Kind) {
 	case "":
 		e.Add(field, "required", "is required (%q)", want)
 	default:
-		e.Add(field, "enum", "%q is not %q", truncate(string(got), 64), want)
+		e.Add(field, "enum", "%q is not %q", Clip(string(got), 64), want)
 	}
 }
 

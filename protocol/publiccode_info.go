@@ -160,7 +160,7 @@ func (p *PublicCodeInfo) ValidateInto(e *ValidationError, prefix string) {
 		cf := MapField(f("country_sections"), cc)
 		switch {
 		case len(cc) != 2 || !isAlpha(cc):
-			e.Add(cf, "format", "%q is not a two-letter country code", truncate(cc, 64))
+			e.Add(cf, "format", "%q is not a two-letter country code", Clip(cc, 64))
 		case len(raw) > MaxCountrySectionBytes:
 			e.Add(cf, "max_length", "is larger than %d bytes", MaxCountrySectionBytes)
 		case !json.Valid(raw) || !isJSONObject(raw):
@@ -183,6 +183,6 @@ func pcDate(e *ValidationError, field, value string) {
 		return
 	}
 	if _, err := time.Parse(time.DateOnly, value); err != nil {
-		e.Add(field, "date", "%q is not a date written YYYY-MM-DD", truncate(value, 64))
+		e.Add(field, "date", "%q is not a date written YYYY-MM-DD", Clip(value, 64))
 	}
 }

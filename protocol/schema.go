@@ -153,7 +153,7 @@ func (s *CoproductionSchema) Validate() error {
 			return
 		}
 		if prev, dup := nodes[key]; dup {
-			ve.Add(path+".key", "duplicate", "%q is already the key of %s", truncate(key, 64), prev.path)
+			ve.Add(path+".key", "duplicate", "%q is already the key of %s", Clip(key, 64), prev.path)
 			return
 		}
 		nodes[key] = &schemaNode{path: path, prqs: prqs}
@@ -190,7 +190,7 @@ func (s *CoproductionSchema) Validate() error {
 			case p.Item == "":
 				ve.Add(f, "required", "is required")
 			case !ok:
-				ve.Add(f, "reference", "%q is not a phase, objective or task of this schema", truncate(p.Item, 64))
+				ve.Add(f, "reference", "%q is not a phase, objective or task of this schema", Clip(p.Item, 64))
 			}
 		}
 	}
@@ -236,7 +236,7 @@ func (e *ValidationError) prerequisiteCycles(nodes map[string]*schemaNode, order
 			switch color[item] {
 			case grey:
 				e.Add(IndexField(n.path+".prerequisites", i)+".item", "cycle",
-					"%q leads back to %q: prerequisites form a cycle", truncate(item, 64), truncate(top.key, 64))
+					"%q leads back to %q: prerequisites form a cycle", Clip(item, 64), Clip(top.key, 64))
 			case white:
 				color[item] = grey
 				stack = append(stack, frame{key: item})

@@ -161,7 +161,7 @@ func (s *PublicService) Validate() error {
 				e.Add(f+".value", "range", "must be a number from 0 to 10^15")
 			}
 			if c.Currency != "" && !validCurrency(c.Currency) {
-				e.Add(f+".currency", "iso4217", "%q is not an ISO 4217 code (three upper-case letters) or an IRI", truncate(c.Currency, 64))
+				e.Add(f+".currency", "iso4217", "%q is not an ISO 4217 code (three upper-case letters) or an IRI", Clip(c.Currency, 64))
 			}
 		}
 	}
@@ -204,7 +204,7 @@ func (s *PublicService) Validate() error {
 			if e.maxItems(f+".supporting_evidence", len(r.SupportingEvidence)) {
 				for j, ref := range r.SupportingEvidence {
 					if !slices.Contains(evidence, ref) {
-						e.Add(IndexField(f+".supporting_evidence", j), "reference", "%q is not the identifier of an item of evidence", truncate(ref, 64))
+						e.Add(IndexField(f+".supporting_evidence", j), "reference", "%q is not the identifier of an item of evidence", Clip(ref, 64))
 					}
 				}
 			}
@@ -227,14 +227,14 @@ func (e *ValidationError) contactPoint(f string, c ContactPoint) {
 	if e.maxItems(f+".email", len(c.Email)) {
 		for j, m := range c.Email {
 			if !ValidEmail(m) {
-				e.Add(IndexField(f+".email", j), "email", "%q is not an e-mail address", truncate(m, 64))
+				e.Add(IndexField(f+".email", j), "email", "%q is not an e-mail address", Clip(m, 64))
 			}
 		}
 	}
 	if e.maxItems(f+".telephone", len(c.Telephone)) {
 		for j, t := range c.Telephone {
 			if !ValidTelephone(t) {
-				e.Add(IndexField(f+".telephone", j), "telephone", "%q is not a telephone number", truncate(t, 64))
+				e.Add(IndexField(f+".telephone", j), "telephone", "%q is not a telephone number", Clip(t, 64))
 			}
 		}
 	}
@@ -253,7 +253,7 @@ func (e *ValidationError) part(f, id, identifier string, before []string) {
 	e.iri(f+".id", id, false)
 	e.String(f+".identifier", identifier, true, MaxShortRunes)
 	if identifier != "" && slices.Contains(before, identifier) {
-		e.Add(f+".identifier", "unique", "%q is used by an earlier item", truncate(identifier, 64))
+		e.Add(f+".identifier", "unique", "%q is used by an earlier item", Clip(identifier, 64))
 	}
 }
 
@@ -266,10 +266,10 @@ func (e *ValidationError) languageList(field string, values []string) {
 	for i, v := range values {
 		f := IndexField(field, i)
 		if LanguageTag(v) == "" {
-			e.Add(f, "bcp47", "%q is neither a BCP 47 tag nor an EU language authority IRI", truncate(v, 64))
+			e.Add(f, "bcp47", "%q is neither a BCP 47 tag nor an EU language authority IRI", Clip(v, 64))
 		}
 		if slices.Index(values, v) < i {
-			e.Add(f, "unique", "%q is listed twice", truncate(v, 64))
+			e.Add(f, "unique", "%q is listed twice", Clip(v, 64))
 		}
 	}
 }
@@ -286,17 +286,17 @@ func (e *ValidationError) spatialList(field string, values []string) {
 				e.Add(f, "iso3166", "%q is not an ISO 3166-1 alpha-2 code in upper case", v)
 			}
 		} else if !ValidIRI(v) {
-			e.Add(f, "iri", "%q is neither a country code nor an absolute IRI", truncate(v, 64))
+			e.Add(f, "iri", "%q is neither a country code nor an absolute IRI", Clip(v, 64))
 		}
 		if slices.Index(values, v) < i {
-			e.Add(f, "unique", "%q is listed twice", truncate(v, 64))
+			e.Add(f, "unique", "%q is listed twice", Clip(v, 64))
 		}
 	}
 }
 
 func (e *ValidationError) duration(field, value string) {
 	if value != "" && !ValidDuration(value) {
-		e.Add(field, "duration", "%q is not an ISO 8601 duration such as P5D or PT2H", truncate(value, 64))
+		e.Add(field, "duration", "%q is not an ISO 8601 duration such as P5D or PT2H", Clip(value, 64))
 	}
 }
 

@@ -144,7 +144,7 @@ func (e *ValidationError) iri(field, value string, required bool) {
 	case len(value) > MaxURLBytes:
 		e.Add(field, "max_length", "is longer than %d bytes", MaxURLBytes)
 	case !ValidIRI(value):
-		e.Add(field, "iri", "%q is not an absolute IRI", truncate(value, 64))
+		e.Add(field, "iri", "%q is not an absolute IRI", Clip(value, 64))
 	}
 }
 
@@ -158,7 +158,7 @@ func (e *ValidationError) iris(field string, values []string) {
 		f := IndexField(field, i)
 		e.iri(f, v, true)
 		if slices.Index(values, v) < i {
-			e.Add(f, "unique", "%q is listed twice", truncate(v, 64))
+			e.Add(f, "unique", "%q is listed twice", Clip(v, 64))
 		}
 	}
 }

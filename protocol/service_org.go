@@ -66,7 +66,7 @@ func (o *Organisation) Validate() error {
 	case c == "":
 		e.Add("spatial.country", "required", "is required")
 	case !ValidCountryCode(c):
-		e.Add("spatial.country", "iso3166", "%q is not an ISO 3166-1 alpha-2 code in upper case", truncate(c, 64))
+		e.Add("spatial.country", "iso3166", "%q is not an ISO 3166-1 alpha-2 code in upper case", Clip(c, 64))
 	}
 	e.String("spatial.region", o.Spatial.Region, false, MaxNameRunes)
 	e.String("spatial.municipality", o.Spatial.Municipality, false, MaxNameRunes)
@@ -82,7 +82,7 @@ func (o *Organisation) Validate() error {
 	}
 	e.URL("homepage", o.Homepage, false)
 	if o.Email != "" && !ValidEmail(o.Email) {
-		e.Add("email", "email", "%q is not an e-mail address", truncate(o.Email, 64))
+		e.Add("email", "email", "%q is not an e-mail address", Clip(o.Email, 64))
 	}
 	return e.Err()
 }

@@ -263,7 +263,7 @@ func (e *ValidationError) Enum(field, value string, allowed ...string) {
 		e.Add(field, "utf8", "is not valid UTF-8")
 		return
 	}
-	e.Add(field, "enum", "%q is not one of %s", truncate(value, 64), strings.Join(allowed, ", "))
+	e.Add(field, "enum", "%q is not one of %s", Clip(value, 64), strings.Join(allowed, ", "))
 }
 
 // String checks a single-line string: non-blank when required ("required"),
@@ -303,7 +303,7 @@ func (e *ValidationError) Slug(field, value string, required bool) {
 			e.Add(field, "required", "is required")
 		}
 	case !ValidSlug(value):
-		e.Add(field, "slug", "%q is not 1-%d letters, digits, '_', '-' or '.' starting with a letter or digit", truncate(value, 64), MaxKeyLength)
+		e.Add(field, "slug", "%q is not 1-%d letters, digits, '_', '-' or '.' starting with a letter or digit", Clip(value, 64), MaxKeyLength)
 	}
 }
 
@@ -315,7 +315,7 @@ func (e *ValidationError) Languages(field string, tags []string) {
 	}
 	for i, tag := range tags {
 		if !ValidBCP47(tag) {
-			e.Add(IndexField(field, i), "bcp47", "%q is not a well-formed BCP 47 language tag", truncate(tag, 64))
+			e.Add(IndexField(field, i), "bcp47", "%q is not a well-formed BCP 47 language tag", Clip(tag, 64))
 		}
 	}
 }
@@ -335,7 +335,7 @@ func (e *ValidationError) URL(field, value string, required bool) {
 		return
 	}
 	if !ValidHTTPURL(value) {
-		e.Add(field, "url", "%q is not an absolute http or https URL", truncate(value, 64))
+		e.Add(field, "url", "%q is not an absolute http or https URL", Clip(value, 64))
 	}
 }
 
@@ -356,18 +356,6 @@ func ValidHTTPURL(s string) bool {
 	}
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
-}
-
-// truncate shortens s to at most n runes for messages.
-func truncate(s string, n int) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }
 
 // sortedKeys returns the keys of m in order, so that errors come in a stable order.

@@ -18,6 +18,8 @@ import (
 
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // BeforeRestoreSuffix names the copy ReplaceFile keeps of the replaced file.
@@ -413,7 +415,7 @@ func keepInto(tx *bbolt.Tx, keep RestoreKeep) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(keep.Settings)) {
 		if name == "" || len(name) > maxSettingKey || !printable(name) {
-			return fmt.Errorf("keep setting %q: %w: the name is empty, too long or not printable", truncate(name, 40), ErrInvalidObject)
+			return fmt.Errorf("keep setting %q: %w: the name is empty, too long or not printable", protocol.Clip(name, 40), ErrInvalidObject)
 		}
 		v := keep.Settings[name]
 		if v == nil {

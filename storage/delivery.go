@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Delivery is one activity to POST to one inbox: an entry of the durable
@@ -194,7 +196,7 @@ func (s *Store) Delivery(ctx context.Context, id string) (Delivery, error) {
 			v = tx.Bucket(bDead).Get([]byte(id))
 		}
 		if v == nil {
-			return fmt.Errorf("storage: delivery %s: %w", truncate(id, 40), ErrNotFound)
+			return fmt.Errorf("storage: delivery %s: %w", protocol.Clip(id, 40), ErrNotFound)
 		}
 		var err error
 		if d, err = decodeDelivery(v); err != nil {
@@ -392,7 +394,7 @@ func (s *Store) DeleteDead(ctx context.Context, id string) error {
 // is gone), and returns how many.
 func (s *Store) DropHost(ctx context.Context, host string, reason string) (int, error) {
 	if host == "" || len(host) > maxHostLen || !printable(host) {
-		return 0, fmt.Errorf("storage: drop host: %w: host %q", ErrInvalidQuery, truncate(host, 40))
+		return 0, fmt.Errorf("storage: drop host: %w: host %q", ErrInvalidQuery, protocol.Clip(host, 40))
 	}
 	now := s.now().UTC()
 	reason = cleanText(reason, maxErrorText)

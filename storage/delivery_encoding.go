@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // On-disk encodings of the delivery queue (see doc.go).
@@ -99,7 +101,7 @@ func deliveryID(n uint64) string { return fmt.Sprintf("%016x", n) }
 
 func checkDeliveryID(id string) error {
 	if len(id) != deliveryIDLen {
-		return fmt.Errorf("%w: delivery id %q is not %d hex digits", ErrInvalidQuery, truncate(id, 40), deliveryIDLen)
+		return fmt.Errorf("%w: delivery id %q is not %d hex digits", ErrInvalidQuery, protocol.Clip(id, 40), deliveryIDLen)
 	}
 	if _, err := hex.DecodeString(id); err != nil {
 		return fmt.Errorf("%w: delivery id %q is not %d hex digits", ErrInvalidQuery, id, deliveryIDLen)

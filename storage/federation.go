@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -76,13 +74,13 @@ type preparedActivity struct {
 // announces (nil for Enqueue).
 func prepareActivity(a Activity, obj *protocol.Object) (*preparedActivity, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("activity %s: %w: %s", truncate(a.IRI, 80), ErrInvalidObject, fmt.Sprintf(format, args...))
+		return fmt.Errorf("activity %s: %w: %s", protocol.Clip(a.IRI, 80), ErrInvalidObject, fmt.Sprintf(format, args...))
 	}
 	if err := checkIRI(a.IRI); err != nil {
 		return nil, bad("id: %v", err)
 	}
 	if a.Type == "" || len(a.Type) > maxActivityType || !printable(a.Type) || strings.ContainsAny(a.Type, " /") {
-		return nil, bad("type %q is empty, too long or not a name", truncate(a.Type, 40))
+		return nil, bad("type %q is empty, too long or not a name", protocol.Clip(a.Type, 40))
 	}
 	if err := checkIRI(a.Actor); err != nil {
 		return nil, bad("actor: %v", err)
@@ -220,7 +218,7 @@ func (s *Store) OutboxPage(ctx context.Context, before string, limit, maxBytes i
 func decodeOutboxCursor(c string) (uint64, error) {
 	n, err := strconv.ParseUint(c, 10, 64)
 	if err != nil || n == 0 || len(c) > 20 || c[0] == '0' || c[0] == '+' {
-		return 0, fmt.Errorf("malformed outbox cursor %q", truncate(c, 40))
+		return 0, fmt.Errorf("malformed outbox cursor %q", protocol.Clip(c, 40))
 	}
 	return n, nil
 }
@@ -306,28 +304,14 @@ func counterTx(tx *bbolt.Tx, key []byte) uint64 {
 	return 0
 }
 
-// hostOf returns the lower-case "host:port" of an http(s) URL, the port
-// defaulted from the scheme: the unit of per-host delivery state.
+// hostOf is protocol.HostKey of an inbox: the unit of per-host delivery
+// state.
 func hostOf(inbox string) (string, error) {
-	u, err := url.Parse(inbox)
+	h, err := protocol.HostKey(inbox)
 	if err != nil {
-		return "", fmt.Errorf("inbox %q: %w", truncate(inbox, 80), err)
+		return "", fmt.Errorf("inbox %w", err)
 	}
-	host, port := strings.ToLower(u.Hostname()), u.Port()
-	if host == "" {
-		return "", fmt.Errorf("inbox %q has no host", truncate(inbox, 80))
-	}
-	if port == "" {
-		switch u.Scheme {
-		case "https":
-			port = "443"
-		case "http":
-			port = "80"
-		default:
-			return "", fmt.Errorf("inbox %q is not an http(s) URL", truncate(inbox, 80))
-		}
-	}
-	return net.JoinHostPort(host, port), nil
+	return h, nil
 }
 
 // nanos is t in Unix nanoseconds, clamped to [0, MaxInt64]: the sortable

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Follow states.
@@ -85,7 +87,7 @@ func checkFollow(f *Follow) error {
 		}
 	}
 	if !slices.Contains(FollowStates, f.State) {
-		return fmt.Errorf("state %q is not one of %v", truncate(f.State, 40), FollowStates)
+		return fmt.Errorf("state %q is not one of %v", protocol.Clip(f.State, 40), FollowStates)
 	}
 	if f.Failures < 0 || len(f.LastError) > maxErrorText {
 		return fmt.Errorf("negative failures or an error text over %d bytes", maxErrorText)
@@ -172,7 +174,7 @@ func (s *Store) MarkPeer(ctx context.Context, actor string, ok bool, at time.Tim
 			ov.put(g.bucket, []byte(actor), encodeFollow(&f))
 		}
 		if !found {
-			return 0, fmt.Errorf("storage: mark peer %s: %w: neither a follower nor followed", truncate(actor, 80), ErrNotFound)
+			return 0, fmt.Errorf("storage: mark peer %s: %w: neither a follower nor followed", protocol.Clip(actor, 80), ErrNotFound)
 		}
 		return 0, ov.flush()
 	})
@@ -181,7 +183,7 @@ func (s *Store) MarkPeer(ctx context.Context, actor string, ok bool, at time.Tim
 
 func (s *Store) putFollow(ctx context.Context, g graph, f Follow) error {
 	if err := checkFollow(&f); err != nil {
-		return fmt.Errorf("storage: put %s %s: %w: %v", g.name, truncate(f.Actor, 80), ErrInvalidObject, err)
+		return fmt.Errorf("storage: put %s %s: %w: %v", g.name, protocol.Clip(f.Actor, 80), ErrInvalidObject, err)
 	}
 	now := s.now().UTC()
 	if f.Updated.IsZero() {
@@ -250,7 +252,7 @@ func (s *Store) getFollow(ctx context.Context, g graph, actor string) (Follow, e
 	err := s.view(ctx, g.name+" "+actor, func(tx *bbolt.Tx) error {
 		v := tx.Bucket(g.bucket).Get([]byte(actor))
 		if v == nil {
-			return fmt.Errorf("storage: %s %s: %w", g.name, truncate(actor, 80), ErrNotFound)
+			return fmt.Errorf("storage: %s %s: %w", g.name, protocol.Clip(actor, 80), ErrNotFound)
 		}
 		var err error
 		if f, err = decodeFollow(v); err != nil {
@@ -266,7 +268,7 @@ func (s *Store) deleteFollow(ctx context.Context, g graph, actor string) error {
 		ov := newOverlay(tx)
 		v := ov.get(g.bucket, []byte(actor))
 		if v == nil {
-			return 0, fmt.Errorf("storage: delete %s %s: %w", g.name, truncate(actor, 80), ErrNotFound)
+			return 0, fmt.Errorf("storage: delete %s %s: %w", g.name, protocol.Clip(actor, 80), ErrNotFound)
 		}
 		old, err := decodeFollow(v)
 		if err != nil {
@@ -292,7 +294,7 @@ func (s *Store) listFollows(ctx context.Context, g graph, after string, limit in
 		limit = MaxListLimit
 	}
 	if state != "" && !slices.Contains(FollowStates, state) {
-		return nil, "", 0, fmt.Errorf("%s: %w: unknown state %q (known: %v)", what, ErrInvalidQuery, truncate(state, 40), FollowStates)
+		return nil, "", 0, fmt.Errorf("%s: %w: unknown state %q (known: %v)", what, ErrInvalidQuery, protocol.Clip(state, 40), FollowStates)
 	}
 	var from []byte
 	if after != "" {

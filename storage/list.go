@@ -204,14 +204,7 @@ func decodeCursor(c string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) < 2 || b[0] != 'i' {
-		return "", fmt.Errorf("malformed cursor %q", truncate(c, 40))
+		return "", fmt.Errorf("malformed cursor %q", protocol.Clip(c, 40))
 	}
 	return string(b[1:]), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

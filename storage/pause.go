@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Host-wide changes of the delivery queue for the federation's failure
@@ -94,7 +96,7 @@ func (s *Store) ExpireHost(ctx context.Context, host string, createdBefore time.
 
 func checkHost(host string) error {
 	if host == "" || len(host) > maxHostLen || !printable(host) {
-		return fmt.Errorf("%w: host %q", ErrInvalidQuery, truncate(host, 40))
+		return fmt.Errorf("%w: host %q", ErrInvalidQuery, protocol.Clip(host, 40))
 	}
 	return nil
 }

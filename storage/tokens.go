@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Token is an API token as the node keeps it: only the SHA-256 hash of the
@@ -29,11 +31,11 @@ const (
 func checkToken(t *Token) error {
 	switch {
 	case t.ID == "" || len(t.ID) > maxIDLen || !printable(t.ID):
-		return fmt.Errorf("id %q is empty, longer than %d bytes or not printable", truncate(t.ID, 40), maxIDLen)
+		return fmt.Errorf("id %q is empty, longer than %d bytes or not printable", protocol.Clip(t.ID, 40), maxIDLen)
 	case len(t.Name) > maxTokenField || !printable(t.Name):
 		return fmt.Errorf("name is longer than %d bytes or not printable", maxTokenField)
 	case t.Role == "" || len(t.Role) > maxTokenField || !printable(t.Role):
-		return fmt.Errorf("role %q is empty, too long or not printable", truncate(t.Role, 40))
+		return fmt.Errorf("role %q is empty, too long or not printable", protocol.Clip(t.Role, 40))
 	case len(t.Hash) != sha256.Size:
 		return fmt.Errorf("hash has %d bytes, a SHA-256 hash has %d", len(t.Hash), sha256.Size)
 	}
@@ -150,7 +152,7 @@ func (s *Store) GetSetting(ctx context.Context, name string) ([]byte, error) {
 // PutSetting stores a node setting durably.
 func (s *Store) PutSetting(ctx context.Context, name string, v []byte) error {
 	if name == "" || len(name) > maxSettingKey || !printable(name) {
-		return fmt.Errorf("storage: put setting %q: %w: the name is empty, longer than %d bytes or not printable", truncate(name, 40), ErrInvalidObject, maxSettingKey)
+		return fmt.Errorf("storage: put setting %q: %w: the name is empty, longer than %d bytes or not printable", protocol.Clip(name, 40), ErrInvalidObject, maxSettingKey)
 	}
 	val := bytes.Clone(v)
 	if val == nil {

@@ -32,7 +32,7 @@ type FollowRef struct {
 // newActivity starts a public or addressed activity of this node.
 func newActivity(u protocol.URIs, id string, typ vocab.ActivityVocabularyType, at time.Time) (*activityDoc, error) {
 	if !protocol.ValidULID(id) {
-		return nil, fmt.Errorf("activity: %s: id %q is not a ULID", typ, clip(id, 64))
+		return nil, fmt.Errorf("activity: %s: id %q is not a ULID", typ, protocol.Clip(id, 64))
 	}
 	return &activityDoc{
 		Context:   contextValue(false),
@@ -48,9 +48,9 @@ func newActivity(u protocol.URIs, id string, typ vocab.ActivityVocabularyType, a
 func catalogueActivity(u protocol.URIs, id string, typ vocab.ActivityVocabularyType, obj protocol.Object, opts []Option) ([]byte, error) {
 	if wantDeleted := typ == vocab.DeleteType; obj.Deleted != wantDeleted {
 		if wantDeleted {
-			return nil, fmt.Errorf("activity: Delete of %s: the object is not a tombstone (meta.deleted is false)", clip(obj.IRI, 96))
+			return nil, fmt.Errorf("activity: Delete of %s: the object is not a tombstone (meta.deleted is false)", protocol.Clip(obj.IRI, 96))
 		}
-		return nil, fmt.Errorf("activity: %s of %s: the object is a tombstone; send Delete", typ, clip(obj.IRI, 96))
+		return nil, fmt.Errorf("activity: %s of %s: the object is a tombstone; send Delete", typ, protocol.Clip(obj.IRI, 96))
 	}
 	a, err := newActivity(u, id, typ, obj.Updated)
 	if err != nil {
@@ -89,7 +89,7 @@ func Delete(u protocol.URIs, id string, obj protocol.Object) ([]byte, error) {
 // Follow asks the actor target to let this node follow it; to: target.
 func Follow(u protocol.URIs, id, target string, at time.Time) ([]byte, error) {
 	if !protocol.ValidHTTPURL(target) {
-		return nil, fmt.Errorf("activity: Follow: target %q is not an absolute http or https URL", clip(target, 96))
+		return nil, fmt.Errorf("activity: Follow: target %q is not an absolute http or https URL", protocol.Clip(target, 96))
 	}
 	a, err := newActivity(u, id, vocab.FollowType, at)
 	if err != nil {
@@ -111,7 +111,7 @@ func embeddedFollow(typ vocab.ActivityVocabularyType, f FollowRef, defaultActor,
 	}
 	for _, v := range []struct{ name, iri string }{{"id", f.ID}, {"actor", f.Actor}, {"object", f.Object}} {
 		if !protocol.ValidHTTPURL(v.iri) {
-			return nil, fmt.Errorf("activity: %s: the Follow's %s %q is not an absolute http or https URL", typ, v.name, clip(v.iri, 96))
+			return nil, fmt.Errorf("activity: %s: the Follow's %s %q is not an absolute http or https URL", typ, v.name, protocol.Clip(v.iri, 96))
 		}
 	}
 	return &activityDoc{ID: f.ID, Type: string(vocab.FollowType), Actor: f.Actor, Object: f.Object}, nil
@@ -153,7 +153,7 @@ func Undo(u protocol.URIs, id string, f FollowRef, at time.Time) ([]byte, error)
 		return nil, err
 	}
 	if inner.Actor != u.Actor() {
-		return nil, fmt.Errorf("activity: Undo: the Follow's actor %q is not this node's actor", clip(inner.Actor, 96))
+		return nil, fmt.Errorf("activity: Undo: the Follow's actor %q is not this node's actor", protocol.Clip(inner.Actor, 96))
 	}
 	a, err := newActivity(u, id, vocab.UndoType, at)
 	if err != nil {
@@ -168,7 +168,7 @@ func Undo(u protocol.URIs, id string, f FollowRef, at time.Time) ([]byte, error)
 // the followers and the extra addressees (e.g. the object's owner).
 func Announce(u protocol.URIs, id, objectIRI string, at time.Time, cc ...string) ([]byte, error) {
 	if !protocol.ValidHTTPURL(objectIRI) {
-		return nil, fmt.Errorf("activity: Announce: object %q is not an absolute http or https URL", clip(objectIRI, 96))
+		return nil, fmt.Errorf("activity: Announce: object %q is not an absolute http or https URL", protocol.Clip(objectIRI, 96))
 	}
 	a, err := newActivity(u, id, vocab.AnnounceType, at)
 	if err != nil {
@@ -179,7 +179,7 @@ func Announce(u protocol.URIs, id, objectIRI string, at time.Time, cc ...string)
 	a.CC = []string{u.Followers()}
 	for _, c := range cc {
 		if !protocol.ValidHTTPURL(c) {
-			return nil, fmt.Errorf("activity: Announce: cc %q is not an absolute http or https URL", clip(c, 96))
+			return nil, fmt.Errorf("activity: Announce: cc %q is not an absolute http or https URL", protocol.Clip(c, 96))
 		}
 		a.CC = append(a.CC, c)
 	}

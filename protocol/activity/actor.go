@@ -85,19 +85,19 @@ func validUsername(s string) bool {
 func Actor(u protocol.URIs, p ActorParams) ([]byte, error) {
 	ve := &protocol.ValidationError{}
 	if !validUsername(p.PreferredUsername) {
-		ve.Add("preferredUsername", "format", "%q is not a user name (letters, digits, '_', and '.' or '-' inside)", clip(p.PreferredUsername, 64))
+		ve.Add("preferredUsername", "format", "%q is not a user name (letters, digits, '_', and '.' or '-' inside)", protocol.Clip(p.PreferredUsername, 64))
 	}
 	if !slices.Contains(protocol.OrganisationKinds(), protocol.OrganisationKind(p.OrgKind)) {
-		ve.Add("orgKind", "enum", "%q is not one of %v", clip(p.OrgKind, 64), protocol.OrganisationKinds())
+		ve.Add("orgKind", "enum", "%q is not one of %v", protocol.Clip(p.OrgKind, 64), protocol.OrganisationKinds())
 	}
 	if p.Country != "" && !protocol.ValidCountryCode(p.Country) {
-		ve.Add("country", "iso3166", "%q is not an ISO 3166-1 alpha-2 code in upper case", clip(p.Country, 16))
+		ve.Add("country", "iso3166", "%q is not an ISO 3166-1 alpha-2 code in upper case", protocol.Clip(p.Country, 16))
 	}
 	if err := checkPublicKeyPEM(p.PublicKeyPEM); err != nil {
 		ve.Add("publicKeyPem", "format", "%v", err)
 	}
 	if !protocol.ValidHTTPURL(u.Actor()) {
-		ve.Add("id", "url", "%q is not an absolute http or https URL", clip(u.Actor(), 64))
+		ve.Add("id", "url", "%q is not an absolute http or https URL", protocol.Clip(u.Actor(), 64))
 	}
 	if err := ve.Err(); err != nil {
 		return nil, fmt.Errorf("activity: actor: %w", err)
@@ -130,7 +130,7 @@ func checkPublicKeyPEM(s string) error {
 		return fmt.Errorf("is not a PEM block")
 	}
 	if block.Type != "PUBLIC KEY" {
-		return fmt.Errorf("is a PEM %q block, not PUBLIC KEY", clip(block.Type, 32))
+		return fmt.Errorf("is a PEM %q block, not PUBLIC KEY", protocol.Clip(block.Type, 32))
 	}
 	if strings.TrimSpace(string(rest)) != "" {
 		return fmt.Errorf("has data after the PEM block")
@@ -179,7 +179,7 @@ func ParseActor(raw []byte) (*RemoteActor, error) {
 	}
 	main, all := typesOf(tree)
 	if !vocab.ActorTypes.Contains(vocab.ActivityVocabularyType(main)) {
-		return nil, fieldErr(what, "type", "enum", "%q is not an actor type (%v)", clip(main, 64), vocab.ActorTypes)
+		return nil, fieldErr(what, "type", "enum", "%q is not an actor type (%v)", protocol.Clip(main, 64), vocab.ActorTypes)
 	}
 	it, err := decodeVocab(what, tree)
 	if err != nil {

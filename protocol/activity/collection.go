@@ -32,7 +32,7 @@ type collectionPageDoc struct {
 func OrderedCollection(id string, total int, first string) ([]byte, error) {
 	if !protocol.ValidHTTPURL(id) || (first != "" && !protocol.ValidHTTPURL(first)) || total < 0 {
 		return nil, fmt.Errorf("activity: collection %q: needs http(s) id and first and a total ≥ 0 (first %q, total %d)",
-			clip(id, 96), clip(first, 96), total)
+			protocol.Clip(id, 96), protocol.Clip(first, 96), total)
 	}
 	return encode("collection", collectionDoc{
 		Context:    []any{ASContext},
@@ -50,7 +50,7 @@ func OrderedCollection(id string, total int, first string) ([]byte, error) {
 func OrderedCollectionPage(id, partOf, next, prev string, items []json.RawMessage) ([]byte, error) {
 	for _, v := range []struct{ name, iri string }{{"id", id}, {"partOf", partOf}, {"next", next}, {"prev", prev}} {
 		if (v.iri != "" || v.name == "id" || v.name == "partOf") && !protocol.ValidHTTPURL(v.iri) {
-			return nil, fmt.Errorf("activity: collection page: %s %q is not an absolute http or https URL", v.name, clip(v.iri, 96))
+			return nil, fmt.Errorf("activity: collection page: %s %q is not an absolute http or https URL", v.name, protocol.Clip(v.iri, 96))
 		}
 	}
 	if items == nil {
@@ -125,7 +125,7 @@ func parseCollectionNode(what, prefix string, node map[string]any, raw json.RawM
 	isPage := main == string(vocab.CollectionPageType) || main == string(vocab.OrderedCollectionPageType)
 	isHead := main == string(vocab.CollectionType) || main == string(vocab.OrderedCollectionType)
 	if !isPage && !(head && isHead) {
-		return nil, "", fieldErr(what, path(prefix, "type"), "enum", "%q is not a collection or collection page", clip(main, 64))
+		return nil, "", fieldErr(what, path(prefix, "type"), "enum", "%q is not a collection or collection page", protocol.Clip(main, 64))
 	}
 	var w collectionWire
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -189,7 +189,7 @@ func iriOf(what, field string, v any) (string, error) {
 		return "", fieldErr(what, field, "type", "must be an IRI or an object with an id")
 	}
 	if !protocol.ValidHTTPURL(s) {
-		return "", fieldErr(what, field, "url", "%q is not an absolute http or https URL", clip(s, 64))
+		return "", fieldErr(what, field, "url", "%q is not an absolute http or https URL", protocol.Clip(s, 64))
 	}
 	return s, nil
 }

@@ -32,10 +32,10 @@ type offerDoc struct {
 // cosigners.
 func Offer(u protocol.URIs, id string, obj protocol.Object, target string, at time.Time) ([]byte, error) {
 	if !protocol.ValidHTTPURL(target) {
-		return nil, fmt.Errorf("activity: Offer: target %q is not an absolute http or https URL", clip(target, 96))
+		return nil, fmt.Errorf("activity: Offer: target %q is not an absolute http or https URL", protocol.Clip(target, 96))
 	}
 	if len(obj.JWS) == 0 {
-		return nil, fmt.Errorf("activity: Offer of %s: the draft carries no jws to co-sign", clip(obj.IRI, 96))
+		return nil, fmt.Errorf("activity: Offer of %s: the draft carries no jws to co-sign", protocol.Clip(obj.IRI, 96))
 	}
 	a, err := newActivity(u, id, vocab.OfferType, at)
 	if err != nil {
@@ -76,12 +76,12 @@ func AnswerOffer(u protocol.URIs, id string, accept bool, offerIRI, offerActor s
 	if accept {
 		typ = vocab.AcceptType
 		if len(result) == 0 {
-			return nil, fmt.Errorf("activity: Accept of the Offer %s: no signature", clip(offerIRI, 96))
+			return nil, fmt.Errorf("activity: Accept of the Offer %s: no signature", protocol.Clip(offerIRI, 96))
 		}
 	}
 	for _, v := range []string{offerIRI, offerActor} {
 		if !protocol.ValidHTTPURL(v) {
-			return nil, fmt.Errorf("activity: %s of an Offer: %q is not an absolute http or https URL", typ, clip(v, 96))
+			return nil, fmt.Errorf("activity: %s of an Offer: %q is not an absolute http or https URL", typ, protocol.Clip(v, 96))
 		}
 	}
 	a, err := newActivity(u, id, typ, at)
@@ -89,7 +89,7 @@ func AnswerOffer(u protocol.URIs, id string, accept bool, offerIRI, offerActor s
 		return nil, err
 	}
 	return encode(string(typ), answerDoc{Context: a.Context, ID: a.ID, Type: a.Type, Actor: a.Actor,
-		Object: offerRef{ID: offerIRI, Type: string(vocab.OfferType), Actor: offerActor}, Result: result, Summary: clip(reason, 512),
+		Object: offerRef{ID: offerIRI, Type: string(vocab.OfferType), Actor: offerActor}, Result: result, Summary: protocol.Clip(reason, 512),
 		Published: a.Published, To: []string{offerActor}})
 }
 
@@ -104,7 +104,7 @@ func OfferAnswer(raw []byte) (result json.RawMessage, summary string, err error)
 		return nil, "", fmt.Errorf("activity: answer of an Offer: %w", err)
 	}
 	if s, ok := doc.Summary.(string); ok {
-		summary = clip(s, 512)
+		summary = protocol.Clip(s, 512)
 	}
 	return doc.Result, summary, nil
 }

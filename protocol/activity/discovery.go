@@ -42,7 +42,7 @@ var hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 // part) is refused with an error wrapping ErrAcct.
 func ParseAcct(s string) (name, host string, err error) {
 	bad := func(why string) (string, string, error) {
-		return "", "", fmt.Errorf("activity: %q: %w: %s", clip(s, 96), ErrAcct, why)
+		return "", "", fmt.Errorf("activity: %q: %w: %s", protocol.Clip(s, 96), ErrAcct, why)
 	}
 	if len(s) > 512 {
 		return bad("too long")
@@ -129,7 +129,7 @@ func net6(s string) bool {
 func Acct(u protocol.URIs, user string) (string, error) {
 	b, err := url.Parse(u.Base())
 	if err != nil || b.Host == "" {
-		return "", fmt.Errorf("activity: acct: base %q is not a URL", clip(u.Base(), 96))
+		return "", fmt.Errorf("activity: acct: base %q is not a URL", protocol.Clip(u.Base(), 96))
 	}
 	s := "acct:" + user + "@" + strings.ToLower(b.Host)
 	if _, _, err := ParseAcct(s); err != nil {
@@ -157,14 +157,14 @@ type jrdDoc struct {
 // profile page is an explicit parameter, not the first alias.
 func WebFinger(subject, actorIRI, profileURL string, aliases ...string) ([]byte, error) {
 	if _, _, err := ParseAcct(subject); err != nil || !strings.HasPrefix(subject, "acct:") {
-		return nil, fmt.Errorf("activity: webfinger: subject %q is not an acct URI", clip(subject, 96))
+		return nil, fmt.Errorf("activity: webfinger: subject %q is not an acct URI", protocol.Clip(subject, 96))
 	}
 	if !protocol.ValidHTTPURL(actorIRI) {
-		return nil, fmt.Errorf("activity: webfinger: actor %q is not an absolute http or https URL", clip(actorIRI, 96))
+		return nil, fmt.Errorf("activity: webfinger: actor %q is not an absolute http or https URL", protocol.Clip(actorIRI, 96))
 	}
 	for _, s := range append([]string{profileURL}, aliases...) {
 		if s != "" && !protocol.ValidHTTPURL(s) {
-			return nil, fmt.Errorf("activity: webfinger: %q is not an absolute http or https URL", clip(s, 96))
+			return nil, fmt.Errorf("activity: webfinger: %q is not an absolute http or https URL", protocol.Clip(s, 96))
 		}
 	}
 	var kept []string
@@ -222,7 +222,7 @@ func ParseWebFinger(raw []byte) (string, error) {
 // NodeInfo 2.1 document at href (u.NodeInfo()).
 func NodeInfoLinks(href string) ([]byte, error) {
 	if !protocol.ValidHTTPURL(href) {
-		return nil, fmt.Errorf("activity: nodeinfo links: %q is not an absolute http or https URL", clip(href, 96))
+		return nil, fmt.Errorf("activity: nodeinfo links: %q is not an absolute http or https URL", protocol.Clip(href, 96))
 	}
 	type link struct {
 		Rel  string `json:"rel"`
@@ -281,7 +281,7 @@ func NodeInfo(p NodeInfoParams) ([]byte, error) {
 	}
 	for _, s := range []string{p.Repository, p.Homepage} {
 		if s != "" && !protocol.ValidHTTPURL(s) {
-			return nil, fmt.Errorf("activity: nodeinfo: %q is not an absolute http or https URL", clip(s, 96))
+			return nil, fmt.Errorf("activity: nodeinfo: %q is not an absolute http or https URL", protocol.Clip(s, 96))
 		}
 	}
 	var d nodeInfoDoc
@@ -300,7 +300,7 @@ func NodeInfo(p NodeInfoParams) ([]byte, error) {
 	}
 	for k, n := range p.Counts {
 		if !slices.Contains(protocol.Kinds, k) || n < 0 {
-			return nil, fmt.Errorf("activity: nodeinfo: count %d of %q: not a known kind or negative", n, clip(string(k), 64))
+			return nil, fmt.Errorf("activity: nodeinfo: count %d of %q: not a known kind or negative", n, protocol.Clip(string(k), 64))
 		}
 		d.Metadata.Objects[string(k)] = n
 		d.Usage.LocalPosts += n

@@ -309,19 +309,6 @@ func checkURL(ve *protocol.ValidationError, field, s string, required bool) {
 		return
 	}
 	if !protocol.ValidHTTPURL(s) {
-		ve.Add(field, "url", "%q is not an absolute http or https URL", clip(s, 64))
+		ve.Add(field, "url", "%q is not an absolute http or https URL", protocol.Clip(s, 64))
 	}
 }
-
-// clip shortens s for an error message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

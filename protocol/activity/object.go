@@ -3,7 +3,6 @@ package activity
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -163,13 +162,13 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 func checkOwnMeta(u protocol.URIs, obj protocol.Object) error {
 	ve := &protocol.ValidationError{}
 	if id, ok := u.ObjectID(obj.IRI); !ok || id != obj.ID {
-		ve.Add("meta.iri", "origin", "%q is not %s", clip(obj.IRI, 96), u.Object(obj.ID))
+		ve.Add("meta.iri", "origin", "%q is not %s", protocol.Clip(obj.IRI, 96), u.Object(obj.ID))
 	}
 	if !sameOrigin(obj.Origin, u.Base()) {
-		ve.Add("meta.origin", "origin", "%q is not this node (%s)", clip(obj.Origin, 96), u.Base())
+		ve.Add("meta.origin", "origin", "%q is not this node (%s)", protocol.Clip(obj.Origin, 96), u.Base())
 	}
 	if !slices.Contains(protocol.Kinds, obj.Type) {
-		ve.Add("meta.type", "enum", "%q is not a known type", clip(string(obj.Type), 64))
+		ve.Add("meta.type", "enum", "%q is not a known type", protocol.Clip(string(obj.Type), 64))
 	}
 	if obj.Version == 0 {
 		ve.Add("meta.version", "range", "must be at least 1")
@@ -181,17 +180,13 @@ func checkOwnMeta(u protocol.URIs, obj protocol.Object) error {
 		ve.Add("body", "required", "is required")
 	}
 	if err := ve.Err(); err != nil {
-		return fmt.Errorf("activity: object %s: %w", clip(obj.IRI, 96), err)
+		return fmt.Errorf("activity: object %s: %w", protocol.Clip(obj.IRI, 96), err)
 	}
 	return nil
 }
 
 // sameOrigin compares two URLs on parsed scheme, host and port.
-func sameOrigin(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Host != "" && protocol.SameOrigin(ua, ub)
-}
+func sameOrigin(a, b string) bool { return protocol.SameOriginURL(a, b) }
 
 // generatedName is the readable name of an adoption or a rating ("" for
 // other kinds): "<organisation> adopted <object>", "<organisation> rated

@@ -119,7 +119,7 @@ func parseActivityNode(what, prefix string, it vocab.Item, node map[string]any, 
 		return nil, fieldErr(what, path(prefix, "type"), "required", "is required")
 	}
 	if !isActivityNode(node) {
-		return nil, fieldErr(what, path(prefix, "type"), "enum", "%q is not an activity type", clip(a.Type, 64))
+		return nil, fieldErr(what, path(prefix, "type"), "enum", "%q is not an activity type", protocol.Clip(a.Type, 64))
 	}
 	ob := asObject(it)
 	a.ID = string(ob.ID)
@@ -160,7 +160,7 @@ func parseActivityNode(what, prefix string, it vocab.Item, node map[string]any, 
 	case string:
 		a.ObjectIRI = link(object)
 		if !protocol.ValidHTTPURL(a.ObjectIRI) {
-			return nil, fieldErr(what, objField, "url", "%q is not an absolute http or https URL", clip(v, 64))
+			return nil, fieldErr(what, objField, "url", "%q is not an absolute http or https URL", protocol.Clip(v, 64))
 		}
 	case map[string]any:
 		sub := members(raw, "object")["object"]

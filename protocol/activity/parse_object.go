@@ -181,16 +181,16 @@ func parseEntry(what, prefix string, raw json.RawMessage, p *Parsed) error {
 	ve := &protocol.ValidationError{}
 	mf := func(name string) string { return path(field, "meta."+name) }
 	if m.IRI != p.ID {
-		ve.Add(mf("iri"), "mismatch", "%q is not the object's id %q", clip(m.IRI, 96), clip(p.ID, 96))
+		ve.Add(mf("iri"), "mismatch", "%q is not the object's id %q", protocol.Clip(m.IRI, 96), protocol.Clip(p.ID, 96))
 	}
 	if !slices.Contains(protocol.Kinds, m.Type) {
-		ve.Add(mf("type"), "enum", "%q is not a known type", clip(string(m.Type), 64))
+		ve.Add(mf("type"), "enum", "%q is not a known type", protocol.Clip(string(m.Type), 64))
 	}
 	checkURL(ve, mf("origin"), m.Origin, true)
 	if !protocol.ValidULID(m.ID) {
-		ve.Add(mf("id"), "ulid", "%q is not a ULID", clip(m.ID, 64))
+		ve.Add(mf("id"), "ulid", "%q is not a ULID", protocol.Clip(m.ID, 64))
 	} else if id, ok := protocol.NewURIs(m.Origin).ObjectID(m.IRI); !ok || id != m.ID {
-		ve.Add(mf("iri"), "origin", "%q is not the IRI of object %s on %s", clip(m.IRI, 96), m.ID, clip(m.Origin, 96))
+		ve.Add(mf("iri"), "origin", "%q is not the IRI of object %s on %s", protocol.Clip(m.IRI, 96), m.ID, protocol.Clip(m.Origin, 96))
 	}
 	if m.Version == 0 {
 		ve.Add(mf("version"), "range", "must be at least 1")
@@ -198,7 +198,7 @@ func parseEntry(what, prefix string, raw json.RawMessage, p *Parsed) error {
 	tomb := p.Type == string(vocab.TombstoneType)
 	switch {
 	case m.Deleted && !tomb:
-		ve.Add(mf("deleted"), "mismatch", "a deleted object must be a Tombstone, not %q", clip(p.Type, 64))
+		ve.Add(mf("deleted"), "mismatch", "a deleted object must be a Tombstone, not %q", protocol.Clip(p.Type, 64))
 	case !m.Deleted && tomb:
 		ve.Add(mf("deleted"), "mismatch", "a Tombstone's meta must say deleted")
 	case m.Deleted && body != nil:
@@ -211,7 +211,7 @@ func parseEntry(what, prefix string, raw json.RawMessage, p *Parsed) error {
 		case body[0] != '{':
 			ve.Add(path(field, "body"), "type", "must be a JSON object")
 		case json.Unmarshal(members(body, "type")["type"], &typ) != nil || typ != string(m.Type):
-			ve.Add(path(field, "body.type"), "mismatch", "%q is not meta.type %q", clip(string(members(body, "type")["type"]), 64), m.Type)
+			ve.Add(path(field, "body.type"), "mismatch", "%q is not meta.type %q", protocol.Clip(string(members(body, "type")["type"]), 64), m.Type)
 		}
 	}
 	if err := ve.Err(); err != nil {

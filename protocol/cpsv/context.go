@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // processContext applies a local context (null, a string URL, an object, or
@@ -30,7 +32,7 @@ func (x *expander) processContext(active *context, local any, depth int) (*conte
 			result = &context{Terms: map[string]*termDef{}}
 		case string:
 			if !IsContextURL(t) {
-				return nil, fmt.Errorf("%w: remote context %q (only the CPSV-AP 3.2.0 context is known; nothing is fetched)", errUnsupported, truncate(t, 100))
+				return nil, fmt.Errorf("%w: remote context %q (only the CPSV-AP 3.2.0 context is known; nothing is fetched)", errUnsupported, protocol.Clip(t, 100))
 			}
 			next := result.clone()
 			for term, def := range officialTerms() {
@@ -116,7 +118,7 @@ func (x *expander) localContext(active *context, local map[string]any, depth int
 func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[string]bool, term string, depth int) error {
 	if done, seen := defined[term]; seen {
 		if !done {
-			return fmt.Errorf("term %q is defined through itself", truncate(term, 64))
+			return fmt.Errorf("term %q is defined through itself", protocol.Clip(term, 64))
 		}
 		return nil
 	}
@@ -139,7 +141,7 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 		def.Null = iri == ""
 	case map[string]any:
 		if _, ok := t["@reverse"]; ok {
-			return fmt.Errorf("term %q: %w @reverse", truncate(term, 64), errUnsupported)
+			return fmt.Errorf("term %q: %w @reverse", protocol.Clip(term, 64), errUnsupported)
 		}
 		if id, ok := t["@id"]; ok {
 			switch s := id.(type) {
@@ -153,7 +155,7 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 				def.IRI = iri
 				def.Null = iri == ""
 			default:
-				return fmt.Errorf("term %q: @id is %s, not a string", truncate(term, 64), jsonType(id))
+				return fmt.Errorf("term %q: @id is %s, not a string", protocol.Clip(term, 64), jsonType(id))
 			}
 		} else {
 			// The term names its own IRI: a compact or absolute IRI, or a
@@ -181,14 +183,14 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 		if typ, ok := t["@type"]; ok {
 			s, ok := typ.(string)
 			if !ok {
-				return fmt.Errorf("term %q: @type is %s, not a string", truncate(term, 64), jsonType(typ))
+				return fmt.Errorf("term %q: @type is %s, not a string", protocol.Clip(term, 64), jsonType(typ))
 			}
 			switch s {
 			case "@id", "@vocab":
 				def.Type = s
 			case "@none":
 			case "@json":
-				return fmt.Errorf("term %q: %w @json", truncate(term, 64), errUnsupported)
+				return fmt.Errorf("term %q: %w @json", protocol.Clip(term, 64), errUnsupported)
 			default:
 				iri, err := x.contextIRI(ctx, local, defined, s, true, depth)
 				if err != nil {
@@ -204,14 +206,14 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 			case string:
 				lang = s
 			default:
-				return fmt.Errorf("term %q: @language is %s, not a string", truncate(term, 64), jsonType(l))
+				return fmt.Errorf("term %q: @language is %s, not a string", protocol.Clip(term, 64), jsonType(l))
 			}
 			def.Lang = &lang
 		}
 		if c, ok := t["@container"]; ok {
 			containers, err := stringOrStrings(c)
 			if err != nil {
-				return fmt.Errorf("term %q: @container %w", truncate(term, 64), err)
+				return fmt.Errorf("term %q: @container %w", protocol.Clip(term, 64), err)
 			}
 			for _, cn := range containers {
 				switch cn {
@@ -219,7 +221,7 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 				case "@list", "@language", "@index":
 					def.Container = cn
 				default:
-					return fmt.Errorf("term %q: %w @container %s", truncate(term, 64), errUnsupported, truncate(cn, 32))
+					return fmt.Errorf("term %q: %w @container %s", protocol.Clip(term, 64), errUnsupported, protocol.Clip(cn, 32))
 				}
 			}
 		}
@@ -227,7 +229,7 @@ func (x *expander) defineTerm(ctx *context, local map[string]any, defined map[st
 			def.Context = sc
 		}
 	default:
-		return fmt.Errorf("term %q is defined by %s, not a string or an object", truncate(term, 64), jsonType(local[term]))
+		return fmt.Errorf("term %q is defined by %s, not a string or an object", protocol.Clip(term, 64), jsonType(local[term]))
 	}
 	if keyword(def.IRI) && def.IRI != "@type" && def.IRI != "@id" {
 		def.Null = true // aliases of other keywords are not supported: ignore the term
@@ -309,18 +311,6 @@ func (x *expander) expandIRI(ctx *context, value string, vocab bool) string {
 	}
 	return value
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func stringOrStrings(v any) ([]string, error) {
 	switch t := v.(type) {

@@ -174,7 +174,7 @@ func (r *reader) service(f string, n *node) *protocol.PublicService {
 		if v := r.literal(cf+".value", c, iriHasValue); v != "" {
 			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if err != nil {
-				r.ve.Add(cf+".value", "type", "%q is not a number (cv:hasValue)", truncate(v, 64))
+				r.ve.Add(cf+".value", "type", "%q is not a number (cv:hasValue)", protocol.Clip(v, 64))
 			} else {
 				cost.Value = &x
 			}
@@ -396,7 +396,7 @@ func (r *reader) refs(f string, n *node, prop string) []string {
 		case v.Lit != nil && protocol.ValidIRI(v.Lit.Value):
 			out.add(v.Lit.Value)
 		case v.Lit != nil:
-			r.ve.Add(f, "type", "%s must refer to a resource by IRI, not hold the literal %q", compact(prop), truncate(v.Lit.Value, 64))
+			r.ve.Add(f, "type", "%s must refer to a resource by IRI, not hold the literal %q", compact(prop), protocol.Clip(v.Lit.Value, 64))
 		}
 	}
 	return out.items
