@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -95,10 +96,7 @@ func (n *Node) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	var req struct {
-		Role string `json:"role"`
-		Name string `json:"name"`
-	}
+	var req api.TokenRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -123,7 +121,7 @@ func (n *Node) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "by", principal(r.Context()).Name)
-	writeJSON(w, http.StatusCreated, tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Token: secret})
+	writeJSON(w, http.StatusCreated, viewToken(t, secret))
 }
 
 func (n *Node) handleTokenList(w http.ResponseWriter, r *http.Request) {
@@ -136,11 +134,17 @@ func (n *Node) handleTokenList(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	out := make([]tokenView, 0, len(ts))
+	out := make([]api.Token, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, tokenView{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created})
+		out = append(out, viewToken(t, ""))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	writeJSON(w, http.StatusOK, api.List[api.Token]{Items: out})
+}
+
+// viewToken is t as the API shows it: never the hash; the secret only in
+// the answer that created it.
+func viewToken(t storage.Token, secret string) api.Token {
+	return api.Token{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Token: secret}
 }
 
 func (n *Node) handleTokenDelete(w http.ResponseWriter, r *http.Request) {

@@ -3,62 +3,29 @@ package node
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// followView is a follow edge as the API shows it (storage.Follow in the
+// viewFollow is a follow edge as the API shows it (storage.Follow in the
 // API's snake_case).
-type followView struct {
-	Actor       string    `json:"actor"`
-	Inbox       string    `json:"inbox"`
-	SharedInbox string    `json:"shared_inbox,omitempty"`
-	FollowIRI   string    `json:"follow_iri"`
-	State       string    `json:"state"`
-	Since       time.Time `json:"since"`
-	Updated     time.Time `json:"updated"`
-	LastSuccess time.Time `json:"last_success,omitzero"`
-	Failures    int       `json:"failures"`
-	LastError   string    `json:"last_error,omitempty"`
-}
-
-func viewFollow(f storage.Follow) followView {
-	return followView{Actor: f.Actor, Inbox: f.Inbox, SharedInbox: f.SharedInbox, FollowIRI: f.FollowIRI, State: f.State,
+func viewFollow(f storage.Follow) api.Follow {
+	return api.Follow{Actor: f.Actor, Inbox: f.Inbox, SharedInbox: f.SharedInbox, FollowIRI: f.FollowIRI, State: f.State,
 		Since: f.Since, Updated: f.Updated, LastSuccess: f.LastSuccess, Failures: f.Failures, LastError: f.LastError}
 }
 
-// deliveryView is a delivery (a dead letter) as the API shows it.
-type deliveryView struct {
-	ID          string    `json:"id"`
-	ActivityIRI string    `json:"activity_iri"`
-	Inbox       string    `json:"inbox"`
-	Host        string    `json:"host"`
-	Attempts    int       `json:"attempts"`
-	Created     time.Time `json:"created"`
-	NextAttempt time.Time `json:"next_attempt,omitzero"`
-	LastStatus  int       `json:"last_status,omitempty"`
-	LastError   string    `json:"last_error,omitempty"`
-	Dead        bool      `json:"dead"`
-	DeadReason  string    `json:"dead_reason,omitempty"`
-}
-
-func viewDelivery(d storage.Delivery) deliveryView {
-	return deliveryView{ID: d.ID, ActivityIRI: d.ActivityIRI, Inbox: d.Inbox, Host: d.Host, Attempts: d.Attempts,
+// viewDelivery is a delivery (a dead letter) as the API shows it.
+func viewDelivery(d storage.Delivery) api.Delivery {
+	return api.Delivery{ID: d.ID, ActivityIRI: d.ActivityIRI, Inbox: d.Inbox, Host: d.Host, Attempts: d.Attempts,
 		Created: d.Created, NextAttempt: d.NextAttempt, LastStatus: d.LastStatus, LastError: d.LastError,
 		Dead: d.Dead, DeadReason: d.DeadReason}
 }
 
-// actorRequest is the body of follow, approve and reject requests.
-type actorRequest struct {
-	Target string `json:"target,omitempty"` // follow: an actor IRI or acct:name@host
-	Actor  string `json:"actor,omitempty"`  // approve, reject, unfollow: the remote actor IRI
-}
-
 func (n *Node) readActorRequest(w http.ResponseWriter, r *http.Request, field string) (string, error) {
-	var req actorRequest
+	var req api.ActorRequest
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		return "", err
 	}
@@ -127,11 +94,11 @@ func (n *Node) handleFollowList(followers bool) http.HandlerFunc {
 			n.writeProblem(w, r, err)
 			return
 		}
-		out := make([]followView, 0, len(items))
+		out := make([]api.Follow, 0, len(items))
 		for _, f := range items {
 			out = append(out, viewFollow(f))
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "next": next})
+		writeJSON(w, http.StatusOK, api.FollowPage{Items: out, Next: next, Total: total})
 	}
 }
 
@@ -176,11 +143,11 @@ func (n *Node) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	out := make([]deliveryView, 0, len(items))
+	out := make([]api.Delivery, 0, len(items))
 	for _, d := range items {
 		out = append(out, viewDelivery(d))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out, "next": next})
+	writeJSON(w, http.StatusOK, api.DeliveryPage{Items: out, Next: next})
 }
 
 func (n *Node) handleReplay(w http.ResponseWriter, r *http.Request) {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -36,67 +36,39 @@ func (n *Node) decodeRequest(w http.ResponseWriter, r *http.Request, v any) erro
 	return nil
 }
 
-// keyView is one key as the API shows it (never the private part).
-type keyView struct {
-	Kid       string    `json:"kid"`
-	State     string    `json:"state"`
-	Created   time.Time `json:"created"`
-	RetiredAt time.Time `json:"retired_at,omitzero"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
-	Reason    string    `json:"reason,omitempty"`
-}
-
-func keyViews(list []trust.Key) []keyView {
-	out := make([]keyView, 0, len(list))
+// keyViews lists keys as the API shows them (never the private part).
+func keyViews(list []trust.Key) []api.Key {
+	out := make([]api.Key, 0, len(list))
 	for _, k := range list {
-		out = append(out, keyView{Kid: k.Kid, State: k.State, Created: k.Created, RetiredAt: k.RetiredAt, RevokedAt: k.RevokedAt, Reason: k.Reason})
+		out = append(out, api.Key{Kid: k.Kid, State: k.State, Created: k.Created, RetiredAt: k.RetiredAt, RevokedAt: k.RevokedAt, Reason: k.Reason})
 	}
 	return out
 }
 
-// chainView is the node's own trust chain as the API shows it.
-type chainView struct {
-	Status  string    `json:"status"` // verified or unverified
-	Anchor  string    `json:"anchor,omitempty"`
-	Path    []string  `json:"path,omitempty"`
-	Expires time.Time `json:"expires,omitzero"`
-	Name    string    `json:"name,omitempty"`
-	Country string    `json:"country,omitempty"`
-	OrgKind string    `json:"org_kind,omitempty"`
-	Revoked time.Time `json:"revoked_at,omitzero"`
-	Reason  string    `json:"reason,omitempty"`
-}
-
-type trustStatus struct {
-	EntityID       string            `json:"entity_id"`
-	Role           string            `json:"role"`
-	FederationKids []string          `json:"federation_kids"` // the pin others write for this node (active and next keys)
-	ContentKids    []string          `json:"content_kids"`
-	FederationKeys []keyView         `json:"federation_keys"`
-	ContentKeys    []keyView         `json:"content_keys"`
-	AuthorityHints []string          `json:"authority_hints"`
-	Anchors        []trust.AnchorPin `json:"anchors"`
-	Chain          chainView         `json:"chain"`
+// anchorPins lists the pinned anchors as the API shows them.
+func anchorPins(list []trust.AnchorPin) []api.AnchorPin {
+	out := make([]api.AnchorPin, 0, len(list))
+	for _, a := range list {
+		out = append(out, api.AnchorPin{EntityID: a.EntityID, Kids: a.Kids})
+	}
+	return out
 }
 
 func (n *Node) handleTrustStatus(w http.ResponseWriter, r *http.Request) {
 	tr := n.trust()
 	ks := n.keys.Ring.Snapshot()
 	cfg := tr.Config()
-	st := trustStatus{EntityID: tr.Self(), Role: tr.Role(),
+	st := api.TrustStatus{EntityID: tr.Self(), Role: tr.Role(),
 		FederationKids: trust.Kids(ks.Federation, trust.KeyActive, trust.KeyNext),
 		ContentKids:    trust.Kids(ks.Content, trust.KeyActive),
 		FederationKeys: keyViews(ks.Federation), ContentKeys: keyViews(ks.Content),
-		AuthorityHints: nonNil(cfg.AuthorityHints), Anchors: cfg.Anchors}
-	if st.Anchors == nil {
-		st.Anchors = []trust.AnchorPin{}
-	}
+		AuthorityHints: nonNil(cfg.AuthorityHints), Anchors: anchorPins(cfg.Anchors)}
 	ch, err := tr.SelfStatus(r.Context())
 	if err != nil {
-		st.Chain = chainView{Status: "unverified", Reason: err.Error()}
+		st.Chain = api.Chain{Status: "unverified", Reason: err.Error()}
 	} else {
-		st.Chain = chainView{Status: "verified", Anchor: ch.Anchor, Path: ch.Path, Expires: ch.Expires.UTC(),
-			Name: ch.Identity.Name, Country: ch.Identity.Country, OrgKind: ch.Identity.OrgKind, Revoked: ch.RevokedAt}
+		st.Chain = api.Chain{Status: "verified", Anchor: ch.Anchor, Path: ch.Path, Expires: ch.Expires.UTC(),
+			Name: ch.Identity.Name, Country: ch.Identity.Country, OrgKind: ch.Identity.OrgKind, RevokedAt: ch.RevokedAt}
 		if !ch.RevokedAt.IsZero() {
 			st.Chain.Status = "revoked"
 		}
@@ -113,10 +85,7 @@ func nonNil(s []string) []string {
 
 // handleKeyRotate: POST {"key": "content"|"federation", "promote": bool}.
 func (n *Node) handleKeyRotate(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Key     string `json:"key"`
-		Promote bool   `json:"promote"`
-	}
+	var req api.KeyRotateRequest
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -132,15 +101,12 @@ func (n *Node) handleKeyRotate(w http.ResponseWriter, r *http.Request) {
 	}
 	n.trustChanged()
 	n.log.Info("key rotated", "key", req.Key, "promote", req.Promote)
-	writeJSON(w, http.StatusOK, map[string]any{"federation_keys": keyViews(ks.Federation), "content_keys": keyViews(ks.Content)})
+	writeJSON(w, http.StatusOK, api.KeySet{ContentKeys: keyViews(ks.Content), FederationKeys: keyViews(ks.Federation)})
 }
 
 // handleKeyRevoke: POST {"kid": ..., "reason": ...} marks a content key compromised.
 func (n *Node) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Kid    string `json:"kid"`
-		Reason string `json:"reason"`
-	}
+	var req api.KeyRevokeRequest
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -161,15 +127,13 @@ func (n *Node) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 	n.trustChanged()
 	n.kickResigner() // what the key signed is signed again with the active key
 	n.log.Warn("content key revoked", "kid", req.Kid, "reason", req.Reason)
-	writeJSON(w, http.StatusOK, map[string]any{"content_keys": keyViews(ks.Content)})
+	writeJSON(w, http.StatusOK, api.KeySet{ContentKeys: keyViews(ks.Content)})
 }
 
 // handleAnchorInit: POST {"role": "anchor"|"intermediate"} makes this node
 // vouch for others; it answers the pin other nodes configure.
 func (n *Node) handleAnchorInit(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Role string `json:"role"`
-	}
+	var req api.AnchorInit
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -188,8 +152,8 @@ func (n *Node) handleAnchorInit(w http.ResponseWriter, r *http.Request) {
 	}
 	n.trustChanged()
 	ks := n.keys.Ring.Snapshot()
-	writeJSON(w, http.StatusOK, map[string]any{"entity_id": tr.Self(), "role": req.Role,
-		"kids": trust.Kids(ks.Federation, trust.KeyActive, trust.KeyNext)})
+	writeJSON(w, http.StatusOK, api.AnchorInitAnswer{EntityID: tr.Self(), Role: req.Role,
+		Kids: trust.Kids(ks.Federation, trust.KeyActive, trust.KeyNext)})
 }
 
 func (n *Node) handleSubordinates(w http.ResponseWriter, r *http.Request) {
@@ -198,32 +162,31 @@ func (n *Node) handleSubordinates(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	if subs == nil {
-		subs = []storage.Subordinate{}
+	items := make([]api.Subordinate, 0, len(subs))
+	for _, s := range subs {
+		items = append(items, viewSubordinate(s))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": subs})
+	writeJSON(w, http.StatusOK, api.List[api.Subordinate]{Items: items})
 }
 
 func (n *Node) handleEnroll(w http.ResponseWriter, r *http.Request) {
-	var req trust.Enrolment
+	var req api.Enrolment
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
-	sub, err := n.trust().Enroll(r.Context(), req)
+	sub, err := n.trust().Enroll(r.Context(), trust.Enrolment{EntityID: req.EntityID, Name: req.Name, Country: req.Country,
+		OrgKind: req.OrgKind, Role: req.Role, MaxPathLength: req.MaxPathLength, Permitted: req.Permitted, Excluded: req.Excluded, Kids: req.Kids})
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return
 	}
 	n.log.Info("subordinate enrolled", "entity", sub.EntityID, "country", sub.Country, "role", sub.Role)
-	writeJSON(w, http.StatusCreated, sub)
+	writeJSON(w, http.StatusCreated, viewSubordinate(sub))
 }
 
 func (n *Node) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		EntityID string `json:"entity_id"`
-		Reason   string `json:"reason"`
-	}
+	var req api.SubordinateRevoke
 	if err := n.decodeRequest(w, r, &req); err != nil {
 		n.writeProblem(w, r, err)
 		return
@@ -234,7 +197,14 @@ func (n *Node) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.Warn("subordinate revoked", "entity", sub.EntityID, "reason", sub.Reason)
-	writeJSON(w, http.StatusOK, sub)
+	writeJSON(w, http.StatusOK, viewSubordinate(sub))
+}
+
+// viewSubordinate is an enrolled entity as the API shows it.
+func viewSubordinate(s storage.Subordinate) api.Subordinate {
+	return api.Subordinate{EntityID: s.EntityID, Name: s.Name, Country: s.Country, OrgKind: s.OrgKind, Role: s.Role,
+		JWKS: s.JWKS, MaxPathLength: s.MaxPathLength, Permitted: s.Permitted, Excluded: s.Excluded,
+		Enrolled: s.Enrolled, Updated: s.Updated, RevokedAt: s.RevokedAt, Reason: s.Reason}
 }
 
 // handleEquivocations lists the evidence of signers that signed two
@@ -245,8 +215,10 @@ func (n *Node) handleEquivocations(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	if ev == nil {
-		ev = []storage.Equivocation{}
+	items := make([]api.Equivocation, 0, len(ev))
+	for _, e := range ev {
+		items = append(items, api.Equivocation{IRI: e.IRI, Version: e.Version, Signer: e.Signer, Kid: e.Kid,
+			Held: e.Held, Other: e.Other, Actor: e.Actor, Detected: e.Detected})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": ev, "total": len(ev)})
+	writeJSON(w, http.StatusOK, api.Equivocations{Items: items, Total: len(items)})
 }

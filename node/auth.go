@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -140,13 +139,4 @@ func (n *Node) require(role Role, h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
-}
-
-// tokenView is a token as the API lists it (never the hash or the secret).
-type tokenView struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Role    string    `json:"role"`
-	Created time.Time `json:"created"`
-	Token   string    `json:"token,omitempty"`
 }

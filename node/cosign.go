@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -32,23 +33,9 @@ func (n *Node) startDraft(ctx context.Context, obj protocol.Object, expect uint6
 	return &draftStarted{draft: d}
 }
 
-// draftView is a draft as the API shows it.
-type draftView struct {
-	ID        string   `json:"id"`
-	IRI       string   `json:"iri"`
-	Version   uint64   `json:"version"`
-	Type      string   `json:"type"`
-	Status    string   `json:"status"`
-	Cosigners []string `json:"cosigners"`
-	Signed    []string `json:"signed"`
-	Missing   []string `json:"missing"`
-	Reason    string   `json:"reason,omitempty"`
-	Created   string   `json:"created"`
-	Updated   string   `json:"updated"`
-}
-
-func viewDraft(d storage.Draft) draftView {
-	v := draftView{ID: d.ID, IRI: d.Object.IRI, Version: d.Object.Version, Type: string(d.Object.Type), Status: d.Status, Cosigners: d.Cosigners,
+// viewDraft is d as the API shows it, with the co-signers still missing.
+func viewDraft(d storage.Draft) api.Draft {
+	v := api.Draft{ID: d.ID, IRI: d.Object.IRI, Version: d.Object.Version, Type: string(d.Object.Type), Status: d.Status, Cosigners: d.Cosigners,
 		Signed: d.Signed, Missing: []string{}, Reason: d.Reason, Created: d.Created.Format(time.RFC3339), Updated: d.Updated.Format(time.RFC3339)}
 	for _, c := range d.Cosigners {
 		signed := false
@@ -69,7 +56,7 @@ func writeDraft(w http.ResponseWriter, err error) bool {
 		return false
 	}
 	w.Header().Set("Location", "/api/v1/drafts/"+ds.draft.ID)
-	writeJSON(w, http.StatusAccepted, map[string]any{"draft": viewDraft(ds.draft)})
+	writeJSON(w, http.StatusAccepted, api.DraftAccepted{Draft: viewDraft(ds.draft)})
 	return true
 }
 
@@ -93,13 +80,13 @@ func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	items := make([]draftView, 0, len(ds))
+	items := make([]api.Draft, 0, len(ds))
 	for _, d := range ds {
 		if st := q.get("status"); st == "" || st == d.Status {
 			items = append(items, viewDraft(d))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writeJSON(w, http.StatusOK, api.List[api.Draft]{Items: items})
 }
 
 func (n *Node) handleDraft(w http.ResponseWriter, r *http.Request) {
@@ -111,23 +98,10 @@ func (n *Node) handleDraft(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, viewDraft(d))
 }
 
-// cosignView is a received co-sign request as the API shows it.
-type cosignView struct {
-	ID       string `json:"id"`
-	Origin   string `json:"origin"`
-	Actor    string `json:"actor"`
-	IRI      string `json:"iri"`
-	Title    string `json:"title"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason,omitempty"`
-	Received string `json:"received"`
-	Decided  string `json:"decided,omitempty"`
-	// Object is the entity to co-sign, exactly as it will be published.
-	Object any `json:"object,omitempty"`
-}
-
-func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) cosignView {
-	v := cosignView{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
+// viewCosign is a received co-sign request as the API shows it; withBody
+// adds the entity to co-sign, exactly as it will be published.
+func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) api.CosignRequest {
+	v := api.CosignRequest{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
 		Received: q.Received.Format(time.RFC3339)}
 	if !q.Decided.IsZero() {
 		v.Decided = q.Decided.Format(time.RFC3339)
@@ -151,13 +125,13 @@ func (n *Node) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	items := make([]cosignView, 0, len(qs))
+	items := make([]api.CosignRequest, 0, len(qs))
 	for _, q := range qs {
 		if st := query.get("status"); st == "" || st == q.Status {
 			items = append(items, n.viewCosign(q, false))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writeJSON(w, http.StatusOK, api.List[api.CosignRequest]{Items: items})
 }
 
 func (n *Node) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
@@ -171,9 +145,7 @@ func (n *Node) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
 
 func (n *Node) handleCosignAnswer(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Reason string `json:"reason"`
-		}
+		var req api.CosignAnswer
 		if r.ContentLength != 0 {
 			if err := n.decodeRequest(w, r, &req); err != nil {
 				n.writeProblem(w, r, err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -124,26 +125,26 @@ func startGossipFed(t testing.TB, hosts []string, discovery string, checker memb
 }
 
 // members reads GET /api/v1/members.
-func (tn *testNode) members(t testing.TB) membersView {
+func (tn *testNode) members(t testing.TB) api.Members {
 	t.Helper()
 	r := tn.do("GET", "/api/v1/members", tn.admin, "", nil)
 	if r.status != 200 {
 		t.Fatalf("members: %d %s", r.status, r.body)
 	}
-	var v membersView
+	var v api.Members
 	if err := json.Unmarshal(r.body, &v); err != nil {
 		t.Fatalf("members: %v: %s", err, r.body)
 	}
 	return v
 }
 
-func (v membersView) member(name string) (memberView, bool) {
+func findMember(v api.Members, name string) (api.Member, bool) {
 	for _, m := range v.Items {
 		if m.Name == name {
 			return m, true
 		}
 	}
-	return memberView{}, false
+	return api.Member{}, false
 }
 
 // sees reports whether tn sees every one of nodes with status and trust
@@ -151,7 +152,7 @@ func (v membersView) member(name string) (memberView, bool) {
 func (tn *testNode) sees(t testing.TB, nodes []*gossipNode, status, trust string) bool {
 	v := tn.members(t)
 	for _, g := range nodes {
-		m, ok := v.member(g.n.PublicURL())
+		m, ok := findMember(v, g.n.PublicURL())
 		if !ok || m.Status != status {
 			return false
 		}
@@ -274,7 +275,7 @@ func TestGossipFollowTrustedDiscoversFollowsAndBackfills(t *testing.T) {
 	}
 
 	v := c.members(t)
-	m, _ := v.member(a.n.PublicURL())
+	m, _ := findMember(v, a.n.PublicURL())
 	if m.EntityID != a.n.PublicURL() || m.Country != "IT" || m.Role != "node" || m.Anchor != "http://anchor.test" ||
 		m.Organisation != "Org "+a.n.PublicURL() || !m.Followed || m.LastSeen == "" || m.Since == "" || m.Address == "" {
 		t.Fatalf("C's view of A: %+v", m)
@@ -318,7 +319,7 @@ func TestGossipAnnounceOnlyDoesNotFollow(t *testing.T) {
 	eventually(t, 10*time.Second, "the node without anchors sees the others unverified", func() bool {
 		return bare.sees(t, nodes, "alive", trustUnverified)
 	})
-	if m, _ := bare.members(t).member(nodes[0].n.PublicURL()); !strings.Contains(m.TrustReason, "pinned") {
+	if m, _ := findMember(bare.members(t), nodes[0].n.PublicURL()); !strings.Contains(m.TrustReason, "pinned") {
 		t.Fatalf("unverified member's reason: %+v", m)
 	}
 	time.Sleep(time.Second)

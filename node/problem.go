@@ -1,40 +1,28 @@
 package node
 
 import (
-	"github.com/interlink-project/interlink-node/federation/trust"
-
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// Problem is an RFC 9457 problem document. Type is {public-url}/problems/{name}.
-type Problem struct {
-	Type      string                `json:"type"`
-	Title     string                `json:"title"`
-	Status    int                   `json:"status"`
-	Detail    string                `json:"detail,omitempty"`
-	Instance  string                `json:"instance,omitempty"`
-	RequestID string                `json:"request_id,omitempty"`
-	Errors    []protocol.FieldError `json:"errors,omitempty"`
-	// Existing names the object that already holds a key (conflicts).
-	Existing string `json:"existing,omitempty"`
-}
-
-// apiError is an error that knows its problem name and HTTP status.
+// apiError is an error that knows its problem name and HTTP status;
+// writeProblem renders it as an api.Problem.
 type apiError struct {
 	status int
 	name   string // problem type name, e.g. "malformed-json"
 	title  string
 	detail string
 	errs   []protocol.FieldError
-	extra  string
+	extra  string // key-exists: the object that holds the key (api.Problem.Existing)
 }
 
 func (e *apiError) Error() string { return e.name + ": " + e.detail }
@@ -122,7 +110,7 @@ func (n *Node) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	if !known {
 		n.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", rid)
 	}
-	p := Problem{
+	p := api.Problem{
 		Type: n.uris.Problem(ae.name), Title: ae.title, Status: ae.status, Detail: ae.detail,
 		Instance: r.URL.Path, RequestID: rid, Errors: ae.errs, Existing: ae.extra,
 	}
