@@ -8,19 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// subordinateInfo is an enrolled entity as the anchor shows it.
-type subordinateInfo struct {
-	EntityID  string    `json:"entity_id"`
-	Name      string    `json:"name"`
-	Country   string    `json:"country"`
-	OrgKind   string    `json:"org_kind"`
-	Role      string    `json:"role"`
-	Enrolled  time.Time `json:"enrolled"`
-	RevokedAt time.Time `json:"revoked_at"`
-	Reason    string    `json:"reason"`
-}
+	"github.com/interlink-project/interlink-node/api"
+)
 
 func newAnchorCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("anchor", "Run this node as a trust anchor or intermediate: enrol, list and revoke the nodes it vouches for",
@@ -49,12 +39,8 @@ configuration under trust.anchors (entity_id and kids). Hand it over out of band
 			if intermediate {
 				role = "intermediate"
 			}
-			var pin struct {
-				EntityID string   `json:"entity_id"`
-				Role     string   `json:"role"`
-				Kids     []string `json:"kids"`
-			}
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/init", map[string]string{"role": role}, &pin); err != nil {
+			var pin api.AnchorInitAnswer
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/init", api.AnchorInit{Role: role}, &pin); err != nil {
 				return fmt.Errorf("anchor init: %w", err)
 			}
 			out := cmd.OutOrStdout()
@@ -94,20 +80,12 @@ rotation) and lifts a revocation.`,
 				return err
 			}
 			defer c.close()
-			req := map[string]any{"entity_id": strings.TrimRight(args[0], "/"), "name": e.Name, "country": e.Country, "org_kind": e.OrgKind, "role": e.Role}
+			req := api.Enrolment{EntityID: strings.TrimRight(args[0], "/"), Name: e.Name, Country: e.Country, OrgKind: e.OrgKind, Role: e.Role,
+				Permitted: e.Permitted, Excluded: e.Excluded, Kids: e.Kids}
 			if cmd.Flags().Changed("max-path-length") {
-				req["max_path_length"] = e.MaxPath
+				req.MaxPathLength = &e.MaxPath
 			}
-			if len(e.Permitted) > 0 {
-				req["permitted"] = e.Permitted
-			}
-			if len(e.Excluded) > 0 {
-				req["excluded"] = e.Excluded
-			}
-			if len(e.Kids) > 0 {
-				req["kids"] = e.Kids
-			}
-			var sub subordinateInfo
+			var sub api.Subordinate
 			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/subordinates", req, &sub); err != nil {
 				return fmt.Errorf("enroll %s: %w", args[0], err)
 			}
@@ -149,8 +127,8 @@ anchor's denylist lists it. Enroll it again to lift the revocation.`,
 				return err
 			}
 			defer c.close()
-			var sub subordinateInfo
-			req := map[string]string{"entity_id": strings.TrimRight(args[0], "/"), "reason": reason}
+			var sub api.Subordinate
+			req := api.SubordinateRevoke{EntityID: strings.TrimRight(args[0], "/"), Reason: reason}
 			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/subordinates/revoke", req, &sub); err != nil {
 				return fmt.Errorf("revoke %s: %w", args[0], err)
 			}
@@ -169,7 +147,7 @@ func newAnchorListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the nodes this anchor vouches for",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page struct{ Items []subordinateInfo }
+			var page api.List[api.Subordinate]
 			if done, err := fetchView(cmd, g, "list subordinates", "/anchor/subordinates", nil, asJSON, &page); done || err != nil {
 				return err
 			}

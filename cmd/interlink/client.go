@@ -17,7 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // Timeouts of the HTTP client. Ordinary calls are bounded as a whole by
@@ -91,7 +91,8 @@ func (c *client) url(path string, query url.Values) string {
 }
 
 // open sends r and returns the response of a successful (2xx) call; the
-// caller closes its body. A failed call returns a *ProblemError or an error
+// caller closes its body. A failed call returns an error that wraps an
+// *api.Problem, or an error
 // that says how to reach the node.
 func (c *client) open(ctx context.Context, r request) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, r.method, c.url(r.path, r.query), r.body)
@@ -193,61 +194,32 @@ func (c *client) transportError(ctx context.Context, err error) error {
 	return fmt.Errorf("cannot reach the node at %s: %w %s", c.s.server, err, connectionAdvice)
 }
 
-// ProblemError is an error answer of the node: an RFC 9457 problem document,
-// or an equivalent built from a non-problem error answer.
-type ProblemError struct {
-	Status    int                   `json:"status"`
-	Type      string                `json:"type"`
-	Title     string                `json:"title"`
-	Detail    string                `json:"detail"`
-	Instance  string                `json:"instance"`
-	RequestID string                `json:"request_id"`
-	Errors    []protocol.FieldError `json:"errors"`
-
-	// Hint says what to do about it; set by the CLI, not the node.
-	Hint string `json:"-"`
+// hintedError is a problem answer with what the CLI tells the user to do
+// about it; errors.As finds the *api.Problem underneath.
+type hintedError struct {
+	hint    string
+	problem *api.Problem
 }
 
-// Error is one line: the hint when there is one, else the title, then the
-// HTTP status and the detail.
-func (e *ProblemError) Error() string {
-	var b strings.Builder
-	if e.Hint != "" {
-		b.WriteString(e.Hint)
-		b.WriteString(": ")
-	}
-	title := e.Title
-	if title == "" {
-		title = http.StatusText(e.Status)
-	}
-	fmt.Fprintf(&b, "%s (HTTP %d)", title, e.Status)
-	if e.Detail != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Detail)
-	}
-	return b.String()
-}
+// Error is one line: the hint, then the problem's title, HTTP status and
+// detail.
+func (e *hintedError) Error() string { return e.hint + ": " + e.problem.Error() }
 
-// ProblemName is the last path segment of the problem type ("validation",
-// "not-found", ...), or "" when the type is absent.
-func (e *ProblemError) ProblemName() string {
-	if e.Type == "" || e.Type == "about:blank" {
-		return ""
-	}
-	return e.Type[strings.LastIndex(e.Type, "/")+1:]
-}
+func (e *hintedError) Unwrap() error { return e.problem }
 
-// answerError turns a non-2xx answer into a *ProblemError with a hint.
+// answerError turns a non-2xx answer into an *api.Problem (built from the
+// status and the text of an answer that is not a problem), wrapped with a
+// hint when the CLI knows what to do about it.
 func (c *client) answerError(r request, resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	p := &ProblemError{}
+	p := &api.Problem{}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	decoded := false
 	if mt == mediaProblem || mt == mediaJSON {
 		decoded = json.Unmarshal(body, p) == nil && (p.Title != "" || p.Detail != "" || p.Type != "")
 	}
 	if !decoded {
-		p = &ProblemError{Title: http.StatusText(resp.StatusCode)}
+		p = &api.Problem{Title: http.StatusText(resp.StatusCode)}
 		if text := strings.TrimSpace(string(body)); text != "" {
 			if len(text) > 300 {
 				text = text[:300] + "…"
@@ -259,28 +231,32 @@ func (c *client) answerError(r request, resp *http.Response) error {
 	if p.Instance == "" {
 		p.Instance = apiPrefix + r.path
 	}
+	hint := ""
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		switch {
 		case c.s.token != "":
-			p.Hint = "the node refused the token: pass --token or check " + c.s.credPath
+			hint = "the node refused the token: pass --token or check " + c.s.credPath
 		case c.s.credErr != nil:
-			p.Hint = fmt.Sprintf("the node asks for a token and %v: pass --token or check %s", c.s.credErr, c.s.credPath)
+			hint = fmt.Sprintf("the node asks for a token and %v: pass --token or check %s", c.s.credErr, c.s.credPath)
 		default:
-			p.Hint = "the node asks for a token and none was found: pass --token or check " + c.s.credPath
+			hint = "the node asks for a token and none was found: pass --token or check " + c.s.credPath
 		}
 	case http.StatusForbidden:
-		p.Hint = "the token's role may not do this: pass --token with a token of the role it needs"
+		hint = "the token's role may not do this: pass --token with a token of the role it needs"
 	case http.StatusNotFound:
-		if p.ProblemName() == "" && !decoded {
-			p.Hint = fmt.Sprintf("%s does not serve %s%s: is it an interlink node? %s", c.s.server, apiPrefix, r.path, connectionAdvice)
+		if p.Name() == "" && !decoded {
+			hint = fmt.Sprintf("%s does not serve %s%s: is it an interlink node? %s", c.s.server, apiPrefix, r.path, connectionAdvice)
 		}
 	case http.StatusRequestEntityTooLarge:
-		p.Hint = "the node refuses a body this large: raise its api.body_limit setting"
+		hint = "the node refuses a body this large: raise its api.body_limit setting"
 	case http.StatusServiceUnavailable:
-		if p.ProblemName() == "not-ready" {
-			p.Hint = "the node is starting or rebuilding its index: try again in a moment"
+		if p.Name() == "not-ready" {
+			hint = "the node is starting or rebuilding its index: try again in a moment"
 		}
+	}
+	if hint != "" {
+		return &hintedError{hint: hint, problem: p}
 	}
 	return p
 }
@@ -291,7 +267,7 @@ func formatError(err error) string {
 	var b strings.Builder
 	b.WriteString("Error: ")
 	b.WriteString(err.Error())
-	var p *ProblemError
+	var p *api.Problem
 	if errors.As(err, &p) {
 		for _, fe := range p.Errors {
 			fmt.Fprintf(&b, "\n  - %s [%s]: %s", fe.Field, fe.Rule, fe.Message)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,16 +8,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 func newCosignCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("cosign", "Co-produce services: review and sign other nodes' drafts, follow your own",
 		newCosignListCmd(g), newCosignShowCmd(g), newCosignAnswerCmd(g, true), newCosignAnswerCmd(g, false), newDraftsCmd(g))
-}
-
-type cosignInfo struct {
-	ID, Origin, Actor, IRI, Title, Status, Reason, Received, Decided string
-	Object                                                           json.RawMessage
 }
 
 func newCosignListCmd(g *globalFlags) *cobra.Command {
@@ -33,7 +29,7 @@ func newCosignListCmd(g *globalFlags) *cobra.Command {
 			if status != "" {
 				q.Set("status", status)
 			}
-			var page struct{ Items []cosignInfo }
+			var page api.List[api.CosignRequest]
 			if done, err := fetchView(cmd, g, "list co-sign requests", "/cosign/requests", q, asJSON, &page); done || err != nil {
 				return err
 			}
@@ -78,8 +74,8 @@ func newCosignAnswerCmd(g *globalFlags, approve bool) *cobra.Command {
 				return err
 			}
 			defer c.close()
-			var r cosignInfo
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/cosign/requests/"+url.PathEscape(args[0])+"/"+path, map[string]string{"reason": reason}, &r); err != nil {
+			var r api.CosignRequest
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/cosign/requests/"+url.PathEscape(args[0])+"/"+path, api.CosignAnswer{Reason: reason}, &r); err != nil {
 				return fmt.Errorf("%s co-sign request %s: %w", path, args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%s)\n", r.Status, r.IRI, r.Origin)
@@ -99,12 +95,7 @@ func newDraftsCmd(g *globalFlags) *cobra.Command {
 		Short: "List this node's co-produced drafts and whose signature each still waits for",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page struct {
-				Items []struct {
-					ID, IRI, Status, Reason string
-					Missing                 []string
-				}
-			}
+			var page api.List[api.Draft]
 			if done, err := fetchView(cmd, g, "list drafts", "/drafts", nil, asJSON, &page); done || err != nil {
 				return err
 			}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // fakeNode implements the endpoints of docs/api.md that the CLI uses, as
@@ -24,7 +26,7 @@ type fakeNode struct {
 	srv *httptest.Server
 
 	mu        sync.Mutex
-	tokens    map[string]tokenInfo // secret -> info
+	tokens    map[string]api.Token // secret -> info
 	nextID    int
 	requests  []recorded
 	batches   [][]fakeEntity         // every accepted POST /import, in order
@@ -63,7 +65,7 @@ func newFakeNode(t *testing.T) *fakeNode {
 	t.Helper()
 	f := &fakeNode{
 		t:        t,
-		tokens:   map[string]tokenInfo{fakeAdminToken: {ID: "tok-admin", Name: "local", Role: "admin", Created: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}},
+		tokens:   map[string]api.Token{fakeAdminToken: {ID: "tok-admin", Name: "local", Role: "admin", Created: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}},
 		objects:  map[string]string{},
 		docs:     map[string]recorded{},
 		failNext: map[string]fakeFailure{},
@@ -102,7 +104,7 @@ func (f *fakeNode) addToken(secret, role string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	f.tokens[secret] = tokenInfo{ID: fmt.Sprintf("tok-%d", f.nextID), Role: role, Created: time.Now().UTC()}
+	f.tokens[secret] = api.Token{ID: fmt.Sprintf("tok-%d", f.nextID), Role: role, Created: time.Now().UTC()}
 }
 
 // failOnce makes the next "METHOD path" request fail with the given answer.
@@ -233,7 +235,7 @@ func (f *fakeNode) createToken(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.nextID++
 	secret := fmt.Sprintf("secret-%d-%s", f.nextID, in.Role)
-	info := tokenInfo{ID: fmt.Sprintf("tok-%d", f.nextID), Name: in.Name, Role: in.Role, Created: time.Now().UTC()}
+	info := api.Token{ID: fmt.Sprintf("tok-%d", f.nextID), Name: in.Name, Role: in.Role, Created: time.Now().UTC()}
 	f.tokens[secret] = info
 	f.mu.Unlock()
 	info.Token = secret
@@ -242,13 +244,13 @@ func (f *fakeNode) createToken(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeNode) listTokens(w http.ResponseWriter, _ *http.Request) {
 	f.mu.Lock()
-	var items []tokenInfo
+	var items []api.Token
 	for _, info := range f.tokens {
 		items = append(items, info)
 	}
 	f.mu.Unlock()
-	slices.SortFunc(items, func(a, b tokenInfo) int { return strings.Compare(a.ID, b.ID) })
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	slices.SortFunc(items, func(a, b api.Token) int { return strings.Compare(a.ID, b.ID) })
+	writeJSON(w, http.StatusOK, api.List[api.Token]{Items: items})
 }
 
 func (f *fakeNode) revokeToken(w http.ResponseWriter, r *http.Request) {

@@ -8,17 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// followInfo is a follow edge as the node shows it (docs/api.md).
-type followInfo struct {
-	Actor       string    `json:"actor"`
-	State       string    `json:"state"`
-	Since       time.Time `json:"since"`
-	LastSuccess time.Time `json:"last_success"`
-	Failures    int       `json:"failures"`
-	LastError   string    `json:"last_error"`
-}
+	"github.com/interlink-project/interlink-node/api"
+)
 
 func newFollowCmd(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
@@ -34,8 +26,8 @@ other's whole catalogue (backfill) and receives every later change.`,
 				return err
 			}
 			defer c.close()
-			var f followInfo
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/follows", map[string]string{"target": args[0]}, &f); err != nil {
+			var f api.Follow
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/follows", api.ActorRequest{Target: args[0]}, &f); err != nil {
 				return fmt.Errorf("follow %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "following %s (%s)\n", f.Actor, f.State)
@@ -77,7 +69,7 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 			if state != "" {
 				q.Set("state", state)
 			}
-			var page struct{ Items []followInfo }
+			var page api.FollowPage
 			if done, err := fetchView(cmd, g, "list followers", "/followers", q, asJSON, &page); done || err != nil {
 				return err
 			}
@@ -102,8 +94,8 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 					return err
 				}
 				defer c.close()
-				var f followInfo
-				if err := c.callJSON(cmd.Context(), http.MethodPost, path, map[string]string{"actor": args[0]}, &f); err != nil {
+				var f api.Follow
+				if err := c.callJSON(cmd.Context(), http.MethodPost, path, api.ActorRequest{Actor: args[0]}, &f); err != nil {
 					return fmt.Errorf("%s %s: %w", use, args[0], err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s is now %s\n", f.Actor, f.State)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
 )
@@ -161,7 +162,7 @@ func importBatch(ctx context.Context, c *client, batch []importItem, t *importTa
 	}
 	var answer importAnswer
 	err := c.callJSON(ctx, http.MethodPost, "/import", map[string]any{"objects": objects}, &answer)
-	var pe *ProblemError
+	var pe *api.Problem
 	if errors.As(err, &pe) && pe.Status == http.StatusRequestEntityTooLarge && len(batch) > 1 {
 		half := len(batch) / 2
 		if err := importBatch(ctx, c, batch[:half], t, p); err != nil {
@@ -186,7 +187,7 @@ var batchFieldRE = regexp.MustCompile(`^objects\[(\d+)\]\.?`)
 // nameBatchFields rewrites "objects[i].field" in a problem's errors to name
 // the entity ("Interlinker[business_model_canvas].field"): the index is
 // relative to a batch the user never sees.
-func nameBatchFields(pe *ProblemError, batch []importItem) {
+func nameBatchFields(pe *api.Problem, batch []importItem) {
 	for i, fe := range pe.Errors {
 		m := batchFieldRE.FindStringSubmatchIndex(fe.Field)
 		if m == nil {

@@ -6,22 +6,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// membersAnswer is the node's GET /api/v1/members.
-type membersAnswer struct {
-	Enabled bool   `json:"enabled"`
-	Self    string `json:"self"`
-	Items   []struct {
-		Name        string `json:"name"`
-		Status      string `json:"status"`
-		Country     string `json:"country"`
-		Role        string `json:"role"`
-		Trust       string `json:"trust"`
-		TrustReason string `json:"trust_reason"`
-		LastSeen    string `json:"last_seen"`
-	} `json:"items"`
-}
+	"github.com/interlink-project/interlink-node/api"
+)
 
 func newMembersCmd(g *globalFlags) *cobra.Command {
 	var asJSON bool
@@ -35,7 +22,7 @@ entity configuration and trust chain over HTTP) and when this node last saw it a
 This node is marked with "*". See docs/gossip.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var ans membersAnswer
+			var ans api.Members
 			if done, err := fetchView(cmd, g, "list members", "/members", nil, asJSON, &ans); done || err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // The examples of docs/api.md, used as fuzz seeds.
@@ -23,10 +26,17 @@ const (
 )
 
 // answerErrorOf runs the client's error decoding on one answer.
-func answerErrorOf(status int, contentType, body string, token string) *ProblemError {
+// The error always wraps the answer's *api.Problem.
+func answerErrorOf(t testing.TB, status int, contentType, body string, token string) (*api.Problem, error) {
+	t.Helper()
 	c := newHTTPClient(&settings{server: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, token: token, credPath: "d/local-credential"})
 	resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}, Body: io.NopCloser(strings.NewReader(body))}
-	return c.answerError(request{method: "GET", path: "/x"}, resp).(*ProblemError)
+	err := c.answerError(request{method: "GET", path: "/x"}, resp)
+	var p *api.Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("%T %v wraps no *api.Problem", err, err)
+	}
+	return p, err
 }
 
 func TestAnswerError(t *testing.T) {
@@ -48,9 +58,9 @@ func TestAnswerError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := answerErrorOf(tt.status, tt.contentType, tt.body, tt.token)
-			if p.Error() != tt.want || len(p.Errors) != tt.fields || p.Status != tt.status {
-				t.Errorf("got %q with %d field errors, status %d; want %q, %d, %d", p.Error(), len(p.Errors), p.Status, tt.want, tt.fields, tt.status)
+			p, err := answerErrorOf(t, tt.status, tt.contentType, tt.body, tt.token)
+			if err.Error() != tt.want || len(p.Errors) != tt.fields || p.Status != tt.status {
+				t.Errorf("got %q with %d field errors, status %d; want %q, %d, %d", err.Error(), len(p.Errors), p.Status, tt.want, tt.fields, tt.status)
 			}
 		})
 	}
@@ -66,11 +76,11 @@ func FuzzAnswerError(f *testing.F) {
 		if status < 400 || status > 599 {
 			return
 		}
-		p := answerErrorOf(status, contentType, body, "")
-		if p.Status != status || p.Error() == "" {
-			t.Fatalf("status %d, message %q", p.Status, p.Error())
+		p, err := answerErrorOf(t, status, contentType, body, "")
+		if p.Status != status || err.Error() == "" {
+			t.Fatalf("status %d, message %q", p.Status, err.Error())
 		}
-		msg := formatError(p)
+		msg := formatError(err)
 		if !strings.HasPrefix(msg, "Error: ") || strings.Count(msg, "\n") < len(p.Errors) {
 			t.Fatalf("formatError: %q", msg)
 		}

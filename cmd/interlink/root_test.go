@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // TestSettingsPrecedence checks flag > environment > DATA/node.json >
@@ -311,7 +313,7 @@ func TestTokenCommands(t *testing.T) {
 		t.Error("token list shows a secret")
 	}
 	r = mustRun(t, append([]string{"token", "list", "--json"}, base...)...)
-	var listed struct{ Items []tokenInfo }
+	var listed api.List[api.Token]
 	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed.Items) != 2 {
 		t.Errorf("token list --json: %v %q", err, r.stdout)
 	}

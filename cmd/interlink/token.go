@@ -11,19 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // Roles a token may have (docs/api.md).
 var tokenRoles = []string{"admin", "editor", "reader"}
-
-// tokenInfo is a token as the node lists it; Token is set only on creation.
-type tokenInfo struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Role    string    `json:"role"`
-	Token   string    `json:"token,omitempty"`
-	Created time.Time `json:"created"`
-}
 
 func newTokenCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("token", "Create, list and revoke the node's API tokens (admin)",
@@ -48,8 +41,8 @@ The node shows a token only once: keep it.`,
 				return err
 			}
 			defer c.close()
-			var created tokenInfo
-			in := map[string]string{"role": role, "name": name}
+			var created api.Token
+			in := api.TokenRequest{Role: role, Name: name}
 			if err := c.callJSON(cmd.Context(), http.MethodPost, "/tokens", in, &created); err != nil {
 				return fmt.Errorf("create a %s token: %w", role, err)
 			}
@@ -73,9 +66,7 @@ func newTokenListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the node's tokens (never the secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var answer struct {
-				Items []tokenInfo `json:"items"`
-			}
+			var answer api.List[api.Token]
 			if done, err := fetchView(cmd, g, "list tokens", "/tokens", nil, asJSON, &answer); done || err != nil {
 				return err
 			}

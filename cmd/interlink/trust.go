@@ -8,20 +8,13 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 func newTrustCmd(g *globalFlags) *cobra.Command {
 	keys := newGroupCmd("keys", "Rotate or revoke the node's signing keys", newKeysRotateCmd(g), newKeysRevokeCmd(g))
 	return newGroupCmd("trust", "Show and manage this node's place in the trust federation", newTrustStatusCmd(g), keys)
-}
-
-type keyInfo struct {
-	Kid       string    `json:"kid"`
-	State     string    `json:"state"`
-	Created   time.Time `json:"created"`
-	RetiredAt time.Time `json:"retired_at"`
-	RevokedAt time.Time `json:"revoked_at"`
-	Reason    string    `json:"reason"`
 }
 
 func newTrustStatusCmd(g *globalFlags) *cobra.Command {
@@ -31,22 +24,7 @@ func newTrustStatusCmd(g *globalFlags) *cobra.Command {
 		Short: "Show the node's role, keys, pinned anchors and whether its own trust chain verifies",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var st struct {
-				EntityID       string    `json:"entity_id"`
-				Role           string    `json:"role"`
-				FederationKeys []keyInfo `json:"federation_keys"`
-				ContentKeys    []keyInfo `json:"content_keys"`
-				AuthorityHints []string  `json:"authority_hints"`
-				Anchors        []struct {
-					EntityID string   `json:"entity_id"`
-					Kids     []string `json:"kids"`
-				} `json:"anchors"`
-				Chain struct {
-					Status, Anchor, Name, Country, OrgKind, Reason string
-					Path                                           []string
-					Expires                                        time.Time
-				} `json:"chain"`
-			}
+			var st api.TrustStatus
 			if done, err := fetchView(cmd, g, "trust status", "/trust", nil, asJSON, &st); done || err != nil {
 				return err
 			}
@@ -70,7 +48,7 @@ func newTrustStatusCmd(g *globalFlags) *cobra.Command {
 			fmt.Fprintln(tw, "KEY\tKID\tSTATE\tCREATED\tRETIRED/REVOKED")
 			for _, list := range []struct {
 				name string
-				keys []keyInfo
+				keys []api.Key
 			}{{"federation", st.FederationKeys}, {"content", st.ContentKeys}} {
 				for _, k := range list.keys {
 					when := "-"
@@ -112,11 +90,8 @@ the entity configuration and the old one is retired.`,
 				return err
 			}
 			defer c.close()
-			var res struct {
-				FederationKeys []keyInfo `json:"federation_keys"`
-				ContentKeys    []keyInfo `json:"content_keys"`
-			}
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/rotate", map[string]any{"key": args[0], "promote": promote}, &res); err != nil {
+			var res api.KeySet
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/rotate", api.KeyRotateRequest{Key: args[0], Promote: promote}, &res); err != nil {
 				return fmt.Errorf("rotate %s key: %w", args[0], err)
 			}
 			list := res.ContentKeys
@@ -145,7 +120,7 @@ func newKeysRevokeCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer c.close()
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/revoke", map[string]string{"kid": args[0], "reason": reason}, nil); err != nil {
+			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/revoke", api.KeyRevokeRequest{Kid: args[0], Reason: reason}, nil); err != nil {
 				return fmt.Errorf("revoke key %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "content key %s revoked\n", args[0])

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/federation/trust/chain"
 )
@@ -16,18 +17,11 @@ import (
 // different versions with one number.
 const exitEquivocation = 4
 
-// equivocationEvidence is one item of GET /api/v1/trust/equivocations: a
-// node hands it to anyone, who checks it offline with `interlink verify`.
-type equivocationEvidence struct {
-	IRI     string          `json:"iri"`
-	Version uint64          `json:"version"`
-	Held    json.RawMessage `json:"held"`
-	Other   json.RawMessage `json:"other"`
-}
-
-// asEvidence reports whether raw is equivocation evidence.
-func asEvidence(raw []byte) (*equivocationEvidence, bool) {
-	var e equivocationEvidence
+// asEvidence reports whether raw is equivocation evidence: one item of GET
+// /api/v1/trust/equivocations, which a node hands to anyone, who checks it
+// offline with `interlink verify`.
+func asEvidence(raw []byte) (*api.Equivocation, bool) {
+	var e api.Equivocation
 	if json.Unmarshal(raw, &e) != nil || len(e.Held) == 0 || len(e.Other) == 0 {
 		return nil, false
 	}
@@ -37,7 +31,7 @@ func asEvidence(raw []byte) (*equivocationEvidence, bool) {
 // verifyEquivocation checks the evidence: both documents verify, each with
 // its signer's own key, and they are two different payloads of the same
 // object, version and issuer.
-func verifyEquivocation(ctx context.Context, rep *verifyReport, e *equivocationEvidence, resolver *chain.Resolver, now time.Time, skew time.Duration) {
+func verifyEquivocation(ctx context.Context, rep *verifyReport, e *api.Equivocation, resolver *chain.Resolver, now time.Time, skew time.Duration) {
 	rep.Object, rep.Version = e.IRI, e.Version
 	var got [2]*trust.Received
 	for i, doc := range [][]byte{e.Held, e.Other} {

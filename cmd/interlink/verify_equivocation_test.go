@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
@@ -52,15 +53,15 @@ func TestVerifyEquivocationEvidence(t *testing.T) {
 	obj := ent + "/objects/01EQ"
 	tests := []struct {
 		name   string
-		ev     equivocationEvidence
+		ev     api.Equivocation
 		result string
 	}{
-		{"two payloads of one version", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", contentKey)}, "equivocation"},
-		{"the same payload twice", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "a", contentKey)}, "refused"},
-		{"two versions", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 4, "b", contentKey)}, "refused"},
-		{"two objects", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj+"x", 3, "b", contentKey)}, "refused"},
-		{"one document not the signer's", equivocationEvidence{obj, 3, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", otherKey)}, "refused"},
-		{"the evidence names another version", equivocationEvidence{obj, 2, sign(obj, 3, "a", contentKey), sign(obj, 3, "b", contentKey)}, "refused"},
+		{"two payloads of one version", api.Equivocation{IRI: obj, Version: 3, Held: sign(obj, 3, "a", contentKey), Other: sign(obj, 3, "b", contentKey)}, "equivocation"},
+		{"the same payload twice", api.Equivocation{IRI: obj, Version: 3, Held: sign(obj, 3, "a", contentKey), Other: sign(obj, 3, "a", contentKey)}, "refused"},
+		{"two versions", api.Equivocation{IRI: obj, Version: 3, Held: sign(obj, 3, "a", contentKey), Other: sign(obj, 4, "b", contentKey)}, "refused"},
+		{"two objects", api.Equivocation{IRI: obj, Version: 3, Held: sign(obj, 3, "a", contentKey), Other: sign(obj+"x", 3, "b", contentKey)}, "refused"},
+		{"one document not the signer's", api.Equivocation{IRI: obj, Version: 3, Held: sign(obj, 3, "a", contentKey), Other: sign(obj, 3, "b", otherKey)}, "refused"},
+		{"the evidence names another version", api.Equivocation{IRI: obj, Version: 2, Held: sign(obj, 3, "a", contentKey), Other: sign(obj, 3, "b", contentKey)}, "refused"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
