@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // Client calls the nodes' HTTP APIs. Nodes answer errors as RFC 9457
-// problems; Client turns them into *APIError.
+// problems; Client returns them as errors that wrap an *api.Problem.
 type Client struct {
 	hc *http.Client
 }
@@ -33,31 +35,10 @@ func NewClient() *Client {
 // Close releases idle connections.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
-// APIError is a node's error answer.
-type APIError struct {
-	Method, URL string
-	Status      int
-	Type        string
-	Title       string
-	Detail      string
-	Existing    string // key-exists: the object that holds the key
-}
-
-func (e *APIError) Error() string {
-	name := e.Type[strings.LastIndex(e.Type, "/")+1:]
-	if name == "" {
-		name = http.StatusText(e.Status)
-	}
-	return fmt.Sprintf("%s %s: %d %s: %s", e.Method, e.URL, e.Status, name, e.Detail)
-}
-
-// Problem is the problem type's last segment ("not-found", "key-exists").
-func (e *APIError) Problem() string { return e.Type[strings.LastIndex(e.Type, "/")+1:] }
-
-// IsStatus reports whether err is an APIError with that status.
+// IsStatus reports whether err is a node's problem answer with that status.
 func IsStatus(err error, status int) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Status == status
+	var p *api.Problem
+	return errors.As(err, &p) && p.Status == status
 }
 
 // Do sends in (JSON, unless nil) to url with the bearer token and decodes
@@ -92,16 +73,12 @@ func (c *Client) Do(ctx context.Context, method, url, token string, in, out any)
 		return resp.StatusCode, fmt.Errorf("%s %s: read the answer: %w", method, url, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ae := &APIError{Method: method, URL: url, Status: resp.StatusCode}
-		var p struct {
-			Type, Title, Detail, Existing string
+		p := &api.Problem{}
+		if json.Unmarshal(raw, p) != nil {
+			p = &api.Problem{Detail: truncate(strings.TrimSpace(string(raw)), 200)}
 		}
-		if json.Unmarshal(raw, &p) == nil {
-			ae.Type, ae.Title, ae.Detail, ae.Existing = p.Type, p.Title, p.Detail, p.Existing
-		} else {
-			ae.Detail = truncate(strings.TrimSpace(string(raw)), 200)
-		}
-		return resp.StatusCode, ae
+		p.Status = resp.StatusCode
+		return resp.StatusCode, fmt.Errorf("%s %s: %w", method, url, p)
 	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -119,26 +96,14 @@ func (c *Client) Ready(ctx context.Context, n *NodeState) bool {
 	return err == nil && st == http.StatusOK
 }
 
-// TrustView is the part of GET /api/v1/trust testnet reads.
-type TrustView struct {
-	EntityID       string   `json:"entity_id"`
-	Role           string   `json:"role"`
-	FederationKids []string `json:"federation_kids"`
-	Chain          struct {
-		Status string `json:"status"`
-		Anchor string `json:"anchor"`
-		Reason string `json:"reason"`
-	} `json:"chain"`
-}
-
 // Trust reads the node's trust view. A node whose build has no trust
 // layer answers 404: the error says so.
-func (c *Client) Trust(ctx context.Context, n *NodeState) (*TrustView, error) {
+func (c *Client) Trust(ctx context.Context, n *NodeState) (*api.TrustStatus, error) {
 	tok, err := n.Token()
 	if err != nil {
 		return nil, err
 	}
-	var tv TrustView
+	var tv api.TrustStatus
 	if _, err := c.Do(ctx, http.MethodGet, n.URL+"/api/v1/trust", tok, nil, &tv); err != nil {
 		if IsStatus(err, http.StatusNotFound) {
 			return nil, fmt.Errorf("node %s serves no /api/v1/trust: this interlink build has no trust layer; "+

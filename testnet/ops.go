@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/faults"
 )
 
@@ -87,9 +88,7 @@ func probe(ctx context.Context, s *State, c *Client, n *NodeState) NodeStatus {
 	}
 	if s.Gossip {
 		if tok, err := n.Token(); err == nil {
-			var ms struct {
-				Items []struct{ Status string } `json:"items"`
-			}
+			var ms api.Members
 			if _, err := c.Do(ctx, http.MethodGet, n.URL+"/api/v1/members", tok, nil, &ms); err == nil {
 				alive := 0
 				for _, m := range ms.Items {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -97,7 +98,7 @@ func Follow(ctx context.Context, c *Client, n, target *NodeState) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Do(ctx, http.MethodPost, n.URL+"/api/v1/follows", tok, map[string]string{"target": target.Actor()}, nil); err != nil {
+	if _, err := c.Do(ctx, http.MethodPost, n.URL+"/api/v1/follows", tok, api.ActorRequest{Target: target.Actor()}, nil); err != nil {
 		return fmt.Errorf("%s follows %s: %w", n.Name, target.Name, err)
 	}
 	return nil

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/interlink-project/interlink-node/api"
 )
 
 // UpOptions configure Up.
@@ -264,12 +266,12 @@ func (u *upper) enrol(ctx context.Context, n *NodeState) error {
 	}
 	// kids pins the subordinate's federation keys as read from it: the
 	// superior refuses an entity configuration that lists other keys.
-	body := map[string]any{"entity_id": n.EntityID, "name": n.DisplayName, "country": n.Country, "org_kind": n.OrgKind,
-		"role": n.Role, "kids": n.FederationKids}
+	body := api.Enrolment{EntityID: n.EntityID, Name: n.DisplayName, Country: n.Country, OrgKind: n.OrgKind,
+		Role: n.Role, Kids: n.FederationKids}
 	if n.Role == RoleIntermediate {
-		body["max_path_length"] = spec.MaxPathLength
-		body["permitted"] = orEmpty(resolveNaming(u.s, spec.Naming.Permitted))
-		body["excluded"] = orEmpty(resolveNaming(u.s, spec.Naming.Excluded))
+		body.MaxPathLength = &spec.MaxPathLength
+		body.Permitted = resolveNaming(u.s, spec.Naming.Permitted)
+		body.Excluded = resolveNaming(u.s, spec.Naming.Excluded)
 	}
 	_, err = u.c.Do(ctx, http.MethodPost, sup.URL+"/api/v1/anchor/subordinates", tok, body, nil)
 	if err != nil && !IsStatus(err, http.StatusConflict) {
@@ -277,13 +279,6 @@ func (u *upper) enrol(ctx context.Context, n *NodeState) error {
 	}
 	u.logf("node %s enrolled with %s", n.Name, sup.Name)
 	return nil
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // waitChains waits until every node's trust chain is verified.

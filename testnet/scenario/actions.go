@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -141,17 +142,14 @@ func (r *runner) publishOne(ctx context.Context, p *Publish, n *testnet.NodeStat
 		if err != nil {
 			return it, err
 		}
-		var ans struct {
-			IRI   string `json:"iri"`
-			ID    string `json:"id"`
-			Type  string `json:"type"`
-			Draft *struct {
-				ID  string `json:"id"`
-				IRI string `json:"iri"`
-			} `json:"draft"`
+		var ans struct { // an object (201), or api.DraftAccepted (202)
+			IRI   string     `json:"iri"`
+			ID    string     `json:"id"`
+			Type  string     `json:"type"`
+			Draft *api.Draft `json:"draft"`
 		}
 		status, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/objects", tok, body, &ans)
-		var ae *testnet.APIError
+		var pr *api.Problem
 		switch {
 		case err == nil && status == http.StatusAccepted && ans.Draft != nil:
 			it.DraftID, it.IRI, it.ID = ans.Draft.ID, ans.Draft.IRI, lastSegment(ans.Draft.IRI)
@@ -164,10 +162,10 @@ func (r *runner) publishOne(ctx context.Context, p *Publish, n *testnet.NodeStat
 				it.Kind = ans.Type
 			}
 			return it, nil
-		case errors.As(err, &ae) && ae.Problem() == "key-exists" && ae.Existing != "":
-			it.IRI, it.ID = ae.Existing, lastSegment(ae.Existing)
+		case errors.As(err, &pr) && pr.Name() == "key-exists" && pr.Existing != "":
+			it.IRI, it.ID = pr.Existing, lastSegment(pr.Existing)
 			return it, nil
-		case errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusTooManyRequests:
+		case errors.As(err, &pr) && pr.Status < 500 && pr.Status != http.StatusTooManyRequests:
 			return it, fmt.Errorf("publish %s on %s: %w", key, n.Name, err)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {

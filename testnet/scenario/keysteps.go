@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
@@ -51,24 +52,16 @@ func (r *runner) history(node string) *keyHistory {
 	return h
 }
 
-// contentKey is one content key as GET /api/v1/trust and the key API show it.
-type contentKey struct {
-	Kid       string    `json:"kid"`
-	State     string    `json:"state"`
-	RetiredAt time.Time `json:"retired_at"`
-	RevokedAt time.Time `json:"revoked_at"`
-}
-
-func findKey(keys []contentKey, kid string) (contentKey, bool) {
+func findKey(keys []api.Key, kid string) (api.Key, bool) {
 	for _, k := range keys {
 		if k.Kid == kid {
 			return k, true
 		}
 	}
-	return contentKey{}, false
+	return api.Key{}, false
 }
 
-func activeKid(keys []contentKey) string {
+func activeKid(keys []api.Key) string {
 	for _, k := range keys {
 		if k.State == "active" {
 			return k.Kid
@@ -87,9 +80,7 @@ func (r *runner) rotateKey(ctx context.Context, k *RotateKey) error {
 	if err != nil {
 		return err
 	}
-	var before struct {
-		ContentKeys []contentKey `json:"content_keys"`
-	}
+	var before api.TrustStatus
 	if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/trust", tok, nil, &before); err != nil {
 		return fmt.Errorf("the content keys of %s: %w", n.Name, err)
 	}
@@ -98,10 +89,8 @@ func (r *runner) rotateKey(ctx context.Context, k *RotateKey) error {
 		return fmt.Errorf("%s shows no active content key (GET /api/v1/trust)", n.Name)
 	}
 	start := time.Now()
-	var ans struct {
-		ContentKeys []contentKey `json:"content_keys"`
-	}
-	if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/rotate", tok, map[string]any{"key": "content"}, &ans); err != nil {
+	var ans api.KeySet
+	if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/rotate", tok, api.KeyRotateRequest{Key: "content"}, &ans); err != nil {
 		return fmt.Errorf("rotate the content key of %s: %w", n.Name, err)
 	}
 	was, ok := findKey(ans.ContentKeys, old)
@@ -130,11 +119,9 @@ func (r *runner) revokeKey(ctx context.Context, k *RevokeKey) error {
 		return err
 	}
 	start := time.Now()
-	var ans struct {
-		ContentKeys []contentKey `json:"content_keys"`
-	}
+	var ans api.KeySet
 	if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/revoke", tok,
-		map[string]string{"kid": h.retired, "reason": k.Reason}, &ans); err != nil {
+		api.KeyRevokeRequest{Kid: h.retired, Reason: k.Reason}, &ans); err != nil {
 		return fmt.Errorf("revoke the content key %s of %s: %w", h.retired, n.Name, err)
 	}
 	was, ok := findKey(ans.ContentKeys, h.retired)
@@ -353,9 +340,9 @@ func (r *runner) post(ctx context.Context, f *forger, to *testnet.NodeState, bod
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	v := verdict{status: resp.StatusCode}
 	if !v.accepted() {
-		var p struct{ Type, Detail string }
+		var p api.Problem
 		if json.Unmarshal(raw, &p) == nil {
-			v.problem, v.detail = p.Type[strings.LastIndex(p.Type, "/")+1:], p.Detail
+			v.problem, v.detail = p.Name(), p.Detail
 		} else {
 			v.detail = strings.TrimSpace(string(raw))
 		}

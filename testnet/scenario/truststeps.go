@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -38,7 +39,7 @@ func (r *runner) cosign(ctx context.Context, c *Cosign) error {
 				return err
 			}
 			if id != "" {
-				if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/cosign/requests/"+url.PathEscape(id)+"/approve", tok, map[string]any{}, nil); err != nil {
+				if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/cosign/requests/"+url.PathEscape(id)+"/approve", tok, api.CosignAnswer{}, nil); err != nil {
 					return fmt.Errorf("approve on %s: %w", n.Name, err)
 				}
 				break
@@ -70,11 +71,7 @@ func (r *runner) draftDone(ctx context.Context, it item, timeout time.Duration) 
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		var d struct {
-			Status  string   `json:"status"`
-			IRI     string   `json:"iri"`
-			Missing []string `json:"missing"`
-		}
+		var d api.Draft
 		_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/drafts/"+url.PathEscape(it.DraftID), tok, nil, &d)
 		if err == nil && d.Status != "" && d.Status != "pending" {
 			if d.IRI != "" {
@@ -104,9 +101,7 @@ func (r *runner) findRequest(ctx context.Context, n *testnet.NodeState, tok stri
 		return "", fmt.Errorf("co-signing requests of %s: %w", n.Name, err)
 	}
 	for _, raw := range ans.Items {
-		var req struct {
-			ID string `json:"id"`
-		}
+		var req api.CosignRequest
 		if json.Unmarshal(raw, &req) == nil && req.ID != "" &&
 			(strings.Contains(string(raw), it.IRI) || strings.Contains(string(raw), `"`+it.DraftID+`"`)) {
 			return req.ID, nil
@@ -198,7 +193,7 @@ func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
 		return err
 	}
 	_, err = r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates/revoke", tok,
-		map[string]string{"entity_id": n.EntityID, "reason": rv.Reason}, nil)
+		api.SubordinateRevoke{EntityID: n.EntityID, Reason: rv.Reason}, nil)
 	if err != nil {
 		return fmt.Errorf("%s revokes %s: %w", a.Name, n.Name, err)
 	}
@@ -228,8 +223,8 @@ func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{"entity_id": n.EntityID, "name": n.DisplayName, "country": n.Country, "org_kind": n.OrgKind,
-		"role": n.Role, "kids": n.FederationKids}
+	body := api.Enrolment{EntityID: n.EntityID, Name: n.DisplayName, Country: n.Country, OrgKind: n.OrgKind,
+		Role: n.Role, Kids: n.FederationKids}
 	if _, err := r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates", tok, body, nil); err != nil {
 		return fmt.Errorf("%s enrols %s again: %w", a.Name, n.Name, err)
 	}
