@@ -112,23 +112,7 @@ func pruneJtis(tx *bbolt.Tx, cutoff uint64, limit int) (int, error) {
 	if byExp == nil || jtis == nil {
 		return 0, nil // a database pinned to an older schema (tests)
 	}
-	var keys [][]byte
-	c := byExp.Cursor()
-	for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
-		if len(k) < 8 || binary.BigEndian.Uint64(k) >= cutoff {
-			break
-		}
-		keys = append(keys, bytes.Clone(k))
-	}
-	for _, k := range keys {
-		if err := byExp.Delete(k); err != nil {
-			return 0, err
-		}
-		if err := jtis.Delete(k[8:]); err != nil {
-			return 0, err
-		}
-	}
-	return len(keys), nil
+	return pruneOlder(byExp, cutoff, limit, func(k []byte) error { return jtis.Delete(k[8:]) })
 }
 
 // Equivocation is the evidence that a signer signed two different versions

@@ -114,6 +114,19 @@ func pruneInbox(tx *bbolt.Tx, cutoff uint64, limit int) (int, error) {
 	if age == nil || seen == nil {
 		return 0, nil // a database pinned to an older schema (tests)
 	}
+	return pruneOlder(age, cutoff, limit, func(k []byte) error {
+		iri := k[8:]
+		if v := seen.Get(iri); len(v) == 8 && binary.BigEndian.Uint64(v) == binary.BigEndian.Uint64(k) {
+			return seen.Delete(iri)
+		}
+		return nil
+	})
+}
+
+// pruneOlder deletes at most limit entries of an age index (keys: be64(time)
+// then the indexed key) whose time is before cutoff, oldest first, calling
+// drop with each key before deleting it; it returns how many it deleted.
+func pruneOlder(age *bbolt.Bucket, cutoff uint64, limit int, drop func(k []byte) error) (int, error) {
 	var keys [][]byte
 	c := age.Cursor()
 	for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
@@ -123,11 +136,8 @@ func pruneInbox(tx *bbolt.Tx, cutoff uint64, limit int) (int, error) {
 		keys = append(keys, bytes.Clone(k))
 	}
 	for _, k := range keys {
-		iri := k[8:]
-		if v := seen.Get(iri); len(v) == 8 && binary.BigEndian.Uint64(v) == binary.BigEndian.Uint64(k) {
-			if err := seen.Delete(iri); err != nil {
-				return 0, err
-			}
+		if err := drop(k); err != nil {
+			return 0, err
 		}
 		if err := age.Delete(k); err != nil {
 			return 0, err

@@ -177,18 +177,7 @@ func (r *runner) follow(ctx context.Context, f *Follow) error {
 }
 
 func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
-	a, err := r.st.Node(rv.Anchor)
-	if err != nil {
-		return err
-	}
-	n, err := r.st.Node(rv.Node)
-	if err != nil {
-		return err
-	}
-	if n.EntityID == "" {
-		return fmt.Errorf("node %s has no entity id: is the federation's trust on?", n.Name)
-	}
-	tok, err := a.Token()
+	a, n, tok, err := r.authorityOf(rv.Anchor, rv.Node)
 	if err != nil {
 		return err
 	}
@@ -200,28 +189,33 @@ func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
 	return nil
 }
 
-// reinstate enrols a revoked leaf again with the superior that revoked it.
-func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
-	a, err := r.st.Node(ri.Anchor)
-	if err != nil {
-		return err
+// authorityOf finds the anchor (or intermediate) and the node a revoke or
+// reinstate step names, and the anchor's admin token.
+func (r *runner) authorityOf(anchor, node string) (a, n *testnet.NodeState, tok string, err error) {
+	if a, err = r.st.Node(anchor); err != nil {
+		return nil, nil, "", err
 	}
-	n, err := r.st.Node(ri.Node)
-	if err != nil {
-		return err
+	if n, err = r.st.Node(node); err != nil {
+		return nil, nil, "", err
 	}
 	if n.EntityID == "" {
-		return fmt.Errorf("node %s has no entity id: is the federation's trust on?", n.Name)
+		return nil, nil, "", fmt.Errorf("node %s has no entity id: is the federation's trust on?", n.Name)
+	}
+	tok, err = a.Token()
+	return a, n, tok, err
+}
+
+// reinstate enrols a revoked leaf again with the superior that revoked it.
+func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
+	a, n, tok, err := r.authorityOf(ri.Anchor, ri.Node)
+	if err != nil {
+		return err
 	}
 	if n.Role != testnet.RoleLeaf {
 		return fmt.Errorf("reinstate enrols leaves again; %s is a %s (its constraints live in the manifest)", n.Name, n.Role)
 	}
 	if n.Superior != a.Name {
 		return fmt.Errorf("%s's superior is %s, not %s", n.Name, n.Superior, a.Name)
-	}
-	tok, err := a.Token()
-	if err != nil {
-		return err
 	}
 	body := api.Enrolment{EntityID: n.EntityID, Name: n.DisplayName, Country: n.Country, OrgKind: n.OrgKind,
 		Role: n.Role, Kids: n.FederationKids}
