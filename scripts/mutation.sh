@@ -376,7 +376,7 @@ for r in "${rows[@]}"; do
 	if [ ! -f "$src/$file" ]; then
 		printf 'mutation: %s:%s: mutant %s: no file %s\n' "$table" "$ln" "$id" "$file" >&2
 		stale=1
-	elif ! "$mutool" check "$src/$file" "$orig" "" 2>"$tmp/check.err"; then
+	elif ! (cd "$src" && "$mutool" check "$file" "$orig" "") 2>"$tmp/check.err"; then
 		printf 'mutation: %s:%s: mutant %s: %s\n' "$table" "$ln" "$id" "$(cat "$tmp/check.err")" >&2
 		stale=1
 	fi
