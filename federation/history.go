@@ -25,8 +25,8 @@ import (
 // held with its number, signed by the same signer, is an equivocation: both
 // documents are kept as evidence.
 
-// maxGapFill bounds the versions fetched to fill one gap.
-const maxGapFill = 128
+// MaxGapFill bounds the versions fetched to fill one gap.
+const MaxGapFill = 128
 
 // ErrPrevMismatch: a version's prev is not the hash of the version before it.
 var ErrPrevMismatch = errors.New("prev does not match the previous version")
@@ -63,9 +63,9 @@ func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p jwso
 	}
 	h := &history{}
 	if gap := obj.Version - cur.Version - 1; gap > 0 {
-		if gap > maxGapFill {
+		if gap > MaxGapFill {
 			return nil, refuse(http.StatusConflict, "version-gap", nil,
-				"%s: version %d follows the held version %d by more than %d versions: the gap cannot be filled from the origin", obj.IRI, obj.Version, cur.Version, maxGapFill)
+				"%s: version %d follows the held version %d by more than %d versions: the gap cannot be filled from the origin", obj.IRI, obj.Version, cur.Version, MaxGapFill)
 		}
 		for v := cur.Version + 1; v < obj.Version; v++ {
 			op, r, err := s.fetchVersion(ctx, obj.IRI, v)

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +32,11 @@ type fakePeer struct {
 	srv        *httptest.Server
 	// fedKey signs its entity configuration, contentKey its objects.
 	fedKey, contentKey ed25519.PrivateKey
+	// versions are the object versions it serves at {iri}?version=N (a
+	// follower fills a gap in its history from them), by "path?version=N";
+	// fetches counts those requests.
+	versions sync.Map
+	fetches  atomic.Int64
 }
 
 func newFakePeer(t *testing.T, host string) *fakePeer { return newFakePeerB(t, host) }
@@ -72,6 +79,16 @@ func newFakePeerB(t testing.TB, host string) *fakePeer {
 		case trust.WellKnownPath:
 			w.Header().Set("Content-Type", trust.MediaTypeStatement)
 			w.Write(ec)
+			return
+		}
+		if r.Method == http.MethodGet && r.URL.Query().Has("version") {
+			p.fetches.Add(1)
+			if doc, ok := p.versions.Load(r.URL.Path + "?version=" + r.URL.Query().Get("version")); ok {
+				w.Header().Set("Content-Type", activity.ContentType)
+				w.Write(doc.([]byte))
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted) // its inbox takes anything
