@@ -159,3 +159,29 @@ func TestThumbprintMatchesJWX(t *testing.T) {
 		t.Errorf("RFC 8037 thumbprint = %s", got)
 	}
 }
+
+// signingInputSink keeps signingInput's result on the heap, as on the verify
+// path.
+var signingInputSink []byte
+
+// TestSigningInputAllocatesOnce: the signing input is built in one buffer
+// of its exact size (it is built once per signature on the verify path).
+func TestSigningInputAllocatesOnce(t *testing.T) {
+	tests := []struct {
+		name, prot, payload string
+	}{
+		{"payload longer than the header", "eyJhbGciOiJFZERTQSJ9", b64.EncodeToString(mustJSON(t, payloadFor(entA)))},
+		{"header longer than the payload", b64.EncodeToString([]byte(hdr(newParty(t, entA)))), "e30"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.prot + "." + tc.payload
+			if got := string(signingInput(tc.prot, tc.payload)); got != want {
+				t.Fatalf("signingInput = %q, want %q", got, want)
+			}
+			if n := testing.AllocsPerRun(20, func() { signingInputSink = signingInput(tc.prot, tc.payload) }); n != 1 {
+				t.Errorf("signingInput allocates %v times, want 1", n)
+			}
+		})
+	}
+}

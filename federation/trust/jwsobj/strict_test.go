@@ -3,6 +3,7 @@ package jwsobj
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -83,6 +84,28 @@ func TestCheckStrict(t *testing.T) {
 		{"many keys", many(100, -1), anyShape, true},
 		{"duplicate among many keys", many(100, 70), anyShape, false},
 		{"duplicate at the map switch", many(dupMapAt+1, dupMapAt-1), anyShape, false},
+		// Literals ending the input, where no byte follows their last one.
+		{"true alone", `true`, anyShape, true},
+		{"false alone", `false`, anyShape, true},
+		{"null alone", `null`, anyShape, true},
+		{"null alone as a payload", `null`, payloadShape, true},
+		{"literal cut at its last byte", `nul`, anyShape, false},
+		// Hex digits of a \u escape at both ends of each range.
+		{"hex digits a f A F", `"\u00af\u00AF\u0fa0\u0FA0"`, anyShape, true},
+		{"hex digit g", `"\u00ag"`, anyShape, false},
+		{"hex digit G", `"\u00AG"`, anyShape, false},
+		{"hex digit before 0", `"\u00/0"`, anyShape, false},
+		{"hex digit after 9", `"\u00:0"`, anyShape, false},
+		{"hex digit before a", "\"\\u00`0\"", anyShape, false},
+		{"hex digit before A", `"\u00@0"`, anyShape, false},
+		{"hex digits in a key", `{"\u00af\u00AF":1}`, anyShape, true},
+		// Closing a container restores the depth: siblings, however many,
+		// do not add up to a nesting.
+		{"many sibling empty arrays", "[" + strings.Repeat(`[],`, 2*maxDepth) + "[]]", anyShape, true},
+		{"many sibling arrays", "[" + strings.Repeat(`[1],`, 2*maxDepth) + "[1]]", anyShape, true},
+		{"many sibling empty objects", "[" + strings.Repeat(`{},`, 2*maxDepth) + "{}]", anyShape, true},
+		{"many sibling objects", "[" + strings.Repeat(`{"a":1},`, 2*maxDepth) + `{"a":1}]`, anyShape, true},
+		{"depth 64 after many siblings", "[" + strings.Repeat(`[[1],{"a":{}},[],{}],`, 2*maxDepth) + nest(maxDepth-1) + "]", anyShape, true},
 		{"depth 64", nest(64), anyShape, true},
 		{"depth 65", nest(65), anyShape, false},
 		{"object depth 64", nestObj(64), anyShape, true},
@@ -222,4 +245,73 @@ func FuzzStrictDecode(f *testing.F) {
 			t.Fatalf("payload: decoded %#v, protocol.DecodeStrict %#v", p, wantP)
 		}
 	})
+}
+
+// TestCheckStrictErrors: an error names what is wrong and where, so that a
+// refused document can be diagnosed from the log alone.
+func TestCheckStrictErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want string
+	}{
+		{"bad escape names its letter", `"ab\x41"`, `offset 3: invalid escape 'x' in a string`},
+		{"bad escape after an escape", `"\n\q"`, `offset 3: invalid escape 'q' in a string`},
+		{"short unicode escape", `"\u00e"`, `offset 1: invalid \u escape in a string`},
+		{"unicode escape cut after 3 digits", `"\u00e`, `offset 1: invalid \u escape in a string`},
+		{"input ends right after a unicode escape", `"\u00e8`, `offset 7: unexpected end of JSON input in a string`},
+		{"input ends after a backslash", `"\`, `offset 2: unexpected end of JSON input in a string`},
+		{"literal cut short", `[nul`, `offset 1: invalid literal, want null`},
+		{"duplicate key", `{"a":1,"a":2}`, `offset 7: duplicate key "a"`},
+		{"too deep", nestArrays(maxDepth + 1), fmt.Sprintf("offset %d: objects and arrays nest deeper than %d levels", maxDepth, maxDepth)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkStrict([]byte(tc.doc), anyShape)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("checkStrict(%q) = %v, want %q", tc.doc, err, tc.want)
+			}
+		})
+	}
+}
+
+func nestArrays(n int) string { return strings.Repeat(`[`, n) + strings.Repeat(`]`, n) }
+
+// objectOf returns an object of n distinct members, without escapes.
+func objectOf(n int) []byte {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	return []byte(b.String() + "}")
+}
+
+// TestDuplicateCheckCost holds the cost the strict decoder promises: an
+// object of fewer than dupMapAt members is checked for duplicate keys by a
+// scan of its names, without allocating for them; from dupMapAt members on,
+// by a map, made once and sized for 2*dupMapAt members, into which each name
+// is copied (one allocation a member).
+func TestDuplicateCheckCost(t *testing.T) {
+	allocs := func(n int) int {
+		doc := objectOf(n)
+		if err := checkStrict(doc, anyShape); err != nil {
+			t.Fatalf("%d members: %v", n, err)
+		}
+		return int(testing.AllocsPerRun(20, func() { _ = checkStrict(doc, anyShape) }))
+	}
+	below, at, twice := allocs(dupMapAt-1), allocs(dupMapAt), allocs(2*dupMapAt)
+	// From dupMapAt-1 to dupMapAt members: the map and the dupMapAt names
+	// copied into it.
+	if at-below < dupMapAt {
+		t.Errorf("%d members: %d allocations, %d members: %d; want the map from %d members on", dupMapAt-1, below, dupMapAt, at, dupMapAt)
+	}
+	// From dupMapAt to 2*dupMapAt members: dupMapAt more names, and keys
+	// (an append-grown slice) grows once; the map does not grow.
+	if twice-at > dupMapAt+1 {
+		t.Errorf("%d members: %d allocations, %d members: %d; want the map sized at once", dupMapAt, at, 2*dupMapAt, twice)
+	}
 }
