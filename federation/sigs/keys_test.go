@@ -114,3 +114,41 @@ func TestGenerateKey(t *testing.T) {
 		t.Fatalf("key of %d bits", k.N.BitLen())
 	}
 }
+
+// TestPEMSizeLimit: PEM text of exactly maxPEM bytes (a key padded with the
+// blank lines and stray text actor documents carry) is read; one byte more
+// is refused before it is decoded.
+func TestPEMSizeLimit(t *testing.T) {
+	a, _ := testKeys(t)
+	priv, err := PrivateKeyPEM(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat("\n", n-len(s)) }
+	parsePub := func(s string) error { _, err := ParsePublicKeyPEM(s); return err }
+	parsePriv := func(s string) error { _, err := ParsePrivateKeyPEM(s); return err }
+	tests := []struct {
+		name  string
+		parse func(string) error
+		in    string
+		ok    bool
+	}{
+		{"public, maxPEM-1 bytes", parsePub, pad(PublicKeyPEM(&a.PublicKey), maxPEM-1), true},
+		{"public, maxPEM bytes", parsePub, pad(PublicKeyPEM(&a.PublicKey), maxPEM), true},
+		{"public, maxPEM+1 bytes", parsePub, pad(PublicKeyPEM(&a.PublicKey), maxPEM+1), false},
+		{"private, maxPEM bytes", parsePriv, pad(priv, maxPEM), true},
+		{"private, maxPEM+1 bytes", parsePriv, pad(priv, maxPEM+1), false},
+		{"private, trailing text, maxPEM bytes", parsePriv, priv + strings.Repeat("x", maxPEM-len(priv)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.parse(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("%d bytes: %v, want ok=%t", len(tt.in), err, tt.ok)
+			}
+			if !tt.ok && !strings.Contains(err.Error(), "exceeds") {
+				t.Fatalf("%d bytes refused for another reason: %v", len(tt.in), err)
+			}
+		})
+	}
+}

@@ -200,6 +200,11 @@ func TestParseSignatureForms(t *testing.T) {
 			sigParams{keyID: "k", headers: []string{"date"}, sigB64: "Zm9v"}},
 		{`keyId="k",signature="Zm9v", `, // one trailing comma is tolerated (an empty list element)
 			sigParams{keyID: "k", headers: []string{"date"}, sigB64: "Zm9v"}},
+		{`keyId="k",algorithm="",signature="Zm9v",x=""`, // empty quoted values are values
+			sigParams{keyID: "k", headers: []string{"date"}, sigB64: "Zm9v"}},
+		{`keyId="k",signature="Zm9v",x="",y=""`,
+			sigParams{keyID: "k", headers: []string{"date"}, sigB64: "Zm9v"}},
+		{`keyId="",signature="Zm9v"`, sigParams{}}, // empty keyId: error below
 		{`keyId="k",signature="Zm9v",headers="` + strings.TrimSuffix(strings.Repeat("h ", maxSignedHeaders), " ") + `"`, sigParams{}}, // duplicates: error below
 	}
 	for i, tt := range tests {
@@ -289,6 +294,8 @@ func TestSignatureHeader(t *testing.T) {
 		{"none", nil, nil, "", ErrUnsigned},
 		{"Bearer only", nil, []string{"Bearer x"}, "", ErrUnsigned},
 		{"bare scheme", nil, []string{"Signature "}, "", ErrUnsigned},
+		{"bare scheme after a signature is no second one", nil, []string{"Signature b", "Signature "}, "b", nil},
+		{"bare scheme before a signature", nil, []string{"Signature ", "Signature b"}, "b", nil},
 		{"scheme without a space", nil, []string{"Signaturex"}, "", ErrUnsigned},
 		{"Signature header", []string{"a"}, nil, "a", nil},
 		{"Signature header beside a Bearer", []string{"a"}, []string{"Bearer x"}, "a", nil},
@@ -313,5 +320,23 @@ func TestSignatureHeader(t *testing.T) {
 				t.Fatalf("signatureHeader = %q, %v; want %q, %v", got, err, tt.want, tt.err)
 			}
 		})
+	}
+}
+
+// TestClip: error messages quote at most 40 bytes of untrusted input.
+func TestClip(t *testing.T) {
+	forty := strings.Repeat("k", 40)
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"short", "short"},
+		{forty[:39], forty[:39]},
+		{forty, forty},
+		{forty + "x", forty + "…"},
+		{forty + strings.Repeat("x", 1000), forty + "…"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in); got != tt.want {
+			t.Errorf("clip(%d bytes) = %q, want %q", len(tt.in), got, tt.want)
+		}
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"crypto/rsa"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +141,10 @@ func TestInterop(t *testing.T) {
 		{"hs2019 Ed25519 key", http.MethodPost, inboxURL, testBody,
 			rawSig{key: edPriv, keyID: keyIDA, algorithm: "hs2019", headers: []string{"(request-target)", "host", "date", "digest"}}, edPub},
 		{"decoded path (go-fed signer)", http.MethodGet, "https://127.0.0.2:8443/objects/a%2Fb", nil,
+			rawSig{key: a, keyID: keyIDA, algorithm: "rsa-sha256", headers: []string{"(request-target)", "host", "date"}, target: "/objects/a/b"}, &a.PublicKey},
+		{"decoded path with the query (go-fed signer)", http.MethodGet, "https://127.0.0.2:8443/objects/a%2Fb?page=true", nil,
+			rawSig{key: a, keyID: keyIDA, algorithm: "rsa-sha256", headers: []string{"(request-target)", "host", "date"}, target: "/objects/a/b?page=true"}, &a.PublicKey},
+		{"decoded path, query left out", http.MethodGet, "https://127.0.0.2:8443/objects/a%2Fb?page=true", nil,
 			rawSig{key: a, keyID: keyIDA, algorithm: "rsa-sha256", headers: []string{"(request-target)", "host", "date"}, target: "/objects/a/b"}, &a.PublicKey},
 	}
 	for _, tt := range tests {
@@ -449,5 +455,129 @@ func TestAuthorizationScheme(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer abc")
 	if _, err := newVerifier(&resolver{keys: []crypto.PublicKey{&a.PublicKey}}).Verify(context.Background(), req, testBody); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSignRequestHeaderMap: SignRequest makes the header map of a request
+// built without one, and keeps the caller's other headers, replacing only a
+// previous Signature and Digest.
+func TestSignRequestHeaderMap(t *testing.T) {
+	a, _ := testKeys(t)
+	u, err := url.Parse(inboxURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		header http.Header
+		keep   map[string]string // headers that must survive signing
+	}{
+		{"no header map", nil, nil},
+		{"empty header map", http.Header{}, nil},
+		{"caller's headers kept", http.Header{
+			"Content-Type": {"application/activity+json"},
+			"Accept":       {"application/ld+json"},
+			"Signature":    {`keyId="old",signature="b2xk"`},
+			"Digest":       {"SHA-256=b2xk"},
+		}, map[string]string{"Content-Type": "application/activity+json", "Accept": "application/ld+json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := &http.Request{Method: http.MethodPost, URL: u, Header: tt.header, Body: io.NopCloser(bytes.NewReader(testBody))}
+			if err := (&Signer{KeyID: keyIDA, Key: a}).SignRequest(req, testBody, testNow); err != nil {
+				t.Fatalf("SignRequest: %v", err)
+			}
+			for h, v := range tt.keep {
+				if got := req.Header.Values(h); len(got) != 1 || got[0] != v {
+					t.Errorf("%s = %q after signing, want %q", h, got, v)
+				}
+			}
+			if n := len(req.Header.Values("Signature")); n != 1 || strings.Contains(req.Header.Get("Signature"), "old") {
+				t.Fatalf("Signature after signing: %q", req.Header.Values("Signature"))
+			}
+			if _, err := newVerifier(&resolver{keys: []crypto.PublicKey{&a.PublicKey}}).Verify(context.Background(), req, testBody); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+		})
+	}
+}
+
+// TestVerifyHostFromURL: the signed host is the request's Host, or its URL's
+// host when Host is empty (a request built by hand); with neither, the
+// signed host header is absent.
+func TestVerifyHostFromURL(t *testing.T) {
+	a, _ := testKeys(t)
+	tests := []struct {
+		name  string
+		edit  func(*http.Request)
+		want  error
+		hosts []string
+	}{
+		{"Host set", func(*http.Request) {}, nil, nil},
+		{"Host empty, URL has the host", func(r *http.Request) { r.Host = "" }, nil, nil},
+		{"Host empty, URL host is this node", func(r *http.Request) { r.Host = "" }, nil, []string{"127.0.0.2:8443"}},
+		{"Host empty, URL host is another node", func(r *http.Request) { r.Host = "" }, ErrWrongHost, []string{"127.0.0.3:8443"}},
+		{"neither", func(r *http.Request) { r.Host, r.URL.Host = "", "" }, ErrMissingHeaders, nil},
+		{"no URL, no Host", func(r *http.Request) { r.Host, r.URL, r.RequestURI = "", nil, "/actor/inbox" }, ErrMissingHeaders, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := signedPost(t, a, testNow)
+			tt.edit(req)
+			v := newVerifier(&resolver{keys: []crypto.PublicKey{&a.PublicKey}})
+			v.Hosts = tt.hosts
+			got, err := v.Verify(context.Background(), req, testBody)
+			if tt.want == nil {
+				if err != nil || got.Owner != actorA {
+					t.Fatalf("Verify = %+v, %v", got, err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Verify = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRSAKeySize: an RSA key under KeyBits is refused, and the error gives
+// its size.
+func TestRSAKeySize(t *testing.T) {
+	a, _ := testKeys(t)
+	bits := func(n uint) *big.Int { return new(big.Int).Lsh(big.NewInt(1), n-1) }
+	tests := []struct {
+		name string
+		pub  *rsa.PublicKey
+		want string // "" = accepted
+	}{
+		{"2048 bits", &a.PublicKey, ""},
+		{"2047 bits", &rsa.PublicKey{N: bits(2047), E: 65537}, "RSA key of 2047 bits is below the 2048-bit minimum"},
+		{"1024 bits", &rsa.PublicKey{N: bits(1024), E: 65537}, "RSA key of 1024 bits is below the 2048-bit minimum"},
+		{"no modulus", &rsa.PublicKey{E: 65537}, "RSA key of 0 bits is below the 2048-bit minimum"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := algorithmFor("rsa-sha256", tt.pub)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("algorithmFor = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// End to end: a request signed with a real 1024-bit key.
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := newReq(t, http.MethodPost, inboxURL, testBody, testNow)
+	rawSig{key: small, keyID: keyIDA, algorithm: "rsa-sha256", headers: []string{"(request-target)", "host", "date", "digest"}}.apply(t, req)
+	_, err = newVerifier(&resolver{keys: []crypto.PublicKey{&small.PublicKey}}).Verify(context.Background(), req, testBody)
+	if !errors.Is(err, ErrBadSignature) || !strings.Contains(err.Error(), "1024 bits") {
+		t.Fatalf("Verify with a 1024-bit key = %v, want ErrBadSignature naming its size", err)
 	}
 }
