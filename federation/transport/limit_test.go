@@ -1,13 +1,16 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +27,119 @@ func (f *inFlight) enter() {
 }
 
 func (f *inFlight) leave() { f.cur.Add(-1) }
+
+// closeCounter is a request body that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closed atomic.Int64
+}
+
+func (c *closeCounter) Close() error { c.closed.Add(1); return nil }
+
+// noNetwork is a base RoundTripper that must not be reached.
+type noNetwork struct{ calls atomic.Int64 }
+
+func (n *noNetwork) RoundTrip(*http.Request) (*http.Response, error) {
+	n.calls.Add(1)
+	return nil, errors.New("the network was reached")
+}
+
+// TestSignFailureRoundTrip drives limitedRoundTripper directly: when the
+// SignFunc fails, the hop is not sent, its body (if any) is closed, as
+// RoundTrip must, and its host slot is released; the error is the
+// signer's.
+func TestSignFailureRoundTrip(t *testing.T) {
+	boom := errors.New("key unavailable")
+	tests := []struct {
+		name   string
+		method string
+		body   *closeCounter // nil: a request without a body
+	}{
+		{"GET without a body", http.MethodGet, nil},
+		{"POST with a body", http.MethodPost, &closeCounter{Reader: strings.NewReader("{}")}},
+		{"PUT with a body", http.MethodPut, &closeCounter{Reader: strings.NewReader("x")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := &noNetwork{}
+			rt := &limitedRoundTripper{base: base, limiter: newHostLimiter(1), sign: func(*http.Request, []byte) error { return boom }, body: []byte("{}")}
+			req, err := http.NewRequest(tt.method, "http://127.0.0.1:1/inbox", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.body != nil {
+				req.Body = tt.body
+			}
+			resp, err := rt.RoundTrip(req)
+			if resp != nil || !errors.Is(err, boom) {
+				t.Fatalf("RoundTrip = %v, %v; want the signer's error", resp, err)
+			}
+			var se *signError
+			if !errors.As(err, &se) {
+				t.Fatalf("err %T is not a *signError", err)
+			}
+			if tt.body != nil && tt.body.closed.Load() != 1 {
+				t.Fatalf("body closed %d times, want once", tt.body.closed.Load())
+			}
+			if base.calls.Load() != 0 {
+				t.Fatal("the unsigned hop was sent")
+			}
+			if n := rt.limiter.size(); n != 0 {
+				t.Fatalf("limiter holds %d hosts after a failed signing", n)
+			}
+		})
+	}
+}
+
+// TestSlotReleased: a host slot is given back after every outcome of a
+// request (an answer, an error status, a body over the cap, a failing
+// signer, a refused redirect), so that with one slot a host keeps being
+// reachable. Each request runs under a short deadline: a leaked slot fails
+// here quickly instead of stalling the tests that follow until their
+// TotalTimeout.
+func TestSlotReleased(t *testing.T) {
+	s := newServer(t, "127.0.0.1", false, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gone":
+			w.WriteHeader(http.StatusGone)
+		case "/big":
+			w.Write(bytes.Repeat([]byte("a"), 2048))
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			io.WriteString(w, "ok")
+		}
+	})
+	c := loopbackClient(t, Options{MaxConnsPerHost: 1, MaxResponseBytes: 1024, TotalTimeout: 5 * time.Second})
+	boom := errors.New("key unavailable")
+	tests := []struct {
+		path string
+		sign SignFunc
+		want error // nil: a response
+	}{
+		{"/ok", nil, nil},
+		{"/gone", nil, nil},
+		{"/big", nil, ErrTooLarge},
+		{"/ok", func(*http.Request, []byte) error { return boom }, boom},
+		{"/loop", nil, ErrTooManyRedirects},
+		{"/ok", nil, nil},
+	}
+	for i, tt := range tests {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+tt.path, nil)
+		resp, err := c.DoSigned(ctx, req, tt.sign)
+		cancel()
+		if tt.want == nil && (err != nil || resp == nil) {
+			t.Fatalf("%d %s: %v", i, tt.path, err)
+		}
+		if tt.want != nil && !errors.Is(err, tt.want) {
+			t.Fatalf("%d %s: err = %v, want %v", i, tt.path, err, tt.want)
+		}
+		if n := c.limiter.size(); n != 0 {
+			t.Fatalf("%d %s: limiter holds %d hosts after the request", i, tt.path, n)
+		}
+	}
+}
 
 // TestPerHostLimitStaggered: requests that arrive while others are in flight
 // and others wait (workers each sending several requests one after the
@@ -61,7 +177,9 @@ func TestPerHostLimitStaggered(t *testing.T) {
 					tlsConf = s.Client().Transport.(*http.Transport).TLSClientConfig
 				}
 			}
-			c := newClient(Options{AllowPrivateNetworks: true, MaxConnsPerHost: limit}, testHooks{tlsConfig: tlsConf})
+			// A bounded TotalTimeout: a leaked slot makes the waiting requests fail
+			// after 10 s rather than after the default 30 s.
+			c := newClient(Options{AllowPrivateNetworks: true, MaxConnsPerHost: limit, TotalTimeout: 10 * time.Second}, testHooks{tlsConfig: tlsConf})
 			t.Cleanup(c.CloseIdleConnections)
 			var wg sync.WaitGroup
 			errs := make(chan error, 2*workers*rounds)

@@ -126,6 +126,19 @@ func TestSizeCap(t *testing.T) {
 		{"exactly the cap", func(w http.ResponseWriter, _ *http.Request) {
 			w.Write(bytes.Repeat([]byte("a"), limit))
 		}, nil, strings.Repeat("a", limit)},
+		{"Content-Length exactly the cap", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(limit))
+			w.Write(bytes.Repeat([]byte("a"), limit))
+		}, nil, strings.Repeat("a", limit)},
+		{"Content-Length one under the cap", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(limit-1))
+			w.Write(bytes.Repeat([]byte("a"), limit-1))
+		}, nil, strings.Repeat("a", limit-1)},
+		{"chunked, one over the cap", func(w http.ResponseWriter, _ *http.Request) {
+			w.Write(bytes.Repeat([]byte("a"), limit))
+			w.(http.Flusher).Flush()
+			w.Write([]byte("a"))
+		}, ErrTooLarge, ""},
 		{"Content-Length over the cap", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", fmt.Sprint(limit+1))
 			w.Write(bytes.Repeat([]byte("a"), limit+1))
@@ -164,8 +177,11 @@ func TestSizeCap(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || string(resp.Body) != tt.body {
-				t.Fatalf("resp = %d bytes, err = %v", len(resp.Body), err)
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if string(resp.Body) != tt.body {
+				t.Fatalf("resp = %d bytes, want %d", len(resp.Body), len(tt.body))
 			}
 		})
 	}
@@ -209,6 +225,59 @@ func TestRedirects(t *testing.T) {
 		if _, err := get(t, c, to(loc)); !errors.Is(err, ErrScheme) {
 			t.Errorf("redirect to %s: %v, want ErrScheme", loc, err)
 		}
+	}
+}
+
+// Equivalent mutant: transport.go:236:25 CONDITIONALS_BOUNDARY — checkRedirect's
+// "c.opts.MaxRedirects < 0" made "<= 0" differs only when MaxRedirects is 0,
+// which a Client never holds: withDefaults turns 0 into DefaultMaxRedirects
+// (the rows with max 0 below) and c.opts is set nowhere else.
+
+// TestRedirectCount: exactly MaxRedirects hops are followed, one more is
+// ErrTooManyRedirects; a negative MaxRedirects follows none.
+func TestRedirectCount(t *testing.T) {
+	s := newServer(t, "127.0.0.1", false, redirector)
+	tests := []struct {
+		max   int // Options.MaxRedirects
+		chain int // redirects before the final answer
+		ok    bool
+	}{
+		{1, 0, true},
+		{1, 1, true},
+		{1, 2, false},
+		{2, 2, true},
+		{2, 3, false},
+		{0, DefaultMaxRedirects, true}, // 0 takes the default
+		{0, DefaultMaxRedirects + 1, false},
+		{5, 5, true},
+		{5, 6, false},
+		{-1, 0, true},
+		{-1, 1, false},
+		{-5, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("max %d, %d hops", tt.max, tt.chain), func(t *testing.T) {
+			before := s.hits.Load()
+			resp, err := get(t, loopbackClient(t, Options{MaxRedirects: tt.max}), fmt.Sprintf("%s/r/%d", s.URL, tt.chain))
+			if tt.ok {
+				if err != nil || string(resp.Body) != "done" || resp.URL.Path != "/r/0" {
+					t.Fatalf("resp %+v, err %v", resp, err)
+				}
+			} else if !errors.Is(err, ErrTooManyRedirects) {
+				t.Fatalf("err = %v, want ErrTooManyRedirects", err)
+			}
+			// Requests sent: the first and each hop followed.
+			want := int64(tt.chain + 1)
+			if !tt.ok {
+				want = int64(max(tt.max, 0) + 1)
+				if tt.max == 0 {
+					want = DefaultMaxRedirects + 1
+				}
+			}
+			if n := s.hits.Load() - before; n != want {
+				t.Fatalf("%d requests sent, want %d", n, want)
+			}
+		})
 	}
 }
 
@@ -394,5 +463,47 @@ func TestResponseAndHeaders(t *testing.T) {
 	if o := New(Options{}).Options(); o.ConnectTimeout != 5*time.Second || o.ReadTimeout != 10*time.Second ||
 		o.TotalTimeout != 30*time.Second || o.MaxResponseBytes != 1<<20 || o.MaxRedirects != 3 || o.MaxConnsPerHost != 4 || o.AllowPrivateNetworks {
 		t.Fatalf("defaults %+v", o)
+	}
+}
+
+// TestErrorNamesRequest: an error names the request's method (GET when the
+// request has none) and URL, and a refused dial names the address, port
+// included.
+func TestErrorNamesRequest(t *testing.T) {
+	s := newServer(t, "127.0.0.1", false, ok)
+	strict := New(Options{})
+	t.Cleanup(strict.CloseIdleConnections)
+	addr := s.Listener.Addr().String()
+	tests := []struct {
+		method, url string
+		want        error
+		prefix      string
+		contains    string
+	}{
+		{"", "ftp://127.0.0.1/x", ErrScheme, "transport: GET ftp://127.0.0.1/x: ", ""},
+		{http.MethodGet, "ftp://127.0.0.1/x", ErrScheme, "transport: GET ftp://127.0.0.1/x: ", ""},
+		{http.MethodPost, "ftp://127.0.0.1/x", ErrScheme, "transport: POST ftp://127.0.0.1/x: ", ""},
+		{http.MethodDelete, "gopher://127.0.0.1/x", ErrScheme, "transport: DELETE gopher://127.0.0.1/x: ", ""},
+		{"", s.URL + "/actor", ErrForbiddenAddress, "transport: GET " + s.URL + "/actor: ", "connecting to " + addr + ": "},
+		{http.MethodPost, s.URL + "/inbox", ErrForbiddenAddress, "transport: POST " + s.URL + "/inbox: ", "connecting to " + addr + ": "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.url, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, tt.url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Method = tt.method // NewRequest turns "" into GET
+			_, err = strict.Do(context.Background(), req)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, tt.prefix) || !strings.Contains(msg, tt.contains) {
+				t.Fatalf("err = %q, want it to start with %q and contain %q", msg, tt.prefix, tt.contains)
+			}
+		})
+	}
+	if n := s.hits.Load(); n != 0 {
+		t.Fatalf("guarded client reached the server %d times", n)
 	}
 }
