@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/interlink-project/interlink-node/catalogue"
 	"net/http"
 	"strings"
 
@@ -34,9 +35,9 @@ func (n *Node) handleImport(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "required", "send at least one object"))
 		return
 	}
-	if len(req.Objects) > maxImportBatch {
+	if len(req.Objects) > catalogue.MaxImportBatch {
 		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "Too many objects", "objects", "max_items",
-			"%d objects in one import; send at most %d per request", len(req.Objects), maxImportBatch))
+			"%d objects in one import; send at most %d per request", len(req.Objects), catalogue.MaxImportBatch))
 		return
 	}
 	entities := make([]protocol.Entity, 0, len(req.Objects))
@@ -72,7 +73,7 @@ func prefixErrors(all *protocol.ValidationError, prefix string, err error) {
 }
 
 func (n *Node) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity) {
-	res, err := n.importEntities(r.Context(), entities)
+	res, err := n.catalogue().Import(r.Context(), entities)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return

@@ -34,7 +34,7 @@ func (n *Node) handleCreate(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.createObject(r.Context(), e)
+	obj, err := n.catalogue().Create(r.Context(), e)
 	if writeDraft(w, err) {
 		return
 	}
@@ -74,7 +74,7 @@ func (n *Node) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.updateObject(r.Context(), mux.Vars(r)["id"], e, v)
+	obj, err := n.catalogue().Update(r.Context(), mux.Vars(r)["id"], e, v)
 	if writeDraft(w, err) {
 		return
 	}
@@ -92,7 +92,7 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.deleteObject(r.Context(), mux.Vars(r)["id"], v)
+	obj, err := n.catalogue().Delete(r.Context(), mux.Vars(r)["id"], v)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return

@@ -106,7 +106,7 @@ func (n *Node) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Ambiguous query", "task", "exclusive", "pass either task or problem_profile, not both"))
 		return
 	case task != "":
-		if pps, err = n.taskProblemProfiles(r.Context(), task); err != nil {
+		if pps, err = n.catalogue().TaskProblemProfiles(r.Context(), task); err != nil {
 			n.writeProblem(w, r, err)
 			return
 		}
@@ -116,7 +116,7 @@ func (n *Node) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "task", "required", "pass ?task=TASK-KEY or ?problem_profile=KEY"))
 		return
 	}
-	recs, err := n.recommend(r.Context(), pps, limit)
+	recs, err := n.catalogue().Recommend(r.Context(), pps, limit)
 	if err != nil {
 		n.writeProblem(w, r, err)
 		return

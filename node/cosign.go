@@ -9,29 +9,10 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation"
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
-
-// draftStarted is what createObject and updateObject return (as an error)
-// when the version needs other nodes' signatures first: the handlers answer
-// 202 with the draft.
-type draftStarted struct{ draft storage.Draft }
-
-func (d *draftStarted) Error() string { return "draft " + d.draft.ID + " waits for its co-signers" }
-
-// startDraft offers a co-produced version to its co-signers.
-func (n *Node) startDraft(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) error {
-	d, err := n.fed.StartCosign(ctx, obj, expect, prevJWS, cosigners)
-	if err != nil {
-		if errors.Is(err, federation.ErrCosign) {
-			return fieldError(http.StatusBadGateway, "cosign-failed", "The co-producers could not be asked to sign", "coproduced_by", "reachable", "%v", err)
-		}
-		return err
-	}
-	return &draftStarted{draft: d}
-}
 
 // viewDraft is d as the API shows it, with the co-signers still missing.
 func viewDraft(d storage.Draft) api.Draft {
@@ -51,12 +32,12 @@ func viewDraft(d storage.Draft) api.Draft {
 
 // writeDraft answers 202 Accepted with the draft a create or update started.
 func writeDraft(w http.ResponseWriter, err error) bool {
-	var ds *draftStarted
+	var ds *catalogue.DraftStarted
 	if !errors.As(err, &ds) {
 		return false
 	}
-	w.Header().Set("Location", "/api/v1/drafts/"+ds.draft.ID)
-	writeJSON(w, http.StatusAccepted, api.DraftAccepted{Draft: viewDraft(ds.draft)})
+	w.Header().Set("Location", "/api/v1/drafts/"+ds.Draft.ID)
+	writeJSON(w, http.StatusAccepted, api.DraftAccepted{Draft: viewDraft(ds.Draft)})
 	return true
 }
 

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
 	"github.com/interlink-project/interlink-node/federation/trust"
@@ -73,6 +74,7 @@ type Node struct {
 	ix   *search.Index
 	fed  *federation.Service
 	tr   *trust.Service
+	cat  *catalogue.Service // the catalogue use cases over st, fed and tr
 	// inboxLimit bounds each remote address's inbox POSTs (nil: off).
 	inboxLimit *rateLimiter
 
@@ -196,6 +198,7 @@ func (n *Node) openData() error {
 		return fmt.Errorf("federation: %w", err)
 	}
 	n.st, n.ix, n.fed, n.tr = st, ix, fed, tr
+	n.cat = catalogue.New(catalogue.Deps{Store: st, Federation: fed, Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})
 	ctx, cancel := context.WithCancel(context.Background())
 	n.indexStop, n.indexDone = cancel, make(chan struct{})
 	go func() {
@@ -227,7 +230,10 @@ func (n *Node) closeData() error {
 }
 
 func (n *Node) store() *storage.Store { return n.st }
-func (n *Node) index() *search.Index  { return n.ix }
+
+// catalogue returns the catalogue use cases (rebuilt with the store by a restore).
+func (n *Node) catalogue() *catalogue.Service { return n.cat }
+func (n *Node) index() *search.Index          { return n.ix }
 
 // firstStart makes the first admin token (printed once, stored as a hash)
 // and the local credential the CLI on this machine uses.

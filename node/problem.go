@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
@@ -53,6 +54,12 @@ func problemFor(err error) (*apiError, bool) {
 			detail: ve.Error(), errs: ve.Errors}, true
 	case errors.As(err, &ye):
 		return yamlProblem(ye), true
+	case errors.Is(err, catalogue.ErrNotOwner):
+		return &apiError{status: http.StatusForbidden, name: "not-owner", title: "Not this node's object", detail: err.Error()}, true
+	case errors.Is(err, catalogue.ErrNoSuchTask):
+		return fieldError(http.StatusNotFound, "not-found", "No such task", "task", "exists", "%v", err), true
+	case errors.Is(err, catalogue.ErrCosignFailed):
+		return fieldError(http.StatusBadGateway, "cosign-failed", "The co-producers could not be asked to sign", "coproduced_by", "reachable", "%v", err), true
 	case errors.As(err, &ke):
 		return &apiError{status: http.StatusConflict, name: "key-exists", title: "An object with this key exists",
 			detail: fmt.Sprintf("a live %s with key %q already exists at %s: update it instead", ke.Type, ke.Key, ke.IRI),
@@ -96,12 +103,7 @@ func yamlProblem(e *publiccode.SyntaxError) *apiError {
 	return fieldError(http.StatusBadRequest, "malformed-yaml", "The body is not well-formed YAML", "body", "yaml_syntax", "%s", msg)
 }
 
-func keyField(k protocol.Kind) string {
-	if k == protocol.KindPublicService {
-		return "identifier"
-	}
-	return "key"
-}
+func keyField(k protocol.Kind) string { return protocol.KeyField(k) }
 
 // writeProblem renders err as application/problem+json.
 func (n *Node) writeProblem(w http.ResponseWriter, r *http.Request, err error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/protocol"
 )
@@ -113,8 +114,8 @@ func (n *Node) resignDue(ctx context.Context) (int, error) {
 			n.log.Warn("cannot re-sign an object whose body does not decode", "iri", cur.IRI, "err", err)
 			continue
 		}
-		_, err = n.updateObject(ctx, id, e, cur.Version)
-		var ds *draftStarted
+		_, err = n.catalogue().Update(ctx, id, e, cur.Version)
+		var ds *catalogue.DraftStarted
 		switch {
 		case err == nil, errors.As(err, &ds):
 			count++

@@ -27,26 +27,6 @@ func (n *Node) newTrust(st *storage.Store, fetcher chain.Fetcher) (*trust.Servic
 // trust returns the trust layer (swapped with the store by a restore).
 func (n *Node) trust() *trust.Service { return n.tr }
 
-// signLocal signs each new local version (linking it to the version before,
-// whose JWS nextVersion left in the object) and records this node's own
-// verification of it.
-func (n *Node) signLocal(ctx context.Context, ops []storage.WriteOp) error {
-	tr := n.trust()
-	for i := range ops {
-		o := &ops[i].Object
-		var prev []byte
-		if o.Version > 1 {
-			prev = o.JWS
-		}
-		jws, v, err := tr.SignLocal(ctx, *o, prev)
-		if err != nil {
-			return err
-		}
-		o.JWS, o.Verification = jws, v
-	}
-	return nil
-}
-
 // TrustFile is DATA/trust.json: what the node trusts, written at start and
 // after every key or role change, so that `interlink verify --data DIR`
 // checks objects offline as this node would (its pinned anchors, its

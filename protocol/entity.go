@@ -92,3 +92,12 @@ func EncodeEntity(e Entity) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// KeyField is the JSON field that holds an entity's natural key:
+// identifier for a public service, key for every other kind.
+func KeyField(k Kind) string {
+	if k == KindPublicService {
+		return "identifier"
+	}
+	return "key"
+}
