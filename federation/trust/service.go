@@ -48,12 +48,23 @@ type Deps struct {
 	Actor    string // its ActivityPub actor IRI
 	Identity Identity
 	Keys     func() KeySet
-	Store    *storage.Store
+	Store    Registry
 	Fetcher  chain.Fetcher // the SSRF-guarded outbound client
 	Now      func() time.Time
 	Logger   *slog.Logger
 	Version  string
 	IDs      *protocol.ULIDSource
+}
+
+// Registry is what the trust layer keeps in the node's database: its role
+// (a setting) and, in anchor or intermediate role, the subordinates it
+// enrolled. *storage.Store implements it.
+type Registry interface {
+	GetSetting(ctx context.Context, name string) ([]byte, error)
+	PutSetting(ctx context.Context, name string, v []byte) error
+	Subordinate(ctx context.Context, entityID string) (storage.Subordinate, error)
+	Subordinates(ctx context.Context) ([]storage.Subordinate, error)
+	PutSubordinate(ctx context.Context, sub storage.Subordinate) error
 }
 
 // Service is the node's trust layer.
