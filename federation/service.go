@@ -21,7 +21,7 @@ import (
 
 // Deps are what the node gives the federation service.
 type Deps struct {
-	Store   *storage.Store
+	Store   Store // *storage.Store in the node
 	URIs    protocol.URIs
 	HTTPKey *rsa.PrivateKey // signs outgoing requests
 	Logger  *slog.Logger
@@ -44,7 +44,7 @@ type Deps struct {
 // Service is the federation agent of one node.
 type Service struct {
 	cfg    Config
-	st     *storage.Store
+	st     Store
 	uris   protocol.URIs
 	log    *slog.Logger
 	now    func() time.Time
