@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -165,7 +166,7 @@ func (e *ValidationError) singleLineText(field string, t Text, maxRunes int) {
 		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
 		return
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		f := MapField(field, lang)
 		if !ValidBCP47(lang) {
 			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
@@ -181,7 +182,7 @@ func (e *ValidationError) urlText(field string, t Text) {
 		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
 		return
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		f := MapField(field, lang)
 		if !ValidBCP47(lang) {
 			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -287,7 +289,7 @@ func (c *shapeChecker) walk(path string, v any, t reflect.Type) {
 		}
 	case reflect.Map:
 		if obj, ok := c.want(path, v, "object").(map[string]any); ok {
-			for _, k := range sortedKeys(obj) {
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
 				c.walk(memberPath(path, k), obj[k], t.Elem())
 			}
 		}
@@ -297,7 +299,7 @@ func (c *shapeChecker) walk(path string, v any, t reflect.Type) {
 			return
 		}
 		fields := c.structFields(t)
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			ft, known := fields[k]
 			if !known {
 				c.ve.Add(memberPath(path, k), "unknown_field", "is not a field of this object")

@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -155,7 +157,7 @@ func (p *PublicCodeInfo) ValidateInto(e *ValidationError, prefix string) {
 			}
 		}
 	}
-	for _, cc := range sortedKeys(p.CountrySections) {
+	for _, cc := range slices.Sorted(maps.Keys(p.CountrySections)) {
 		raw := p.CountrySections[cc]
 		cf := MapField(f("country_sections"), cc)
 		switch {

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -193,7 +194,7 @@ func (e *ValidationError) Text(field string, t Text, required bool, maxRunes int
 		return
 	}
 	filled := false
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		v := t[lang]
 		f := MapField(field, lang)
 		if !ValidBCP47(lang) {
@@ -217,7 +218,7 @@ func (e *ValidationError) TextBytes(field string, t Text, required bool, maxByte
 	if len(e.Errors) > n && len(t) > MaxLanguages {
 		return
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		if len(t[lang]) > maxBytes {
 			e.Add(MapField(field, lang), "max_length", "is larger than %d bytes", maxBytes)
 		}
@@ -234,7 +235,7 @@ func (e *ValidationError) TextList(field string, t TextList, maxRunes int) {
 		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
 		return
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		f := MapField(field, lang)
 		if !ValidBCP47(lang) {
 			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
@@ -356,14 +357,4 @@ func ValidHTTPURL(s string) bool {
 	}
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
-}
-
-// sortedKeys returns the keys of m in order, so that errors come in a stable order.
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

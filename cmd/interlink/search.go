@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -132,7 +133,7 @@ func writeSearch(w io.Writer, a *searchAnswer, lang string) error {
 	}
 	if len(a.Facets) > 0 {
 		fmt.Fprintln(&buf, "facets:")
-		for _, name := range sortedKeys(a.Facets) {
+		for _, name := range slices.Sorted(maps.Keys(a.Facets)) {
 			if len(a.Facets[name]) > 0 {
 				fmt.Fprintf(&buf, "  %s: %s\n", name, formatFacet(a.Facets[name]))
 			}
@@ -148,7 +149,7 @@ const maxFacetValues = 10
 // formatFacet renders counts largest first ("Interlinker 3, PublicService
 // 1"), at most maxFacetValues of them.
 func formatFacet(counts map[string]int) string {
-	keys := sortedKeys(counts)
+	keys := slices.Sorted(maps.Keys(counts))
 	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(counts[b], counts[a]) })
 	var parts []string
 	for i, k := range keys {
@@ -207,7 +208,7 @@ func pickLanguage(t protocol.Text, lang string) string {
 			return s
 		}
 	}
-	for _, l := range sortedKeys(t) {
+	for _, l := range slices.Sorted(maps.Keys(t)) {
 		if s := strings.TrimSpace(t[l]); s != "" {
 			return s
 		}
@@ -222,13 +223,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -85,7 +86,7 @@ func writeStatus(w io.Writer, st *statusAnswer, server string) error {
 
 	fmt.Fprintln(&buf, "health:")
 	tw = tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	for _, k := range sortedKeys(st.Health) {
+	for _, k := range slices.Sorted(maps.Keys(st.Health)) {
 		fmt.Fprintf(tw, "  %s\t%s\n", k, healthValue(k, st.Health[k]))
 	}
 	if err := tw.Flush(); err != nil {
@@ -104,7 +105,7 @@ func countOrder(counts map[string]int) []string {
 			out = append(out, string(k))
 		}
 	}
-	for _, k := range sortedKeys(counts) {
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
 		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}

@@ -3,6 +3,7 @@ package cpsv
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func (x *expander) localContext(active *context, local map[string]any, depth int
 			return nil, fmt.Errorf("@vocab is %s, not a string", jsonType(v))
 		}
 	}
-	for _, term := range sortedKeys(local) {
+	for _, term := range slices.Sorted(maps.Keys(local)) {
 		if strings.HasPrefix(term, "@") {
 			continue // @version, @protected, @propagate, @direction and the above
 		}
@@ -348,13 +349,4 @@ func jsonType(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -309,7 +311,7 @@ func refs(iris []string) []any {
 // "und" text as plain literals.
 func langValues(t protocol.Text) []any {
 	out := make([]any, 0, len(t))
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		out = append(out, langValue(lang, t[lang]))
 	}
 	return out
@@ -317,7 +319,7 @@ func langValues(t protocol.Text) []any {
 
 func langListValues(t protocol.TextList) []any {
 	var out []any
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		for _, v := range t[lang] {
 			out = append(out, langValue(lang, v))
 		}

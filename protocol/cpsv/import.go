@@ -3,6 +3,7 @@ package cpsv
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -314,7 +315,7 @@ func (r *reader) hours(f string, n *node, prop string) protocol.Text {
 		case v.Ref != "":
 			if t := r.g.Nodes[v.Ref]; t != nil {
 				desc := r.text(f, t, iriDescription, "; ")
-				for _, l := range sortedKeys(desc) {
+				for _, l := range slices.Sorted(maps.Keys(desc)) {
 					add(l, desc[l])
 				}
 			}
@@ -474,7 +475,7 @@ func nodeIRI(n *node) string {
 }
 
 func firstText(t protocol.Text) string {
-	for _, l := range sortedKeys(t) {
+	for _, l := range slices.Sorted(maps.Keys(t)) {
 		if t[l] != "" {
 			return t[l]
 		}

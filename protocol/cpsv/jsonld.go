@@ -306,7 +306,7 @@ func (x *expander) nodeObject(ctx *context, obj map[string]any, path string) (st
 			}
 		}
 	}
-	for _, key := range sortedKeys(obj) {
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		v := obj[key]
 		p := path + "." + key
 		switch key {
@@ -354,7 +354,7 @@ func (x *expander) propertyValues(ctx *context, td *termDef, v any, path string)
 	}
 	if obj, ok := v.(map[string]any); ok && (container == "@language" || container == "@index") && !isValueOrNode(obj) {
 		var out []value
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			item := obj[k]
 			if container == "@language" {
 				strs, err := stringOrStrings(item)

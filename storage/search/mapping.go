@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"html"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -228,15 +229,15 @@ func buildDoc(obj protocol.Object) (docFields, error) {
 		}
 	}
 
-	for _, tag := range sortedKeys(idx.Name) {
+	for _, tag := range slices.Sorted(maps.Keys(idx.Name)) {
 		v := strings.TrimSpace(idx.Name[tag])
 		doc.add(textField(kindName, fieldLang(tag)), v)
 		doc.add(fieldNameAll, v)
 	}
-	for _, tag := range sortedKeys(idx.Description) {
+	for _, tag := range slices.Sorted(maps.Keys(idx.Description)) {
 		doc.add(textField(kindDesc, fieldLang(tag)), stripHTML(idx.Description[tag]))
 	}
-	for _, tag := range sortedKeys(idx.Tags) {
+	for _, tag := range slices.Sorted(maps.Keys(idx.Tags)) {
 		for _, v := range idx.Tags[tag] {
 			v = strings.TrimSpace(v)
 			doc.add(textField(kindTags, fieldLang(tag)), v)
@@ -256,7 +257,7 @@ func buildDoc(obj protocol.Object) (docFields, error) {
 	}
 	langs := idx.Languages
 	if len(langs) == 0 {
-		langs = sortedKeys(idx.Name)
+		langs = slices.Sorted(maps.Keys(idx.Name))
 	}
 	setKW(fieldLanguage, langs, normLanguage)
 	setKW(fieldNature, []string{idx.Nature}, strings.TrimSpace)
@@ -297,7 +298,7 @@ const (
 // mapper, to set options the mapping cannot express).
 func (ix *Index) document(id string, fields docFields) *document.Document {
 	doc := document.NewDocument(id)
-	for _, name := range sortedKeys(fields) {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		opts, analyzer := index.FieldIndexingOptions(index.IndexField), ix.fieldAnalyzers[name]
 		switch {
 		case analyzer != nil: // a text field
@@ -313,29 +314,20 @@ func (ix *Index) document(id string, fields docFields) *document.Document {
 	return doc
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // sortKey is the listing order key of an object in a language: its name in
 // that language, else in English, else in the first language it has, else
 // its natural key; folded to lower-case ASCII. Objects without any name sort
 // last.
 func sortKey(names protocol.Text, lang, key string) string {
 	name := ""
-	for _, tag := range sortedKeys(names) {
+	for _, tag := range slices.Sorted(maps.Keys(names)) {
 		if primaryLang(tag) == lang && strings.TrimSpace(names[tag]) != "" {
 			name = names[tag]
 			break
 		}
 	}
 	if name == "" {
-		for _, tag := range sortedKeys(names) {
+		for _, tag := range slices.Sorted(maps.Keys(names)) {
 			if primaryLang(tag) == "en" && strings.TrimSpace(names[tag]) != "" {
 				name = names[tag]
 				break
@@ -343,7 +335,7 @@ func sortKey(names protocol.Text, lang, key string) string {
 		}
 	}
 	if name == "" {
-		for _, tag := range sortedKeys(names) {
+		for _, tag := range slices.Sorted(maps.Keys(names)) {
 			if strings.TrimSpace(names[tag]) != "" {
 				name = names[tag]
 				break

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -171,7 +172,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		}
 	}
 
-	for _, field := range sortedKeys(q.Filters) {
+	for _, field := range slices.Sorted(maps.Keys(q.Filters)) {
 		if !slices.Contains(filterFields, field) {
 			return nil, invalid("unknown filter %q (filters: %s)", field, strings.Join(filterFields, ", "))
 		}

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -329,7 +329,7 @@ func (r *runner) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
 			}
 		}
 		twice := 0
-		for _, k := range sortedKeys(perKey) {
+		for _, k := range slices.Sorted(maps.Keys(perKey)) {
 			if perKey[k] > 1 {
 				twice += perKey[k] - 1
 			}
@@ -458,15 +458,6 @@ func (r *runner) adoptions(ctx context.Context, cc *CountCond) (outcome, error) 
 	return o, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // printForged prints what became of the forged objects of oc on the nodes
 // that had accepted them (a not-verified check that held).
 func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
@@ -500,7 +491,7 @@ func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
 		return
 	}
 	var parts []string
-	for _, k := range sortedKeys(statuses) {
+	for _, k := range slices.Sorted(maps.Keys(statuses)) {
 		parts = append(parts, fmt.Sprintf("%d %s", statuses[k], k))
 	}
 	if copies == 0 {

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -440,7 +442,7 @@ func (r *runner) forge(ctx context.Context, fs *Forge) error {
 		return fmt.Errorf("deliver the forged object: %w", joinByNode(errs))
 	}
 	var wrong []string
-	for _, name := range sortedKeys(verdicts) {
+	for _, name := range slices.Sorted(maps.Keys(verdicts)) {
 		v := verdicts[name]
 		if (fs.Expect == expectAccepted && !v.accepted()) || (fs.Expect == expectRefused && !v.refused()) {
 			wrong = append(wrong, name+" answered "+v.String())
@@ -533,12 +535,12 @@ func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 // problem types seen.
 func (r *runner) printRefusals(from time.Time, at map[string]time.Time, v map[string]verdict, accepted map[string]int) {
 	types := map[string]int{}
-	for _, name := range sortedKeys(at) {
+	for _, name := range slices.Sorted(maps.Keys(at)) {
 		r.printf("  %s refused after %s (%s), having accepted %d forged objects", name, round(at[name].Sub(from)), v[name], accepted[name])
 		types[v[name].problem]++
 	}
 	var seen []string
-	for _, t := range sortedKeys(types) {
+	for _, t := range slices.Sorted(maps.Keys(types)) {
 		seen = append(seen, fmt.Sprintf("%s ×%d", t, types[t]))
 	}
 	r.printf("  refusals: %s", strings.Join(seen, ", "))
@@ -546,7 +548,7 @@ func (r *runner) printRefusals(from time.Time, at map[string]time.Time, v map[st
 
 func summarize(verdicts map[string]verdict, errs map[string]error) string {
 	var acc, ref []string
-	for _, name := range sortedKeys(verdicts) {
+	for _, name := range slices.Sorted(maps.Keys(verdicts)) {
 		if v := verdicts[name]; v.accepted() {
 			acc = append(acc, name)
 		} else {
@@ -568,7 +570,7 @@ func summarize(verdicts map[string]verdict, errs map[string]error) string {
 
 func joinByNode(errs map[string]error) error {
 	var out []error
-	for _, name := range sortedKeys(errs) {
+	for _, name := range slices.Sorted(maps.Keys(errs)) {
 		out = append(out, fmt.Errorf("%s: %w", name, errs[name]))
 	}
 	return errors.Join(out...)
@@ -598,7 +600,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 		}
 	}
 	var errs []error
-	for _, origin := range sortedKeys(byOrigin) {
+	for _, origin := range slices.Sorted(maps.Keys(byOrigin)) {
 		n, err := r.st.Node(origin)
 		if err != nil {
 			errs = append(errs, err)
@@ -632,7 +634,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 			if len(perrs) > 0 {
 				errs = append(errs, fmt.Errorf("retract %s: %w", it.IRI, joinByNode(perrs)))
 			}
-			for _, name := range sortedKeys(verdicts) {
+			for _, name := range slices.Sorted(maps.Keys(verdicts)) {
 				if v := verdicts[name]; !v.accepted() {
 					errs = append(errs, fmt.Errorf("retract %s: %s answered %s: %s", it.IRI, name, v, v.detail))
 				}

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -72,10 +73,10 @@ func (r *Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "  publish-to-verified-everywhere: p50 %s, p99 %s, max %s (%d samples)\n",
 			round(Percentile(r.Samples, 50)), round(Percentile(r.Samples, 99)), round(slices.Max(r.Samples)), len(r.Samples))
 	}
-	for _, name := range sortedKeys(r.Figures) {
+	for _, name := range slices.Sorted(maps.Keys(r.Figures)) {
 		fmt.Fprintf(w, "  %s: %s\n", name, round(r.Figures[name]))
 	}
-	for _, name := range sortedKeys(r.Losses) {
+	for _, name := range slices.Sorted(maps.Keys(r.Losses)) {
 		l := r.Losses[name]
 		fmt.Fprintf(w, "  objects lost or duplicated (%s): %d lost, %d duplicated of %d acknowledged\n", name, l.Lost, l.Duplicated, l.Acknowledged)
 	}
