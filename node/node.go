@@ -86,7 +86,6 @@ type Node struct {
 	resignKick   chan struct{} // a pass now (a content key was revoked)
 	reverifyStop context.CancelFunc
 	reverifyDone chan struct{}
-	keyStates    map[string]keyMemo // "signer kid" -> what the last reverify pass knew of the key (its goroutine only)
 
 	metrics *metrics
 	handler http.Handler

@@ -1,0 +1,182 @@
+package trust
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage"
+)
+
+// Re-judging keeps stored verdicts current: every trust.reverify_interval
+// the node polls the denylists of the authorities its signers' chains pass
+// through, resolves each signer's chain afresh, and judges again the objects
+// of every signer whose chain or key changed since they arrived: revoked
+// (what was signed, or first seen here, at or after the revocation becomes
+// invalid), a key retired or revoked (what it signed after retirement, or
+// what was first seen after its revocation, becomes invalid), or enrolled
+// since (unverified objects become verified). A chain that fails to resolve
+// (an unreachable superior) changes nothing.
+
+// Verdicts is what re-judging reads and writes of the stored objects;
+// *storage.Store implements it.
+type Verdicts interface {
+	// ForEachMeta walks every object's envelope and verification.
+	ForEachMeta(ctx context.Context, fn func(protocol.Object) error) error
+	Get(ctx context.Context, iri string) (protocol.Object, error)
+	// SetVerification replaces the verdict of version ver of iri, which
+	// must still be current (storage.ErrConflict otherwise).
+	SetVerification(ctx context.Context, iri string, ver uint64, v *protocol.Verification) error
+}
+
+type judgedRef struct {
+	iri     string
+	version uint64
+	status  string
+	kid     string // the signer's key the version was judged with
+}
+
+// keyMemo is what a pass remembers of a signer's key: its state, and
+// whether that state was new at that pass. The pass after a change judges
+// the key's objects again too: a version accepted with the old chain while
+// the pass ran (after its snapshot of the store, before it resolved the
+// chain afresh) is in the next snapshot; verifications that start after the
+// chain was resolved afresh use the new one.
+type keyMemo struct {
+	state string
+	fresh bool
+}
+
+// Rejudge runs one pass over st and returns how many objects changed status. Each
+// signer's chain is resolved afresh (so that the pass sees a key retired or
+// revoked since the last one), and its objects are judged again when the
+// chain is revoked, when they were unverified, or when the key they were
+// signed with changed state (retired, revoked) at this pass or the one
+// before.
+func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
+	s.rejudging.Lock()
+	defer s.rejudging.Unlock()
+	bySigner := map[string][]judgedRef{}
+	err := st.ForEachMeta(ctx, func(o protocol.Object) error { // a verification record means a signed version
+		if o.Origin == s.d.Self || o.Deleted || o.Verification == nil {
+			return nil
+		}
+		for _, s := range o.Verification.Signers {
+			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{o.IRI, o.Version, o.Verification.Status, s.Kid})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	authorities := map[string]bool{}
+	for signer := range bySigner {
+		if ch, err := s.resolver.Resolve(ctx, signer); err == nil {
+			for _, a := range ch.Path[1:] {
+				authorities[a] = true
+			}
+		}
+	}
+	list := make([]string, 0, len(authorities))
+	for a := range authorities {
+		list = append(list, a)
+	}
+	s.PollDenylists(ctx, list)
+	states := map[string]keyMemo{}
+	rejudge := map[string]bool{}
+	changed := 0
+	for signer, refs := range bySigner {
+		// Resolved afresh: a key retired or revoked since the last pass,
+		// or an enrolment (a remembered failure would hide it), shows now.
+		s.resolver.Invalidate(signer)
+		ch, err := s.resolver.Resolve(ctx, signer)
+		if err != nil {
+			for k, v := range s.keyStates {
+				if strings.HasPrefix(k, signer+" ") {
+					states[k] = v // no answer is not a verdict: keep what we knew
+				}
+			}
+			continue
+		}
+		revoked := !ch.RevokedAt.IsZero()
+		for _, ref := range refs {
+			key := signer + " " + ref.kid
+			keyChanged, ok := rejudge[key]
+			if !ok {
+				prev := s.keyStates[key]
+				memo := keyMemo{state: keyState(ch, ref.kid)}
+				memo.fresh = memo.state != prev.state
+				states[key] = memo
+				// Changed at this pass, or at the one before (see keyMemo).
+				keyChanged = memo.state != "" && (memo.fresh || prev.fresh)
+				rejudge[key] = keyChanged
+			}
+			switch {
+			case revoked && ref.status != protocol.Invalid:
+			case ref.status == protocol.Unverified:
+			case keyChanged && ref.status == protocol.Verified:
+			default:
+				continue
+			}
+			ok, err := s.judgeAgain(ctx, st, ref)
+			if err != nil {
+				return changed, err
+			}
+			if ok {
+				changed++
+			}
+		}
+	}
+	s.keyStates = states
+	return changed, nil
+}
+
+// keyState is what a pass remembers of a signer's key: "" while it is
+// simply valid, else when it was retired or revoked.
+func keyState(ch *chain.Chain, kid string) string {
+	if ch.Config == nil {
+		return ""
+	}
+	in := ch.Config.Statement.InterlinkNode()
+	if in == nil {
+		return ""
+	}
+	k, ok := entity.FindKey(in.ContentKeys, kid)
+	if !ok {
+		return "gone"
+	}
+	if k.RetiredAt == 0 && k.RevokedAt == 0 {
+		return ""
+	}
+	return fmt.Sprintf("retired %d revoked %d", k.RetiredAt, k.RevokedAt)
+}
+
+// judgeAgain verifies ref's current version again and records a changed
+// verdict; it reports whether the status changed.
+func (s *Service) judgeAgain(ctx context.Context, st Verdicts, ref judgedRef) (bool, error) {
+	o, err := st.Get(ctx, ref.iri)
+	if err != nil || o.Version != ref.version || o.Verification == nil {
+		return false, nil // changed or gone meanwhile: its new version was judged on arrival
+	}
+	v := &protocol.Verification{Status: protocol.Invalid, Checked: s.d.Now().UTC(), Expires: o.Verification.Expires, Signers: o.Verification.Signers}
+	if r, err := s.Judge(ctx, o.JWS, o.Received); err != nil {
+		v.Reason = err.Error()
+	} else {
+		v = r.Verification
+	}
+	if v.Status == o.Verification.Status {
+		return false, nil
+	}
+	err = st.SetVerification(ctx, o.IRI, o.Version, v)
+	if errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err == nil {
+		s.d.Logger.Info("object judged again", "iri", o.IRI, "from", o.Verification.Status, "to", v.Status, "reason", v.Reason)
+	}
+	return err == nil, err
+}
