@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -154,5 +155,45 @@ func TestCosignRequestQuota(t *testing.T) {
 		if _, _, err := s.AddCosignRequest(ctx, req(a, i), quota); err != nil {
 			t.Fatalf("after expiry frees the quota, request %d: %v", i, err)
 		}
+	}
+}
+
+// A schema-3 database's co-sign requests are indexed by the schema-4
+// migration: the same Offer is still recognised, and pending requests
+// count toward their origin's quota.
+func TestMigrateSchemaV3CosignIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "node.db")
+	v3, err := open(path, Options{NoSync: true}, openConfig{migrations: migrations()[:3]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := "http://127.0.0.7:1"
+	for i, status := range []string{"pending", "pending", "approved"} {
+		r := CosignRequest{ID: fmt.Sprintf("r%d", i), Activity: fmt.Sprintf("%s/activities/%d", origin, i), Origin: origin,
+			Actor: origin + "/actor", IRI: origin + "/objects/x", Status: status}
+		if err := v3.putJSON(ctx, "put cosign request", bCosign, []byte(r.ID), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := v3.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	again := CosignRequest{ID: "new", Activity: origin + "/activities/0", Origin: origin, Status: "pending"}
+	if held, added, err := s.AddCosignRequest(ctx, again, 3); err != nil || added || held.ID != "r0" {
+		t.Fatalf("an Offer stored before the migration, again: %+v %v %v", held, added, err)
+	}
+	third := CosignRequest{ID: "r3", Activity: origin + "/activities/3", Origin: origin, Status: "pending"}
+	if _, added, err := s.AddCosignRequest(ctx, third, 3); err != nil || !added {
+		t.Fatalf("a third pending request (2 migrated): %v %v", added, err)
+	}
+	fourth := CosignRequest{ID: "r4", Activity: origin + "/activities/4", Origin: origin, Status: "pending"}
+	if _, _, err := s.AddCosignRequest(ctx, fourth, 3); !errors.Is(err, ErrQuota) {
+		t.Fatalf("over the quota with the migrated requests: %v", err)
 	}
 }
