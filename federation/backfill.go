@@ -232,21 +232,25 @@ func (s *Service) backfillOps(ctx context.Context, actor string, it pageItem, se
 		return nil, false, it.err
 	}
 	rv := it.rv
+	h := &history{} // the first version this node sees, unless it holds one
 	cur, err := s.st.Get(ctx, iri)
 	switch {
-	case err == nil && !sameOrigin(cur.Origin, actor):
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return nil, false, err
+	case !sameOrigin(cur.Origin, actor):
 		return nil, false, fmt.Errorf("%s belongs to %s", iri, cur.Origin)
-	case err == nil && cur.Version >= rv.obj.Version && cur.Version > 0:
-		if _, err := s.checkHistory(ctx, &rv.obj, rv.Payload, rv.Raw); err != nil {
-			return nil, false, err // an equivocation is kept as evidence
+	case cur.Version >= rv.obj.Version:
+		// Held already; another payload under a held number is still
+		// kept as evidence.
+		if err := s.stale(ctx, cur, rv.obj, rv.Payload, rv.Raw); errors.Is(err, ErrEquivocation) {
+			return nil, false, err
 		}
-		return nil, false, nil // held already
-	case err != nil && !errors.Is(err, storage.ErrNotFound):
-		return nil, false, err
-	}
-	h, err := s.checkHistory(ctx, &rv.obj, rv.Payload, rv.Raw)
-	if err != nil {
-		return nil, false, err
+		return nil, false, nil
+	default:
+		if h, err = s.follows(ctx, cur, &rv.obj, rv.Payload, rv.Raw); err != nil {
+			return nil, false, err
+		}
 	}
 	rv.obj.Actor, rv.obj.Received = actor, s.now().UTC()
 	return append(h.fill, rv.writeOp()), true, nil

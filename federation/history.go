@@ -31,6 +31,10 @@ const MaxGapFill = 128
 // ErrPrevMismatch: a version's prev is not the hash of the version before it.
 var ErrPrevMismatch = errors.New("prev does not match the previous version")
 
+// ErrEquivocation: a signer signed two different versions with one number
+// of one object (the pair is kept as evidence).
+var ErrEquivocation = errors.New("two versions with one number")
+
 // history is what checkHistory found: the versions fetched to fill a gap
 // (oldest first), to store with the one received.
 type history struct {
@@ -48,6 +52,11 @@ func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p jwso
 	case err != nil:
 		return nil, err
 	}
+	return s.follows(ctx, cur, obj, p, raw)
+}
+
+// follows is checkHistory against cur, the version this node holds.
+func (s *Service) follows(ctx context.Context, cur protocol.Object, obj *protocol.Object, p jwsobj.Payload, raw []byte) (*history, error) {
 	if !cur.Created.IsZero() {
 		obj.Created = cur.Created
 	}
@@ -139,7 +148,7 @@ func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p jwsobj.
 					s.onEquivocation()
 				}
 			}
-			return refuse(http.StatusConflict, "jws-equivocation", nil,
+			return refuse(http.StatusConflict, "jws-equivocation", ErrEquivocation,
 				"%s version %d differs from the version %d this node holds, both signed by %s: kept as evidence", obj.IRI, obj.Version, held.Version, p.Iss)
 		}
 	}
