@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +41,21 @@ func TestInboxRefusesRequestSignedForAnotherHost(t *testing.T) {
 	// The same delivery signed for a is taken.
 	if r := peer.post(t, a.n.uris.SharedInbox(), body, time.Now(), nil); r.status != 202 {
 		t.Fatalf("signed for this node: %d %s", r.status, r.body)
+	}
+}
+
+// Outside a test federation (federation.allow_private_networks off) an
+// HTTP signature's key must be an https URL: a plain-http keyId is refused
+// before anything is fetched.
+func TestInboxRefusesPlainHTTPKeyOutsideTestFederations(t *testing.T) {
+	a := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.56"), func(c *Config) {
+		fedConfig(c)
+		c.Federation.AllowPrivateNetworks = false
+	})
+	peer := newFakePeer(t, "127.0.0.57")
+	r := peer.post(t, a.n.uris.SharedInbox(), createFrom(t, peer.url, peer.url, 1, "Create", peer), time.Now(), nil)
+	r.problem(t, 401, "bad-signature")
+	if !strings.Contains(string(r.body), "https") {
+		t.Fatalf("the refusal does not say why: %s", r.body)
 	}
 }
