@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/interlink-project/interlink-node/federation/trust/chain"
 	"github.com/interlink-project/interlink-node/federation/trust/entity"
@@ -73,8 +72,13 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Every signer's chain is read afresh, once: a key retired or revoked
+	// since the last pass, or an enrolment (a remembered failure would hide
+	// it), shows now. The denylists of the authorities on the way then drop
+	// the chains of what they revoked, which the loop below reads again.
 	authorities := map[string]bool{}
 	for signer := range bySigner {
+		s.resolver.Invalidate(signer)
 		if ch, err := s.resolver.Resolve(ctx, signer); err == nil {
 			for _, a := range ch.Path[1:] {
 				authorities[a] = true
@@ -86,34 +90,29 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 		list = append(list, a)
 	}
 	s.PollDenylists(ctx, list)
-	states := map[string]keyMemo{}
-	rejudge := map[string]bool{}
+	states := map[string]map[string]keyMemo{}
 	changed := 0
 	for signer, refs := range bySigner {
-		// Resolved afresh: a key retired or revoked since the last pass,
-		// or an enrolment (a remembered failure would hide it), shows now.
-		s.resolver.Invalidate(signer)
-		ch, err := s.resolver.Resolve(ctx, signer)
+		ch, err := s.resolver.Resolve(ctx, signer) // cached since the loop above, unless a denylist dropped it
 		if err != nil {
-			for k, v := range s.keyStates {
-				if strings.HasPrefix(k, signer+" ") {
-					states[k] = v // no answer is not a verdict: keep what we knew
-				}
+			if known, ok := s.keyStates[signer]; ok {
+				states[signer] = known // no answer is not a verdict: keep what we knew
 			}
 			continue
 		}
 		revoked := !ch.RevokedAt.IsZero()
+		memos, rejudge := map[string]keyMemo{}, map[string]bool{}
+		states[signer] = memos
 		for _, ref := range refs {
-			key := signer + " " + ref.kid
-			keyChanged, ok := rejudge[key]
+			keyChanged, ok := rejudge[ref.kid]
 			if !ok {
-				prev := s.keyStates[key]
+				prev := s.keyStates[signer][ref.kid]
 				memo := keyMemo{state: keyState(ch, ref.kid)}
 				memo.fresh = memo.state != prev.state
-				states[key] = memo
+				memos[ref.kid] = memo
 				// Changed at this pass, or at the one before (see keyMemo).
 				keyChanged = memo.state != "" && (memo.fresh || prev.fresh)
-				rejudge[key] = keyChanged
+				rejudge[ref.kid] = keyChanged
 			}
 			switch {
 			case revoked && ref.status != protocol.Invalid:

@@ -78,8 +78,8 @@ type Service struct {
 	ec          cachedEC
 	revocations map[string]int64 // "authority subject" -> revoked_at seen in its denylist
 
-	rejudging sync.Mutex         // one Rejudge pass at a time
-	keyStates map[string]keyMemo // "signer kid" -> what the last Rejudge pass knew of the key (under rejudging)
+	rejudging sync.Mutex                    // one Rejudge pass at a time
+	keyStates map[string]map[string]keyMemo // signer -> kid -> what the last Rejudge pass knew of the key (under rejudging)
 }
 
 type cachedEC struct {
