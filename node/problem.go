@@ -63,7 +63,7 @@ func problemFor(err error) (*apiError, bool) {
 	case errors.As(err, &ke):
 		return &apiError{status: http.StatusConflict, name: "key-exists", title: "An object with this key exists",
 			detail: fmt.Sprintf("a live %s with key %q already exists at %s: update it instead", ke.Type, ke.Key, ke.IRI),
-			errs:   []protocol.FieldError{{Field: keyField(ke.Type), Rule: "unique", Message: "already used by " + ke.IRI}},
+			errs:   []protocol.FieldError{{Field: protocol.KeyField(ke.Type), Rule: "unique", Message: "already used by " + ke.IRI}},
 			extra:  ke.IRI}, true
 	case errors.As(err, &ce):
 		return &apiError{status: http.StatusConflict, name: "conflict", title: "The object changed meanwhile",
@@ -102,8 +102,6 @@ func yamlProblem(e *publiccode.SyntaxError) *apiError {
 	}
 	return fieldError(http.StatusBadRequest, "malformed-yaml", "The body is not well-formed YAML", "body", "yaml_syntax", "%s", msg)
 }
-
-func keyField(k protocol.Kind) string { return protocol.KeyField(k) }
 
 // writeProblem renders err as application/problem+json.
 func (n *Node) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
