@@ -141,8 +141,9 @@ func TestHistoryGapsForksAndEquivocation(t *testing.T) {
 	if item["iri"] != iri || item["version"] != 3.0 || item["signer"] != origin.n.PublicURL() {
 		t.Fatalf("evidence: %v", item)
 	}
-	if !strings.Contains(string(receiver.get("/metrics").body), "interlink_trust_equivocations 1") {
-		t.Fatal("the equivocation is not in the metrics")
+	metrics := string(receiver.get("/metrics").body)
+	if !strings.Contains(metrics, "interlink_trust_equivocations 1") || !strings.Contains(metrics, "interlink_trust_equivocations_detected_total 1") {
+		t.Fatal("the equivocation is not in the metrics (gauge and counter)")
 	}
 
 	// A jti used once per signer: version 4 linked right but reusing
