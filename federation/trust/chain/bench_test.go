@@ -67,7 +67,7 @@ func BenchmarkVerifyWarm(b *testing.B) {
 		if err != nil {
 			return nil, err
 		}
-		return c.ContentKey(kid, at)
+		return c.ContentKeyAt(kid, at, time.Time{})
 	}
 	hits := f.f.total()
 	b.SetBytes(int64(len(doc)))

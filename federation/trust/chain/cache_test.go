@@ -274,7 +274,7 @@ func TestSelfSigned(t *testing.T) {
 		t.Fatalf("not cached: %v", err)
 	}
 	kid := kidOf(f.nodes["https://civici.example.org"].contentKey)
-	if _, err := ContentKey(ec, kid, t0); err != nil {
+	if _, err := ContentKeyAt(ec, kid, t0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	f.now = t0.Add(24 * time.Hour)

@@ -35,17 +35,12 @@ type contentKey struct {
 	pub ed25519.PublicKey
 }
 
-// ContentKey returns the leaf's content key kid (from its EC's
-// metadata.interlink_node.content_keys) as valid for a signature made at
-// at: it refuses an unknown kid (entity.ErrUnknownKey), a key not valid at
-// at (entity.ErrNotYetValid, entity.ErrKeyRetired, entity.ErrKeyRevoked),
-// and any time at or after the chain's RevokedAt (ErrRevoked).
-func (c *Chain) ContentKey(kid string, at time.Time) (ed25519.PublicKey, error) {
-	return c.ContentKeyAt(kid, at, time.Time{})
-}
-
-// ContentKeyAt is ContentKey for a signature made (as its signer asserts)
-// at signed and first seen by this node at seen (zero: unknown). Retirement
+// ContentKeyAt returns the leaf's content key kid (from its EC's
+// metadata.interlink_node.content_keys) as valid for a signature made (as
+// its signer asserts) at signed and first seen by this node at seen (zero:
+// unknown). It refuses an unknown kid (entity.ErrUnknownKey), a key not
+// yet valid or retired (entity.ErrNotYetValid, entity.ErrKeyRetired), a
+// revoked key (entity.ErrKeyRevoked), and a chain revoked (ErrRevoked). Retirement
 // and not-before are judged at signed: a retired key keeps verifying what it
 // signed before. Revocation, of the key or of the signer, is judged at the
 // later of the two: a signer's iat is its own word, so a version first seen
@@ -70,14 +65,9 @@ func (c *Chain) ContentKeyAt(kid string, signed, seen time.Time) (ed25519.Public
 	return k.pub, nil
 }
 
-// ContentKey is Chain.ContentKey for an EC checked only against its own
-// keys (Resolver.SelfSigned): signatures valid, identity not vouched for.
-func ContentKey(ec *entity.Parsed, kid string, at time.Time) (ed25519.PublicKey, error) {
-	return ContentKeyAt(ec, kid, at, time.Time{})
-}
-
 // ContentKeyAt is Chain.ContentKeyAt for an EC checked only against its
-// own keys.
+// own keys (Resolver.SelfSigned): signatures valid, identity not vouched
+// for.
 func ContentKeyAt(ec *entity.Parsed, kid string, signed, seen time.Time) (ed25519.PublicKey, error) {
 	if ec == nil {
 		return nil, fmt.Errorf("chain: content key %q: no entity configuration", kid)
