@@ -213,7 +213,7 @@ func (s *Store) ExpirePendingCosign(ctx context.Context, cutoff time.Time, reaso
 	_, err := s.submit(ctx, "expire cosign requests", 1, func(tx *bbolt.Tx) (uint64, error) {
 		n = 0
 		ov := newOverlay(tx)
-		prefix := []byte("p\x00")
+		prefix := []byte(cosignPending) // every origin's pending requests
 		c := tx.Bucket(bCosignIdx).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			id := k[bytes.LastIndexByte(k, 0)+1:]
@@ -261,9 +261,15 @@ func putCosign(ov *overlay, r CosignRequest, val []byte) error {
 	return nil
 }
 
-func cosignActivityKey(activity string) []byte { return []byte("a\x00" + activity) }
+// Key prefixes of bCosignIdx.
+const (
+	cosignByActivity = "a\x00"
+	cosignPending    = "p\x00"
+)
 
-func cosignPendingPrefix(origin string) []byte { return []byte("p\x00" + origin + "\x00") }
+func cosignActivityKey(activity string) []byte { return []byte(cosignByActivity + activity) }
+
+func cosignPendingPrefix(origin string) []byte { return []byte(cosignPending + origin + "\x00") }
 
 // cosignIndexEntries are the index entries of r.
 func cosignIndexEntries(r CosignRequest) map[string][]byte {
