@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
 // actorCache keeps remote actors (and so their keys) for a while. A
@@ -68,7 +68,7 @@ func (c *actorCache) get(ctx context.Context, iri string, refresh bool) (*activi
 	}
 	var key crypto.PublicKey
 	if a.PublicKeyPEM != "" {
-		if key, err = sigs.ParsePublicKeyPEM(a.PublicKeyPEM); err != nil {
+		if key, err = httpsig.ParsePublicKeyPEM(a.PublicKeyPEM); err != nil {
 			return nil, nil, fmt.Errorf("actor %s: public key: %w", iri, err)
 		}
 	}
@@ -78,7 +78,7 @@ func (c *actorCache) get(ctx context.Context, iri string, refresh bool) (*activi
 	return a, key, nil
 }
 
-// resolveKey is the sigs.KeyResolver: the key id's actor document, whose
+// resolveKey is the httpsig.KeyResolver: the key id's actor document, whose
 // publicKey must carry that id.
 func (s *Service) resolveKey(ctx context.Context, keyID string, refresh bool) (string, crypto.PublicKey, error) {
 	actorIRI, _, _ := strings.Cut(keyID, "#")

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/interlink-project/interlink-node/federation/trust"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/interlink-project/interlink-node/federation/trust"
 
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"

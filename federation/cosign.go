@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -293,12 +293,12 @@ func (s *Service) answered(ctx context.Context, act *activity.Activity, d storag
 		s.log.Info("co-sign refused", "draft", d.ID, "by", cosigner, "reason", summary)
 		return s.saveAnswered(ctx, act, d)
 	}
-	merged, err := jwsobj.Merge(d.JWS, result)
+	merged, err := signedobject.Merge(d.JWS, result)
 	if err != nil {
 		return refuse(http.StatusUnprocessableEntity, "jws-malformed", err, "the co-signature cannot join the draft: %v", err)
 	}
-	in, err := jwsobj.Inspect(merged)
-	if err != nil || !slices.ContainsFunc(in.Sigs, func(h jwsobj.SigHeader) bool { return h.Signer == cosigner }) {
+	in, err := signedobject.Inspect(merged)
+	if err != nil || !slices.ContainsFunc(in.Sigs, func(h signedobject.SigHeader) bool { return h.Signer == cosigner }) {
 		return refuse(http.StatusUnprocessableEntity, "jws-missing-cosigner", err, "the answer carries no signature by %s", cosigner)
 	}
 	if _, err := s.trust.VerifyDraft(ctx, merged); err != nil {

@@ -14,9 +14,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -38,7 +38,7 @@ func newTestService(t *testing.T, cfg Config) (*Service, *storage.Store, *clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := sigs.GenerateKey()
+	key, err := httpsig.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@
 // of a followed node's catalogue from its outbox, and remote actors and
 // their keys. Every remote fetch goes through the one safe client of
 // federation/transport; HTTP signatures are made and checked by
-// federation/sigs; the wire format is protocol/activity's.
+// protocol/httpsig; the wire format is protocol/activity's.
 //
 // Service is the agent that composes these parts. node owns its lifecycle
 // and routes HTTP requests to it; storage owns every transaction.

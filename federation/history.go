@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -44,7 +44,7 @@ type history struct {
 // checkHistory judges obj (verified; p its payload, raw the payload's bytes)
 // against the version this node holds. It sets obj.Created from what is
 // held (or from the signed iat), never from the unsigned wrapper.
-func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p jwsobj.Payload, raw []byte) (*history, error) {
+func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p signedobject.Payload, raw []byte) (*history, error) {
 	cur, err := s.st.Get(ctx, obj.IRI)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -56,7 +56,7 @@ func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p jwso
 }
 
 // follows is checkHistory against cur, the version this node holds.
-func (s *Service) follows(ctx context.Context, cur protocol.Object, obj *protocol.Object, p jwsobj.Payload, raw []byte) (*history, error) {
+func (s *Service) follows(ctx context.Context, cur protocol.Object, obj *protocol.Object, p signedobject.Payload, raw []byte) (*history, error) {
 	if !cur.Created.IsZero() {
 		obj.Created = cur.Created
 	}
@@ -97,25 +97,25 @@ func (s *Service) follows(ctx context.Context, cur protocol.Object, obj *protoco
 
 // linkVersions checks that next follows prev (whose payload bytes are
 // prevRaw): the same object and issuer, and prev the hash of prevRaw.
-func linkVersions(prevRaw []byte, prev, next jwsobj.Payload) error {
-	if next.Prev != jwsobj.PayloadHash(prevRaw) && next.Sub == prev.Sub && next.Iss == prev.Iss && next.Ver > prev.Ver {
-		err := fmt.Errorf("%w: %s version %d names prev %q, but version %d hashes to %q", ErrPrevMismatch, next.Sub, next.Ver, next.Prev, prev.Ver, jwsobj.PayloadHash(prevRaw))
+func linkVersions(prevRaw []byte, prev, next signedobject.Payload) error {
+	if next.Prev != signedobject.PayloadHash(prevRaw) && next.Sub == prev.Sub && next.Iss == prev.Iss && next.Ver > prev.Ver {
+		err := fmt.Errorf("%w: %s version %d names prev %q, but version %d hashes to %q", ErrPrevMismatch, next.Sub, next.Ver, next.Prev, prev.Ver, signedobject.PayloadHash(prevRaw))
 		return refuse(http.StatusConflict, "jws-prev-mismatch", err, "%v", err)
 	}
-	if err := jwsobj.CheckSuccessor(prevRaw, prev, next); err != nil {
+	if err := signedobject.CheckSuccessor(prevRaw, prev, next); err != nil {
 		return trustProblem(err)
 	}
 	return nil
 }
 
 // heldPayload reads the payload of a held version.
-func heldPayload(o protocol.Object) ([]byte, jwsobj.Payload, error) {
+func heldPayload(o protocol.Object) ([]byte, signedobject.Payload, error) {
 	if len(o.JWS) == 0 {
-		return nil, jwsobj.Payload{}, errors.New("unsigned")
+		return nil, signedobject.Payload{}, errors.New("unsigned")
 	}
-	in, err := jwsobj.Inspect(o.JWS)
+	in, err := signedobject.Inspect(o.JWS)
 	if err != nil {
-		return nil, jwsobj.Payload{}, err
+		return nil, signedobject.Payload{}, err
 	}
 	return in.Raw, in.Payload, nil
 }
@@ -123,7 +123,7 @@ func heldPayload(o protocol.Object) ([]byte, jwsobj.Payload, error) {
 // stale refuses a version at or below the held one. When this node holds
 // that version number with another payload signed by the same signer, the
 // pair is kept as evidence of equivocation.
-func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p jwsobj.Payload, raw []byte) error {
+func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p signedobject.Payload, raw []byte) error {
 	held := cur
 	if obj.Version < cur.Version {
 		var err error
@@ -134,7 +134,7 @@ func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p jwsobj.
 	if held.Version == obj.Version {
 		if heldRaw, heldP, err := heldPayload(held); err == nil && !bytes.Equal(heldRaw, raw) && heldP.Iss == p.Iss {
 			kid := ""
-			if in, err := jwsobj.Inspect(obj.JWS); err == nil && len(in.Sigs) > 0 {
+			if in, err := signedobject.Inspect(obj.JWS); err == nil && len(in.Sigs) > 0 {
 				kid = in.Sigs[0].Kid
 			}
 			fresh, err := s.st.PutEquivocation(ctx, storage.Equivocation{IRI: obj.IRI, Version: obj.Version, Signer: p.Iss, Kid: kid,
@@ -195,7 +195,7 @@ func (s *Service) fetchVersion(ctx context.Context, iri string, v uint64) (stora
 type receivedVersion struct {
 	obj     protocol.Object
 	ent     protocol.Entity
-	Payload jwsobj.Payload
+	Payload signedobject.Payload
 	Raw     []byte
 }
 

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -37,23 +37,23 @@ func sigProblem(err error) *InboxError {
 	case errors.Is(err, ErrBlocked):
 		// The signer's key lives on a blocked host: refused before anything is fetched from it.
 		return refuse(http.StatusForbidden, "blocked", err, "%v", err)
-	case errors.Is(err, sigs.ErrUnsigned):
+	case errors.Is(err, httpsig.ErrUnsigned):
 		return refuse(http.StatusUnauthorized, "unsigned", err, "the request carries no HTTP signature: sign it (draft-cavage, rsa-sha256)")
-	case errors.Is(err, sigs.ErrDigestMismatch):
+	case errors.Is(err, httpsig.ErrDigestMismatch):
 		return refuse(http.StatusUnauthorized, "digest-mismatch", err, "the Digest header does not match the body")
-	case errors.Is(err, sigs.ErrDigestNotSigned):
+	case errors.Is(err, httpsig.ErrDigestNotSigned):
 		return refuse(http.StatusUnauthorized, "digest-not-signed", err, "the Digest header is not among the signed headers")
-	case errors.Is(err, sigs.ErrDateWindow):
+	case errors.Is(err, httpsig.ErrDateWindow):
 		return refuse(http.StatusUnauthorized, "stale-date", err, "the Date is outside the accepted window: %v", err)
-	case errors.Is(err, sigs.ErrMissingHeaders):
+	case errors.Is(err, httpsig.ErrMissingHeaders):
 		return refuse(http.StatusUnauthorized, "missing-signed-headers", err, "%v", err)
-	case errors.Is(err, sigs.ErrKeyFetch):
+	case errors.Is(err, httpsig.ErrKeyFetch):
 		return refuse(http.StatusUnauthorized, "key-unavailable", err, "the signing key could not be fetched: %v", err)
-	case errors.Is(err, sigs.ErrKeyOwner):
+	case errors.Is(err, httpsig.ErrKeyOwner):
 		return refuse(http.StatusUnauthorized, "key-owner", err, "the key's owner is on another origin than the key")
-	case errors.Is(err, sigs.ErrWrongHost):
+	case errors.Is(err, httpsig.ErrWrongHost):
 		return refuse(http.StatusUnauthorized, "wrong-host", err, "the request is signed for another host than this node: %v", err)
-	case errors.Is(err, sigs.ErrBodyTooLarge):
+	case errors.Is(err, httpsig.ErrBodyTooLarge):
 		return refuse(http.StatusRequestEntityTooLarge, "body-too-large", err, "the body is too large")
 	}
 	return refuse(http.StatusUnauthorized, "bad-signature", err, "the HTTP signature does not verify: %v", err)

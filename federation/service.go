@@ -11,11 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/federation/transport"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -49,9 +49,9 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	ids    protocol.ULIDSource
-	signer *sigs.Signer
+	signer *httpsig.Signer
 	client *transport.Client
-	verify *sigs.Verifier
+	verify *httpsig.Verifier
 	trust  *trust.Service // every received object is judged by its JWS
 
 	onEquivocation func()
@@ -92,7 +92,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, st: d.Store, uris: d.URIs, log: d.Logger.With("component", "federation"), now: d.Now,
-		signer:         &sigs.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
+		signer:         &httpsig.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
 		client:         d.Client,
 		trust:          d.Trust,
 		onEquivocation: d.OnEquivocation,
@@ -106,7 +106,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	// A signature binds the request to this node's public host (a delivery
 	// captured on one node cannot be replayed to another) and, outside a
 	// test federation on loopback, its key to an https URL.
-	s.verify = &sigs.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20,
+	s.verify = &httpsig.Verifier{Resolve: s.resolveKey, Now: d.Now, Window: cfg.DateWindow, MaxBody: 1 << 20,
 		Hosts: []string{publicHost(d.URIs.Base())}, RequireHTTPS: !cfg.AllowPrivateNetworks}
 	return s, nil
 }

@@ -9,11 +9,11 @@ import (
 
 	"github.com/interlink-project/interlink-node/federation/transport"
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -21,7 +21,7 @@ import (
 // GETs through the node's outbound client (NewClient), under the domain
 // lists. It is made before the trust layer and the federation agent, which
 // share the client.
-func TrustFetcher(cfg Config, self protocol.URIs, client *transport.Client) chain.Fetcher {
+func TrustFetcher(cfg Config, self protocol.URIs, client *transport.Client) trustchain.Fetcher {
 	return trustFetcher{cfg: cfg, self: self, client: client}
 }
 
@@ -41,7 +41,7 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
-	req.Header.Set("Accept", trust.MediaTypeStatement+", "+trust.MediaTypeList+";q=0.9, application/json;q=0.5")
+	req.Header.Set("Accept", entity.MediaTypeStatement+", "+entity.MediaTypeList+";q=0.9, application/json;q=0.5")
 	resp, err := f.client.Do(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
@@ -50,7 +50,7 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 	case http.StatusOK:
 		return resp.Body, nil
 	case http.StatusNotFound, http.StatusGone:
-		return nil, fmt.Errorf("fetch %s: %w: %w", url, chain.ErrNotFound, &StatusError{Status: resp.Status})
+		return nil, fmt.Errorf("fetch %s: %w: %w", url, trustchain.ErrNotFound, &StatusError{Status: resp.Status})
 	}
 	return nil, fmt.Errorf("fetch %s: %w", url, &StatusError{Status: resp.Status})
 }
@@ -67,7 +67,7 @@ func (s *Service) signedObject(ctx context.Context, act *activity.Activity) (*re
 	// fetched for, or accepted from, a signer on a blocked host. (Without
 	// lists the JWS is parsed once, by the verification.)
 	if len(s.cfg.AllowDomains) > 0 || len(s.cfg.BlockDomains) > 0 {
-		in, err := jwsobj.Inspect(act.Object.JWS)
+		in, err := signedobject.Inspect(act.Object.JWS)
 		if err != nil {
 			return nil, trustProblem(err)
 		}
@@ -119,29 +119,29 @@ func trustProblem(err error) *InboxError {
 		name     string
 	}
 	rules := []rule{
-		{jwsobj.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
-		{jwsobj.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
-		{jwsobj.ErrAlgorithm, http.StatusUnprocessableEntity, "jws-algorithm"},
-		{jwsobj.ErrHeader, http.StatusUnprocessableEntity, "jws-header"},
-		{jwsobj.ErrType, http.StatusUnprocessableEntity, "jws-type"},
-		{jwsobj.ErrKid, http.StatusUnprocessableEntity, "jws-kid"},
-		{jwsobj.ErrTooManySignatures, http.StatusUnprocessableEntity, "jws-signature-count"},
-		{jwsobj.ErrDuplicateSigner, http.StatusUnprocessableEntity, "jws-duplicate-signer"},
-		{jwsobj.ErrInvalidPayload, http.StatusUnprocessableEntity, "jws-payload"},
-		{jwsobj.ErrUnknownSigner, http.StatusForbidden, "jws-unlisted-signer"},
-		{jwsobj.ErrMissingCosigner, http.StatusForbidden, "jws-missing-cosigner"},
-		{chain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
+		{signedobject.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
+		{signedobject.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
+		{signedobject.ErrAlgorithm, http.StatusUnprocessableEntity, "jws-algorithm"},
+		{signedobject.ErrHeader, http.StatusUnprocessableEntity, "jws-header"},
+		{signedobject.ErrType, http.StatusUnprocessableEntity, "jws-type"},
+		{signedobject.ErrKid, http.StatusUnprocessableEntity, "jws-kid"},
+		{signedobject.ErrTooManySignatures, http.StatusUnprocessableEntity, "jws-signature-count"},
+		{signedobject.ErrDuplicateSigner, http.StatusUnprocessableEntity, "jws-duplicate-signer"},
+		{signedobject.ErrInvalidPayload, http.StatusUnprocessableEntity, "jws-payload"},
+		{signedobject.ErrUnknownSigner, http.StatusForbidden, "jws-unlisted-signer"},
+		{signedobject.ErrMissingCosigner, http.StatusForbidden, "jws-missing-cosigner"},
+		{trustchain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
 		{entity.ErrKeyRevoked, http.StatusForbidden, "key-revoked"},
 		{entity.ErrKeyRetired, http.StatusForbidden, "key-retired"},
-		{jwsobj.ErrBadSignature, http.StatusForbidden, "jws-bad-signature"},
-		{jwsobj.ErrExpired, http.StatusForbidden, "jws-expired"},
-		{jwsobj.ErrNotYetValid, http.StatusForbidden, "jws-not-yet-valid"},
-		{jwsobj.ErrForgedOrigin, http.StatusForbidden, "jws-forged-origin"},
+		{signedobject.ErrBadSignature, http.StatusForbidden, "jws-bad-signature"},
+		{signedobject.ErrExpired, http.StatusForbidden, "jws-expired"},
+		{signedobject.ErrNotYetValid, http.StatusForbidden, "jws-not-yet-valid"},
+		{signedobject.ErrForgedOrigin, http.StatusForbidden, "jws-forged-origin"},
 		{ErrPrevMismatch, http.StatusConflict, "jws-prev-mismatch"},
-		{jwsobj.ErrRollback, http.StatusConflict, "jws-rollback"},
+		{signedobject.ErrRollback, http.StatusConflict, "jws-rollback"},
 		{storage.ErrJtiReused, http.StatusConflict, "jws-replayed-jti"},
 		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
-		{jwsobj.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
+		{signedobject.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
 	}
 	for _, r := range rules {
 		if errors.Is(err, r.sentinel) {

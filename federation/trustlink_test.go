@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // Each verification failure has its own problem type and status.
@@ -20,28 +20,28 @@ func TestTrustProblem(t *testing.T) {
 		status int
 		name   string
 	}{
-		{jwsobj.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
-		{jwsobj.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
-		{jwsobj.ErrAlgorithm, 422, "jws-algorithm"},
-		{jwsobj.ErrHeader, 422, "jws-header"},
-		{jwsobj.ErrType, 422, "jws-type"},
-		{jwsobj.ErrKid, 422, "jws-kid"},
-		{jwsobj.ErrTooManySignatures, 422, "jws-signature-count"},
-		{jwsobj.ErrDuplicateSigner, 422, "jws-duplicate-signer"},
-		{jwsobj.ErrInvalidPayload, 422, "jws-payload"},
-		{jwsobj.ErrUnknownSigner, 403, "jws-unlisted-signer"},
-		{jwsobj.ErrMissingCosigner, 403, "jws-missing-cosigner"},
-		{jwsobj.ErrBadSignature, 403, "jws-bad-signature"},
-		{jwsobj.ErrExpired, 403, "jws-expired"},
-		{jwsobj.ErrNotYetValid, 403, "jws-not-yet-valid"},
-		{jwsobj.ErrForgedOrigin, 403, "jws-forged-origin"},
-		{jwsobj.ErrRollback, http.StatusConflict, "jws-rollback"},
+		{signedobject.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
+		{signedobject.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
+		{signedobject.ErrAlgorithm, 422, "jws-algorithm"},
+		{signedobject.ErrHeader, 422, "jws-header"},
+		{signedobject.ErrType, 422, "jws-type"},
+		{signedobject.ErrKid, 422, "jws-kid"},
+		{signedobject.ErrTooManySignatures, 422, "jws-signature-count"},
+		{signedobject.ErrDuplicateSigner, 422, "jws-duplicate-signer"},
+		{signedobject.ErrInvalidPayload, 422, "jws-payload"},
+		{signedobject.ErrUnknownSigner, 403, "jws-unlisted-signer"},
+		{signedobject.ErrMissingCosigner, 403, "jws-missing-cosigner"},
+		{signedobject.ErrBadSignature, 403, "jws-bad-signature"},
+		{signedobject.ErrExpired, 403, "jws-expired"},
+		{signedobject.ErrNotYetValid, 403, "jws-not-yet-valid"},
+		{signedobject.ErrForgedOrigin, 403, "jws-forged-origin"},
+		{signedobject.ErrRollback, http.StatusConflict, "jws-rollback"},
 		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
 		// A key the chain refuses: the most specific reason wins over "untrusted key".
-		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, chain.ErrRevoked), 403, "signer-revoked"},
-		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked), 403, "key-revoked"},
-		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrKeyRetired), 403, "key-retired"},
-		{fmt.Errorf("%w: %w", jwsobj.ErrUntrustedKey, entity.ErrUnknownKey), 403, "jws-untrusted-key"},
+		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, trustchain.ErrRevoked), 403, "signer-revoked"},
+		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrKeyRevoked), 403, "key-revoked"},
+		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrKeyRetired), 403, "key-retired"},
+		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrUnknownKey), 403, "jws-untrusted-key"},
 		{errors.New("something else"), 403, "jws-unverifiable"},
 	}
 	for _, tt := range tests {

@@ -11,8 +11,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -32,7 +32,7 @@ func writeAS(w http.ResponseWriter, status int, body []byte) {
 func (n *Node) handleActor(w http.ResponseWriter, r *http.Request) {
 	body, err := activity.Actor(n.uris, activity.ActorParams{
 		PreferredUsername: n.cfg.Federation.PreferredUsername, Name: n.cfg.Name, Summary: n.cfg.Summary,
-		OrgKind: n.cfg.OrgKind, Country: n.cfg.Country, PublicKeyPEM: sigs.PublicKeyPEM(&n.keys.HTTP.PublicKey),
+		OrgKind: n.cfg.OrgKind, Country: n.cfg.Country, PublicKeyPEM: httpsig.PublicKeyPEM(&n.keys.HTTP.PublicKey),
 		ManuallyApprovesFollowers: n.cfg.Federation.FollowPolicy != federation.PolicyOpen,
 	})
 	if err != nil {

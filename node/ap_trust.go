@@ -3,7 +3,7 @@ package node
 import (
 	"net/http"
 
-	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 )
 
 // The OpenID Federation endpoints: public, unauthenticated, served to
@@ -23,7 +23,7 @@ func (n *Node) handleEntityConfiguration(w http.ResponseWriter, r *http.Request)
 		n.writeProblem(w, r, err)
 		return
 	}
-	writeStatement(w, trust.MediaTypeStatement, raw)
+	writeStatement(w, entity.MediaTypeStatement, raw)
 }
 
 // handleFetch serves a subordinate statement: /federation/fetch?sub=ID.
@@ -38,7 +38,7 @@ func (n *Node) handleFetch(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	writeStatement(w, trust.MediaTypeStatement, raw)
+	writeStatement(w, entity.MediaTypeStatement, raw)
 }
 
 // handleSubordinateList serves the ids of the subordinates: /federation/list.
@@ -58,7 +58,7 @@ func (n *Node) handleHistoricalKeys(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	writeStatement(w, trust.MediaTypeList, raw)
+	writeStatement(w, entity.MediaTypeList, raw)
 }
 
 // handleDenylist serves the signed list of revoked subordinates.
@@ -68,5 +68,5 @@ func (n *Node) handleDenylist(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, r, err)
 		return
 	}
-	writeStatement(w, trust.MediaTypeList, raw)
+	writeStatement(w, entity.MediaTypeList, raw)
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/interlink-project/interlink-node/catalogue"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"net/http"
 	"strings"
 

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/gossip"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // handleMembers lists the gossip pool's members with their status and trust.

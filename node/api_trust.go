@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -46,7 +47,7 @@ func keyViews(list []trust.Key) []api.Key {
 }
 
 // anchorPins lists the pinned anchors as the API shows them.
-func anchorPins(list []trust.AnchorPin) []api.AnchorPin {
+func anchorPins(list []trustchain.Anchor) []api.AnchorPin {
 	out := make([]api.AnchorPin, 0, len(list))
 	for _, a := range list {
 		out = append(out, api.AnchorPin{EntityID: a.EntityID, Kids: a.Kids})

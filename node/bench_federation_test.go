@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
 // BenchmarkInboxIngest posts signed Create activities from 16 senders with
@@ -46,7 +46,7 @@ func BenchmarkInboxIngest(b *testing.B) {
 		bodies[i] = createFrom(b, p.url, p.url, 1, "Create", p)
 		req, _ := http.NewRequest("POST", inbox, nil)
 		req.Header.Set("Content-Type", activity.ContentType)
-		if err := (&sigs.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, bodies[i], now); err != nil {
+		if err := (&httpsig.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, bodies[i], now); err != nil {
 			b.Fatal(err)
 		}
 		reqs[i] = req

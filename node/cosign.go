@@ -8,9 +8,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/interlink-project/interlink-node/api"
-	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/storage"
 )
 

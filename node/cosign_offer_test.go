@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -26,9 +26,9 @@ func offerFrom(t *testing.T, peer *fakePeer, receiver *testNode, n int) []byte {
 	obj := protocol.Object{Meta: protocol.Meta{IRI: pu.Object(id), ID: id, Type: protocol.KindInterlinker, Version: 1,
 		Origin: pu.Base(), Key: fmt.Sprintf("draft_%d", n), Created: now, Updated: now}, Body: body}
 	rb := receiver.n.PublicURL()
-	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: peer.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+	jws, err := signedobject.Sign(signedobject.Payload{Iss: peer.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
 		Jti: id, Ver: 1, Type: string(obj.Type), Cosigners: []string{peer.url, rb}, Body: body},
-		jwsobj.Signer{EntityID: peer.url, Key: peer.contentKey})
+		signedobject.Signer{EntityID: peer.url, Key: peer.contentKey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // Discovery with the real trust layer: members are checked over HTTP and
@@ -19,7 +20,7 @@ func TestGossipDiscoveryFollowsTrustedMembers(t *testing.T) {
 		}
 	}
 	anchor := startTrustNode(t, "127.0.0.40", "AgID", "IT", "public_administration", trust.RoleAnchor, nil, nil, gossipOn(seed, nil))
-	pins := []trust.AnchorPin{anchor.pin(t)}
+	pins := []trustchain.Anchor{anchor.pin(t)}
 	leaf := func(host, name string) *trustNode {
 		return startTrustNode(t, host, name, "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins,
 			gossipOn(freeGossipAddr(t, host), []string{seed}))

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // freeAddr returns host:port with a port free right now on host.

@@ -10,9 +10,10 @@ import (
 
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -36,9 +37,9 @@ func (f *forger) sign(ver uint64, title, prev, jti string) protocol.Object {
 	o.Version, o.Updated = ver, now
 	o.Body, _ = json.Marshal(interlinkerBody(o.Key, title, title))
 	iss := f.origin.n.PublicURL()
-	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: jti,
+	jws, err := signedobject.Sign(signedobject.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: jti,
 		Ver: ver, Prev: prev, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body},
-		jwsobj.Signer{EntityID: iss, Key: f.origin.n.keys.Ring.Snapshot().Content[0].Private})
+		signedobject.Signer{EntityID: iss, Key: f.origin.n.keys.Ring.Snapshot().Content[0].Private})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -70,11 +71,11 @@ func stored(t *testing.T, tn *testNode, iri string, v uint64) protocol.Object {
 
 func payloadHash(t *testing.T, jws []byte) string {
 	t.Helper()
-	in, err := jwsobj.Inspect(jws)
+	in, err := signedobject.Inspect(jws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return jwsobj.PayloadHash(in.Raw)
+	return signedobject.PayloadHash(in.Raw)
 }
 
 // Issue 10, finding 3: a version gap is filled from the origin before a
@@ -148,7 +149,7 @@ func TestHistoryGapsForksAndEquivocation(t *testing.T) {
 
 	// A jti used once per signer: version 4 linked right but reusing
 	// version 3's jti.
-	in, _ := jwsobj.Inspect(stored(t, origin, iri, 3).JWS)
+	in, _ := signedobject.Inspect(stored(t, origin, iri, 3).JWS)
 	replay := f.sign(4, "Version four", payloadHash(t, stored(t, origin, iri, 3).JWS), in.Payload.Jti)
 	f.relay(receiver, replay).problem(t, 409, "jws-replayed-jti")
 	fresh := f.sign(4, "Version four", payloadHash(t, stored(t, origin, iri, 3).JWS), "fresh-4")
@@ -172,7 +173,7 @@ func TestHistoryGapsForksAndEquivocation(t *testing.T) {
 // stayed verified for good).
 func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
 	anchor := startTrustNode(t, "127.0.0.50", "AgID", "IT", "public_administration", trust.RoleAnchor, nil, nil)
-	pins := []trust.AnchorPin{anchor.pin(t)}
+	pins := []trustchain.Anchor{anchor.pin(t)}
 	o1 := startTrustNode(t, "127.0.0.51", "Comune di Lecce", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins)
 	r1 := startTrustNode(t, "127.0.0.52", "Comune di Bari", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins)
 	anchor.enroll(t, o1, "public_administration", "leaf", nil)
@@ -207,8 +208,8 @@ func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
 	o.Actor = origin.n.uris.Actor()
 	o.Body, _ = json.Marshal(interlinkerBody("raced_copy", "Raced copy", "Copia"))
 	iss := origin.n.PublicURL()
-	o.JWS, _ = jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: "raced",
-		Ver: 1, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body}, jwsobj.Signer{EntityID: iss, Key: stolen.Private})
+	o.JWS, _ = signedobject.Sign(signedobject.Payload{Iss: iss, Sub: o.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: "raced",
+		Ver: 1, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body}, signedobject.Signer{EntityID: iss, Key: stolen.Private})
 	o.Verification = &protocol.Verification{Status: protocol.Verified, Checked: now.UTC(), Expires: now.Add(time.Hour).UTC(),
 		Signers: []protocol.SignerInfo{{EntityID: iss, Kid: stolen.Kid}}}
 	if _, err := receiver.n.store().Apply(t.Context(), storage.WriteOp{Object: o, Remote: true}); err != nil {
@@ -252,17 +253,17 @@ func (o *originVersions) sign(ver uint64, title string, prev []byte) protocol.Ob
 	typ, body := string(obj.Type), json.RawMessage(nil)
 	if title == "" {
 		obj.Deleted = true
-		typ, body = trust.TombstoneType, json.RawMessage(`{"deleted":true,"former_type":"Interlinker"}`)
+		typ, body = signedobject.TombstoneType, json.RawMessage(`{"deleted":true,"former_type":"Interlinker"}`)
 	} else {
 		obj.Body, _ = json.Marshal(interlinkerBody(obj.Key, title, title))
 		body = obj.Body
 	}
-	p := jwsobj.Payload{Iss: o.peer.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: o.ids.New(now),
+	p := signedobject.Payload{Iss: o.peer.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: o.ids.New(now),
 		Ver: ver, Type: typ, Cosigners: []string{o.peer.url}, Body: body}
 	if prev != nil {
 		p.Prev = payloadHash(o.t, prev)
 	}
-	jws, err := jwsobj.Sign(p, jwsobj.Signer{EntityID: o.peer.url, Key: o.peer.contentKey})
+	jws, err := signedobject.Sign(p, signedobject.Signer{EntityID: o.peer.url, Key: o.peer.contentKey})
 	if err != nil {
 		o.t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
 // Issue 10, finding 5: a delivery captured on one node and replayed to
@@ -24,7 +24,7 @@ func TestInboxRefusesRequestSignedForAnotherHost(t *testing.T) {
 	// Signed for b's inbox, then sent to a with b's Host header.
 	req, _ := http.NewRequest("POST", b.n.uris.SharedInbox(), bytes.NewReader(body))
 	req.Header.Set("Content-Type", activity.ContentType)
-	if err := (&sigs.Signer{KeyID: peer.actor + "#main-key", Key: peer.key}).SignRequest(req, body, time.Now()); err != nil {
+	if err := (&httpsig.Signer{KeyID: peer.actor + "#main-key", Key: peer.key}).SignRequest(req, body, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	au, _ := url.Parse(a.n.uris.SharedInbox())

@@ -3,9 +3,9 @@ package node
 import (
 	"crypto/ed25519"
 	"fmt"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 
 	"bytes"
 	"crypto/rsa"
@@ -19,9 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
 // fakePeer is a remote actor served on its own loopback host, whose key
@@ -43,7 +43,7 @@ func newFakePeer(t *testing.T, host string) *fakePeer { return newFakePeerB(t, h
 
 func newFakePeerB(t testing.TB, host string) *fakePeer {
 	t.Helper()
-	key, err := sigs.GenerateKey()
+	key, err := httpsig.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func newFakePeerB(t testing.TB, host string) *fakePeer {
 	uris := protocol.NewURIs(p.url)
 	p.actor = uris.Actor()
 	doc, err := activity.Actor(uris, activity.ActorParams{PreferredUsername: "peer", Name: "Peer", OrgKind: "public_administration",
-		PublicKeyPEM: sigs.PublicKeyPEM(&key.PublicKey)})
+		PublicKeyPEM: httpsig.PublicKeyPEM(&key.PublicKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +76,8 @@ func newFakePeerB(t testing.TB, host string) *fakePeer {
 			w.Header().Set("Content-Type", activity.ContentType)
 			w.Write(doc)
 			return
-		case trust.WellKnownPath:
-			w.Header().Set("Content-Type", trust.MediaTypeStatement)
+		case entity.WellKnownPath:
+			w.Header().Set("Content-Type", entity.MediaTypeStatement)
 			w.Write(ec)
 			return
 		}
@@ -103,7 +103,7 @@ func (p *fakePeer) post(t *testing.T, inbox string, body []byte, at time.Time, m
 	t.Helper()
 	req, _ := http.NewRequest("POST", inbox, bytes.NewReader(body))
 	req.Header.Set("Content-Type", activity.ContentType)
-	if err := (&sigs.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, body, at); err != nil {
+	if err := (&httpsig.Signer{KeyID: p.actor + "#main-key", Key: p.key}).SignRequest(req, body, at); err != nil {
 		t.Fatal(err)
 	}
 	if mutate != nil {
@@ -150,9 +150,9 @@ func createFrom(t testing.TB, peerBase, objectBase string, version uint64, typ s
 func (p *fakePeer) sign(t testing.TB, obj protocol.Object) []byte {
 	t.Helper()
 	now := time.Now()
-	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: p.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+	jws, err := signedobject.Sign(signedobject.Payload{Iss: p.url, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
 		Jti: obj.ID + "-" + fmt.Sprint(obj.Version), Ver: obj.Version, Type: string(obj.Type), Cosigners: []string{p.url}, Body: obj.Body},
-		jwsobj.Signer{EntityID: p.url, Key: p.contentKey})
+		signedobject.Signer{EntityID: p.url, Key: p.contentKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,9 +282,9 @@ func TestSSRFGuardRefusesLoopbackWhenPrivateNetworksAreOff(t *testing.T) {
 func forgeAs(t *testing.T, iss string, obj protocol.Object, key ed25519.PrivateKey) []byte {
 	t.Helper()
 	now := time.Now()
-	jws, err := jwsobj.Sign(jwsobj.Payload{Iss: iss, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+	jws, err := signedobject.Sign(signedobject.Payload{Iss: iss, Sub: obj.IRI, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
 		Jti: "forged", Ver: obj.Version, Type: string(obj.Type), Cosigners: []string{iss}, Body: obj.Body},
-		jwsobj.Signer{EntityID: iss, Key: key})
+		signedobject.Signer{EntityID: iss, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 )
 
 // The key ring: every Ed25519 key the node has signed with, in DATA/keys,
@@ -69,7 +69,7 @@ func openKeyRing(dir string, content ed25519.PrivateKey, now func() time.Time) (
 	raw, err := os.ReadFile(filepath.Join(dir, keyManifestFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		kid, err := jwsobj.Thumbprint(content.Public().(ed25519.PublicKey))
+		kid, err := signedobject.Thumbprint(content.Public().(ed25519.PublicKey))
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func (r *keyRing) load(e *keyEntry) error {
 	if !ok {
 		return fmt.Errorf("keys: %s holds a %T, want an Ed25519 key", e.File, k)
 	}
-	kid, err := jwsobj.Thumbprint(ed.Public().(ed25519.PublicKey))
+	kid, err := signedobject.Thumbprint(ed.Public().(ed25519.PublicKey))
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (r *keyRing) newKey(kind, file string) (keyEntry, error) {
 	if err != nil {
 		return keyEntry{}, fmt.Errorf("keys: generate a %s key: %w", kind, err)
 	}
-	kid, err := jwsobj.Thumbprint(k.Public().(ed25519.PublicKey))
+	kid, err := signedobject.Thumbprint(k.Public().(ed25519.PublicKey))
 	if err != nil {
 		return keyEntry{}, err
 	}

@@ -15,10 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/interlink-project/interlink-node/api"
-	"github.com/interlink-project/interlink-node/catalogue"
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"

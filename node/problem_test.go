@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // Stored objects are judged again when their signer's chain changes: what a
@@ -14,7 +15,7 @@ import (
 // is enrolled.
 func TestReverifyAfterRevocationAndEnrolment(t *testing.T) {
 	anchor := startTrustNode(t, "127.0.0.30", "AgID", "IT", "public_administration", trust.RoleAnchor, nil, nil)
-	pins := []trust.AnchorPin{anchor.pin(t)}
+	pins := []trustchain.Anchor{anchor.pin(t)}
 	origin := startTrustNode(t, "127.0.0.31", "Comune di Bologna", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins)
 	late := startTrustNode(t, "127.0.0.32", "Associazione Bolognina", "IT", "citizen_group", trust.RoleLeaf, []string{anchor.url}, pins)
 	r := startTrustNode(t, "127.0.0.33", "Città metropolitana di Bologna", "IT", "public_administration", trust.RoleLeaf, []string{anchor.url}, pins,

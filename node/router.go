@@ -1,8 +1,6 @@
 package node
 
 import (
-	"github.com/interlink-project/interlink-node/federation/trust"
-
 	"context"
 	"log/slog"
 	"net/http"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 )
 
 // routes builds the router. Every route has a name: metrics label requests by it.
@@ -85,11 +84,11 @@ func (n *Node) routes() http.Handler {
 	ap(http.MethodGet, "/.well-known/webfinger", "webfinger", n.handleWebFinger)
 	ap(http.MethodGet, "/.well-known/nodeinfo", "nodeinfo.links", n.handleNodeInfoLinks)
 	ap(http.MethodGet, "/nodeinfo/2.1", "nodeinfo", n.handleNodeInfo)
-	ap(http.MethodGet, trust.WellKnownPath, "openid_federation", n.handleEntityConfiguration)
-	ap(http.MethodGet, trust.FetchPath, "federation.fetch", n.handleFetch)
-	ap(http.MethodGet, trust.ListPath, "federation.list", n.handleSubordinateList)
-	ap(http.MethodGet, trust.HistoricalKeysPath, "federation.historical_keys", n.handleHistoricalKeys)
-	ap(http.MethodGet, trust.DenylistPath, "federation.denylist", n.handleDenylist)
+	ap(http.MethodGet, entity.WellKnownPath, "openid_federation", n.handleEntityConfiguration)
+	ap(http.MethodGet, entity.FetchPath, "federation.fetch", n.handleFetch)
+	ap(http.MethodGet, entity.ListPath, "federation.list", n.handleSubordinateList)
+	ap(http.MethodGet, entity.HistoricalKeysPath, "federation.historical_keys", n.handleHistoricalKeys)
+	ap(http.MethodGet, entity.DenylistPath, "federation.denylist", n.handleDenylist)
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
 // newTrust builds the trust layer on the open store, fetching through the
 // node's outbound client.
-func (n *Node) newTrust(st *storage.Store, fetcher chain.Fetcher) (*trust.Service, error) {
+func (n *Node) newTrust(st *storage.Store, fetcher trustchain.Fetcher) (*trust.Service, error) {
 	return trust.New(context.Background(), n.cfg.Trust, trust.Deps{
 		Self: n.uris.Base(), Actor: n.uris.Actor(),
 		Identity: trust.Identity{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind},
@@ -35,11 +35,11 @@ const TrustFile = "trust.json"
 
 // TrustFileContent is the content of TrustFile.
 type TrustFileContent struct {
-	EntityID             string            `json:"entity_id"`
-	Anchors              []trust.AnchorPin `json:"anchors"`
-	AllowPrivateNetworks bool              `json:"allow_private_networks"`
-	ClockSkew            string            `json:"clock_skew"`
-	EntityConfiguration  string            `json:"entity_configuration"` // compact JWS
+	EntityID             string              `json:"entity_id"`
+	Anchors              []trustchain.Anchor `json:"anchors"`
+	AllowPrivateNetworks bool                `json:"allow_private_networks"`
+	ClockSkew            string              `json:"clock_skew"`
+	EntityConfiguration  string              `json:"entity_configuration"` // compact JWS
 }
 
 func (n *Node) writeTrustFile() error {
@@ -50,7 +50,7 @@ func (n *Node) writeTrustFile() error {
 	}
 	anchors := tr.Config().Anchors
 	if anchors == nil {
-		anchors = []trust.AnchorPin{}
+		anchors = []trustchain.Anchor{}
 	}
 	raw, err := json.MarshalIndent(TrustFileContent{EntityID: tr.Self(), Anchors: anchors,
 		AllowPrivateNetworks: n.cfg.Federation.AllowPrivateNetworks, ClockSkew: tr.Config().ClockSkew.String(),
@@ -90,7 +90,7 @@ func (c trustChecker) CheckMember(ctx context.Context, entityID string) (MemberT
 			return MemberTrust{}, fmt.Errorf("no valid entity configuration: %w", err2)
 		}
 		// Checked again soon: it may be enrolled any moment (a failed
-		// resolution is remembered for chain.DefaultFailureTTL anyway).
+		// resolution is remembered for trustchain.DefaultFailureTTL anyway).
 		res := MemberTrust{Reason: err.Error(), Expires: c.n.now().Add(unverifiedRecheck)}
 		if fe := ec.Statement.FederationEntity(); fe != nil {
 			res.Name = fe.OrganizationName // self-declared: shown, not trusted

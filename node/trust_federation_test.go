@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // trustNode is a node of the test federation with its role and superiors.
@@ -23,10 +24,10 @@ type trustNode struct {
 type trustFederation struct {
 	itAnchor, esAnchor, lvAnchor        *trustNode
 	reggio, civic, mef, zaragoza, varam *trustNode
-	pins                                []trust.AnchorPin
+	pins                                []trustchain.Anchor
 }
 
-func startTrustNode(t *testing.T, host, name, country, orgKind, role string, hints []string, pins []trust.AnchorPin, tweaks ...func(*Config)) *trustNode {
+func startTrustNode(t *testing.T, host, name, country, orgKind, role string, hints []string, pins []trustchain.Anchor, tweaks ...func(*Config)) *trustNode {
 	t.Helper()
 	tn := startNodeWith(t, t.TempDir(), freeAddr(t, host), func(c *Config) {
 		fedConfig(c)
@@ -40,7 +41,7 @@ func startTrustNode(t *testing.T, host, name, country, orgKind, role string, hin
 	return &trustNode{testNode: tn, name: name, country: country}
 }
 
-func (tn *trustNode) pin(t *testing.T) trust.AnchorPin {
+func (tn *trustNode) pin(t *testing.T) trustchain.Anchor {
 	t.Helper()
 	var st struct {
 		EntityID       string   `json:"entity_id"`
@@ -50,7 +51,7 @@ func (tn *trustNode) pin(t *testing.T) trust.AnchorPin {
 	if st.EntityID == "" || len(st.FederationKids) == 0 {
 		t.Fatalf("no trust status on %s", tn.url)
 	}
-	return trust.AnchorPin{EntityID: st.EntityID, Kids: st.FederationKids}
+	return trustchain.Anchor{EntityID: st.EntityID, Kids: st.FederationKids}
 }
 
 // enroll makes superior vouch for sub.
@@ -79,7 +80,7 @@ func startTrustFederation(t *testing.T) *trustFederation {
 	f.itAnchor = startTrustNode(t, "127.0.0.10", "AgID", "IT", "public_administration", trust.RoleAnchor, nil, nil)
 	f.esAnchor = startTrustNode(t, "127.0.0.11", "Secretaría General de Administración Digital", "ES", "public_administration", trust.RoleAnchor, nil, nil)
 	f.lvAnchor = startTrustNode(t, "127.0.0.12", "VARAM trust anchor", "LV", "public_administration", trust.RoleAnchor, nil, nil)
-	f.pins = []trust.AnchorPin{f.itAnchor.pin(t), f.esAnchor.pin(t), f.lvAnchor.pin(t)}
+	f.pins = []trustchain.Anchor{f.itAnchor.pin(t), f.esAnchor.pin(t), f.lvAnchor.pin(t)}
 	it, es, lv := f.itAnchor.url, f.esAnchor.url, f.lvAnchor.url
 	f.reggio = startTrustNode(t, "127.0.0.13", "Comune di Reggio Emilia", "IT", "public_administration", trust.RoleIntermediate, []string{it}, f.pins)
 	f.civic = startTrustNode(t, "127.0.0.14", "Associazione Quartiere Ospizio", "IT", "citizen_group", trust.RoleLeaf, []string{f.reggio.url}, f.pins)

@@ -2,11 +2,13 @@ package node
 
 import (
 	"encoding/json"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
 )
@@ -16,7 +18,7 @@ import (
 // the superior lists it.
 func TestKeyRotationAndChainRefresh(t *testing.T) {
 	clock := &testClock{t: time.Now()}
-	trustNodeAt := func(host, name, role string, hints []string, pins []trust.AnchorPin) *trustNode {
+	trustNodeAt := func(host, name, role string, hints []string, pins []trustchain.Anchor) *trustNode {
 		tn := startNodeClock(t, host, clock.now, func(c *Config) {
 			c.Name, c.Country = name, "IT"
 			c.Trust.Role, c.Trust.AuthorityHints, c.Trust.Anchors = role, hints, pins
@@ -24,7 +26,7 @@ func TestKeyRotationAndChainRefresh(t *testing.T) {
 		return &trustNode{testNode: tn, name: name, country: "IT"}
 	}
 	anchor := trustNodeAt("127.0.0.20", "AgID", trust.RoleAnchor, nil, nil)
-	pins := []trust.AnchorPin{anchor.pin(t)}
+	pins := []trustchain.Anchor{anchor.pin(t)}
 	origin := trustNodeAt("127.0.0.21", "Comune di Parma", trust.RoleLeaf, []string{anchor.url}, pins)
 	anchor.enroll(t, origin, "public_administration", "leaf", nil)
 
@@ -86,8 +88,8 @@ func TestKeyRotationAndChainRefresh(t *testing.T) {
 		t.Fatalf("chain after promotion: %v", ch)
 	}
 	// The retired federation key is published as a historical key, signed.
-	hist := origin.get(trust.HistoricalKeysPath)
-	if hist.status != 200 || hist.header.Get("Content-Type") != trust.MediaTypeList {
+	hist := origin.get(entity.HistoricalKeysPath)
+	if hist.status != 200 || hist.header.Get("Content-Type") != entity.MediaTypeList {
 		t.Fatalf("historical keys: %d %q", hist.status, hist.header.Get("Content-Type"))
 	}
 	list, err := entity.ParseList(hist.body)
@@ -96,7 +98,7 @@ func TestKeyRotationAndChainRefresh(t *testing.T) {
 	}
 	// The anchor lists its subordinates.
 	var subs []string
-	if r := anchor.get(trust.ListPath); r.status != 200 || json.Unmarshal(r.body, &subs) != nil ||
+	if r := anchor.get(entity.ListPath); r.status != 200 || json.Unmarshal(r.body, &subs) != nil ||
 		!slices.Contains(subs, origin.url) || !slices.Contains(subs, late.url) {
 		t.Fatalf("the anchor's subordinate list: %d %s", r.status, r.body)
 	}

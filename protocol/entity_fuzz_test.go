@@ -10,7 +10,7 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // realSeed reads the real INTERLINK seed from ../shared/data beside the

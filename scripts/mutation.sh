@@ -23,10 +23,10 @@ set -euo pipefail
 
 GREMLINS_VERSION=v0.5.0
 GREMLINS_PACKAGES=(
-	federation/sigs
-	federation/trust/jwsobj
-	federation/trust/entity
-	federation/trust/chain
+	protocol/httpsig
+	protocol/signedobject
+	protocol/entity
+	protocol/trustchain
 	federation/transport
 )
 
@@ -35,13 +35,13 @@ usage() {
 Usage: scripts/mutation.sh [OPTIONS] [PACKAGE...]
 
 Mutation testing of the security-critical packages: gremlins on
-  federation/sigs federation/trust/jwsobj federation/trust/entity
-  federation/trust/chain federation/transport
+  protocol/httpsig protocol/signedobject protocol/entity
+  protocol/trustchain federation/transport
 and the hand-made mutants of scripts/mutants.tsv (node/auth.go,
 node/ratelimit.go, node/problem.go, federation/transport/guard.go,
-federation/trust/chain/chain.go, federation/history.go).
+protocol/trustchain/chain.go, federation/history.go).
 
-PACKAGE (a directory such as federation/sigs, node or federation) limits the
+PACKAGE (a directory such as protocol/httpsig, node or federation) limits the
 run to the gremlins packages named and to the hand-made mutants of files in
 the directories named.
 
@@ -121,7 +121,7 @@ done
 [[ $coefficient =~ ^[1-9][0-9]*$ ]] || die "MUTATION_TIMEOUT_COEFFICIENT must be a positive integer, not $coefficient"
 [ -f "$table" ] || die "no mutants table at $table"
 
-# Normalise the packages asked for: ./federation/sigs/ -> federation/sigs.
+# Normalise the packages asked for: ./protocol/httpsig/ -> protocol/httpsig.
 norm() {
 	local p=${1#./}
 	p=${p%/}

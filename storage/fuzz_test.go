@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/interlink-project/interlink-node/protocol"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // Records and headers are read back from files that may come from a restore

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/interlink-project/interlink-node/protocol"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
 )
 
 func TestTrustRecords(t *testing.T) {

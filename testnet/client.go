@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // Client calls the nodes' HTTP APIs. Nodes answer errors as RFC 9457

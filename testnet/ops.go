@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
 	"github.com/interlink-project/interlink-node/federation/faults"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // Why a node is down on purpose.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 

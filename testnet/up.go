@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // UpOptions configure Up.

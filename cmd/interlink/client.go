@@ -17,7 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // Timeouts of the HTTP client. Ordinary calls are bounded as a whole by

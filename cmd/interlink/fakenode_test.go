@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // fakeNode implements the endpoints of docs/api.md that the CLI uses, as

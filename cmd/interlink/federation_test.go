@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // The CLI reads follow edges in the API's snake_case (api.Follow).

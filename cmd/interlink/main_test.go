@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 func TestMain(m *testing.M) {

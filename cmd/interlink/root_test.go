@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 )
 
 // TestSettingsPrecedence checks flag > environment > DATA/node.json >

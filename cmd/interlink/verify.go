@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,13 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/interlink-project/interlink-node/federation/transport"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/node"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // exitUnverified: every signature verified but a signer has no trust chain
@@ -87,7 +84,7 @@ type verifyReport struct {
 	Steps     []verifyStep          `json:"steps"`
 	Result    string                `json:"result"` // verified, unverified, refused, equivocation
 	Signers   []protocol.SignerInfo `json:"signers,omitempty"`
-	Anchors   []trust.AnchorPin     `json:"anchors"`
+	Anchors   []trustchain.Anchor   `json:"anchors"`
 	Checked   time.Time             `json:"checked"`
 	verifyErr error
 }
@@ -129,13 +126,13 @@ func runVerify(cmd *cobra.Command, g *globalFlags, src string, o verifyOptions) 
 			skew = d
 		}
 	}
-	client := transport.New(transport.Options{AllowPrivateNetworks: allowPrivate, UserAgent: "interlink-verify/" + version})
-	defer client.CloseIdleConnections()
-	raw, err := readVerifyInput(ctx, client, src, cmd.InOrStdin())
+	net := newVerifyNetwork(allowPrivate, local)
+	defer net.close()
+	raw, err := readVerifyInput(ctx, net.getObject, src, cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
-	rep := verify(ctx, raw, pins, verifyFetcher{client: client, local: local}, skew)
+	rep := verify(ctx, raw, pins, net, skew)
 	out := cmd.OutOrStdout()
 	if o.asJSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -168,37 +165,25 @@ func readTrustFile(dataDir string) (*node.TrustFileContent, error) {
 }
 
 // parseAnchorFlags reads ENTITY-URL#KID[,KID...] pins.
-func parseAnchorFlags(list []string) ([]trust.AnchorPin, error) {
-	var pins []trust.AnchorPin
+func parseAnchorFlags(list []string) ([]trustchain.Anchor, error) {
+	var pins []trustchain.Anchor
 	for _, a := range list {
 		id, kids, ok := strings.Cut(a, "#")
 		if !ok || id == "" || kids == "" {
 			return nil, fmt.Errorf("--anchor %q: write ENTITY-URL#KID (the thumbprint `interlink anchor init` printed)", a)
 		}
-		pins = append(pins, trust.AnchorPin{EntityID: strings.TrimRight(id, "/"), Kids: strings.Split(kids, ",")})
+		pins = append(pins, trustchain.Anchor{EntityID: strings.TrimRight(id, "/"), Kids: strings.Split(kids, ",")})
 	}
 	return pins, nil
 }
 
-// readVerifyInput reads FILE, "-" (stdin) or GETs URL.
-func readVerifyInput(ctx context.Context, client *transport.Client, src string, stdin io.Reader) ([]byte, error) {
+// readVerifyInput reads FILE, "-" (stdin) or, through get, a URL.
+func readVerifyInput(ctx context.Context, get func(ctx context.Context, url string) ([]byte, error), src string, stdin io.Reader) ([]byte, error) {
 	switch {
 	case src == "-":
 		return io.ReadAll(io.LimitReader(stdin, activity.MaxDocumentBytes+1))
 	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", src, err)
-		}
-		req.Header.Set("Accept", activity.AcceptHeader)
-		resp, err := client.Do(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w (for a node on this machine, pass --allow-private-networks)", src, err)
-		}
-		if resp.Status != http.StatusOK {
-			return nil, fmt.Errorf("fetch %s: the server answered %d", src, resp.Status)
-		}
-		return resp.Body, nil
+		return get(ctx, src)
 	}
 	raw, err := os.ReadFile(src)
 	if err != nil {
@@ -227,46 +212,12 @@ func extractJWS(raw []byte) ([]byte, error) {
 	return p.JWS, nil
 }
 
-// verifyFetcher fetches over the guarded client; for the data directory's
-// own node it falls back to the entity configuration saved in trust.json.
-type verifyFetcher struct {
-	client *transport.Client
-	local  *node.TrustFileContent
-}
-
-func (f verifyFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
-	body, err := f.get(ctx, url)
-	if err != nil && f.local != nil && url == f.local.EntityID+trust.WellKnownPath && f.local.EntityConfiguration != "" {
-		return []byte(f.local.EntityConfiguration), nil
-	}
-	return body, err
-}
-
-func (f verifyFetcher) get(ctx context.Context, url string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", trust.MediaTypeStatement)
-	resp, err := f.client.Do(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	switch resp.Status {
-	case http.StatusOK:
-		return resp.Body, nil
-	case http.StatusNotFound, http.StatusGone:
-		return nil, fmt.Errorf("%s: %w (HTTP %d)", url, chain.ErrNotFound, resp.Status)
-	}
-	return nil, fmt.Errorf("%s: HTTP %d", url, resp.Status)
-}
-
 // verify runs every step and records each.
-func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher chain.Fetcher, skew time.Duration) *verifyReport {
+func verify(ctx context.Context, raw []byte, pins []trustchain.Anchor, fetcher trustchain.Fetcher, skew time.Duration) *verifyReport {
 	now := time.Now()
 	rep := &verifyReport{Anchors: pins, Checked: now.UTC(), Result: "refused"}
 	if rep.Anchors == nil {
-		rep.Anchors = []trust.AnchorPin{}
+		rep.Anchors = []trustchain.Anchor{}
 	}
 	if e, ok := asEvidence(raw); ok {
 		resolver, err := newVerifyResolver(pins, fetcher, skew)
@@ -284,7 +235,7 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 		rep.verifyErr = err
 		return rep
 	}
-	in, err := jwsobj.Inspect(jws)
+	in, err := signedobject.Inspect(jws)
 	if err != nil {
 		rep.add("structure", false, "%v", err)
 		rep.verifyErr = err
@@ -302,15 +253,15 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 		rep.verifyErr = err
 		return rep
 	}
-	r, chainErr, err := trust.VerifyWith(ctx, resolver, jws, now, time.Time{}, skew)
+	r, chainErr, err := trustchain.VerifyObject(ctx, resolver, jws, now, time.Time{}, signedobject.Options{Skew: skew})
 	if err != nil {
 		step := "signature"
 		switch {
-		case errors.Is(err, jwsobj.ErrExpired), errors.Is(err, jwsobj.ErrNotYetValid):
+		case errors.Is(err, signedobject.ErrExpired), errors.Is(err, signedobject.ErrNotYetValid):
 			step = "expiry"
-		case errors.Is(err, jwsobj.ErrForgedOrigin):
+		case errors.Is(err, signedobject.ErrForgedOrigin):
 			step = "origin"
-		case errors.Is(err, chain.ErrRevoked):
+		case errors.Is(err, trustchain.ErrRevoked):
 			step = "revocation"
 		}
 		rep.add(step, false, "%v", err)
@@ -338,12 +289,8 @@ func verify(ctx context.Context, raw []byte, pins []trust.AnchorPin, fetcher cha
 }
 
 // newVerifyResolver resolves chains up to pins.
-func newVerifyResolver(pins []trust.AnchorPin, fetcher chain.Fetcher, skew time.Duration) (*chain.Resolver, error) {
-	cpins := make([]chain.Anchor, 0, len(pins))
-	for _, p := range pins {
-		cpins = append(cpins, chain.Anchor{EntityID: p.EntityID, Kids: p.Kids})
-	}
-	return chain.New(chain.Config{Anchors: cpins, Fetcher: fetcher, Skew: skew})
+func newVerifyResolver(pins []trustchain.Anchor, fetcher trustchain.Fetcher, skew time.Duration) (*trustchain.Resolver, error) {
+	return trustchain.New(trustchain.Config{Anchors: pins, Fetcher: fetcher, Skew: skew})
 }
 
 func printReport(w io.Writer, rep *verifyReport) {

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
+	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // exitEquivocation: the evidence proves that one signer signed two
@@ -31,14 +31,14 @@ func asEvidence(raw []byte) (*api.Equivocation, bool) {
 // verifyEquivocation checks the evidence: both documents verify, each with
 // its signer's own key, and they are two different payloads of the same
 // object, version and issuer.
-func verifyEquivocation(ctx context.Context, rep *verifyReport, e *api.Equivocation, resolver *chain.Resolver, now time.Time, skew time.Duration) {
+func verifyEquivocation(ctx context.Context, rep *verifyReport, e *api.Equivocation, resolver *trustchain.Resolver, now time.Time, skew time.Duration) {
 	rep.Object, rep.Version = e.IRI, e.Version
-	var got [2]*trust.Received
+	var got [2]*trustchain.Received
 	for i, doc := range [][]byte{e.Held, e.Other} {
 		name := [2]string{"held", "other"}[i]
 		jws, err := extractJWS(doc)
 		if err == nil {
-			got[i], _, err = trust.VerifyWith(ctx, resolver, jws, now, time.Time{}, skew)
+			got[i], _, err = trustchain.VerifyObject(ctx, resolver, jws, now, time.Time{}, signedobject.Options{Skew: skew})
 		}
 		if err != nil {
 			rep.add(name, false, "%v", err)

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 )
 
 // mapFetcher serves documents from memory.
@@ -40,11 +39,11 @@ func TestVerifyEquivocationEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetcher := mapFetcher{ent + trust.WellKnownPath: ec}
+	fetcher := mapFetcher{ent + entity.WellKnownPath: ec}
 	sign := func(sub string, ver uint64, title string, key ed25519.PrivateKey) json.RawMessage {
 		body, _ := json.Marshal(map[string]any{"type": "Interlinker", "title": title})
-		jws, err := jwsobj.Sign(jwsobj.Payload{Iss: ent, Sub: sub, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: title,
-			Ver: ver, Type: "Interlinker", Cosigners: []string{ent}, Body: body}, jwsobj.Signer{EntityID: ent, Key: key})
+		jws, err := signedobject.Sign(signedobject.Payload{Iss: ent, Sub: sub, Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(), Jti: title,
+			Ver: ver, Type: "Interlinker", Cosigners: []string{ent}, Body: body}, signedobject.Signer{EntityID: ent, Key: key})
 		if err != nil {
 			t.Fatal(err)
 		}

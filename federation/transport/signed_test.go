@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/sigs"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
 // TestSignedEveryHop signs with the real signer and verifies with the real
@@ -19,13 +19,13 @@ import (
 // body (signed again, for the new host), a 303 turns it into a GET signed
 // without a Digest.
 func TestSignedEveryHop(t *testing.T) {
-	key, err := sigs.GenerateKey()
+	key, err := httpsig.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	const actor = "https://127.0.0.1:8443/actor"
-	signer := &sigs.Signer{KeyID: actor + "#main-key", Key: key}
-	verifier := &sigs.Verifier{Resolve: func(context.Context, string, bool) (string, crypto.PublicKey, error) {
+	signer := &httpsig.Signer{KeyID: actor + "#main-key", Key: key}
+	verifier := &httpsig.Verifier{Resolve: func(context.Context, string, bool) (string, crypto.PublicKey, error) {
 		return actor, &key.PublicKey, nil
 	}}
 	type hop struct {

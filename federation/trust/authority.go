@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -56,7 +56,7 @@ func (s *Service) Enroll(ctx context.Context, e Enrolment) (storage.Subordinate,
 	if err := e.validate(s.d.Self); err != nil {
 		return storage.Subordinate{}, err
 	}
-	raw, err := s.d.Fetcher.Fetch(ctx, e.EntityID+WellKnownPath)
+	raw, err := s.d.Fetcher.Fetch(ctx, e.EntityID+entity.WellKnownPath)
 	if err != nil {
 		return storage.Subordinate{}, fmt.Errorf("%w: fetch the entity configuration of %s: %w", ErrRequest, e.EntityID, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 )
 
 // issuerJWK is the public JWK of m's active federation key.

@@ -3,10 +3,12 @@ package trust
 import (
 	"errors"
 	"fmt"
-	"github.com/interlink-project/interlink-node/federation/trust/internal/jose"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/jose"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // Roles a node plays in the federation's trust hierarchy.
@@ -35,7 +37,7 @@ type Config struct {
 	// the foreign ones it recognises. A pin is an entity id and the
 	// thumbprints of its federation keys; an anchor's self-published keys
 	// are never trusted without one.
-	Anchors []AnchorPin `yaml:"anchors"`
+	Anchors []trustchain.Anchor `yaml:"anchors"`
 	// Unverified decides about received objects whose signatures verify
 	// but whose signers have no chain to a pinned anchor: auto, accept or
 	// refuse.
@@ -53,12 +55,6 @@ type Config struct {
 	// denylists and judges again the stored objects of signers whose chain
 	// changed (revoked, or enrolled since).
 	ReverifyInterval time.Duration `yaml:"reverify_interval"`
-}
-
-// AnchorPin pins one trust anchor.
-type AnchorPin struct {
-	EntityID string   `yaml:"entity_id" json:"entity_id"`
-	Kids     []string `yaml:"kids" json:"kids"`
 }
 
 // Defaults are the trust defaults.
@@ -135,18 +131,14 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkEntityID accepts an absolute http(s) URL with a host and no query,
-// fragment or user info, without a trailing slash.
+// checkEntityID accepts an entity id (entity.CheckEntityID) written
+// without a trailing slash, so that it compares equal to the iss of what
+// it signs.
 func checkEntityID(s string) error {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%q is not a URL: %v", s, err)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Errorf("%q must be an http(s) URL", s)
-	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%q must be scheme://host[:port][/path] without user, query or fragment", s)
-	case strings.HasSuffix(s, "/"):
+	if err := entity.CheckEntityID(s); err != nil {
+		return err
+	}
+	if strings.HasSuffix(s, "/") {
 		return fmt.Errorf("%q must not end with a slash", s)
 	}
 	return nil

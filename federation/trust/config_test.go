@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 const goodKid = "pZr3Hq1xR8mK2vT9bN4cD7fG0jL5sW6yA1eI3oU8kQz" // 43 characters of base64url
@@ -28,7 +30,7 @@ func TestConfigValidate(t *testing.T) {
 		{"defaults", func(*Config) {}, nil},
 		{"anchor with pins", func(c *Config) {
 			c.Role = RoleAnchor
-			c.Anchors = []AnchorPin{{EntityID: "https://anchor.it.example", Kids: []string{goodKid}}}
+			c.Anchors = []trustchain.Anchor{{EntityID: "https://anchor.it.example", Kids: []string{goodKid}}}
 		}, nil},
 		{"intermediate with four hints", func(c *Config) {
 			c.Role = RoleIntermediate
@@ -50,16 +52,16 @@ func TestConfigValidate(t *testing.T) {
 		{"hint scheme", func(c *Config) { c.AuthorityHints = []string{"ftp://a.example"} }, []string{"trust.authority_hints[0]:", "http(s)"}},
 		{"hint relative", func(c *Config) { c.AuthorityHints = []string{"a.example"} }, []string{"trust.authority_hints[0]:"}},
 		{"anchor entity id", func(c *Config) {
-			c.Anchors = []AnchorPin{{EntityID: "https://anchor.it.example#x", Kids: []string{goodKid}}}
+			c.Anchors = []trustchain.Anchor{{EntityID: "https://anchor.it.example#x", Kids: []string{goodKid}}}
 		}, []string{"trust.anchors[0].entity_id:"}},
 		{"anchor without kids", func(c *Config) {
-			c.Anchors = []AnchorPin{{EntityID: "https://anchor.it.example", Kids: []string{goodKid}}, {EntityID: "https://anchor.es.example"}}
+			c.Anchors = []trustchain.Anchor{{EntityID: "https://anchor.it.example", Kids: []string{goodKid}}, {EntityID: "https://anchor.es.example"}}
 		}, []string{"trust.anchors[1].kids:", "GET /api/v1/trust"}},
 		{"anchor kid characters", func(c *Config) {
-			c.Anchors = []AnchorPin{{EntityID: "https://anchor.it.example", Kids: []string{goodKid, "../etc/passwd"}}}
+			c.Anchors = []trustchain.Anchor{{EntityID: "https://anchor.it.example", Kids: []string{goodKid, "../etc/passwd"}}}
 		}, []string{"trust.anchors[0].kids[1]:", "thumbprint"}},
 		{"anchor kid too long", func(c *Config) {
-			c.Anchors = []AnchorPin{{EntityID: "https://anchor.it.example", Kids: []string{strings.Repeat("a", 129)}}}
+			c.Anchors = []trustchain.Anchor{{EntityID: "https://anchor.it.example", Kids: []string{strings.Repeat("a", 129)}}}
 		}, []string{"trust.anchors[0].kids[0]:"}},
 		{"statement ttl short", func(c *Config) { c.StatementTTL = 59 * time.Second }, []string{"trust.statement_ttl:"}},
 		{"statement ttl long", func(c *Config) { c.StatementTTL = 25 * time.Hour }, []string{"trust.statement_ttl:", "between 1m and 24h"}},
@@ -112,7 +114,7 @@ func TestNewRefuses(t *testing.T) {
 		{"self not a URL", "node.example", Defaults, "entity id"},
 		{"anchor pinned twice", "https://node.example", func() Config {
 			c := Defaults()
-			c.Anchors = []AnchorPin{{EntityID: anchorIT, Kids: []string{goodKid}}, {EntityID: anchorIT, Kids: []string{goodKid}}}
+			c.Anchors = []trustchain.Anchor{{EntityID: anchorIT, Kids: []string{goodKid}}, {EntityID: anchorIT, Kids: []string{goodKid}}}
 			return c
 		}, "anchors[1]"},
 	}

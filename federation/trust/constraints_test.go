@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // The constraints the anchor sets on the municipality bind what the
@@ -31,10 +31,10 @@ func TestIntermediateConstraints(t *testing.T) {
 		m    *member
 		want []error
 	}{
-		{intruder, []error{chain.ErrConstraint, entity.ErrNamingConstraint}},
-		{lookalike, []error{chain.ErrConstraint, entity.ErrNamingConstraint}},
+		{intruder, []error{trustchain.ErrConstraint, entity.ErrNamingConstraint}},
+		{lookalike, []error{trustchain.ErrConstraint, entity.ErrNamingConstraint}},
 		{sub, nil}, // one intermediate below the anchor's: allowed
-		{deep, []error{chain.ErrConstraint}},
+		{deep, []error{trustchain.ErrConstraint}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.m.id, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestRevokedIntermediate(t *testing.T) {
 		t.Fatalf("signed before the revocation: %+v, %v", r, err)
 	}
 	_, err = receiver.svc.VerifyObject(ctx, before)
-	wantErr(t, err, chain.ErrRevoked) // first seen after it
+	wantErr(t, err, trustchain.ErrRevoked) // first seen after it
 	_, err = receiver.svc.VerifyObject(ctx, after)
-	wantErr(t, err, chain.ErrRevoked)
+	wantErr(t, err, trustchain.ErrRevoked)
 }

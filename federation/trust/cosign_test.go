@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // countersign has m countersign draft and merges its signature in.
@@ -17,14 +17,14 @@ func countersign(t testing.TB, m *member, draft []byte) []byte {
 	if err != nil {
 		t.Fatalf("%s countersigns: %v", m.id, err)
 	}
-	in, err := jwsobj.Inspect(sig)
+	in, err := signedobject.Inspect(sig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(in.Sigs) != 1 || in.Sigs[0].Signer != m.id {
 		t.Fatalf("Countersign returned the signatures of %+v, want only %s's", in.Sigs, m.id)
 	}
-	merged, err := jwsobj.Merge(draft, sig)
+	merged, err := signedobject.Merge(draft, sig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestCosigning(t *testing.T) {
 	}
 	// Nobody acts on a draft.
 	_, err := za.svc.VerifyObject(ctx, draft)
-	wantErr(t, err, jwsobj.ErrMissingCosigner)
+	wantErr(t, err, signedobject.ErrMissingCosigner)
 
 	f.clock.Advance(time.Minute)
 	two := countersign(t, osp, draft)
@@ -69,7 +69,7 @@ func TestCosigning(t *testing.T) {
 		t.Fatalf("draft with two of three signatures: %v", err)
 	}
 	_, err = f.m[anchorES].svc.VerifyObject(ctx, two)
-	wantErr(t, err, jwsobj.ErrMissingCosigner)
+	wantErr(t, err, signedobject.ErrMissingCosigner)
 
 	// A countersignature alone is no draft: its issuer did not sign it.
 	sig, err := za.svc.Countersign(draft)
@@ -77,7 +77,7 @@ func TestCosigning(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = co.svc.VerifyDraft(ctx, sig)
-	wantErr(t, err, jwsobj.ErrForgedOrigin)
+	wantErr(t, err, signedobject.ErrForgedOrigin)
 
 	f.clock.Advance(time.Minute)
 	all := countersign(t, za, two)
@@ -100,9 +100,9 @@ func TestCosigning(t *testing.T) {
 
 	// Countersigning refuses a node not listed and a second signature.
 	_, err = f.m[anchorIT].svc.Countersign(draft)
-	wantErr(t, err, jwsobj.ErrUnknownSigner)
+	wantErr(t, err, signedobject.ErrUnknownSigner)
 	_, err = osp.svc.Countersign(two)
-	wantErr(t, err, jwsobj.ErrDuplicateSigner)
+	wantErr(t, err, signedobject.ErrDuplicateSigner)
 }
 
 // A co-signer's key is judged at its own signing time: revoked before it
@@ -116,8 +116,8 @@ func TestCosignerRevocation(t *testing.T) {
 		want         error
 		wantAtOrigin error
 	}{
-		{"revoked before countersigning", true, chain.ErrRevoked, chain.ErrRevoked},
-		{"revoked after countersigning", false, chain.ErrRevoked, chain.ErrRevoked},
+		{"revoked before countersigning", true, trustchain.ErrRevoked, trustchain.ErrRevoked},
+		{"revoked after countersigning", false, trustchain.ErrRevoked, trustchain.ErrRevoked},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,7 +148,7 @@ func TestCosignerRevocation(t *testing.T) {
 			receiver := f.m[ospizio]
 			r, err := receiver.svc.Judge(ctx, all, signedAt)
 			if tc.revokeFirst {
-				wantErr(t, err, chain.ErrRevoked)
+				wantErr(t, err, trustchain.ErrRevoked)
 			} else if err != nil || r.Verification.Status != protocol.Verified {
 				t.Fatalf("held since before the revocation: %+v, %v", r, err)
 			}

@@ -1,7 +1,7 @@
 // Package trust is the node's trust layer: who vouches for what it signs and
 // what it receives (DESIGN.md §4, a subset of OpenID Federation 1.0).
 //
-// A Service composes the pure parts (jwsobj: object JWS; entity: entity
+// A Service composes the pure parts (signedobject: object JWS; entity: entity
 // statements; chain: chain resolution and its cache) with the node's keys,
 // its store and its outbound HTTP client:
 //

@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -188,16 +188,16 @@ func (n *router) Fetch(ctx context.Context, raw string) ([]byte, error) {
 		return nil, fmt.Errorf("router: %s: no such host", raw)
 	}
 	switch u.Path {
-	case WellKnownPath:
+	case entity.WellKnownPath:
 		return svc.EntityConfiguration()
-	case FetchPath:
+	case entity.FetchPath:
 		out, err := svc.SubordinateStatement(ctx, u.Query().Get("sub"))
 		if errors.Is(err, ErrNotSubordinate) {
-			return nil, fmt.Errorf("router: %s: %w: %w", raw, chain.ErrNotFound, err)
+			return nil, fmt.Errorf("router: %s: %w: %w", raw, trustchain.ErrNotFound, err)
 		}
 		return out, err
 	}
-	return nil, fmt.Errorf("router: %s: %w", raw, chain.ErrNotFound)
+	return nil, fmt.Errorf("router: %s: %w", raw, trustchain.ErrNotFound)
 }
 
 // fetches counts the fetches of URLs that start with prefix.
@@ -238,12 +238,12 @@ type spec struct {
 	identity Identity
 	// anchors overrides the pins (nil: pin anchorIT and anchorES; use
 	// noPins for none).
-	anchors    []AnchorPin
+	anchors    []trustchain.Anchor
 	unverified string
 }
 
 // noPins pins no anchor.
-var noPins = []AnchorPin{}
+var noPins = []trustchain.Anchor{}
 
 // newFed starts an empty federation at t0 with the two anchors.
 func newFed(t testing.TB) *fed {
@@ -276,10 +276,10 @@ func newStandardFed(t testing.TB) *fed {
 }
 
 // pins pins both anchors by their current federation keys.
-func (f *fed) pins() []AnchorPin {
-	var out []AnchorPin
+func (f *fed) pins() []trustchain.Anchor {
+	var out []trustchain.Anchor
 	for _, id := range []string{anchorIT, anchorES} {
-		out = append(out, AnchorPin{EntityID: id, Kids: Kids(f.m[id].keys.Keys().Federation, KeyActive, KeyNext)})
+		out = append(out, trustchain.Anchor{EntityID: id, Kids: Kids(f.m[id].keys.Keys().Federation, KeyActive, KeyNext)})
 	}
 	return out
 }
@@ -389,9 +389,9 @@ func (m *member) sign(t testing.TB, o protocol.Object, prev []byte, cosigners ..
 
 // signRaw signs p directly with key as m: what a holder of that key (the
 // node, or a thief) can make.
-func (m *member) signRaw(t testing.TB, p jwsobj.Payload, key ed25519.PrivateKey) []byte {
+func (m *member) signRaw(t testing.TB, p signedobject.Payload, key ed25519.PrivateKey) []byte {
 	t.Helper()
-	jws, err := jwsobj.Sign(p, jwsobj.Signer{EntityID: m.id, Key: key})
+	jws, err := signedobject.Sign(p, signedobject.Signer{EntityID: m.id, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,10 +399,10 @@ func (m *member) signRaw(t testing.TB, p jwsobj.Payload, key ed25519.PrivateKey)
 }
 
 // payload is a valid single-signer payload of m at now.
-func (m *member) payload(t testing.TB, now time.Time) jwsobj.Payload {
+func (m *member) payload(t testing.TB, now time.Time) signedobject.Payload {
 	t.Helper()
 	id := m.ids.New(now)
-	return jwsobj.Payload{Iss: m.id, Sub: protocol.NewURIs(m.id).Object(id), Iat: now.Unix(), Exp: now.Add(24 * time.Hour).Unix(),
+	return signedobject.Payload{Iss: m.id, Sub: protocol.NewURIs(m.id).Object(id), Iat: now.Unix(), Exp: now.Add(24 * time.Hour).Unix(),
 		Jti: m.ids.New(now), Ver: 1, Type: string(protocol.KindOrganisation), Body: orgBody(t, "Raw"), Cosigners: []string{m.id}}
 }
 

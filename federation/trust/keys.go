@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 )
 
 // Key states.

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 func TestSignVerifyRoundTrip(t *testing.T) {
@@ -75,21 +75,21 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 func TestUnverifiedPolicy(t *testing.T) {
 	f := newStandardFed(t)
 	ctx := t.Context()
-	itOnly := []AnchorPin{f.pins()[0]}
+	itOnly := []trustchain.Anchor{f.pins()[0]}
 	jws := f.m[zaragoza].sign(t, f.m[zaragoza].object(t, f.clock.Now()), nil)
 	tests := []struct {
 		name       string
-		anchors    []AnchorPin
+		anchors    []trustchain.Anchor
 		unverified string
 		want       error  // from VerifyObject
 		reason     error  // the chain error of an accepted unverified object
 		status     string // "" when refused
 	}{
-		{"no pins, auto accepts", noPins, UnverifiedAuto, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"no pins, auto accepts", noPins, UnverifiedAuto, nil, trustchain.ErrNotPinned, protocol.Unverified},
 		{"no pins, refuse", noPins, UnverifiedRefuse, ErrUnverified, nil, ""},
-		{"no pins, accept", noPins, UnverifiedAccept, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"no pins, accept", noPins, UnverifiedAccept, nil, trustchain.ErrNotPinned, protocol.Unverified},
 		{"foreign anchor not pinned, auto refuses", itOnly, UnverifiedAuto, ErrUnverified, nil, ""},
-		{"foreign anchor not pinned, accept", itOnly, UnverifiedAccept, nil, chain.ErrNotPinned, protocol.Unverified},
+		{"foreign anchor not pinned, accept", itOnly, UnverifiedAccept, nil, trustchain.ErrNotPinned, protocol.Unverified},
 		{"foreign anchor pinned, refuse", nil, UnverifiedRefuse, nil, nil, protocol.Verified},
 	}
 	for i, tc := range tests {
@@ -98,8 +98,8 @@ func TestUnverifiedPolicy(t *testing.T) {
 			got, err := r.svc.VerifyObject(ctx, jws)
 			if tc.want != nil {
 				wantErr(t, err, tc.want)
-				if tc.anchors != nil && !errors.Is(err, chain.ErrNotPinned) {
-					t.Errorf("refusal %q does not say why (chain.ErrNotPinned)", err)
+				if tc.anchors != nil && !errors.Is(err, trustchain.ErrNotPinned) {
+					t.Errorf("refusal %q does not say why (trustchain.ErrNotPinned)", err)
 				}
 			} else {
 				wantErr(t, err)
@@ -108,7 +108,7 @@ func TestUnverifiedPolicy(t *testing.T) {
 					t.Fatalf("status %s, want %s", v.Status, tc.status)
 				}
 				if tc.status == protocol.Unverified {
-					if !strings.Contains(v.Reason, chain.ErrNotPinned.Error()) {
+					if !strings.Contains(v.Reason, trustchain.ErrNotPinned.Error()) {
 						t.Errorf("reason %q does not say %q", v.Reason, tc.reason)
 					}
 					// Nobody vouches: no legal identity is shown.
@@ -135,7 +135,7 @@ func TestUnverifiedStillChecksSignatures(t *testing.T) {
 	thief := freshKey(t, KeyActive, t0)
 	jws := z.signRaw(t, z.payload(t, f.clock.Now()), thief.Private)
 	_, err := r.svc.VerifyObject(t.Context(), jws)
-	wantErr(t, err, jwsobj.ErrUntrustedKey, entity.ErrUnknownKey)
+	wantErr(t, err, signedobject.ErrUntrustedKey, entity.ErrUnknownKey)
 }
 
 func TestVerifyObjectRefuses(t *testing.T) {
@@ -150,27 +150,27 @@ func TestVerifyObjectRefuses(t *testing.T) {
 	}{
 		{"another node's key under a claimed iss", func() []byte {
 			return o.signRaw(t, o.payload(t, now), z.keys.content().Private)
-		}, []error{jwsobj.ErrUntrustedKey, entity.ErrUnknownKey}},
+		}, []error{signedobject.ErrUntrustedKey, entity.ErrUnknownKey}},
 		{"sub on another origin", func() []byte {
 			p := o.payload(t, now)
 			p.Sub = protocol.NewURIs(zaragoza).Object(o.ids.New(now))
 			return o.signRaw(t, p, o.keys.content().Private)
-		}, []error{jwsobj.ErrForgedOrigin}},
+		}, []error{signedobject.ErrForgedOrigin}},
 		{"expired", func() []byte {
 			p := o.payload(t, now.Add(-30*time.Minute))
 			p.Exp = now.Unix()
 			return o.signRaw(t, p, o.keys.content().Private)
-		}, []error{jwsobj.ErrExpired}},
+		}, []error{signedobject.ErrExpired}},
 		{"from the future", func() []byte {
 			return o.signRaw(t, o.payload(t, now.Add(2*time.Minute)), o.keys.content().Private)
-		}, []error{jwsobj.ErrNotYetValid}},
+		}, []error{signedobject.ErrNotYetValid}},
 		{"an entity configuration presented as an object", func() []byte {
 			raw, err := o.svc.EntityConfiguration()
 			if err != nil {
 				t.Fatal(err)
 			}
 			return raw
-		}, []error{jwsobj.ErrMalformed}},
+		}, []error{signedobject.ErrMalformed}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,10 +202,10 @@ func TestPrevLinksVersions(t *testing.T) {
 	if r1.Payload.Prev != "" {
 		t.Errorf("version 1 has prev %q", r1.Payload.Prev)
 	}
-	if r2.Payload.Prev != jwsobj.PayloadHash(r1.Raw) {
-		t.Fatalf("prev %q, want the hash of version 1's payload %q", r2.Payload.Prev, jwsobj.PayloadHash(r1.Raw))
+	if r2.Payload.Prev != signedobject.PayloadHash(r1.Raw) {
+		t.Fatalf("prev %q, want the hash of version 1's payload %q", r2.Payload.Prev, signedobject.PayloadHash(r1.Raw))
 	}
-	if err := jwsobj.CheckSuccessor(r1.Raw, r1.Payload, r2.Payload); err != nil {
+	if err := signedobject.CheckSuccessor(r1.Raw, r1.Payload, r2.Payload); err != nil {
 		t.Fatal(err)
 	}
 	// Version 3 linked to version 1 is not version 2's successor.
@@ -215,10 +215,10 @@ func TestPrevLinksVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, jwsobj.CheckSuccessor(r2.Raw, r2.Payload, r3.Payload), jwsobj.ErrRollback)
+	wantErr(t, signedobject.CheckSuccessor(r2.Raw, r2.Payload, r3.Payload), signedobject.ErrRollback)
 
-	if _, err := o.svc.SignVersion(v2, []byte(`{"payload":"not a jws"}`), nil); !errors.Is(err, jwsobj.ErrMalformed) {
-		t.Fatalf("SignVersion with a broken previous JWS = %v, want jwsobj.ErrMalformed", err)
+	if _, err := o.svc.SignVersion(v2, []byte(`{"payload":"not a jws"}`), nil); !errors.Is(err, signedobject.ErrMalformed) {
+		t.Fatalf("SignVersion with a broken previous JWS = %v, want signedobject.ErrMalformed", err)
 	}
 }
 
@@ -235,7 +235,7 @@ func TestTombstoneRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Payload.Type != TombstoneType || string(r.Payload.Body) != `{"deleted":true,"former_type":"Organisation"}` {
+	if r.Payload.Type != signedobject.TombstoneType || string(r.Payload.Body) != `{"deleted":true,"former_type":"Organisation"}` {
 		t.Fatalf("tombstone payload type %q body %s", r.Payload.Type, r.Payload.Body)
 	}
 	stored, e, err := r.Object(jws)
@@ -254,19 +254,19 @@ func TestReceivedObjectRefuses(t *testing.T) {
 	now := f.clock.Now()
 	tests := []struct {
 		name   string
-		mutate func(p *jwsobj.Payload)
+		mutate func(p *signedobject.Payload)
 		msg    string
 	}{
-		{"body of another kind", func(p *jwsobj.Payload) { p.Type = string(protocol.KindInterlinker) }, "the body is a Organisation, the payload says Interlinker"},
-		{"not a catalogue kind", func(p *jwsobj.Payload) { p.Type = "Widget" }, `type "Widget" is not a catalogue kind`},
-		{"invalid body", func(p *jwsobj.Payload) { p.Body = json.RawMessage(`{"type":"Organisation","key":"x"}`) }, "body:"},
-		{"tombstone not deleted", func(p *jwsobj.Payload) {
-			p.Type, p.Body = TombstoneType, json.RawMessage(`{"deleted":false,"former_type":"Organisation"}`)
+		{"body of another kind", func(p *signedobject.Payload) { p.Type = string(protocol.KindInterlinker) }, "the body is a Organisation, the payload says Interlinker"},
+		{"not a catalogue kind", func(p *signedobject.Payload) { p.Type = "Widget" }, `type "Widget" is not a catalogue kind`},
+		{"invalid body", func(p *signedobject.Payload) { p.Body = json.RawMessage(`{"type":"Organisation","key":"x"}`) }, "body:"},
+		{"tombstone not deleted", func(p *signedobject.Payload) {
+			p.Type, p.Body = signedobject.TombstoneType, json.RawMessage(`{"deleted":false,"former_type":"Organisation"}`)
 		}, "a tombstone's body must be"},
-		{"tombstone of no kind", func(p *jwsobj.Payload) {
-			p.Type, p.Body = TombstoneType, json.RawMessage(`{"deleted":true,"former_type":"Widget"}`)
+		{"tombstone of no kind", func(p *signedobject.Payload) {
+			p.Type, p.Body = signedobject.TombstoneType, json.RawMessage(`{"deleted":true,"former_type":"Widget"}`)
 		}, "a tombstone's body must be"},
-		{"sub not an object IRI", func(p *jwsobj.Payload) { p.Sub = ospizio + "/actor" }, "is not an object IRI of " + ospizio},
+		{"sub not an object IRI", func(p *signedobject.Payload) { p.Sub = ospizio + "/actor" }, "is not an object IRI of " + ospizio},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -338,11 +338,11 @@ func TestLocalVerification(t *testing.T) {
 	}{
 		{"not enrolled", func() *member {
 			return f.add(spec{id: "https://nuovo.re.example", role: RoleLeaf, hints: []string{comune}})
-		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, chain.ErrNoPath.Error()},
+		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, trustchain.ErrNoPath.Error()},
 		{"no anchor pinned", func() *member {
 			return f.add(spec{id: "https://isolato.lv.example", role: RoleLeaf, anchors: noPins})
-		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, chain.ErrNotPinned.Error()},
-		{"not a JWS", func() *member { return o }, func(*member) []byte { return []byte("{}") }, jwsobj.ErrMalformed.Error()},
+		}, func(m *member) []byte { return m.sign(t, m.object(t, f.clock.Now()), nil) }, trustchain.ErrNotPinned.Error()},
+		{"not a JWS", func() *member { return o }, func(*member) []byte { return []byte("{}") }, signedobject.ErrMalformed.Error()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -399,7 +399,7 @@ func TestChainMaxAgeAndRevocation(t *testing.T) {
 	// Past the maximum age (long before the statements expire) the chain
 	// is fetched afresh.
 	f.clock.Advance(maxAge / 2)
-	urls := []string{ospizio + WellKnownPath, comune + FetchPath}
+	urls := []string{ospizio + entity.WellKnownPath, comune + entity.FetchPath}
 	counts := make([]int, len(urls))
 	for i, u := range urls {
 		counts[i] = f.net.fetches(u)
@@ -423,15 +423,15 @@ func TestChainMaxAgeAndRevocation(t *testing.T) {
 		want error
 	}{
 		{"signed before, held since before the revocation", before, seenBefore, nil},
-		{"signed before, first seen after the revocation", before, time.Time{}, chain.ErrRevoked},
-		{"signed after the revocation", after, time.Time{}, chain.ErrRevoked},
-		{"signed after, seen while the receiver held the old chain", after, revokedAt.Add(time.Second), chain.ErrRevoked},
-		{"backdated 26 s before the revocation", backdated, time.Time{}, chain.ErrRevoked},
-		{"signed now", o.sign(t, o.object(t, f.clock.Now()), nil), time.Time{}, chain.ErrRevoked},
+		{"signed before, first seen after the revocation", before, time.Time{}, trustchain.ErrRevoked},
+		{"signed after the revocation", after, time.Time{}, trustchain.ErrRevoked},
+		{"signed after, seen while the receiver held the old chain", after, revokedAt.Add(time.Second), trustchain.ErrRevoked},
+		{"backdated 26 s before the revocation", backdated, time.Time{}, trustchain.ErrRevoked},
+		{"signed now", o.sign(t, o.object(t, f.clock.Now()), nil), time.Time{}, trustchain.ErrRevoked},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var r *Received
+			var r *trustchain.Received
 			var err error
 			if tc.seen.IsZero() {
 				r, err = z.svc.VerifyObject(ctx, tc.jws)
@@ -469,5 +469,5 @@ func TestKeyRevocationReachesWarmReceivers(t *testing.T) {
 	}
 	f.clock.Advance(z.svc.Config().ReverifyInterval)
 	_, err := z.svc.VerifyObject(ctx, stolen())
-	wantErr(t, err, jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked)
+	wantErr(t, err, signedobject.ErrUntrustedKey, entity.ErrKeyRevoked)
 }

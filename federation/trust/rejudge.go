@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -136,7 +136,7 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 
 // keyState is what a pass remembers of a signer's key: "" while it is
 // simply valid, else when it was retired or revoked.
-func keyState(ch *chain.Chain, kid string) string {
+func keyState(ch *trustchain.Chain, kid string) string {
 	if ch.Config == nil {
 		return ""
 	}

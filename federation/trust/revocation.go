@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
 )
 
 // PollDenylists fetches the signed denylist of each authority (the anchors

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 // Content key rotation keeps what the old key signed verifiable; revoking
@@ -29,7 +29,7 @@ func TestContentKeyRotation(t *testing.T) {
 	o.svc.KeysChanged()
 	f.clock.Advance(time.Second)
 	signedByB := o.sign(t, o.object(t, f.clock.Now()), nil)
-	if in, err := jwsobj.Inspect(signedByB); err != nil || in.Sigs[0].Kid != keyB.Kid {
+	if in, err := signedobject.Inspect(signedByB); err != nil || in.Sigs[0].Kid != keyB.Kid {
 		t.Fatalf("after rotation the object is signed by %+v, %v; want %s", in, err, keyB.Kid)
 	}
 	// A thief holding A signs after its retirement, and backdates another
@@ -50,7 +50,7 @@ func TestContentKeyRotation(t *testing.T) {
 		for _, receiver := range []string{zaragoza, anchorIT, comune} {
 			for _, tc := range tests {
 				t.Run(receiver+"/"+tc.name, func(t *testing.T) {
-					var r *Received
+					var r *trustchain.Received
 					var err error
 					if tc.seen.IsZero() {
 						r, err = f.m[receiver].svc.VerifyObject(ctx, tc.jws)
@@ -69,7 +69,7 @@ func TestContentKeyRotation(t *testing.T) {
 		check(t, []judged{
 			{"signed by the old key before the rotation", signedByA, time.Time{}, keyA.Kid, nil},
 			{"signed by the new key", signedByB, time.Time{}, keyB.Kid, nil},
-			{"old key used after its retirement", stolenRetired, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRetired}},
+			{"old key used after its retirement", stolenRetired, time.Time{}, "", []error{signedobject.ErrUntrustedKey, entity.ErrKeyRetired}},
 			{"old key backdated before its retirement", backdated, time.Time{}, keyA.Kid, nil},
 		})
 	})
@@ -86,11 +86,11 @@ func TestContentKeyRotation(t *testing.T) {
 	t.Run("revoked", func(t *testing.T) {
 		check(t, []judged{
 			{"signed by the new key", signedByB, time.Time{}, keyB.Kid, nil},
-			{"old key used after its revocation", stolenRevoked, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
-			{"old key backdated, first seen after the revocation", backdatedAfter, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
-			{"old key before the rotation, first seen after the revocation", signedByA, time.Time{}, "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key used after its revocation", stolenRevoked, time.Time{}, "", []error{signedobject.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key backdated, first seen after the revocation", backdatedAfter, time.Time{}, "", []error{signedobject.ErrUntrustedKey, entity.ErrKeyRevoked}},
+			{"old key before the rotation, first seen after the revocation", signedByA, time.Time{}, "", []error{signedobject.ErrUntrustedKey, entity.ErrKeyRevoked}},
 			{"old key before the rotation, held since before the revocation", signedByA, seenBefore, keyA.Kid, nil},
-			{"old key after its retirement, held since before the revocation", stolenRetired, retiredAt.Add(2 * time.Second), "", []error{jwsobj.ErrUntrustedKey, entity.ErrKeyRetired}},
+			{"old key after its retirement, held since before the revocation", stolenRetired, retiredAt.Add(2 * time.Second), "", []error{signedobject.ErrUntrustedKey, entity.ErrKeyRetired}},
 		})
 	})
 }
@@ -130,7 +130,7 @@ func TestContentKeyRotationWarmCache(t *testing.T) {
 	if _, err := z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil)); !errors.Is(err, entity.ErrUnknownKey) {
 		t.Fatalf("a key rotated within the refresh interval: %v", err)
 	}
-	f.clock.Advance(chain.RefreshInterval)
+	f.clock.Advance(trustchain.RefreshInterval)
 	if _, err := z.svc.VerifyObject(ctx, o.sign(t, o.object(t, f.clock.Now()), nil)); err != nil {
 		t.Fatalf("the same key after the refresh interval: %v", err)
 	}
@@ -175,10 +175,10 @@ func TestFederationKeyRotation(t *testing.T) {
 			o.svc.KeysChanged()
 			_, err := o.svc.SelfStatus(ctx)
 			if !tc.reenrolFirst {
-				wantErr(t, err, chain.ErrKeyNotListed)
+				wantErr(t, err, trustchain.ErrKeyNotListed)
 				// A receiver resolving now finds no chain either.
 				_, err = f.m[zaragoza].svc.VerifyObject(ctx, before)
-				wantErr(t, err, ErrUnverified, chain.ErrKeyNotListed)
+				wantErr(t, err, ErrUnverified, trustchain.ErrKeyNotListed)
 				reenrol(next.Kid)
 				_, err = o.svc.SelfStatus(ctx)
 			}
@@ -209,7 +209,7 @@ func TestAnchorKeyRotation(t *testing.T) {
 	next := a.keys.nextFederation()
 	a.svc.KeysChanged()
 	updated := f.add(spec{id: "https://aggiornato.it.example", role: RoleLeaf}) // pins old and next
-	stale := f.add(spec{id: "https://vecchio.it.example", role: RoleLeaf, anchors: []AnchorPin{{EntityID: anchorES, Kids: []string{a.keys.federation().Kid}}}})
+	stale := f.add(spec{id: "https://vecchio.it.example", role: RoleLeaf, anchors: []trustchain.Anchor{{EntityID: anchorES, Kids: []string{a.keys.federation().Kid}}}})
 	f.clock.Advance(time.Minute)
 	a.keys.promoteFederation()
 	a.svc.KeysChanged()
@@ -222,7 +222,7 @@ func TestAnchorKeyRotation(t *testing.T) {
 		t.Fatalf("receiver pinning the new key: %+v, %v", r, err)
 	}
 	_, err = stale.svc.VerifyObject(ctx, jws)
-	wantErr(t, err, ErrUnverified, chain.ErrNotPinned)
+	wantErr(t, err, ErrUnverified, trustchain.ErrNotPinned)
 }
 
 func mustEC(t testing.TB, m *member) []byte {

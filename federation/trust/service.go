@@ -12,23 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 	"github.com/interlink-project/interlink-node/storage"
-)
-
-// Well-known paths this node serves (OpenID Federation 1.0 §9 and §8).
-const (
-	WellKnownPath      = "/.well-known/openid-federation"
-	FetchPath          = "/federation/fetch"
-	ListPath           = "/federation/list"
-	HistoricalKeysPath = "/federation/historical-keys"
-	DenylistPath       = "/federation/denylist"
-	// MediaTypeStatement is the media type of entity statements.
-	MediaTypeStatement = "application/entity-statement+jwt"
-	// MediaTypeList is the media type of historical keys and denylists.
-	MediaTypeList = "application/jwk-set+jwt"
 )
 
 // settingRole is the stored role (`interlink anchor init`), which wins over
@@ -49,7 +36,7 @@ type Deps struct {
 	Identity Identity
 	Keys     func() KeySet
 	Store    Registry
-	Fetcher  chain.Fetcher // the SSRF-guarded outbound client
+	Fetcher  trustchain.Fetcher // the SSRF-guarded outbound client
 	Now      func() time.Time
 	Logger   *slog.Logger
 	Version  string
@@ -71,7 +58,7 @@ type Registry interface {
 type Service struct {
 	cfg      Config
 	d        Deps
-	resolver *chain.Resolver
+	resolver *trustchain.Resolver
 
 	mu          sync.Mutex
 	role        string
@@ -114,11 +101,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 			return nil, fmt.Errorf("trust: read role: %w", err)
 		}
 	}
-	pins := make([]chain.Anchor, 0, len(cfg.Anchors))
-	for _, a := range cfg.Anchors {
-		pins = append(pins, chain.Anchor{EntityID: a.EntityID, Kids: a.Kids})
-	}
-	r, err := chain.New(chain.Config{Anchors: pins, Fetcher: localFetcher{s}, Now: d.Now, Skew: cfg.ClockSkew, MaxAge: cfg.ReverifyInterval})
+	r, err := trustchain.New(trustchain.Config{Anchors: cfg.Anchors, Fetcher: localFetcher{s}, Now: d.Now, Skew: cfg.ClockSkew, MaxAge: cfg.ReverifyInterval})
 	if err != nil {
 		return nil, fmt.Errorf("trust: anchors: %w", err)
 	}
@@ -133,7 +116,7 @@ func (s *Service) Config() Config { return s.cfg }
 func (s *Service) Self() string { return s.d.Self }
 
 // Resolver returns the chain resolver (cached chains, pinned anchors).
-func (s *Service) Resolver() *chain.Resolver { return s.resolver }
+func (s *Service) Resolver() *trustchain.Resolver { return s.resolver }
 
 // Role returns the node's current role.
 func (s *Service) Role() string {
@@ -218,12 +201,12 @@ func (s *Service) configuration(ks KeySet, now time.Time) (entity.Statement, err
 		Country:                s.d.Identity.Country,
 		OrgKind:                s.d.Identity.OrgKind,
 		Role:                   s.role,
-		HistoricalKeysEndpoint: s.d.Self + HistoricalKeysPath,
+		HistoricalKeysEndpoint: s.d.Self + entity.HistoricalKeysPath,
 	}
 	if isAuthority(s.role) {
-		fe.FetchEndpoint = s.d.Self + FetchPath
-		fe.ListEndpoint = s.d.Self + ListPath
-		fe.DenylistEndpoint = s.d.Self + DenylistPath
+		fe.FetchEndpoint = s.d.Self + entity.FetchPath
+		fe.ListEndpoint = s.d.Self + entity.ListPath
+		fe.DenylistEndpoint = s.d.Self + entity.DenylistPath
 	}
 	st := entity.Statement{
 		Iss: s.d.Self, Sub: s.d.Self,
@@ -258,12 +241,12 @@ func (f localFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
 		u, err := url.Parse(raw)
 		if err == nil {
 			switch strings.TrimPrefix(raw[:len(raw)-len(queryOf(u))], s.d.Self) {
-			case WellKnownPath:
+			case entity.WellKnownPath:
 				return s.EntityConfiguration()
-			case FetchPath:
+			case entity.FetchPath:
 				st, err := s.SubordinateStatement(ctx, u.Query().Get("sub"))
 				if errors.Is(err, ErrNotSubordinate) {
-					return nil, fmt.Errorf("%w: %w", chain.ErrNotFound, err)
+					return nil, fmt.Errorf("%w: %w", trustchain.ErrNotFound, err)
 				}
 				return st, err
 			}
@@ -286,7 +269,7 @@ func queryOf(u *url.URL) string {
 // SelfStatus reports whether the node's own chain resolves to a pinned
 // anchor: the chain, or why not. It resolves afresh (an operator asking
 // wants to see a revocation or a new enrolment at once).
-func (s *Service) SelfStatus(ctx context.Context) (*chain.Chain, error) {
+func (s *Service) SelfStatus(ctx context.Context) (*trustchain.Chain, error) {
 	s.resolver.Invalidate(s.d.Self)
 	return s.resolver.Resolve(ctx, s.d.Self)
 }

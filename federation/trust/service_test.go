@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust/chain"
-	"github.com/interlink-project/interlink-node/federation/trust/entity"
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
 
 func TestEntityConfigurationClaims(t *testing.T) {
@@ -51,13 +51,13 @@ func TestEntityConfigurationClaims(t *testing.T) {
 			if fe == nil || fe.Role != tc.role {
 				t.Fatalf("federation_entity = %+v, want role %s", fe, tc.role)
 			}
-			if fe.HistoricalKeysEndpoint != tc.id+HistoricalKeysPath {
+			if fe.HistoricalKeysEndpoint != tc.id+entity.HistoricalKeysPath {
 				t.Errorf("historical keys endpoint = %q", fe.HistoricalKeysEndpoint)
 			}
 			gotEndpoints := [3]string{fe.FetchEndpoint, fe.ListEndpoint, fe.DenylistEndpoint}
 			want := [3]string{}
 			if tc.endpoints {
-				want = [3]string{tc.id + FetchPath, tc.id + ListPath, tc.id + DenylistPath}
+				want = [3]string{tc.id + entity.FetchPath, tc.id + entity.ListPath, tc.id + entity.DenylistPath}
 			}
 			if gotEndpoints != want {
 				t.Errorf("endpoints = %v, want %v", gotEndpoints, want)
@@ -180,7 +180,7 @@ func TestSetRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	fe := parseEC(t, raw, f.clock.Now()).Statement.FederationEntity()
-	if fe.Role != RoleIntermediate || fe.FetchEndpoint != comune+FetchPath {
+	if fe.Role != RoleIntermediate || fe.FetchEndpoint != comune+entity.FetchPath {
 		t.Fatalf("after SetRole: %+v", fe)
 	}
 	// An anchor names no superior, whatever the configuration says.
@@ -192,7 +192,7 @@ func TestSetRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := parseEC(t, raw, f.clock.Now()).Statement
-	if len(st.AuthorityHints) != 0 || st.FederationEntity().Role != RoleAnchor || st.FederationEntity().ListEndpoint != comune+ListPath {
+	if len(st.AuthorityHints) != 0 || st.FederationEntity().Role != RoleAnchor || st.FederationEntity().ListEndpoint != comune+entity.ListPath {
 		t.Fatalf("as anchor: hints %v, %+v", st.AuthorityHints, st.FederationEntity())
 	}
 	// The stored role wins over the configuration at the next start.
@@ -256,7 +256,7 @@ func TestSelfStatus(t *testing.T) {
 	}
 	// A node whose superior never enrolled it has no chain.
 	lone := f.add(spec{id: "https://nuovo.re.example", role: RoleLeaf, hints: []string{comune}})
-	if _, err := lone.svc.SelfStatus(ctx); !errors.Is(err, chain.ErrNoPath) {
-		t.Fatalf("SelfStatus of an unenrolled node = %v, want chain.ErrNoPath", err)
+	if _, err := lone.svc.SelfStatus(ctx); !errors.Is(err, trustchain.ErrNoPath) {
+		t.Fatalf("SelfStatus of an unenrolled node = %v, want trustchain.ErrNoPath", err)
 	}
 }

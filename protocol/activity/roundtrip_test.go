@@ -9,7 +9,7 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // sameObject fails unless got is exactly want: meta field by field (times

@@ -7,7 +7,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // FuzzImport feeds Import arbitrary bytes. It must not panic; what it

@@ -8,7 +8,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // realFiles returns the contents of the real seed's files matching pattern

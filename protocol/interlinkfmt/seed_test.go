@@ -13,7 +13,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // seedDir returns the real INTERLINK seed (../shared/data/interlink-catalogue

@@ -13,7 +13,7 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/interlink-project/interlink-node/internal/testenv"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // sharedData reads a file under ../shared/data beside the repository root,

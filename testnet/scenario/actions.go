@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 

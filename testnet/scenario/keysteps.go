@@ -22,12 +22,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
-	"github.com/interlink-project/interlink-node/federation/sigs"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -185,7 +184,7 @@ func newForger(n *testnet.NodeState, kid string) (*forger, error) {
 	if !ok {
 		return nil, fmt.Errorf("node %s: %s holds a %T, not an Ed25519 key", n.Name, file, k)
 	}
-	if tp, err := jwsobj.Thumbprint(content.Public().(ed25519.PublicKey)); err != nil || tp != kid {
+	if tp, err := signedobject.Thumbprint(content.Public().(ed25519.PublicKey)); err != nil || tp != kid {
 		return nil, fmt.Errorf("node %s: %s holds the key %s, keys.json says %s (%v)", n.Name, file, tp, kid, err)
 	}
 	k, err = readPrivateKey(filepath.Join(dir, "http-rsa.pem"))
@@ -238,9 +237,9 @@ func (f *forger) object(ids *protocol.ULIDSource, as, run string, i int, iat tim
 		return item{}, nil, fmt.Errorf("forged interlinker %s: %w", key, err)
 	}
 	iat = iat.Truncate(time.Second).UTC()
-	p := jwsobj.Payload{Iss: f.iss, Sub: f.u.Object(id), Iat: iat.Unix(), Exp: iat.Add(objectTTL).Unix(), Jti: ids.New(now),
+	p := signedobject.Payload{Iss: f.iss, Sub: f.u.Object(id), Iat: iat.Unix(), Exp: iat.Add(objectTTL).Unix(), Jti: ids.New(now),
 		Ver: 1, Type: string(protocol.KindInterlinker), Body: body, Cosigners: []string{f.iss}}
-	jws, err := jwsobj.Sign(p, jwsobj.Signer{EntityID: f.iss, Key: f.content})
+	jws, err := signedobject.Sign(p, signedobject.Signer{EntityID: f.iss, Key: f.content})
 	if err != nil {
 		return item{}, nil, err
 	}
@@ -256,7 +255,7 @@ func (f *forger) object(ids *protocol.ULIDSource, as, run string, i int, iat tim
 // tombstone makes the signed Delete of forged object it: version 2, a
 // tombstone, following its version 1.
 func (f *forger) tombstone(ids *protocol.ULIDSource, it item) ([]byte, error) {
-	v1, err := jwsobj.Inspect(it.Forged)
+	v1, err := signedobject.Inspect(it.Forged)
 	if err != nil {
 		return nil, err
 	}
@@ -265,9 +264,9 @@ func (f *forger) tombstone(ids *protocol.ULIDSource, it item) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := jwsobj.Payload{Iss: f.iss, Sub: it.IRI, Iat: now.Unix(), Exp: now.Add(objectTTL).Unix(), Jti: ids.New(now),
-		Ver: 2, Prev: jwsobj.PayloadHash(v1.Raw), Type: trust.TombstoneType, Body: body, Cosigners: []string{f.iss}}
-	jws, err := jwsobj.Sign(p, jwsobj.Signer{EntityID: f.iss, Key: f.content})
+	p := signedobject.Payload{Iss: f.iss, Sub: it.IRI, Iat: now.Unix(), Exp: now.Add(objectTTL).Unix(), Jti: ids.New(now),
+		Ver: 2, Prev: signedobject.PayloadHash(v1.Raw), Type: signedobject.TombstoneType, Body: body, Cosigners: []string{f.iss}}
+	jws, err := signedobject.Sign(p, signedobject.Signer{EntityID: f.iss, Key: f.content})
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +329,7 @@ func (r *runner) post(ctx context.Context, f *forger, to *testnet.NodeState, bod
 	}
 	req.Header.Set("Content-Type", activity.ContentType)
 	req.Header.Set("Accept", activity.AcceptHeader)
-	s := sigs.Signer{KeyID: f.u.KeyID(), Key: f.http}
+	s := httpsig.Signer{KeyID: f.u.KeyID(), Key: f.http}
 	if err := s.SignRequest(req, body, time.Now()); err != nil {
 		return verdict{}, err
 	}

@@ -16,10 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/federation/trust/jwsobj"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -49,7 +48,7 @@ func keysDir(t *testing.T) (n *testnet.NodeState, retired, active ed25519.Privat
 		if err != nil {
 			t.Fatal(err)
 		}
-		kid, err := jwsobj.Thumbprint(k.Public().(ed25519.PublicKey))
+		kid, err := signedobject.Thumbprint(k.Public().(ed25519.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +79,7 @@ func keysDir(t *testing.T) (n *testnet.NodeState, retired, active ed25519.Privat
 
 func kidOf(t *testing.T, k ed25519.PrivateKey) string {
 	t.Helper()
-	kid, err := jwsobj.Thumbprint(k.Public().(ed25519.PublicKey))
+	kid, err := signedobject.Thumbprint(k.Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +145,7 @@ func TestForgedObjectAndTombstone(t *testing.T) {
 		a.Object == nil || !bytes.Equal(a.Object.JWS, it.Forged) {
 		t.Fatalf("activity %+v", a)
 	}
-	keyOf := func(k ed25519.PrivateKey) jwsobj.KeyResolver {
+	keyOf := func(k ed25519.PrivateKey) signedobject.KeyResolver {
 		return func(ent, kid string, _ time.Time) (ed25519.PublicKey, error) {
 			if ent != n.URL || kid != kidOf(t, k) {
 				return nil, errors.New("unexpected signer " + ent + " " + kid)
@@ -154,7 +153,7 @@ func TestForgedObjectAndTombstone(t *testing.T) {
 			return k.Public().(ed25519.PublicKey), nil
 		}
 	}
-	v, err := jwsobj.Verify(it.Forged, keyOf(retired), time.Now(), jwsobj.Options{})
+	v, err := signedobject.Verify(it.Forged, keyOf(retired), time.Now(), signedobject.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,14 +177,14 @@ func TestForgedObjectAndTombstone(t *testing.T) {
 	if !ok || err != nil || d.Type != "Delete" || d.Object == nil {
 		t.Fatalf("the Delete: %v %v %+v", ok, err, d)
 	}
-	tv, err := jwsobj.Verify(d.Object.JWS, keyOf(active), time.Now(), jwsobj.Options{})
+	tv, err := signedobject.Verify(d.Object.JWS, keyOf(active), time.Now(), signedobject.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tv.Payload.Type != trust.TombstoneType || tv.Payload.Ver != 2 {
+	if tv.Payload.Type != signedobject.TombstoneType || tv.Payload.Ver != 2 {
 		t.Fatalf("tombstone payload %+v", tv.Payload)
 	}
-	if err := jwsobj.CheckSuccessor(v.Raw, v.Payload, tv.Payload); err != nil {
+	if err := signedobject.CheckSuccessor(v.Raw, v.Payload, tv.Payload); err != nil {
 		t.Fatalf("the tombstone does not follow the forged version: %v", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlink-project/interlink-node/api"
+	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
