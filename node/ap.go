@@ -6,13 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/protocol/activity"
-	"github.com/interlink-project/interlink-node/protocol/httpsig"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -22,6 +20,29 @@ import (
 // can bootstrap (GoToSocial requires signed GETs of everything else; we do
 // not, since the whole catalogue is public).
 
+// activityPub serves the node's actor, its inboxes and collections, and
+// objects and activities by IRI.
+type activityPub struct {
+	web
+	store      func() *storage.Store
+	fed        func() *federation.Service
+	inboxLimit *rateLimiter // nil: off
+	inboxRate  int          // federation.inbox_rate and inbox_burst, named in 429s
+	inboxBurst int
+	actor      activity.ActorParams
+}
+
+func (h activityPub) routes(ap apRoutes) {
+	ap.handle(http.MethodGet, "/actor", "ap.actor", h.handleActor)
+	ap.handle(http.MethodPost, "/actor/inbox", "ap.inbox", h.handleInbox)
+	ap.handle(http.MethodPost, "/inbox", "ap.shared_inbox", h.handleInbox)
+	ap.handle(http.MethodGet, "/actor/outbox", "ap.outbox", h.handleOutbox)
+	ap.handle(http.MethodGet, "/actor/followers", "ap.followers", h.handleFollowCollection(true))
+	ap.handle(http.MethodGet, "/actor/following", "ap.following", h.handleFollowCollection(false))
+	ap.handle(http.MethodGet, "/objects/{id}", "ap.object", h.handleObjectIRI)
+	ap.handle(http.MethodGet, "/activities/{id}", "ap.activity", h.handleActivity)
+}
+
 func writeAS(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", activity.ContentType)
 	w.Header().Set("Vary", "Accept")
@@ -29,46 +50,42 @@ func writeAS(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func (n *Node) handleActor(w http.ResponseWriter, r *http.Request) {
-	body, err := activity.Actor(n.uris, activity.ActorParams{
-		PreferredUsername: n.cfg.Federation.PreferredUsername, Name: n.cfg.Name, Summary: n.cfg.Summary,
-		OrgKind: n.cfg.OrgKind, Country: n.cfg.Country, PublicKeyPEM: httpsig.PublicKeyPEM(&n.keys.HTTP.PublicKey),
-		ManuallyApprovesFollowers: n.cfg.Federation.FollowPolicy != federation.PolicyOpen,
-	})
+func (h activityPub) handleActor(w http.ResponseWriter, r *http.Request) {
+	body, err := activity.Actor(h.uris, h.actor)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeAS(w, http.StatusOK, body)
 }
 
 // handleInbox answers 202 only once the activity's effects are durable.
-func (n *Node) handleInbox(w http.ResponseWriter, r *http.Request) {
-	if n.limitInbox(w, r) {
+func (h activityPub) handleInbox(w http.ResponseWriter, r *http.Request) {
+	if h.limitInbox(w, r) {
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !activity.IsActivityJSON(ct) && mediaType(ct) != "application/json" {
-		n.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+		h.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
 			"an inbox takes application/activity+json, not %q", ct))
 		return
 	}
-	body, err := readBody(w, r, int64(n.cfg.API.BodyLimit))
+	body, err := readBody(w, r, h.bodyLimit)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	if err := n.fed.HandleInbox(r.Context(), r, body); err != nil {
+	if err := h.fed().HandleInbox(r.Context(), r, body); err != nil {
 		var ie *federation.InboxError
 		if errors.As(err, &ie) {
 			if ie.RetryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(ie.RetryAfter.Seconds())))
 			} else if ie.Status >= 500 {
-				n.log.WarnContext(r.Context(), "inbox: peer unavailable", "err", err)
+				h.log.WarnContext(r.Context(), "inbox: peer unavailable", "err", err)
 			}
-			n.writeProblem(w, r, errorf(ie.Status, ie.Problem, "Activity refused", "%s", ie.Detail))
+			h.writeProblem(w, r, errorf(ie.Status, ie.Problem, "Activity refused", "%s", ie.Detail))
 			return
 		}
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -76,27 +93,27 @@ func (n *Node) handleInbox(w http.ResponseWriter, r *http.Request) {
 
 // handleOutbox serves the outbox: the collection, or a page (?page=true,
 // then &before=CURSOR), newest first, each item the activity as sent.
-func (n *Node) handleOutbox(w http.ResponseWriter, r *http.Request) {
+func (h activityPub) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	id := n.uris.Outbox()
+	id := h.uris.Outbox()
 	if q.Get("page") == "" {
-		_, _, total, err := n.store().Outbox(r.Context(), "", 1)
+		_, _, total, err := h.store().Outbox(r.Context(), "", 1)
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		body, err := activity.OrderedCollection(id, total, id+"?page=true")
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		writeAS(w, http.StatusOK, body)
 		return
 	}
 	before := q.Get("before")
-	items, next, _, err := n.store().OutboxPage(r.Context(), before, outboxPageSize, outboxPageBytes)
+	items, next, _, err := h.store().OutboxPage(r.Context(), before, outboxPageSize, outboxPageBytes)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	raw := make([]json.RawMessage, len(items))
@@ -113,30 +130,30 @@ func (n *Node) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := activity.OrderedCollectionPage(pageID, id, nextURL, "", raw)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeAS(w, http.StatusOK, body)
 }
 
 // handleFollowCollection serves followers or following: accepted actors' IRIs.
-func (n *Node) handleFollowCollection(followers bool) http.HandlerFunc {
+func (h activityPub) handleFollowCollection(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := n.uris.Following()
-		list := n.store().Followings
+		id := h.uris.Following()
+		list := h.store().Followings
 		if followers {
-			id, list = n.uris.Followers(), n.store().Followers
+			id, list = h.uris.Followers(), h.store().Followers
 		}
 		q := r.URL.Query()
 		if q.Get("page") == "" {
 			_, _, total, err := list(r.Context(), "", 1, storage.FollowAccepted)
 			if err != nil {
-				n.writeProblem(w, r, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			body, err := activity.OrderedCollection(id, total, id+"?page=true")
 			if err != nil {
-				n.writeProblem(w, r, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			writeAS(w, http.StatusOK, body)
@@ -145,7 +162,7 @@ func (n *Node) handleFollowCollection(followers bool) http.HandlerFunc {
 		after := q.Get("after")
 		fs, next, _, err := list(r.Context(), after, 200, storage.FollowAccepted)
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		iris := make([]string, len(fs))
@@ -158,7 +175,7 @@ func (n *Node) handleFollowCollection(followers bool) http.HandlerFunc {
 		}
 		body, err := activity.OrderedCollectionPage(id+"?page=true&after="+url.QueryEscape(after), id, nextURL, "", activity.IRIItems(iris...))
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		writeAS(w, http.StatusOK, body)
@@ -171,32 +188,32 @@ func (n *Node) handleFollowCollection(followers bool) http.HandlerFunc {
 // handleObjectIRI serves an object at its IRI: the current version, or
 // with ?version=N that version (a follower fills a gap in its history with
 // it, checking each version's prev).
-func (n *Node) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
-	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
-	if err == nil && obj.Origin != n.uris.Base() {
+func (h activityPub) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
+	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
+	if err == nil && obj.Origin != h.uris.Base() {
 		err = storage.ErrNotFound // a copy of a peer's object lives at the peer's IRI
 	}
 	if q := r.URL.Query(); err == nil && q.Has("version") {
 		v, perr := strconv.ParseUint(q.Get("version"), 10, 64)
 		if perr != nil || v == 0 || len(q["version"]) != 1 {
-			n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Invalid version", "version", "integer",
+			h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Invalid version", "version", "integer",
 				"version must be one whole number from 1, given once"))
 			return
 		}
-		obj, err = n.store().GetVersion(r.Context(), obj.IRI, v)
+		obj, err = h.store().GetVersion(r.Context(), obj.IRI, v)
 	}
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	if !activity.WantsActivityJSON(r.Header.Get("Accept")) {
 		w.Header().Set("Vary", "Accept")
-		n.writeObject(w, r, obj, nil)
+		h.writeObject(w, r, obj, nil)
 		return
 	}
-	body, err := activity.Object(n.uris, obj)
+	body, err := activity.Object(h.uris, obj)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	status := http.StatusOK
@@ -206,71 +223,13 @@ func (n *Node) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
 	writeAS(w, status, body)
 }
 
-func (n *Node) handleActivity(w http.ResponseWriter, r *http.Request) {
-	a, err := n.store().ActivityByIRI(r.Context(), n.uris.Activity(mux.Vars(r)["id"]))
+func (h activityPub) handleActivity(w http.ResponseWriter, r *http.Request) {
+	a, err := h.store().ActivityByIRI(r.Context(), h.uris.Activity(mux.Vars(r)["id"]))
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeAS(w, http.StatusOK, a.Body)
-}
-
-// handleWebFinger answers acct:USER@HOST (and the actor IRI itself).
-func (n *Node) handleWebFinger(w http.ResponseWriter, r *http.Request) {
-	res := r.URL.Query().Get("resource")
-	if res == "" {
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing resource", "resource", "required", "pass ?resource=acct:name@host"))
-		return
-	}
-	acct, err := activity.Acct(n.uris, n.cfg.Federation.PreferredUsername)
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	if res != n.uris.Actor() {
-		name, host, err := activity.ParseAcct(res)
-		if err != nil {
-			n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Malformed resource", "resource", "acct", "%v", err))
-			return
-		}
-		if !strings.EqualFold("acct:"+name+"@"+host, acct) {
-			n.writeProblem(w, r, errorf(http.StatusNotFound, "not-found", "Unknown resource", "this node's only account is %s", acct))
-			return
-		}
-	}
-	body, err := activity.WebFinger(acct, n.uris.Actor(), n.uris.Actor(), n.uris.Actor())
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", activity.JRDContentType)
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	_, _ = w.Write(body)
-}
-
-func (n *Node) handleNodeInfoLinks(w http.ResponseWriter, r *http.Request) {
-	body, err := activity.NodeInfoLinks(n.uris.Base() + "/nodeinfo/2.1")
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
-}
-
-func (n *Node) handleNodeInfo(w http.ResponseWriter, r *http.Request) {
-	counts, err := n.store().Counts(r.Context())
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	body, err := activity.NodeInfo(activity.NodeInfoParams{Version: Version, NodeName: n.cfg.Name, Counts: counts})
-	if err != nil {
-		n.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`)
-	_, _ = w.Write(body)
 }
 
 // An outbox page holds at most outboxPageSize activities and

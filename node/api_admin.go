@@ -9,34 +9,60 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/storage/search"
 )
 
-func (n *Node) handleHealthz(w http.ResponseWriter, r *http.Request) {
+// adminAPI serves the node's health and administration: status, tokens,
+// backup and restore.
+type adminAPI struct {
+	web
+	gate         *gate
+	store        func() *storage.Store
+	index        func() *search.Index
+	ids          *protocol.ULIDSource
+	now          func() time.Time
+	data         string // the data directory (restore uploads land there)
+	restoreLimit int64  // api.restore_limit
+	identity     identityBook
+	// replace swaps the database for a checked backup file under the
+	// gate, keeping what keep names (Node.replaceData).
+	replace func(upload string, keep storage.RestoreKeep) error
+}
+
+func (h *adminAPI) routes(api apiRoutes) {
+	api.handle(http.MethodGet, "/status", "status", h.handleStatus)
+	api.handle(http.MethodPost, "/tokens", "tokens.create", h.require(RoleAdmin, h.handleTokenCreate))
+	api.handle(http.MethodGet, "/tokens", "tokens.list", h.require(RoleAdmin, h.handleTokenList))
+	api.handle(http.MethodDelete, "/tokens/{id}", "tokens.delete", h.require(RoleAdmin, h.handleTokenDelete))
+	api.handle(http.MethodGet, "/backup", "backup", h.require(RoleAdmin, h.handleBackup))
+}
+
+func (h *adminAPI) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
 }
 
 // handleReadyz is 200 once the database is open and the index has caught up
 // with it at least once since start (or a restore).
-func (n *Node) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	if !n.gate.TryRLock() {
-		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "a restore is in progress"))
+func (h *adminAPI) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	if !h.gate.mu.TryRLock() {
+		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "a restore is in progress"))
 		return
 	}
-	defer n.gate.RUnlock()
-	if n.closed.Load() {
-		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "the node is shutting down"))
+	defer h.gate.mu.RUnlock()
+	if h.gate.closed.Load() {
+		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "the node is shutting down"))
 		return
 	}
-	if !n.index().Ready() {
-		n.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready",
-			"the search index is catching up with the database (%d of %d changes)", n.index().IndexedSeq(), n.store().Seq()))
+	if !h.index().Ready() {
+		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready",
+			"the search index is catching up with the database (%d of %d changes)", h.index().IndexedSeq(), h.store().Seq()))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -59,79 +85,79 @@ type StatusHealth struct {
 	DatabaseBytes int64  `json:"database_bytes"`
 }
 
-func (n *Node) status(ctx context.Context) (Status, error) {
-	counts, err := n.store().Counts(ctx)
+func (h *adminAPI) status(ctx context.Context) (Status, error) {
+	counts, err := h.store().Counts(ctx)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{PublicURL: n.uris.Base(), Actor: n.uris.Actor(), Version: Version, Counts: map[string]int{}}
+	st := Status{PublicURL: h.uris.Base(), Actor: h.uris.Actor(), Version: Version, Counts: map[string]int{}}
 	for k, v := range counts {
 		st.Counts[string(k)] = v
 	}
 	st.Health.Database = "ok"
-	st.Health.DatabaseBytes = n.store().Size()
-	seq, done := n.store().Seq(), n.index().IndexedSeq()
+	st.Health.DatabaseBytes = h.store().Size()
+	seq, done := h.store().Seq(), h.index().IndexedSeq()
 	if seq > done {
 		st.Health.IndexLag = seq - done
 	}
 	st.Health.Index = "ok"
-	if !n.index().Ready() {
+	if !h.index().Ready() {
 		st.Health.Index = "catching up"
 	}
 	return st, nil
 }
 
-func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
-	st, err := n.status(r.Context())
+func (h *adminAPI) handleStatus(w http.ResponseWriter, r *http.Request) {
+	st, err := h.status(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
 }
 
-func (n *Node) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
+	raw, err := h.readJSON(w, r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	var req api.TokenRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "body", "type", "%v (send {\"role\": \"editor\", \"name\": \"...\"})", err))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "body", "type", "%v (send {\"role\": \"editor\", \"name\": \"...\"})", err))
 		return
 	}
 	role, err := ParseRole(req.Role)
 	if err != nil {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%v", err))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%v", err))
 		return
 	}
 	if len(req.Name) > 128 {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "max_length", "at most 128 characters"))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "max_length", "at most 128 characters"))
 		return
 	}
 	if req.Name == "" {
 		req.Name = string(role)
 	}
-	t, secret, err := n.createToken(r.Context(), role, req.Name)
+	t, secret, err := createToken(r.Context(), h.store(), h.ids, h.now(), role, req.Name)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "by", principal(r.Context()).Name)
+	h.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "by", principal(r.Context()).Name)
 	writeJSON(w, http.StatusCreated, viewToken(t, secret))
 }
 
-func (n *Node) handleTokenList(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) handleTokenList(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseQuery(r); err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	ts, err := n.store().Tokens(r.Context())
+	ts, err := h.store().Tokens(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	out := make([]api.Token, 0, len(ts))
@@ -147,32 +173,32 @@ func viewToken(t storage.Token, secret string) api.Token {
 	return api.Token{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Token: secret}
 }
 
-func (n *Node) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if err := n.store().DeleteToken(r.Context(), id); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.store().DeleteToken(r.Context(), id); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.log.InfoContext(r.Context(), "token revoked", "id", id, "by", principal(r.Context()).Name)
+	h.log.InfoContext(r.Context(), "token revoked", "id", id, "by", principal(r.Context()).Name)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleBackup streams a consistent snapshot of the database taken while the
 // node keeps serving.
-func (n *Node) handleBackup(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) handleBackup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="interlink-%s.db"`, n.now().UTC().Format("20060102T150405Z")))
-	if size := n.store().Size(); size > 0 {
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="interlink-%s.db"`, h.now().UTC().Format("20060102T150405Z")))
+	if size := h.store().Size(); size > 0 {
 		w.Header().Set("X-Database-Size", fmt.Sprint(size))
 	}
-	written, err := n.store().Backup(r.Context(), w)
+	written, err := h.store().Backup(r.Context(), w)
 	if err != nil {
 		if written == 0 {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		// Headers are gone: abort the connection so the client sees a truncated body, not a complete one.
-		n.log.ErrorContext(r.Context(), "backup failed midway", "err", err, "written", written)
+		h.log.ErrorContext(r.Context(), "backup failed midway", "err", err, "written", written)
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -189,20 +215,20 @@ func (n *Node) handleBackup(w http.ResponseWriter, r *http.Request) {
 // identity and its local credential (DATA/local-credential) are written
 // into the restored database before it goes live: no restore locks the
 // local operator out.
-func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) handleRestore(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "allow_other_node", check: oneOf("true", "false")})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	allowOther := q.get("allow_other_node") == "true"
-	tmp, err := os.CreateTemp(n.cfg.Data, ".restore-*.db")
+	tmp, err := os.CreateTemp(h.data, ".restore-*.db")
 	if err != nil {
-		n.writeProblem(w, r, fmt.Errorf("restore: %w", err))
+		h.writeProblem(w, r, fmt.Errorf("restore: %w", err))
 		return
 	}
 	defer os.Remove(tmp.Name())
-	_, err = io.Copy(tmp, http.MaxBytesReader(w, r.Body, int64(n.cfg.API.RestoreLimit)))
+	_, err = io.Copy(tmp, http.MaxBytesReader(w, r.Body, h.restoreLimit))
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -211,12 +237,12 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		n.writeProblem(w, r, errorf(http.StatusRequestEntityTooLarge, "body-too-large", "The backup is too large",
-			"the backup exceeds api.restore_limit (%d bytes)", n.cfg.API.RestoreLimit))
+		h.writeProblem(w, r, errorf(http.StatusRequestEntityTooLarge, "body-too-large", "The backup is too large",
+			"the backup exceeds api.restore_limit (%d bytes)", h.restoreLimit))
 		return
 	}
 	if err != nil {
-		n.writeProblem(w, r, fmt.Errorf("restore: receive upload: %w", err))
+		h.writeProblem(w, r, fmt.Errorf("restore: receive upload: %w", err))
 		return
 	}
 	// Checked first: only an intact database is opened to read its identity.
@@ -227,54 +253,40 @@ func (n *Node) handleRestore(w http.ResponseWriter, r *http.Request) {
 	}
 	if be, ok := errors.AsType[*storage.BackupError](err); ok {
 		// The reason only: the path of the upload is the server's business.
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "invalid-backup", "Not a usable backup", "body", "backup",
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "invalid-backup", "Not a usable backup", "body", "backup",
 			"%v", be.Reason))
 		return
 	}
 	if err != nil {
-		n.writeProblem(w, r, fmt.Errorf("restore: check the upload: %w", err))
+		h.writeProblem(w, r, fmt.Errorf("restore: check the upload: %w", err))
 		return
 	}
-	if ours := n.identity(); !allowOther && (theirs == nil || !n.isOwn(*theirs)) {
+	if ours := h.identity.current(); !allowOther && (theirs == nil || !h.identity.isOwn(*theirs)) {
 		from := "the backup does not say which node it was taken from (it predates node identities)"
 		if theirs != nil {
 			from = "the backup was taken from " + theirs.String()
 		}
-		n.writeProblem(w, r, fieldError(http.StatusConflict, "other-node-backup", "The backup is another node's", "allow_other_node", "same_node",
+		h.writeProblem(w, r, fieldError(http.StatusConflict, "other-node-backup", "The backup is another node's", "allow_other_node", "same_node",
 			"%s; this node is %s. Restoring it replaces this node's catalogue and API tokens with the backup's: "+
 				"pass ?allow_other_node=true (interlink restore --allow-other-node) to restore it anyway", from, ours))
 		return
 	}
-	keep, err := n.restoreKeep(r.Context())
+	keep, err := h.identity.restoreKeep(r.Context(), h.store())
 	if err != nil {
-		n.writeProblem(w, r, fmt.Errorf("restore: %w", err))
+		h.writeProblem(w, r, fmt.Errorf("restore: %w", err))
 		return
 	}
 	start := time.Now()
-	n.gate.Lock()
-	defer n.gate.Unlock()
-	if err := n.closeData(); err != nil {
-		n.log.Error("restore: closing the database failed", "err", err)
-	}
-	dbPath := filepath.Join(n.cfg.Data, dbFile)
-	swapErr := storage.ReplaceFileWith(dbPath, tmp.Name(), keep)
-	if err := n.openData(); err != nil {
-		// Nothing can be served without a database: say so loudly.
-		n.log.Error("restore: reopening the database failed", "err", err)
-		n.writeProblem(w, r, fmt.Errorf("restore: reopen: %w", errors.Join(swapErr, err)))
+	if err := h.replace(tmp.Name(), keep); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.fed.Start()
-	if swapErr != nil {
-		n.writeProblem(w, r, fmt.Errorf("restore: replace database: %w", swapErr))
-		return
-	}
-	counts, _ := n.st.Counts(r.Context())
-	n.log.Info("database restored", "duration", time.Since(start), "by", principal(r.Context()).Name,
-		"from", identityText(theirs), "other_node", allowOther && (theirs == nil || !n.isOwn(*theirs)))
+	counts, _ := h.store().Counts(r.Context())
+	h.log.Info("database restored", "duration", time.Since(start), "by", principal(r.Context()).Name,
+		"from", identityText(theirs), "other_node", allowOther && (theirs == nil || !h.identity.isOwn(*theirs)))
 	out := map[string]int{}
 	for k, v := range counts {
 		out[string(k)] = v
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"restored": true, "counts": out, "previous": filepath.Base(dbPath) + storage.BeforeRestoreSuffix})
+	writeJSON(w, http.StatusOK, map[string]any{"restored": true, "counts": out, "previous": dbFile + storage.BeforeRestoreSuffix})
 }

@@ -3,12 +3,37 @@ package node
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
+
+// federationAPI serves the federation API: follows, followers' approval,
+// peers, gossip members and dead letters.
+type federationAPI struct {
+	web
+	store  func() *storage.Store
+	fed    func() *federation.Service
+	now    func() time.Time
+	gossip func() *gossipAgent // nil while gossip is off
+}
+
+func (h federationAPI) routes(api apiRoutes) {
+	api.handle(http.MethodPost, "/follows", "follows.create", h.require(RoleEditor, h.handleFollow))
+	api.handle(http.MethodGet, "/follows", "follows.list", h.require(RoleReader, h.handleFollowList(false)))
+	api.handle(http.MethodDelete, "/follows", "follows.delete", h.require(RoleEditor, h.handleUnfollow))
+	api.handle(http.MethodGet, "/followers", "followers.list", h.require(RoleReader, h.handleFollowList(true)))
+	api.handle(http.MethodPost, "/followers/approve", "followers.approve", h.require(RoleAdmin, h.handleDecide(true)))
+	api.handle(http.MethodPost, "/followers/reject", "followers.reject", h.require(RoleAdmin, h.handleDecide(false)))
+	api.handle(http.MethodGet, "/peers", "peers", h.require(RoleReader, h.handlePeers))
+	api.handle(http.MethodGet, "/members", "members", h.require(RoleReader, h.handleMembers))
+	api.handle(http.MethodGet, "/deliveries/dead", "deliveries.dead", h.require(RoleAdmin, h.handleDeadLetters))
+	api.handle(http.MethodPost, "/deliveries/dead/{id}/replay", "deliveries.replay", h.require(RoleAdmin, h.handleReplay))
+}
 
 // viewFollow is a follow edge as the API shows it (storage.Follow in the
 // API's snake_case).
@@ -24,9 +49,9 @@ func viewDelivery(d storage.Delivery) api.Delivery {
 		Dead: d.Dead, DeadReason: d.DeadReason}
 }
 
-func (n *Node) readActorRequest(w http.ResponseWriter, r *http.Request, field string) (string, error) {
+func (h federationAPI) readActorRequest(w http.ResponseWriter, r *http.Request, field string) (string, error) {
 	var req api.ActorRequest
-	if err := n.decodeRequest(w, r, &req); err != nil {
+	if err := h.decodeRequest(w, r, &req); err != nil {
 		return "", err
 	}
 	v := req.Target
@@ -40,58 +65,58 @@ func (n *Node) readActorRequest(w http.ResponseWriter, r *http.Request, field st
 }
 
 // handleFollow makes this node follow a peer: POST {"target": IRI | acct}.
-func (n *Node) handleFollow(w http.ResponseWriter, r *http.Request) {
-	target, err := n.readActorRequest(w, r, "target")
+func (h federationAPI) handleFollow(w http.ResponseWriter, r *http.Request) {
+	target, err := h.readActorRequest(w, r, "target")
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	f, err := n.fed.Follow(r.Context(), target)
+	f, err := h.fed().Follow(r.Context(), target)
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) && !errors.Is(err, storage.ErrClosed) {
 			err = fieldError(http.StatusBadGateway, "follow-failed", "The peer could not be followed", "target", "reachable", "%v", err)
 		}
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, viewFollow(f))
 }
 
-func (n *Node) handleUnfollow(w http.ResponseWriter, r *http.Request) {
+func (h federationAPI) handleUnfollow(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "actor"})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	actor := q.get("actor")
 	if actor == "" {
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "actor", "required", "pass ?actor=IRI"))
+		h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "actor", "required", "pass ?actor=IRI"))
 		return
 	}
-	if err := n.fed.Unfollow(r.Context(), actor); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.fed().Unfollow(r.Context(), actor); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleFollowList lists following (?state=) or followers.
-func (n *Node) handleFollowList(followers bool) http.HandlerFunc {
+func (h federationAPI) handleFollowList(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		list := n.store().Followings
+		list := h.store().Followings
 		if followers {
-			list = n.store().Followers
+			list = h.store().Followers
 		}
 		q, err := parseQuery(r, param{name: "state", check: oneOf(storage.FollowPending, storage.FollowAccepted, storage.FollowRejected)},
 			param{name: "cursor", empty: true})
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		items, next, total, err := list(r.Context(), q.get("cursor"), 200, q.get("state"))
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		out := make([]api.Follow, 0, len(items))
@@ -103,44 +128,44 @@ func (n *Node) handleFollowList(followers bool) http.HandlerFunc {
 }
 
 // handleDecide approves or rejects a pending follower (manual policy).
-func (n *Node) handleDecide(approve bool) http.HandlerFunc {
+func (h federationAPI) handleDecide(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		actor, err := n.readActorRequest(w, r, "actor")
+		actor, err := h.readActorRequest(w, r, "actor")
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
-		f, err := n.fed.Decide(r.Context(), actor, approve)
+		f, err := h.fed().Decide(r.Context(), actor, approve)
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, viewFollow(f))
 	}
 }
 
-func (n *Node) handlePeers(w http.ResponseWriter, r *http.Request) {
+func (h federationAPI) handlePeers(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseQuery(r); err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	peers, err := n.fed.Peers(r.Context())
+	peers, err := h.fed().Peers(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": peers})
 }
 
-func (n *Node) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
+func (h federationAPI) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "cursor", empty: true})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	items, next, err := n.store().DeadLetters(r.Context(), q.get("cursor"), 200)
+	items, next, err := h.store().DeadLetters(r.Context(), q.get("cursor"), 200)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	out := make([]api.Delivery, 0, len(items))
@@ -150,11 +175,11 @@ func (n *Node) handleDeadLetters(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.DeliveryPage{Items: out, Next: next})
 }
 
-func (n *Node) handleReplay(w http.ResponseWriter, r *http.Request) {
-	if err := n.store().Replay(r.Context(), mux.Vars(r)["id"], n.now()); err != nil {
-		n.writeProblem(w, r, err)
+func (h federationAPI) handleReplay(w http.ResponseWriter, r *http.Request) {
+	if err := h.store().Replay(r.Context(), mux.Vars(r)["id"], h.now()); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.fed.Kick()
+	h.fed().Kick()
 	w.WriteHeader(http.StatusAccepted)
 }

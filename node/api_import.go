@@ -4,21 +4,36 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/interlink-project/interlink-node/node/catalogue"
 	"net/http"
 	"strings"
 
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/cpsv"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
+// importAPI serves imports (through the catalogue's upsert by natural key)
+// and the CPSV-AP export.
+type importAPI struct {
+	web
+	store func() *storage.Store
+	cat   func() *catalogue.Service
+}
+
+func (h importAPI) routes(api apiRoutes) {
+	api.handle(http.MethodPost, "/import", "import", h.require(RoleEditor, h.handleImport))
+	api.handle(http.MethodPost, "/import/cpsv", "import.cpsv", h.require(RoleEditor, h.handleImportCPSV))
+	api.handle(http.MethodPost, "/import/publiccode", "import.publiccode", h.require(RoleEditor, h.handleImportPubliccode))
+	api.handle(http.MethodGet, "/export/cpsv", "export.cpsv", h.handleExportCPSV)
+}
+
 // handleImport upserts a batch of entities: {"objects": [entity, ...]}.
-func (n *Node) handleImport(w http.ResponseWriter, r *http.Request) {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+func (h importAPI) handleImport(w http.ResponseWriter, r *http.Request) {
+	raw, err := h.readJSON(w, r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	var req struct {
@@ -27,16 +42,16 @@ func (n *Node) handleImport(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "type",
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "type",
 			"%v: send {\"objects\": [entity, ...]}", err))
 		return
 	}
 	if len(req.Objects) == 0 {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "required", "send at least one object"))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "required", "send at least one object"))
 		return
 	}
 	if len(req.Objects) > catalogue.MaxImportBatch {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "Too many objects", "objects", "max_items",
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "Too many objects", "objects", "max_items",
 			"%d objects in one import; send at most %d per request", len(req.Objects), catalogue.MaxImportBatch))
 		return
 	}
@@ -51,10 +66,10 @@ func (n *Node) handleImport(w http.ResponseWriter, r *http.Request) {
 		entities = append(entities, e)
 	}
 	if err := all.Err(); err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.writeImport(w, r, entities)
+	h.writeImport(w, r, entities)
 }
 
 // prefixErrors adds err's field errors to all under prefix.
@@ -72,10 +87,10 @@ func prefixErrors(all *protocol.ValidationError, prefix string, err error) {
 	all.Add(prefix, "invalid", "%v", err)
 }
 
-func (n *Node) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity) {
-	res, err := n.catalogue().Import(r.Context(), entities)
+func (h importAPI) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity) {
+	res, err := h.cat().Import(r.Context(), entities)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	status := http.StatusOK
@@ -87,15 +102,15 @@ func (n *Node) writeImport(w http.ResponseWriter, r *http.Request, entities []pr
 
 // handleImportCPSV imports the PublicServices and PublicOrganisations of a
 // CPSV-AP 3.2.0 JSON-LD document.
-func (n *Node) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+func (h importAPI) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
+	raw, err := h.readJSON(w, r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	services, orgs, err := cpsv.Import(raw)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	entities := make([]protocol.Entity, 0, len(services)+len(orgs))
@@ -105,48 +120,48 @@ func (n *Node) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
 	for _, s := range services {
 		entities = append(entities, s)
 	}
-	n.writeImport(w, r, entities)
+	h.writeImport(w, r, entities)
 }
 
 // handleImportPubliccode imports a publiccode.yml document as a software interlinker.
-func (n *Node) handleImportPubliccode(w http.ResponseWriter, r *http.Request) {
+func (h importAPI) handleImportPubliccode(w http.ResponseWriter, r *http.Request) {
 	switch mt := mediaType(r.Header.Get("Content-Type")); {
 	case mt == "" || strings.Contains(mt, "yaml") || mt == "text/plain":
 	default:
-		n.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+		h.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
 			"Content-Type %q is not accepted here: send application/yaml", mt))
 		return
 	}
-	raw, err := readBody(w, r, int64(n.cfg.API.BodyLimit))
+	raw, err := readBody(w, r, h.bodyLimit)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	il, err := publiccode.Import(raw)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.writeImport(w, r, []protocol.Entity{il})
+	h.writeImport(w, r, []protocol.Entity{il})
 }
 
 // handleExportCPSV writes every live PublicService and Organisation as CPSV-AP JSON-LD.
-func (n *Node) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
+func (h importAPI) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
 	var services []*protocol.PublicService
 	var orgs []*protocol.Organisation
 	for _, kind := range []protocol.Kind{protocol.KindPublicService, protocol.KindOrganisation} {
 		after := ""
 		for {
-			items, next, err := n.store().List(r.Context(), storage.ListOptions{
+			items, next, err := h.store().List(r.Context(), storage.ListOptions{
 				Filters: map[string][]string{"type": {string(kind)}}, After: after, Limit: 1000})
 			if err != nil {
-				n.writeProblem(w, r, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			for _, it := range items {
 				e, err := protocol.DecodeEntity(it.Body)
 				if err != nil {
-					n.writeProblem(w, r, fmt.Errorf("export %s: %w", it.IRI, err))
+					h.writeProblem(w, r, fmt.Errorf("export %s: %w", it.IRI, err))
 					return
 				}
 				switch v := e.(type) {
@@ -162,9 +177,9 @@ func (n *Node) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
 			after = next
 		}
 	}
-	doc, err := cpsv.Export(services, orgs, n.uris.Base())
+	doc, err := cpsv.Export(services, orgs, h.uris.Base())
 	if err != nil {
-		n.writeProblem(w, r, fmt.Errorf("export cpsv: %w", err))
+		h.writeProblem(w, r, fmt.Errorf("export cpsv: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/ld+json")

@@ -9,14 +9,14 @@ import (
 )
 
 // handleMembers lists the gossip pool's members with their status and trust.
-func (n *Node) handleMembers(w http.ResponseWriter, r *http.Request) {
+func (h federationAPI) handleMembers(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseQuery(r); err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	a := n.gossip.Load()
+	a := h.gossip()
 	if a == nil {
-		writeJSON(w, http.StatusOK, api.Members{Enabled: false, Self: n.uris.Base(), Items: []api.Member{}})
+		writeJSON(w, http.StatusOK, api.Members{Enabled: false, Self: h.uris.Base(), Items: []api.Member{}})
 		return
 	}
 	writeJSON(w, http.StatusOK, a.view())

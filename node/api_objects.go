@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -19,27 +20,47 @@ var filterNames = []string{"type", "origin", "nature", "language", "problem_prof
 // countries.
 var searchFilterNames = append(append([]string{}, filterNames...), "verified", "signer_country")
 
+// objectsAPI serves /api/v1/objects: reads from the store, writes through
+// the catalogue use cases.
+type objectsAPI struct {
+	web
+	store func() *storage.Store
+	cat   func() *catalogue.Service
+}
+
+func (h objectsAPI) routes(api apiRoutes) {
+	api.handle(http.MethodPost, "/objects", "objects.create", h.require(RoleEditor, h.handleCreate))
+	api.handle(http.MethodGet, "/objects", "objects.list", h.handleList)
+	api.handle(http.MethodGet, "/object", "objects.get_iri", h.handleGetByIRI)
+	api.handle(http.MethodGet, "/objects/{id}", "objects.get", h.handleGet)
+	api.handle(http.MethodPut, "/objects/{id}", "objects.update", h.require(RoleEditor, h.handleUpdate))
+	api.handle(http.MethodDelete, "/objects/{id}", "objects.delete", h.require(RoleEditor, h.handleDelete))
+	api.handle(http.MethodGet, "/objects/{id}/versions", "objects.versions", h.handleVersions)
+	api.handle(http.MethodGet, "/objects/{id}/versions/{version}", "objects.version", h.handleVersion)
+	api.handle(http.MethodGet, "/objects/{id}/aggregates", "objects.aggregates", h.handleAggregates)
+}
+
 // decodeEntityBody reads and strictly decodes an entity from the request.
-func (n *Node) decodeEntityBody(w http.ResponseWriter, r *http.Request) (protocol.Entity, error) {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
+func (h objectsAPI) decodeEntityBody(w http.ResponseWriter, r *http.Request) (protocol.Entity, error) {
+	raw, err := h.readJSON(w, r)
 	if err != nil {
 		return nil, err
 	}
 	return protocol.DecodeEntity(raw)
 }
 
-func (n *Node) handleCreate(w http.ResponseWriter, r *http.Request) {
-	e, err := n.decodeEntityBody(w, r)
+func (h objectsAPI) handleCreate(w http.ResponseWriter, r *http.Request) {
+	e, err := h.decodeEntityBody(w, r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.catalogue().Create(r.Context(), e)
+	obj, err := h.cat().Create(r.Context(), e)
 	if writeDraft(w, err) {
 		return
 	}
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Location", obj.IRI)
@@ -63,47 +84,47 @@ func ifMatch(r *http.Request) (uint64, error) {
 	return v, nil
 }
 
-func (n *Node) handleUpdate(w http.ResponseWriter, r *http.Request) {
+func (h objectsAPI) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	v, err := ifMatch(r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	e, err := n.decodeEntityBody(w, r)
+	e, err := h.decodeEntityBody(w, r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.catalogue().Update(r.Context(), mux.Vars(r)["id"], e, v)
+	obj, err := h.cat().Update(r.Context(), mux.Vars(r)["id"], e, v)
 	if writeDraft(w, err) {
 		return
 	}
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", etag(obj.Version))
 	writeJSON(w, http.StatusOK, obj)
 }
 
-func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
+func (h objectsAPI) handleDelete(w http.ResponseWriter, r *http.Request) {
 	v, err := ifMatch(r)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	obj, err := n.catalogue().Delete(r.Context(), mux.Vars(r)["id"], v)
+	obj, err := h.cat().Delete(r.Context(), mux.Vars(r)["id"], v)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, obj)
 }
 
 // writeObject renders a current object; a tombstone answers 410 with itself.
-func (n *Node) writeObject(w http.ResponseWriter, r *http.Request, obj protocol.Object, err error) {
+func (h web) writeObject(w http.ResponseWriter, r *http.Request, obj protocol.Object, err error) {
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", etag(obj.Version))
@@ -114,69 +135,69 @@ func (n *Node) writeObject(w http.ResponseWriter, r *http.Request, obj protocol.
 	writeJSON(w, http.StatusOK, obj)
 }
 
-func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
-	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
-	n.writeObject(w, r, obj, err)
+func (h objectsAPI) handleGet(w http.ResponseWriter, r *http.Request) {
+	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
+	h.writeObject(w, r, obj, err)
 }
 
-func (n *Node) handleGetByIRI(w http.ResponseWriter, r *http.Request) {
+func (h objectsAPI) handleGetByIRI(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "iri"})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	iri := q.get("iri")
 	if iri == "" {
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "iri", "required", "pass ?iri=<object IRI>"))
+		h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "iri", "required", "pass ?iri=<object IRI>"))
 		return
 	}
-	obj, err := n.store().Get(r.Context(), iri)
-	n.writeObject(w, r, obj, err)
+	obj, err := h.store().Get(r.Context(), iri)
+	h.writeObject(w, r, obj, err)
 }
 
-func (n *Node) handleVersions(w http.ResponseWriter, r *http.Request) {
-	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
+func (h objectsAPI) handleVersions(w http.ResponseWriter, r *http.Request) {
+	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	metas, err := n.store().Versions(r.Context(), obj.IRI)
+	metas, err := h.store().Versions(r.Context(), obj.IRI)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": metas})
 }
 
-func (n *Node) handleVersion(w http.ResponseWriter, r *http.Request) {
+func (h objectsAPI) handleVersion(w http.ResponseWriter, r *http.Request) {
 	v, err := strconv.ParseUint(mux.Vars(r)["version"], 10, 64)
 	if err != nil || v == 0 {
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Bad version", "version", "format", "the version is a number from 1"))
+		h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Bad version", "version", "format", "the version is a number from 1"))
 		return
 	}
-	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
+	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	ver, err := n.store().GetVersion(r.Context(), obj.IRI, v)
+	ver, err := h.store().GetVersion(r.Context(), obj.IRI, v)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	writeJSON(w, http.StatusOK, ver)
 }
 
-func (n *Node) handleAggregates(w http.ResponseWriter, r *http.Request) {
-	obj, err := n.store().GetByID(r.Context(), mux.Vars(r)["id"])
+func (h objectsAPI) handleAggregates(w http.ResponseWriter, r *http.Request) {
+	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	agg, err := n.store().Aggregates(r.Context(), obj.IRI)
+	agg, err := h.store().Aggregates(r.Context(), obj.IRI)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"iri": obj.IRI, "adoptions": agg.Adoptions, "ratings": agg.Ratings, "rating_mean": agg.RatingMean})
@@ -196,16 +217,16 @@ func listParams() []param {
 	return append(filterParams(filterNames), limitParam(500), param{name: "cursor", empty: true})
 }
 
-func (n *Node) handleList(w http.ResponseWriter, r *http.Request) {
+func (h objectsAPI) handleList(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, listParams()...)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	limit, _ := q.limit(50)
-	items, next, err := n.store().List(r.Context(), storage.ListOptions{Filters: q.filters(filterNames), After: q.get("cursor"), Limit: limit})
+	items, next, err := h.store().List(r.Context(), storage.ListOptions{Filters: q.filters(filterNames), After: q.get("cursor"), Limit: limit})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	if items == nil {

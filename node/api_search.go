@@ -4,11 +4,27 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
 )
+
+// searchAPI serves full-text search and recommendations.
+type searchAPI struct {
+	web
+	store func() *storage.Store
+	index func() *search.Index
+	cat   func() *catalogue.Service
+	wait  time.Duration // api.search_wait
+}
+
+func (h searchAPI) routes(api apiRoutes) {
+	api.handle(http.MethodGet, "/search", "search", h.handleSearch)
+	api.handle(http.MethodGet, "/recommendations", "recommendations", h.handleRecommendations)
+}
 
 // searchItem is one search hit with its object.
 type searchItem struct {
@@ -24,37 +40,37 @@ type searchItem struct {
 // handleSearch answers GET /api/v1/search: full text with filters and facets.
 // It first waits (bounded by api.search_wait) for the index to hold every
 // write acknowledged before the request, so a client reads its own writes.
-func (n *Node) handleSearch(w http.ResponseWriter, r *http.Request) {
+func (h searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, searchParams()...)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	limit, _ := q.limit(20)
-	if err := n.waitIndex(r.Context()); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.waitIndex(r.Context()); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	res, err := n.index().Search(r.Context(), search.Query{Text: q.get("q"), Lang: q.get("lang"), Filters: q.filters(searchFilterNames),
+	res, err := h.index().Search(r.Context(), search.Query{Text: q.get("q"), Lang: q.get("lang"), Filters: q.filters(searchFilterNames),
 		Limit: limit, Cursor: q.get("cursor"), Facets: q.get("facets") != "false"})
 	if err != nil {
-		n.writeProblem(w, r, asQueryError(err))
+		h.writeProblem(w, r, asQueryError(err))
 		return
 	}
 	items := make([]searchItem, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		obj, err := n.store().Get(r.Context(), h.IRI)
+	for _, hit := range res.Hits {
+		obj, err := h.store().Get(r.Context(), hit.IRI)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // deleted between the index and now
 		}
 		if err != nil {
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		if obj.Deleted {
 			continue
 		}
-		items = append(items, searchItem{Score: h.Score, IRI: obj.IRI, Type: obj.Type,
+		items = append(items, searchItem{Score: hit.Score, IRI: obj.IRI, Type: obj.Type,
 			Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified, Object: obj})
 	}
 	facets := res.Facets
@@ -72,10 +88,10 @@ func searchParams() []param {
 }
 
 // waitIndex waits until the index holds the writes committed so far.
-func (n *Node) waitIndex(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, n.cfg.API.SearchWait)
+func (h searchAPI) waitIndex(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, h.wait)
 	defer cancel()
-	if err := n.index().WaitFor(ctx, n.store().Seq()); err != nil {
+	if err := h.index().WaitFor(ctx, h.store().Seq()); err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil // serve slightly stale results rather than none
 		}
@@ -93,32 +109,32 @@ func asQueryError(err error) error {
 }
 
 // handleRecommendations answers GET /api/v1/recommendations?task=|problem_profile=.
-func (n *Node) handleRecommendations(w http.ResponseWriter, r *http.Request) {
+func (h searchAPI) handleRecommendations(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "task"}, param{name: "problem_profile", multi: true}, limitParam(200))
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	limit, _ := q.limit(20)
 	var pps []string
 	switch task, pp := q.get("task"), q["problem_profile"]; {
 	case task != "" && len(pp) > 0:
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Ambiguous query", "task", "exclusive", "pass either task or problem_profile, not both"))
+		h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Ambiguous query", "task", "exclusive", "pass either task or problem_profile, not both"))
 		return
 	case task != "":
-		if pps, err = n.catalogue().TaskProblemProfiles(r.Context(), task); err != nil {
-			n.writeProblem(w, r, err)
+		if pps, err = h.cat().TaskProblemProfiles(r.Context(), task); err != nil {
+			h.writeProblem(w, r, err)
 			return
 		}
 	case len(pp) > 0:
 		pps = pp
 	default:
-		n.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "task", "required", "pass ?task=TASK-KEY or ?problem_profile=KEY"))
+		h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "task", "required", "pass ?task=TASK-KEY or ?problem_profile=KEY"))
 		return
 	}
-	recs, err := n.catalogue().Recommend(r.Context(), pps, limit)
+	recs, err := h.cat().Recommend(r.Context(), pps, limit)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"problem_profiles": pps, "items": recs})

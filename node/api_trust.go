@@ -1,8 +1,6 @@
 package node
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
@@ -11,30 +9,24 @@ import (
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-func (n *Node) trustRoutes(api apiRoutes) {
-	api.handle(http.MethodGet, "/trust", "trust.status", n.require(RoleReader, n.handleTrustStatus))
-	api.handle(http.MethodPost, "/trust/keys/rotate", "trust.keys.rotate", n.require(RoleAdmin, n.handleKeyRotate))
-	api.handle(http.MethodPost, "/trust/keys/revoke", "trust.keys.revoke", n.require(RoleAdmin, n.handleKeyRevoke))
-	api.handle(http.MethodGet, "/trust/equivocations", "trust.equivocations", n.require(RoleReader, n.handleEquivocations))
-	api.handle(http.MethodPost, "/anchor/init", "anchor.init", n.require(RoleAdmin, n.handleAnchorInit))
-	api.handle(http.MethodGet, "/anchor/subordinates", "anchor.list", n.require(RoleReader, n.handleSubordinates))
-	api.handle(http.MethodPost, "/anchor/subordinates", "anchor.enroll", n.require(RoleAdmin, n.handleEnroll))
-	api.handle(http.MethodPost, "/anchor/subordinates/revoke", "anchor.revoke", n.require(RoleAdmin, n.handleRevoke))
-	n.cosignRoutes(api)
+// trustAPI serves the trust and anchor API: the node's keys and chain, the
+// anchor role and its subordinates, equivocation evidence.
+type trustAPI struct {
+	web
+	store func() *storage.Store
+	trust func() *trust.Service
+	keys  *trustKeys
 }
 
-// decodeRequest reads a JSON request body into v, refusing unknown fields.
-func (n *Node) decodeRequest(w http.ResponseWriter, r *http.Request, v any) error {
-	raw, err := readJSONBody(w, r, int64(n.cfg.API.BodyLimit))
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "", "type", "%v", err)
-	}
-	return nil
+func (h trustAPI) routes(api apiRoutes) {
+	api.handle(http.MethodGet, "/trust", "trust.status", h.require(RoleReader, h.handleTrustStatus))
+	api.handle(http.MethodPost, "/trust/keys/rotate", "trust.keys.rotate", h.require(RoleAdmin, h.handleKeyRotate))
+	api.handle(http.MethodPost, "/trust/keys/revoke", "trust.keys.revoke", h.require(RoleAdmin, h.handleKeyRevoke))
+	api.handle(http.MethodGet, "/trust/equivocations", "trust.equivocations", h.require(RoleReader, h.handleEquivocations))
+	api.handle(http.MethodPost, "/anchor/init", "anchor.init", h.require(RoleAdmin, h.handleAnchorInit))
+	api.handle(http.MethodGet, "/anchor/subordinates", "anchor.list", h.require(RoleReader, h.handleSubordinates))
+	api.handle(http.MethodPost, "/anchor/subordinates", "anchor.enroll", h.require(RoleAdmin, h.handleEnroll))
+	api.handle(http.MethodPost, "/anchor/subordinates/revoke", "anchor.revoke", h.require(RoleAdmin, h.handleRevoke))
 }
 
 // keyViews lists keys as the API shows them (never the private part).
@@ -55,9 +47,9 @@ func anchorPins(list []trustchain.Anchor) []api.AnchorPin {
 	return out
 }
 
-func (n *Node) handleTrustStatus(w http.ResponseWriter, r *http.Request) {
-	tr := n.trust()
-	ks := n.keys.Ring.Snapshot()
+func (h trustAPI) handleTrustStatus(w http.ResponseWriter, r *http.Request) {
+	tr := h.trust()
+	ks := h.keys.ring.Snapshot()
 	cfg := tr.Config()
 	st := api.TrustStatus{EntityID: tr.Self(), Role: tr.Role(),
 		FederationKids: trust.Kids(ks.Federation, trust.KeyActive, trust.KeyNext),
@@ -85,82 +77,75 @@ func nonNil(s []string) []string {
 }
 
 // handleKeyRotate: POST {"key": "content"|"federation", "promote": bool}.
-func (n *Node) handleKeyRotate(w http.ResponseWriter, r *http.Request) {
+func (h trustAPI) handleKeyRotate(w http.ResponseWriter, r *http.Request) {
 	var req api.KeyRotateRequest
-	if err := n.decodeRequest(w, r, &req); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.decodeRequest(w, r, &req); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
 	if req.Key != keyKindContent && req.Key != keyKindFederation {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "key", "enum", "%q is not content or federation", req.Key))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "key", "enum", "%q is not content or federation", req.Key))
 		return
 	}
-	ks, err := n.keys.Ring.Rotate(req.Key, req.Promote)
+	ks, err := h.keys.rotate(req.Key, req.Promote)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.trustChanged()
-	n.log.Info("key rotated", "key", req.Key, "promote", req.Promote)
 	writeJSON(w, http.StatusOK, api.KeySet{ContentKeys: keyViews(ks.Content), FederationKeys: keyViews(ks.Federation)})
 }
 
 // handleKeyRevoke: POST {"kid": ..., "reason": ...} marks a content key compromised.
-func (n *Node) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
+func (h trustAPI) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 	var req api.KeyRevokeRequest
-	if err := n.decodeRequest(w, r, &req); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.decodeRequest(w, r, &req); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
 	if req.Kid == "" {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "kid", "required", "name the content key to revoke"))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "kid", "required", "name the content key to revoke"))
 		return
 	}
 	if len(req.Reason) > 512 {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "reason", "length", "at most 512 bytes"))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "reason", "length", "at most 512 bytes"))
 		return
 	}
-	ks, err := n.keys.Ring.Revoke(req.Kid, req.Reason)
+	ks, err := h.keys.revoke(req.Kid, req.Reason)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.trustChanged()
-	n.kickResigner() // what the key signed is signed again with the active key
-	n.log.Warn("content key revoked", "kid", req.Kid, "reason", req.Reason)
 	writeJSON(w, http.StatusOK, api.KeySet{ContentKeys: keyViews(ks.Content)})
 }
 
 // handleAnchorInit: POST {"role": "anchor"|"intermediate"} makes this node
 // vouch for others; it answers the pin other nodes configure.
-func (n *Node) handleAnchorInit(w http.ResponseWriter, r *http.Request) {
+func (h trustAPI) handleAnchorInit(w http.ResponseWriter, r *http.Request) {
 	var req api.AnchorInit
-	if err := n.decodeRequest(w, r, &req); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.decodeRequest(w, r, &req); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
 	if req.Role == "" {
 		req.Role = trust.RoleAnchor
 	}
 	if req.Role != trust.RoleAnchor && req.Role != trust.RoleIntermediate {
-		n.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%q is not anchor or intermediate", req.Role))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%q is not anchor or intermediate", req.Role))
 		return
 	}
-	tr := n.trust()
-	if err := tr.SetRole(r.Context(), req.Role); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.keys.setRole(r.Context(), req.Role); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.trustChanged()
-	ks := n.keys.Ring.Snapshot()
-	writeJSON(w, http.StatusOK, api.AnchorInitAnswer{EntityID: tr.Self(), Role: req.Role,
+	ks := h.keys.ring.Snapshot()
+	writeJSON(w, http.StatusOK, api.AnchorInitAnswer{EntityID: h.trust().Self(), Role: req.Role,
 		Kids: trust.Kids(ks.Federation, trust.KeyActive, trust.KeyNext)})
 }
 
-func (n *Node) handleSubordinates(w http.ResponseWriter, r *http.Request) {
-	subs, err := n.trust().Subordinates(r.Context())
+func (h trustAPI) handleSubordinates(w http.ResponseWriter, r *http.Request) {
+	subs, err := h.trust().Subordinates(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.Subordinate, 0, len(subs))
@@ -170,34 +155,34 @@ func (n *Node) handleSubordinates(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.List[api.Subordinate]{Items: items})
 }
 
-func (n *Node) handleEnroll(w http.ResponseWriter, r *http.Request) {
+func (h trustAPI) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	var req api.Enrolment
-	if err := n.decodeRequest(w, r, &req); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.decodeRequest(w, r, &req); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	sub, err := n.trust().Enroll(r.Context(), trust.Enrolment{EntityID: req.EntityID, Name: req.Name, Country: req.Country,
+	sub, err := h.trust().Enroll(r.Context(), trust.Enrolment{EntityID: req.EntityID, Name: req.Name, Country: req.Country,
 		OrgKind: req.OrgKind, Role: req.Role, MaxPathLength: req.MaxPathLength, Permitted: req.Permitted, Excluded: req.Excluded, Kids: req.Kids})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.log.Info("subordinate enrolled", "entity", sub.EntityID, "country", sub.Country, "role", sub.Role)
+	h.log.Info("subordinate enrolled", "entity", sub.EntityID, "country", sub.Country, "role", sub.Role)
 	writeJSON(w, http.StatusCreated, viewSubordinate(sub))
 }
 
-func (n *Node) handleRevoke(w http.ResponseWriter, r *http.Request) {
+func (h trustAPI) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	var req api.SubordinateRevoke
-	if err := n.decodeRequest(w, r, &req); err != nil {
-		n.writeProblem(w, r, err)
+	if err := h.decodeRequest(w, r, &req); err != nil {
+		h.writeProblem(w, r, err)
 		return
 	}
-	sub, err := n.trust().Revoke(r.Context(), req.EntityID, req.Reason)
+	sub, err := h.trust().Revoke(r.Context(), req.EntityID, req.Reason)
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	n.log.Warn("subordinate revoked", "entity", sub.EntityID, "reason", sub.Reason)
+	h.log.Warn("subordinate revoked", "entity", sub.EntityID, "reason", sub.Reason)
 	writeJSON(w, http.StatusOK, viewSubordinate(sub))
 }
 
@@ -210,10 +195,10 @@ func viewSubordinate(s storage.Subordinate) api.Subordinate {
 
 // handleEquivocations lists the evidence of signers that signed two
 // different versions with one number (docs/trust.md).
-func (n *Node) handleEquivocations(w http.ResponseWriter, r *http.Request) {
-	ev, err := n.store().Equivocations(r.Context())
+func (h trustAPI) handleEquivocations(w http.ResponseWriter, r *http.Request) {
+	ev, err := h.store().Equivocations(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.Equivocation, 0, len(ev))

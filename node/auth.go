@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -65,11 +67,11 @@ func hashToken(tok string) []byte {
 	return h[:]
 }
 
-// createToken stores a new token of role and returns its secret.
-func (n *Node) createToken(ctx context.Context, role Role, name string) (storage.Token, string, error) {
+// createToken stores a new token of role in st and returns its secret.
+func createToken(ctx context.Context, st *storage.Store, ids *protocol.ULIDSource, now time.Time, role Role, name string) (storage.Token, string, error) {
 	secret, hash := newTokenSecret()
-	t := storage.Token{ID: n.ids.New(n.now()), Name: name, Role: string(role), Hash: hash, Created: n.now().UTC()}
-	if err := n.store().PutToken(ctx, t); err != nil {
+	t := storage.Token{ID: ids.New(now), Name: name, Role: string(role), Hash: hash, Created: now.UTC()}
+	if err := st.PutToken(ctx, t); err != nil {
 		return storage.Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	return t, secret, nil
@@ -92,7 +94,7 @@ func principal(ctx context.Context) Principal {
 // authenticate resolves the bearer token, if any. A request without a token
 // is anonymous; a request with a wrong token is refused (401), even on public
 // routes, so that a client never silently runs with less than it thinks.
-func (n *Node) authenticate(next http.Handler) http.Handler {
+func (m middleware) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		scheme, tok, _ := strings.Cut(h, " ")
@@ -103,18 +105,18 @@ func (n *Node) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			n.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication failed",
+			m.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication failed",
 				"the Authorization header must be \"Bearer <token>\""))
 			return
 		}
 		hash := hashToken(strings.TrimSpace(tok))
-		t, err := n.store().TokenByHash(r.Context(), hash)
+		t, err := m.store().TokenByHash(r.Context(), hash)
 		if err != nil || subtle.ConstantTimeCompare(t.Hash, hash) != 1 {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				n.writeProblem(w, r, err)
+				m.writeProblem(w, r, err)
 				return
 			}
-			n.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication failed",
+			m.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication failed",
 				"the token is unknown or revoked: create one with `interlink token create`"))
 			return
 		}
@@ -124,19 +126,19 @@ func (n *Node) authenticate(next http.Handler) http.Handler {
 }
 
 // require wraps h so that only callers with at least role reach it.
-func (n *Node) require(role Role, h http.HandlerFunc) http.HandlerFunc {
+func (h web) require(role Role, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r.Context())
 		if p.Role == RoleNone {
-			n.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication required",
+			h.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication required",
 				"this endpoint needs a %s token: pass \"Authorization: Bearer <token>\"", role))
 			return
 		}
 		if p.Role.rank() < role.rank() {
-			n.writeProblem(w, r, errorf(http.StatusForbidden, "forbidden", "Not allowed",
+			h.writeProblem(w, r, errorf(http.StatusForbidden, "forbidden", "Not allowed",
 				"this endpoint needs the %s role; the token %q has %s", role, p.Name, p.Role))
 			return
 		}
-		h(w, r)
+		next(w, r)
 	}
 }

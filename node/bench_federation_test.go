@@ -93,7 +93,7 @@ func BenchmarkInboxIngest(b *testing.B) {
 		b.Fatalf("%d of %d activities refused", f, b.N)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "activities/s")
-	st := a.n.store().Stats()
+	st := a.n.live.store().Stats()
 	if st.Commits > 0 {
 		b.ReportMetric(float64(st.Requests)/float64(st.Commits), "writes/commit")
 	}
@@ -128,7 +128,7 @@ func BenchmarkPublishToVisible(b *testing.B) {
 					go func(f *testNode) {
 						defer wg.Done()
 						for {
-							if _, err := f.n.store().Get(context.Background(), iri); err == nil {
+							if _, err := f.n.live.store().Get(context.Background(), iri); err == nil {
 								mu.Lock()
 								lat = append(lat, time.Since(t0))
 								mu.Unlock()
@@ -177,7 +177,7 @@ func BenchmarkBackfill(b *testing.B) {
 		f := startFed(b, "127.0.0.2")
 		b.StartTimer()
 		t0 := time.Now()
-		n, err := f.n.fed.Backfill(context.Background(), a.actor())
+		n, err := f.n.live.fed().Backfill(context.Background(), a.actor())
 		elapsed += time.Since(t0)
 		if err != nil || n != total {
 			b.Fatalf("backfill applied %d of %d: %v", n, total, err)

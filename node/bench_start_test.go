@@ -96,7 +96,7 @@ func fixture100k(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for !n.index().Ready() {
+	for !n.live.index().Ready() {
 		time.Sleep(100 * time.Millisecond)
 	}
 	n.Close()

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,25 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 		return nil, err
 	}
 	return raw, nil
+}
+
+// readJSON reads a JSON request body within api.body_limit (readJSONBody).
+func (h web) readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return readJSONBody(w, r, h.bodyLimit)
+}
+
+// decodeRequest reads a JSON request body into v, refusing unknown fields.
+func (h web) decodeRequest(w http.ResponseWriter, r *http.Request, v any) error {
+	raw, err := h.readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "", "type", "%v", err)
+	}
+	return nil
 }
 
 // readBody reads at most limit bytes of the request body.

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/storage"
@@ -41,24 +42,33 @@ func writeDraft(w http.ResponseWriter, err error) bool {
 	return true
 }
 
-func (n *Node) cosignRoutes(api apiRoutes) {
-	api.handle(http.MethodGet, "/drafts", "drafts.list", n.require(RoleReader, n.handleDrafts))
-	api.handle(http.MethodGet, "/drafts/{id}", "drafts.get", n.require(RoleReader, n.handleDraft))
-	api.handle(http.MethodGet, "/cosign/requests", "cosign.list", n.require(RoleReader, n.handleCosignRequests))
-	api.handle(http.MethodGet, "/cosign/requests/{id}", "cosign.get", n.require(RoleReader, n.handleCosignRequest))
-	api.handle(http.MethodPost, "/cosign/requests/{id}/approve", "cosign.approve", n.require(RoleEditor, n.handleCosignAnswer(true)))
-	api.handle(http.MethodPost, "/cosign/requests/{id}/reject", "cosign.reject", n.require(RoleEditor, n.handleCosignAnswer(false)))
+// cosignAPI serves co-production: this node's drafts, and the co-sign
+// requests it received and their answers.
+type cosignAPI struct {
+	web
+	store func() *storage.Store
+	fed   func() *federation.Service
+	trust func() *trust.Service
 }
 
-func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
+func (h cosignAPI) routes(api apiRoutes) {
+	api.handle(http.MethodGet, "/drafts", "drafts.list", h.require(RoleReader, h.handleDrafts))
+	api.handle(http.MethodGet, "/drafts/{id}", "drafts.get", h.require(RoleReader, h.handleDraft))
+	api.handle(http.MethodGet, "/cosign/requests", "cosign.list", h.require(RoleReader, h.handleCosignRequests))
+	api.handle(http.MethodGet, "/cosign/requests/{id}", "cosign.get", h.require(RoleReader, h.handleCosignRequest))
+	api.handle(http.MethodPost, "/cosign/requests/{id}/approve", "cosign.approve", h.require(RoleEditor, h.handleCosignAnswer(true)))
+	api.handle(http.MethodPost, "/cosign/requests/{id}/reject", "cosign.reject", h.require(RoleEditor, h.handleCosignAnswer(false)))
+}
+
+func (h cosignAPI) handleDrafts(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, param{name: "status", check: oneOf(federation.DraftPending, federation.DraftPublished, federation.DraftRejected, federation.DraftFailed)})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	ds, err := n.store().Drafts(r.Context())
+	ds, err := h.store().Drafts(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.Draft, 0, len(ds))
@@ -70,10 +80,10 @@ func (n *Node) handleDrafts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.List[api.Draft]{Items: items})
 }
 
-func (n *Node) handleDraft(w http.ResponseWriter, r *http.Request) {
-	d, err := n.store().Draft(r.Context(), mux.Vars(r)["id"])
+func (h cosignAPI) handleDraft(w http.ResponseWriter, r *http.Request) {
+	d, err := h.store().Draft(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, viewDraft(d))
@@ -81,66 +91,66 @@ func (n *Node) handleDraft(w http.ResponseWriter, r *http.Request) {
 
 // viewCosign is a received co-sign request as the API shows it; withBody
 // adds the entity to co-sign, exactly as it will be published.
-func (n *Node) viewCosign(q storage.CosignRequest, withBody bool) api.CosignRequest {
+func (h cosignAPI) viewCosign(q storage.CosignRequest, withBody bool) api.CosignRequest {
 	v := api.CosignRequest{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
 		Received: q.Received.Format(time.RFC3339)}
 	if !q.Decided.IsZero() {
 		v.Decided = q.Decided.Format(time.RFC3339)
 	}
 	if withBody {
-		if r, err := n.trust().VerifyDraft(context.Background(), q.JWS); err == nil {
+		if r, err := h.trust().VerifyDraft(context.Background(), q.JWS); err == nil {
 			v.Object = r.Payload.Body
 		}
 	}
 	return v
 }
 
-func (n *Node) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
+func (h cosignAPI) handleCosignRequests(w http.ResponseWriter, r *http.Request) {
 	query, err := parseQuery(r, param{name: "status", check: oneOf(federation.DraftPending, federation.CosignApproved, federation.CosignRejected, storage.CosignExpired)})
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	qs, err := n.store().CosignRequests(r.Context())
+	qs, err := h.store().CosignRequests(r.Context())
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.CosignRequest, 0, len(qs))
 	for _, q := range qs {
 		if st := query.get("status"); st == "" || st == q.Status {
-			items = append(items, n.viewCosign(q, false))
+			items = append(items, h.viewCosign(q, false))
 		}
 	}
 	writeJSON(w, http.StatusOK, api.List[api.CosignRequest]{Items: items})
 }
 
-func (n *Node) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
-	q, err := n.store().CosignRequest(r.Context(), mux.Vars(r)["id"])
+func (h cosignAPI) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
+	q, err := h.store().CosignRequest(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		n.writeProblem(w, r, err)
+		h.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, n.viewCosign(q, true))
+	writeJSON(w, http.StatusOK, h.viewCosign(q, true))
 }
 
-func (n *Node) handleCosignAnswer(approve bool) http.HandlerFunc {
+func (h cosignAPI) handleCosignAnswer(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req api.CosignAnswer
 		if r.ContentLength != 0 {
-			if err := n.decodeRequest(w, r, &req); err != nil {
-				n.writeProblem(w, r, err)
+			if err := h.decodeRequest(w, r, &req); err != nil {
+				h.writeProblem(w, r, err)
 				return
 			}
 		}
-		q, err := n.fed.AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
+		q, err := h.fed().AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
 		if err != nil {
 			if errors.Is(err, federation.ErrCosign) {
 				err = errorf(http.StatusConflict, "cosign-refused", "The request cannot be answered", "%v", err)
 			}
-			n.writeProblem(w, r, err)
+			h.writeProblem(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, n.viewCosign(q, false))
+		writeJSON(w, http.StatusOK, h.viewCosign(q, false))
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/gossip"
 )
 
@@ -193,11 +194,6 @@ func (n *Node) gossipMeta() gossip.Meta {
 	return m
 }
 
-// registerGossipMetrics adds the gossip metrics to the node's registry.
-func (n *Node) registerGossipMetrics() {
-	n.metrics.reg.MustRegister(&gossipCollector{n: n})
-}
-
 var (
 	descGossipEnabled = prometheus.NewDesc("interlink_gossip_enabled", "1 when the node is in a gossip pool.", nil, nil)
 	descGossipMembers = prometheus.NewDesc("interlink_gossip_members", "Gossip pool members this node knows, itself included, by status.", []string{"status"}, nil)
@@ -209,7 +205,11 @@ var (
 )
 
 // gossipCollector reads the pool's counters at scrape time.
-type gossipCollector struct{ n *Node }
+type gossipCollector struct {
+	agent func() *gossipAgent // nil while gossip is off
+	gate  *gate
+	fed   func() *federation.Service
+}
 
 func (c *gossipCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descGossipEnabled, descGossipMembers, descGossipTrust, descGossipSent, descGossipRecv, descGossipDropped, descPausedHosts} {
@@ -218,7 +218,7 @@ func (c *gossipCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *gossipCollector) Collect(ch chan<- prometheus.Metric) {
-	a := c.n.gossip.Load()
+	a := c.agent()
 	if a == nil {
 		ch <- prometheus.MustNewConstMetric(descGossipEnabled, prometheus.GaugeValue, 0)
 		return
@@ -240,10 +240,7 @@ func (c *gossipCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descGossipSent, prometheus.CounterValue, float64(st.BytesSent))
 	ch <- prometheus.MustNewConstMetric(descGossipRecv, prometheus.CounterValue, float64(st.BytesReceived))
 	ch <- prometheus.MustNewConstMetric(descGossipDropped, prometheus.CounterValue, float64(st.EventsDropped))
-	if c.n.gate.TryRLock() {
-		defer c.n.gate.RUnlock()
-		if !c.n.closed.Load() {
-			ch <- prometheus.MustNewConstMetric(descPausedHosts, prometheus.GaugeValue, float64(len(c.n.fed.PausedHosts())))
-		}
-	}
+	c.gate.tryDo(func() {
+		ch <- prometheus.MustNewConstMetric(descPausedHosts, prometheus.GaugeValue, float64(len(c.fed().PausedHosts())))
+	})
 }

@@ -257,7 +257,7 @@ func (a *gossipAgent) follow(entityID string) {
 	var err error
 	done := false
 	a.withFed(func(f *federation.Service) {
-		if old, ferr := a.n.store().Following(a.ctx, actor); ferr == nil {
+		if old, ferr := a.n.live.store().Following(a.ctx, actor); ferr == nil {
 			a.n.log.Debug("gossip member already followed", "member", entityID, "state", old.State)
 			done = true
 			return
@@ -293,10 +293,9 @@ func (a *gossipAgent) follow(entityID string) {
 // withFed runs fn with the current federation service under the restore
 // gate (a restore replaces the service); not once the node is closing.
 func (a *gossipAgent) withFed(fn func(*federation.Service)) {
-	a.n.gate.RLock()
-	defer a.n.gate.RUnlock()
-	if a.n.closed.Load() || a.ctx.Err() != nil {
-		return
-	}
-	fn(a.n.fed)
+	a.n.gate.do(func() {
+		if a.ctx.Err() == nil {
+			fn(a.n.live.fed())
+		}
+	})
 }

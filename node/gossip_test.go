@@ -165,7 +165,7 @@ func (tn *testNode) sees(t testing.TB, nodes []*gossipNode, status, trust string
 
 func followings(t testing.TB, tn *testNode, state string) []storage.Follow {
 	t.Helper()
-	fs, _, _, err := tn.n.store().Followings(context.Background(), "", 100, state)
+	fs, _, _, err := tn.n.live.store().Followings(context.Background(), "", 100, state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,11 +342,11 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "A sees B left", func() bool { return a.sees(t, nodes[1:], "left", "") })
-	eventually(t, 5*time.Second, "A pauses B's deliveries", func() bool { _, ok := a.n.fed.PausedHosts()[hostB]; return ok })
+	eventually(t, 5*time.Second, "A pauses B's deliveries", func() bool { _, ok := a.n.live.fed().PausedHosts()[hostB]; return ok })
 	editor := a.token("editor")
 	created := a.postJSON("/api/v1/objects", editor, interlinkerBody("while_away", "Published while away", "Pubblicato")).json(t)
 	time.Sleep(700 * time.Millisecond)
-	stats, err := a.n.store().QueueStats(context.Background())
+	stats, err := a.n.live.store().QueueStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,8 +361,8 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 		st, _ := b2.object(created["iri"].(string))
 		return st == 200
 	})
-	if len(a.n.fed.PausedHosts()) != 0 {
-		t.Fatalf("still paused: %v", a.n.fed.PausedHosts())
+	if len(a.n.live.fed().PausedHosts()) != 0 {
+		t.Fatalf("still paused: %v", a.n.live.fed().PausedHosts())
 	}
 
 	// A crash (no leave message): A declares B dead and pauses it.
@@ -370,7 +370,7 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "A sees the crashed B dead", func() bool { return a.sees(t, []*gossipNode{b2}, "dead", "") })
-	eventually(t, 5*time.Second, "A pauses the dead B", func() bool { _, ok := a.n.fed.PausedHosts()[hostB]; return ok })
+	eventually(t, 5*time.Second, "A pauses the dead B", func() bool { _, ok := a.n.live.fed().PausedHosts()[hostB]; return ok })
 	// Close reports that it could not leave a pool that is already down.
 	if err := b2.n.Close(); err == nil || !strings.Contains(err.Error(), "leave the gossip pool") {
 		t.Fatalf("close after the crash: %v, want the failed leave reported", err)

@@ -62,7 +62,7 @@ func (f *forger) relay(receiver *testNode, o protocol.Object) response {
 // stored is the origin's version v of the object, as it serves it.
 func stored(t *testing.T, tn *testNode, iri string, v uint64) protocol.Object {
 	t.Helper()
-	o, err := tn.n.store().GetVersion(t.Context(), iri, v)
+	o, err := tn.n.live.store().GetVersion(t.Context(), iri, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,13 +212,13 @@ func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
 		Ver: 1, Type: string(o.Type), Cosigners: []string{iss}, Body: o.Body}, signedobject.Signer{EntityID: iss, Key: stolen.Private})
 	o.Verification = &protocol.Verification{Status: protocol.Verified, Checked: now.UTC(), Expires: now.Add(time.Hour).UTC(),
 		Signers: []protocol.SignerInfo{{EntityID: iss, Kid: stolen.Kid}}}
-	if _, err := receiver.n.store().Apply(t.Context(), storage.WriteOp{Object: o, Remote: true}); err != nil {
+	if _, err := receiver.n.live.store().Apply(t.Context(), storage.WriteOp{Object: o, Remote: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := receiver.n.reverify(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	got, err := receiver.n.store().Get(t.Context(), o.IRI)
+	got, err := receiver.n.live.store().Get(t.Context(), o.IRI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestHistoryFillFromTheOrigin(t *testing.T) {
 	o.deliver(r, o.sign(2, "Two, again", v1.JWS)).problem(t, 409, "jws-equivocation")
 
 	// Deleted: nothing follows, whatever it links to.
-	v4, err := r.n.store().GetVersion(t.Context(), o.base.IRI, 4)
+	v4, err := r.n.live.store().GetVersion(t.Context(), o.base.IRI, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -30,10 +31,18 @@ func (id nodeIdentity) String() string {
 	return fmt.Sprintf("%s (federation key %s)", id.PublicURL, id.FederationKey)
 }
 
-// identity is this node's identity: its public URL and active federation key.
-func (n *Node) identity() nodeIdentity {
-	id := nodeIdentity{PublicURL: n.uris.Base()}
-	for _, k := range n.keys.Ring.Snapshot().Federation {
+// identityBook says which node this is, and keeps it in the database (and
+// so in every backup) and across restores.
+type identityBook struct {
+	uris protocol.URIs
+	ring *keyRing
+	data string // the data directory, holding the local credential
+}
+
+// current is this node's identity: its public URL and active federation key.
+func (b identityBook) current() nodeIdentity {
+	id := nodeIdentity{PublicURL: b.uris.Base()}
+	for _, k := range b.ring.Snapshot().Federation {
 		if k.State == keyStateActive {
 			id.FederationKey = k.Kid
 		}
@@ -44,28 +53,28 @@ func (n *Node) identity() nodeIdentity {
 // isOwn reports whether id is this node's: the same public URL, and a
 // federation key this node holds (a backup taken before a key rotation
 // names a key that is retired now).
-func (n *Node) isOwn(id nodeIdentity) bool {
-	if id.PublicURL != n.uris.Base() {
+func (b identityBook) isOwn(id nodeIdentity) bool {
+	if id.PublicURL != b.uris.Base() {
 		return false
 	}
-	return slices.ContainsFunc(n.keys.Ring.Snapshot().Federation, func(k trust.Key) bool { return k.Kid == id.FederationKey })
+	return slices.ContainsFunc(b.ring.Snapshot().Federation, func(k trust.Key) bool { return k.Kid == id.FederationKey })
 }
 
-// recordIdentity writes this node's identity into its database, so that
-// every backup says where it comes from.
-func (n *Node) recordIdentity(ctx context.Context) error {
-	want, err := json.Marshal(n.identity())
+// record writes this node's identity into its database st, so that every
+// backup says where it comes from.
+func (b identityBook) record(ctx context.Context, st *storage.Store) error {
+	want, err := json.Marshal(b.current())
 	if err != nil {
 		return fmt.Errorf("node identity: %w", err)
 	}
-	have, err := n.st.GetSetting(ctx, settingIdentity)
+	have, err := st.GetSetting(ctx, settingIdentity)
 	if err == nil && bytes.Equal(have, want) {
 		return nil
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("node identity: %w", err)
 	}
-	if err := n.st.PutSetting(ctx, settingIdentity, want); err != nil {
+	if err := st.PutSetting(ctx, settingIdentity, want); err != nil {
 		return fmt.Errorf("node identity: %w", err)
 	}
 	return nil
@@ -88,23 +97,24 @@ func backupIdentity(path string) (*nodeIdentity, error) {
 	return &id, nil
 }
 
-// restoreKeep is what a restore carries over into the restored database:
-// this node's identity, and the local credential the CLI on this machine
-// uses (DATA/local-credential), so that no restore locks the operator out.
-func (n *Node) restoreKeep(ctx context.Context) (storage.RestoreKeep, error) {
-	id, err := json.Marshal(n.identity())
+// restoreKeep is what a restore carries over from st into the restored
+// database: this node's identity, and the local credential the CLI on this
+// machine uses (DATA/local-credential), so that no restore locks the
+// operator out.
+func (b identityBook) restoreKeep(ctx context.Context, st *storage.Store) (storage.RestoreKeep, error) {
+	id, err := json.Marshal(b.current())
 	if err != nil {
 		return storage.RestoreKeep{}, fmt.Errorf("node identity: %w", err)
 	}
 	keep := storage.RestoreKeep{Settings: map[string][]byte{settingIdentity: id}}
-	cred, err := os.ReadFile(filepath.Join(n.cfg.Data, localCredentialFile))
+	cred, err := os.ReadFile(filepath.Join(b.data, localCredentialFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return keep, nil
 	}
 	if err != nil {
 		return storage.RestoreKeep{}, fmt.Errorf("read the local credential: %w", err)
 	}
-	t, err := n.st.TokenByHash(ctx, hashToken(strings.TrimSpace(string(cred))))
+	t, err := st.TokenByHash(ctx, hashToken(strings.TrimSpace(string(cred))))
 	if errors.Is(err, storage.ErrNotFound) {
 		return keep, nil // revoked: not brought back
 	}

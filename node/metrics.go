@@ -19,7 +19,9 @@ type metrics struct {
 	equivocation prometheus.Counter
 }
 
-func newMetrics(n *Node) *metrics {
+// newMetrics makes the registry; its collectors read the live data layer
+// at scrape time, under the gate.
+func newMetrics(g *gate, data *live) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -36,7 +38,7 @@ func newMetrics(n *Node) *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.equivocation,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&stateCollector{n: n})
+		&stateCollector{gate: g, data: data})
 	return m
 }
 
@@ -46,12 +48,8 @@ func (m *metrics) observe(route, method string, code int, d time.Duration) {
 }
 
 // countEquivocation counts a new piece of equivocation evidence (the
-// federation agent reports it; metrics exist once the node is built).
-func (n *Node) countEquivocation() {
-	if n.metrics != nil {
-		n.metrics.equivocation.Inc()
-	}
-}
+// federation agent reports it).
+func (m *metrics) countEquivocation() { m.equivocation.Inc() }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
@@ -59,7 +57,10 @@ func (m *metrics) handler() http.Handler {
 
 // stateCollector reads the node's state at scrape time: objects by type,
 // index lag, database size.
-type stateCollector struct{ n *Node }
+type stateCollector struct {
+	gate *gate
+	data *live
+}
 
 var (
 	descObjects  = prometheus.NewDesc("interlink_objects", "Live objects by type.", []string{"type"}, nil)
@@ -78,34 +79,29 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
-	n := c.n
-	if !n.gate.TryRLock() {
-		return // a restore is swapping the database
-	}
-	defer n.gate.RUnlock()
-	if n.closed.Load() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if ev, err := n.store().Equivocations(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(descEquivoc, prometheus.GaugeValue, float64(len(ev)))
-	}
-	if counts, err := n.store().Counts(ctx); err == nil {
-		for k, v := range counts {
-			ch <- prometheus.MustNewConstMetric(descObjects, prometheus.GaugeValue, float64(v), string(k))
+	c.gate.tryDo(func() { // not while a restore is swapping the database
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		st, ix := c.data.store(), c.data.index()
+		if ev, err := st.Equivocations(ctx); err == nil {
+			ch <- prometheus.MustNewConstMetric(descEquivoc, prometheus.GaugeValue, float64(len(ev)))
 		}
-	}
-	seq, done := n.store().Seq(), n.index().IndexedSeq()
-	lag := 0.0
-	if seq > done {
-		lag = float64(seq - done)
-	}
-	ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, lag)
-	ch <- prometheus.MustNewConstMetric(descDBSize, prometheus.GaugeValue, float64(n.store().Size()))
-	ready := 0.0
-	if n.index().Ready() {
-		ready = 1
-	}
-	ch <- prometheus.MustNewConstMetric(descReady, prometheus.GaugeValue, ready)
+		if counts, err := st.Counts(ctx); err == nil {
+			for k, v := range counts {
+				ch <- prometheus.MustNewConstMetric(descObjects, prometheus.GaugeValue, float64(v), string(k))
+			}
+		}
+		seq, done := st.Seq(), ix.IndexedSeq()
+		lag := 0.0
+		if seq > done {
+			lag = float64(seq - done)
+		}
+		ch <- prometheus.MustNewConstMetric(descIndexLag, prometheus.GaugeValue, lag)
+		ch <- prometheus.MustNewConstMetric(descDBSize, prometheus.GaugeValue, float64(st.Size()))
+		ready := 0.0
+		if ix.Ready() {
+			ready = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descReady, prometheus.GaugeValue, ready)
+	})
 }

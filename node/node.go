@@ -15,13 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
-	"github.com/interlink-project/interlink-node/federation/trust"
-	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
-	"github.com/interlink-project/interlink-node/storage/search"
 	"golang.org/x/term"
 )
 
@@ -54,8 +50,11 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Node is one interlink node: configuration, keys, database, search index
-// and HTTP server, composed.
+// Node is one interlink node: configuration, keys, the data layer (database,
+// search index and the services over them), the HTTP server and the
+// background jobs, composed. Its methods are its lifecycle and composition;
+// the HTTP handlers are small types of their own (router.go), the use cases
+// live in node/catalogue, federation and federation/trust.
 type Node struct {
 	cfg    Config
 	log    *slog.Logger
@@ -66,20 +65,15 @@ type Node struct {
 	uris      protocol.URIs
 	ids       *protocol.ULIDSource
 	keys      *Keys
+	identity  identityBook
+	trustKeys *trustKeys
 
-	// gate is held shared by every API request and exclusively by a restore,
-	// which swaps the database and the index underneath.
-	gate sync.RWMutex
-	st   *storage.Store
-	ix   *search.Index
-	fed  *federation.Service
-	tr   *trust.Service
-	cat  *catalogue.Service // the catalogue use cases over st, fed and tr
+	// gate is held shared by every API request and background pass and
+	// exclusively by a restore, which swaps live underneath.
+	gate gate
+	live live
 	// inboxLimit bounds each remote address's inbox POSTs (nil: off).
 	inboxLimit *rateLimiter
-
-	indexStop context.CancelFunc
-	indexDone chan struct{}
 
 	resignStop   context.CancelFunc
 	resignDone   chan struct{}
@@ -103,7 +97,6 @@ type Node struct {
 
 	srv      *http.Server
 	listener net.Listener
-	closed   atomic.Bool
 	mu       sync.Mutex
 }
 
@@ -130,6 +123,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if n.now == nil {
 		n.now = time.Now
 	}
+	n.metrics = newMetrics(&n.gate, &n.live)
 	n.memberCheck, n.gossipMetaHints = trustChecker{n}, n.trustHints
 	n.inboxLimit = newRateLimiter(cfg.Federation.InboxRate, cfg.Federation.InboxBurst, n.now)
 	if cfg.Testing.Faults {
@@ -147,98 +141,33 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if created {
 		n.log.Info("created node keys", "dir", filepath.Join(cfg.Data, keysDir))
 	}
-	if err := n.openData(); err != nil {
+	n.identity = identityBook{uris: n.uris, ring: keys.Ring, data: cfg.Data}
+	n.trustKeys = &trustKeys{ring: keys.Ring, trust: n.live.trust, log: n.log, file: filepath.Join(cfg.Data, TrustFile),
+		allowPrivate: cfg.Federation.AllowPrivateNetworks, resign: n.kickResigner}
+	d, err := n.openData()
+	if err != nil {
 		return nil, err
 	}
+	n.live.set(d)
 	if err := n.firstStart(context.Background()); err != nil {
-		n.closeData()
+		d.close()
 		return nil, err
 	}
-	if err := n.recordIdentity(context.Background()); err != nil {
-		n.closeData()
+	if err := n.identity.record(context.Background(), d.st); err != nil {
+		d.close()
 		return nil, err
 	}
-	n.metrics = newMetrics(n)
-	n.registerGossipMetrics()
+	n.metrics.reg.MustRegister(&gossipCollector{agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
 	n.handler = n.routes()
 	return n, nil
 }
-
-// openData opens the database and the index and starts the indexer.
-func (n *Node) openData() error {
-	st, err := storage.Open(filepath.Join(n.cfg.Data, dbFile), storage.Options{
-		MaxBatch: n.cfg.Storage.MaxBatch, MaxBatchDelay: n.cfg.Storage.MaxBatchDelay, Logger: n.log, Now: n.now})
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	ix, err := search.Open(filepath.Join(n.cfg.Data, indexDir), search.Options{
-		IsNotFound: func(err error) bool { return errors.Is(err, storage.ErrNotFound) }, Logger: n.log})
-	if err != nil {
-		st.Close()
-		return fmt.Errorf("open search index: %w", err)
-	}
-	// One pass: the outbound client, the trust layer fetching through it,
-	// the federation agent sending through it and judging with the trust
-	// layer.
-	client := federation.NewClient(n.cfg.Federation, n.uris, Version, n.wrapTransport())
-	tr, err := n.newTrust(st, federation.TrustFetcher(n.cfg.Federation, n.uris, client))
-	if err != nil {
-		client.CloseIdleConnections()
-		ix.Close()
-		st.Close()
-		return fmt.Errorf("trust: %w", err)
-	}
-	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
-		Logger: n.log, Now: n.now, Version: Version, Client: client, Trust: tr, OnEquivocation: n.countEquivocation})
-	if err != nil {
-		client.CloseIdleConnections()
-		ix.Close()
-		st.Close()
-		return fmt.Errorf("federation: %w", err)
-	}
-	n.st, n.ix, n.fed, n.tr = st, ix, fed, tr
-	n.cat = catalogue.New(catalogue.Deps{Store: st, Federation: fed, Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})
-	ctx, cancel := context.WithCancel(context.Background())
-	n.indexStop, n.indexDone = cancel, make(chan struct{})
-	go func() {
-		defer close(n.indexDone)
-		if err := ix.Run(ctx, indexSource{st}); err != nil && !errors.Is(err, context.Canceled) {
-			n.log.Error("search indexer stopped", "err", err)
-		}
-	}()
-	return nil
-}
-
-// closeData stops the indexer and closes the index and the database.
-func (n *Node) closeData() error {
-	if n.indexStop != nil {
-		n.indexStop()
-		<-n.indexDone
-	}
-	var errs []error
-	if n.fed != nil {
-		errs = append(errs, n.fed.Close())
-	}
-	if n.ix != nil {
-		errs = append(errs, n.ix.Close())
-	}
-	if n.st != nil {
-		errs = append(errs, n.st.Close())
-	}
-	return errors.Join(errs...)
-}
-
-func (n *Node) store() *storage.Store { return n.st }
-
-// catalogue returns the catalogue use cases (rebuilt with the store by a restore).
-func (n *Node) catalogue() *catalogue.Service { return n.cat }
-func (n *Node) index() *search.Index          { return n.ix }
 
 // firstStart makes the first admin token (printed once, stored as a hash)
 // and the local credential the CLI on this machine uses.
 func (n *Node) firstStart(ctx context.Context) error {
 	credPath := filepath.Join(n.cfg.Data, localCredentialFile)
-	if _, err := n.st.GetSetting(ctx, settingInitialised); err == nil {
+	st := n.live.store()
+	if _, err := st.GetSetting(ctx, settingInitialised); err == nil {
 		if _, err := os.Stat(credPath); err == nil {
 			return nil
 		}
@@ -247,7 +176,7 @@ func (n *Node) firstStart(ctx context.Context) error {
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("read settings: %w", err)
 	}
-	_, secret, err := n.createToken(ctx, RoleAdmin, "initial-admin")
+	_, secret, err := createToken(ctx, st, n.ids, n.now(), RoleAdmin, "initial-admin")
 	if err != nil {
 		return err
 	}
@@ -263,7 +192,7 @@ func (n *Node) firstStart(ctx context.Context) error {
 			return fmt.Errorf("initial admin token: %w", err)
 		}
 	}
-	if err := n.st.PutSetting(ctx, settingInitialised, []byte(n.now().UTC().Format(time.RFC3339))); err != nil {
+	if err := st.PutSetting(ctx, settingInitialised, []byte(n.now().UTC().Format(time.RFC3339))); err != nil {
 		return fmt.Errorf("record first start: %w", err)
 	}
 	if n.stdoutTTY {
@@ -284,7 +213,7 @@ func fileIsTerminal(w io.Writer) bool {
 }
 
 func (n *Node) writeLocalCredential(ctx context.Context, path string) error {
-	_, secret, err := n.createToken(ctx, RoleAdmin, "local-credential")
+	_, secret, err := createToken(ctx, n.live.store(), n.ids, n.now(), RoleAdmin, "local-credential")
 	if err != nil {
 		return err
 	}
@@ -321,7 +250,7 @@ func (n *Node) Start() error {
 		ln.Close()
 		return err
 	}
-	if err := n.writeTrustFile(); err != nil {
+	if err := n.trustKeys.writeFile(); err != nil {
 		ln.Close()
 		return err
 	}
@@ -332,7 +261,7 @@ func (n *Node) Start() error {
 	}()
 	// Deliveries start once the node answers: peers fetch its actor (and
 	// key) to verify what it sends them.
-	n.fed.Start()
+	n.live.fed().Start()
 	n.startResigner()
 	n.startReverifier()
 	if err := n.startGossip(); err != nil {
@@ -354,7 +283,7 @@ func (n *Node) Addr() string {
 // Run starts the node and serves until ctx is done, then stops gracefully.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.Start(); err != nil {
-		n.closeData()
+		n.live.load().close()
 		return err
 	}
 	<-ctx.Done()
@@ -367,7 +296,7 @@ func (n *Node) Run(ctx context.Context) error {
 func (n *Node) Shutdown(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.closed.Swap(true) {
+	if n.gate.closed.Swap(true) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Shutdown.Timeout)
@@ -386,9 +315,9 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.stopResigner()
 	n.stopReverifier()
-	n.gate.Lock() // wait for requests that outlived the server (hijacked, streaming)
-	defer n.gate.Unlock()
-	errs = append(errs, n.closeData())
+	n.gate.mu.Lock() // wait for requests that outlived the server (hijacked, streaming)
+	defer n.gate.mu.Unlock()
+	errs = append(errs, n.live.load().close())
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -398,27 +327,3 @@ func (n *Node) Shutdown(ctx context.Context) error {
 
 // Close stops the node at once (tests).
 func (n *Node) Close() error { return n.Shutdown(context.Background()) }
-
-// indexSource adapts storage.Store to search.Source.
-type indexSource struct{ st *storage.Store }
-
-func (s indexSource) Seq() uint64              { return s.st.Seq() }
-func (s indexSource) Epoch() string            { return s.st.Epoch() }
-func (s indexSource) Changed() <-chan struct{} { return s.st.Changed() }
-func (s indexSource) Get(ctx context.Context, iri string) (protocol.Object, error) {
-	return s.st.Get(ctx, iri)
-}
-func (s indexSource) ForEach(ctx context.Context, fn func(protocol.Object) error) error {
-	return s.st.ForEach(ctx, fn)
-}
-func (s indexSource) Changes(ctx context.Context, after uint64, limit int) ([]search.Change, error) {
-	cs, err := s.st.Changes(ctx, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]search.Change, len(cs))
-	for i, c := range cs {
-		out[i] = search.Change{Seq: c.Seq, IRI: c.IRI}
-	}
-	return out, nil
-}

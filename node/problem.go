@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -103,15 +104,25 @@ func yamlProblem(e *publiccode.SyntaxError) *apiError {
 	return fieldError(http.StatusBadRequest, "malformed-yaml", "The body is not well-formed YAML", "body", "yaml_syntax", "%s", msg)
 }
 
+// web is what every handler type shares: problem rendering (the log for
+// unknown errors, the URIs that name problem types) and the request body
+// cap. Handler types embed it and hold, beside it, only the services they
+// call.
+type web struct {
+	log       *slog.Logger
+	uris      protocol.URIs
+	bodyLimit int64 // api.body_limit
+}
+
 // writeProblem renders err as application/problem+json.
-func (n *Node) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+func (h web) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	ae, known := problemFor(err)
 	rid := requestID(r.Context())
 	if !known {
-		n.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", rid)
+		h.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", rid)
 	}
 	p := api.Problem{
-		Type: n.uris.Problem(ae.name), Title: ae.title, Status: ae.status, Detail: ae.detail,
+		Type: h.uris.Problem(ae.name), Title: ae.title, Status: ae.status, Detail: ae.detail,
 		Instance: r.URL.Path, RequestID: rid, Errors: ae.errs, Existing: ae.extra,
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

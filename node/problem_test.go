@@ -41,9 +41,9 @@ func TestWriteProblem(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			n := &Node{log: slog.New(slog.NewTextHandler(&logs, nil)), uris: protocol.NewURIs("http://127.0.0.1:1")}
+			h := web{log: slog.New(slog.NewTextHandler(&logs, nil)), uris: protocol.NewURIs("http://127.0.0.1:1")}
 			w := httptest.NewRecorder()
-			n.writeProblem(w, httptest.NewRequest(http.MethodGet, "/api/v1/x?y=1", nil), c.err)
+			h.writeProblem(w, httptest.NewRequest(http.MethodGet, "/api/v1/x?y=1", nil), c.err)
 			if w.Code != c.status || w.Header().Get("Content-Type") != "application/problem+json" || w.Header().Get("Cache-Control") != "no-store" {
 				t.Fatalf("status %d, Content-Type %q, Cache-Control %q", w.Code, w.Header().Get("Content-Type"), w.Header().Get("Cache-Control"))
 			}

@@ -71,18 +71,18 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) {
 
 // limitInbox answers 429 (a problem, with Retry-After) when the request's
 // remote address has used up its inbox budget.
-func (n *Node) limitInbox(w http.ResponseWriter, r *http.Request) bool {
+func (h activityPub) limitInbox(w http.ResponseWriter, r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	ok, wait := n.inboxLimit.allow(host)
+	ok, wait := h.inboxLimit.allow(host)
 	if ok {
 		return false
 	}
 	secs := max(1, int(wait.Seconds()+0.999))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	n.writeProblem(w, r, errorf(http.StatusTooManyRequests, "rate-limited", "Too many requests",
-		"%s sends more than federation.inbox_rate (%d/s, burst %d): retry in %d s", host, n.cfg.Federation.InboxRate, n.cfg.Federation.InboxBurst, secs))
+	h.writeProblem(w, r, errorf(http.StatusTooManyRequests, "rate-limited", "Too many requests",
+		"%s sends more than federation.inbox_rate (%d/s, burst %d): retry in %d s", host, h.inboxRate, h.inboxBurst, secs))
 	return true
 }

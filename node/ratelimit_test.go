@@ -231,7 +231,9 @@ func TestRateLimiterWaitAndRetryAfter(t *testing.T) {
 
 			// The same through the handler guard.
 			l = newRateLimiter(c.rate, c.burst, clock.now)
-			n := &Node{cfg: Defaults(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), uris: protocol.NewURIs("http://127.0.0.1:1"), inboxLimit: l}
+			cfg := Defaults()
+			n := activityPub{web: web{log: slog.New(slog.NewTextHandler(io.Discard, nil)), uris: protocol.NewURIs("http://127.0.0.1:1")},
+				inboxLimit: l, inboxRate: cfg.Federation.InboxRate, inboxBurst: cfg.Federation.InboxBurst}
 			for range c.spend {
 				l.allow("127.0.0.9")
 			}

@@ -52,19 +52,17 @@ func (n *Node) stopResigner() {
 // resignDue runs catalogue.ResignDue under the restore gate: objects whose
 // signature expires within trust.resign_before, has none, or was made with
 // a content key revoked since.
-func (n *Node) resignDue(ctx context.Context) (int, error) {
-	n.gate.RLock() // a restore swaps the store underneath
-	defer n.gate.RUnlock()
-	if n.closed.Load() {
-		return 0, nil
-	}
-	revoked := map[string]bool{}
-	for _, k := range n.keys.Ring.Snapshot().Content {
-		if !k.RevokedAt.IsZero() {
-			revoked[k.Kid] = true
+func (n *Node) resignDue(ctx context.Context) (count int, err error) {
+	n.gate.do(func() { // a restore swaps the store underneath
+		revoked := map[string]bool{}
+		for _, k := range n.keys.Ring.Snapshot().Content {
+			if !k.RevokedAt.IsZero() {
+				revoked[k.Kid] = true
+			}
 		}
-	}
-	return n.catalogue().ResignDue(ctx, n.now().Add(n.cfg.Trust.ResignBefore), revoked, n.log)
+		count, err = n.live.catalogue().ResignDue(ctx, n.now().Add(n.cfg.Trust.ResignBefore), revoked, n.log)
+	})
+	return count, err
 }
 
 // kickResigner starts a re-signing pass now (after a key revocation).

@@ -46,22 +46,14 @@ func (n *Node) stopReverifier() {
 
 // reverify runs one re-judging pass (trust.Service.Rejudge) under the
 // restore gate and returns how many objects changed status.
-func (n *Node) reverify(ctx context.Context) (int, error) {
-	n.gate.RLock()
-	defer n.gate.RUnlock()
-	if n.closed.Load() {
-		return 0, nil
-	}
-	return n.trust().Rejudge(ctx, n.store())
+func (n *Node) reverify(ctx context.Context) (count int, err error) {
+	n.gate.do(func() { count, err = n.live.trust().Rejudge(ctx, n.live.store()) })
+	return count, err
 }
 
 // expireCosignRequests expires the co-sign requests nobody decided on in
 // time (federation.CosignRequestTTL), freeing their senders' quota.
-func (n *Node) expireCosignRequests(ctx context.Context) (int, error) {
-	n.gate.RLock()
-	defer n.gate.RUnlock()
-	if n.closed.Load() {
-		return 0, nil
-	}
-	return n.fed.ExpireCosignRequests(ctx)
+func (n *Node) expireCosignRequests(ctx context.Context) (count int, err error) {
+	n.gate.do(func() { count, err = n.live.fed().ExpireCosignRequests(ctx) })
+	return count, err
 }

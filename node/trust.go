@@ -5,27 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"log/slog"
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol/trustchain"
-	"github.com/interlink-project/interlink-node/storage"
 )
-
-// newTrust builds the trust layer on the open store, fetching through the
-// node's outbound client.
-func (n *Node) newTrust(st *storage.Store, fetcher trustchain.Fetcher) (*trust.Service, error) {
-	return trust.New(context.Background(), n.cfg.Trust, trust.Deps{
-		Self: n.uris.Base(), Actor: n.uris.Actor(),
-		Identity: trust.Identity{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind},
-		Keys:     n.keys.Ring.Snapshot, Store: st, Fetcher: fetcher,
-		Now: n.now, Logger: n.log, Version: Version, IDs: n.ids,
-	})
-}
-
-// trust returns the trust layer (swapped with the store by a restore).
-func (n *Node) trust() *trust.Service { return n.tr }
 
 // TrustFile is DATA/trust.json: what the node trusts, written at start and
 // after every key or role change, so that `interlink verify --data DIR`
@@ -42,8 +27,22 @@ type TrustFileContent struct {
 	EntityConfiguration  string              `json:"entity_configuration"` // compact JWS
 }
 
-func (n *Node) writeTrustFile() error {
-	tr := n.trust()
+// trustKeys is the trust wiring the API changes: the key ring on disk
+// (keyring.go), and what follows a change of keys or role (the trust layer
+// re-signs its entity configuration, DATA/trust.json is written again, and
+// after a revocation what the key signed is signed again).
+type trustKeys struct {
+	ring         *keyRing
+	trust        func() *trust.Service
+	log          *slog.Logger
+	file         string // DATA/trust.json
+	allowPrivate bool   // federation.allow_private_networks, for offline verification
+	resign       func() // starts a re-signing pass now
+}
+
+// writeFile writes TrustFile.
+func (k *trustKeys) writeFile() error {
+	tr := k.trust()
 	ec, err := tr.EntityConfiguration()
 	if err != nil {
 		return fmt.Errorf("trust file: %w", err)
@@ -53,20 +52,54 @@ func (n *Node) writeTrustFile() error {
 		anchors = []trustchain.Anchor{}
 	}
 	raw, err := json.MarshalIndent(TrustFileContent{EntityID: tr.Self(), Anchors: anchors,
-		AllowPrivateNetworks: n.cfg.Federation.AllowPrivateNetworks, ClockSkew: tr.Config().ClockSkew.String(),
+		AllowPrivateNetworks: k.allowPrivate, ClockSkew: tr.Config().ClockSkew.String(),
 		EntityConfiguration: string(ec)}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("trust file: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(n.cfg.Data, TrustFile), append(raw, '\n'), 0o600)
+	return writeFileAtomic(k.file, append(raw, '\n'), 0o600)
 }
 
-// trustChanged re-signs what depends on the keys or the role.
-func (n *Node) trustChanged() {
-	n.trust().KeysChanged()
-	if err := n.writeTrustFile(); err != nil {
-		n.log.Error("write the trust file", "err", err)
+// changed re-signs what depends on the keys or the role.
+func (k *trustKeys) changed() {
+	k.trust().KeysChanged()
+	if err := k.writeFile(); err != nil {
+		k.log.Error("write the trust file", "err", err)
 	}
+}
+
+// rotate rotates the content or federation keys (promote: the next key
+// becomes active).
+func (k *trustKeys) rotate(kind string, promote bool) (trust.KeySet, error) {
+	ks, err := k.ring.Rotate(kind, promote)
+	if err != nil {
+		return ks, err
+	}
+	k.changed()
+	k.log.Info("key rotated", "key", kind, "promote", promote)
+	return ks, nil
+}
+
+// revoke marks a content key compromised; what it signed is signed again
+// with the active key.
+func (k *trustKeys) revoke(kid, reason string) (trust.KeySet, error) {
+	ks, err := k.ring.Revoke(kid, reason)
+	if err != nil {
+		return ks, err
+	}
+	k.changed()
+	k.resign()
+	k.log.Warn("content key revoked", "kid", kid, "reason", reason)
+	return ks, nil
+}
+
+// setRole makes this node an anchor or an intermediate.
+func (k *trustKeys) setRole(ctx context.Context, role string) error {
+	if err := k.trust().SetRole(ctx, role); err != nil {
+		return err
+	}
+	k.changed()
+	return nil
 }
 
 // unverifiedRecheck is how soon a member without a trust chain is checked
@@ -79,7 +112,7 @@ const unverifiedRecheck = 10 * time.Second
 type trustChecker struct{ n *Node }
 
 func (c trustChecker) CheckMember(ctx context.Context, entityID string) (MemberTrust, error) {
-	tr := c.n.trust()
+	tr := c.n.live.trust()
 	if tr == nil {
 		return MemberTrust{}, errors.New("the trust layer is not running")
 	}
@@ -110,7 +143,7 @@ func (c trustChecker) CheckMember(ctx context.Context, entityID string) (MemberT
 // the current entity configuration (peers check again when it changes) and
 // the role.
 func (n *Node) trustHints() (ecHash, role string) {
-	tr := n.trust()
+	tr := n.live.trust()
 	if tr == nil {
 		return "", ""
 	}

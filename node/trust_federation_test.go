@@ -240,8 +240,8 @@ func TestTrustFederation(t *testing.T) {
 	if r := f.itAnchor.postJSON("/api/v1/anchor/subordinates/revoke", f.itAnchor.admin, map[string]string{"entity_id": f.mef.url, "reason": "decommissioned"}); r.status != 200 {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
-	f.reggio.n.trust().Resolver().Invalidate(f.mef.url) // receivers see the revocation at their next resolution
-	time.Sleep(1100 * time.Millisecond)                 // the co-signature is made a second after the revocation
+	f.reggio.n.live.trust().Resolver().Invalidate(f.mef.url) // receivers see the revocation at their next resolution
+	time.Sleep(1100 * time.Millisecond)                      // the co-signature is made a second after the revocation
 	approveOn(t, f.mef, draft4["iri"].(string))
 	time.Sleep(500 * time.Millisecond)
 	if v := f.reggio.do("GET", "/api/v1/drafts/"+draft4["id"].(string), f.reggio.admin, "", nil).json(t); v["status"] != "pending" {
@@ -250,15 +250,15 @@ func TestTrustFederation(t *testing.T) {
 	// ... while the service MEF co-signed before its revocation still
 	// verifies where it was held before the revocation (first seen after
 	// it, it would be refused: docs/trust.md, "Revocation").
-	f.zaragoza.n.trust().Resolver().Invalidate(f.mef.url)
-	held, err := f.zaragoza.n.store().Get(t.Context(), draft3["iri"].(string))
+	f.zaragoza.n.live.trust().Resolver().Invalidate(f.mef.url)
+	held, err := f.zaragoza.n.live.store().Get(t.Context(), draft3["iri"].(string))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.zaragoza.n.trust().VerifyObject(t.Context(), held.JWS); err == nil {
+	if _, err := f.zaragoza.n.live.trust().VerifyObject(t.Context(), held.JWS); err == nil {
 		t.Fatal("a service co-signed by a revoked node, first seen after the revocation, verified")
 	}
-	if r, err := f.zaragoza.n.trust().Judge(t.Context(), held.JWS, held.Received); err != nil {
+	if r, err := f.zaragoza.n.live.trust().Judge(t.Context(), held.JWS, held.Received); err != nil {
 		t.Fatalf("a service co-signed before the revocation: %v", err)
 	} else if r.Verification.Status != "verified" {
 		t.Fatalf("a service co-signed before the revocation: %+v", r.Verification)

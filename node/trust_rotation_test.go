@@ -102,7 +102,7 @@ func TestKeyRotationAndChainRefresh(t *testing.T) {
 		!slices.Contains(subs, origin.url) || !slices.Contains(subs, late.url) {
 		t.Fatalf("the anchor's subordinate list: %d %s", r.status, r.body)
 	}
-	late.n.trust().Resolver().Invalidate(origin.url)
+	late.n.live.trust().Resolver().Invalidate(origin.url)
 	fourth := origin.postJSON("/api/v1/objects", editor, interlinkerBody("new_fed_key", "New key", "Nuova chiave")).json(t)["iri"].(string)
 	eventually(t, 10*time.Second, "an object after the federation key rotation verifies", func() bool {
 		v := verificationOf(late, fourth)
