@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,18 +28,13 @@ The pin it prints is what every node that recognises this anchor writes in its
 configuration under trust.anchors (entity_id and kids). Hand it over out of band.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			role := "anchor"
 			if intermediate {
 				role = "intermediate"
 			}
 			var pin api.AnchorInitAnswer
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/init", api.AnchorInit{Role: role}, &pin); err != nil {
-				return fmt.Errorf("anchor init: %w", err)
+			if err := postJSON(cmd, g, "anchor init", "/anchor/init", api.AnchorInit{Role: role}, &pin); err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%s is now a trust %s.\n\nPin it in the configuration of every node that recognises it:\n\n", pin.EntityID, pin.Role)
@@ -75,19 +68,14 @@ rotation) and lifts a revocation.`,
     --intermediate --permitted .re.it --max-path-length 0`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			req := api.Enrolment{EntityID: strings.TrimRight(args[0], "/"), Name: e.Name, Country: e.Country, OrgKind: e.OrgKind, Role: e.Role,
 				Permitted: e.Permitted, Excluded: e.Excluded, Kids: e.Kids}
 			if cmd.Flags().Changed("max-path-length") {
 				req.MaxPathLength = &e.MaxPath
 			}
 			var sub api.Subordinate
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/subordinates", req, &sub); err != nil {
-				return fmt.Errorf("enroll %s: %w", args[0], err)
+			if err := postJSON(cmd, g, "enroll "+args[0], "/anchor/subordinates", req, &sub); err != nil {
+				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "enrolled %s: %s (%s, %s) as %s\n", sub.EntityID, sub.Name, sub.Country, sub.OrgKind, sub.Role)
 			return nil
@@ -122,15 +110,10 @@ that receivers still accept what it signed before and refuse what it signs after
 anchor's denylist lists it. Enroll it again to lift the revocation.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			var sub api.Subordinate
 			req := api.SubordinateRevoke{EntityID: strings.TrimRight(args[0], "/"), Reason: reason}
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/anchor/subordinates/revoke", req, &sub); err != nil {
-				return fmt.Errorf("revoke %s: %w", args[0], err)
+			if err := postJSON(cmd, g, "revoke "+args[0], "/anchor/subordinates/revoke", req, &sub); err != nil {
+				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s at %s\n", sub.EntityID, sub.RevokedAt.Format(time.RFC3339))
 			return nil
@@ -147,20 +130,17 @@ func newAnchorListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the nodes this anchor vouches for",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page api.List[api.Subordinate]
-			if done, err := fetchView(cmd, g, "list subordinates", "/anchor/subordinates", nil, asJSON, &page); done || err != nil {
+			page, done, err := getJSON[api.List[api.Subordinate]](cmd, g, "list subordinates", "/anchor/subordinates", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ENTITY\tNAME\tCOUNTRY\tKIND\tROLE\tENROLLED\tSTATE")
-			for _, s := range page.Items {
+			return writeTable(cmd.OutOrStdout(), page.Items, func(s api.Subordinate) []string {
 				state := "active"
 				if !s.RevokedAt.IsZero() {
 					state = "revoked " + s.RevokedAt.Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.EntityID, s.Name, s.Country, s.OrgKind, s.Role, s.Enrolled.Format(time.RFC3339), state)
-			}
-			return tw.Flush()
+				return []string{s.EntityID, s.Name, s.Country, s.OrgKind, s.Role, s.Enrolled.Format(time.RFC3339), state}
+			}, "ENTITY", "NAME", "COUNTRY", "KIND", "ROLE", "ENROLLED", "STATE")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/interlink-project/interlink-node/node/api"
 )
 
@@ -277,26 +275,4 @@ func formatError(err error) string {
 		}
 	}
 	return b.String()
-}
-
-// fetchView GETs path for a listing command: with asJSON it prints the
-// node's answer exactly and returns done; otherwise it decodes the answer
-// into out for the command to render.
-func fetchView(cmd *cobra.Command, g *globalFlags, what, path string, query url.Values, asJSON bool, out any) (done bool, err error) {
-	c, err := newClient(cmd, g)
-	if err != nil {
-		return false, err
-	}
-	defer c.close()
-	var raw []byte
-	if err := c.call(cmd.Context(), request{method: http.MethodGet, path: path, query: query}, &raw); err != nil {
-		return false, fmt.Errorf("%s: %w", what, err)
-	}
-	if asJSON {
-		return true, writeRaw(cmd.OutOrStdout(), raw)
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return false, fmt.Errorf("%s: decode the answer: %w", what, err)
-	}
-	return false, nil
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -25,20 +24,13 @@ func newCosignListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the co-sign requests other nodes sent to this one",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			if status != "" {
-				q.Set("status", status)
-			}
-			var page api.List[api.CosignRequest]
-			if done, err := fetchView(cmd, g, "list co-sign requests", "/cosign/requests", q, asJSON, &page); done || err != nil {
+			page, done, err := getJSON[api.List[api.CosignRequest]](cmd, g, "list co-sign requests", "/cosign/requests", onlyIf("status", status), asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSTATUS\tFROM\tTITLE\tOBJECT\tRECEIVED")
-			for _, r := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Origin, dash(truncate(r.Title, 50)), r.IRI, r.Received)
-			}
-			return tw.Flush()
+			return writeTable(cmd.OutOrStdout(), page.Items, func(r api.CosignRequest) []string {
+				return []string{r.ID, r.Status, r.Origin, dash(truncate(r.Title, 50)), r.IRI, r.Received}
+			}, "ID", "STATUS", "FROM", "TITLE", "OBJECT", "RECEIVED")
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only requests in this state")
@@ -52,7 +44,7 @@ func newCosignShowCmd(g *globalFlags) *cobra.Command {
 		Short: "Show a co-sign request with the exact service you would sign",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fetchView(cmd, g, "show co-sign request", "/cosign/requests/"+url.PathEscape(args[0]), nil, true, nil)
+			_, _, err := getJSON[json.RawMessage](cmd, g, "show co-sign request", "/cosign/requests/"+url.PathEscape(args[0]), nil, true)
 			return err
 		},
 	}
@@ -69,14 +61,11 @@ func newCosignAnswerCmd(g *globalFlags, approve bool) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
+			var r api.CosignRequest
+			err := postJSON(cmd, g, path+" co-sign request "+args[0],
+				"/cosign/requests/"+url.PathEscape(args[0])+"/"+path, api.CosignAnswer{Reason: reason}, &r)
 			if err != nil {
 				return err
-			}
-			defer c.close()
-			var r api.CosignRequest
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/cosign/requests/"+url.PathEscape(args[0])+"/"+path, api.CosignAnswer{Reason: reason}, &r); err != nil {
-				return fmt.Errorf("%s co-sign request %s: %w", path, args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%s)\n", r.Status, r.IRI, r.Origin)
 			return nil
@@ -95,16 +84,13 @@ func newDraftsCmd(g *globalFlags) *cobra.Command {
 		Short: "List this node's co-produced drafts and whose signature each still waits for",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page api.List[api.Draft]
-			if done, err := fetchView(cmd, g, "list drafts", "/drafts", nil, asJSON, &page); done || err != nil {
+			page, done, err := getJSON[api.List[api.Draft]](cmd, g, "list drafts", "/drafts", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSTATUS\tOBJECT\tWAITING FOR\tREASON")
-			for _, d := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.IRI, dash(strings.Join(d.Missing, ", ")), dash(d.Reason))
-			}
-			return tw.Flush()
+			return writeTable(cmd.OutOrStdout(), page.Items, func(d api.Draft) []string {
+				return []string{d.ID, d.Status, d.IRI, dash(strings.Join(d.Missing, ", ")), dash(d.Reason)}
+			}, "ID", "STATUS", "OBJECT", "WAITING FOR", "REASON")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")

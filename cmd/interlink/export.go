@@ -24,23 +24,14 @@ func newExportDocCmd(g *globalFlags, name, what, path, accept string) *cobra.Com
 FILE is replaced atomically: it holds either its old content or the whole export.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
-			ctx := cmd.Context()
 			if out == "" || out == "-" {
-				if err := exportTo(ctx, c, path, accept, cmd.OutOrStdout()); err != nil {
-					return fmt.Errorf("export %s: %w", name, err)
-				}
-				return nil
+				return withClient(cmd, g, "export "+name, func(ctx context.Context, c *client) error {
+					return exportTo(ctx, c, path, accept, cmd.OutOrStdout())
+				})
 			}
-			err = writeFileAtomic(out, 0o644, func(w io.Writer) error { return exportTo(ctx, c, path, accept, w) })
-			if err != nil {
-				return fmt.Errorf("export %s to %s: %w", name, out, err)
-			}
-			return nil
+			return withClient(cmd, g, "export "+name+" to "+out, func(ctx context.Context, c *client) error {
+				return writeFileAtomic(out, 0o644, func(w io.Writer) error { return exportTo(ctx, c, path, accept, w) })
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of stdout")

@@ -27,29 +27,27 @@ problemprofiles/problemprofiles.json, schemas/<name>/metadata.json and phases/*.
 DIR must not exist or be empty. --origin keeps only the objects of one node (its public URL).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
+			seed := &interlinkfmt.Seed{}
+			err := withClient(cmd, g, "export interlink", func(ctx context.Context, c *client) error {
+				for _, kind := range []protocol.Kind{protocol.KindProblemProfile, protocol.KindInterlinker, protocol.KindCoproductionSchema} {
+					err := listObjects(ctx, c, kind, origin, func(e protocol.Entity) {
+						switch v := e.(type) {
+						case *protocol.ProblemProfile:
+							seed.ProblemProfiles = append(seed.ProblemProfiles, v)
+						case *protocol.Interlinker:
+							seed.Interlinkers = append(seed.Interlinkers, v)
+						case *protocol.CoproductionSchema:
+							seed.Schemas = append(seed.Schemas, v)
+						}
+					})
+					if err != nil {
+						return err
+					}
+				}
+				return interlinkfmt.WriteSeed(args[0], seed)
+			})
 			if err != nil {
 				return err
-			}
-			defer c.close()
-			seed := &interlinkfmt.Seed{}
-			for _, kind := range []protocol.Kind{protocol.KindProblemProfile, protocol.KindInterlinker, protocol.KindCoproductionSchema} {
-				err := listObjects(cmd.Context(), c, kind, origin, func(e protocol.Entity) {
-					switch v := e.(type) {
-					case *protocol.ProblemProfile:
-						seed.ProblemProfiles = append(seed.ProblemProfiles, v)
-					case *protocol.Interlinker:
-						seed.Interlinkers = append(seed.Interlinkers, v)
-					case *protocol.CoproductionSchema:
-						seed.Schemas = append(seed.Schemas, v)
-					}
-				})
-				if err != nil {
-					return fmt.Errorf("export interlink: %w", err)
-				}
-			}
-			if err := interlinkfmt.WriteSeed(args[0], seed); err != nil {
-				return fmt.Errorf("export interlink: %w", err)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "exported %d interlinkers, %d problem profiles, %d schemas to %s\n",
 				len(seed.Interlinkers), len(seed.ProblemProfiles), len(seed.Schemas), args[0])

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,14 +21,9 @@ The follow is pending until the other node accepts it; then this node fetches th
 other's whole catalogue (backfill) and receives every later change.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			var f api.Follow
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/follows", api.ActorRequest{Target: args[0]}, &f); err != nil {
-				return fmt.Errorf("follow %s: %w", args[0], err)
+			if err := postJSON(cmd, g, "follow "+args[0], "/follows", api.ActorRequest{Target: args[0]}, &f); err != nil {
+				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "following %s (%s)\n", f.Actor, f.State)
 			return nil
@@ -42,14 +37,11 @@ func newUnfollowCmd(g *globalFlags) *cobra.Command {
 		Short: "Stop following a node (editor)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
+			err := withClient(cmd, g, "unfollow "+args[0], func(ctx context.Context, c *client) error {
+				return c.call(ctx, request{method: http.MethodDelete, path: "/follows", query: url.Values{"actor": {args[0]}}}, nil)
+			})
 			if err != nil {
 				return err
-			}
-			defer c.close()
-			err = c.call(cmd.Context(), request{method: http.MethodDelete, path: "/follows", query: url.Values{"actor": {args[0]}}}, nil)
-			if err != nil {
-				return fmt.Errorf("unfollow %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "no longer following %s\n", args[0])
 			return nil
@@ -65,20 +57,13 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 		Short: "List the nodes that follow this one; approve or reject pending follows",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			if state != "" {
-				q.Set("state", state)
-			}
-			var page api.FollowPage
-			if done, err := fetchView(cmd, g, "list followers", "/followers", q, asJSON, &page); done || err != nil {
+			page, done, err := getJSON[api.FollowPage](cmd, g, "list followers", "/followers", onlyIf("state", state), asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACTOR\tSTATE\tSINCE")
-			for _, f := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Actor, f.State, f.Since.Format(time.RFC3339))
-			}
-			return tw.Flush()
+			return writeTable(cmd.OutOrStdout(), page.Items, func(f api.Follow) []string {
+				return []string{f.Actor, f.State, f.Since.Format(time.RFC3339)}
+			}, "ACTOR", "STATE", "SINCE")
 		},
 	}
 	list.Flags().StringVar(&state, "state", "", "only followers in this state")
@@ -89,14 +74,9 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 			Short: verb + " a pending follower (admin)",
 			Args:  cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				c, err := newClient(cmd, g)
-				if err != nil {
-					return err
-				}
-				defer c.close()
 				var f api.Follow
-				if err := c.callJSON(cmd.Context(), http.MethodPost, path, api.ActorRequest{Actor: args[0]}, &f); err != nil {
-					return fmt.Errorf("%s %s: %w", use, args[0], err)
+				if err := postJSON(cmd, g, use+" "+args[0], path, api.ActorRequest{Actor: args[0]}, &f); err != nil {
+					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s is now %s\n", f.Actor, f.State)
 				return nil
@@ -114,20 +94,11 @@ func newPeersCmd(g *globalFlags) *cobra.Command {
 		Short: "List followed and following nodes with their state: last success, queue, failures",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page struct {
-				Items []struct {
-					Actor, Following, Follower, LastError string
-					LastSuccess                           time.Time `json:"last_success"`
-					Failures, Queue, Dead                 int
-					CircuitOpen                           bool `json:"circuit_open"`
-				}
-			}
-			if done, err := fetchView(cmd, g, "list peers", "/peers", nil, asJSON, &page); done || err != nil {
+			page, done, err := getJSON[api.List[peer]](cmd, g, "list peers", "/peers", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACTOR\tWE FOLLOW\tFOLLOWS US\tLAST SUCCESS\tQUEUE\tDEAD\tFAILURES\tLAST ERROR")
-			for _, p := range page.Items {
+			return writeTable(cmd.OutOrStdout(), page.Items, func(p peer) []string {
 				last := "-"
 				if !p.LastSuccess.IsZero() {
 					last = p.LastSuccess.Format(time.RFC3339)
@@ -136,18 +107,18 @@ func newPeersCmd(g *globalFlags) *cobra.Command {
 				if p.CircuitOpen {
 					failures += " (paused)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", p.Actor, dash(p.Following), dash(p.Follower), last, p.Queue, p.Dead, failures, dash(p.LastError))
-			}
-			return tw.Flush()
+				return []string{p.Actor, dash(p.Following), dash(p.Follower), last, fmt.Sprint(p.Queue), fmt.Sprint(p.Dead), failures, dash(p.LastError)}
+			}, "ACTOR", "WE FOLLOW", "FOLLOWS US", "LAST SUCCESS", "QUEUE", "DEAD", "FAILURES", "LAST ERROR")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	return cmd
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+// peer is an item of the node's GET /api/v1/peers.
+type peer struct {
+	Actor, Following, Follower, LastError string
+	LastSuccess                           time.Time `json:"last_success"`
+	Failures, Queue, Dead                 int
+	CircuitOpen                           bool `json:"circuit_open"`
 }

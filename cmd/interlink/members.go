@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,8 +21,8 @@ entity configuration and trust chain over HTTP) and when this node last saw it a
 This node is marked with "*". See docs/gossip.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var ans api.Members
-			if done, err := fetchView(cmd, g, "list members", "/members", nil, asJSON, &ans); done || err != nil {
+			ans, done, err := getJSON[api.Members](cmd, g, "list members", "/members", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
@@ -32,16 +31,13 @@ This node is marked with "*". See docs/gossip.md.`,
 				return nil
 			}
 			now := time.Now()
-			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tSTATUS\tCOUNTRY\tROLE\tTRUST\tLAST-SEEN")
-			for _, m := range ans.Items {
+			return writeTable(out, ans.Items, func(m api.Member) []string {
 				name := m.Name
 				if name == ans.Self {
 					name += " *"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, dash(m.Status), dash(m.Country), dash(m.Role), dash(m.Trust), lastSeen(m.LastSeen, now))
-			}
-			return tw.Flush()
+				return []string{name, dash(m.Status), dash(m.Country), dash(m.Role), dash(m.Trust), lastSeen(m.LastSeen, now)}
+			}, "NAME", "STATUS", "COUNTRY", "ROLE", "TRUST", "LAST-SEEN")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -84,23 +82,11 @@ Without QUERY, every object that matches the filters is listed.`,
 			if cursor != "" {
 				q.Set("cursor", cursor)
 			}
-			c, err := newClient(cmd, g)
-			if err != nil {
+			answer, done, err := getJSON[searchAnswer](cmd, g, "search", "/search", q, asJSON)
+			if done || err != nil {
 				return err
 			}
-			defer c.close()
-			var raw []byte
-			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/search", query: q}, &raw); err != nil {
-				return fmt.Errorf("search: %w", err)
-			}
-			if asJSON {
-				return writeRaw(cmd.OutOrStdout(), raw)
-			}
-			var answer searchAnswer
-			if err := json.Unmarshal(raw, &answer); err != nil {
-				return fmt.Errorf("search: decode the answer: %w", err)
-			}
-			return writeSearch(cmd.OutOrStdout(), &answer, lang)
+			return writeSearch(cmd.OutOrStdout(), answer, lang)
 		},
 	}
 	f := cmd.Flags()
@@ -118,12 +104,9 @@ func writeSearch(w io.Writer, a *searchAnswer, lang string) error {
 	if len(a.Items) == 0 {
 		fmt.Fprintln(&buf, "no results")
 	} else {
-		tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SCORE\tTYPE\tNAME\tIRI")
-		for _, h := range a.Items {
-			fmt.Fprintf(tw, "%.3f\t%s\t%s\t%s\n", h.Score, h.Object.Type, truncate(objectName(&h.Object, lang), 60), h.Object.IRI)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := writeTable(&buf, a.Items, func(h searchHit) []string {
+			return []string{fmt.Sprintf("%.3f", h.Score), string(h.Object.Type), truncate(objectName(&h.Object, lang), 60), h.Object.IRI}
+		}, "SCORE", "TYPE", "NAME", "IRI"); err != nil {
 			return err
 		}
 		fmt.Fprintf(&buf, "%d of %d results\n", len(a.Items), a.Total)

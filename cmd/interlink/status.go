@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -38,18 +36,11 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer c.close()
-			var raw []byte
-			if err := c.call(cmd.Context(), request{method: http.MethodGet, path: "/status"}, &raw); err != nil {
-				return fmt.Errorf("status: %w", err)
+			st, done, err := fetchView[statusAnswer](cmd, c, "status", "/status", nil, asJSON)
+			if done || err != nil {
+				return err
 			}
-			if asJSON {
-				return writeRaw(cmd.OutOrStdout(), raw)
-			}
-			var st statusAnswer
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return fmt.Errorf("status: decode the answer: %w", err)
-			}
-			return writeStatus(cmd.OutOrStdout(), &st, c.s.server.String())
+			return writeStatus(cmd.OutOrStdout(), st, c.s.server.String())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer exactly")
@@ -59,12 +50,12 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 // writeStatus prints the status for people.
 func writeStatus(w io.Writer, st *statusAnswer, server string) error {
 	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "node\t%s\n", orDash(st.PublicURL))
-	fmt.Fprintf(tw, "actor\t%s\n", orDash(st.Actor))
-	fmt.Fprintf(tw, "api\t%s\n", server)
-	fmt.Fprintf(tw, "version\t%s (this CLI: %s)\n", orDash(st.Version), version)
-	if err := tw.Flush(); err != nil {
+	t := newTable(&buf)
+	t.row("node", dash(st.PublicURL))
+	t.row("actor", dash(st.Actor))
+	t.row("api", server)
+	t.row("version", dash(st.Version)+" (this CLI: "+version+")")
+	if err := t.flush(); err != nil {
 		return err
 	}
 
@@ -85,11 +76,9 @@ func writeStatus(w io.Writer, st *statusAnswer, server string) error {
 	fmt.Fprintf(&buf, "  %-*s  %*d\n", width, "total", digits, total)
 
 	fmt.Fprintln(&buf, "health:")
-	tw = tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	for _, k := range slices.Sorted(maps.Keys(st.Health)) {
-		fmt.Fprintf(tw, "  %s\t%s\n", k, healthValue(k, st.Health[k]))
-	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(&buf, slices.Sorted(maps.Keys(st.Health)), func(k string) []string {
+		return []string{"  " + k, healthValue(k, st.Health[k])}
+	}); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())
@@ -125,11 +114,4 @@ func healthValue(key string, raw json.RawMessage) string {
 		return formatBytes(n)
 	}
 	return string(raw)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

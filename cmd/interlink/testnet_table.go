@@ -5,16 +5,13 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
 // writeTestnetTable prints one line per node.
 func writeTestnetTable(w io.Writer, nodes []testnet.NodeStatus) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tCOUNTRY\tROLE\tURL\tSTATE\tPID\tTRUST\tOBJECTS\tMEMBERS\tFAULTS")
-	for _, n := range nodes {
+	return writeTable(w, nodes, func(n testnet.NodeStatus) []string {
 		pid, objects := "-", "-"
 		if n.State == testnet.StateRunning || n.State == testnet.StateStarting {
 			pid = strconv.Itoa(n.PID)
@@ -22,10 +19,8 @@ func writeTestnetTable(w io.Writer, nodes []testnet.NodeStatus) error {
 		if n.Objects >= 0 {
 			objects = strconv.Itoa(n.Objects)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, dash(n.Country), n.Role, n.URL, n.State, pid,
-			n.Trust, objects, n.Members, faultsSummary(n.NodeState))
-	}
-	return tw.Flush()
+		return []string{n.Name, dash(n.Country), n.Role, n.URL, n.State, pid, n.Trust, objects, n.Members, faultsSummary(n.NodeState)}
+	}, "NODE", "COUNTRY", "ROLE", "URL", "STATE", "PID", "TRUST", "OBJECTS", "MEMBERS", "FAULTS")
 }
 
 func faultsSummary(n *testnet.NodeState) string {

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,20 +36,15 @@ The node shows a token only once: keep it.`,
 			if !slices.Contains(tokenRoles, role) {
 				return usageErrorf("--role must be one of %s, not %q", strings.Join(tokenRoles, ", "), role)
 			}
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			var created api.Token
 			in := api.TokenRequest{Role: role, Name: name}
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/tokens", in, &created); err != nil {
-				return fmt.Errorf("create a %s token: %w", role, err)
+			if err := postJSON(cmd, g, "create a "+role+" token", "/tokens", in, &created); err != nil {
+				return err
 			}
 			if created.Token == "" {
 				return fmt.Errorf("create a %s token: the node answered without a token", role)
 			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), created.Token)
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), created.Token)
 			return err
 		},
 	}
@@ -66,20 +61,13 @@ func newTokenListCmd(g *globalFlags) *cobra.Command {
 		Short: "List the node's tokens (never the secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var answer api.List[api.Token]
-			if done, err := fetchView(cmd, g, "list tokens", "/tokens", nil, asJSON, &answer); done || err != nil {
+			answer, done, err := getJSON[api.List[api.Token]](cmd, g, "list tokens", "/tokens", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED")
-			for _, t := range answer.Items {
-				name := t.Name
-				if name == "" {
-					name = "-"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, name, t.Role, t.Created.Local().Format(time.DateTime))
-			}
-			return tw.Flush()
+			return writeTable(cmd.OutOrStdout(), answer.Items, func(t api.Token) []string {
+				return []string{t.ID, dash(t.Name), t.Role, t.Created.Local().Format(time.DateTime)}
+			}, "ID", "NAME", "ROLE", "CREATED")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
@@ -96,13 +84,11 @@ func newTokenRevokeCmd(g *globalFlags) *cobra.Command {
 			if id == "" {
 				return usageErrorf("the token id is empty")
 			}
-			c, err := newClient(cmd, g)
+			err := withClient(cmd, g, "revoke token "+id, func(ctx context.Context, c *client) error {
+				return c.call(ctx, request{method: http.MethodDelete, path: "/tokens/" + url.PathEscape(id)}, nil)
+			})
 			if err != nil {
 				return err
-			}
-			defer c.close()
-			if err := c.call(cmd.Context(), request{method: http.MethodDelete, path: "/tokens/" + url.PathEscape(id)}, nil); err != nil {
-				return fmt.Errorf("revoke token %s: %w", id, err)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked token %s\n", id)
 			return err

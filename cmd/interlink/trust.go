@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,8 +22,8 @@ func newTrustStatusCmd(g *globalFlags) *cobra.Command {
 		Short: "Show the node's role, keys, pinned anchors and whether its own trust chain verifies",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var st api.TrustStatus
-			if done, err := fetchView(cmd, g, "trust status", "/trust", nil, asJSON, &st); done || err != nil {
+			st, done, err := getJSON[api.TrustStatus](cmd, g, "trust status", "/trust", nil, asJSON)
+			if done || err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
@@ -44,8 +42,7 @@ func newTrustStatusCmd(g *globalFlags) *cobra.Command {
 			for _, a := range st.Anchors {
 				fmt.Fprintf(out, "  %s [%s]\n", a.EntityID, strings.Join(a.Kids, ", "))
 			}
-			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEY\tKID\tSTATE\tCREATED\tRETIRED/REVOKED")
+			t := newTable(out, "KEY", "KID", "STATE", "CREATED", "RETIRED/REVOKED")
 			for _, list := range []struct {
 				name string
 				keys []api.Key
@@ -57,10 +54,10 @@ func newTrustStatusCmd(g *globalFlags) *cobra.Command {
 					} else if !k.RetiredAt.IsZero() {
 						when = "retired " + k.RetiredAt.Format(time.RFC3339)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", list.name, k.Kid, k.State, k.Created.Format(time.RFC3339), when)
+					t.row(list.name, k.Kid, k.State, k.Created.Format(time.RFC3339), when)
 				}
 			}
-			return tw.Flush()
+			return t.flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
@@ -85,14 +82,10 @@ the entity configuration and the old one is retired.`,
 			if args[0] != "content" && args[0] != "federation" {
 				return &usageError{msg: fmt.Sprintf("rotate %q: say content or federation", args[0])}
 			}
-			c, err := newClient(cmd, g)
-			if err != nil {
-				return err
-			}
-			defer c.close()
 			var res api.KeySet
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/rotate", api.KeyRotateRequest{Key: args[0], Promote: promote}, &res); err != nil {
-				return fmt.Errorf("rotate %s key: %w", args[0], err)
+			in := api.KeyRotateRequest{Key: args[0], Promote: promote}
+			if err := postJSON(cmd, g, "rotate "+args[0]+" key", "/trust/keys/rotate", in, &res); err != nil {
+				return err
 			}
 			list := res.ContentKeys
 			if args[0] == "federation" {
@@ -115,13 +108,9 @@ func newKeysRevokeCmd(g *globalFlags) *cobra.Command {
 		Short: "Mark a retired content key compromised: nothing it signs from now on verifies (admin)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := newClient(cmd, g)
-			if err != nil {
+			in := api.KeyRevokeRequest{Kid: args[0], Reason: reason}
+			if err := postJSON(cmd, g, "revoke key "+args[0], "/trust/keys/revoke", in, nil); err != nil {
 				return err
-			}
-			defer c.close()
-			if err := c.callJSON(cmd.Context(), http.MethodPost, "/trust/keys/revoke", api.KeyRevokeRequest{Kid: args[0], Reason: reason}, nil); err != nil {
-				return fmt.Errorf("revoke key %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "content key %s revoked\n", args[0])
 			return nil
