@@ -65,7 +65,7 @@ up on its own). Keep FILE private: it is created with mode 0600.`,
 			err = writeFileAtomic(file, 0o600, func(w io.Writer) error {
 				head := &headWriter{max: boltHeaderLength}
 				var err error
-				n, err = io.Copy(io.MultiWriter(&progressWriter{w: w, p: p}, head), resp.Body)
+				n, err = io.Copy(io.MultiWriter(&progressWriter{w: w, counter: counter{p}}, head), resp.Body)
 				if err != nil {
 					return fmt.Errorf("receive the backup: %w", c.transportError(cmd.Context(), err))
 				}
@@ -142,7 +142,7 @@ The node refuses a backup of another node (another public URL or federation key)
 			}
 			stderr := cmd.ErrOrStderr()
 			p := newProgress(stderr, isTerminal(stderr), size, unitBytes, "uploaded")
-			body := &progressReader{r: f, p: p}
+			body := &progressReader{r: f, counter: counter{p}}
 			var query url.Values
 			if allowOther {
 				query = url.Values{"allow_other_node": {"true"}}

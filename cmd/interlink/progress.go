@@ -131,30 +131,31 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// progressReader counts the bytes read through it.
-type progressReader struct {
-	r io.Reader
-	p progress
-}
+// counter adds to p the bytes that pass through a progressReader or a
+// progressWriter.
+type counter struct{ p progress }
 
-func (r *progressReader) Read(b []byte) (int, error) {
-	n, err := r.r.Read(b)
+// count adds the n bytes of a Read or Write to the progress and passes its
+// result on.
+func (c counter) count(n int, err error) (int, error) {
 	if n > 0 {
-		r.p.Add(int64(n))
+		c.p.Add(int64(n))
 	}
 	return n, err
 }
+
+// progressReader counts the bytes read through it.
+type progressReader struct {
+	r io.Reader
+	counter
+}
+
+func (r *progressReader) Read(b []byte) (int, error) { return r.count(r.r.Read(b)) }
 
 // progressWriter counts the bytes written through it.
 type progressWriter struct {
 	w io.Writer
-	p progress
+	counter
 }
 
-func (w *progressWriter) Write(b []byte) (int, error) {
-	n, err := w.w.Write(b)
-	if n > 0 {
-		w.p.Add(int64(n))
-	}
-	return n, err
-}
+func (w *progressWriter) Write(b []byte) (int, error) { return w.count(w.w.Write(b)) }

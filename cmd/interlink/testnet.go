@@ -49,6 +49,18 @@ func testnetDir(flag string) (string, error) {
 	return testnet.AbsDir(d)
 }
 
+// inTestnet makes a testnet command's RunE: run, given the testnet
+// directory (testnetDir).
+func inTestnet(dir *string, run func(cmd *cobra.Command, args []string, d string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		d, err := testnetDir(*dir)
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, d)
+	}
+}
+
 func newTestnetUpCmd(dir *string) *cobra.Command {
 	var manifest, catalogue string
 	var nodes int
@@ -57,12 +69,9 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 		Use:   "up [--manifest FILE | --nodes N] [--catalogue DIR] [--dir DIR]",
 		Short: "Start a federation: the pilots by default, or N synthetic nodes",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			var m *testnet.Manifest
+			var err error
 			source := "pilots (embedded configs/federation.yaml)"
 			switch {
 			case manifest != "" && nodes > 0:
@@ -101,7 +110,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 			fmt.Fprintf(out, "\n%d nodes up; state in %s; stop them with `interlink testnet down --dir %s`\n",
 				len(s.Nodes), filepath.Join(d, testnet.StateFile), d)
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&manifest, "manifest", "", "federation manifest (default: the pilots, embedded)")
@@ -116,11 +125,7 @@ func newTestnetStatusCmd(dir *string) *cobra.Command {
 		Use:   "status",
 		Short: "Show every node: country, role, URL, state, trust, objects, gossip members",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			s, err := testnet.LoadState(d)
 			if err != nil {
 				return err
@@ -128,7 +133,7 @@ func newTestnetStatusCmd(dir *string) *cobra.Command {
 			c := testnet.NewClient()
 			defer c.Close()
 			return writeTestnetTable(cmd.OutOrStdout(), testnet.StatusOf(cmd.Context(), s, c))
-		},
+		}),
 	}
 }
 
@@ -138,11 +143,7 @@ func newTestnetLogsCmd(dir *string) *cobra.Command {
 		Use:   "logs NODE [--lines N]",
 		Short: "Print the last lines of a node's log",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			s, err := testnet.LoadState(d)
 			if err != nil {
 				return err
@@ -152,7 +153,7 @@ func newTestnetLogsCmd(dir *string) *cobra.Command {
 				return err
 			}
 			return testnet.WriteLog(cmd.OutOrStdout(), n.Log, lines)
-		},
+		}),
 	}
 	cmd.Flags().IntVar(&lines, "lines", 100, "how many of the last lines (0: all)")
 	return cmd
@@ -163,17 +164,13 @@ func newTestnetDownCmd(dir *string) *cobra.Command {
 		Use:   "down",
 		Short: "Stop every node process the federation started (by pid), and nothing else",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			n, err := testnet.Down(cmd.Context(), d)
 			if err != nil {
 				return fmt.Errorf("testnet down: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "stopped %d node processes of %s\n", n, d)
 			return nil
-		},
+		}),
 	}
 }

@@ -17,17 +17,13 @@ func newTestnetNodeCmd(dir *string, use, short string, op func(ctx context.Conte
 		Use:   use + " NODE",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			if err := op(cmd.Context(), d, args[0]); err != nil {
 				return fmt.Errorf("testnet %s %s: %w", use, args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s done\n", args[0], use)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -39,11 +35,7 @@ func newTestnetPartitionCmd(dir *string) *cobra.Command {
 the other groups; with one group, of every node outside it. Groups are separated by "/",
 names by commas. "testnet heal" clears it.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			groups, err := testnet.ParsePartition(strings.Join(args, " "))
 			if err != nil {
 				return usageErrorf("%v", err)
@@ -53,7 +45,7 @@ names by commas. "testnet heal" clears it.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "partitioned: %v\n", groups)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -62,17 +54,13 @@ func newTestnetHealCmd(dir *string) *cobra.Command {
 		Use:   "heal",
 		Short: "Clear every fault on every node (partitions, latency, clock skew)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			if err := testnet.Heal(cmd.Context(), d); err != nil {
 				return fmt.Errorf("testnet heal: %w", err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "healed: no faults remain")
 			return nil
-		},
+		}),
 	}
 }
 
@@ -82,11 +70,7 @@ func newTestnetSlowCmd(dir *string) *cobra.Command {
 		Use:   "slow NODE --latency D",
 		Short: "Add latency before everything a node sends (HTTP and gossip); --latency 0 clears it",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			if !cmd.Flags().Changed("latency") {
 				return usageErrorf("pass --latency, e.g. --latency 200ms (0 clears it)")
 			}
@@ -95,7 +79,7 @@ func newTestnetSlowCmd(dir *string) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: latency %s\n", args[0], latency)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().DurationVar(&latency, "latency", 0, "the latency, e.g. 200ms")
 	return cmd
@@ -106,11 +90,7 @@ func newTestnetSkewCmd(dir *string) *cobra.Command {
 		Use:   "clock-skew NODE SKEW",
 		Short: "Shift a node's clock, e.g. +10m or -30s (0 clears it)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			skew, err := testnet.ParseSkew(args[1])
 			if err != nil {
 				return usageErrorf("%v", err)
@@ -120,6 +100,6 @@ func newTestnetSkewCmd(dir *string) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: clock skew %s\n", args[0], args[1])
 			return nil
-		},
+		}),
 	}
 }

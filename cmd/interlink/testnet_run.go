@@ -21,11 +21,7 @@ p50/p99, convergence after a heal, objects lost or duplicated. It exits non-zero
 failed step or assertion, naming it. Afterwards it heals the faults it set and starts the
 nodes it took down. The pilots' scenarios are in configs/scenarios/.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := testnetDir(*dir)
-			if err != nil {
-				return err
-			}
+		RunE: inTestnet(dir, func(cmd *cobra.Command, args []string, d string) error {
 			s, err := scenario.Load(args[0])
 			if err != nil {
 				return usageErrorf("%v (docs/testnet.md describes the format)", err)
@@ -40,7 +36,7 @@ nodes it took down. The pilots' scenarios are in configs/scenarios/.`,
 			}
 			fmt.Fprintf(out, "scenario %s passed\n", s.Name)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&runID, "run-id", "", "suffix that makes this run's keys unique (default random)")
 	return cmd
