@@ -107,11 +107,7 @@ func ClockSkew(ctx context.Context, dir, name string, skew time.Duration) error 
 func setOne(ctx context.Context, dir, name string, change func(*faults.Spec)) error {
 	c := NewClient()
 	defer c.Close()
-	_, err := Update(dir, func(s *State) error {
-		n, err := s.Node(name)
-		if err != nil {
-			return err
-		}
+	return updateNode(dir, name, func(s *State, n *NodeState) error {
 		next := n.Faults
 		change(&next)
 		if _, err := next.Parse(); err != nil {
@@ -120,7 +116,6 @@ func setOne(ctx context.Context, dir, name string, change func(*faults.Spec)) er
 		n.Faults = next
 		return applyIfRunning(ctx, s, c, n)
 	})
-	return err
 }
 
 // applyIfRunning applies n's faults when its process runs.

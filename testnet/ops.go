@@ -175,40 +175,31 @@ func strayNodes(dir string) []int {
 
 // Kill sends SIGKILL to the node.
 func Kill(ctx context.Context, dir, name string) error {
-	_, err := Update(dir, func(s *State) error {
-		n, err := s.Node(name)
-		if err != nil {
-			return err
-		}
-		if n.PID == 0 {
-			return fmt.Errorf("node %s is not running (%s)", name, orDash(n.Down))
-		}
-		if err := KillProcess(ctx, n.PID, s.Dir); err != nil {
-			return fmt.Errorf("kill node %s: %w", name, err)
-		}
-		n.PID, n.Down = 0, DownKilled
-		return nil
+	return takeDown(dir, name, DownKilled, "kill", func(pid int, stateDir string) error {
+		return KillProcess(ctx, pid, stateDir)
 	})
-	return err
 }
 
 // Stop stops the node gracefully (SIGTERM, then SIGKILL after 20 s).
 func Stop(ctx context.Context, dir, name string) error {
-	_, err := Update(dir, func(s *State) error {
-		n, err := s.Node(name)
-		if err != nil {
-			return err
-		}
+	return takeDown(dir, name, DownStopped, "stop", func(pid int, stateDir string) error {
+		return StopProcess(ctx, pid, stateDir, stopGrace)
+	})
+}
+
+// takeDown ends the running node name's process with end (verb names it in
+// an error) and records it as down for the reason down.
+func takeDown(dir, name, down, verb string, end func(pid int, stateDir string) error) error {
+	return updateNode(dir, name, func(s *State, n *NodeState) error {
 		if n.PID == 0 {
 			return fmt.Errorf("node %s is not running (%s)", name, orDash(n.Down))
 		}
-		if err := StopProcess(ctx, n.PID, s.Dir, stopGrace); err != nil {
-			return fmt.Errorf("stop node %s: %w", name, err)
+		if err := end(n.PID, s.Dir); err != nil {
+			return fmt.Errorf("%s node %s: %w", verb, name, err)
 		}
-		n.PID, n.Down = 0, DownStopped
+		n.PID, n.Down = 0, down
 		return nil
 	})
-	return err
 }
 
 // Start starts a stopped or killed node with its configuration, waits until
@@ -216,11 +207,7 @@ func Stop(ctx context.Context, dir, name string) error {
 func Start(ctx context.Context, dir, name string) error {
 	c := NewClient()
 	defer c.Close()
-	_, err := Update(dir, func(s *State) error {
-		n, err := s.Node(name)
-		if err != nil {
-			return err
-		}
+	return updateNode(dir, name, func(s *State, n *NodeState) error {
 		if n.PID != 0 && Ours(n.PID, s.Dir) {
 			return fmt.Errorf("node %s already runs (pid %d)", name, n.PID)
 		}
@@ -232,7 +219,6 @@ func Start(ctx context.Context, dir, name string) error {
 		}
 		return nil
 	})
-	return err
 }
 
 func isZero(f faults.Spec) bool {

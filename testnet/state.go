@@ -190,3 +190,15 @@ func Update(dir string, fn func(*State) error) (*State, error) {
 	err = fn(s)
 	return s, errors.Join(err, s.Save())
 }
+
+// updateNode is Update of the node name: fn gets the state and the node.
+func updateNode(dir, name string, fn func(s *State, n *NodeState) error) error {
+	_, err := Update(dir, func(s *State) error {
+		n, err := s.Node(name)
+		if err != nil {
+			return err
+		}
+		return fn(s, n)
+	})
+	return err
+}

@@ -188,6 +188,15 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 	return outcome{}, fmt.Errorf("no condition")
 }
 
+// items lists the objects of the named sets, set by set.
+func (r *runner) items(sets []string) []item {
+	var out []item
+	for _, name := range sets {
+		out = append(out, r.set(name).list()...)
+	}
+	return out
+}
+
 // objects checks every object of the sets on every node; bad returns what
 // is wrong with one view, or "".
 func (r *runner) objects(ctx context.Context, oc *ObjectCond, bad func(objectView) string) (outcome, error) {
@@ -200,10 +209,7 @@ func (r *runner) objectsOn(ctx context.Context, oc *ObjectCond, bad func(it item
 	if err != nil {
 		return outcome{}, err
 	}
-	var items []item
-	for _, name := range oc.Objects {
-		items = append(items, r.set(name).list()...)
-	}
+	items := r.items(oc.Objects)
 	if len(items) == 0 {
 		return outcome{}, fmt.Errorf("%s holds no published object", strings.Join(oc.Objects, ","))
 	}
@@ -297,10 +303,7 @@ func (r *runner) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	var items []item
-	for _, name := range oc.Objects {
-		items = append(items, r.set(name).list()...)
-	}
+	items := r.items(oc.Objects)
 	lists, err := r.lists(ctx, nodes)
 	if err != nil {
 		return outcome{ok: false, problem: []string{err.Error()}}, nil
@@ -467,24 +470,22 @@ func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
 	}
 	statuses := map[string]int{}
 	copies, refused := 0, 0
-	for _, name := range oc.Objects {
-		for _, it := range r.set(name).list() {
-			if it.Forged == nil {
+	for _, it := range r.items(oc.Objects) {
+		if it.Forged == nil {
+			continue
+		}
+		for _, n := range nodes {
+			if !it.Accepted[n.Name] {
+				refused++
 				continue
 			}
-			for _, n := range nodes {
-				if !it.Accepted[n.Name] {
-					refused++
-					continue
-				}
-				copies++
-				v, err := r.view(ctx, n, it.IRI)
-				why := v.String(err)
-				if i := strings.Index(why, ": "); i > 0 {
-					why = why[:i] + ": " + reasonKind(why[i+2:])
-				}
-				statuses[why]++
+			copies++
+			v, err := r.view(ctx, n, it.IRI)
+			why := v.String(err)
+			if i := strings.Index(why, ": "); i > 0 {
+				why = why[:i] + ": " + reasonKind(why[i+2:])
 			}
+			statuses[why]++
 		}
 	}
 	if copies+refused == 0 {
