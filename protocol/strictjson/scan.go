@@ -1,0 +1,602 @@
+package strictjson
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// dupMapAt is the member count from which an object's duplicate-key check
+// switches from a linear scan of the names to a map (an object of n
+// members costs O(n) rather than O(n²)). The members of a struct shape are
+// checked with a bit per field instead, without allocating.
+const dupMapAt = 16
+
+// scanner walks one document once, checking every rule as it goes.
+// Paths are built only for a failure.
+type scanner struct {
+	data     []byte
+	pos      int
+	depth    int
+	maxDepth int
+	keys     [][]byte // the names of the members of every open object, innermost last
+	path     []pathStep
+	onMember func(key, value []byte)
+	ignore   bool // Options.IgnoreUnknown
+	blank    bool // record the names of the members ignored (Decode)
+	blanks   [][2]int
+	all      bool     // CheckAll: go on past the rules that leave the document readable
+	found    []*Error // all: the byte rules broken, in document order
+	shaped   []*Error // all: the shape rules broken
+	badUTF8  map[string]bool
+}
+
+// pathStep is one open container: the member or element being read.
+type pathStep struct {
+	key   []byte
+	index int
+	obj   bool
+}
+
+func (sc *scanner) steps() []step {
+	out := make([]step, len(sc.path))
+	for i, p := range sc.path {
+		out[i] = step{obj: p.obj, index: p.index}
+		if p.obj {
+			out[i].key = string(p.key) // unescaped, invalid UTF-8 replaced (see key)
+		}
+	}
+	return out
+}
+
+// errAt makes the error of rule at offset, for the value being read.
+func (sc *scanner) errAt(rule Rule, offset int, format string, args ...any) *Error {
+	steps := sc.steps()
+	e := &Error{Rule: rule, Offset: offset, Path: pathOf(steps), Detail: fmt.Sprintf(format, args...), segs: steps}
+	return e
+}
+
+// syntax is a Syntax error at sc.pos; at the end of the input it wraps
+// io.ErrUnexpectedEOF.
+func (sc *scanner) syntax(format string, args ...any) *Error {
+	e := sc.errAt(Syntax, sc.pos, format, args...)
+	if sc.pos >= len(sc.data) {
+		e.err = io.ErrUnexpectedEOF
+	}
+	return e
+}
+
+// broken handles a rule the document breaks at offset: in all mode it is
+// recorded (InvalidUTF8 once per path) and scanning goes on; otherwise it
+// is the error.
+func (sc *scanner) broken(rule Rule, offset int, format string, args ...any) *Error {
+	e := sc.errAt(rule, offset, format, args...)
+	if !sc.all {
+		return e
+	}
+	switch {
+	case rule == InvalidUTF8:
+		if sc.badUTF8 == nil {
+			sc.badUTF8 = map[string]bool{}
+		}
+		if !sc.badUTF8[e.Path] {
+			sc.badUTF8[e.Path] = true
+			sc.found = append(sc.found, e)
+		}
+	case rule.Byte():
+		sc.found = append(sc.found, e)
+	default:
+		sc.shaped = append(sc.shaped, e)
+	}
+	return nil
+}
+
+func (sc *scanner) skipSpace() {
+	for sc.pos < len(sc.data) {
+		switch sc.data[sc.pos] {
+		case ' ', '\t', '\n', '\r':
+			sc.pos++
+		default:
+			return
+		}
+	}
+}
+
+// run scans the whole document as one value of shape s.
+func (sc *scanner) run(s *Shape) *Error {
+	sc.skipSpace()
+	if err := sc.value(s); err != nil {
+		return err
+	}
+	sc.skipSpace()
+	if sc.pos != len(sc.data) {
+		return sc.errAt(TrailingData, sc.pos, "data after the top-level value")
+	}
+	return nil
+}
+
+// value scans one value of shape s starting at sc.pos (no leading space).
+func (sc *scanner) value(s *Shape) *Error {
+	if sc.pos >= len(sc.data) {
+		return sc.syntax("unexpected end of JSON input")
+	}
+	c := sc.data[sc.pos]
+	switch {
+	case c == '"':
+		if s.kind != kindAny && s.kind != kindString && !s.text {
+			if err := sc.wrongType(s, "string"); err != nil {
+				return err
+			}
+		}
+		return sc.stringValue()
+	case c == '{':
+		switch s.kind {
+		case kindAny, kindMap, kindStruct:
+			return sc.object(s)
+		}
+		if err := sc.wrongType(s, "object"); err != nil {
+			return err
+		}
+		return sc.object(Any)
+	case c == '[':
+		if s.kind == kindAny {
+			return sc.array(Any)
+		}
+		if s.kind == kindArray {
+			return sc.array(s)
+		}
+		if err := sc.wrongType(s, "array"); err != nil {
+			return err
+		}
+		return sc.array(Any)
+	case c == 't' || c == 'f':
+		if s.kind != kindAny && s.kind != kindBool {
+			if err := sc.wrongType(s, "boolean"); err != nil {
+				return err
+			}
+		}
+		if c == 't' {
+			return sc.literal("true")
+		}
+		return sc.literal("false")
+	case c == 'n':
+		return sc.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		start := sc.pos
+		if err := sc.number(); err != nil {
+			return err
+		}
+		switch s.kind {
+		case kindAny:
+			return nil
+		case kindInt, kindUint, kindFloat:
+			return sc.numberFits(s, sc.data[start:sc.pos], start)
+		}
+		sc.pos = start
+		if err := sc.wrongType(s, "number"); err != nil {
+			return err
+		}
+		return sc.number()
+	}
+	return sc.syntax("invalid character %q looking for a value", c)
+}
+
+// wrongType is the WrongType failure of a value of JSON type got where s
+// is expected (nil in all mode: recorded).
+func (sc *scanner) wrongType(s *Shape, got string) *Error {
+	if s.kind == kindInvalid {
+		return sc.broken(WrongType, sc.pos, "cannot be decoded into %s", s.goType)
+	}
+	return sc.broken(WrongType, sc.pos, "must be a JSON %s, not %s", s.jsonType(), got)
+}
+
+// numberFits checks a number token against the range of s.
+func (sc *scanner) numberFits(s *Shape, tok []byte, at int) *Error {
+	switch s.kind {
+	case kindInt:
+		if !fitsInt(tok, s.bits, true) {
+			return sc.broken(WrongType, at, "must be an integer that fits %d bits", s.bits)
+		}
+	case kindUint:
+		if !fitsInt(tok, s.bits, false) {
+			return sc.broken(WrongType, at, "must be a non-negative integer that fits %d bits", s.bits)
+		}
+	case kindFloat:
+		if f, err := strconv.ParseFloat(string(tok), s.bits); err != nil || math.IsInf(f, 0) {
+			return sc.broken(WrongType, at, "must be a number that fits %d bits", s.bits)
+		}
+	}
+	return nil
+}
+
+// fitsInt reports whether the JSON number tok is an integer (no fraction,
+// no exponent) of the range of a signed or unsigned integer of bits bits,
+// as strconv.ParseInt and ParseUint judge it.
+func fitsInt(tok []byte, bits int, signed bool) bool {
+	neg := tok[0] == '-'
+	if neg {
+		if !signed {
+			return false
+		}
+		tok = tok[1:]
+	}
+	if len(tok) > 20 {
+		return false
+	}
+	var n uint64
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return false
+		}
+		n = n*10 + d
+	}
+	if !signed {
+		return bits == 64 || n < 1<<bits
+	}
+	limit := uint64(1) << (bits - 1)
+	if neg {
+		return n <= limit
+	}
+	return n < limit
+}
+
+func (sc *scanner) literal(lit string) *Error {
+	if len(sc.data)-sc.pos < len(lit) || string(sc.data[sc.pos:sc.pos+len(lit)]) != lit {
+		return sc.syntax("invalid literal, want %s", lit)
+	}
+	sc.pos += len(lit)
+	return nil
+}
+
+// enter opens an object or array, refusing one nested too deeply.
+func (sc *scanner) enter(obj bool) *Error {
+	if sc.depth >= sc.maxDepth {
+		e := sc.errAt(TooDeep, sc.pos, "nests deeper than %d levels", sc.maxDepth)
+		if sc.all {
+			sc.found = append(sc.found, e)
+		}
+		return e // the scan stops: nothing deeper is read
+	}
+	sc.depth++
+	sc.path = append(sc.path, pathStep{obj: obj})
+	sc.pos++ // the '{' or '['
+	sc.skipSpace()
+	return nil
+}
+
+func (sc *scanner) leave() {
+	sc.depth--
+	sc.path = sc.path[:len(sc.path)-1]
+}
+
+// array scans an array starting at its '['; s is kindArray or Any.
+func (sc *scanner) array(s *Shape) *Error {
+	if err := sc.enter(false); err != nil {
+		return err
+	}
+	elem := Any
+	if s.kind == kindArray {
+		elem = s.elem
+	}
+	top := len(sc.path) - 1
+	if sc.pos < len(sc.data) && sc.data[sc.pos] == ']' {
+		sc.pos++
+		sc.leave()
+		return nil
+	}
+	for i := 0; ; i++ {
+		sc.path[top].index = i
+		if i == s.length && s.kind == kindArray {
+			sc.path = sc.path[:top]
+			err := sc.broken(WrongType, sc.pos, "must have at most %d items", s.length)
+			sc.path = sc.path[:top+1]
+			if err != nil {
+				return err
+			}
+		}
+		if err := sc.value(elem); err != nil {
+			return err
+		}
+		sc.skipSpace()
+		if sc.pos >= len(sc.data) {
+			return sc.syntax("unexpected end of JSON input in an array")
+		}
+		switch sc.data[sc.pos] {
+		case ',':
+			sc.pos++
+			sc.skipSpace()
+		case ']':
+			sc.pos++
+			sc.leave()
+			return nil
+		default:
+			return sc.syntax("invalid character %q after an array element", sc.data[sc.pos])
+		}
+	}
+}
+
+// object scans an object starting at its '{'; s is kindStruct, kindMap or
+// Any. Each member name is checked (no duplicates; for a struct, one of
+// its fields exactly, unless unknown members are ignored), then its value
+// against the field's or the map's shape.
+func (sc *scanner) object(s *Shape) *Error {
+	if err := sc.enter(true); err != nil {
+		return err
+	}
+	if sc.pos < len(sc.data) && sc.data[sc.pos] == '}' {
+		sc.pos++
+		sc.leave()
+		return nil
+	}
+	top := len(sc.path) - 1
+	base := len(sc.keys)
+	var seen map[string]struct{} // from dupMapAt names on
+	var fieldSeen uint64         // struct fields, for structs of at most 64
+	var fieldSeenMore []uint64   // for larger ones
+	if s.kind == kindStruct && len(s.fields) > 64 {
+		fieldSeenMore = make([]uint64, (len(s.fields)+63)/64)
+	}
+	for {
+		if sc.pos >= len(sc.data) || sc.data[sc.pos] != '"' {
+			return sc.syntax("expected a member name")
+		}
+		keyAt := sc.pos
+		key, err := sc.key()
+		if err != nil {
+			return err
+		}
+		sc.path[top].key = key
+		member := Any
+		byName := true // checked for duplicates by name (else by field)
+		if s.kind == kindStruct {
+			if i := s.field(key); i >= 0 {
+				member, byName = s.fields[i].shape, false
+				dup := false
+				if fieldSeenMore == nil {
+					dup = fieldSeen&(1<<i) != 0
+					fieldSeen |= 1 << i
+				} else {
+					dup = fieldSeenMore[i/64]&(1<<(i%64)) != 0
+					fieldSeenMore[i/64] |= 1 << (i % 64)
+				}
+				if dup {
+					if err := sc.broken(DuplicateKey, keyAt, "appears more than once in the object"); err != nil {
+						return err
+					}
+				}
+			} else if sc.ignore {
+				if sc.blank {
+					sc.blanks = append(sc.blanks, [2]int{keyAt, sc.pos})
+				}
+			} else if err := sc.broken(UnknownMember, keyAt, "is not a field of this object"); err != nil {
+				return err
+			}
+		} else if s.kind == kindMap {
+			member = s.elem
+		}
+		if byName {
+			open := sc.keys[base:]
+			dup := false
+			if seen == nil {
+				for _, k := range open {
+					if string(k) == string(key) {
+						dup = true
+						break
+					}
+				}
+				if len(open)+1 >= dupMapAt {
+					seen = make(map[string]struct{}, 2*dupMapAt)
+					for _, k := range open {
+						seen[string(k)] = struct{}{}
+					}
+					seen[string(key)] = struct{}{}
+				}
+			} else {
+				_, dup = seen[string(key)]
+				seen[string(key)] = struct{}{}
+			}
+			if dup {
+				if err := sc.broken(DuplicateKey, keyAt, "appears more than once in the object"); err != nil {
+					return err
+				}
+			}
+			sc.keys = append(sc.keys, key)
+		}
+		sc.skipSpace()
+		if sc.pos >= len(sc.data) || sc.data[sc.pos] != ':' {
+			return sc.syntax("expected ':' after a member name")
+		}
+		sc.pos++
+		sc.skipSpace()
+		valueAt := sc.pos
+		if err := sc.value(member); err != nil {
+			return err
+		}
+		if sc.onMember != nil {
+			sc.onMember(key, sc.data[valueAt:sc.pos:sc.pos])
+		}
+		sc.skipSpace()
+		if sc.pos >= len(sc.data) {
+			return sc.syntax("unexpected end of JSON input in an object")
+		}
+		switch sc.data[sc.pos] {
+		case ',':
+			sc.pos++
+			sc.skipSpace()
+		case '}':
+			sc.pos++
+			sc.keys = sc.keys[:base]
+			sc.leave()
+			return nil
+		default:
+			return sc.syntax("invalid character %q after an object member", sc.data[sc.pos])
+		}
+	}
+}
+
+// key scans a member name and returns it unescaped: a slice of data when
+// it has no escapes, else decoded by encoding/json itself, so that two
+// names are the same here exactly when they are the same to json.Unmarshal.
+func (sc *scanner) key() ([]byte, *Error) {
+	start := sc.pos
+	inner, escaped, bad, err := sc.str()
+	if err != nil {
+		return nil, err
+	}
+	key := inner
+	if escaped || bad >= 0 {
+		var s string
+		if err := json.Unmarshal(sc.data[start:sc.pos], &s); err != nil {
+			sc.pos = start
+			return nil, sc.syntax("member name: %v", err)
+		}
+		key = []byte(s)
+	}
+	if bad >= 0 {
+		top := len(sc.path) - 1
+		sc.path[top].key = key
+		if err := sc.broken(InvalidUTF8, bad, "holds invalid UTF-8"); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
+}
+
+// stringValue scans a string value.
+func (sc *scanner) stringValue() *Error {
+	_, _, bad, err := sc.str()
+	if err != nil {
+		return err
+	}
+	if bad >= 0 {
+		return sc.broken(InvalidUTF8, bad, "holds invalid UTF-8")
+	}
+	return nil
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain8 reports whether none of the 8 bytes of w needs a look: a quote,
+// a backslash, a control character or a non-ASCII byte. (A byte of x is
+// below n when (x - n*lsb) &^ x has its top bit; zero when below 1.)
+func plain8(w uint64) bool {
+	q := w ^ (lsb * '"')
+	b := w ^ (lsb * '\\')
+	m := (w - lsb*0x20) &^ w
+	m |= (q - lsb) &^ q
+	m |= (b - lsb) &^ b
+	return (m|w)&msb == 0
+}
+
+// str scans a string starting at its opening quote and returns the bytes
+// between the quotes, whether any escape occurs there, and the offset of
+// its first invalid UTF-8 byte (or -1).
+func (sc *scanner) str() (inner []byte, escaped bool, bad int, err *Error) {
+	d := sc.data
+	start := sc.pos + 1
+	i := start
+	bad = -1
+	for {
+		for i+8 <= len(d) && plain8(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		if i >= len(d) {
+			break
+		}
+		c := d[i]
+		switch {
+		case c == '"':
+			sc.pos = i + 1
+			return d[start:i], escaped, bad, nil
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d) {
+				i++
+				continue
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
+					sc.pos = i
+					return nil, false, -1, sc.syntax("invalid \\u escape in a string")
+				}
+				i += 6
+			default:
+				sc.pos = i
+				return nil, false, -1, sc.syntax("invalid escape %q in a string", d[i+1])
+			}
+		case c < 0x20:
+			sc.pos = i
+			return nil, false, -1, sc.syntax("control character %#x in a string", c)
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, n := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && n == 1 && bad < 0 {
+				bad = i
+			}
+			i += n
+		}
+	}
+	sc.pos = len(d)
+	return nil, false, -1, sc.syntax("unexpected end of JSON input in a string")
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (sc *scanner) number() *Error {
+	d := sc.data
+	i := sc.pos
+	if d[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		j := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case !digits():
+		sc.pos = i
+		return sc.syntax("invalid number")
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if !digits() {
+			sc.pos = i
+			return sc.syntax("invalid number: no digit after '.'")
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if !digits() {
+			sc.pos = i
+			return sc.syntax("invalid number: no digit in the exponent")
+		}
+	}
+	sc.pos = i
+	return nil
+}
