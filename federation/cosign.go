@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -37,6 +38,15 @@ var (
 	ErrCosign = errors.New("co-sign refused")
 )
 
+// Coproduction is the co-production part of the federation agent: the
+// drafts this node offers to its co-signers and their answers, the co-sign
+// requests it receives and answers, and their expiry. It shares the
+// agent's store, trust layer, identity and delivery queue.
+type Coproduction struct{ s *Service }
+
+// Cosign is the agent's co-production part.
+func (s *Service) Cosign() *Coproduction { return s.cosign }
+
 // Cosigners returns the entity ids that must sign a version of e made by
 // self: self, then the origin of every organisation e names as co-producer.
 func Cosigners(self string, e protocol.Entity) []string {
@@ -56,7 +66,8 @@ func Cosigners(self string, e protocol.Entity) []string {
 // StartCosign keeps obj (a new version of a local object, following
 // expect) as a draft signed by this node and offers it to every other
 // co-signer. prevJWS is the previous version's JWS (nil for version 1).
-func (s *Service) StartCosign(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) (storage.Draft, error) {
+func (cp *Coproduction) StartCosign(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) (storage.Draft, error) {
+	s := cp.s
 	self := s.uris.Base()
 	type peerInbox struct{ entity, actor, inbox string }
 	var peers []peerInbox
@@ -67,7 +78,7 @@ func (s *Service) StartCosign(ctx context.Context, obj protocol.Object, expect u
 		if err := s.checkRemote(c); err != nil {
 			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: %w", ErrCosign, c, err)
 		}
-		actorIRI, err := s.actorOfEntity(ctx, c)
+		actorIRI, err := cp.actorOfEntity(ctx, c)
 		if err != nil {
 			return storage.Draft{}, fmt.Errorf("%w: co-signer %s: find its actor: %w", ErrCosign, c, err)
 		}
@@ -117,7 +128,8 @@ func (s *Service) StartCosign(ctx context.Context, obj protocol.Object, expect u
 
 // actorOfEntity finds the ActivityPub actor of a node from its entity
 // configuration (metadata interlink_node.actor).
-func (s *Service) actorOfEntity(ctx context.Context, entity string) (string, error) {
+func (cp *Coproduction) actorOfEntity(ctx context.Context, entity string) (string, error) {
+	s := cp.s
 	ec, err := s.trust.Resolver().SelfSigned(ctx, entity)
 	if err != nil {
 		return "", err
@@ -146,7 +158,8 @@ const (
 // list this node among its cosigners, and come from a node this node's
 // policy trusts (a chain to a pinned anchor) or that it follows; each
 // origin has at most CosignQuota requests pending.
-func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
+func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) error {
+	s := cp.s
 	if act.Object == nil || act.Object.JWS == nil {
 		_, err := s.st.ApplyInbound(ctx, act.ID) // not a co-sign request: ignored
 		return err
@@ -201,13 +214,15 @@ func (s *Service) onOffer(ctx context.Context, act *activity.Activity) error {
 
 // ExpireCosignRequests expires the requests nobody decided on within
 // CosignRequestTTL, freeing their origins' quota.
-func (s *Service) ExpireCosignRequests(ctx context.Context) (int, error) {
+func (cp *Coproduction) ExpireCosignRequests(ctx context.Context) (int, error) {
+	s := cp.s
 	return s.st.ExpirePendingCosign(ctx, s.now().Add(-CosignRequestTTL), fmt.Sprintf("no decision within %s", CosignRequestTTL))
 }
 
 // AnswerCosign approves (signs the draft, answers Accept with the
 // signature) or rejects (answers Reject) a received co-sign request.
-func (s *Service) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
+func (cp *Coproduction) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
+	s := cp.s
 	q, err := s.st.CosignRequest(ctx, id)
 	if err != nil {
 		return storage.CosignRequest{}, err
@@ -255,7 +270,8 @@ func (s *Service) AnswerCosign(ctx context.Context, id string, approve bool, rea
 // onOfferAnswer applies a co-signer's Accept or Reject of one of this
 // node's Offers; handled is false when act answers something else (a
 // Follow).
-func (s *Service) onOfferAnswer(ctx context.Context, act *activity.Activity) (handled bool, err error) {
+func (cp *Coproduction) onOfferAnswer(ctx context.Context, act *activity.Activity) (handled bool, err error) {
+	s := cp.s
 	offer := act.ObjectID()
 	if offer == "" || !sameOrigin(offer, s.uris.Base()) {
 		return false, nil
@@ -267,14 +283,15 @@ func (s *Service) onOfferAnswer(ctx context.Context, act *activity.Activity) (ha
 	for _, d := range drafts {
 		for cosigner, iri := range d.Offers {
 			if iri == offer {
-				return true, s.answered(ctx, act, d, cosigner)
+				return true, cp.answered(ctx, act, d, cosigner)
 			}
 		}
 	}
 	return false, nil
 }
 
-func (s *Service) answered(ctx context.Context, act *activity.Activity, d storage.Draft, cosigner string) error {
+func (cp *Coproduction) answered(ctx context.Context, act *activity.Activity, d storage.Draft, cosigner string) error {
+	s := cp.s
 	if originOf(act.Actor) != cosigner {
 		return refuse(http.StatusForbidden, "foreign-origin", nil, "the Offer was made to %s, not to %s", cosigner, act.Actor)
 	}
@@ -291,7 +308,7 @@ func (s *Service) answered(ctx context.Context, act *activity.Activity, d storag
 	if act.Type == "Reject" {
 		d.Status, d.Reason = DraftRejected, strings.TrimSpace(cosigner+" refused to co-sign: "+summary)
 		s.log.Info("co-sign refused", "draft", d.ID, "by", cosigner, "reason", summary)
-		return s.saveAnswered(ctx, act, d)
+		return cp.saveAnswered(ctx, act, d)
 	}
 	merged, err := signedobject.Merge(d.JWS, result)
 	if err != nil {
@@ -306,15 +323,16 @@ func (s *Service) answered(ctx context.Context, act *activity.Activity, d storag
 	}
 	d.JWS, d.Signed = merged, append(d.Signed, cosigner)
 	if len(d.Signed) == len(d.Cosigners) {
-		if err := s.publishDraft(ctx, &d); err != nil {
+		if err := cp.publishDraft(ctx, &d); err != nil {
 			d.Status, d.Reason = DraftFailed, err.Error()
 			s.log.Warn("a co-signed draft could not be published", "draft", d.ID, "err", err)
 		}
 	}
-	return s.saveAnswered(ctx, act, d)
+	return cp.saveAnswered(ctx, act, d)
 }
 
-func (s *Service) saveAnswered(ctx context.Context, act *activity.Activity, d storage.Draft) error {
+func (cp *Coproduction) saveAnswered(ctx context.Context, act *activity.Activity, d storage.Draft) error {
+	s := cp.s
 	if err := s.st.PutDraft(ctx, d); err != nil {
 		return err
 	}
@@ -323,7 +341,8 @@ func (s *Service) saveAnswered(ctx context.Context, act *activity.Activity, d st
 }
 
 // publishDraft stores the completed version and announces it.
-func (s *Service) publishDraft(ctx context.Context, d *storage.Draft) error {
+func (cp *Coproduction) publishDraft(ctx context.Context, d *storage.Draft) error {
+	s := cp.s
 	r, err := s.trust.Judge(ctx, d.JWS, time.Time{})
 	if err != nil {
 		return fmt.Errorf("the complete document does not verify: %w", err)
@@ -360,4 +379,39 @@ func CheckCoproducers(cosigners []string, e protocol.Entity) error {
 		}
 	}
 	return nil
+}
+
+// CosignExpiry is the job that expires, every Every, the co-sign requests
+// nobody decided on within CosignRequestTTL, freeing their senders' quota.
+type CosignExpiry struct {
+	Every time.Duration
+	// Do runs fn with the node's current co-production part (a restore
+	// replaces the agent) under the node's restore gate; it does not run
+	// fn once the node is closing.
+	Do  func(fn func(*Coproduction))
+	Log *slog.Logger
+}
+
+// Run runs the job until ctx is done.
+func (j CosignExpiry) Run(ctx context.Context) {
+	ticker := time.NewTicker(j.Every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if count, err := j.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			j.Log.Warn("expiring co-sign requests", "err", err)
+		} else if count > 0 {
+			j.Log.Info("co-sign requests expired without a decision", "expired", count)
+		}
+	}
+}
+
+// Pass expires the requests due now and returns how many it expired.
+func (j CosignExpiry) Pass(ctx context.Context) (count int, err error) {
+	j.Do(func(c *Coproduction) { count, err = c.ExpireCosignRequests(ctx) })
+	return count, err
 }

@@ -101,12 +101,12 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 	case "Follow":
 		return s.onFollow(ctx, act)
 	case "Accept", "Reject":
-		if handled, err := s.onOfferAnswer(ctx, act); handled {
+		if handled, err := s.cosign.onOfferAnswer(ctx, act); handled {
 			return err
 		}
 		return s.onFollowAnswer(ctx, act)
 	case "Offer":
-		return s.onOffer(ctx, act)
+		return s.cosign.onOffer(ctx, act)
 	case "Undo":
 		return s.onUndo(ctx, act)
 	case "Create", "Update":

@@ -57,6 +57,7 @@ type Service struct {
 	onEquivocation func()
 
 	actors  *actorCache
+	cosign  *Coproduction // cosign.go
 	breaker *breaker
 	paused  pauses // hosts whose node gossip declared down (pause.go)
 
@@ -103,6 +104,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.actors = newActorCache(s, time.Hour)
+	s.cosign = &Coproduction{s: s}
 	// A signature binds the request to this node's public host (a delivery
 	// captured on one node cannot be replayed to another) and, outside a
 	// test federation on loopback, its key to an https URL.

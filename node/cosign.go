@@ -143,7 +143,7 @@ func (h cosignAPI) handleCosignAnswer(approve bool) http.HandlerFunc {
 				return
 			}
 		}
-		q, err := h.fed().AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
+		q, err := h.fed().Cosign().AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
 		if err != nil {
 			if errors.Is(err, federation.ErrCosign) {
 				err = errorf(http.StatusConflict, "cosign-refused", "The request cannot be answered", "%v", err)

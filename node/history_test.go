@@ -194,7 +194,7 @@ func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
 		t.Fatalf("revoke: %d", r.status)
 	}
 	// The pass that learns of the revocation.
-	if _, err := receiver.n.reverify(t.Context()); err != nil {
+	if _, err := receiver.n.rejudger.Pass(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	// A version signed by the stolen key, stored as verified by a
@@ -215,7 +215,7 @@ func TestReverifyCatchesVersionsAcceptedDuringAPass(t *testing.T) {
 	if _, err := receiver.n.live.store().Apply(t.Context(), storage.WriteOp{Object: o, Remote: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := receiver.n.reverify(t.Context()); err != nil {
+	if _, err := receiver.n.rejudger.Pass(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := receiver.n.live.store().Get(t.Context(), o.IRI)

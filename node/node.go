@@ -15,7 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
+	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"golang.org/x/term"
@@ -75,11 +78,11 @@ type Node struct {
 	// inboxLimit bounds each remote address's inbox POSTs (nil: off).
 	inboxLimit *rateLimiter
 
-	resignStop   context.CancelFunc
-	resignDone   chan struct{}
-	resignKick   chan struct{} // a pass now (a content key was revoked)
-	reverifyStop context.CancelFunc
-	reverifyDone chan struct{}
+	// The background jobs (jobs.go).
+	resigner     *catalogue.Resigner
+	rejudger     trust.Rejudger
+	cosignExpiry federation.CosignExpiry
+	jobs         jobs
 
 	metrics *metrics
 	handler http.Handler
@@ -108,7 +111,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	n := &Node{cfg: cfg, log: opts.Logger, stdout: opts.Stdout, now: opts.Now,
-		uris: protocol.NewURIs(cfg.PublicURL), ids: &protocol.ULIDSource{}, resignKick: make(chan struct{}, 1)}
+		uris: protocol.NewURIs(cfg.PublicURL), ids: &protocol.ULIDSource{}}
 	if n.log == nil {
 		n.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -142,8 +145,9 @@ func New(cfg Config, opts Options) (*Node, error) {
 		n.log.Info("created node keys", "dir", filepath.Join(cfg.Data, keysDir))
 	}
 	n.identity = identityBook{uris: n.uris, ring: keys.Ring, data: cfg.Data}
+	n.composeJobs()
 	n.trustKeys = &trustKeys{ring: keys.Ring, trust: n.live.trust, log: n.log, file: filepath.Join(cfg.Data, TrustFile),
-		allowPrivate: cfg.Federation.AllowPrivateNetworks, resign: n.kickResigner}
+		allowPrivate: cfg.Federation.AllowPrivateNetworks, resign: n.resigner.Kick}
 	d, err := n.openData()
 	if err != nil {
 		return nil, err
@@ -262,8 +266,7 @@ func (n *Node) Start() error {
 	// Deliveries start once the node answers: peers fetch its actor (and
 	// key) to verify what it sends them.
 	n.live.fed().Start()
-	n.startResigner()
-	n.startReverifier()
+	n.jobs.start(n.resigner.Run, n.rejudger.Run, n.cosignExpiry.Run)
 	if err := n.startGossip(); err != nil {
 		n.srv.Close()
 		return err
@@ -313,8 +316,7 @@ func (n *Node) Shutdown(ctx context.Context) error {
 			n.srv.Close()
 		}
 	}
-	n.stopResigner()
-	n.stopReverifier()
+	n.jobs.stop()
 	n.gate.mu.Lock() // wait for requests that outlived the server (hijacked, streaming)
 	defer n.gate.mu.Unlock()
 	errs = append(errs, n.live.load().close())

@@ -62,11 +62,11 @@ func TestResignBeforeExpiry(t *testing.T) {
 	eventually(t, 10*time.Second, "B holds the object", func() bool { st, _ := b.object(iri); return st == 200 })
 
 	// Not due yet: nothing happens.
-	if n, err := a.n.resignDue(t.Context()); err != nil || n != 0 {
+	if n, err := a.n.resigner.Pass(t.Context()); err != nil || n != 0 {
 		t.Fatalf("re-sign before due: %d, %v", n, err)
 	}
 	clock.advance(37 * time.Hour) // 11 h before expiry: within resign_before
-	if n, err := a.n.resignDue(t.Context()); err != nil || n != 1 {
+	if n, err := a.n.resigner.Pass(t.Context()); err != nil || n != 1 {
 		t.Fatalf("re-sign when due: %d, %v", n, err)
 	}
 	_, cur := a.object(iri)

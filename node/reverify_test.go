@@ -47,7 +47,7 @@ func TestReverifyAfterRevocationAndEnrolment(t *testing.T) {
 	})
 	anchor.enroll(t, late, "citizen_group", "leaf", nil)
 
-	if _, err := receiver.n.reverify(t.Context()); err != nil {
+	if _, err := receiver.n.rejudger.Pass(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if v := verificationOf(r, after); v["status"] != "invalid" {
@@ -65,7 +65,7 @@ func TestReverifyAfterRevocationAndEnrolment(t *testing.T) {
 		return len(got) == 1 && got[0] == "after_revocation"
 	})
 	// A second pass changes nothing.
-	if n, err := receiver.n.reverify(t.Context()); err != nil || n != 0 {
+	if n, err := receiver.n.rejudger.Pass(t.Context()); err != nil || n != 0 {
 		t.Fatalf("a second pass: %d changes, %v", n, err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/entity"
@@ -178,4 +180,40 @@ func (s *Service) judgeAgain(ctx context.Context, st Verdicts, ref judgedRef) (b
 		s.d.Logger.Info("object judged again", "iri", o.IRI, "from", o.Verification.Status, "to", v.Status, "reason", v.Reason)
 	}
 	return err == nil, err
+}
+
+// Rejudger is the re-judging job: every Every it runs Rejudge over the
+// node's current store.
+type Rejudger struct {
+	Every time.Duration
+	// Do runs fn with the node's current trust layer and stored verdicts
+	// (a restore replaces both) under the node's restore gate; it does not
+	// run fn once the node is closing.
+	Do  func(fn func(*Service, Verdicts))
+	Log *slog.Logger
+}
+
+// Run runs the job until ctx is done.
+func (j Rejudger) Run(ctx context.Context) {
+	ticker := time.NewTicker(j.Every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if count, err := j.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			j.Log.Warn("judging stored objects again", "err", err, "changed", count)
+		} else if count > 0 {
+			j.Log.Info("stored objects judged again after a trust change", "changed", count)
+		}
+	}
+}
+
+// Pass runs one re-judging pass and returns how many objects changed
+// status.
+func (j Rejudger) Pass(ctx context.Context) (count int, err error) {
+	j.Do(func(s *Service, st Verdicts) { count, err = s.Rejudge(ctx, st) })
+	return count, err
 }

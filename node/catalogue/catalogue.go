@@ -37,6 +37,11 @@ var (
 type Publisher interface {
 	// Kick wakes the delivery workers after a write enqueued deliveries.
 	Kick()
+}
+
+// Cosigner is what the catalogue needs of co-production over ActivityPub
+// (federation.Coproduction).
+type Cosigner interface {
 	// StartCosign offers a co-produced version to its co-signers.
 	StartCosign(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) (storage.Draft, error)
 }
@@ -52,6 +57,7 @@ type Signer interface {
 type Deps struct {
 	Store      *storage.Store
 	Federation Publisher
+	Cosign     Cosigner
 	Trust      Signer
 	URIs       protocol.URIs
 	IDs        *protocol.ULIDSource
@@ -81,7 +87,7 @@ func (d *DraftStarted) Error() string { return "draft " + d.Draft.ID + " waits f
 
 // startDraft offers a co-produced version to its co-signers.
 func (s *Service) startDraft(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) error {
-	d, err := s.d.Federation.StartCosign(ctx, obj, expect, prevJWS, cosigners)
+	d, err := s.d.Cosign.StartCosign(ctx, obj, expect, prevJWS, cosigners)
 	if err != nil {
 		if errors.Is(err, federation.ErrCosign) {
 			return fmt.Errorf("%w: %w", ErrCosignFailed, err)

@@ -48,7 +48,7 @@ func newTestService(t *testing.T) (*Service, *fakeFederation, *fakeSigner, *stor
 	}
 	t.Cleanup(func() { st.Close() })
 	fed, sig := &fakeFederation{}, &fakeSigner{}
-	return New(Deps{Store: st, Federation: fed, Trust: sig, URIs: protocol.NewURIs(self)}), fed, sig, st
+	return New(Deps{Store: st, Federation: fed, Cosign: fed, Trust: sig, URIs: protocol.NewURIs(self)}), fed, sig, st
 }
 
 func entity(t *testing.T, v map[string]any) protocol.Entity {

@@ -85,3 +85,70 @@ func signedWithAny(v *protocol.Verification, self string, kids map[string]bool) 
 	}
 	return false
 }
+
+// Resigner is the re-signing job: every Every (the first pass First after
+// it starts), and at once when kicked (a content key was revoked), it runs
+// ResignDue with the horizon Before from now.
+type Resigner struct {
+	Every  time.Duration
+	First  time.Duration
+	Before time.Duration // trust.resign_before
+	// Revoked returns the kids of this node's revoked content keys.
+	Revoked func() map[string]bool
+	Now     func() time.Time
+	// Do runs fn with the node's current catalogue (a restore replaces it)
+	// under the node's restore gate; it does not run fn once the node is
+	// closing.
+	Do  func(fn func(*Service))
+	Log *slog.Logger
+
+	kick chan struct{}
+}
+
+// NewResigner returns the job r describes, ready to run and to kick.
+func NewResigner(r Resigner) *Resigner {
+	r.kick = make(chan struct{}, 1)
+	return &r
+}
+
+// Run runs the job until ctx is done.
+func (r *Resigner) Run(ctx context.Context) {
+	timer := time.NewTimer(r.First)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-r.kick:
+		}
+		if count, err := r.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			r.Log.Warn("re-signing objects", "err", err, "resigned", count)
+		} else if count > 0 {
+			r.Log.Info("objects re-signed before their signatures expire", "count", count)
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(r.Every)
+	}
+}
+
+// Kick starts a pass now (after a key revocation); a pass already asked
+// for is not asked twice.
+func (r *Resigner) Kick() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Pass runs one pass: objects whose signature expires within Before, has
+// none, or was made with a content key revoked since are re-signed.
+func (r *Resigner) Pass(ctx context.Context) (count int, err error) {
+	r.Do(func(s *Service) { count, err = s.ResignDue(ctx, r.Now().Add(r.Before), r.Revoked(), r.Log) })
+	return count, err
+}
