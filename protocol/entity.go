@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // newEntity returns an empty entity of the given kind.
@@ -37,43 +40,63 @@ func newEntity(kind Kind) (Entity, bool) {
 // "type" or "enum" when the kind is missing, not a string or unknown; the
 // failures of DecodeStrict; or those of the entity's Validate.
 func DecodeEntity(raw []byte) (Entity, error) {
+	// The kind picks the shape the bytes are checked against: read it
+	// first (from bytes not yet checked: if they are not JSON, or break a
+	// rule of the bytes, that is what the checks report).
+	var kindRaw []byte
+	for k, v := range strictjson.Members(raw) {
+		if string(k) == "type" {
+			kindRaw = v
+			break
+		}
+	}
+	kind, kindOK := strictjson.String(kindRaw)
+	e, known := newEntity(Kind(kind))
+	shape := strictjson.Any
+	if kindOK && known {
+		shape = strictjson.ShapeOf(reflect.TypeOf(e).Elem())
+	}
 	ve := &ValidationError{}
-	doc, err := scanJSON(raw, ve)
-	if err != nil {
-		return nil, err
+	errs := strictjson.CheckAll(raw, shape, strictOptions)
+	if len(errs) > 0 && (errs[0].Rule.Fatal() || errs[0].Rule.Byte()) {
+		return nil, addJSONErrors(ve, errs)
 	}
-	if len(ve.Errors) > 0 {
+	if i := skipSpace(raw); raw[i] != '{' {
+		ve.Add(RootField, "type", "must be a JSON object, not %s", jsonTypeAt(raw[i]))
 		return nil, ve
 	}
-	obj, ok := doc.(map[string]any)
-	if !ok {
-		ve.Add(RootField, "type", "must be a JSON object, not %s", jsonTypeOf(doc))
-		return nil, ve
-	}
-	var kind Kind
-	switch t := obj["type"].(type) {
-	case nil:
+	switch {
+	case kindRaw == nil || strictjson.IsNull(kindRaw):
 		ve.Add("type", "required", "is required")
 		return nil, ve
-	case string:
-		kind = Kind(t)
-	default:
-		ve.Add("type", "type", "must be a JSON string, not %s", jsonTypeOf(t))
+	case !kindOK:
+		ve.Add("type", "type", "must be a JSON string, not %s", jsonTypeAt(kindRaw[0]))
+		return nil, ve
+	case !known:
+		ve.Add("type", "enum", "%q is not a known type", Clip(kind, 64))
 		return nil, ve
 	}
-	e, ok := newEntity(kind)
-	if !ok {
-		ve.Add("type", "enum", "%q is not a known type", Clip(string(kind), 64))
-		return nil, ve
+	ve.Kind = Kind(kind)
+	if len(errs) > 0 {
+		return nil, addJSONErrors(ve, errs)
 	}
-	ve.Kind = kind
-	if err := decodeChecked(raw, doc, e, ve); err != nil {
+	if err := decodeChecked(raw, e, ve); err != nil {
 		return nil, err
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// skipSpace returns the index of the first byte of raw that is not JSON
+// white space.
+func skipSpace(raw []byte) int {
+	i := 0
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // EncodeEntity returns the canonical JSON of an entity: encoding/json's
