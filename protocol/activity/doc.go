@@ -17,9 +17,10 @@
 // strings, a Link's preview under "rel", and a single-language value under
 // the plain name, all of which peers would misread.
 //
-// Incoming documents are read in four steps: (1) a size cap (MaxDocumentBytes)
-// and protocol.DecodeStrict's checks (valid UTF-8, no duplicate keys, nesting
-// at most protocol.MaxJSONDepth); (2) normalisation of the shapes real servers
+// Incoming documents are read in four steps: (1) the strict decoder's
+// checks (protocol/strictjson: a size cap of MaxDocumentBytes, one JSON
+// value, valid UTF-8, no duplicate keys, nesting at most
+// protocol.MaxJSONDepth); (2) normalisation of the shapes real servers
 // send: a "type" array becomes its first ActivityStreams type (all kept in
 // Types), prefixed or expanded type names ("as:Page") are shortened, an
 // unknown type is decoded as Object (or Activity when the node has an actor)

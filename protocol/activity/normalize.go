@@ -4,35 +4,58 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	vocab "github.com/go-ap/activitypub"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // ErrTooLarge is wrapped by the parsers' error for a document over
 // MaxDocumentBytes.
 var ErrTooLarge = errors.New("document larger than 1 MiB")
 
-// load checks raw against the limits and decodes it into a generic tree:
-// at most MaxDocumentBytes, one JSON object, valid UTF-8, no duplicate keys,
-// nesting at most protocol.MaxJSONDepth (the checks of protocol.DecodeStrict,
-// made by checkJSON in one pass). The tree holds null for the values of the
-// extension members, which are read from raw.
+// strictOptions are the parsers' limits for the strict decoder.
+var strictOptions = strictjson.Options{MaxBytes: MaxDocumentBytes, MaxDepth: protocol.MaxJSONDepth}
+
+// checkJSON checks raw with strictjson under o: at most MaxDocumentBytes
+// (ErrTooLarge), one JSON value (protocol.ErrMalformedJSON), and valid
+// UTF-8, no duplicate keys, nesting at most protocol.MaxJSONDepth (a
+// *protocol.ValidationError naming the field, with the rules "utf8",
+// "duplicate_key" and "depth" as protocol.DecodeStrict names them).
+func checkJSON(what string, raw []byte, o strictjson.Options) error {
+	err := strictjson.Check(raw, strictjson.Any, o)
+	if err == nil {
+		return nil
+	}
+	if e, ok := err.(*strictjson.Error); ok && e.Rule == strictjson.TooLarge {
+		return fmt.Errorf("activity: parse %s: %d bytes: %w", what, len(raw), ErrTooLarge)
+	}
+	return fmt.Errorf("activity: parse %s: %w", what, protocol.JSONError(err))
+}
+
+// load checks raw (checkJSON) and decodes it into a generic tree, which
+// must be an object. The tree holds null for the values of the extension
+// members (entryKeys), which are read from raw: the check notes where they
+// lie in the same pass.
 func load(what string, raw []byte) (map[string]any, error) {
-	if len(raw) > MaxDocumentBytes {
-		return nil, fmt.Errorf("activity: parse %s: %d bytes: %w", what, len(raw), ErrTooLarge)
+	var opaque []span
+	o := strictOptions
+	o.OnMember = func(key []byte, start, end int) {
+		if !isEntryKey(string(key)) {
+			return
+		}
+		// Members are reported innermost first: an extension value
+		// replaces those it holds.
+		for len(opaque) > 0 && opaque[len(opaque)-1].start >= start {
+			opaque = opaque[:len(opaque)-1]
+		}
+		opaque = append(opaque, span{start, end})
 	}
-	opaque, ve := checkJSON(raw)
-	if ve != nil {
-		return nil, fmt.Errorf("activity: parse %s: %w", what, ve)
+	if err := checkJSON(what, raw, o); err != nil {
+		return nil, err
 	}
-	if !json.Valid(raw) {
-		var doc any
-		err := json.Unmarshal(raw, &doc)
-		return nil, fmt.Errorf("activity: parse %s: %w: %w", what, protocol.ErrMalformedJSON, err)
-	}
-	// The tree leaves extension values out (null): they are read from raw.
 	var doc any
 	if err := json.Unmarshal(withoutSpans(raw, opaque), &doc); err != nil {
 		var te *json.UnmarshalTypeError
@@ -50,6 +73,41 @@ func load(what string, raw []byte) (map[string]any, error) {
 		return nil, fieldErr(what, protocol.RootField, "type", "must be a JSON object")
 	}
 	return m, nil
+}
+
+// span is a byte range [start, end) of a document.
+type span struct{ start, end int }
+
+// withoutSpans returns a copy of raw with the values in spans replaced by
+// null (raw itself when there are none).
+func withoutSpans(raw []byte, spans []span) []byte {
+	if len(spans) == 0 {
+		return raw
+	}
+	out := make([]byte, 0, len(raw))
+	last := 0
+	for _, sp := range spans {
+		out = append(out, raw[last:sp.start]...)
+		out = append(out, "null"...)
+		last = sp.end
+	}
+	return append(out, raw[last:]...)
+}
+
+// members returns the exact bytes of the members of the JSON object raw
+// (a part of a checked document) whose keys are among keys, compared
+// exactly.
+func members(raw []byte, keys ...string) map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	for k, v := range strictjson.Members(raw) {
+		if slices.Contains(keys, string(k)) {
+			if out == nil {
+				out = make(map[string]json.RawMessage, len(keys))
+			}
+			out[string(k)] = v
+		}
+	}
+	return out
 }
 
 // fieldErr is the error of a document whose field breaks a rule: a wrapped

@@ -3,6 +3,7 @@ package activity
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,14 +26,11 @@ import (
 // apply either way.
 func ParseSigned(raw []byte) (a *Activity, ok bool, err error) {
 	const what = "activity"
-	if len(raw) > MaxDocumentBytes {
-		return nil, true, fmt.Errorf("activity: parse %s: %d bytes: %w", what, len(raw), ErrTooLarge)
-	}
-	if _, ve := checkJSON(raw); ve != nil {
-		return nil, true, fmt.Errorf("activity: parse %s: %w", what, ve)
-	}
-	if !json.Valid(raw) {
-		return nil, false, nil // ParseActivity names the syntax error
+	if err := checkJSON(what, raw, strictOptions); err != nil {
+		if errors.Is(err, protocol.ErrMalformedJSON) {
+			return nil, false, nil // ParseActivity names the syntax error
+		}
+		return nil, true, err
 	}
 	// Members are looked up by their exact names (encoding/json would
 	// match "tYpe" to type, which ParseActivity does not).
