@@ -67,6 +67,9 @@ func JSONError(err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
+	if _, ok := jsonRules[e.Rule]; !ok {
+		return fmt.Errorf("%w: %w", ErrMalformedJSON, e)
+	}
 	return addJSONErrors(&ValidationError{}, []*strictjson.Error{e})
 }
 

@@ -25,7 +25,7 @@ type scanner struct {
 	maxDepth int
 	keys     [][]byte // the names of the members of every open object, innermost last
 	path     []pathStep
-	onMember func(key, value []byte)
+	onMember func(key []byte, start, end int)
 	ignore   bool // Options.IgnoreUnknown
 	blank    bool // record the names of the members ignored (Decode)
 	blanks   [][2]int
@@ -421,7 +421,7 @@ func (sc *scanner) object(s *Shape) *Error {
 			return err
 		}
 		if sc.onMember != nil {
-			sc.onMember(key, sc.data[valueAt:sc.pos:sc.pos])
+			sc.onMember(key, valueAt, sc.pos)
 		}
 		sc.skipSpace()
 		if sc.pos >= len(sc.data) {

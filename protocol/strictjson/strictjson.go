@@ -54,11 +54,12 @@ type Options struct {
 	// them out, so that none fills a field whose name it matches only
 	// case-insensitively.
 	IgnoreUnknown bool
-	// OnMember, when set, is called with the name (unescaped) and the
-	// exact value bytes of every member at every depth, once its value has
-	// been checked (a caller that wants some members' values without
-	// another pass).
-	OnMember func(key, value []byte)
+	// OnMember, when set, is called with the name (unescaped) of every
+	// member at every depth and where its value lies, data[start:end],
+	// once the value has been checked (for a caller that wants some
+	// members' values without another pass). An object's members are
+	// reported before the member that holds it.
+	OnMember func(key []byte, start, end int)
 }
 
 func (o *Options) scanner(data []byte) scanner {
