@@ -164,6 +164,19 @@ func (s *Service) Follow(ctx context.Context, target string) (storage.Follow, er
 	return f, nil
 }
 
+// FollowOnce follows actor (an actor IRI) unless a follow of it is
+// recorded already, in any state; existed says it was (gossip discovery
+// follows each verified member once).
+func (s *Service) FollowOnce(ctx context.Context, actor string) (f storage.Follow, existed bool, err error) {
+	if old, err := s.st.Following(ctx, actor); err == nil {
+		return old, true, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return storage.Follow{}, false, err
+	}
+	f, err = s.Follow(ctx, actor)
+	return f, false, err
+}
+
 // Unfollow withdraws this node's Follow of actor (Undo) and forgets it.
 func (s *Service) Unfollow(ctx context.Context, actor string) error {
 	f, err := s.st.Following(ctx, actor)

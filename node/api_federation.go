@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -19,7 +20,7 @@ type federationAPI struct {
 	store  func() *storage.Store
 	fed    func() *federation.Service
 	now    func() time.Time
-	gossip func() *gossipAgent // nil while gossip is off
+	gossip func() *peering.Agent // nil while gossip is off
 }
 
 func (h federationAPI) routes(api apiRoutes) {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/interlink-project/interlink-node/federation/gossip"
+	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/node/api"
 )
 
@@ -19,47 +19,19 @@ func (h federationAPI) handleMembers(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, api.Members{Enabled: false, Self: h.uris.Base(), Items: []api.Member{}})
 		return
 	}
-	writeJSON(w, http.StatusOK, a.view())
+	writeJSON(w, http.StatusOK, viewMembers(h.uris.Base(), a.Members()))
 }
 
-// view merges the pool's membership with what the agent learnt: status,
-// address, role, version and the entity id come from gossip (hints); trust,
-// anchor and organisation from the member's check over HTTP and JWS.
-func (a *gossipAgent) view() api.Members {
-	members := a.pool.Members()
-	now := a.n.now()
-	out := api.Members{Enabled: true, Self: a.self, Items: make([]api.Member, 0, len(members))}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, m := range members {
-		v := api.Member{
-			Name: m.Name, EntityID: m.Meta.EntityID, Address: m.Addr, Status: m.Status,
-			Country: m.Meta.Country, Role: m.Meta.Role, Version: m.Meta.Version,
-			Trust: trustUnchecked, Since: rfc3339(m.Since),
-		}
-		if v.EntityID == "" {
-			v.EntityID = m.Name
-		}
-		alive := m.Status == gossip.StatusAlive || m.Status == gossip.StatusSuspect
-		switch p := a.peers[m.Name]; {
-		case m.Name == a.self:
-			v.TrustReason = "this node"
-		case p != nil:
-			v.Trust, v.TrustReason, v.Anchor, v.Organisation = p.trust, p.reason, p.anchor, p.org
-			v.Followed, v.FollowError = p.followed, p.followErr
-			if p.trust == trustVerified && p.country != "" {
-				v.Country = p.country // stated by its superior, not a hint
-			}
-			if !alive && !p.lastSeen.IsZero() {
-				v.LastSeen = rfc3339(p.lastSeen)
-			}
-		}
-		if alive {
-			v.LastSeen = rfc3339(now)
-		} else if v.LastSeen == "" {
-			v.LastSeen = rfc3339(m.Since) // never seen alive by the agent: when it was declared down
-		}
-		out.Items = append(out.Items, v)
+// viewMembers is the agent's view of the pool as the API shows it.
+func viewMembers(self string, ms []peering.Member) api.Members {
+	out := api.Members{Enabled: true, Self: self, Items: make([]api.Member, 0, len(ms))}
+	for _, m := range ms {
+		out.Items = append(out.Items, api.Member{
+			Name: m.Name, EntityID: m.EntityID, Address: m.Address, Status: m.Status,
+			Country: m.Country, Role: m.Role, Version: m.Version,
+			Trust: m.Trust, TrustReason: m.TrustReason, Anchor: m.Anchor, Organisation: m.Organisation,
+			Followed: m.Followed, FollowError: m.FollowError, Since: rfc3339(m.Since), LastSeen: rfc3339(m.LastSeen),
+		})
 	}
 	return out
 }

@@ -13,13 +13,15 @@ import (
 
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/gossip"
+	"github.com/interlink-project/interlink-node/federation/peering"
 )
 
-// Discovery policies (gossip.discovery).
+// Discovery policies (gossip.discovery), as the gossip agent
+// (federation/peering) applies them.
 const (
-	DiscoveryFollowTrusted = "follow-trusted" // check new members; follow the verified ones
-	DiscoveryAnnounceOnly  = "announce-only"  // check new members and show the result; follow nobody
-	DiscoveryOff           = "off"            // neither check nor follow
+	DiscoveryFollowTrusted = peering.DiscoveryFollowTrusted // check new members; follow the verified ones
+	DiscoveryAnnounceOnly  = peering.DiscoveryAnnounceOnly  // check new members and show the result; follow nobody
+	DiscoveryOff           = peering.DiscoveryOff           // neither check nor follow
 )
 
 // GossipConfig configures the node's membership in its federation's gossip
@@ -152,9 +154,11 @@ func (n *Node) startGossip() error {
 	if err != nil {
 		return fmt.Errorf("gossip: %w", err)
 	}
-	a := newGossipAgent(n, pool)
+	a := peering.New(peering.Config{Pool: pool, Self: n.uris.Base(), Policy: g.Discovery, Checker: n.memberCheck,
+		Meta: n.gossipMeta, Now: n.now, Log: n.log,
+		Do: func(fn func(peering.Federation)) { n.gate.do(func() { fn(n.live.fed()) }) }})
 	n.gossip.Store(a)
-	a.start()
+	a.Start()
 	n.log.Info("gossip started", "bind", g.Bind, "profile", g.Profile, "discovery", g.Discovery, "seeds", len(g.Seeds))
 	return nil
 }
@@ -171,18 +175,7 @@ func (n *Node) stopGossip(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
 	}
-	var errs []error
-	if err := a.pool.Leave(max(timeout, 0)); err != nil {
-		errs = append(errs, err)
-	}
-	if err := a.pool.Shutdown(); err != nil {
-		errs = append(errs, err)
-	}
-	a.stop()
-	if len(errs) > 0 {
-		return fmt.Errorf("leave the gossip pool: %w", errs[0])
-	}
-	return nil
+	return a.Leave(timeout)
 }
 
 // gossipMeta is the hint this node gossips about itself.
@@ -206,7 +199,8 @@ var (
 
 // gossipCollector reads the pool's counters at scrape time.
 type gossipCollector struct {
-	agent func() *gossipAgent // nil while gossip is off
+	self  string                // this node's member name
+	agent func() *peering.Agent // nil while gossip is off
 	gate  *gate
 	fed   func() *federation.Service
 }
@@ -224,13 +218,13 @@ func (c *gossipCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(descGossipEnabled, prometheus.GaugeValue, 1)
-	st := a.pool.Stats()
+	st := a.Pool().Stats()
 	for status, v := range map[string]int{gossip.StatusAlive: st.Alive, gossip.StatusSuspect: st.Suspect, gossip.StatusDead: st.Dead, gossip.StatusLeft: st.Left} {
 		ch <- prometheus.MustNewConstMetric(descGossipMembers, prometheus.GaugeValue, float64(v), status)
 	}
-	trust := map[string]int{trustVerified: 0, trustUnverified: 0, trustUnchecked: 0, trustFailed: 0}
-	for _, m := range a.view().Items {
-		if m.Name != a.self {
+	trust := map[string]int{peering.TrustVerified: 0, peering.TrustUnverified: 0, peering.TrustUnchecked: 0, peering.TrustFailed: 0}
+	for _, m := range a.Members() {
+		if m.Name != c.self {
 			trust[m.Trust]++
 		}
 	}

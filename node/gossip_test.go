@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/federation"
+	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -49,7 +50,7 @@ type fakeChecker struct {
 	calls    map[string]int
 }
 
-func (f *fakeChecker) CheckMember(ctx context.Context, entityID string) (MemberTrust, error) {
+func (f *fakeChecker) CheckMember(ctx context.Context, entityID string) (peering.MemberTrust, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.calls == nil {
@@ -57,9 +58,9 @@ func (f *fakeChecker) CheckMember(ctx context.Context, entityID string) (MemberT
 	}
 	f.calls[entityID]++
 	if !f.verified {
-		return MemberTrust{Reason: "no chain to a pinned anchor"}, nil
+		return peering.MemberTrust{Reason: "no chain to a pinned anchor"}, nil
 	}
-	return MemberTrust{Verified: true, Name: "Org " + entityID, Country: "IT", Anchor: "http://anchor.test", Expires: time.Now().Add(time.Hour)}, nil
+	return peering.MemberTrust{Verified: true, Name: "Org " + entityID, Country: "IT", Anchor: "http://anchor.test", Expires: time.Now().Add(time.Hour)}, nil
 }
 
 func (f *fakeChecker) count(id string) int {
@@ -76,7 +77,7 @@ type gossipNode struct {
 
 // startGossipNode starts a test-federation node with gossip on host
 // (bind == "": a fresh port), seeded by seeds, with checker (may be nil).
-func startGossipNode(t testing.TB, dir, listen, bind string, seeds []string, discovery string, checker memberChecker) *gossipNode {
+func startGossipNode(t testing.TB, dir, listen, bind string, seeds []string, discovery string, checker peering.Checker) *gossipNode {
 	t.Helper()
 	host, _, _ := net.SplitHostPort(listen)
 	if bind == "" {
@@ -110,7 +111,7 @@ func startGossipNode(t testing.TB, dir, listen, bind string, seeds []string, dis
 }
 
 // startGossipFed starts len(hosts) nodes joining through the first.
-func startGossipFed(t testing.TB, hosts []string, discovery string, checker memberChecker) []*gossipNode {
+func startGossipFed(t testing.TB, hosts []string, discovery string, checker peering.Checker) []*gossipNode {
 	t.Helper()
 	var out []*gossipNode
 	var seeds []string
@@ -257,7 +258,7 @@ func TestGossipFollowTrustedDiscoversFollowsAndBackfills(t *testing.T) {
 	a, c := nodes[0], nodes[2]
 	for _, g := range nodes {
 		eventually(t, 10*time.Second, g.url+" sees the three members alive and verified", func() bool {
-			return g.sees(t, nodes, "alive", trustVerified)
+			return g.sees(t, nodes, "alive", peering.TrustVerified)
 		})
 	}
 	for _, g := range nodes {
@@ -285,7 +286,7 @@ func TestGossipFollowTrustedDiscoversFollowsAndBackfills(t *testing.T) {
 	}
 	// Checks are cached: a few reconciles later, each member was checked
 	// once per observer.
-	time.Sleep(2 * reconcileEvery)
+	time.Sleep(2 * peering.ReconcileEvery)
 	for _, g := range nodes {
 		if n := checker.count(g.n.PublicURL()); n != len(nodes)-1 {
 			t.Errorf("%s checked %d times, want once by each of the %d others", g.url, n, len(nodes)-1)
@@ -304,7 +305,7 @@ func TestGossipAnnounceOnlyDoesNotFollow(t *testing.T) {
 	checker := &fakeChecker{verified: true}
 	nodes := startGossipFed(t, []string{"127.0.0.1", "127.0.0.2"}, DiscoveryAnnounceOnly, checker)
 	for _, g := range nodes {
-		eventually(t, 10*time.Second, g.url+" sees both verified", func() bool { return g.sees(t, nodes, "alive", trustVerified) })
+		eventually(t, 10*time.Second, g.url+" sees both verified", func() bool { return g.sees(t, nodes, "alive", peering.TrustVerified) })
 	}
 	time.Sleep(time.Second)
 	for _, g := range nodes {
@@ -317,7 +318,7 @@ func TestGossipAnnounceOnlyDoesNotFollow(t *testing.T) {
 	// are unverified and follow-trusted follows none of them.
 	bare := startGossipNode(t, t.TempDir(), freeAddr(t, "127.0.0.3"), "", []string{nodes[0].bind}, DiscoveryFollowTrusted, nil)
 	eventually(t, 10*time.Second, "the node without anchors sees the others unverified", func() bool {
-		return bare.sees(t, nodes, "alive", trustUnverified)
+		return bare.sees(t, nodes, "alive", peering.TrustUnverified)
 	})
 	if m, _ := findMember(bare.members(t), nodes[0].n.PublicURL()); !strings.Contains(m.TrustReason, "pinned") {
 		t.Fatalf("unverified member's reason: %+v", m)
@@ -333,7 +334,7 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 	nodes := startGossipFed(t, []string{"127.0.0.1", "127.0.0.2"}, DiscoveryAnnounceOnly, checker)
 	a, b := nodes[0], nodes[1]
 	b.follow(t, a.testNode)
-	eventually(t, 10*time.Second, "both alive, checked unverified", func() bool { return a.sees(t, nodes, "alive", trustUnverified) })
+	eventually(t, 10*time.Second, "both alive, checked unverified", func() bool { return a.sees(t, nodes, "alive", peering.TrustUnverified) })
 	hostB := federation.HostOf(b.n.PublicURL())
 
 	// A graceful stop leaves the pool: A pauses B at once.
@@ -366,7 +367,7 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 	}
 
 	// A crash (no leave message): A declares B dead and pauses it.
-	if err := b2.n.gossip.Load().pool.Shutdown(); err != nil {
+	if err := b2.n.gossip.Load().Pool().Shutdown(); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "A sees the crashed B dead", func() bool { return a.sees(t, []*gossipNode{b2}, "dead", "") })
@@ -385,7 +386,7 @@ func TestGossipMemberNameIsThePublicURL(t *testing.T) {
 	}
 	m := v.Items[0]
 	_, port, _ := net.SplitHostPort(g.bind)
-	if m.Name != g.n.PublicURL() || m.Status != "alive" || m.Trust != trustUnchecked || m.TrustReason != "this node" ||
+	if m.Name != g.n.PublicURL() || m.Status != "alive" || m.Trust != peering.TrustUnchecked || m.TrustReason != "this node" ||
 		!strings.HasSuffix(m.Address, ":"+port) || m.Role != "node" || m.Version != Version {
 		t.Fatalf("self: %+v", m)
 	}

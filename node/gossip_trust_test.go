@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol/trustchain"
 )
@@ -48,7 +49,7 @@ func TestGossipDiscoveryFollowsTrustedMembers(t *testing.T) {
 		v := verificationOf(b, obj)
 		return v != nil && v["status"] == "verified"
 	})
-	time.Sleep(2 * reconcileEvery)
+	time.Sleep(2 * peering.ReconcileEvery)
 	for _, n := range []*trustNode{a, b} {
 		if slices.Contains(following(n), stranger.actor()) {
 			t.Fatalf("%s follows a member no anchor vouches for", n.name)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
+	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
@@ -89,14 +90,15 @@ type Node struct {
 	// faults are the injected faults (testing.faults); nil otherwise.
 	faults *faults.Set
 
-	// gossip is the gossip agent (gossip.go), nil while gossip is off.
-	gossip atomic.Pointer[gossipAgent]
+	// gossip is the gossip agent (federation/peering), nil while gossip is
+	// off.
+	gossip atomic.Pointer[peering.Agent]
 	// gossipMetaHints gives the entity-configuration hash and role that
 	// gossip carries as hints; nil: empty.
 	gossipMetaHints func() (ecHash, role string)
 	// memberCheck checks gossip members over HTTP and JWS; nil: members
 	// stay unchecked and follow-trusted follows nobody.
-	memberCheck memberChecker
+	memberCheck peering.Checker
 
 	srv      *http.Server
 	listener net.Listener
@@ -127,7 +129,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		n.now = time.Now
 	}
 	n.metrics = newMetrics(&n.gate, &n.live)
-	n.memberCheck, n.gossipMetaHints = trustChecker{n}, n.trustHints
+	n.memberCheck, n.gossipMetaHints = peering.TrustChecker{Trust: n.live.trust, Now: n.now}, n.trustHints
 	n.inboxLimit = newRateLimiter(cfg.Federation.InboxRate, cfg.Federation.InboxBurst, n.now)
 	if cfg.Testing.Faults {
 		n.faults = faults.NewSet()
@@ -161,7 +163,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		d.close()
 		return nil, err
 	}
-	n.metrics.reg.MustRegister(&gossipCollector{agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
+	n.metrics.reg.MustRegister(&gossipCollector{self: n.uris.Base(), agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
 	n.handler = n.routes()
 	return n, nil
 }

@@ -3,10 +3,8 @@ package node
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/protocol/trustchain"
@@ -100,43 +98,6 @@ func (k *trustKeys) setRole(ctx context.Context, role string) error {
 	}
 	k.changed()
 	return nil
-}
-
-// unverifiedRecheck is how soon a member without a trust chain is checked
-// again.
-const unverifiedRecheck = 10 * time.Second
-
-// trustChecker checks gossip members through the trust layer: a member's
-// gossip metadata is a hint; its entity configuration and trust chain,
-// fetched over HTTP and verified, are the facts.
-type trustChecker struct{ n *Node }
-
-func (c trustChecker) CheckMember(ctx context.Context, entityID string) (MemberTrust, error) {
-	tr := c.n.live.trust()
-	if tr == nil {
-		return MemberTrust{}, errors.New("the trust layer is not running")
-	}
-	ch, err := tr.Resolver().Resolve(ctx, entityID)
-	if err != nil {
-		ec, err2 := tr.Resolver().SelfSigned(ctx, entityID)
-		if err2 != nil {
-			return MemberTrust{}, fmt.Errorf("no valid entity configuration: %w", err2)
-		}
-		// Checked again soon: it may be enrolled any moment (a failed
-		// resolution is remembered for trustchain.DefaultFailureTTL anyway).
-		res := MemberTrust{Reason: err.Error(), Expires: c.n.now().Add(unverifiedRecheck)}
-		if fe := ec.Statement.FederationEntity(); fe != nil {
-			res.Name = fe.OrganizationName // self-declared: shown, not trusted
-		}
-		return res, nil
-	}
-	res := MemberTrust{Name: ch.Identity.Name, Country: ch.Identity.Country, Anchor: ch.Anchor, Expires: ch.Expires}
-	if !ch.RevokedAt.IsZero() {
-		res.Reason = "revoked by its superior at " + ch.RevokedAt.UTC().Format(time.RFC3339)
-		return res, nil
-	}
-	res.Verified = true
-	return res, nil
 }
 
 // trustHints are the gossip metadata hints of the trust layer: the hash of
