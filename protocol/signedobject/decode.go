@@ -2,122 +2,96 @@ package signedobject
 
 import (
 	"encoding/json"
-	"fmt"
+	"reflect"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
-// decodeEnvelope decodes a general-serialization JWS into env in the same
-// single pass that checks it (checkStrict's rules, envelopeShape), leaving
-// env as json.Unmarshal would. The envelope is mostly its payload string,
-// which json.Unmarshal would walk four more times.
-func decodeEnvelope(data []byte, env *rawEnvelope) error {
-	sc := scanner{data: data}
-	sc.skipSpace()
-	if sc.pos >= len(data) || data[sc.pos] != '{' {
-		return sc.finish(sc.value(envelopeShape)) // null, or the error
-	}
-	err := sc.members(envelopeShape, func(key []byte, member *shape) error {
-		switch string(key) {
-		case "payload":
-			return sc.stringInto(&env.Payload)
-		default: // "signatures", the only other member envelopeShape has
-			if sc.peek() != '[' {
-				return sc.value(member)
-			}
-			env.Signatures = make([]rawSig, 0, 1)
-			return sc.elements(func() error {
-				var rs rawSig
-				if sc.peek() != '{' {
-					if err := sc.value(member.elem); err != nil {
-						return err
-					}
-					env.Signatures = append(env.Signatures, rs) // null
-					return nil
-				}
-				err := sc.members(member.elem, func(key []byte, member *shape) error {
-					switch string(key) {
-					case "protected":
-						return sc.stringInto(&rs.Protected)
-					case "signature":
-						return sc.stringInto(&rs.Signature)
-					default: // "header"
-						start := sc.pos
-						if err := sc.value(member); err != nil {
-							return err
-						}
-						if err := json.Unmarshal(sc.data[start:sc.pos], &rs.Header); err != nil {
-							return fmt.Errorf("offset %d: decode header: %w", start, err)
-						}
-						return nil
-					}
-				})
-				env.Signatures = append(env.Signatures, rs)
-				return err
-			})
-		}
-	})
-	return sc.finish(err)
+// The JSON of a JWS is checked by the node's one strict decoder
+// (protocol/strictjson) against the Go type it is read into: invalid UTF-8,
+// duplicate keys (the last one would win, so two parsers could disagree on
+// what was signed), nesting deeper than protocol.MaxJSONDepth, members a
+// type does not name and names in another case ("Alg" for "alg") are all
+// refused as ErrMalformed. The envelope and the headers are then read from
+// the checked bytes (strictjson.Members): json.Unmarshal would walk the
+// envelope, mostly one long base64url string, several more times.
+
+var (
+	// envelopeShape is rawEnvelope's: a flattened JWS's members, or a
+	// name in another case, are unknown.
+	envelopeShape = strictjson.ShapeOf(reflect.TypeFor[rawEnvelope]())
+	// headerShape is a JOSE header's: any members.
+	headerShape = strictjson.ShapeOf(reflect.TypeFor[map[string]json.RawMessage]())
+)
+
+// strictOptions are this package's limits: the size cap (0: none) and
+// nesting at most protocol.MaxJSONDepth.
+func strictOptions(maxBytes int) strictjson.Options {
+	return strictjson.Options{MaxBytes: maxBytes, MaxDepth: protocol.MaxJSONDepth}
 }
 
-// decodeHeader decodes a JOSE header (an object, or null for a nil map) in
-// the pass that checks it; its values are slices of data.
-func decodeHeader(data []byte) (map[string]json.RawMessage, error) {
-	sc := scanner{data: data}
-	sc.skipSpace()
-	if sc.pos >= len(data) || data[sc.pos] != '{' {
-		return nil, sc.finish(sc.value(headerShape))
+// decodeEnvelope checks a general-serialization JWS of at most maxBytes
+// (envelopeShape) and decodes it into env as json.Unmarshal would.
+func decodeEnvelope(data []byte, env *rawEnvelope, maxBytes int) error {
+	if err := strictjson.Check(data, envelopeShape, strictOptions(maxBytes)); err != nil {
+		return err
 	}
-	hdr := make(map[string]json.RawMessage, 4)
-	err := sc.members(headerShape, func(key []byte, member *shape) error {
-		start := sc.pos
-		if err := sc.value(member); err != nil {
-			return err
+	for key, v := range strictjson.Members(data) {
+		if string(key) == "payload" {
+			env.Payload = stringOrNil(v)
+			continue
 		}
-		hdr[string(key)] = data[start:sc.pos:sc.pos]
-		return nil
-	})
-	if err := sc.finish(err); err != nil {
+		// "signatures", the only other member envelopeShape has.
+		if strictjson.IsNull(v) {
+			continue
+		}
+		env.Signatures = make([]rawSig, 0, 1)
+		for sv := range strictjson.Elements(v) {
+			var rs rawSig
+			for key, v := range strictjson.Members(sv) {
+				switch string(key) {
+				case "protected":
+					rs.Protected = stringOrNil(v)
+				case "signature":
+					rs.Signature = stringOrNil(v)
+				default: // "header"
+					// Its values outlive data: copy the header once.
+					rs.Header = headerMembers(append([]byte(nil), v...))
+				}
+			}
+			env.Signatures = append(env.Signatures, rs)
+		}
+	}
+	return nil
+}
+
+// decodeHeader checks a JOSE header (an object, or null for a nil map) and
+// decodes it; its values are slices of data.
+func decodeHeader(data []byte) (map[string]json.RawMessage, error) {
+	if err := strictjson.Check(data, headerShape, strictOptions(0)); err != nil {
 		return nil, err
 	}
-	return hdr, nil
+	return headerMembers(data), nil
 }
 
-// finish returns err, or an error when anything but space follows the
-// top-level value.
-func (sc *scanner) finish(err error) error {
-	if err != nil {
-		return err
+// headerMembers reads a checked header: nil for null.
+func headerMembers(data []byte) map[string]json.RawMessage {
+	if strictjson.IsNull(data) {
+		return nil
 	}
-	sc.skipSpace()
-	if sc.pos != len(sc.data) {
-		return sc.fail("data after the top-level value")
+	hdr := make(map[string]json.RawMessage, 4)
+	for key, v := range strictjson.Members(data) {
+		hdr[string(key)] = v
 	}
-	return nil
+	return hdr
 }
 
-// stringInto scans a string or null at sc.pos into *dst (nil for null).
-func (sc *scanner) stringInto(dst **string) error {
-	if sc.peek() != '"' {
-		return sc.value(stringShape) // null, or the error
+// stringOrNil reads a checked JSON string, or null as nil.
+func stringOrNil(v []byte) *string {
+	s, ok := strictjson.String(v)
+	if !ok {
+		return nil
 	}
-	start := sc.pos
-	inner, escaped, err := sc.str()
-	if err != nil {
-		return err
-	}
-	var s string
-	if !escaped {
-		s = string(inner)
-	} else if err := json.Unmarshal(sc.data[start:sc.pos], &s); err != nil {
-		return fmt.Errorf("offset %d: decode string: %w", start, err)
-	}
-	*dst = &s
-	return nil
-}
-
-// peek returns the byte at sc.pos, or 0 at the end of the input.
-func (sc *scanner) peek() byte {
-	if sc.pos < len(sc.data) {
-		return sc.data[sc.pos]
-	}
-	return 0
+	return &s
 }

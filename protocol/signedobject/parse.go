@@ -3,9 +3,11 @@ package signedobject
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/interlink-project/interlink-node/protocol/jose"
 	"strconv"
 	"strings"
+
+	"github.com/interlink-project/interlink-node/protocol/jose"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 const (
@@ -60,11 +62,11 @@ var protectedOnly = [...]string{"alg", "kid", "typ", "iss", "iat", "crit", "b64"
 // parseMessage checks, cheapest first, the size, the strict JSON, the
 // envelope and the header rules of every signature.
 func parseMessage(jws []byte, maxBytes int) (*message, error) {
-	if len(jws) > maxBytes {
-		return nil, fmt.Errorf("signedobject: %w: %d bytes, limit %d", ErrTooLarge, len(jws), maxBytes)
-	}
 	var env rawEnvelope
-	if err := decodeEnvelope(jws, &env); err != nil {
+	if err := decodeEnvelope(jws, &env, maxBytes); err != nil {
+		if e, ok := err.(*strictjson.Error); ok && e.Rule == strictjson.TooLarge {
+			return nil, fmt.Errorf("signedobject: %w: %d bytes, limit %d", ErrTooLarge, len(jws), maxBytes)
+		}
 		return nil, fmt.Errorf("signedobject: %w: not a general JSON serialization: %w", ErrMalformed, err)
 	}
 	if env.Payload == nil || env.Signatures == nil {

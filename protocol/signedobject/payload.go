@@ -11,6 +11,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/jose"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // Payload is what a signed object says. Its bytes travel inside the JWS and
@@ -62,7 +63,7 @@ func CheckSuccessor(prevRaw []byte, prev, next Payload) error {
 // decodePayload decodes raw strictly and checks its fields.
 func decodePayload(raw []byte) (Payload, error) {
 	var p Payload
-	if err := decodeStrict(raw, payloadShape, &p); err != nil {
+	if err := strictjson.Decode(raw, &p, strictOptions(0)); err != nil {
 		return Payload{}, fmt.Errorf("signedobject: payload: %w: %w", ErrMalformed, err)
 	}
 	if err := p.validate(); err != nil {

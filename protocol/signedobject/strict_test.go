@@ -3,16 +3,30 @@ package signedobject
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
-// TestCheckStrict holds the rules of the strict decoder, each on the
-// smallest document that shows it.
+// payloadShape is what strictjson.Decode checks a payload against.
+var payloadShape = strictjson.ShapeOf(reflect.TypeFor[Payload]())
+
+// anyShape takes any JSON value; dupMapAt is the member count from which
+// strictjson checks an object's names for duplicates with a map.
+var anyShape = strictjson.Any
+
+const dupMapAt = 16
+
+// checkStrict checks doc against s with this package's limits.
+func checkStrict(doc []byte, s *strictjson.Shape) error {
+	return strictjson.Check(doc, s, strictOptions(0))
+}
+
+// TestCheckStrict holds the rules of the strict decoder on the shapes of
+// this package, each on the smallest document that shows it.
 func TestCheckStrict(t *testing.T) {
 	nest := func(n int) string { return strings.Repeat(`[`, n) + strings.Repeat(`]`, n) }
 	nestObj := func(n int) string { return strings.Repeat(`{"x":`, n) + `1` + strings.Repeat(`}`, n) }
@@ -34,7 +48,7 @@ func TestCheckStrict(t *testing.T) {
 	tests := []struct {
 		name  string
 		doc   string
-		shape *shape
+		shape *strictjson.Shape
 		ok    bool
 	}{
 		{"object", `{"a":[1,-2.5e+3,true,false,null,"s",{}]}`, anyShape, true},
@@ -101,11 +115,11 @@ func TestCheckStrict(t *testing.T) {
 		{"hex digits in a key", `{"\u00af\u00AF":1}`, anyShape, true},
 		// Closing a container restores the depth: siblings, however many,
 		// do not add up to a nesting.
-		{"many sibling empty arrays", "[" + strings.Repeat(`[],`, 2*maxDepth) + "[]]", anyShape, true},
-		{"many sibling arrays", "[" + strings.Repeat(`[1],`, 2*maxDepth) + "[1]]", anyShape, true},
-		{"many sibling empty objects", "[" + strings.Repeat(`{},`, 2*maxDepth) + "{}]", anyShape, true},
-		{"many sibling objects", "[" + strings.Repeat(`{"a":1},`, 2*maxDepth) + `{"a":1}]`, anyShape, true},
-		{"depth 64 after many siblings", "[" + strings.Repeat(`[[1],{"a":{}},[],{}],`, 2*maxDepth) + nest(maxDepth-1) + "]", anyShape, true},
+		{"many sibling empty arrays", "[" + strings.Repeat(`[],`, 2*protocol.MaxJSONDepth) + "[]]", anyShape, true},
+		{"many sibling arrays", "[" + strings.Repeat(`[1],`, 2*protocol.MaxJSONDepth) + "[1]]", anyShape, true},
+		{"many sibling empty objects", "[" + strings.Repeat(`{},`, 2*protocol.MaxJSONDepth) + "{}]", anyShape, true},
+		{"many sibling objects", "[" + strings.Repeat(`{"a":1},`, 2*protocol.MaxJSONDepth) + `{"a":1}]`, anyShape, true},
+		{"depth 64 after many siblings", "[" + strings.Repeat(`[[1],{"a":{}},[],{}],`, 2*protocol.MaxJSONDepth) + nest(protocol.MaxJSONDepth-1) + "]", anyShape, true},
 		{"depth 64", nest(64), anyShape, true},
 		{"depth 65", nest(65), anyShape, false},
 		{"object depth 64", nestObj(64), anyShape, true},
@@ -132,7 +146,7 @@ func TestCheckStrict(t *testing.T) {
 			if (err == nil) != tc.ok {
 				t.Fatalf("checkStrict(%q) = %v, want ok %v", tc.doc, err, tc.ok)
 			}
-			// protocol.DecodeStrict, which checkStrict replaces, agrees.
+			// protocol.DecodeStrict agrees.
 			var v any
 			switch tc.shape {
 			case payloadShape:
@@ -196,10 +210,10 @@ func TestVerifyRefusesCaseVariants(t *testing.T) {
 	}
 }
 
-// FuzzStrictDecode holds the strict decoder to protocol.DecodeStrict, which
-// it replaces on the verify path: for the envelope, a JOSE header and the
-// payload, both accept the same documents and decode them to the same
-// values.
+// FuzzStrictDecode holds the decoders of the verify path to
+// protocol.DecodeStrict (which decodes with encoding/json): for the
+// envelope, a JOSE header and the payload, both accept the same documents
+// and decode them to the same values.
 func FuzzStrictDecode(f *testing.F) {
 	a := newParty(f, entA)
 	raw := mustJSON(f, payloadFor(entA))
@@ -218,7 +232,7 @@ func FuzzStrictDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var env, wantEnv rawEnvelope
-		err := decodeEnvelope(data, &env)
+		err := decodeEnvelope(data, &env, DefaultMaxBytes)
 		werr := protocol.DecodeStrict(data, &wantEnv)
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("envelope: decodeEnvelope %v, protocol.DecodeStrict %v", err, werr)
@@ -236,82 +250,13 @@ func FuzzStrictDecode(f *testing.F) {
 			t.Fatalf("header: decoded %#v, protocol.DecodeStrict %#v", hdr, wantHdr)
 		}
 		var p, wantP Payload
-		err = decodeStrict(data, payloadShape, &p)
+		err = strictjson.Decode(data, &p, strictOptions(0))
 		werr = protocol.DecodeStrict(data, &wantP)
 		if (err == nil) != (werr == nil) {
-			t.Fatalf("payload: decodeStrict %v, protocol.DecodeStrict %v", err, werr)
+			t.Fatalf("payload: strictjson.Decode %v, protocol.DecodeStrict %v", err, werr)
 		}
 		if err == nil && !reflect.DeepEqual(p, wantP) {
 			t.Fatalf("payload: decoded %#v, protocol.DecodeStrict %#v", p, wantP)
 		}
 	})
-}
-
-// TestCheckStrictErrors: an error names what is wrong and where, so that a
-// refused document can be diagnosed from the log alone.
-func TestCheckStrictErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		doc  string
-		want string
-	}{
-		{"bad escape names its letter", `"ab\x41"`, `offset 3: invalid escape 'x' in a string`},
-		{"bad escape after an escape", `"\n\q"`, `offset 3: invalid escape 'q' in a string`},
-		{"short unicode escape", `"\u00e"`, `offset 1: invalid \u escape in a string`},
-		{"unicode escape cut after 3 digits", `"\u00e`, `offset 1: invalid \u escape in a string`},
-		{"input ends right after a unicode escape", `"\u00e8`, `offset 7: unexpected end of JSON input in a string`},
-		{"input ends after a backslash", `"\`, `offset 2: unexpected end of JSON input in a string`},
-		{"literal cut short", `[nul`, `offset 1: invalid literal, want null`},
-		{"duplicate key", `{"a":1,"a":2}`, `offset 7: duplicate key "a"`},
-		{"too deep", nestArrays(maxDepth + 1), fmt.Sprintf("offset %d: objects and arrays nest deeper than %d levels", maxDepth, maxDepth)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := checkStrict([]byte(tc.doc), anyShape)
-			if err == nil || err.Error() != tc.want {
-				t.Fatalf("checkStrict(%q) = %v, want %q", tc.doc, err, tc.want)
-			}
-		})
-	}
-}
-
-func nestArrays(n int) string { return strings.Repeat(`[`, n) + strings.Repeat(`]`, n) }
-
-// objectOf returns an object of n distinct members, without escapes.
-func objectOf(n int) []byte {
-	var b strings.Builder
-	b.WriteString("{")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		fmt.Fprintf(&b, `"k%d":%d`, i, i)
-	}
-	return []byte(b.String() + "}")
-}
-
-// TestDuplicateCheckCost holds the cost the strict decoder promises: an
-// object of fewer than dupMapAt members is checked for duplicate keys by a
-// scan of its names, without allocating for them; from dupMapAt members on,
-// by a map, made once and sized for 2*dupMapAt members, into which each name
-// is copied (one allocation a member).
-func TestDuplicateCheckCost(t *testing.T) {
-	allocs := func(n int) int {
-		doc := objectOf(n)
-		if err := checkStrict(doc, anyShape); err != nil {
-			t.Fatalf("%d members: %v", n, err)
-		}
-		return int(testing.AllocsPerRun(20, func() { _ = checkStrict(doc, anyShape) }))
-	}
-	below, at, twice := allocs(dupMapAt-1), allocs(dupMapAt), allocs(2*dupMapAt)
-	// From dupMapAt-1 to dupMapAt members: the map and the dupMapAt names
-	// copied into it.
-	if at-below < dupMapAt {
-		t.Errorf("%d members: %d allocations, %d members: %d; want the map from %d members on", dupMapAt-1, below, dupMapAt, at, dupMapAt)
-	}
-	// From dupMapAt to 2*dupMapAt members: dupMapAt more names, and keys
-	// (an append-grown slice) grows once; the map does not grow.
-	if twice-at > dupMapAt+1 {
-		t.Errorf("%d members: %d allocations, %d members: %d; want the map sized at once", dupMapAt, at, 2*dupMapAt, twice)
-	}
 }

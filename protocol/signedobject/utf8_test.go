@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // utf8Case is a byte sequence placed inside a JSON string, with whether it
@@ -86,12 +87,12 @@ func TestUTF8BoundariesTable(t *testing.T) {
 
 // TestCheckStrictUTF8 puts every boundary sequence in a member name and in
 // a value, at each place the strict decoder reads strings: any value, an
-// object key, a JOSE header and the payload's string fields. protocol's
-// decoder, which checkStrict replaces, must agree.
+// object key, a JOSE header and the payload's string fields.
+// protocol.DecodeStrict must agree.
 func TestCheckStrictUTF8(t *testing.T) {
 	places := []struct {
 		name  string
-		shape *shape
+		shape *strictjson.Shape
 		doc   func(seq string) string
 	}{
 		{"top-level string", anyShape, func(s string) string { return `"` + s + `"` }},
@@ -140,7 +141,7 @@ func TestCheckStrictUTF8(t *testing.T) {
 				switch pl.shape {
 				case envelopeShape:
 					var env rawEnvelope
-					if err := decodeEnvelope(doc, &env); (err == nil) != c.valid {
+					if err := decodeEnvelope(doc, &env, DefaultMaxBytes); (err == nil) != c.valid {
 						t.Errorf("decodeEnvelope(%q) = %v, want ok %v", doc, err, c.valid)
 					}
 				case headerShape:
