@@ -1,16 +1,18 @@
 // Package storage is the node's source of truth: the catalogue (every
 // version of every object, local and federated), its secondary indexes and
-// counters, the change log a derived search index follows, API tokens and
-// settings, all in one embedded bbolt file. It owns every bbolt transaction;
-// nothing else opens the database.
+// counters, the change log a derived search index follows, API tokens,
+// settings, people's accounts, sessions and audit list, all in one embedded
+// bbolt file. It owns every bbolt transaction; nothing else opens the
+// database.
 //
 // # Writes: one committer, group commit
 //
-// Every write (Apply, PutToken, DeleteToken, PutSetting) is a request on a
-// channel read by ONE committer goroutine. The committer takes whatever is
-// queued (at most Options.MaxBatch requests; optionally waiting up to
-// Options.MaxBatchDelay to fill a batch) and applies it in a single bbolt
-// Update, so one commit (and its fsyncs) serves many callers. Each request is
+// Every write (Apply, PutToken, DeleteToken, PutSetting, the account,
+// session and audit writes) is a request on a channel read by ONE committer
+// goroutine. The committer takes whatever is queued (at most
+// Options.MaxBatch requests; optionally waiting up to Options.MaxBatchDelay
+// to fill a batch) and applies it in a single bbolt Update, so one commit
+// (and its fsyncs) serves many callers. Each request is
 // planned against the transaction's state plus its own pending writes (an
 // overlay) and only written when every check passed, so a request that fails
 // writes nothing and does not disturb the others in its batch. A caller is
@@ -97,6 +99,30 @@
 //	jti_exp       be64(exp) key     → nil: the pruning order
 //	equivocations iri 0x00 be64(ver) be64(detected) → Equivocation (two versions, one number)
 //	cosign_idx    "a" 0x00 activity → request id; "p" 0x00 origin 0x00 id → nil while pending
+//
+// Schema 5 adds people's accounts, their sign-in sessions and the audit list
+// (JSON values; storage/accounts.go, sessions.go, audit.go):
+//
+//	users         user id (ULID)    → User (username, display name, role, disabled, password
+//	                                  hash (opaque; empty for OIDC-only users), OIDC issuer and
+//	                                  subject, created, updated, last sign-in)
+//	usernames     lower(username)   → user id (usernames are ASCII, unique case-insensitively)
+//	user_oidc     str(issuer) str(subject) → user id (an OIDC subject is one user's)
+//	sessions      sha256(secret)    → Session (user id, created, last seen, expires, user agent
+//	                                  and address, clipped); the secret itself is never stored
+//	user_sessions str(user id) sha256 → "" (a user's sessions: sign out everywhere is one
+//	                                  prefix scan in one transaction; at most 100 per user)
+//	session_exp   be64(expires ns) sha256 → "" (PruneSessions deletes in this order)
+//	audit         be64(seq)         → AuditEntry {time, user_id, username, action, target,
+//	                                  detail, address}; append-only, the oldest pruned beyond a
+//	                                  retention count
+//	meta "audit.seq"                → be64(last audit sequence)
+//
+// Disabling a user (UpdateUser) deletes its sessions in the same
+// transaction, and CreateSession refuses a disabled user, so a disabled
+// user never holds a session. A duplicate username or OIDC subject is a
+// *DuplicateError (ErrConflict); a malformed field a *FieldError
+// (ErrInvalidObject) naming it.
 //
 // # Federation
 //
