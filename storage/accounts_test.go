@@ -350,3 +350,20 @@ func TestMigrateSchemaV4ToV5(t *testing.T) {
 	mustVerifyAccounts(t, s)
 	mustVerify(t, s)
 }
+
+// Verify (and so CheckBackup) checks the account buckets too: a username
+// index entry that points at nobody is reported.
+func TestVerifyCoversAccounts(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{NoSync: true})
+	mustCreateUser(t, s, newUser("ana"))
+	if err := s.Verify(ctx); err != nil {
+		t.Fatalf("a sound database: %v", err)
+	}
+	if err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bUsernames).Put([]byte("ghost"), []byte("nobody")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Verify(ctx); err == nil || !strings.Contains(err.Error(), "ghost") {
+		t.Fatalf("Verify after a stray username index entry: %v, want it named", err)
+	}
+}

@@ -413,6 +413,19 @@ func keepInto(tx *bbolt.Tx, keep RestoreKeep) error {
 			return err
 		}
 	}
+	// Nobody stays signed in across a restore: the backup's sessions may
+	// have been signed out or revoked since it was taken.
+	for _, name := range [][]byte{bSessions, bUserSessions, bSessionExp} {
+		if tx.Bucket(name) == nil {
+			continue // a backup from before schema 5: migrated at open
+		}
+		if err := tx.DeleteBucket(name); err != nil {
+			return fmt.Errorf("end the backup's sessions: %w", err)
+		}
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("end the backup's sessions: %w", err)
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(keep.Settings)) {
 		if name == "" || len(name) > maxSettingKey || !printable(name) {
 			return fmt.Errorf("keep setting %q: %w: the name is empty, too long or not printable", protocol.Clip(name, 40), ErrInvalidObject)

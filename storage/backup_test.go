@@ -379,3 +379,40 @@ func TestReplaceFileWithKeeps(t *testing.T) {
 		})
 	}
 }
+
+// A restore signs everyone out: the backup's sessions may have been signed
+// out or revoked since it was taken, so none of them comes back; the users
+// (and their password hashes) do.
+func TestReplaceFileWithEndsSessions(t *testing.T) {
+	ctx := context.Background()
+	src := openTest(t, Options{NoSync: true})
+	ana := mustCreateUser(t, src, newUser("ana"))
+	ss := mustCreateSession(t, src, ana.ID, "before the backup")
+	backup := writeBackup(t, src, t.TempDir())
+	dbPath := filepath.Join(t.TempDir(), "node.db")
+	cur, err := Open(dbPath, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOK(t, cur)
+	if err := ReplaceFileWith(dbPath, backup, RestoreKeep{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dbPath, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOK(t, s)
+	if _, err := s.Session(ctx, ss.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the backup's session after a restore: %v, want ErrNotFound", err)
+	}
+	if got, err := s.UserSessions(ctx, ana.ID); err != nil || len(got) != 0 {
+		t.Fatalf("ana's sessions after a restore: %v, %v; want none", got, err)
+	}
+	if _, err := s.User(ctx, ana.ID); err != nil {
+		t.Fatalf("the user after a restore: %v", err)
+	}
+	if err := s.VerifyAccounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -245,7 +245,15 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		for seq, iri := range wantChanges {
 			report("change %d of %s missing", seq, iri)
 		}
-		return verifyFederation(ctx, tx, report)
+		if err := verifyFederation(ctx, tx, report); err != nil {
+			return err
+		}
+		if tx.Bucket(bUsers) != nil { // schema 5; an older backup is migrated at open
+			for _, p := range verifyAccountsTx(tx) {
+				report("%w", p)
+			}
+		}
+		return nil
 	}()
 	return problems, err
 }
