@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/interlink-project/interlink-node/protocol/jose"
 	"strings"
 	"sync/atomic"
 
-	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/jose"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // compact is a compact JWS whose header rules were checked; its signature
@@ -54,7 +55,7 @@ func parseCompact(raw []byte, wantTyp string) (*compact, error) {
 		return nil, fmt.Errorf("%w: protected header: %v", ErrMalformed, err)
 	}
 	var hdr map[string]json.RawMessage
-	if err := protocol.DecodeStrict(hdrJSON, &hdr); err != nil {
+	if err := strictjson.Decode(hdrJSON, &hdr, strictOptions); err != nil {
 		return nil, fmt.Errorf("%w: protected header: %v", ErrMalformed, err)
 	}
 	if hdr == nil {
@@ -89,6 +90,54 @@ func parseCompact(raw []byte, wantTyp string) (*compact, error) {
 		return nil, fmt.Errorf("%w: signature: %v", ErrMalformed, err)
 	}
 	return &compact{kid: kid, claims: claims, signingInput: raw[:last:last], sig: sig}, nil
+}
+
+// strictOptions are the limits of the strict JSON decoder for headers and
+// claims (whose size MaxBytes already caps): nesting at most
+// strictjson.DefaultMaxDepth, as protocol.MaxJSONDepth; members no field
+// names are skipped (OpenID Federation lets statements carry claims and
+// metadata a reader does not know).
+var strictOptions = strictjson.Options{MaxDepth: strictjson.DefaultMaxDepth, IgnoreUnknown: true}
+
+// decodeClaims decodes the claims data, a JSON object, into v (a pointer to
+// a struct) with strictjson: one value, valid UTF-8, no duplicate keys, no
+// deeper nesting than allowed, values of the fields' JSON types; members
+// fill the fields whose JSON names they match exactly, at every depth
+// (encoding/json alone would also fill a field from a member named in
+// another case, "ISS" for "iss", which would let two readers of the same
+// bytes disagree); the others are skipped.
+func decodeClaims(data []byte, v any) error {
+	if err := strictjson.Decode(data, v, strictOptions); err != nil {
+		return claimsError(err)
+	}
+	if strictjson.IsNull(data) {
+		return errors.New("claims are not a JSON object")
+	}
+	return nil
+}
+
+// scalarArrays names the arrays of each scalar JSON type.
+var scalarArrays = map[string]string{
+	"string": "strings", "boolean": "booleans", "number in range": "numbers",
+	"integer in range": "integers", "non-negative integer in range": "integers",
+}
+
+// claimsError words a strictjson failure as this package always has: a
+// string or number of the wrong type inside an array of them is the
+// array's failure ("constraints.naming_constraints.permitted: must be a
+// JSON array of strings"); anything else is strictjson's own words
+// ("jwks.keys[0]: must be a JSON object, not number").
+func claimsError(err error) error {
+	var e *strictjson.Error
+	if !errors.As(err, &e) || e.Rule != strictjson.WrongType || !strings.HasSuffix(e.Path, "]") {
+		return err
+	}
+	elems, scalar := scalarArrays[e.Want]
+	if !scalar {
+		return err
+	}
+	array := e.Path[:strings.LastIndexByte(e.Path, '[')]
+	return fmt.Errorf("%s: must be a JSON array of %s (%w)", array, elems, e)
 }
 
 // verify checks c's signature with the key of keys whose kid is c.kid.

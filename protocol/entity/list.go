@@ -92,7 +92,7 @@ func ParseList(raw []byte) (*ParsedList, error) {
 		return nil, fmt.Errorf("entity: parse list: %w", err)
 	}
 	var l List
-	if err := decodeObject(c.claims, &l); err != nil {
+	if err := decodeClaims(c.claims, &l); err != nil {
 		return nil, fmt.Errorf("entity: parse list: %w: claims: %v", ErrMalformed, err)
 	}
 	if err := l.Validate(); err != nil {

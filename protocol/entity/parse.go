@@ -40,7 +40,7 @@ func Parse(raw []byte) (*Parsed, error) {
 		return nil, fmt.Errorf("entity: parse statement: %w", err)
 	}
 	var st Statement
-	if err := decodeObject(c.claims, &st); err != nil {
+	if err := decodeClaims(c.claims, &st); err != nil {
 		return nil, fmt.Errorf("entity: parse statement: %w: claims: %v", ErrMalformed, err)
 	}
 	if err := st.Validate(); err != nil {

@@ -69,6 +69,9 @@ type Error struct {
 	// Detail says what is wrong, for people ("appears more than once in the
 	// object", "invalid escape 'x' in a string").
 	Detail string
+	// Want says, for a WrongType, what the place takes: "string",
+	// "integer in range", "array of strings", "object", ...
+	Want string
 
 	err  error  // io.ErrUnexpectedEOF, or what encoding/json refused
 	segs []step // Path's parts, to sort CheckAll's findings

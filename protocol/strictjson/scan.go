@@ -74,12 +74,16 @@ func (sc *scanner) syntax(format string, args ...any) *Error {
 // recorded (InvalidUTF8 once per path) and scanning goes on; otherwise it
 // is the error.
 func (sc *scanner) broken(rule Rule, offset int, format string, args ...any) *Error {
-	e := sc.errAt(rule, offset, format, args...)
+	return sc.record(sc.errAt(rule, offset, format, args...))
+}
+
+// record returns e, or records it (all mode) and returns nil.
+func (sc *scanner) record(e *Error) *Error {
 	if !sc.all {
 		return e
 	}
 	switch {
-	case rule == InvalidUTF8:
+	case e.Rule == InvalidUTF8:
 		if sc.badUTF8 == nil {
 			sc.badUTF8 = map[string]bool{}
 		}
@@ -87,12 +91,19 @@ func (sc *scanner) broken(rule Rule, offset int, format string, args ...any) *Er
 			sc.badUTF8[e.Path] = true
 			sc.found = append(sc.found, e)
 		}
-	case rule.Byte():
+	case e.Rule.Byte():
 		sc.found = append(sc.found, e)
 	default:
 		sc.shaped = append(sc.shaped, e)
 	}
 	return nil
+}
+
+// typeError handles a WrongType failure at offset of a place of shape s.
+func (sc *scanner) typeError(s *Shape, offset int, format string, args ...any) *Error {
+	e := sc.errAt(WrongType, offset, format, args...)
+	e.Want = s.want()
+	return sc.record(e)
 }
 
 func (sc *scanner) skipSpace() {
@@ -189,25 +200,21 @@ func (sc *scanner) value(s *Shape) *Error {
 // is expected (nil in all mode: recorded).
 func (sc *scanner) wrongType(s *Shape, got string) *Error {
 	if s.kind == kindInvalid {
-		return sc.broken(WrongType, sc.pos, "cannot be decoded into %s", s.goType)
+		return sc.typeError(s, sc.pos, "cannot be decoded into %s", s.goType)
 	}
-	return sc.broken(WrongType, sc.pos, "must be a JSON %s, not %s", s.jsonType(), got)
+	return sc.typeError(s, sc.pos, "must be a JSON %s, not %s", s.want(), got)
 }
 
 // numberFits checks a number token against the range of s.
 func (sc *scanner) numberFits(s *Shape, tok []byte, at int) *Error {
 	switch s.kind {
-	case kindInt:
-		if !fitsInt(tok, s.bits, true) {
-			return sc.broken(WrongType, at, "must be an integer that fits %d bits", s.bits)
-		}
-	case kindUint:
-		if !fitsInt(tok, s.bits, false) {
-			return sc.broken(WrongType, at, "must be a non-negative integer that fits %d bits", s.bits)
+	case kindInt, kindUint:
+		if !fitsInt(tok, s.bits, s.kind == kindInt) {
+			return sc.typeError(s, at, "must be a JSON %s (%d bits)", s.want(), s.bits)
 		}
 	case kindFloat:
 		if f, err := strconv.ParseFloat(string(tok), s.bits); err != nil || math.IsInf(f, 0) {
-			return sc.broken(WrongType, at, "must be a number that fits %d bits", s.bits)
+			return sc.typeError(s, at, "must be a JSON %s (%d bits)", s.want(), s.bits)
 		}
 	}
 	return nil
@@ -296,7 +303,7 @@ func (sc *scanner) array(s *Shape) *Error {
 		sc.path[top].index = i
 		if i == s.length && s.kind == kindArray {
 			sc.path = sc.path[:top]
-			err := sc.broken(WrongType, sc.pos, "must have at most %d items", s.length)
+			err := sc.typeError(s, sc.pos, "must be a JSON %s of at most %d items", s.want(), s.length)
 			sc.path = sc.path[:top+1]
 			if err != nil {
 				return err

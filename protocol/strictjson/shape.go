@@ -45,21 +45,47 @@ const (
 // Any takes any JSON value.
 var Any = &Shape{kind: kindAny}
 
-// jsonType names the JSON type a shape takes, for messages.
-func (s *Shape) jsonType() string {
+// want says what a place of shape s takes, for messages and Error.Want:
+// "string", "integer in range", "array of strings", "object", ...
+func (s *Shape) want() string {
 	switch s.kind {
 	case kindString:
 		return "string"
 	case kindBool:
 		return "boolean"
-	case kindInt, kindUint, kindFloat:
-		return "number"
+	case kindInt:
+		return "integer in range"
+	case kindUint:
+		return "non-negative integer in range"
+	case kindFloat:
+		return "number in range"
 	case kindArray:
-		return "array"
+		return "array of " + s.elem.plural()
 	case kindMap, kindStruct:
 		return "object"
+	case kindInvalid:
+		return "null (" + s.goType + ")"
 	}
 	return "value"
+}
+
+// plural names the values of shape s, for the array that holds them.
+func (s *Shape) plural() string {
+	switch s.kind {
+	case kindString:
+		return "strings"
+	case kindBool:
+		return "booleans"
+	case kindInt, kindUint:
+		return "integers"
+	case kindFloat:
+		return "numbers"
+	case kindArray:
+		return "arrays"
+	case kindMap, kindStruct:
+		return "objects"
+	}
+	return "values"
 }
 
 // field returns the index of the field named key, or -1.
