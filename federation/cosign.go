@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -265,6 +266,17 @@ func (cp *Coproduction) AnswerCosign(ctx context.Context, id string, approve boo
 	}
 	s.Kick()
 	return q, nil
+}
+
+// DraftBody is the entity a received draft (a co-sign request's JWS)
+// carries, exactly as it will be published, when the draft verifies as far
+// as it is signed; nil otherwise.
+func (cp *Coproduction) DraftBody(ctx context.Context, jws []byte) json.RawMessage {
+	r, err := cp.s.trust.VerifyDraft(ctx, jws)
+	if err != nil {
+		return nil
+	}
+	return r.Payload.Body
 }
 
 // onOfferAnswer applies a co-signer's Accept or Reject of one of this

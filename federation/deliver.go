@@ -66,6 +66,15 @@ func (s *Service) deliveryLoop(ctx context.Context) {
 	}
 }
 
+// Replay makes a dead letter due again and wakes the delivery workers.
+func (s *Service) Replay(ctx context.Context, id string) error {
+	if err := s.st.Replay(ctx, id, s.now()); err != nil {
+		return err
+	}
+	s.Kick()
+	return nil
+}
+
 func sleep(ctx context.Context, d time.Duration) bool {
 	select {
 	case <-ctx.Done():

@@ -32,6 +32,7 @@ type Queue interface {
 	DeliveryDone(ctx context.Context, id string) error
 	DeliveryRetry(ctx context.Context, id string, next time.Time, status int, errText string) error
 	DeliveryDead(ctx context.Context, id string, reason string) error
+	Replay(ctx context.Context, id string, now time.Time) error
 	DropHost(ctx context.Context, host string, reason string) (int, error)
 	MakeHostDue(ctx context.Context, host string, now time.Time) (int, error)
 	ExpireHost(ctx context.Context, host string, createdBefore time.Time, reason string) (int, error)

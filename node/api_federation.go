@@ -3,7 +3,6 @@ package node
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -19,7 +18,6 @@ type federationAPI struct {
 	web
 	store  func() *storage.Store
 	fed    func() *federation.Service
-	now    func() time.Time
 	gossip func() *peering.Agent // nil while gossip is off
 }
 
@@ -177,10 +175,9 @@ func (h federationAPI) handleDeadLetters(w http.ResponseWriter, r *http.Request)
 }
 
 func (h federationAPI) handleReplay(w http.ResponseWriter, r *http.Request) {
-	if err := h.store().Replay(r.Context(), mux.Vars(r)["id"], h.now()); err != nil {
+	if err := h.fed().Replay(r.Context(), mux.Vars(r)["id"]); err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	h.fed().Kick()
 	w.WriteHeader(http.StatusAccepted)
 }

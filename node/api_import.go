@@ -11,15 +11,13 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/cpsv"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
-	"github.com/interlink-project/interlink-node/storage"
 )
 
 // importAPI serves imports (through the catalogue's upsert by natural key)
 // and the CPSV-AP export.
 type importAPI struct {
 	web
-	store func() *storage.Store
-	cat   func() *catalogue.Service
+	cat func() *catalogue.Service
 }
 
 func (h importAPI) routes(api apiRoutes) {
@@ -147,39 +145,9 @@ func (h importAPI) handleImportPubliccode(w http.ResponseWriter, r *http.Request
 
 // handleExportCPSV writes every live PublicService and Organisation as CPSV-AP JSON-LD.
 func (h importAPI) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
-	var services []*protocol.PublicService
-	var orgs []*protocol.Organisation
-	for _, kind := range []protocol.Kind{protocol.KindPublicService, protocol.KindOrganisation} {
-		after := ""
-		for {
-			items, next, err := h.store().List(r.Context(), storage.ListOptions{
-				Filters: map[string][]string{"type": {string(kind)}}, After: after, Limit: 1000})
-			if err != nil {
-				h.writeProblem(w, r, err)
-				return
-			}
-			for _, it := range items {
-				e, err := protocol.DecodeEntity(it.Body)
-				if err != nil {
-					h.writeProblem(w, r, fmt.Errorf("export %s: %w", it.IRI, err))
-					return
-				}
-				switch v := e.(type) {
-				case *protocol.PublicService:
-					services = append(services, v)
-				case *protocol.Organisation:
-					orgs = append(orgs, v)
-				}
-			}
-			if next == "" {
-				break
-			}
-			after = next
-		}
-	}
-	doc, err := cpsv.Export(services, orgs, h.uris.Base())
+	doc, err := h.cat().ExportCPSV(r.Context())
 	if err != nil {
-		h.writeProblem(w, r, fmt.Errorf("export cpsv: %w", err))
+		h.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/ld+json")

@@ -1,24 +1,20 @@
 package node
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
-	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
 )
 
 // searchAPI serves full-text search and recommendations.
 type searchAPI struct {
 	web
-	store func() *storage.Store
-	index func() *search.Index
-	cat   func() *catalogue.Service
-	wait  time.Duration // api.search_wait
+	cat  func() *catalogue.Service
+	wait time.Duration // api.search_wait
 }
 
 func (h searchAPI) routes(api apiRoutes) {
@@ -38,8 +34,9 @@ type searchItem struct {
 }
 
 // handleSearch answers GET /api/v1/search: full text with filters and facets.
-// It first waits (bounded by api.search_wait) for the index to hold every
-// write acknowledged before the request, so a client reads its own writes.
+// The catalogue first waits (bounded by api.search_wait) for the index to
+// hold every write acknowledged before the request, so a client reads its
+// own writes.
 func (h searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r, searchParams()...)
 	if err != nil {
@@ -47,37 +44,19 @@ func (h searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, _ := q.limit(20)
-	if err := h.waitIndex(r.Context()); err != nil {
-		h.writeProblem(w, r, err)
-		return
-	}
-	res, err := h.index().Search(r.Context(), search.Query{Text: q.get("q"), Lang: q.get("lang"), Filters: q.filters(searchFilterNames),
-		Limit: limit, Cursor: q.get("cursor"), Facets: q.get("facets") != "false"})
+	res, err := h.cat().Search(r.Context(), search.Query{Text: q.get("q"), Lang: q.get("lang"), Filters: q.filters(searchFilterNames),
+		Limit: limit, Cursor: q.get("cursor"), Facets: q.get("facets") != "false"}, h.wait)
 	if err != nil {
 		h.writeProblem(w, r, asQueryError(err))
 		return
 	}
 	items := make([]searchItem, 0, len(res.Hits))
 	for _, hit := range res.Hits {
-		obj, err := h.store().Get(r.Context(), hit.IRI)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // deleted between the index and now
-		}
-		if err != nil {
-			h.writeProblem(w, r, err)
-			return
-		}
-		if obj.Deleted {
-			continue
-		}
+		obj := hit.Object
 		items = append(items, searchItem{Score: hit.Score, IRI: obj.IRI, Type: obj.Type,
 			Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified, Object: obj})
 	}
-	facets := res.Facets
-	if facets == nil {
-		facets = map[string]map[string]int{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items, "facets": facets, "next": res.Next})
+	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items, "facets": res.Facets, "next": res.Next})
 }
 
 // searchParams are the query parameters of GET /api/v1/search.
@@ -85,19 +64,6 @@ func searchParams() []param {
 	return append(filterParams(searchFilterNames),
 		param{name: "q", empty: true}, param{name: "lang", check: checkLangParam}, limitParam(100),
 		param{name: "cursor", empty: true}, param{name: "facets", check: oneOf("true", "false")})
-}
-
-// waitIndex waits until the index holds the writes committed so far.
-func (h searchAPI) waitIndex(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, h.wait)
-	defer cancel()
-	if err := h.index().WaitFor(ctx, h.store().Seq()); err != nil {
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil // serve slightly stale results rather than none
-		}
-		return err
-	}
-	return nil
 }
 
 // asQueryError maps a search error about the query itself to a 400.

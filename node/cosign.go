@@ -1,7 +1,7 @@
 package node
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -9,7 +9,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
-	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/storage"
@@ -46,9 +45,7 @@ func writeDraft(w http.ResponseWriter, err error) bool {
 // requests it received and their answers.
 type cosignAPI struct {
 	web
-	store func() *storage.Store
-	fed   func() *federation.Service
-	trust func() *trust.Service
+	cat func() *catalogue.Service
 }
 
 func (h cosignAPI) routes(api apiRoutes) {
@@ -66,22 +63,20 @@ func (h cosignAPI) handleDrafts(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	ds, err := h.store().Drafts(r.Context())
+	ds, err := h.cat().Drafts(r.Context(), q.get("status"))
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.Draft, 0, len(ds))
 	for _, d := range ds {
-		if st := q.get("status"); st == "" || st == d.Status {
-			items = append(items, viewDraft(d))
-		}
+		items = append(items, viewDraft(d))
 	}
 	writeJSON(w, http.StatusOK, api.List[api.Draft]{Items: items})
 }
 
 func (h cosignAPI) handleDraft(w http.ResponseWriter, r *http.Request) {
-	d, err := h.store().Draft(r.Context(), mux.Vars(r)["id"])
+	d, err := h.cat().Draft(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
@@ -89,18 +84,16 @@ func (h cosignAPI) handleDraft(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, viewDraft(d))
 }
 
-// viewCosign is a received co-sign request as the API shows it; withBody
-// adds the entity to co-sign, exactly as it will be published.
-func (h cosignAPI) viewCosign(q storage.CosignRequest, withBody bool) api.CosignRequest {
+// viewCosign is a received co-sign request as the API shows it; body, when
+// there is one, is the entity to co-sign, exactly as it will be published.
+func viewCosign(q storage.CosignRequest, body json.RawMessage) api.CosignRequest {
 	v := api.CosignRequest{ID: q.ID, Origin: q.Origin, Actor: q.Actor, IRI: q.IRI, Title: q.Title, Status: q.Status, Reason: q.Reason,
 		Received: q.Received.Format(time.RFC3339)}
 	if !q.Decided.IsZero() {
 		v.Decided = q.Decided.Format(time.RFC3339)
 	}
-	if withBody {
-		if r, err := h.trust().VerifyDraft(context.Background(), q.JWS); err == nil {
-			v.Object = r.Payload.Body
-		}
+	if body != nil {
+		v.Object = body
 	}
 	return v
 }
@@ -111,27 +104,25 @@ func (h cosignAPI) handleCosignRequests(w http.ResponseWriter, r *http.Request) 
 		h.writeProblem(w, r, err)
 		return
 	}
-	qs, err := h.store().CosignRequests(r.Context())
+	qs, err := h.cat().CosignRequests(r.Context(), query.get("status"))
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
 	items := make([]api.CosignRequest, 0, len(qs))
 	for _, q := range qs {
-		if st := query.get("status"); st == "" || st == q.Status {
-			items = append(items, h.viewCosign(q, false))
-		}
+		items = append(items, viewCosign(q, nil))
 	}
 	writeJSON(w, http.StatusOK, api.List[api.CosignRequest]{Items: items})
 }
 
 func (h cosignAPI) handleCosignRequest(w http.ResponseWriter, r *http.Request) {
-	q, err := h.store().CosignRequest(r.Context(), mux.Vars(r)["id"])
+	q, err := h.cat().CosignRequest(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.viewCosign(q, true))
+	writeJSON(w, http.StatusOK, viewCosign(q.CosignRequest, q.Body))
 }
 
 func (h cosignAPI) handleCosignAnswer(approve bool) http.HandlerFunc {
@@ -143,7 +134,7 @@ func (h cosignAPI) handleCosignAnswer(approve bool) http.HandlerFunc {
 				return
 			}
 		}
-		q, err := h.fed().Cosign().AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
+		q, err := h.cat().AnswerCosign(r.Context(), mux.Vars(r)["id"], approve, req.Reason)
 		if err != nil {
 			if errors.Is(err, federation.ErrCosign) {
 				err = errorf(http.StatusConflict, "cosign-refused", "The request cannot be answered", "%v", err)
@@ -151,6 +142,6 @@ func (h cosignAPI) handleCosignAnswer(approve bool) http.HandlerFunc {
 			h.writeProblem(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, h.viewCosign(q, false))
+		writeJSON(w, http.StatusOK, viewCosign(q, nil))
 	}
 }

@@ -111,7 +111,7 @@ func (n *Node) openData() (*dataLayer, error) {
 		return nil, fmt.Errorf("federation: %w", err)
 	}
 	d := &dataLayer{st: st, ix: ix, fed: fed, tr: tr,
-		cat: catalogue.New(catalogue.Deps{Store: st, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
+		cat: catalogue.New(catalogue.Deps{Store: st, Index: ix, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
 	go func() {

@@ -44,12 +44,12 @@ func (n *Node) routes() http.Handler {
 	api := apiRoutes{r: r, gate: func(next http.Handler) http.Handler { return n.gate.hold(h, next) }}
 	admin.routes(api)
 	objectsAPI{web: h, store: n.live.store, cat: n.live.catalogue}.routes(api)
-	importAPI{web: h, store: n.live.store, cat: n.live.catalogue}.routes(api)
-	searchAPI{web: h, store: n.live.store, index: n.live.index, cat: n.live.catalogue, wait: n.cfg.API.SearchWait}.routes(api)
-	federationAPI{web: h, store: n.live.store, fed: n.live.fed, now: n.now, gossip: n.gossip.Load}.routes(api)
+	importAPI{web: h, cat: n.live.catalogue}.routes(api)
+	searchAPI{web: h, cat: n.live.catalogue, wait: n.cfg.API.SearchWait}.routes(api)
+	federationAPI{web: h, store: n.live.store, fed: n.live.fed, gossip: n.gossip.Load}.routes(api)
 	faultsAPI{web: h, faults: n.faults}.routes(api)
 	trustAPI{web: h, store: n.live.store, trust: n.live.trust, keys: n.trustKeys}.routes(api)
-	cosignAPI{web: h, store: n.live.store, fed: n.live.fed, trust: n.live.trust}.routes(api)
+	cosignAPI{web: h, cat: n.live.catalogue}.routes(api)
 
 	// ActivityPub and discovery (outside /api/v1, behind the restore gate).
 	ap := apRoutes{r: r, gate: api.gate}

@@ -2,14 +2,17 @@
 // creating, updating, deleting and importing an object means (validation
 // against what the node holds, signing, publishing to the followers, a draft
 // for the co-producers when a version needs their signatures), and the
-// recommendations. The JSON handlers call it today, the web pages and the
-// co-production processes next; it reaches storage, the trust layer and the
-// federation agent only through the seams its Deps declare.
+// recommendations, search, the CPSV-AP export, drafts and co-sign requests,
+// and the re-signing job (resign.go). The JSON handlers call it today, the
+// web pages and the co-production processes next; it reaches storage, the
+// trust layer and the federation agent only through the seams its Deps
+// declare.
 package catalogue
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -19,6 +22,7 @@ import (
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/storage/search"
 )
 
 // Errors of the use cases; the HTTP layer maps each to its problem.
@@ -44,6 +48,11 @@ type Publisher interface {
 type Cosigner interface {
 	// StartCosign offers a co-produced version to its co-signers.
 	StartCosign(ctx context.Context, obj protocol.Object, expect uint64, prevJWS []byte, cosigners []string) (storage.Draft, error)
+	// AnswerCosign approves or rejects a received co-sign request.
+	AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error)
+	// DraftBody is the entity a received draft carries when it verifies
+	// as far as it is signed; nil otherwise.
+	DraftBody(ctx context.Context, jws []byte) json.RawMessage
 }
 
 // Signer is what the catalogue needs of the trust layer.
@@ -56,6 +65,7 @@ type Signer interface {
 // Deps are the catalogue's seams.
 type Deps struct {
 	Store      *storage.Store
+	Index      *search.Index // derived from Store: Search
 	Federation Publisher
 	Cosign     Cosigner
 	Trust      Signer

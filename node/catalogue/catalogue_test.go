@@ -30,6 +30,12 @@ func (f *fakeFederation) StartCosign(_ context.Context, obj protocol.Object, _ u
 	return storage.Draft{ID: "d1", Object: obj, Cosigners: cosigners}, nil
 }
 
+func (f *fakeFederation) AnswerCosign(context.Context, string, bool, string) (storage.CosignRequest, error) {
+	return storage.CosignRequest{}, errors.New("not offered")
+}
+
+func (f *fakeFederation) DraftBody(context.Context, []byte) json.RawMessage { return nil }
+
 // fakeSigner "signs" with the version number, linking to the previous one.
 type fakeSigner struct{ prevs [][]byte }
 
