@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
@@ -52,12 +51,14 @@ func DecodeEntity(raw []byte) (Entity, error) {
 	}
 	kind, kindOK := strictjson.String(kindRaw)
 	e, known := newEntity(Kind(kind))
-	shape := strictjson.Any
-	if kindOK && known {
-		shape = strictjson.ShapeOf(reflect.TypeOf(e).Elem())
+	known = known && kindOK
+	var errs []*strictjson.Error
+	if known {
+		errs = strictjson.DecodeAll(raw, e, strictOptions) // e is decoded when there is no failure
+	} else {
+		errs = strictjson.CheckAll(raw, strictjson.Any, strictOptions)
 	}
 	ve := &ValidationError{}
-	errs := strictjson.CheckAll(raw, shape, strictOptions)
 	if len(errs) > 0 && (errs[0].Rule.Fatal() || errs[0].Rule.Byte()) {
 		return nil, addJSONErrors(ve, errs)
 	}
@@ -79,9 +80,6 @@ func DecodeEntity(raw []byte) (Entity, error) {
 	ve.Kind = Kind(kind)
 	if len(errs) > 0 {
 		return nil, addJSONErrors(ve, errs)
-	}
-	if err := decodeChecked(raw, e, ve); err != nil {
-		return nil, err
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err

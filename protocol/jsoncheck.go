@@ -1,13 +1,10 @@
 package protocol
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
@@ -49,11 +46,10 @@ func DecodeStrict(raw []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("protocol: decode strict: target is %T, not a non-nil pointer", v)
 	}
-	ve := &ValidationError{}
-	if errs := strictjson.CheckAll(raw, strictjson.ShapeOf(rv.Type().Elem()), strictOptions); len(errs) > 0 {
-		return addJSONErrors(ve, errs)
+	if errs := strictjson.DecodeAll(raw, v, strictOptions); len(errs) > 0 {
+		return addJSONErrors(&ValidationError{}, errs)
 	}
-	return decodeChecked(raw, v, ve)
+	return nil
 }
 
 // JSONError turns a failure of the strict decoder (strictjson.Check's
@@ -83,47 +79,23 @@ var jsonRules = map[strictjson.Rule]string{
 	strictjson.WrongType:     "type",
 }
 
-// addJSONErrors adds the failures errs (strictjson.CheckAll's) to ve and
-// returns ve, or the malformed-JSON error when the first is fatal.
+// addJSONErrors adds the failures errs (strictjson.CheckAll's or
+// DecodeAll's) to ve and returns ve; or the malformed-JSON error when the
+// first is fatal; or, for a value a type's own decoding refused (not a
+// JSON type error), that error.
 func addJSONErrors(ve *ValidationError, errs []*strictjson.Error) error {
 	for _, e := range errs {
 		rule, ok := jsonRules[e.Rule]
 		if !ok {
 			return fmt.Errorf("protocol: decode JSON: %w: %w", ErrMalformedJSON, e)
 		}
+		var te *json.UnmarshalTypeError
+		if cause := e.Unwrap(); cause != nil && !errors.As(cause, &te) {
+			return fmt.Errorf("protocol: decode JSON: %w", cause)
+		}
 		ve.Add(e.Path, rule, "%s", e.Detail)
 	}
 	return ve
-}
-
-// decodeChecked finishes a decoding once raw passed the checks against v's
-// type.
-func decodeChecked(raw []byte, v any, ve *ValidationError) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		// The checks should have caught everything encoding/json
-		// refuses but a type's own decoding; map what is left all the same.
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			field := te.Field
-			if field == "" {
-				field = RootField
-			}
-			ve.Add(field, "type", "must not be a JSON %s", te.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name, uerr := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-			if uerr != nil {
-				name = RootField
-			}
-			ve.Add(name, "unknown_field", "is not a field of this type")
-		default:
-			return fmt.Errorf("protocol: decode JSON: %w", err)
-		}
-		return ve
-	}
-	return nil
 }
 
 // jsonTypeAt names the JSON type of the value that starts with the byte c.

@@ -83,6 +83,12 @@ type fuzzTarget struct {
 	By []byte            `json:"by"`
 }
 
+// prefilled is a target that holds data in every kind of field.
+func prefilled() fuzzTarget {
+	return fuzzTarget{S: "old", I: 3, L: []fuzzTarget{{S: "a"}, {S: "b", M: map[string]string{"q": "r"}}}, M: map[string]string{"x": "y"},
+		P: &fuzzTarget{I: 3, S: "p"}, R: json.RawMessage(`{"old":1}`), X: map[string]any{"o": 1.0}, A: [2]string{"p", "q"}, By: []byte{1}}
+}
+
 // FuzzCheck holds the decoder to encoding/json: Check accepts exactly what
 // judge does; every refusal is an *Error with a rule and a path; for a
 // target type, a document Decode accepts decodes with encoding/json
@@ -157,6 +163,21 @@ func FuzzCheck(f *testing.F) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("Decode(%q) = %#v, encoding/json %#v", data, got, want)
+			}
+			// Into values that hold data already, merged as encoding/json
+			// merges; and the same with unknown members skipped.
+			got, want = prefilled(), prefilled()
+			if err := Decode(data, &got, Options{}); err != nil || json.Unmarshal(data, &want) != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("Decode(%q) into a filled value = %v %#v, encoding/json %#v", data, err, got, want)
+			}
+			var ign fuzzTarget
+			if err := Decode(data, &ign, Options{IgnoreUnknown: true}); err != nil {
+				t.Fatalf("Decode(%q) with IgnoreUnknown: %v", data, err)
+			}
+			got = fuzzTarget{}
+			_ = Decode(data, &got, Options{})
+			if !reflect.DeepEqual(ign, got) {
+				t.Fatalf("Decode(%q) with IgnoreUnknown = %#v, without %#v", data, ign, got)
 			}
 		} else if err == nil {
 			// Refused for the target alone: a member name in another case

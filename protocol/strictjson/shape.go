@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // A Shape is what a document, or a place in one, may hold: the JSON view
@@ -221,10 +222,24 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 		if !sf.IsExported() {
 			continue
 		}
-		if name == "" {
+		if !validTag(name) {
 			name = sf.Name
 		}
 		out[name] = ft
 	}
 	return out
+}
+
+// validTag reports whether encoding/json takes a tag's name as the field's
+// JSON name (else it takes the Go name).
+func validTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c) && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
 }

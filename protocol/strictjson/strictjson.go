@@ -118,29 +118,55 @@ func CheckAll(data []byte, s *Shape, o Options) []*Error {
 }
 
 // Decode checks data against the shape of v's type (ShapeOf) within the
-// limits of o, then decodes it into v, a non-nil pointer, with
-// encoding/json. A null document leaves v as it is. Its errors are
-// *Error; a value that encoding/json or a type's own decoding method
-// still refuses (a bad base64 []byte, a json.Unmarshaler's error) is a
-// WrongType that wraps that error.
+// limits of o, then decodes it into v, a non-nil pointer, as encoding/json
+// would. A null document leaves v as it is. Its errors are *Error; a value
+// that encoding/json or a type's own decoding method still refuses (a bad
+// base64 []byte, a json.Unmarshaler's error) is a WrongType that wraps
+// that error.
 func Decode(data []byte, v any, o Options) error {
+	if errs := decode(data, v, o, false); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// DecodeAll is Decode that reports every failure, as CheckAll does; v is
+// decoded only when there is none.
+func DecodeAll(data []byte, v any, o Options) []*Error {
+	return decode(data, v, o, true)
+}
+
+func decode(data []byte, v any, o Options, all bool) []*Error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &Error{Rule: WrongType, Path: Root, Detail: fmt.Sprintf("the target is %T, not a non-nil pointer", v)}
+		return []*Error{{Rule: WrongType, Path: Root, Detail: fmt.Sprintf("the target is %T, not a non-nil pointer", v)}}
 	}
 	if e := o.tooLarge(data); e != nil {
-		return e
+		return []*Error{e}
 	}
 	sc := o.scanner(data)
 	sc.blank = o.IgnoreUnknown
-	if e := sc.run(ShapeOf(rv.Type().Elem())); e != nil {
-		return e
+	sc.all = all
+	t := rv.Type().Elem()
+	if e := sc.run(ShapeOf(t)); e != nil && (!all || e.Rule.Fatal()) {
+		return []*Error{e}
+	}
+	if len(sc.found) > 0 {
+		return sc.found
+	}
+	if len(sc.shaped) > 0 {
+		slices.SortStableFunc(sc.shaped, less)
+		return sc.shaped
 	}
 	if len(sc.blanks) > 0 {
 		data = blankNames(data, sc.blanks)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return unmarshalError(err)
+	start, end := skipSpace(data, 0), len(data)
+	for end > start && (data[end-1] == ' ' || data[end-1] == '\t' || data[end-1] == '\n' || data[end-1] == '\r') {
+		end--
+	}
+	if err := fill(data[start:end], rv.Elem(), planOf(t)); err != nil {
+		return []*Error{unmarshalError(err)}
 	}
 	return nil
 }
@@ -159,17 +185,28 @@ func blankNames(data []byte, spans [][2]int) []byte {
 	return append(out, data[last:]...)
 }
 
-// unmarshalError is the *Error of what encoding/json refused in a checked
-// document.
+// unmarshalError is the *Error of what a value's own decoding (by
+// encoding/json, a json.Unmarshaler, ...) refused in a checked document.
 func unmarshalError(err error) *Error {
 	e := &Error{Rule: WrongType, Path: Root, Detail: err.Error(), err: err}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		e.Offset = int(te.Offset)
-		if te.Field != "" {
-			e.Path = te.Field
+	if fe, ok := err.(*fillError); ok {
+		e.err = fe.err
+		for i := len(fe.rev) - 1; i >= 0; i-- {
+			e.segs = append(e.segs, fe.rev[i])
 		}
+		e.Path = pathOf(e.segs)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(e.err, &te) {
+		e.Offset = int(te.Offset)
 		e.Detail = "must not be a JSON " + te.Value
+		if te.Field != "" {
+			if e.Path == Root {
+				e.Path = te.Field
+			} else {
+				e.Path += "." + te.Field
+			}
+		}
 	}
 	return e
 }
