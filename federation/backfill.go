@@ -23,11 +23,17 @@ const backfillBatch = 500
 // serve an endless outbox).
 const maxBackfillPages = 100_000
 
+// backfiller is the agent's catch-up: it pages followed nodes' outboxes
+// (at most maxConcurrentBackfills at once, one per actor). It shares the
+// agent's store, client and trust layer.
+type backfiller struct{ s *Service }
+
 // StartBackfill fetches a followed actor's whole catalogue in the
 // background (at most one backfill per actor at a time). Objects whose
 // signers have no trust chain yet (a node being enrolled) are fetched again
 // every unverifiedRetryAfter, up to maxBackfillRetries times.
-func (s *Service) StartBackfill(actor string) {
+func (b *backfiller) StartBackfill(actor string) {
+	s := b.s
 	if _, running := s.backfills.LoadOrStore(actor, struct{}{}); running {
 		return
 	}
@@ -37,7 +43,7 @@ func (s *Service) StartBackfill(actor string) {
 		defer s.backfills.Delete(actor)
 		ctx := s.ctx
 		for attempt := 0; ; attempt++ {
-			pending, ok := s.runBackfill(ctx, actor)
+			pending, ok := b.runBackfill(ctx, actor)
 			if !ok || pending == 0 || attempt >= maxBackfillRetries {
 				return
 			}
@@ -58,7 +64,8 @@ const maxBackfillRetries = 20
 // runBackfill runs one backfill under the concurrency bound and records the
 // peer's state; it returns how many objects waited for a trust chain and
 // whether it ran.
-func (s *Service) runBackfill(ctx context.Context, actor string) (pending int, ok bool) {
+func (b *backfiller) runBackfill(ctx context.Context, actor string) (pending int, ok bool) {
+	s := b.s
 	select {
 	case s.backfillSem <- struct{}{}:
 		defer func() { <-s.backfillSem }()
@@ -66,7 +73,7 @@ func (s *Service) runBackfill(ctx context.Context, actor string) (pending int, o
 		return 0, false
 	}
 	start := time.Now()
-	n, pending, err := s.backfill(ctx, actor)
+	n, pending, err := b.backfill(ctx, actor)
 	errText := ""
 	if err != nil {
 		errText = err.Error()
@@ -85,13 +92,14 @@ func (s *Service) runBackfill(ctx context.Context, actor string) (pending int, o
 // idempotent and order-free: what is already held is skipped. It returns
 // how many object versions it wrote.
 func (s *Service) Backfill(ctx context.Context, actor string) (int, error) {
-	n, _, err := s.backfill(ctx, actor)
+	n, _, err := s.catchUp.backfill(ctx, actor)
 	return n, err
 }
 
 // backfill is Backfill; pending counts the objects skipped because their
 // signers have no trust chain yet.
-func (s *Service) backfill(ctx context.Context, actor string) (applied, pending int, err error) {
+func (b *backfiller) backfill(ctx context.Context, actor string) (applied, pending int, err error) {
+	s := b.s
 	peer, err := s.Actor(ctx, actor)
 	if err != nil {
 		return 0, 0, fmt.Errorf("backfill %s: %w", actor, err)
@@ -105,7 +113,7 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 		if len(ops) == 0 {
 			return nil
 		}
-		n, err := s.applyRemote(ctx, ops)
+		n, err := b.applyRemote(ctx, ops)
 		applied += n
 		ops = ops[:0]
 		return err
@@ -123,11 +131,11 @@ func (s *Service) backfill(ctx context.Context, actor string) (applied, pending 
 		if err != nil {
 			return applied, pending, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
 		}
-		for _, r := range s.verifyPage(ctx, peer.ID, items) {
+		for _, r := range b.verifyPage(ctx, peer.ID, items) {
 			if r.act == nil {
 				continue
 			}
-			got, ok, err := s.backfillOps(ctx, peer.ID, r, seen)
+			got, ok, err := b.backfillOps(ctx, peer.ID, r, seen)
 			if errors.Is(err, trust.ErrUnverified) {
 				pending++
 				continue
@@ -165,7 +173,7 @@ type pageItem struct {
 // verifyPage parses and verifies a page's items on every core (signature
 // verification is most of a backfill's cost); the results keep the page's
 // order, newest first.
-func (s *Service) verifyPage(ctx context.Context, actor string, items []json.RawMessage) []pageItem {
+func (b *backfiller) verifyPage(ctx context.Context, actor string, items []json.RawMessage) []pageItem {
 	out := make([]pageItem, len(items))
 	workers := min(runtime.GOMAXPROCS(0), len(items))
 	var next atomic.Int64
@@ -179,7 +187,7 @@ func (s *Service) verifyPage(ctx context.Context, actor string, items []json.Raw
 				if i >= len(items) || ctx.Err() != nil {
 					return
 				}
-				out[i] = s.verifyItem(ctx, actor, items[i])
+				out[i] = b.verifyItem(ctx, actor, items[i])
 			}
 		}()
 	}
@@ -187,7 +195,8 @@ func (s *Service) verifyPage(ctx context.Context, actor string, items []json.Raw
 	return out
 }
 
-func (s *Service) verifyItem(ctx context.Context, actor string, raw json.RawMessage) pageItem {
+func (b *backfiller) verifyItem(ctx context.Context, actor string, raw json.RawMessage) pageItem {
+	s := b.s
 	act, err := parseActivity(raw)
 	if err != nil {
 		s.log.Debug("backfill skipped an item that is not an activity", "actor", actor, "err", err)
@@ -213,7 +222,8 @@ func (s *Service) verifyItem(ctx context.Context, actor string, raw json.RawMess
 
 // backfillOps turns one verified outbox item into the writes it calls for,
 // if any: the version, after the versions fetched to fill a gap before it.
-func (s *Service) backfillOps(ctx context.Context, actor string, it pageItem, seen map[string]bool) ([]storage.WriteOp, bool, error) {
+func (b *backfiller) backfillOps(ctx context.Context, actor string, it pageItem, seen map[string]bool) ([]storage.WriteOp, bool, error) {
+	s := b.s
 	act := it.act
 	if act.Actor != actor || !sameOrigin(act.ID, actor) {
 		return nil, false, fmt.Errorf("activity %s is not %s's", act.ID, actor)
@@ -260,7 +270,8 @@ func (s *Service) backfillOps(ctx context.Context, actor string, it pageItem, se
 // applyRemote writes a batch of remote versions; when the batch as a whole
 // fails (a live delivery raced it, one object is invalid), each is tried
 // alone and stale or invalid ones are skipped.
-func (s *Service) applyRemote(ctx context.Context, ops []storage.WriteOp) (int, error) {
+func (b *backfiller) applyRemote(ctx context.Context, ops []storage.WriteOp) (int, error) {
+	s := b.s
 	if _, err := s.st.Apply(ctx, ops...); err == nil {
 		return len(ops), nil
 	} else if !errors.Is(err, storage.ErrStale) && !errors.Is(err, storage.ErrInvalidObject) && !errors.Is(err, storage.ErrGone) && !errors.Is(err, storage.ErrKeyExists) {

@@ -18,13 +18,19 @@ import (
 // on at most DeliveryWorkers goroutines, skipping hosts whose circuit is
 // open or that are paused (pause.go), and deliveries already in flight. It
 // sleeps until a commit, a kick or the next poll.
-func (s *Service) deliveryLoop(ctx context.Context) {
+// deliverer is the agent's outbound half: the workers over the durable
+// delivery queue, with the circuit breaker and the paused hosts (pause.go).
+// It shares the agent's store, client and signer.
+type deliverer struct{ s *Service }
+
+func (dl *deliverer) deliveryLoop(ctx context.Context) {
+	s := dl.s
 	sem := make(chan struct{}, s.cfg.DeliveryWorkers)
 	const poll = time.Second
 	for ctx.Err() == nil {
 		changed := s.st.Changed()
-		s.expirePaused(ctx)
-		due, err := s.st.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, s.skipHosts(s.now()))
+		dl.expirePaused(ctx)
+		due, err := s.st.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, dl.skipHosts(s.now()))
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, storage.ErrClosed) {
 				s.log.Error("read the delivery queue", "err", err)
@@ -50,7 +56,7 @@ func (s *Service) deliveryLoop(ctx context.Context) {
 			go func(d storage.Delivery) {
 				defer s.wg.Done()
 				defer func() { <-sem; s.inflight.Delete(d.ID); s.Kick() }()
-				s.deliver(ctx, d)
+				dl.deliver(ctx, d)
 			}(d)
 		}
 		if started > 0 {
@@ -85,30 +91,31 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // deliver POSTs one activity to one inbox, signed now, and records the outcome.
-func (s *Service) deliver(ctx context.Context, d storage.Delivery) {
+func (dl *deliverer) deliver(ctx context.Context, d storage.Delivery) {
+	s := dl.s
 	act, err := s.st.ActivityByIRI(ctx, d.ActivityIRI)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			s.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, "the activity is no longer stored"))
+			dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, "the activity is no longer stored"))
 		}
 		return
 	}
-	status, retryAfter, err := s.post(ctx, d.Inbox, act.Body)
+	status, retryAfter, err := dl.post(ctx, d.Inbox, act.Body)
 	now := s.now()
 	switch {
 	case err == nil && status >= 200 && status < 300:
 		s.breaker.success(d.Host)
-		s.record(ctx, "done", s.st.DeliveryDone(ctx, d.ID))
+		dl.record(ctx, "done", s.st.DeliveryDone(ctx, d.ID))
 		return
 	case err == nil && status == http.StatusGone:
 		// The server (or its shared inbox) is gone: stop delivering to it.
 		n, derr := s.st.DropHost(ctx, d.Host, fmt.Sprintf("%s answered 410 Gone", d.Inbox))
 		s.log.Warn("peer gone: dropped its deliveries", "host", d.Host, "inbox", d.Inbox, "dropped", n)
-		s.record(ctx, "drop host", derr)
+		dl.record(ctx, "drop host", derr)
 		return
 	case err == nil && status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
 		s.breaker.success(d.Host) // the host answers; the activity is what it refuses
-		s.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("%s refused it: %d %s", d.Inbox, status, http.StatusText(status))))
+		dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("%s refused it: %d %s", d.Inbox, status, http.StatusText(status))))
 		return
 	}
 	// Transient: a transport error, 408, 429 or 5xx.
@@ -123,24 +130,26 @@ func (s *Service) deliver(ctx context.Context, d storage.Delivery) {
 		text = fmt.Sprintf("%d %s", status, http.StatusText(status))
 	}
 	if now.Sub(d.Created) >= s.cfg.MaxDeliveryAge {
-		s.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("not delivered within %s; last error: %s", s.cfg.MaxDeliveryAge, text)))
+		dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("not delivered within %s; last error: %s", s.cfg.MaxDeliveryAge, text)))
 		return
 	}
-	next := now.Add(s.backoff(d.Attempts + 1))
+	next := now.Add(dl.backoff(d.Attempts + 1))
 	if retryAfter > 0 {
 		next = now.Add(min(retryAfter, s.cfg.RetryMax))
 	}
-	s.record(ctx, "retry", s.st.DeliveryRetry(ctx, d.ID, next, status, text))
+	dl.record(ctx, "retry", s.st.DeliveryRetry(ctx, d.ID, next, status, text))
 }
 
-func (s *Service) record(ctx context.Context, what string, err error) {
+func (dl *deliverer) record(ctx context.Context, what string, err error) {
+	s := dl.s
 	if err != nil && ctx.Err() == nil && !errors.Is(err, storage.ErrNotFound) {
 		s.log.Error("record a delivery outcome", "outcome", what, "err", err)
 	}
 }
 
 // backoff is exponential with full jitter in [base·2^(n-1)/2, base·2^(n-1)], capped.
-func (s *Service) backoff(attempt int) time.Duration {
+func (dl *deliverer) backoff(attempt int) time.Duration {
+	s := dl.s
 	d := s.cfg.RetryBase
 	for i := 1; i < attempt && d < s.cfg.RetryMax; i++ {
 		d *= 2
@@ -151,7 +160,8 @@ func (s *Service) backoff(attempt int) time.Duration {
 
 // post sends body to inbox, signed at send time. It returns the status and
 // a Retry-After delay when the peer gave one.
-func (s *Service) post(ctx context.Context, inbox string, body []byte) (int, time.Duration, error) {
+func (dl *deliverer) post(ctx context.Context, inbox string, body []byte) (int, time.Duration, error) {
+	s := dl.s
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, err

@@ -110,7 +110,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 	t.Run("success removes the delivery", func(t *testing.T) {
 		status.Store(202)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		if _, err := st.Delivery(ctx, d.ID); err == nil {
 			t.Fatal("a delivered activity is still queued")
 		}
@@ -123,7 +123,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		retryAfter.Store("120")
 		defer retryAfter.Store("")
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		got, err := st.Delivery(ctx, d.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +135,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 	t.Run("a 5xx backs off exponentially with jitter", func(t *testing.T) {
 		status.Store(503)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		got, _ := st.Delivery(ctx, d.ID)
 		if wait := got.NextAttempt.Sub(clk.now()); wait < cfg.RetryBase/2 || wait > cfg.RetryBase {
 			t.Fatalf("first retry in %s, want within [%s, %s]", wait, cfg.RetryBase/2, cfg.RetryBase)
@@ -155,7 +155,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 	t.Run("a 4xx is a dead letter", func(t *testing.T) {
 		status.Store(400)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		got, err := st.Delivery(ctx, d.ID)
 		if err != nil || !got.Dead || !strings.Contains(got.DeadReason, "400") {
 			t.Fatalf("after a 400: %+v %v", got, err)
@@ -165,7 +165,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		status.Store(500)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		clk.add(cfg.MaxDeliveryAge + time.Hour)
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		got, err := st.Delivery(ctx, d.ID)
 		if err != nil || !got.Dead || !strings.Contains(got.DeadReason, "not delivered within") {
 			t.Fatalf("after 49 h: %+v %v", got, err)
@@ -179,7 +179,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		status.Store(410)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		enqueue(t, s, st, inbox.URL+"/actor/inbox")
-		s.deliver(ctx, d)
+		s.deliveries.deliver(ctx, d)
 		stats, _ := st.QueueStats(ctx)
 		if q := stats[host]; q.Pending != 0 {
 			t.Fatalf("after a 410 the host still has %d pending deliveries", q.Pending)
@@ -193,7 +193,7 @@ func TestBackoffBounds(t *testing.T) {
 		want := s.cfg.RetryBase << min(attempt-1, 20)
 		want = min(want, s.cfg.RetryMax)
 		for i := 0; i < 20; i++ {
-			if d := s.backoff(attempt); d < want/2 || d > want {
+			if d := (&deliverer{s: s}).backoff(attempt); d < want/2 || d > want {
 				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", attempt, d, want/2, want)
 			}
 		}

@@ -8,6 +8,12 @@
 // federation/transport; HTTP signatures are made and checked by
 // protocol/httpsig; the wire format is protocol/activity's.
 //
-// Service is the agent that composes these parts. node owns its lifecycle
-// and routes HTTP requests to it; storage owns every transaction.
+// Service is the agent that composes these parts: the inbox and the follow
+// graph are its own methods; its outbound deliveries (deliverer, deliver.go
+// and pause.go), its catch-up (backfiller, backfill.go) and co-production
+// (Coproduction, cosign.go, with the CosignExpiry job) are parts of their
+// own that share its store, client and trust layer. The gossip agent that
+// acts on membership is the sub-package peering. node owns their
+// lifecycles and routes HTTP requests to them; storage owns every
+// transaction.
 package federation

@@ -99,7 +99,7 @@ func (s *Service) onFollowAnswer(ctx context.Context, act *activity.Activity) er
 	}
 	s.log.Info("follow answered", "actor", act.Actor, "state", f.State)
 	if f.State == storage.FollowAccepted {
-		s.StartBackfill(act.Actor)
+		s.catchUp.StartBackfill(act.Actor)
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (s *Service) Follow(ctx context.Context, target string) (storage.Follow, er
 		return storage.Follow{}, fmt.Errorf("federation: follow %s: %w", target, err)
 	}
 	if old, err := s.st.Following(ctx, peer.ID); err == nil && old.State == storage.FollowAccepted {
-		s.StartBackfill(peer.ID) // catch up anyway
+		s.catchUp.StartBackfill(peer.ID) // catch up anyway
 		return old, nil
 	}
 	id := s.ids.New(s.now())

@@ -94,7 +94,8 @@ func (s *Service) PausedHosts() map[string]time.Time {
 
 // skipHosts are the hosts the delivery loop leaves out at now: open
 // circuits and paused hosts.
-func (s *Service) skipHosts(now time.Time) map[string]bool {
+func (dl *deliverer) skipHosts(now time.Time) map[string]bool {
+	s := dl.s
 	skip := s.breaker.open(now)
 	s.paused.mu.Lock()
 	defer s.paused.mu.Unlock()
@@ -106,7 +107,8 @@ func (s *Service) skipHosts(now time.Time) map[string]bool {
 
 // expirePaused applies the give-up age to the queues of paused hosts, at
 // most once per expireEvery.
-func (s *Service) expirePaused(ctx context.Context) {
+func (dl *deliverer) expirePaused(ctx context.Context) {
+	s := dl.s
 	now := s.now()
 	s.paused.mu.Lock()
 	if len(s.paused.hosts) == 0 || now.Sub(s.paused.lastExpiry) < expireEvery {

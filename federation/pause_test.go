@@ -59,7 +59,7 @@ func TestPausedHostIsNotAttemptedAndFlushedOnResume(t *testing.T) {
 	// made before the pause; one queued during the pause.
 	status.Store(http.StatusServiceUnavailable)
 	backedOff := enqueue(t, s, st, srv.URL+"/inbox")
-	s.deliver(ctx, backedOff)
+	s.deliveries.deliver(ctx, backedOff)
 	if err := st.DeliveryRetry(ctx, backedOff.ID, clk.now().Add(time.Hour), 503, "unavailable"); err != nil {
 		t.Fatal(err)
 	}

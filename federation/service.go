@@ -56,10 +56,12 @@ type Service struct {
 
 	onEquivocation func()
 
-	actors  *actorCache
-	cosign  *Coproduction // cosign.go
-	breaker *breaker
-	paused  pauses // hosts whose node gossip declared down (pause.go)
+	actors     *actorCache
+	cosign     *Coproduction // cosign.go
+	deliveries *deliverer    // deliver.go
+	catchUp    *backfiller   // backfill.go
+	breaker    *breaker
+	paused     pauses // hosts whose node gossip declared down (pause.go)
 
 	kick     chan struct{}
 	ctx      context.Context // cancelled by Close: every worker and backfill stops
@@ -104,7 +106,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.actors = newActorCache(s, time.Hour)
-	s.cosign = &Coproduction{s: s}
+	s.cosign, s.deliveries, s.catchUp = &Coproduction{s: s}, &deliverer{s: s}, &backfiller{s: s}
 	// A signature binds the request to this node's public host (a delivery
 	// captured on one node cannot be replayed to another) and, outside a
 	// test federation on loopback, its key to an https URL.
@@ -142,7 +144,7 @@ func (s *Service) Start() {
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
-		s.deliveryLoop(s.ctx)
+		s.deliveries.deliveryLoop(s.ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -153,7 +155,7 @@ func (s *Service) Start() {
 				return
 			}
 			for _, f := range fs {
-				s.StartBackfill(f.Actor)
+				s.catchUp.StartBackfill(f.Actor)
 			}
 			if next == "" {
 				return
