@@ -111,7 +111,13 @@ func (s *Service) verifyVersion(ctx context.Context, jws []byte) (*receivedVersi
 const unverifiedRetryAfter = 15 * time.Second
 
 // trustProblem maps a verification failure to its problem: one type per
-// reason, named after the check that failed.
+// reason, named after the check that failed. The first rule the error
+// wraps wins, so the order matters: an object refused for its signer's
+// trust chain (signedobject.ErrUntrustedKey, trust.ErrUnverified) also
+// wraps the chain's own reason, and a statement's reasons are the
+// object's (protocol/jose: an expired statement and an expired object
+// both wrap jose.ErrExpired). The chain's rules come first, revocations
+// before the rest; then the object's own.
 func trustProblem(err error) *InboxError {
 	type rule struct {
 		sentinel error
@@ -119,6 +125,11 @@ func trustProblem(err error) *InboxError {
 		name     string
 	}
 	rules := []rule{
+		{trustchain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
+		{entity.ErrKeyRevoked, http.StatusForbidden, "key-revoked"},
+		{entity.ErrKeyRetired, http.StatusForbidden, "key-retired"},
+		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
+		{signedobject.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
 		{signedobject.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
 		{signedobject.ErrMalformed, http.StatusBadRequest, "jws-malformed"},
 		{signedobject.ErrAlgorithm, http.StatusUnprocessableEntity, "jws-algorithm"},
@@ -130,9 +141,6 @@ func trustProblem(err error) *InboxError {
 		{signedobject.ErrInvalidPayload, http.StatusUnprocessableEntity, "jws-payload"},
 		{signedobject.ErrUnknownSigner, http.StatusForbidden, "jws-unlisted-signer"},
 		{signedobject.ErrMissingCosigner, http.StatusForbidden, "jws-missing-cosigner"},
-		{trustchain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
-		{entity.ErrKeyRevoked, http.StatusForbidden, "key-revoked"},
-		{entity.ErrKeyRetired, http.StatusForbidden, "key-retired"},
 		{signedobject.ErrBadSignature, http.StatusForbidden, "jws-bad-signature"},
 		{signedobject.ErrExpired, http.StatusForbidden, "jws-expired"},
 		{signedobject.ErrNotYetValid, http.StatusForbidden, "jws-not-yet-valid"},
@@ -140,8 +148,6 @@ func trustProblem(err error) *InboxError {
 		{ErrPrevMismatch, http.StatusConflict, "jws-prev-mismatch"},
 		{signedobject.ErrRollback, http.StatusConflict, "jws-rollback"},
 		{storage.ErrJtiReused, http.StatusConflict, "jws-replayed-jti"},
-		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
-		{signedobject.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
 	}
 	for _, r := range rules {
 		if errors.Is(err, r.sentinel) {
