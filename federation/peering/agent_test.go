@@ -40,7 +40,9 @@ func (f *fakeFed) FollowOnce(_ context.Context, actor string) (storage.Follow, b
 
 type checkerFunc func(ctx context.Context, id string) (MemberTrust, error)
 
-func (c checkerFunc) CheckMember(ctx context.Context, id string) (MemberTrust, error) { return c(ctx, id) }
+func (c checkerFunc) CheckMember(ctx context.Context, id string) (MemberTrust, error) {
+	return c(ctx, id)
+}
 
 func newAgent(t *testing.T, policy string, c Checker, fed *fakeFed) *Agent {
 	t.Helper()
