@@ -129,12 +129,12 @@ func New(cfg Config, opts Options) (*Node, error) {
 		n.now = time.Now
 	}
 	n.metrics = newMetrics(&n.gate, &n.live)
-	n.memberCheck, n.gossipMetaHints = peering.TrustChecker{Trust: n.live.trust, Now: n.now}, n.trustHints
 	n.inboxLimit = newRateLimiter(cfg.Federation.InboxRate, cfg.Federation.InboxBurst, n.now)
 	if cfg.Testing.Faults {
 		n.faults = faults.NewSet()
 		n.now = n.faults.Clock(n.now)
 	}
+	n.memberCheck, n.gossipMetaHints = peering.TrustChecker{Trust: n.live.trust, Now: n.now}, n.trustHints
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.Data, err)
 	}
