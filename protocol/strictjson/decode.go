@@ -11,7 +11,7 @@ import (
 // Decoding a checked document. The checks leave nothing for encoding/json
 // to refuse in the plain kinds (strings, booleans, numbers in range,
 // slices, arrays, pointers, maps with string keys, structs without
-// embedded fields or options), so those are set here from the bytes in
+// embedded fields or ",string" options), so those are set here from the bytes in
 // one walk; json.RawMessage takes its bytes; every other type (a
 // json.Unmarshaler or encoding.TextUnmarshaler, an interface, []byte,
 // embedded structs, ...) gets its value's bytes from json.Unmarshal, which

@@ -56,8 +56,7 @@ func (sc *scanner) steps() []step {
 // errAt makes the error of rule at offset, for the value being read.
 func (sc *scanner) errAt(rule Rule, offset int, format string, args ...any) *Error {
 	steps := sc.steps()
-	e := &Error{Rule: rule, Offset: offset, Path: pathOf(steps), Detail: fmt.Sprintf(format, args...), segs: steps}
-	return e
+	return &Error{Rule: rule, Offset: offset, Path: pathOf(steps), Detail: fmt.Sprintf(format, args...), segs: steps}
 }
 
 // syntax is a Syntax error at sc.pos; at the end of the input it wraps
@@ -495,8 +494,9 @@ const (
 )
 
 // plain8 reports whether none of the 8 bytes of w needs a look: a quote,
-// a backslash, a control character or a non-ASCII byte. (A byte of x is
-// below n when (x - n*lsb) &^ x has its top bit; zero when below 1.)
+// a backslash, a control character or a non-ASCII byte. ((x - n*lsb) &^ x
+// has a top bit set exactly when some byte of x is below n, for n <= 0x80;
+// a byte equal to c is a byte of x^(c*lsb) below 1.)
 func plain8(w uint64) bool {
 	q := w ^ (lsb * '"')
 	b := w ^ (lsb * '\\')

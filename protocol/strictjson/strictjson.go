@@ -17,11 +17,14 @@
 // and WrongType (the JSON type and Go range of each field), judged against
 // the Shape of the target Go type.
 //
-// Check and CheckAll only check; Decode checks and then hands the
-// document to encoding/json, which can no longer read it differently;
-// Members, Elements and String read the parts of a checked document
-// without decoding the rest (the verify path reads a JWS envelope that
-// way, mostly one long base64url string).
+// Check and CheckAll only check; Decode and DecodeAll check and then
+// decode as encoding/json would, in one more walk over the checked bytes
+// (decode.go); Members, Elements and String read parts of a checked
+// document without decoding the rest (the verify path reads a JWS
+// envelope that way, mostly one long base64url string). The scan reads
+// strings eight bytes at a time and allocates only for member names with
+// escapes and for objects of many members: it is on the path of every
+// object a node receives.
 //
 // The package stands under protocol/ but apart from its root and from
 // protocol/jose: protocol imports it, and its rules are not JOSE's (the
