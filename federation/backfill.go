@@ -81,7 +81,7 @@ func (b *backfiller) runBackfill(ctx context.Context, actor string) (pending int
 	} else {
 		s.log.Info("backfill done", "actor", actor, "applied", n, "waiting_for_trust", pending, "duration", time.Since(start))
 	}
-	if err := s.st.MarkPeer(ctx, actor, err == nil, s.now(), errText); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.graph.MarkPeer(ctx, actor, err == nil, s.now(), errText); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		s.log.Warn("record the peer's state", "actor", actor, "err", err)
 	}
 	return pending, err == nil
@@ -210,7 +210,7 @@ func (b *backfiller) verifyItem(ctx context.Context, actor string, raw json.RawM
 	case act.Object == nil || act.Object.JWS == nil:
 	default:
 		if e := act.Object.Entry; e != nil {
-			if cur, err := s.st.Get(ctx, act.ObjectID()); err == nil && cur.Version >= e.Version {
+			if cur, err := s.objects.Get(ctx, act.ObjectID()); err == nil && cur.Version >= e.Version {
 				it.held = true
 				return it
 			}
@@ -244,7 +244,7 @@ func (b *backfiller) backfillOps(ctx context.Context, actor string, it pageItem,
 	}
 	rv := it.rv
 	h := &history{} // the first version this node sees, unless it holds one
-	cur, err := s.st.Get(ctx, iri)
+	cur, err := s.objects.Get(ctx, iri)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 	case err != nil:
@@ -272,14 +272,14 @@ func (b *backfiller) backfillOps(ctx context.Context, actor string, it pageItem,
 // alone and stale or invalid ones are skipped.
 func (b *backfiller) applyRemote(ctx context.Context, ops []storage.WriteOp) (int, error) {
 	s := b.s
-	if _, err := s.st.Apply(ctx, ops...); err == nil {
+	if _, err := s.objects.Apply(ctx, ops...); err == nil {
 		return len(ops), nil
 	} else if !errors.Is(err, storage.ErrStale) && !errors.Is(err, storage.ErrInvalidObject) && !errors.Is(err, storage.ErrGone) && !errors.Is(err, storage.ErrKeyExists) {
 		return 0, err
 	}
 	n := 0
 	for _, op := range ops {
-		_, err := s.st.Apply(ctx, op)
+		_, err := s.objects.Apply(ctx, op)
 		switch {
 		case err == nil:
 			n++

@@ -115,11 +115,11 @@ func (cp *Coproduction) StartCosign(ctx context.Context, obj protocol.Object, ex
 		acts = append(acts, storage.Activity{IRI: s.uris.Activity(id), Type: "Offer", Actor: s.uris.Actor(), ObjectIRI: obj.IRI, Published: now, Body: body})
 		inboxes = append(inboxes, []string{p.inbox})
 	}
-	if err := s.st.PutDraft(ctx, d); err != nil {
+	if err := s.cosigning.PutDraft(ctx, d); err != nil {
 		return storage.Draft{}, err
 	}
 	for i := range acts {
-		if err := s.st.Enqueue(ctx, acts[i], inboxes[i]); err != nil {
+		if err := s.queue.Enqueue(ctx, acts[i], inboxes[i]); err != nil {
 			return storage.Draft{}, err
 		}
 	}
@@ -162,7 +162,7 @@ const (
 func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) error {
 	s := cp.s
 	if act.Object == nil || act.Object.JWS == nil {
-		_, err := s.st.ApplyInbound(ctx, act.ID) // not a co-sign request: ignored
+		_, err := s.objects.ApplyInbound(ctx, act.ID) // not a co-sign request: ignored
 		return err
 	}
 	if n := len(act.Object.JWS); n > MaxOfferJWS {
@@ -180,7 +180,7 @@ func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) err
 		return refuse(http.StatusUnprocessableEntity, "not-a-cosigner", nil, "the draft does not list this node (%s) among its cosigners", s.uris.Base())
 	}
 	if r.Verification.Status != protocol.Verified {
-		f, err := s.st.Following(ctx, act.Actor)
+		f, err := s.graph.Following(ctx, act.Actor)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
@@ -196,7 +196,7 @@ func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) err
 	now := s.now().UTC()
 	q := storage.CosignRequest{ID: s.ids.New(now), Activity: act.ID, Actor: act.Actor, Origin: p.Iss, IRI: p.Sub, Title: title,
 		JWS: act.Object.JWS, Status: DraftPending, Received: now}
-	_, added, err := s.st.AddCosignRequest(ctx, q, CosignQuota)
+	_, added, err := s.cosigning.AddCosignRequest(ctx, q, CosignQuota)
 	if errors.Is(err, storage.ErrQuota) {
 		ie := refuse(http.StatusTooManyRequests, "cosign-quota", err,
 			"%s already has %d co-sign requests waiting for a decision here: retry when some are decided", p.Iss, CosignQuota)
@@ -209,7 +209,7 @@ func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) err
 	if added {
 		s.log.Info("co-sign request received", "from", p.Iss, "object", p.Sub, "request", q.ID)
 	}
-	_, err = s.st.ApplyInbound(ctx, act.ID)
+	_, err = s.objects.ApplyInbound(ctx, act.ID)
 	return err
 }
 
@@ -217,14 +217,14 @@ func (cp *Coproduction) onOffer(ctx context.Context, act *activity.Activity) err
 // CosignRequestTTL, freeing their origins' quota.
 func (cp *Coproduction) ExpireCosignRequests(ctx context.Context) (int, error) {
 	s := cp.s
-	return s.st.ExpirePendingCosign(ctx, s.now().Add(-CosignRequestTTL), fmt.Sprintf("no decision within %s", CosignRequestTTL))
+	return s.cosigning.ExpirePendingCosign(ctx, s.now().Add(-CosignRequestTTL), fmt.Sprintf("no decision within %s", CosignRequestTTL))
 }
 
 // AnswerCosign approves (signs the draft, answers Accept with the
 // signature) or rejects (answers Reject) a received co-sign request.
 func (cp *Coproduction) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
 	s := cp.s
-	q, err := s.st.CosignRequest(ctx, id)
+	q, err := s.cosigning.CosignRequest(ctx, id)
 	if err != nil {
 		return storage.CosignRequest{}, err
 	}
@@ -257,11 +257,11 @@ func (cp *Coproduction) AnswerCosign(ctx context.Context, id string, approve boo
 		typ, q.Status = "Accept", CosignApproved
 	}
 	q.Reason, q.Decided = reason, now
-	if err := s.st.PutCosignRequest(ctx, q); err != nil {
+	if err := s.cosigning.PutCosignRequest(ctx, q); err != nil {
 		return storage.CosignRequest{}, err
 	}
 	a := storage.Activity{IRI: s.uris.Activity(aid), Type: typ, Actor: s.uris.Actor(), ObjectIRI: q.Activity, Published: now, Body: body}
-	if err := s.st.Enqueue(ctx, a, []string{peer.Inbox}); err != nil {
+	if err := s.queue.Enqueue(ctx, a, []string{peer.Inbox}); err != nil {
 		return storage.CosignRequest{}, err
 	}
 	s.Kick()
@@ -288,7 +288,7 @@ func (cp *Coproduction) onOfferAnswer(ctx context.Context, act *activity.Activit
 	if offer == "" || !sameOrigin(offer, s.uris.Base()) {
 		return false, nil
 	}
-	drafts, err := s.st.Drafts(ctx)
+	drafts, err := s.cosigning.Drafts(ctx)
 	if err != nil {
 		return true, err
 	}
@@ -308,7 +308,7 @@ func (cp *Coproduction) answered(ctx context.Context, act *activity.Activity, d 
 		return refuse(http.StatusForbidden, "foreign-origin", nil, "the Offer was made to %s, not to %s", cosigner, act.Actor)
 	}
 	if d.Status != DraftPending || slices.Contains(d.Signed, cosigner) {
-		_, err := s.st.ApplyInbound(ctx, act.ID) // late or repeated: nothing changes
+		_, err := s.objects.ApplyInbound(ctx, act.ID) // late or repeated: nothing changes
 		return err
 	}
 	result, summary, err := activity.OfferAnswer(act.Raw)
@@ -345,10 +345,10 @@ func (cp *Coproduction) answered(ctx context.Context, act *activity.Activity, d 
 
 func (cp *Coproduction) saveAnswered(ctx context.Context, act *activity.Activity, d storage.Draft) error {
 	s := cp.s
-	if err := s.st.PutDraft(ctx, d); err != nil {
+	if err := s.cosigning.PutDraft(ctx, d); err != nil {
 		return err
 	}
-	_, err := s.st.ApplyInbound(ctx, act.ID)
+	_, err := s.objects.ApplyInbound(ctx, act.ID)
 	return err
 }
 
@@ -369,7 +369,7 @@ func (cp *Coproduction) publishDraft(ctx context.Context, d *storage.Draft) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.Apply(ctx, storage.WriteOp{Object: obj, ExpectVersion: d.ExpectVersion, Entity: e, Publish: act}); err != nil {
+	if _, err := s.objects.Apply(ctx, storage.WriteOp{Object: obj, ExpectVersion: d.ExpectVersion, Entity: e, Publish: act}); err != nil {
 		return err
 	}
 	d.Status, d.Reason = DraftPublished, ""

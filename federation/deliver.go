@@ -28,9 +28,9 @@ func (dl *deliverer) deliveryLoop(ctx context.Context) {
 	sem := make(chan struct{}, s.cfg.DeliveryWorkers)
 	const poll = time.Second
 	for ctx.Err() == nil {
-		changed := s.st.Changed()
+		changed := s.objects.Changed()
 		dl.expirePaused(ctx)
-		due, err := s.st.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, dl.skipHosts(s.now()))
+		due, err := s.queue.DueDeliveries(ctx, s.now(), 4*s.cfg.DeliveryWorkers, dl.skipHosts(s.now()))
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, storage.ErrClosed) {
 				s.log.Error("read the delivery queue", "err", err)
@@ -74,7 +74,7 @@ func (dl *deliverer) deliveryLoop(ctx context.Context) {
 
 // Replay makes a dead letter due again and wakes the delivery workers.
 func (s *Service) Replay(ctx context.Context, id string) error {
-	if err := s.st.Replay(ctx, id, s.now()); err != nil {
+	if err := s.queue.Replay(ctx, id, s.now()); err != nil {
 		return err
 	}
 	s.Kick()
@@ -93,10 +93,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // deliver POSTs one activity to one inbox, signed now, and records the outcome.
 func (dl *deliverer) deliver(ctx context.Context, d storage.Delivery) {
 	s := dl.s
-	act, err := s.st.ActivityByIRI(ctx, d.ActivityIRI)
+	act, err := s.objects.ActivityByIRI(ctx, d.ActivityIRI)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, "the activity is no longer stored"))
+			dl.record(ctx, "dead", s.queue.DeliveryDead(ctx, d.ID, "the activity is no longer stored"))
 		}
 		return
 	}
@@ -105,17 +105,17 @@ func (dl *deliverer) deliver(ctx context.Context, d storage.Delivery) {
 	switch {
 	case err == nil && status >= 200 && status < 300:
 		s.breaker.success(d.Host)
-		dl.record(ctx, "done", s.st.DeliveryDone(ctx, d.ID))
+		dl.record(ctx, "done", s.queue.DeliveryDone(ctx, d.ID))
 		return
 	case err == nil && status == http.StatusGone:
 		// The server (or its shared inbox) is gone: stop delivering to it.
-		n, derr := s.st.DropHost(ctx, d.Host, fmt.Sprintf("%s answered 410 Gone", d.Inbox))
+		n, derr := s.queue.DropHost(ctx, d.Host, fmt.Sprintf("%s answered 410 Gone", d.Inbox))
 		s.log.Warn("peer gone: dropped its deliveries", "host", d.Host, "inbox", d.Inbox, "dropped", n)
 		dl.record(ctx, "drop host", derr)
 		return
 	case err == nil && status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
 		s.breaker.success(d.Host) // the host answers; the activity is what it refuses
-		dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("%s refused it: %d %s", d.Inbox, status, http.StatusText(status))))
+		dl.record(ctx, "dead", s.queue.DeliveryDead(ctx, d.ID, fmt.Sprintf("%s refused it: %d %s", d.Inbox, status, http.StatusText(status))))
 		return
 	}
 	// Transient: a transport error, 408, 429 or 5xx.
@@ -130,14 +130,14 @@ func (dl *deliverer) deliver(ctx context.Context, d storage.Delivery) {
 		text = fmt.Sprintf("%d %s", status, http.StatusText(status))
 	}
 	if now.Sub(d.Created) >= s.cfg.MaxDeliveryAge {
-		dl.record(ctx, "dead", s.st.DeliveryDead(ctx, d.ID, fmt.Sprintf("not delivered within %s; last error: %s", s.cfg.MaxDeliveryAge, text)))
+		dl.record(ctx, "dead", s.queue.DeliveryDead(ctx, d.ID, fmt.Sprintf("not delivered within %s; last error: %s", s.cfg.MaxDeliveryAge, text)))
 		return
 	}
 	next := now.Add(dl.backoff(d.Attempts + 1))
 	if retryAfter > 0 {
 		next = now.Add(min(retryAfter, s.cfg.RetryMax))
 	}
-	dl.record(ctx, "retry", s.st.DeliveryRetry(ctx, d.ID, next, status, text))
+	dl.record(ctx, "retry", s.queue.DeliveryRetry(ctx, d.ID, next, status, text))
 }
 
 func (dl *deliverer) record(ctx context.Context, what string, err error) {

@@ -50,11 +50,11 @@ func newTestService(t *testing.T, cfg Config) (*Service, *storage.Store, *clock)
 	keys := trust.KeySet{Content: []trust.Key{{Kid: "content", Private: content, State: trust.KeyActive}},
 		Federation: []trust.Key{{Kid: "federation", Private: fedKey, State: trust.KeyActive}}}
 	tr, err := trust.New(context.Background(), trust.Defaults(), trust.Deps{Self: uris.Base(), Actor: uris.Actor(),
-		Keys: func() trust.KeySet { return keys }, Store: st, Fetcher: TrustFetcher(cfg, uris, client), Now: clk.now})
+		Keys: func() trust.KeySet { return keys }, Settings: st, Registry: st.Authority(), Fetcher: TrustFetcher(cfg, uris, client), Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(cfg, Deps{Store: st, URIs: uris, HTTPKey: key, Now: clk.now, Version: "test", Client: client, Trust: tr})
+	s, err := New(cfg, Deps{Objects: st, Queue: st.Queue(), Follows: st.Follows(), Cosigning: st.Cosigning(), URIs: uris, HTTPKey: key, Now: clk.now, Version: "test", Client: client, Trust: tr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func enqueue(t *testing.T, s *Service, st *storage.Store, inbox string) storage.
 	id := s.ids.New(s.now())
 	a := storage.Activity{IRI: s.uris.Activity(id), Type: "Follow", Actor: s.uris.Actor(), Published: s.now(),
 		Body: []byte(`{"type":"Follow","id":"` + s.uris.Activity(id) + `"}`)}
-	if err := st.Enqueue(context.Background(), a, []string{inbox}); err != nil {
+	if err := st.Queue().Enqueue(context.Background(), a, []string{inbox}); err != nil {
 		t.Fatal(err)
 	}
-	due, err := st.DueDeliveries(context.Background(), s.now().Add(time.Second), 100, nil)
+	due, err := st.Queue().DueDeliveries(context.Background(), s.now().Add(time.Second), 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		status.Store(202)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		s.deliveries.deliver(ctx, d)
-		if _, err := st.Delivery(ctx, d.ID); err == nil {
+		if _, err := st.Queue().Delivery(ctx, d.ID); err == nil {
 			t.Fatal("a delivered activity is still queued")
 		}
 		if signed.Load() != 1 {
@@ -124,7 +124,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		defer retryAfter.Store("")
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		s.deliveries.deliver(ctx, d)
-		got, err := st.Delivery(ctx, d.ID)
+		got, err := st.Queue().Delivery(ctx, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,14 +136,14 @@ func TestDeliveryOutcomes(t *testing.T) {
 		status.Store(503)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		s.deliveries.deliver(ctx, d)
-		got, _ := st.Delivery(ctx, d.ID)
+		got, _ := st.Queue().Delivery(ctx, d.ID)
 		if wait := got.NextAttempt.Sub(clk.now()); wait < cfg.RetryBase/2 || wait > cfg.RetryBase {
 			t.Fatalf("first retry in %s, want within [%s, %s]", wait, cfg.RetryBase/2, cfg.RetryBase)
 		}
 		if _, open := s.breaker.state(host, clk.now()); !open {
 			t.Fatal("two consecutive failures (429, 503) did not open the host's circuit")
 		}
-		due, _ := st.DueDeliveries(ctx, clk.now().Add(time.Hour), 100, s.breaker.open(clk.now()))
+		due, _ := st.Queue().DueDeliveries(ctx, clk.now().Add(time.Hour), 100, s.breaker.open(clk.now()))
 		if len(due) != 0 {
 			t.Fatalf("an open circuit still lets %d deliveries through", len(due))
 		}
@@ -156,7 +156,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		status.Store(400)
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		s.deliveries.deliver(ctx, d)
-		got, err := st.Delivery(ctx, d.ID)
+		got, err := st.Queue().Delivery(ctx, d.ID)
 		if err != nil || !got.Dead || !strings.Contains(got.DeadReason, "400") {
 			t.Fatalf("after a 400: %+v %v", got, err)
 		}
@@ -166,12 +166,12 @@ func TestDeliveryOutcomes(t *testing.T) {
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		clk.add(cfg.MaxDeliveryAge + time.Hour)
 		s.deliveries.deliver(ctx, d)
-		got, err := st.Delivery(ctx, d.ID)
+		got, err := st.Queue().Delivery(ctx, d.ID)
 		if err != nil || !got.Dead || !strings.Contains(got.DeadReason, "not delivered within") {
 			t.Fatalf("after 49 h: %+v %v", got, err)
 		}
 		// The admin can replay it.
-		if err := st.Replay(ctx, d.ID, clk.now()); err != nil {
+		if err := st.Queue().Replay(ctx, d.ID, clk.now()); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -180,7 +180,7 @@ func TestDeliveryOutcomes(t *testing.T) {
 		d := enqueue(t, s, st, inbox.URL+"/inbox")
 		enqueue(t, s, st, inbox.URL+"/actor/inbox")
 		s.deliveries.deliver(ctx, d)
-		stats, _ := st.QueueStats(ctx)
+		stats, _ := st.Queue().QueueStats(ctx)
 		if q := stats[host]; q.Pending != 0 {
 			t.Fatalf("after a 410 the host still has %d pending deliveries", q.Pending)
 		}

@@ -33,13 +33,13 @@ func (s *Service) onFollow(ctx context.Context, act *activity.Activity) error {
 	}
 	now := s.now().UTC()
 	f := storage.Follow{Actor: peer.ID, Inbox: peer.Inbox, SharedInbox: peer.SharedInbox, FollowIRI: act.ID, State: state, Since: now, Updated: now}
-	if old, err := s.st.Follower(ctx, peer.ID); err == nil {
+	if old, err := s.graph.Follower(ctx, peer.ID); err == nil {
 		f.Since = old.Since
 		if old.State == storage.FollowAccepted {
 			f.State = storage.FollowAccepted // a repeated Follow of an accepted follower stays accepted
 		}
 	}
-	if err := s.st.PutFollower(ctx, f); err != nil {
+	if err := s.graph.PutFollower(ctx, f); err != nil {
 		return err
 	}
 	if f.State != storage.FollowPending {
@@ -48,7 +48,7 @@ func (s *Service) onFollow(ctx context.Context, act *activity.Activity) error {
 		}
 	}
 	s.log.Info("follow received", "actor", peer.ID, "state", f.State, "policy", s.cfg.FollowPolicy)
-	_, err = s.st.ApplyInbound(ctx, act.ID)
+	_, err = s.objects.ApplyInbound(ctx, act.ID)
 	return err
 }
 
@@ -65,7 +65,7 @@ func (s *Service) answerFollow(ctx context.Context, f storage.Follow, accept boo
 		return fmt.Errorf("federation: %s the follow of %s: %w", typ, f.Actor, err)
 	}
 	a := storage.Activity{IRI: s.uris.Activity(id), Type: typ, Actor: s.uris.Actor(), ObjectIRI: f.FollowIRI, Published: s.now().UTC(), Body: body}
-	if err := s.st.Enqueue(ctx, a, []string{f.Inbox}); err != nil {
+	if err := s.queue.Enqueue(ctx, a, []string{f.Inbox}); err != nil {
 		return err
 	}
 	s.Kick()
@@ -75,9 +75,9 @@ func (s *Service) answerFollow(ctx context.Context, f storage.Follow, accept boo
 // onFollowAnswer records a peer's Accept or Reject of this node's Follow,
 // and starts the backfill of an accepted one.
 func (s *Service) onFollowAnswer(ctx context.Context, act *activity.Activity) error {
-	f, err := s.st.Following(ctx, act.Actor)
+	f, err := s.graph.Following(ctx, act.Actor)
 	if errors.Is(err, storage.ErrNotFound) {
-		_, err := s.st.ApplyInbound(ctx, act.ID) // an answer to nothing we asked
+		_, err := s.objects.ApplyInbound(ctx, act.ID) // an answer to nothing we asked
 		return err
 	}
 	if err != nil {
@@ -91,10 +91,10 @@ func (s *Service) onFollowAnswer(ctx context.Context, act *activity.Activity) er
 		f.State = storage.FollowAccepted
 	}
 	f.Updated = s.now().UTC()
-	if err := s.st.PutFollowing(ctx, f); err != nil {
+	if err := s.graph.PutFollowing(ctx, f); err != nil {
 		return err
 	}
-	if _, err := s.st.ApplyInbound(ctx, act.ID); err != nil {
+	if _, err := s.objects.ApplyInbound(ctx, act.ID); err != nil {
 		return err
 	}
 	s.log.Info("follow answered", "actor", act.Actor, "state", f.State)
@@ -107,12 +107,12 @@ func (s *Service) onFollowAnswer(ctx context.Context, act *activity.Activity) er
 // onUndo removes a follower whose Follow is undone.
 func (s *Service) onUndo(ctx context.Context, act *activity.Activity) error {
 	if act.Inner != nil && act.Inner.Type != "" && act.Inner.Type != "Follow" {
-		_, err := s.st.ApplyInbound(ctx, act.ID) // Undo of a Like, Announce...: nothing kept
+		_, err := s.objects.ApplyInbound(ctx, act.ID) // Undo of a Like, Announce...: nothing kept
 		return err
 	}
-	f, err := s.st.Follower(ctx, act.Actor)
+	f, err := s.graph.Follower(ctx, act.Actor)
 	if errors.Is(err, storage.ErrNotFound) {
-		_, err := s.st.ApplyInbound(ctx, act.ID)
+		_, err := s.objects.ApplyInbound(ctx, act.ID)
 		return err
 	}
 	if err != nil {
@@ -121,11 +121,11 @@ func (s *Service) onUndo(ctx context.Context, act *activity.Activity) error {
 	if id := act.ObjectID(); id != "" && id != f.FollowIRI && !sameOrigin(id, act.Actor) {
 		return refuse(http.StatusForbidden, "foreign-origin", nil, "the undone Follow %s is not the sender's", id)
 	}
-	if err := s.st.DeleteFollower(ctx, act.Actor); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.graph.DeleteFollower(ctx, act.Actor); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	s.log.Info("unfollowed", "actor", act.Actor)
-	_, err = s.st.ApplyInbound(ctx, act.ID)
+	_, err = s.objects.ApplyInbound(ctx, act.ID)
 	return err
 }
 
@@ -141,7 +141,7 @@ func (s *Service) Follow(ctx context.Context, target string) (storage.Follow, er
 	if err != nil {
 		return storage.Follow{}, fmt.Errorf("federation: follow %s: %w", target, err)
 	}
-	if old, err := s.st.Following(ctx, peer.ID); err == nil && old.State == storage.FollowAccepted {
+	if old, err := s.graph.Following(ctx, peer.ID); err == nil && old.State == storage.FollowAccepted {
 		s.catchUp.StartBackfill(peer.ID) // catch up anyway
 		return old, nil
 	}
@@ -153,11 +153,11 @@ func (s *Service) Follow(ctx context.Context, target string) (storage.Follow, er
 	now := s.now().UTC()
 	f := storage.Follow{Actor: peer.ID, Inbox: peer.Inbox, SharedInbox: peer.SharedInbox, FollowIRI: s.uris.Activity(id),
 		State: storage.FollowPending, Since: now, Updated: now}
-	if err := s.st.PutFollowing(ctx, f); err != nil {
+	if err := s.graph.PutFollowing(ctx, f); err != nil {
 		return storage.Follow{}, err
 	}
 	a := storage.Activity{IRI: f.FollowIRI, Type: "Follow", Actor: s.uris.Actor(), ObjectIRI: peer.ID, Published: now, Body: body}
-	if err := s.st.Enqueue(ctx, a, []string{peer.Inbox}); err != nil {
+	if err := s.queue.Enqueue(ctx, a, []string{peer.Inbox}); err != nil {
 		return storage.Follow{}, err
 	}
 	s.Kick()
@@ -168,7 +168,7 @@ func (s *Service) Follow(ctx context.Context, target string) (storage.Follow, er
 // recorded already, in any state; existed says it was (gossip discovery
 // follows each verified member once).
 func (s *Service) FollowOnce(ctx context.Context, actor string) (f storage.Follow, existed bool, err error) {
-	if old, err := s.st.Following(ctx, actor); err == nil {
+	if old, err := s.graph.Following(ctx, actor); err == nil {
 		return old, true, nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return storage.Follow{}, false, err
@@ -179,7 +179,7 @@ func (s *Service) FollowOnce(ctx context.Context, actor string) (f storage.Follo
 
 // Unfollow withdraws this node's Follow of actor (Undo) and forgets it.
 func (s *Service) Unfollow(ctx context.Context, actor string) error {
-	f, err := s.st.Following(ctx, actor)
+	f, err := s.graph.Following(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -189,16 +189,16 @@ func (s *Service) Unfollow(ctx context.Context, actor string) error {
 		return err
 	}
 	a := storage.Activity{IRI: s.uris.Activity(id), Type: "Undo", Actor: s.uris.Actor(), ObjectIRI: f.FollowIRI, Published: s.now().UTC(), Body: body}
-	if err := s.st.Enqueue(ctx, a, []string{f.Inbox}); err != nil {
+	if err := s.queue.Enqueue(ctx, a, []string{f.Inbox}); err != nil {
 		return err
 	}
 	s.Kick()
-	return s.st.DeleteFollowing(ctx, actor)
+	return s.graph.DeleteFollowing(ctx, actor)
 }
 
 // Decide approves or rejects a pending follower (manual policy).
 func (s *Service) Decide(ctx context.Context, actor string, approve bool) (storage.Follow, error) {
-	f, err := s.st.Follower(ctx, actor)
+	f, err := s.graph.Follower(ctx, actor)
 	if err != nil {
 		return storage.Follow{}, err
 	}
@@ -207,7 +207,7 @@ func (s *Service) Decide(ctx context.Context, actor string, approve bool) (stora
 		f.State = storage.FollowAccepted
 	}
 	f.Updated = s.now().UTC()
-	if err := s.st.PutFollower(ctx, f); err != nil {
+	if err := s.graph.PutFollower(ctx, f); err != nil {
 		return storage.Follow{}, err
 	}
 	return f, s.answerFollow(ctx, f, approve)

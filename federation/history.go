@@ -45,7 +45,7 @@ type history struct {
 // against the version this node holds. It sets obj.Created from what is
 // held (or from the signed iat), never from the unsigned wrapper.
 func (s *Service) checkHistory(ctx context.Context, obj *protocol.Object, p signedobject.Payload, raw []byte) (*history, error) {
-	cur, err := s.st.Get(ctx, obj.IRI)
+	cur, err := s.objects.Get(ctx, obj.IRI)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return &history{}, nil // the first version this node sees
@@ -127,7 +127,7 @@ func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p signedo
 	held := cur
 	if obj.Version < cur.Version {
 		var err error
-		if held, err = s.st.GetVersion(ctx, obj.IRI, obj.Version); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if held, err = s.objects.GetVersion(ctx, obj.IRI, obj.Version); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}
@@ -137,7 +137,7 @@ func (s *Service) stale(ctx context.Context, cur, obj protocol.Object, p signedo
 			if in, err := signedobject.Inspect(obj.JWS); err == nil && len(in.Sigs) > 0 {
 				kid = in.Sigs[0].Kid
 			}
-			fresh, err := s.st.PutEquivocation(ctx, storage.Equivocation{IRI: obj.IRI, Version: obj.Version, Signer: p.Iss, Kid: kid,
+			fresh, err := s.objects.PutEquivocation(ctx, storage.Equivocation{IRI: obj.IRI, Version: obj.Version, Signer: p.Iss, Kid: kid,
 				Held: json.RawMessage(held.JWS), Other: json.RawMessage(obj.JWS), Actor: obj.Actor, Detected: s.now().UTC()})
 			if err != nil {
 				return err

@@ -92,7 +92,7 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 	if !sameOrigin(act.ID, act.Actor) {
 		return refuse(http.StatusForbidden, "foreign-origin", nil, "the activity id %s is not on the actor's origin %s", act.ID, originOf(act.Actor))
 	}
-	if seen, err := s.st.SeenActivity(ctx, act.ID); err != nil {
+	if seen, err := s.objects.SeenActivity(ctx, act.ID); err != nil {
 		return err
 	} else if seen {
 		return nil // a repeat: acknowledged, applied once
@@ -115,7 +115,7 @@ func (s *Service) HandleInbox(ctx context.Context, r *http.Request, body []byte)
 		return s.onDelete(ctx, act)
 	default:
 		// Announce, Like and others: acknowledged and recorded, no effect.
-		_, err := s.st.ApplyInbound(ctx, act.ID)
+		_, err := s.objects.ApplyInbound(ctx, act.ID)
 		return err
 	}
 }
@@ -135,11 +135,11 @@ func (s *Service) onUpsert(ctx context.Context, act *activity.Activity) error {
 	if len(h.fill) > 0 {
 		// The versions that fill the gap first: each one verified and
 		// linked, they are history whatever happens to the later one.
-		if _, err := s.st.Apply(ctx, h.fill...); err != nil && !errors.Is(err, storage.ErrStale) {
+		if _, err := s.objects.Apply(ctx, h.fill...); err != nil && !errors.Is(err, storage.ErrStale) {
 			return s.inboundResult(err, act)
 		}
 	}
-	_, err = s.st.ApplyInbound(ctx, act.ID, rv.writeOp())
+	_, err = s.objects.ApplyInbound(ctx, act.ID, rv.writeOp())
 	return s.inboundResult(err, act)
 }
 
@@ -148,7 +148,7 @@ func (s *Service) onUpsert(ctx context.Context, act *activity.Activity) error {
 // signed tombstone removes a catalogue object.
 func (s *Service) onDelete(ctx context.Context, act *activity.Activity) error {
 	if act.Object == nil || act.Object.JWS == nil {
-		_, err := s.st.ApplyInbound(ctx, act.ID)
+		_, err := s.objects.ApplyInbound(ctx, act.ID)
 		return err
 	}
 	return s.onUpsert(ctx, act)

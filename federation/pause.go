@@ -75,7 +75,7 @@ func (s *Service) ResumeHost(host string) {
 	delete(s.paused.hosts, host)
 	s.paused.mu.Unlock()
 	s.breaker.success(host)
-	n, err := s.st.MakeHostDue(s.ctx, host, s.now())
+	n, err := s.queue.MakeHostDue(s.ctx, host, s.now())
 	if err != nil && s.ctx.Err() == nil && !errors.Is(err, storage.ErrClosed) {
 		s.log.Error("resume deliveries", "host", host, "err", err)
 	}
@@ -122,7 +122,7 @@ func (dl *deliverer) expirePaused(ctx context.Context) {
 	for host, since := range hosts {
 		reason := fmt.Sprintf("not delivered within %s: the peer has been down (gossip) since %s",
 			s.cfg.MaxDeliveryAge, since.UTC().Format(time.RFC3339))
-		n, err := s.st.ExpireHost(ctx, host, cut, reason)
+		n, err := s.queue.ExpireHost(ctx, host, cut, reason)
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, storage.ErrClosed) {
 				s.log.Error("expire the deliveries of a paused host", "host", host, "err", err)

@@ -60,7 +60,7 @@ func TestPausedHostIsNotAttemptedAndFlushedOnResume(t *testing.T) {
 	status.Store(http.StatusServiceUnavailable)
 	backedOff := enqueue(t, s, st, srv.URL+"/inbox")
 	s.deliveries.deliver(ctx, backedOff)
-	if err := st.DeliveryRetry(ctx, backedOff.ID, clk.now().Add(time.Hour), 503, "unavailable"); err != nil {
+	if err := st.Queue().DeliveryRetry(ctx, backedOff.ID, clk.now().Add(time.Hour), 503, "unavailable"); err != nil {
 		t.Fatal(err)
 	}
 	s.breaker.success(host)
@@ -78,7 +78,7 @@ func TestPausedHostIsNotAttemptedAndFlushedOnResume(t *testing.T) {
 	if n := posts.Load(); n != 0 {
 		t.Fatalf("%d POSTs reached a paused host", n)
 	}
-	d, err := st.Delivery(ctx, queued.ID)
+	d, err := st.Queue().Delivery(ctx, queued.ID)
 	if err != nil || d.Attempts != 0 || d.LastStatus != 0 {
 		t.Fatalf("the paused delivery was attempted: %+v %v", d, err)
 	}
@@ -116,14 +116,14 @@ func TestPausedHostStillGivesUpAfterMaxAge(t *testing.T) {
 	s.Start()
 	s.Kick()
 	waitUntil(t, 3*time.Second, "the old delivery is a dead letter", func() bool {
-		d, err := st.Delivery(context.Background(), old.ID)
+		d, err := st.Queue().Delivery(context.Background(), old.ID)
 		return err == nil && d.Dead
 	})
-	d, _ := st.Delivery(context.Background(), old.ID)
+	d, _ := st.Queue().Delivery(context.Background(), old.ID)
 	if !strings.Contains(d.DeadReason, "not delivered within 48h0m0s") || !strings.Contains(d.DeadReason, "down (gossip)") || d.Attempts != 0 {
 		t.Fatalf("dead letter %+v", d)
 	}
-	if d, err := st.Delivery(context.Background(), young.ID); err != nil || d.Dead {
+	if d, err := st.Queue().Delivery(context.Background(), young.ID); err != nil || d.Dead {
 		t.Fatalf("the young delivery: %+v %v", d, err)
 	}
 	if posts.Load() != 0 {
@@ -137,7 +137,7 @@ func TestPausedHostStillGivesUpAfterMaxAge(t *testing.T) {
 
 func queueOf(t *testing.T, st *storage.Store, host string) storage.HostQueue {
 	t.Helper()
-	stats, err := st.QueueStats(context.Background())
+	stats, err := st.Queue().QueueStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,9 +42,9 @@ func (s *Service) Peers(ctx context.Context) ([]Peer, error) {
 			var next string
 			var err error
 			if dir {
-				fs, next, _, err = s.st.Followings(ctx, after, 500, "")
+				fs, next, _, err = s.graph.Followings(ctx, after, 500, "")
 			} else {
-				fs, next, _, err = s.st.Followers(ctx, after, 500, "")
+				fs, next, _, err = s.graph.Followers(ctx, after, 500, "")
 			}
 			if err != nil {
 				return nil, err
@@ -69,7 +69,7 @@ func (s *Service) Peers(ctx context.Context) ([]Peer, error) {
 			after = next
 		}
 	}
-	stats, err := s.st.QueueStats(ctx)
+	stats, err := s.queue.QueueStats(ctx)
 	if err != nil {
 		return nil, err
 	}

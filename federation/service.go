@@ -21,12 +21,17 @@ import (
 
 // Deps are what the node gives the federation service.
 type Deps struct {
-	Store   Store // *storage.Store in the node
-	URIs    protocol.URIs
-	HTTPKey *rsa.PrivateKey // signs outgoing requests
-	Logger  *slog.Logger
-	Now     func() time.Time
-	Version string
+	// The agent's seams to the database (store.go); in the node, the
+	// store and its Queue, Follows and Cosigning views.
+	Objects   Objects
+	Queue     Queue
+	Follows   FollowGraph
+	Cosigning Cosigning
+	URIs      protocol.URIs
+	HTTPKey   *rsa.PrivateKey // signs outgoing requests
+	Logger    *slog.Logger
+	Now       func() time.Time
+	Version   string
 	// Client is the outbound HTTP client (NewClient), shared with the trust
 	// layer's fetcher (TrustFetcher), so that one SSRF guard, one set of
 	// per-host limits and one fault hook govern every request the node
@@ -43,16 +48,19 @@ type Deps struct {
 
 // Service is the federation agent of one node.
 type Service struct {
-	cfg    Config
-	st     Store
-	uris   protocol.URIs
-	log    *slog.Logger
-	now    func() time.Time
-	ids    protocol.ULIDSource
-	signer *httpsig.Signer
-	client *transport.Client
-	verify *httpsig.Verifier
-	trust  *trust.Service // every received object is judged by its JWS
+	cfg       Config
+	objects   Objects
+	queue     Queue
+	graph     FollowGraph
+	cosigning Cosigning
+	uris      protocol.URIs
+	log       *slog.Logger
+	now       func() time.Time
+	ids       protocol.ULIDSource
+	signer    *httpsig.Signer
+	client    *transport.Client
+	verify    *httpsig.Verifier
+	trust     *trust.Service // every received object is judged by its JWS
 
 	onEquivocation func()
 
@@ -81,8 +89,8 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Store == nil || d.HTTPKey == nil || d.Trust == nil {
-		return nil, errors.New("federation: a store, an HTTP-signature key and the trust layer are required")
+	if d.Objects == nil || d.Queue == nil || d.Follows == nil || d.Cosigning == nil || d.HTTPKey == nil || d.Trust == nil {
+		return nil, errors.New("federation: the store's seams (objects, queue, follows, co-signing), an HTTP-signature key and the trust layer are required")
 	}
 	if d.Client == nil {
 		d.Client = NewClient(cfg, d.URIs, d.Version, nil)
@@ -94,7 +102,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.Now = time.Now
 	}
 	s := &Service{
-		cfg: cfg, st: d.Store, uris: d.URIs, log: d.Logger.With("component", "federation"), now: d.Now,
+		cfg: cfg, objects: d.Objects, queue: d.Queue, graph: d.Follows, cosigning: d.Cosigning, uris: d.URIs, log: d.Logger.With("component", "federation"), now: d.Now,
 		signer:         &httpsig.Signer{KeyID: d.URIs.KeyID(), Key: d.HTTPKey},
 		client:         d.Client,
 		trust:          d.Trust,
@@ -150,7 +158,7 @@ func (s *Service) Start() {
 		defer s.wg.Done()
 		after := ""
 		for s.ctx.Err() == nil {
-			fs, next, _, err := s.st.Followings(s.ctx, after, 500, storage.FollowAccepted)
+			fs, next, _, err := s.graph.Followings(s.ctx, after, 500, storage.FollowAccepted)
 			if err != nil {
 				return
 			}

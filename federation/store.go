@@ -9,8 +9,8 @@ import (
 )
 
 // The federation agent's seams to the node's database, declared here by
-// their consumer (*storage.Store implements them all), small enough to
-// fake in a unit test.
+// their consumer, each small enough to fake in a unit test: *storage.Store
+// implements Objects, and its views Queue, Follows and Cosigning the others.
 
 // Objects is the catalogue as the agent reads and writes it: remote
 // versions applied exactly once per activity, evidence of equivocation.
@@ -64,12 +64,9 @@ type Cosigning interface {
 	ExpirePendingCosign(ctx context.Context, cutoff time.Time, reason string) (int, error)
 }
 
-// Store is every seam the agent uses.
-type Store interface {
-	Objects
-	Queue
-	FollowGraph
-	Cosigning
-}
-
-var _ Store = (*storage.Store)(nil)
+var (
+	_ Objects     = (*storage.Store)(nil)
+	_ Queue       = storage.Queue{}
+	_ FollowGraph = storage.Follows{}
+	_ Cosigning   = storage.Cosigning{}
+)

@@ -140,9 +140,9 @@ func (h activityPub) handleOutbox(w http.ResponseWriter, r *http.Request) {
 func (h activityPub) handleFollowCollection(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := h.uris.Following()
-		list := h.store().Followings
+		list := h.store().Follows().Followings
 		if followers {
-			id, list = h.uris.Followers(), h.store().Followers
+			id, list = h.uris.Followers(), h.store().Follows().Followers
 		}
 		q := r.URL.Query()
 		if q.Get("page") == "" {

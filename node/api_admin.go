@@ -155,7 +155,7 @@ func (h *adminAPI) handleTokenList(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	ts, err := h.store().Tokens(r.Context())
+	ts, err := h.store().Tokens().List(r.Context())
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
@@ -175,7 +175,7 @@ func viewToken(t storage.Token, secret string) api.Token {
 
 func (h *adminAPI) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if err := h.store().DeleteToken(r.Context(), id); err != nil {
+	if err := h.store().Tokens().Delete(r.Context(), id); err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}

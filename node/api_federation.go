@@ -103,9 +103,9 @@ func (h federationAPI) handleUnfollow(w http.ResponseWriter, r *http.Request) {
 // handleFollowList lists following (?state=) or followers.
 func (h federationAPI) handleFollowList(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		list := h.store().Followings
+		list := h.store().Follows().Followings
 		if followers {
-			list = h.store().Followers
+			list = h.store().Follows().Followers
 		}
 		q, err := parseQuery(r, param{name: "state", check: oneOf(storage.FollowPending, storage.FollowAccepted, storage.FollowRejected)},
 			param{name: "cursor", empty: true})
@@ -162,7 +162,7 @@ func (h federationAPI) handleDeadLetters(w http.ResponseWriter, r *http.Request)
 		h.writeProblem(w, r, err)
 		return
 	}
-	items, next, err := h.store().DeadLetters(r.Context(), q.get("cursor"), 200)
+	items, next, err := h.store().Queue().DeadLetters(r.Context(), q.get("cursor"), 200)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return

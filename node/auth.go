@@ -71,7 +71,7 @@ func hashToken(tok string) []byte {
 func createToken(ctx context.Context, st *storage.Store, ids *protocol.ULIDSource, now time.Time, role Role, name string) (storage.Token, string, error) {
 	secret, hash := newTokenSecret()
 	t := storage.Token{ID: ids.New(now), Name: name, Role: string(role), Hash: hash, Created: now.UTC()}
-	if err := st.PutToken(ctx, t); err != nil {
+	if err := st.Tokens().Put(ctx, t); err != nil {
 		return storage.Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	return t, secret, nil
@@ -110,7 +110,7 @@ func (m middleware) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		hash := hashToken(strings.TrimSpace(tok))
-		t, err := m.store().TokenByHash(r.Context(), hash)
+		t, err := m.store().Tokens().ByHash(r.Context(), hash)
 		if err != nil || subtle.ConstantTimeCompare(t.Hash, hash) != 1 {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				m.writeProblem(w, r, err)

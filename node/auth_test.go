@@ -16,7 +16,7 @@ func TestAuthenticationAndRoles(t *testing.T) {
 	// A token whose role the node does not know (written by an older or a
 	// newer version) has no rights at all.
 	unknownRole, hash := newTokenSecret()
-	if err := tn.n.live.store().PutToken(context.Background(), storage.Token{ID: "odd", Name: "odd", Role: "superuser", Hash: hash}); err != nil {
+	if err := tn.n.live.store().Tokens().Put(context.Background(), storage.Token{ID: "odd", Name: "odd", Role: "superuser", Hash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	const challenge = `Bearer realm="interlink"`

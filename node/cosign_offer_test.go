@@ -61,7 +61,7 @@ func TestCosignOffersBounded(t *testing.T) {
 	peer.post(t, inbox, big, now, nil).problem(t, 413, "offer-too-large")
 
 	// Followed: taken, up to the quota.
-	if err := r.n.live.store().PutFollowing(t.Context(), storage.Follow{Actor: peer.actor, Inbox: peer.url + "/inbox",
+	if err := r.n.live.store().Follows().PutFollowing(t.Context(), storage.Follow{Actor: peer.actor, Inbox: peer.url + "/inbox",
 		FollowIRI: r.n.uris.Activity("f1"), State: storage.FollowAccepted, Since: now, Updated: now}); err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func (n *Node) openData() (*dataLayer, error) {
 	tr, err := trust.New(context.Background(), n.cfg.Trust, trust.Deps{
 		Self: n.uris.Base(), Actor: n.uris.Actor(),
 		Identity: trust.Identity{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind},
-		Keys:     n.keys.Ring.Snapshot, Store: st, Fetcher: federation.TrustFetcher(n.cfg.Federation, n.uris, client),
+		Keys:     n.keys.Ring.Snapshot, Settings: st, Registry: st.Authority(), Fetcher: federation.TrustFetcher(n.cfg.Federation, n.uris, client),
 		Now: n.now, Logger: n.log, Version: Version, IDs: n.ids,
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func (n *Node) openData() (*dataLayer, error) {
 		st.Close()
 		return nil, fmt.Errorf("trust: %w", err)
 	}
-	fed, err := federation.New(n.cfg.Federation, federation.Deps{Store: st, URIs: n.uris, HTTPKey: n.keys.HTTP,
+	fed, err := federation.New(n.cfg.Federation, federation.Deps{Objects: st, Queue: st.Queue(), Follows: st.Follows(), Cosigning: st.Cosigning(), URIs: n.uris, HTTPKey: n.keys.HTTP,
 		Logger: n.log, Now: n.now, Version: Version, Client: client, Trust: tr, OnEquivocation: n.metrics.countEquivocation})
 	if err != nil {
 		client.CloseIdleConnections()

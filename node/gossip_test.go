@@ -166,7 +166,7 @@ func (tn *testNode) sees(t testing.TB, nodes []*gossipNode, status, trust string
 
 func followings(t testing.TB, tn *testNode, state string) []storage.Follow {
 	t.Helper()
-	fs, _, _, err := tn.n.live.store().Followings(context.Background(), "", 100, state)
+	fs, _, _, err := tn.n.live.store().Follows().Followings(context.Background(), "", 100, state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestGossipDownMemberPausedThenFlushedAndRejoins(t *testing.T) {
 	editor := a.token("editor")
 	created := a.postJSON("/api/v1/objects", editor, interlinkerBody("while_away", "Published while away", "Pubblicato")).json(t)
 	time.Sleep(700 * time.Millisecond)
-	stats, err := a.n.live.store().QueueStats(context.Background())
+	stats, err := a.n.live.store().Queue().QueueStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func (b identityBook) restoreKeep(ctx context.Context, st *storage.Store) (stora
 	if err != nil {
 		return storage.RestoreKeep{}, fmt.Errorf("read the local credential: %w", err)
 	}
-	t, err := st.TokenByHash(ctx, hashToken(strings.TrimSpace(string(cred))))
+	t, err := st.Tokens().ByHash(ctx, hashToken(strings.TrimSpace(string(cred))))
 	if errors.Is(err, storage.ErrNotFound) {
 		return keep, nil // revoked: not brought back
 	}

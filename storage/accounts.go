@@ -195,7 +195,8 @@ func userSessionPrefix(userID string) []byte { return appendStr(nil, userID) }
 // case-insensitively) or OpenID Connect subject already held by another
 // user is refused with a *DuplicateError (ErrConflict); a malformed field
 // with a *FieldError (ErrInvalidObject).
-func (s *Store) CreateUser(ctx context.Context, u User) error {
+func (acc Accounts) CreateUser(ctx context.Context, u User) error {
+	s := acc.s
 	if err := checkUser(&u); err != nil {
 		return fmt.Errorf("storage: create user: %w", err)
 	}
@@ -241,7 +242,8 @@ func (s *Store) CreateUser(ctx context.Context, u User) error {
 // OpenID Connect subject (a *DuplicateError when another user holds it).
 // A user who is disabled by the change (or was) loses every session in the
 // same transaction. ErrNotFound when there is no such user.
-func (s *Store) UpdateUser(ctx context.Context, id string, change func(*User) error) (User, error) {
+func (acc Accounts) UpdateUser(ctx context.Context, id string, change func(*User) error) (User, error) {
+	s := acc.s
 	var out User
 	what := "update user " + id
 	_, err := s.submit(ctx, what, 1, func(tx *bbolt.Tx) (uint64, error) {
@@ -300,7 +302,8 @@ func (s *Store) UpdateUser(ctx context.Context, id string, change func(*User) er
 
 // DeleteUser removes a user, its index entries and its sessions, durably;
 // ErrNotFound when there is none. Audit entries keep its id and username.
-func (s *Store) DeleteUser(ctx context.Context, id string) error {
+func (acc Accounts) DeleteUser(ctx context.Context, id string) error {
+	s := acc.s
 	what := "delete user " + id
 	_, err := s.submit(ctx, what, 1, func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
@@ -351,7 +354,8 @@ func readUser(tx *bbolt.Tx, id []byte) (User, error) {
 }
 
 // User returns the user id; ErrNotFound.
-func (s *Store) User(ctx context.Context, id string) (User, error) {
+func (acc Accounts) User(ctx context.Context, id string) (User, error) {
+	s := acc.s
 	var u User
 	err := s.view(ctx, "get user", func(tx *bbolt.Tx) error {
 		var err error
@@ -366,17 +370,18 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 
 // UserByUsername returns the user whose username equals name
 // case-insensitively; ErrNotFound.
-func (s *Store) UserByUsername(ctx context.Context, name string) (User, error) {
-	return s.userBy(ctx, "user by username", bUsernames, []byte(FoldUsername(name)))
+func (acc Accounts) UserByUsername(ctx context.Context, name string) (User, error) {
+	return acc.userBy(ctx, "user by username", bUsernames, []byte(FoldUsername(name)))
 }
 
 // UserByOIDC returns the user the OpenID Connect subject (issuer, subject)
 // signs in; ErrNotFound.
-func (s *Store) UserByOIDC(ctx context.Context, issuer, subject string) (User, error) {
-	return s.userBy(ctx, "user by OIDC subject", bUserOIDC, oidcKey(issuer, subject))
+func (acc Accounts) UserByOIDC(ctx context.Context, issuer, subject string) (User, error) {
+	return acc.userBy(ctx, "user by OIDC subject", bUserOIDC, oidcKey(issuer, subject))
 }
 
-func (s *Store) userBy(ctx context.Context, what string, index, key []byte) (User, error) {
+func (acc Accounts) userBy(ctx context.Context, what string, index, key []byte) (User, error) {
+	s := acc.s
 	var u User
 	err := s.view(ctx, what, func(tx *bbolt.Tx) error {
 		id := tx.Bucket(index).Get(key)
@@ -393,7 +398,8 @@ func (s *Store) userBy(ctx context.Context, what string, index, key []byte) (Use
 }
 
 // Users lists every user, by id (creation order).
-func (s *Store) Users(ctx context.Context) ([]User, error) {
+func (acc Accounts) Users(ctx context.Context) ([]User, error) {
+	s := acc.s
 	var out []User
 	err := listJSON(s, ctx, "list users", bUsers, &out)
 	return out, err
@@ -405,7 +411,8 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // is indexed by user and expiry, and no index entry is left without its
 // session; audit keys do not pass the audit sequence. It returns every
 // violation found (errors.Join), or nil.
-func (s *Store) VerifyAccounts(ctx context.Context) error {
+func (acc Accounts) VerifyAccounts(ctx context.Context) error {
+	s := acc.s
 	var problems []error
 	err := s.view(ctx, "verify accounts", func(tx *bbolt.Tx) error {
 		problems = verifyAccountsTx(tx)

@@ -24,10 +24,10 @@ func newUser(name string) User {
 
 func mustCreateUser(t *testing.T, s *Store, u User) User {
 	t.Helper()
-	if err := s.CreateUser(context.Background(), u); err != nil {
+	if err := s.Accounts().CreateUser(context.Background(), u); err != nil {
 		t.Fatalf("create user %s: %v", u.Username, err)
 	}
-	got, err := s.User(context.Background(), u.ID)
+	got, err := s.Accounts().User(context.Background(), u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func mustCreateUser(t *testing.T, s *Store, u User) User {
 
 func mustVerifyAccounts(t testing.TB, s *Store) {
 	t.Helper()
-	if err := s.VerifyAccounts(context.Background()); err != nil {
+	if err := s.Accounts().VerifyAccounts(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -78,7 +78,7 @@ func TestCreateUserValidation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			u := newUser(fmt.Sprintf("user%d", i))
 			c.edit(&u)
-			err := s.CreateUser(ctx, u)
+			err := s.Accounts().CreateUser(ctx, u)
 			if c.field == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -89,7 +89,7 @@ func TestCreateUserValidation(t *testing.T) {
 			if !errors.As(err, &fe) || fe.Field != c.field || !errors.Is(err, ErrInvalidObject) || !strings.Contains(err.Error(), c.field) {
 				t.Fatalf("got %v, want a field error on %s", err, c.field)
 			}
-			if _, err := s.User(ctx, u.ID); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Accounts().User(ctx, u.ID); !errors.Is(err, ErrNotFound) {
 				t.Errorf("a refused user was stored: %v", err)
 			}
 		})
@@ -119,7 +119,7 @@ func TestUserUniqueness(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := s.CreateUser(ctx, c.user)
+			err := s.Accounts().CreateUser(ctx, c.user)
 			var de *DuplicateError
 			if !errors.As(err, &de) || de.Field != c.field || de.Owner != ana.ID || !errors.Is(err, ErrConflict) {
 				t.Fatalf("got %v, want a duplicate %s", err, c.field)
@@ -134,23 +134,23 @@ func TestUserUniqueness(t *testing.T) {
 	other.OIDCIssuer, other.OIDCSubject = "https://other.example", "sub-1"
 	mustCreateUser(t, s, other)
 	for _, name := range []string{"ana", "Ana", "ANA"} {
-		if got, err := s.UserByUsername(ctx, name); err != nil || got.ID != ana.ID {
+		if got, err := s.Accounts().UserByUsername(ctx, name); err != nil || got.ID != ana.ID {
 			t.Errorf("by username %q: %v, %v", name, got.ID, err)
 		}
 	}
-	if got, err := s.UserByOIDC(ctx, "https://id.example", "sub-1"); err != nil || got.ID != ana.ID {
+	if got, err := s.Accounts().UserByOIDC(ctx, "https://id.example", "sub-1"); err != nil || got.ID != ana.ID {
 		t.Errorf("by OIDC: %v, %v", got.ID, err)
 	}
-	if _, err := s.UserByOIDC(ctx, "https://id.example", "sub-2"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Accounts().UserByOIDC(ctx, "https://id.example", "sub-2"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown subject: %v", err)
 	}
-	if _, err := s.UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Accounts().UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown username: %v", err)
 	}
 	if !ana.Created.Equal(ana.Updated) || ana.Created.IsZero() || ana.Created.Location() != time.UTC {
 		t.Errorf("times: created %v updated %v", ana.Created, ana.Updated)
 	}
-	users, err := s.Users(ctx)
+	users, err := s.Accounts().Users(ctx)
 	if err != nil || len(users) != 2 || users[0].ID != ana.ID {
 		t.Errorf("users %v, %v", users, err)
 	}
@@ -175,10 +175,10 @@ func TestUpdateUser(t *testing.T) {
 		check  func(t *testing.T, u User)
 	}{
 		{"rename", ana.ID, func(u *User) error { u.Username = "ana.lopez"; return nil }, nil, "", func(t *testing.T, u User) {
-			if _, err := s.UserByUsername(ctx, "ana"); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Accounts().UserByUsername(ctx, "ana"); !errors.Is(err, ErrNotFound) {
 				t.Errorf("the old name still finds the user: %v", err)
 			}
-			if got, err := s.UserByUsername(ctx, "ANA.LOPEZ"); err != nil || got.ID != ana.ID {
+			if got, err := s.Accounts().UserByUsername(ctx, "ANA.LOPEZ"); err != nil || got.ID != ana.ID {
 				t.Errorf("the new name: %v, %v", got.ID, err)
 			}
 		}},
@@ -190,10 +190,10 @@ func TestUpdateUser(t *testing.T) {
 		{"rename to a taken name", ana.ID, func(u *User) error { u.Username = "BEA"; return nil }, ErrConflict, "username", nil},
 		{"take another's OIDC subject", ana.ID, func(u *User) error { u.OIDCIssuer, u.OIDCSubject = "https://id.example", "bea"; return nil }, ErrConflict, "oidc_subject", nil},
 		{"move one's OIDC subject", bea.ID, func(u *User) error { u.OIDCSubject = "bea-2"; return nil }, nil, "", func(t *testing.T, u User) {
-			if _, err := s.UserByOIDC(ctx, "https://id.example", "bea"); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Accounts().UserByOIDC(ctx, "https://id.example", "bea"); !errors.Is(err, ErrNotFound) {
 				t.Errorf("the old subject: %v", err)
 			}
-			if got, err := s.UserByOIDC(ctx, "https://id.example", "bea-2"); err != nil || got.ID != bea.ID {
+			if got, err := s.Accounts().UserByOIDC(ctx, "https://id.example", "bea-2"); err != nil || got.ID != bea.ID {
 				t.Errorf("the new subject: %v", err)
 			}
 		}},
@@ -212,8 +212,8 @@ func TestUpdateUser(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			now = now.Add(time.Minute)
-			before, _ := s.User(ctx, c.id)
-			got, err := s.UpdateUser(ctx, c.id, c.change)
+			before, _ := s.Accounts().User(ctx, c.id)
+			got, err := s.Accounts().UpdateUser(ctx, c.id, c.change)
 			if c.want != nil {
 				if !errors.Is(err, c.want) {
 					t.Fatalf("got %v, want %v", err, c.want)
@@ -223,7 +223,7 @@ func TestUpdateUser(t *testing.T) {
 				if c.field != "" && !(errors.As(err, &fe) && fe.Field == c.field || errors.As(err, &de) && de.Field == c.field) {
 					t.Errorf("the error does not name %s: %v", c.field, err)
 				}
-				after, _ := s.User(ctx, c.id)
+				after, _ := s.Accounts().User(ctx, c.id)
 				if fmt.Sprint(after) != fmt.Sprint(before) || !after.Updated.Equal(before.Updated) || after.Role != before.Role {
 					t.Errorf("a refused change was written: %+v", after)
 				}
@@ -232,7 +232,7 @@ func TestUpdateUser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if stored, _ := s.User(ctx, c.id); stored.Username != got.Username || stored.Role != got.Role || !stored.Updated.Equal(got.Updated) {
+			if stored, _ := s.Accounts().User(ctx, c.id); stored.Username != got.Username || stored.Role != got.Role || !stored.Updated.Equal(got.Updated) {
 				t.Errorf("returned %+v, stored %+v", got, stored)
 			}
 			if c.check != nil {
@@ -250,13 +250,13 @@ func TestDeleteUser(t *testing.T) {
 	u.OIDCIssuer, u.OIDCSubject = "https://id.example", "ana"
 	u = mustCreateUser(t, s, u)
 	mustCreateSession(t, s, u.ID, "s1")
-	if err := s.DeleteUser(ctx, u.ID); err != nil {
+	if err := s.Accounts().DeleteUser(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, u.ID); !errors.Is(err, ErrNotFound) {
+	if err := s.Accounts().DeleteUser(ctx, u.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
-	if _, err := s.Session(ctx, sessionID("s1")); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Accounts().Session(ctx, sessionID("s1")); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the session survived its user: %v", err)
 	}
 	// The name and the subject are free again.
@@ -288,7 +288,7 @@ func TestAccountsDurable(t *testing.T) {
 	}
 	u := mustCreateUser(t, s, newUser("ana"))
 	mustCreateSession(t, s, u.ID, "secret")
-	if _, err := s.AppendAudit(ctx, AuditEntry{UserID: u.ID, Username: u.Username, Action: "user.create", Target: u.ID}, 0); err != nil {
+	if _, err := s.Accounts().AppendAudit(ctx, AuditEntry{UserID: u.ID, Username: u.Username, Action: "user.create", Target: u.ID}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -299,13 +299,13 @@ func TestAccountsDurable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeOK(t, s)
-	if got, err := s.UserByUsername(ctx, "ana"); err != nil || got.ID != u.ID {
+	if got, err := s.Accounts().UserByUsername(ctx, "ana"); err != nil || got.ID != u.ID {
 		t.Errorf("user: %v", err)
 	}
-	if ss, err := s.Session(ctx, sessionID("secret")); err != nil || ss.UserID != u.ID {
+	if ss, err := s.Accounts().Session(ctx, sessionID("secret")); err != nil || ss.UserID != u.ID {
 		t.Errorf("session: %v", err)
 	}
-	if es, _, err := s.ListAudit(ctx, 0, 0); err != nil || len(es) != 1 || es[0].Seq != 1 {
+	if es, _, err := s.Accounts().ListAudit(ctx, 0, 0); err != nil || len(es) != 1 || es[0].Seq != 1 {
 		t.Errorf("audit: %v, %v", es, err)
 	}
 	mustVerifyAccounts(t, s)

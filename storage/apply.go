@@ -85,7 +85,7 @@ func (s *Store) Apply(ctx context.Context, ops ...WriteOp) (uint64, error) {
 	if len(ops) == 0 {
 		return 0, fmt.Errorf("storage: apply: %w: no ops", ErrInvalidObject)
 	}
-	ps, now, err := s.prepareOps(ops)
+	ps, now, err := prepareOps(s, ops)
 	if err != nil {
 		return 0, err
 	}
@@ -105,7 +105,7 @@ func (s *Store) Apply(ctx context.Context, ops ...WriteOp) (uint64, error) {
 
 // prepareOps checks and projects ops in the caller's goroutine. Remote ops
 // without a time received get the store's clock (the returned now).
-func (s *Store) prepareOps(ops []WriteOp) ([]prepared, time.Time, error) {
+func prepareOps(s *Store, ops []WriteOp) ([]prepared, time.Time, error) {
 	now := s.now().UTC()
 	ps := make([]prepared, len(ops))
 	for i := range ops {

@@ -66,7 +66,8 @@ func checkAudit(e *AuditEntry) error {
 // positive) are pruned in the same transaction. A zero Time is set to the
 // store's clock. Detail and Address are clipped (MaxAuditDetail,
 // MaxAddress); a malformed action, user or target is a *FieldError.
-func (s *Store) AppendAudit(ctx context.Context, e AuditEntry, keep int) (uint64, error) {
+func (acc Accounts) AppendAudit(ctx context.Context, e AuditEntry, keep int) (uint64, error) {
+	s := acc.s
 	if err := checkAudit(&e); err != nil {
 		return 0, fmt.Errorf("storage: append audit: %w", err)
 	}
@@ -110,7 +111,8 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry, keep int) (uint64
 // MaxAuditLimit), newest first, starting below the sequence before (0: the
 // newest). next is the cursor of the following page (the last entry's
 // sequence), 0 when there is none.
-func (s *Store) ListAudit(ctx context.Context, before uint64, limit int) (entries []AuditEntry, next uint64, err error) {
+func (acc Accounts) ListAudit(ctx context.Context, before uint64, limit int) (entries []AuditEntry, next uint64, err error) {
+	s := acc.s
 	switch {
 	case limit < 0:
 		return nil, 0, fmt.Errorf("storage: list audit: %w: negative limit %d", ErrInvalidQuery, limit)

@@ -32,7 +32,7 @@ func TestAppendAuditValidation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := ok
 			c.edit(&e)
-			_, err := s.AppendAudit(ctx, e, 0)
+			_, err := s.Accounts().AppendAudit(ctx, e, 0)
 			if c.field == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -45,7 +45,7 @@ func TestAppendAuditValidation(t *testing.T) {
 			}
 		})
 	}
-	es, _, err := s.ListAudit(ctx, 0, 0)
+	es, _, err := s.Accounts().ListAudit(ctx, 0, 0)
 	if err != nil || len(es) != 3 {
 		t.Fatalf("%d entries, %v", len(es), err)
 	}
@@ -58,7 +58,7 @@ func TestListAudit(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, Options{NoSync: true})
 	for i := 1; i <= 7; i++ {
-		seq, err := s.AppendAudit(ctx, AuditEntry{Time: testEpoch.Add(time.Duration(i) * time.Second), Username: "ana",
+		seq, err := s.Accounts().AppendAudit(ctx, AuditEntry{Time: testEpoch.Add(time.Duration(i) * time.Second), Username: "ana",
 			Action: "object.publish", Target: fmt.Sprint(i)}, 0)
 		if err != nil || seq != uint64(i) {
 			t.Fatalf("append %d: seq %d, %v", i, seq, err)
@@ -79,7 +79,7 @@ func TestListAudit(t *testing.T) {
 		{99, 2, []uint64{7, 6}, 6}, // a cursor past the end starts at the newest
 	}
 	for _, c := range cases {
-		es, next, err := s.ListAudit(ctx, c.before, c.limit)
+		es, next, err := s.Accounts().ListAudit(ctx, c.before, c.limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestListAudit(t *testing.T) {
 			t.Errorf("before %d limit %d: %v next %d; want %v next %d", c.before, c.limit, got, next, c.want, c.next)
 		}
 	}
-	if _, _, err := s.ListAudit(ctx, 0, -1); !errors.Is(err, ErrInvalidQuery) {
+	if _, _, err := s.Accounts().ListAudit(ctx, 0, -1); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("negative limit: %v", err)
 	}
 }
@@ -125,11 +125,11 @@ func TestAuditRetention(t *testing.T) {
 			s := openTest(t, Options{NoSync: true})
 			for i, st := range c.steps {
 				for range st.appends {
-					if _, err := s.AppendAudit(ctx, AuditEntry{Action: "setting.change"}, st.keep); err != nil {
+					if _, err := s.Accounts().AppendAudit(ctx, AuditEntry{Action: "setting.change"}, st.keep); err != nil {
 						t.Fatal(err)
 					}
 				}
-				es, _, err := s.ListAudit(ctx, 0, MaxAuditLimit)
+				es, _, err := s.Accounts().ListAudit(ctx, 0, MaxAuditLimit)
 				if err != nil || len(es) == 0 {
 					t.Fatalf("step %d: %d entries, %v", i, len(es), err)
 				}

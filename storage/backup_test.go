@@ -335,7 +335,7 @@ func TestReplaceFileWithKeeps(t *testing.T) {
 			dir := t.TempDir()
 			src := openTest(t, Options{NoSync: true})
 			for _, tok := range c.backup {
-				if err := src.PutToken(ctx, tok); err != nil {
+				if err := src.Tokens().Put(ctx, tok); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -357,7 +357,7 @@ func TestReplaceFileWithKeeps(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer closeOK(t, s)
-			got, err := s.Tokens(ctx)
+			got, err := s.Tokens().List(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -365,11 +365,11 @@ func TestReplaceFileWithKeeps(t *testing.T) {
 				t.Fatalf("tokens %v, want %v", got, c.want)
 			}
 			for _, tok := range c.want {
-				if byHash, err := s.TokenByHash(ctx, tok.Hash); err != nil || byHash.ID != tok.ID {
+				if byHash, err := s.Tokens().ByHash(ctx, tok.Hash); err != nil || byHash.ID != tok.ID {
 					t.Fatalf("TokenByHash(%s) = %v, %v", tok.ID, byHash.ID, err)
 				}
 			}
-			if _, err := s.TokenByHash(ctx, hash("old")); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Tokens().ByHash(ctx, hash("old")); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("a replaced hash still authenticates: %v", err)
 			}
 			if v, err := s.GetSetting(ctx, "identity"); err != nil || string(v) != "ours" {
@@ -403,16 +403,16 @@ func TestReplaceFileWithEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeOK(t, s)
-	if _, err := s.Session(ctx, ss.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Accounts().Session(ctx, ss.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the backup's session after a restore: %v, want ErrNotFound", err)
 	}
-	if got, err := s.UserSessions(ctx, ana.ID); err != nil || len(got) != 0 {
+	if got, err := s.Accounts().UserSessions(ctx, ana.ID); err != nil || len(got) != 0 {
 		t.Fatalf("ana's sessions after a restore: %v, %v; want none", got, err)
 	}
-	if _, err := s.User(ctx, ana.ID); err != nil {
+	if _, err := s.Accounts().User(ctx, ana.ID); err != nil {
 		t.Fatalf("the user after a restore: %v", err)
 	}
-	if err := s.VerifyAccounts(ctx); err != nil {
+	if err := s.Accounts().VerifyAccounts(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

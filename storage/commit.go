@@ -68,7 +68,7 @@ func (s *Store) submit(ctx context.Context, what string, ops int, apply func(tx 
 }
 
 // run is the committer goroutine.
-func (s *Store) run() {
+func commitLoop(s *Store) {
 	defer close(s.stopped)
 	batch := make([]*request, 0, s.maxBatch)
 	for {
@@ -77,16 +77,16 @@ func (s *Store) run() {
 		case r := <-s.reqs:
 			batch = append(batch, r)
 		case <-s.closing:
-			s.drain(batch)
+			drainBatch(s, batch)
 			return
 		}
-		batch = s.fill(batch)
-		s.commit(batch)
+		batch = fillBatch(s, batch)
+		commitBatch(s, batch)
 	}
 }
 
 // fill adds queued requests to batch, waiting up to s.delay for more.
-func (s *Store) fill(batch []*request) []*request {
+func fillBatch(s *Store, batch []*request) []*request {
 	ops := 0
 	for _, r := range batch {
 		ops += r.ops
@@ -131,7 +131,7 @@ func (s *Store) fill(batch []*request) []*request {
 }
 
 // drain applies everything still queued when the store closes.
-func (s *Store) drain(batch []*request) {
+func drainBatch(s *Store, batch []*request) {
 	for {
 		batch = batch[:0]
 	collect:
@@ -146,17 +146,17 @@ func (s *Store) drain(batch []*request) {
 		if len(batch) == 0 {
 			return
 		}
-		s.commit(batch)
+		commitBatch(s, batch)
 	}
 }
 
 // commit applies a batch in one transaction and answers every request.
-func (s *Store) commit(batch []*request) {
+func commitBatch(s *Store, batch []*request) {
 	start := time.Now()
 	s.commits.Add(1)
 	s.requests.Add(uint64(len(batch)))
 	live := slices.Clone(batch)
-	if pr := s.pruneRequest(); pr != nil {
+	if pr := pruneRequest(s); pr != nil {
 		live = append(live, pr) // housekeeping rides along with the batch
 	}
 	for {

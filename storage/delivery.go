@@ -61,7 +61,8 @@ const (
 // this activity gets no second one, so a handler that repeats Enqueue after
 // a crash does not send twice. Enqueued activities are not in the outbox.
 // A zero Published is set to the store's clock.
-func (s *Store) Enqueue(ctx context.Context, activity Activity, inboxes []string) error {
+func (dq Queue) Enqueue(ctx context.Context, activity Activity, inboxes []string) error {
+	s := dq.s
 	pa, err := prepareActivity(activity, nil)
 	if err != nil {
 		return fmt.Errorf("storage: enqueue: %w", err)
@@ -148,7 +149,8 @@ func delPending(ov *overlay, d *Delivery) {
 // out the hosts in skipHosts (paused by a circuit breaker, or dead gossip
 // members). It does not lease them: the caller keeps track of the ones it
 // has in flight until it reports DeliveryDone, DeliveryRetry or DeliveryDead.
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int, skipHosts map[string]bool) ([]Delivery, error) {
+func (dq Queue) DueDeliveries(ctx context.Context, now time.Time, limit int, skipHosts map[string]bool) ([]Delivery, error) {
+	s := dq.s
 	switch {
 	case limit < 0:
 		return nil, fmt.Errorf("storage: due deliveries: %w: negative limit %d", ErrInvalidQuery, limit)
@@ -188,7 +190,8 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int, ski
 }
 
 // Delivery returns a pending delivery or a dead letter by id.
-func (s *Store) Delivery(ctx context.Context, id string) (Delivery, error) {
+func (dq Queue) Delivery(ctx context.Context, id string) (Delivery, error) {
+	s := dq.s
 	var d Delivery
 	err := s.view(ctx, "delivery "+id, func(tx *bbolt.Tx) error {
 		v := tx.Bucket(bDeliveries).Get([]byte(id))
@@ -210,9 +213,10 @@ func (s *Store) Delivery(ctx context.Context, id string) (Delivery, error) {
 // DeliveryDone removes a delivered entry from the queue and records the
 // host's success. ErrNotFound when id is not pending (already done, or
 // made dead meanwhile by DropHost).
-func (s *Store) DeliveryDone(ctx context.Context, id string) error {
+func (dq Queue) DeliveryDone(ctx context.Context, id string) error {
+	s := dq.s
 	now := s.now().UTC()
-	return s.updateDelivery(ctx, "delivery done", id, func(ov *overlay, d *Delivery) error {
+	return dq.updateDelivery(ctx, "delivery done", id, func(ov *overlay, d *Delivery) error {
 		delPending(ov, d)
 		return updateHost(ov, d.Host, func(h *hostRec) { h.pending--; h.lastSuccess = now })
 	})
@@ -220,13 +224,14 @@ func (s *Store) DeliveryDone(ctx context.Context, id string) error {
 
 // DeliveryRetry records a failed attempt (HTTP status, 0 when there was no
 // response; errText) and reschedules the delivery at next.
-func (s *Store) DeliveryRetry(ctx context.Context, id string, next time.Time, status int, errText string) error {
+func (dq Queue) DeliveryRetry(ctx context.Context, id string, next time.Time, status int, errText string) error {
+	s := dq.s
 	if status < 0 || status > 999 {
 		return fmt.Errorf("storage: delivery retry %s: %w: status %d", id, ErrInvalidQuery, status)
 	}
 	now := s.now().UTC()
 	errText = cleanText(errText, maxErrorText)
-	return s.updateDelivery(ctx, "delivery retry", id, func(ov *overlay, d *Delivery) error {
+	return dq.updateDelivery(ctx, "delivery retry", id, func(ov *overlay, d *Delivery) error {
 		ov.del(bDue, dueKey(d.NextAttempt, d.ID))
 		d.Attempts++
 		d.NextAttempt, d.LastStatus, d.LastError = next.UTC(), status, errText
@@ -239,10 +244,11 @@ func (s *Store) DeliveryRetry(ctx context.Context, id string, next time.Time, st
 
 // DeliveryDead moves a pending delivery to the dead-letter list, keeping
 // everything about it, with the reason it was given up.
-func (s *Store) DeliveryDead(ctx context.Context, id string, reason string) error {
+func (dq Queue) DeliveryDead(ctx context.Context, id string, reason string) error {
+	s := dq.s
 	now := s.now().UTC()
 	reason = cleanText(reason, maxErrorText)
-	return s.updateDelivery(ctx, "delivery dead", id, func(ov *overlay, d *Delivery) error {
+	return dq.updateDelivery(ctx, "delivery dead", id, func(ov *overlay, d *Delivery) error {
 		return planDead(ov, d, reason, now)
 	})
 }
@@ -255,7 +261,8 @@ func planDead(ov *overlay, d *Delivery, reason string, now time.Time) error {
 }
 
 // updateDelivery runs fn on the pending delivery id in a committed write.
-func (s *Store) updateDelivery(ctx context.Context, what, id string, fn func(ov *overlay, d *Delivery) error) error {
+func (dq Queue) updateDelivery(ctx context.Context, what, id string, fn func(ov *overlay, d *Delivery) error) error {
+	s := dq.s
 	if err := checkDeliveryID(id); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
@@ -280,7 +287,8 @@ func (s *Store) updateDelivery(ctx context.Context, what, id string, fn func(ov 
 // DeadLetters lists dead deliveries in id (creation) order after the id
 // after ("" from the start), at most limit (default 50, at most 1000), and
 // the cursor of the next page ("" when this is the last).
-func (s *Store) DeadLetters(ctx context.Context, after string, limit int) ([]Delivery, string, error) {
+func (dq Queue) DeadLetters(ctx context.Context, after string, limit int) ([]Delivery, string, error) {
+	s := dq.s
 	switch {
 	case limit < 0:
 		return nil, "", fmt.Errorf("storage: dead letters: %w: negative limit %d", ErrInvalidQuery, limit)
@@ -328,7 +336,8 @@ func (s *Store) DeadLetters(ctx context.Context, after string, limit int) ([]Del
 // and Created set to now (so that a give-up age counts from the replay);
 // its last status and error are kept. If the same activity is already
 // pending for the same inbox, the dead letter is simply removed.
-func (s *Store) Replay(ctx context.Context, id string, now time.Time) error {
+func (dq Queue) Replay(ctx context.Context, id string, now time.Time) error {
+	s := dq.s
 	if err := checkDeliveryID(id); err != nil {
 		return fmt.Errorf("storage: replay: %w", err)
 	}
@@ -366,7 +375,8 @@ func (s *Store) Replay(ctx context.Context, id string, now time.Time) error {
 }
 
 // DeleteDead removes a dead letter for good.
-func (s *Store) DeleteDead(ctx context.Context, id string) error {
+func (dq Queue) DeleteDead(ctx context.Context, id string) error {
+	s := dq.s
 	if err := checkDeliveryID(id); err != nil {
 		return fmt.Errorf("storage: delete dead letter: %w", err)
 	}
@@ -392,7 +402,8 @@ func (s *Store) DeleteDead(ctx context.Context, id string) error {
 // DropHost makes every pending delivery to host ("host:port", as in
 // Delivery.Host) dead with reason (a 410 from its shared inbox: the server
 // is gone), and returns how many.
-func (s *Store) DropHost(ctx context.Context, host string, reason string) (int, error) {
+func (dq Queue) DropHost(ctx context.Context, host string, reason string) (int, error) {
+	s := dq.s
 	if host == "" || len(host) > maxHostLen || !printable(host) {
 		return 0, fmt.Errorf("storage: drop host: %w: host %q", ErrInvalidQuery, protocol.Clip(host, 40))
 	}
@@ -428,7 +439,8 @@ func (s *Store) DropHost(ctx context.Context, host string, reason string) (int, 
 }
 
 // QueueStats returns the delivery state of every host the queue has seen.
-func (s *Store) QueueStats(ctx context.Context) (map[string]HostQueue, error) {
+func (dq Queue) QueueStats(ctx context.Context) (map[string]HostQueue, error) {
+	s := dq.s
 	out := map[string]HostQueue{}
 	err := s.view(ctx, "queue stats", func(tx *bbolt.Tx) error {
 		hq := tx.Bucket(bHostQueue).Cursor()

@@ -28,7 +28,7 @@ func TestDueDeliveriesOrderAndSkipHosts(t *testing.T) {
 	if len(ds) != 5 {
 		t.Fatalf("%d deliveries: %s", len(ds), describe(ds))
 	}
-	if err := s.DeliveryRetry(ctx, ds[0].ID, t0.Add(time.Minute), 503, "service unavailable"); err != nil {
+	if err := s.Queue().DeliveryRetry(ctx, ds[0].ID, t0.Add(time.Minute), 503, "service unavailable"); err != nil {
 		t.Fatal(err)
 	}
 	type due struct{ activity, host string }
@@ -52,7 +52,7 @@ func TestDueDeliveriesOrderAndSkipHosts(t *testing.T) {
 			[]due{{"a2", "127.0.0.3:8080"}}},
 	}
 	for _, c := range cases {
-		got, err := s.DueDeliveries(ctx, c.now, c.limit, c.skip)
+		got, err := s.Queue().DueDeliveries(ctx, c.now, c.limit, c.skip)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -67,7 +67,7 @@ func TestDueDeliveriesOrderAndSkipHosts(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", c.name, g, c.want)
 		}
 	}
-	if _, err := s.DueDeliveries(ctx, t0, -1, nil); !errors.Is(err, ErrInvalidQuery) {
+	if _, err := s.Queue().DueDeliveries(ctx, t0, -1, nil); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("negative limit: %v", err)
 	}
 	mustVerify(t, s)
@@ -91,14 +91,14 @@ func TestDeliveryLifecycle(t *testing.T) {
 		check func(t *testing.T)
 	}{
 		{"retry", func() error {
-			return s.DeliveryRetry(ctx, id, created.Add(time.Minute), 503, "upstream \x00 says\xff no")
+			return s.Queue().DeliveryRetry(ctx, id, created.Add(time.Minute), 503, "upstream \x00 says\xff no")
 		}, nil, func(t *testing.T) {
-			d, err := s.Delivery(ctx, id)
+			d, err := s.Queue().Delivery(ctx, id)
 			if err != nil || d.Attempts != 1 || d.LastStatus != 503 || !d.NextAttempt.Equal(created.Add(time.Minute)) ||
 				d.LastError != "upstream \x00 says\uFFFD no" || !d.Created.Equal(created) {
 				t.Errorf("after retry: %+v, %v", d, err)
 			}
-			if due, _ := s.DueDeliveries(ctx, created.Add(time.Second), 0, nil); len(due) != 0 {
+			if due, _ := s.Queue().DueDeliveries(ctx, created.Add(time.Second), 0, nil); len(due) != 0 {
 				t.Errorf("a rescheduled delivery is due early")
 			}
 			h := hostStats(t, s)[host]
@@ -108,19 +108,19 @@ func TestDeliveryLifecycle(t *testing.T) {
 		}},
 		{"a second retry with a huge error text", func() error {
 			clk.Add(time.Minute)
-			return s.DeliveryRetry(ctx, id, created.Add(5*time.Minute), 0, strings.Repeat("é", 4000))
+			return s.Queue().DeliveryRetry(ctx, id, created.Add(5*time.Minute), 0, strings.Repeat("é", 4000))
 		}, nil, func(t *testing.T) {
-			d, _ := s.Delivery(ctx, id)
+			d, _ := s.Queue().Delivery(ctx, id)
 			if d.Attempts != 2 || d.LastStatus != 0 || len(d.LastError) > maxErrorText || !strings.HasPrefix(d.LastError, "éé") {
 				t.Errorf("after the second retry: attempts %d status %d error %d bytes", d.Attempts, d.LastStatus, len(d.LastError))
 			}
 		}},
-		{"a bad status", func() error { return s.DeliveryRetry(ctx, id, created, 1000, "") }, ErrInvalidQuery, nil},
-		{"dead", func() error { return s.DeliveryDead(ctx, id, "gave up after 48h") }, nil, func(t *testing.T) {
+		{"a bad status", func() error { return s.Queue().DeliveryRetry(ctx, id, created, 1000, "") }, ErrInvalidQuery, nil},
+		{"dead", func() error { return s.Queue().DeliveryDead(ctx, id, "gave up after 48h") }, nil, func(t *testing.T) {
 			if len(allDue(t, s)) != 0 {
 				t.Error("a dead delivery is still queued")
 			}
-			ls, next, err := s.DeadLetters(ctx, "", 0)
+			ls, next, err := s.Queue().DeadLetters(ctx, "", 0)
 			if err != nil || len(ls) != 1 || next != "" || ls[0].ID != id || !ls[0].Dead || ls[0].DeadReason != "gave up after 48h" || ls[0].Attempts != 2 {
 				t.Fatalf("dead letters %+v, %q, %v", ls, next, err)
 			}
@@ -130,26 +130,26 @@ func TestDeliveryLifecycle(t *testing.T) {
 				t.Errorf("host after dead: %+v", h)
 			}
 		}},
-		{"done on a dead letter", func() error { return s.DeliveryDone(ctx, id) }, ErrNotFound, nil},
-		{"retry on a dead letter", func() error { return s.DeliveryRetry(ctx, id, created, 500, "") }, ErrNotFound, nil},
-		{"replay", func() error { return s.Replay(ctx, id, clk.Now()) }, nil, func(t *testing.T) {
+		{"done on a dead letter", func() error { return s.Queue().DeliveryDone(ctx, id) }, ErrNotFound, nil},
+		{"retry on a dead letter", func() error { return s.Queue().DeliveryRetry(ctx, id, created, 500, "") }, ErrNotFound, nil},
+		{"replay", func() error { return s.Queue().Replay(ctx, id, clk.Now()) }, nil, func(t *testing.T) {
 			ds := allDue(t, s)
 			if len(ds) != 1 || ds[0].ID == id || ds[0].Attempts != 0 || ds[0].Dead || ds[0].DeadReason != "" ||
 				!ds[0].Created.Equal(clk.Now()) || !ds[0].NextAttempt.Equal(clk.Now()) || ds[0].Inbox != dead.Inbox ||
 				ds[0].ActivityIRI != dead.ActivityIRI || ds[0].LastError != dead.LastError {
 				t.Fatalf("replayed: %+v (dead letter %+v)", ds, dead)
 			}
-			if ls, _, _ := s.DeadLetters(ctx, "", 0); len(ls) != 0 {
+			if ls, _, _ := s.Queue().DeadLetters(ctx, "", 0); len(ls) != 0 {
 				t.Errorf("the dead letter stayed: %+v", ls)
 			}
 			id = ds[0].ID
 		}},
-		{"replay of a pending delivery", func() error { return s.Replay(ctx, id, clk.Now()) }, ErrNotFound, nil},
-		{"done", func() error { clk.Add(time.Second); return s.DeliveryDone(ctx, id) }, nil, func(t *testing.T) {
+		{"replay of a pending delivery", func() error { return s.Queue().Replay(ctx, id, clk.Now()) }, ErrNotFound, nil},
+		{"done", func() error { clk.Add(time.Second); return s.Queue().DeliveryDone(ctx, id) }, nil, func(t *testing.T) {
 			if len(allDue(t, s)) != 0 {
 				t.Error("a delivered entry is still queued")
 			}
-			if _, err := s.Delivery(ctx, id); !errors.Is(err, ErrNotFound) {
+			if _, err := s.Queue().Delivery(ctx, id); !errors.Is(err, ErrNotFound) {
 				t.Errorf("Delivery after done: %v", err)
 			}
 			h := hostStats(t, s)[host]
@@ -157,10 +157,10 @@ func TestDeliveryLifecycle(t *testing.T) {
 				t.Errorf("host after done: %+v", h)
 			}
 		}},
-		{"done twice", func() error { return s.DeliveryDone(ctx, id) }, ErrNotFound, nil},
-		{"a malformed id", func() error { return s.DeliveryDone(ctx, "../etc") }, ErrInvalidQuery, nil},
-		{"an unknown id", func() error { return s.DeliveryDead(ctx, "00000000000000ff", "x") }, ErrNotFound, nil},
-		{"delete an unknown dead letter", func() error { return s.DeleteDead(ctx, "00000000000000ff") }, ErrNotFound, nil},
+		{"done twice", func() error { return s.Queue().DeliveryDone(ctx, id) }, ErrNotFound, nil},
+		{"a malformed id", func() error { return s.Queue().DeliveryDone(ctx, "../etc") }, ErrInvalidQuery, nil},
+		{"an unknown id", func() error { return s.Queue().DeliveryDead(ctx, "00000000000000ff", "x") }, ErrNotFound, nil},
+		{"delete an unknown dead letter", func() error { return s.Queue().DeleteDead(ctx, "00000000000000ff") }, ErrNotFound, nil},
 	}
 	for _, st := range steps {
 		err := st.do()
@@ -181,7 +181,7 @@ func TestDropHostAndDeadLetters(t *testing.T) {
 	for _, name := range []string{"d1", "d2", "d3"} {
 		mustEnqueue(t, s, sendActivity(t, name, "Update"), "http://"+gone+"/inbox", "http://"+gone+"/users/x/inbox", "http://"+alive+"/inbox")
 	}
-	n, err := s.DropHost(ctx, gone, "410 Gone from the shared inbox")
+	n, err := s.Queue().DropHost(ctx, gone, "410 Gone from the shared inbox")
 	if err != nil || n != 6 {
 		t.Fatalf("DropHost = %d, %v", n, err)
 	}
@@ -193,7 +193,7 @@ func TestDropHostAndDeadLetters(t *testing.T) {
 	var all []Delivery
 	after := ""
 	for pages := 0; ; pages++ {
-		ls, next, err := s.DeadLetters(ctx, after, 4)
+		ls, next, err := s.Queue().DeadLetters(ctx, after, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,20 +218,20 @@ func TestDropHostAndDeadLetters(t *testing.T) {
 	if st[gone].Pending != 0 || st[gone].Dead != 6 || st[alive].Pending != 3 || st[alive].Dead != 0 {
 		t.Errorf("stats %+v", st)
 	}
-	if n, err := s.DropHost(ctx, "127.0.0.9:1", "x"); err != nil || n != 0 {
+	if n, err := s.Queue().DropHost(ctx, "127.0.0.9:1", "x"); err != nil || n != 0 {
 		t.Errorf("dropping an unknown host: %d, %v", n, err)
 	}
-	if _, err := s.DropHost(ctx, "", "x"); !errors.Is(err, ErrInvalidQuery) {
+	if _, err := s.Queue().DropHost(ctx, "", "x"); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("dropping the empty host: %v", err)
 	}
-	if err := s.DeleteDead(ctx, all[0].ID); err != nil {
+	if err := s.Queue().DeleteDead(ctx, all[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if st := hostStats(t, s); st[gone].Dead != 5 {
 		t.Errorf("dead count after delete: %+v", st[gone])
 	}
 	for _, bad := range []string{"x", "zzzzzzzzzzzzzzzz"} {
-		if _, _, err := s.DeadLetters(ctx, bad, 1); !errors.Is(err, ErrInvalidQuery) {
+		if _, _, err := s.Queue().DeadLetters(ctx, bad, 1); !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("cursor %q: %v", bad, err)
 		}
 	}
@@ -250,7 +250,7 @@ func TestEnqueueIsIdempotentPerInbox(t *testing.T) {
 	}
 	for _, d := range allDue(t, s) {
 		if d.Inbox == in1 {
-			if err := s.DeliveryDone(ctx, d.ID); err != nil {
+			if err := s.Queue().DeliveryDone(ctx, d.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -281,7 +281,7 @@ func TestEnqueueIsIdempotentPerInbox(t *testing.T) {
 		{"a non-http inbox", a, []string{"ftp://127.0.0.3/inbox"}, ErrInvalidObject},
 		{"an empty body", Activity{IRI: a.IRI, Type: "Accept", Actor: a.Actor}, []string{in1}, ErrInvalidObject},
 	} {
-		if err := s.Enqueue(ctx, c.a, c.inboxes); !errors.Is(err, c.want) {
+		if err := s.Queue().Enqueue(ctx, c.a, c.inboxes); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
@@ -305,13 +305,13 @@ func TestQueueSurvivesReopen(t *testing.T) {
 	if len(ds) != 7 {
 		t.Fatalf("%d deliveries", len(ds))
 	}
-	if err := s.DeliveryRetry(ctx, ds[1].ID, testEpoch.Add(time.Hour), 429, "slow down"); err != nil {
+	if err := s.Queue().DeliveryRetry(ctx, ds[1].ID, testEpoch.Add(time.Hour), 429, "slow down"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeliveryDead(ctx, ds[2].ID, "410"); err != nil {
+	if err := s.Queue().DeliveryDead(ctx, ds[2].ID, "410"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeliveryDone(ctx, ds[3].ID); err != nil {
+	if err := s.Queue().DeliveryDone(ctx, ds[3].ID); err != nil {
 		t.Fatal(err)
 	}
 	type state struct { // exported fields: normalise sets them by reflection
@@ -324,10 +324,10 @@ func TestQueueSurvivesReopen(t *testing.T) {
 	snapshot := func(s *Store) state {
 		var st state
 		st.Due = allDue(t, s)
-		st.Dead, _, _ = s.DeadLetters(ctx, "", 0)
+		st.Dead, _, _ = s.Queue().DeadLetters(ctx, "", 0)
 		st.Stats = hostStats(t, s)
 		st.Outbox, _, _, _ = s.Outbox(ctx, "", 0)
-		st.Fols, _, _, _ = s.Followers(ctx, "", 0, "")
+		st.Fols, _, _, _ = s.Follows().Followers(ctx, "", 0, "")
 		return st
 	}
 	before := snapshot(s)
@@ -415,9 +415,9 @@ func TestDeliveryCompletionsGroupCommit(t *testing.T) {
 			for d := range work {
 				var err error
 				if d.ID[len(d.ID)-1]%2 == 0 {
-					err = s.DeliveryDone(ctx, d.ID)
+					err = s.Queue().DeliveryDone(ctx, d.ID)
 				} else {
-					err = s.DeliveryRetry(ctx, d.ID, testEpoch.Add(time.Minute), 502, "bad gateway")
+					err = s.Queue().DeliveryRetry(ctx, d.ID, testEpoch.Add(time.Minute), 502, "bad gateway")
 				}
 				if err != nil {
 					t.Error(err)

@@ -7,8 +7,8 @@
 //
 // # Writes: one committer, group commit
 //
-// Every write (Apply, PutToken, DeleteToken, PutSetting, the account,
-// session and audit writes) is a request on a channel read by ONE committer
+// Every write (Apply, PutSetting, and the writes of the views: the
+// delivery queue, follows, co-signing, tokens, accounts) is a request on a channel read by ONE committer
 // goroutine. The committer takes whatever is queued (at most
 // Options.MaxBatch requests; optionally waiting up to Options.MaxBatchDelay
 // to fill a batch) and applies it in a single bbolt Update, so one commit
@@ -19,6 +19,17 @@
 // answered only after the commit returned; if the commit fails, every
 // request of the batch gets the error. A request whose context is done when
 // the committer reaches it is skipped (and reported as not applied).
+//
+// # Views
+//
+// The Store's methods cover the catalogue (Apply, Get, List, versions, the
+// change log), the inbox's exactly-once application, the outbox, settings,
+// backup and verification. What one concern keeps is reached through a view
+// (views.go), a handle on the same database: Queue (deliveries, dead
+// letters, hosts), Follows (the follow graph), Cosigning (drafts and co-sign
+// requests), Authority (subordinates), Tokens (API tokens) and Accounts
+// (users, sessions, audit). A consumer declares the interface it needs and
+// is given the view that implements it.
 //
 // # Buckets and key layout
 //

@@ -111,36 +111,36 @@ func TestCosignRequestQuota(t *testing.T) {
 	}
 	a, b := "http://127.0.0.7:1", "http://127.0.0.8:2"
 	for i := range quota {
-		if _, added, err := s.AddCosignRequest(ctx, req(a, i), quota); err != nil || !added {
+		if _, added, err := s.Cosigning().AddCosignRequest(ctx, req(a, i), quota); err != nil || !added {
 			t.Fatalf("request %d: %v %v", i, added, err)
 		}
 	}
-	if held, added, err := s.AddCosignRequest(ctx, req(a, 1), quota); err != nil || added || held.ID != req(a, 1).ID {
+	if held, added, err := s.Cosigning().AddCosignRequest(ctx, req(a, 1), quota); err != nil || added || held.ID != req(a, 1).ID {
 		t.Fatalf("the same Offer again: %+v %v %v", held, added, err)
 	}
-	if _, _, err := s.AddCosignRequest(ctx, req(a, quota), quota); !errors.Is(err, ErrQuota) {
+	if _, _, err := s.Cosigning().AddCosignRequest(ctx, req(a, quota), quota); !errors.Is(err, ErrQuota) {
 		t.Fatalf("over the quota: %v", err)
 	}
-	if _, added, err := s.AddCosignRequest(ctx, req(b, 0), quota); err != nil || !added {
+	if _, added, err := s.Cosigning().AddCosignRequest(ctx, req(b, 0), quota); err != nil || !added {
 		t.Fatalf("another origin: %v %v", added, err)
 	}
 	decided := req(a, 0)
 	decided.Status = "approved"
-	if err := s.PutCosignRequest(ctx, decided); err != nil {
+	if err := s.Cosigning().PutCosignRequest(ctx, decided); err != nil {
 		t.Fatal(err)
 	}
-	if _, added, err := s.AddCosignRequest(ctx, req(a, quota), quota); err != nil || !added {
+	if _, added, err := s.Cosigning().AddCosignRequest(ctx, req(a, quota), quota); err != nil || !added {
 		t.Fatalf("after a decision frees a slot: %v %v", added, err)
 	}
 	clock.Add(time.Hour)
-	if _, added, err := s.AddCosignRequest(ctx, req(b, 1), quota); err != nil || !added {
+	if _, added, err := s.Cosigning().AddCosignRequest(ctx, req(b, 1), quota); err != nil || !added {
 		t.Fatal(err)
 	}
-	n, err := s.ExpirePendingCosign(ctx, clock.Now().Add(-time.Minute), "nobody decided")
+	n, err := s.Cosigning().ExpirePendingCosign(ctx, clock.Now().Add(-time.Minute), "nobody decided")
 	if err != nil || n != quota+1 { // a's three pending, b's first
 		t.Fatalf("expired %d, %v; want %d", n, err, quota+1)
 	}
-	all, err := s.CosignRequests(ctx)
+	all, err := s.Cosigning().CosignRequests(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestCosignRequestQuota(t *testing.T) {
 		t.Fatalf("statuses after expiry: %v", status)
 	}
 	for i := quota + 1; i < 2*quota+1; i++ {
-		if _, _, err := s.AddCosignRequest(ctx, req(a, i), quota); err != nil {
+		if _, _, err := s.Cosigning().AddCosignRequest(ctx, req(a, i), quota); err != nil {
 			t.Fatalf("after expiry frees the quota, request %d: %v", i, err)
 		}
 	}
@@ -172,7 +172,7 @@ func TestMigrateSchemaV3CosignIndex(t *testing.T) {
 	for i, status := range []string{"pending", "pending", "approved"} {
 		r := CosignRequest{ID: fmt.Sprintf("r%d", i), Activity: fmt.Sprintf("%s/activities/%d", origin, i), Origin: origin,
 			Actor: origin + "/actor", IRI: origin + "/objects/x", Status: status}
-		if err := v3.putJSON(ctx, "put cosign request", bCosign, []byte(r.ID), r); err != nil {
+		if err := putJSON(v3, ctx, "put cosign request", bCosign, []byte(r.ID), r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,15 +185,15 @@ func TestMigrateSchemaV3CosignIndex(t *testing.T) {
 	}
 	defer s.Close()
 	again := CosignRequest{ID: "new", Activity: origin + "/activities/0", Origin: origin, Status: "pending"}
-	if held, added, err := s.AddCosignRequest(ctx, again, 3); err != nil || added || held.ID != "r0" {
+	if held, added, err := s.Cosigning().AddCosignRequest(ctx, again, 3); err != nil || added || held.ID != "r0" {
 		t.Fatalf("an Offer stored before the migration, again: %+v %v %v", held, added, err)
 	}
 	third := CosignRequest{ID: "r3", Activity: origin + "/activities/3", Origin: origin, Status: "pending"}
-	if _, added, err := s.AddCosignRequest(ctx, third, 3); err != nil || !added {
+	if _, added, err := s.Cosigning().AddCosignRequest(ctx, third, 3); err != nil || !added {
 		t.Fatalf("a third pending request (2 migrated): %v %v", added, err)
 	}
 	fourth := CosignRequest{ID: "r4", Activity: origin + "/activities/4", Origin: origin, Status: "pending"}
-	if _, _, err := s.AddCosignRequest(ctx, fourth, 3); !errors.Is(err, ErrQuota) {
+	if _, _, err := s.Cosigning().AddCosignRequest(ctx, fourth, 3); !errors.Is(err, ErrQuota) {
 		t.Fatalf("over the quota with the migrated requests: %v", err)
 	}
 }

@@ -110,7 +110,7 @@ func BenchmarkDeliveryDone(b *testing.B) {
 	ctx := context.Background()
 	before := s.Stats()
 	b.ResetTimer()
-	runParallel(b, len(ds), 64, func(i int) error { return s.DeliveryDone(ctx, ds[i]) })
+	runParallel(b, len(ds), 64, func(i int) error { return s.Queue().DeliveryDone(ctx, ds[i]) })
 	b.StopTimer()
 	reportRate(b, s, before, "completions/s")
 }

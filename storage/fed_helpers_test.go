@@ -101,7 +101,7 @@ func remoteOp(t fatalT, id string, v uint64, kind protocol.Kind, e protocol.Enti
 // deliveries lists every pending delivery (due at any time).
 func allDue(t testing.TB, s *Store) []Delivery {
 	t.Helper()
-	ds, err := s.DueDeliveries(context.Background(), time.Unix(0, 1<<63-1), MaxDueLimit, nil)
+	ds, err := s.Queue().DueDeliveries(context.Background(), time.Unix(0, 1<<63-1), MaxDueLimit, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func inboxesOf(ds []Delivery, activity string) []string {
 func mustPutFollower(t testing.TB, s *Store, fs ...Follow) {
 	t.Helper()
 	for _, f := range fs {
-		if err := s.PutFollower(context.Background(), f); err != nil {
+		if err := s.Follows().PutFollower(context.Background(), f); err != nil {
 			t.Fatalf("put follower %s: %v", f.Actor, err)
 		}
 	}
@@ -131,14 +131,14 @@ func mustPutFollower(t testing.TB, s *Store, fs ...Follow) {
 
 func mustEnqueue(t testing.TB, s *Store, a Activity, inboxes ...string) {
 	t.Helper()
-	if err := s.Enqueue(context.Background(), a, inboxes); err != nil {
+	if err := s.Queue().Enqueue(context.Background(), a, inboxes); err != nil {
 		t.Fatalf("enqueue %s: %v", a.IRI, err)
 	}
 }
 
 func hostStats(t testing.TB, s *Store) map[string]HostQueue {
 	t.Helper()
-	st, err := s.QueueStats(context.Background())
+	st, err := s.Queue().QueueStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

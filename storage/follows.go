@@ -101,55 +101,56 @@ func checkFollow(f *Follow) error {
 // Since on a new follower and a zero Updated are set to the store's clock.
 // An accepted follower receives every published activity, through its
 // shared inbox when it has one.
-func (s *Store) PutFollower(ctx context.Context, f Follow) error {
-	return s.putFollow(ctx, followersGraph, f)
+func (fg Follows) PutFollower(ctx context.Context, f Follow) error {
+	return fg.putFollow(ctx, followersGraph, f)
 }
 
 // PutFollowing stores a remote actor this node follows, like PutFollower.
-func (s *Store) PutFollowing(ctx context.Context, f Follow) error {
-	return s.putFollow(ctx, followingGraph, f)
+func (fg Follows) PutFollowing(ctx context.Context, f Follow) error {
+	return fg.putFollow(ctx, followingGraph, f)
 }
 
 // Follower returns the follower actor; ErrNotFound.
-func (s *Store) Follower(ctx context.Context, actor string) (Follow, error) {
-	return s.getFollow(ctx, followersGraph, actor)
+func (fg Follows) Follower(ctx context.Context, actor string) (Follow, error) {
+	return fg.getFollow(ctx, followersGraph, actor)
 }
 
 // Following returns the followed actor; ErrNotFound.
-func (s *Store) Following(ctx context.Context, actor string) (Follow, error) {
-	return s.getFollow(ctx, followingGraph, actor)
+func (fg Follows) Following(ctx context.Context, actor string) (Follow, error) {
+	return fg.getFollow(ctx, followingGraph, actor)
 }
 
 // DeleteFollower removes a follower (Undo Follow, Reject after the fact);
 // ErrNotFound when it is not one. Pending deliveries already queued for it
 // stay queued.
-func (s *Store) DeleteFollower(ctx context.Context, actor string) error {
-	return s.deleteFollow(ctx, followersGraph, actor)
+func (fg Follows) DeleteFollower(ctx context.Context, actor string) error {
+	return fg.deleteFollow(ctx, followersGraph, actor)
 }
 
 // DeleteFollowing removes a followed actor (after sending Undo); ErrNotFound.
-func (s *Store) DeleteFollowing(ctx context.Context, actor string) error {
-	return s.deleteFollow(ctx, followingGraph, actor)
+func (fg Follows) DeleteFollowing(ctx context.Context, actor string) error {
+	return fg.deleteFollow(ctx, followingGraph, actor)
 }
 
 // Followers lists followers in actor IRI order after the cursor after,
 // at most limit (default 50, at most 1000), only those in state unless it is
 // "", with the next page's cursor ("" at the end) and the total number of
 // followers in that state (from counters).
-func (s *Store) Followers(ctx context.Context, after string, limit int, state string) ([]Follow, string, int, error) {
-	return s.listFollows(ctx, followersGraph, after, limit, state)
+func (fg Follows) Followers(ctx context.Context, after string, limit int, state string) ([]Follow, string, int, error) {
+	return fg.listFollows(ctx, followersGraph, after, limit, state)
 }
 
 // Followings lists followed actors like Followers.
-func (s *Store) Followings(ctx context.Context, after string, limit int, state string) ([]Follow, string, int, error) {
-	return s.listFollows(ctx, followingGraph, after, limit, state)
+func (fg Follows) Followings(ctx context.Context, after string, limit int, state string) ([]Follow, string, int, error) {
+	return fg.listFollows(ctx, followingGraph, after, limit, state)
 }
 
 // MarkPeer records the outcome of an exchange with actor (a delivery, a
 // fetch, a backfill page) on its follower and following records: ok sets
 // LastSuccess to at and clears Failures and LastError; a failure counts
 // and keeps errText. ErrNotFound when actor is in neither list.
-func (s *Store) MarkPeer(ctx context.Context, actor string, ok bool, at time.Time, errText string) error {
+func (fg Follows) MarkPeer(ctx context.Context, actor string, ok bool, at time.Time, errText string) error {
+	s := fg.s
 	at = at.UTC()
 	errText = cleanText(errText, maxErrorText)
 	_, err := s.submit(ctx, "mark peer "+actor, 1, func(tx *bbolt.Tx) (uint64, error) {
@@ -181,7 +182,8 @@ func (s *Store) MarkPeer(ctx context.Context, actor string, ok bool, at time.Tim
 	return err
 }
 
-func (s *Store) putFollow(ctx context.Context, g graph, f Follow) error {
+func (fg Follows) putFollow(ctx context.Context, g graph, f Follow) error {
+	s := fg.s
 	if err := checkFollow(&f); err != nil {
 		return fmt.Errorf("storage: put %s %s: %w: %v", g.name, protocol.Clip(f.Actor, 80), ErrInvalidObject, err)
 	}
@@ -247,7 +249,8 @@ func unlinkFollow(ov *overlay, g graph, f *Follow) error {
 	return nil
 }
 
-func (s *Store) getFollow(ctx context.Context, g graph, actor string) (Follow, error) {
+func (fg Follows) getFollow(ctx context.Context, g graph, actor string) (Follow, error) {
+	s := fg.s
 	var f Follow
 	err := s.view(ctx, g.name+" "+actor, func(tx *bbolt.Tx) error {
 		v := tx.Bucket(g.bucket).Get([]byte(actor))
@@ -263,7 +266,8 @@ func (s *Store) getFollow(ctx context.Context, g graph, actor string) (Follow, e
 	return f, err
 }
 
-func (s *Store) deleteFollow(ctx context.Context, g graph, actor string) error {
+func (fg Follows) deleteFollow(ctx context.Context, g graph, actor string) error {
+	s := fg.s
 	_, err := s.submit(ctx, "delete "+g.name+" "+actor, 1, func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
 		v := ov.get(g.bucket, []byte(actor))
@@ -283,7 +287,8 @@ func (s *Store) deleteFollow(ctx context.Context, g graph, actor string) error {
 	return err
 }
 
-func (s *Store) listFollows(ctx context.Context, g graph, after string, limit int, state string) ([]Follow, string, int, error) {
+func (fg Follows) listFollows(ctx context.Context, g graph, after string, limit int, state string) ([]Follow, string, int, error) {
+	s := fg.s
 	what := "storage: list " + g.name + "s"
 	switch {
 	case limit < 0:

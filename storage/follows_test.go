@@ -21,8 +21,8 @@ func TestFollowGraphPutGetDelete(t *testing.T) {
 		list func(context.Context, string, int, string) ([]Follow, string, int, error)
 	}
 	for _, d := range []dir{
-		{"followers", s.PutFollower, s.Follower, s.DeleteFollower, s.Followers},
-		{"following", s.PutFollowing, s.Following, s.DeleteFollowing, s.Followings},
+		{"followers", s.Follows().PutFollower, s.Follows().Follower, s.Follows().DeleteFollower, s.Follows().Followers},
+		{"following", s.Follows().PutFollowing, s.Follows().Following, s.Follows().DeleteFollowing, s.Follows().Followings},
 	} {
 		t.Run(d.name, func(t *testing.T) {
 			a := peer("127.0.0.3:8080", "a-"+d.name, true, FollowPending)
@@ -35,7 +35,7 @@ func TestFollowGraphPutGetDelete(t *testing.T) {
 				got.Inbox != a.Inbox || got.SharedInbox != a.SharedInbox || got.FollowIRI != a.FollowIRI {
 				t.Fatalf("after put: %+v, %v", got, err)
 			}
-			if err := s.MarkPeer(ctx, a.Actor, false, clk.Now(), "connection refused"); err != nil {
+			if err := s.Follows().MarkPeer(ctx, a.Actor, false, clk.Now(), "connection refused"); err != nil {
 				t.Fatal(err)
 			}
 			clk.Add(time.Hour)
@@ -95,7 +95,7 @@ func TestFollowListsPageByStateWithTotals(t *testing.T) {
 		var got []string
 		after := ""
 		for {
-			page, next, total, err := s.Followers(ctx, after, 4, st)
+			page, next, total, err := s.Follows().Followers(ctx, after, 4, st)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,16 +117,16 @@ func TestFollowListsPageByStateWithTotals(t *testing.T) {
 			t.Errorf("state %q: listed %v, want %v", st, got, want[st])
 		}
 	}
-	if _, _, _, err := s.Followers(ctx, "", 0, "blocked"); !errors.Is(err, ErrInvalidQuery) {
+	if _, _, _, err := s.Follows().Followers(ctx, "", 0, "blocked"); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("unknown state: %v", err)
 	}
-	if _, _, _, err := s.Followers(ctx, "!!", 0, ""); !errors.Is(err, ErrInvalidQuery) {
+	if _, _, _, err := s.Follows().Followers(ctx, "!!", 0, ""); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("bad cursor: %v", err)
 	}
-	if _, _, _, err := s.Followings(ctx, "", -1, ""); !errors.Is(err, ErrInvalidQuery) {
+	if _, _, _, err := s.Follows().Followings(ctx, "", -1, ""); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("negative limit: %v", err)
 	}
-	if fs, _, total, err := s.Followings(ctx, "", 0, ""); err != nil || len(fs) != 0 || total != 0 {
+	if fs, _, total, err := s.Follows().Followings(ctx, "", 0, ""); err != nil || len(fs) != 0 || total != 0 {
 		t.Errorf("followings: %v %d %v", fs, total, err)
 	}
 	mustVerify(t, s)
@@ -139,7 +139,7 @@ func TestMarkPeer(t *testing.T) {
 	onlyFollowed := peer("127.0.0.4:8080", "followed", false, FollowPending)
 	mustPutFollower(t, s, both)
 	for _, f := range []Follow{both, onlyFollowed} {
-		if err := s.PutFollowing(ctx, f); err != nil {
+		if err := s.Follows().PutFollowing(ctx, f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -160,17 +160,17 @@ func TestMarkPeer(t *testing.T) {
 		{"http://127.0.0.9/users/nobody", true, "", ErrNotFound, 0, "", time.Time{}},
 	}
 	for i, st := range steps {
-		if err := s.MarkPeer(ctx, st.actor, st.ok, t1, st.errText); !errors.Is(err, st.want) || (err != nil) != (st.want != nil) {
+		if err := s.Follows().MarkPeer(ctx, st.actor, st.ok, t1, st.errText); !errors.Is(err, st.want) || (err != nil) != (st.want != nil) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 		if st.want != nil {
 			continue
 		}
 		var views []Follow
-		if f, err := s.Follower(ctx, st.actor); err == nil {
+		if f, err := s.Follows().Follower(ctx, st.actor); err == nil {
 			views = append(views, f)
 		}
-		if f, err := s.Following(ctx, st.actor); err == nil {
+		if f, err := s.Follows().Following(ctx, st.actor); err == nil {
 			views = append(views, f)
 		}
 		for _, f := range views {

@@ -36,7 +36,7 @@ func (s *Store) ApplyInbound(ctx context.Context, activityIRI string, ops ...Wri
 	if err := checkIRI(activityIRI); err != nil {
 		return false, fmt.Errorf("storage: inbound activity: %w: id: %v", ErrInvalidObject, err)
 	}
-	ps, now, err := s.prepareOps(ops)
+	ps, now, err := prepareOps(s, ops)
 	if err != nil {
 		return false, fmt.Errorf("storage: inbound activity %s: %w", activityIRI, err)
 	}
@@ -85,7 +85,7 @@ func inboxAgeKey(t time.Time, iri string) []byte { return append(be64(nanos(t)),
 // ids older than the retention and signature ids whose signatures expired,
 // or nil when it is not time yet. It runs in
 // the committer goroutine only (nextPrune is its state).
-func (s *Store) pruneRequest() *request {
+func pruneRequest(s *Store) *request {
 	now := s.now()
 	if now.Before(s.nextPrune) {
 		return nil

@@ -55,7 +55,7 @@ func TestMigrateSchemaV1DatabaseToV2(t *testing.T) {
 	rt := f.object(t, rating(kept.IRI, 4))
 	mustApply(t, v1, create(rt))
 	hash := sha256.Sum256([]byte("secret"))
-	if err := v1.PutToken(ctx, Token{ID: "t1", Name: "admin", Role: "admin", Hash: hash[:]}); err != nil {
+	if err := v1.Tokens().Put(ctx, Token{ID: "t1", Name: "admin", Role: "admin", Hash: hash[:]}); err != nil {
 		t.Fatal(err)
 	}
 	if err := v1.PutSetting(ctx, "federation.follow_policy", []byte("manual")); err != nil {
@@ -95,7 +95,7 @@ func TestMigrateSchemaV1DatabaseToV2(t *testing.T) {
 	if a, _ := s.Aggregates(ctx, kept.IRI); a.Ratings != 1 || a.RatingSum != 4 {
 		t.Errorf("aggregate %+v", a)
 	}
-	if tok, err := s.TokenByHash(ctx, hash[:]); err != nil || tok.ID != "t1" {
+	if tok, err := s.Tokens().ByHash(ctx, hash[:]); err != nil || tok.ID != "t1" {
 		t.Errorf("token: %+v, %v", tok, err)
 	}
 	if v, err := s.GetSetting(ctx, "federation.follow_policy"); err != nil || string(v) != "manual" {

@@ -24,13 +24,14 @@ import (
 // MakeHostDue makes every pending delivery to host ("host:port", as in
 // Delivery.Host) whose next attempt is after now due at now, keeping its
 // attempts and last error. It returns how many it moved.
-func (s *Store) MakeHostDue(ctx context.Context, host string, now time.Time) (int, error) {
+func (dq Queue) MakeHostDue(ctx context.Context, host string, now time.Time) (int, error) {
+	s := dq.s
 	if err := checkHost(host); err != nil {
 		return 0, fmt.Errorf("storage: make host due: %w", err)
 	}
 	now = now.UTC()
 	later := func(d *Delivery) bool { return d.NextAttempt.After(now) }
-	if n, err := s.countHost(ctx, "make host due "+host, host, later); err != nil || n == 0 {
+	if n, err := dq.countHost(ctx, "make host due "+host, host, later); err != nil || n == 0 {
 		return 0, err
 	}
 	var n int
@@ -62,13 +63,14 @@ func (s *Store) MakeHostDue(ctx context.Context, host string, now time.Time) (in
 // createdBefore a dead letter with reason, and returns how many. It is the
 // give-up age applied to a host whose deliveries are paused, which are
 // never attempted and so never reach DeliveryRetry's age check.
-func (s *Store) ExpireHost(ctx context.Context, host string, createdBefore time.Time, reason string) (int, error) {
+func (dq Queue) ExpireHost(ctx context.Context, host string, createdBefore time.Time, reason string) (int, error) {
+	s := dq.s
 	if err := checkHost(host); err != nil {
 		return 0, fmt.Errorf("storage: expire host: %w", err)
 	}
 	reason = cleanText(reason, maxErrorText)
 	old := func(d *Delivery) bool { return d.Created.Before(createdBefore) }
-	if n, err := s.countHost(ctx, "expire host "+host, host, old); err != nil || n == 0 {
+	if n, err := dq.countHost(ctx, "expire host "+host, host, old); err != nil || n == 0 {
 		return 0, err
 	}
 	now := s.now().UTC()
@@ -103,7 +105,8 @@ func checkHost(host string) error {
 
 // countHost counts the pending deliveries to host that match, in a read
 // transaction.
-func (s *Store) countHost(ctx context.Context, what, host string, match func(*Delivery) bool) (int, error) {
+func (dq Queue) countHost(ctx context.Context, what, host string, match func(*Delivery) bool) (int, error) {
+	s := dq.s
 	n := 0
 	err := s.view(ctx, what, func(tx *bbolt.Tx) error {
 		return eachHostDelivery(tx, nil, host, func(d *Delivery) error {

@@ -22,12 +22,12 @@ func TestMakeHostDueAndExpireHost(t *testing.T) {
 	}
 	// Every delivery to h3 backs off far into the future; h4's too.
 	for _, d := range ds {
-		if err := s.DeliveryRetry(ctx, d.ID, t0.Add(10*time.Hour), 503, "unavailable"); err != nil {
+		if err := s.Queue().DeliveryRetry(ctx, d.ID, t0.Add(10*time.Hour), 503, "unavailable"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	dueAt := func(now time.Time) map[string]int {
-		got, err := s.DueDeliveries(ctx, now, 0, nil)
+		got, err := s.Queue().DueDeliveries(ctx, now, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestMakeHostDueAndExpireHost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := s.MakeHostDue(ctx, tt.host, now)
+			n, err := s.Queue().MakeHostDue(ctx, tt.host, now)
 			if err != nil || n != tt.want {
 				t.Fatalf("MakeHostDue = %d, %v; want %d", n, err, tt.want)
 			}
@@ -70,10 +70,10 @@ func TestMakeHostDueAndExpireHost(t *testing.T) {
 		}
 	}
 	commits := s.Stats().Commits
-	if n, err := s.MakeHostDue(ctx, "127.0.0.3:8080", now); err != nil || n != 0 {
+	if n, err := s.Queue().MakeHostDue(ctx, "127.0.0.3:8080", now); err != nil || n != 0 {
 		t.Fatalf("MakeHostDue with nothing to do = %d, %v", n, err)
 	}
-	if _, err := s.ExpireHost(ctx, "127.0.0.4:8080", t0, "nothing that old"); err != nil {
+	if _, err := s.Queue().ExpireHost(ctx, "127.0.0.4:8080", t0, "nothing that old"); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Stats().Commits; got != commits {
@@ -81,7 +81,7 @@ func TestMakeHostDueAndExpireHost(t *testing.T) {
 	}
 
 	// ExpireHost dead-letters what was created before the cut, on that host only.
-	n, err := s.ExpireHost(ctx, "127.0.0.3:8080", t0.Add(30*time.Minute), "paused for 48h")
+	n, err := s.Queue().ExpireHost(ctx, "127.0.0.3:8080", t0.Add(30*time.Minute), "paused for 48h")
 	if err != nil || n != 1 {
 		t.Fatalf("ExpireHost = %d, %v; want 1", n, err)
 	}
@@ -92,19 +92,19 @@ func TestMakeHostDueAndExpireHost(t *testing.T) {
 	if q := stats["127.0.0.4:8080"]; q.Pending != 1 || q.Dead != 0 {
 		t.Fatalf("h4 touched by ExpireHost of h3: %+v", q)
 	}
-	dead, _, err := s.DeadLetters(ctx, "", 0)
+	dead, _, err := s.Queue().DeadLetters(ctx, "", 0)
 	if err != nil || len(dead) != 1 || dead[0].DeadReason != "paused for 48h" || dead[0].Host != "127.0.0.3:8080" {
 		t.Fatalf("dead letters: %+v %v", dead, err)
 	}
-	if n, err := s.ExpireHost(ctx, "127.0.0.3:8080", t0.Add(30*time.Minute), "again"); err != nil || n != 0 {
+	if n, err := s.Queue().ExpireHost(ctx, "127.0.0.3:8080", t0.Add(30*time.Minute), "again"); err != nil || n != 0 {
 		t.Fatalf("second ExpireHost = %d, %v", n, err)
 	}
 
 	for _, bad := range []string{"", "bad\x00host", string(make([]byte, maxHostLen+1))} {
-		if _, err := s.MakeHostDue(ctx, bad, now); !errors.Is(err, ErrInvalidQuery) {
+		if _, err := s.Queue().MakeHostDue(ctx, bad, now); !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("MakeHostDue(%q): %v, want ErrInvalidQuery", bad, err)
 		}
-		if _, err := s.ExpireHost(ctx, bad, now, "x"); !errors.Is(err, ErrInvalidQuery) {
+		if _, err := s.Queue().ExpireHost(ctx, bad, now, "x"); !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("ExpireHost(%q): %v, want ErrInvalidQuery", bad, err)
 		}
 	}

@@ -34,7 +34,7 @@ func TestPublishFansOutToAcceptedFollowersOncePerSharedInbox(t *testing.T) {
 			mustPutFollower(t, s, d)
 		}, []string{shared3, c.Inbox, d.Inbox}},
 		{"one of two followers behind a shared inbox leaves", func(t *testing.T) {
-			if err := s.DeleteFollower(ctx, a.Actor); err != nil {
+			if err := s.Follows().DeleteFollower(ctx, a.Actor); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{shared3, c.Inbox, d.Inbox}},

@@ -70,7 +70,8 @@ func checkSessionID(id []byte) error {
 // when the user does not exist, ErrUserDisabled when it is disabled, a
 // *DuplicateError when the id is taken, a *FieldError for a malformed
 // field.
-func (s *Store) CreateSession(ctx context.Context, ss Session) error {
+func (acc Accounts) CreateSession(ctx context.Context, ss Session) error {
+	s := acc.s
 	if err := checkSessionID(ss.ID); err != nil {
 		return fmt.Errorf("storage: create session: %w", err)
 	}
@@ -186,7 +187,8 @@ func deleteUserSessions(ov *overlay, userID string, except []byte) (int, error) 
 
 // Session returns the session whose id (the SHA-256 of its secret) is id;
 // ErrNotFound. It does not check expiry: that is the caller's policy.
-func (s *Store) Session(ctx context.Context, id []byte) (Session, error) {
+func (acc Accounts) Session(ctx context.Context, id []byte) (Session, error) {
+	s := acc.s
 	var ss Session
 	err := s.view(ctx, "get session", func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bSessions).Get(id)
@@ -203,7 +205,8 @@ func (s *Store) Session(ctx context.Context, id []byte) (Session, error) {
 }
 
 // UserSessions lists a user's sessions, oldest first.
-func (s *Store) UserSessions(ctx context.Context, userID string) ([]Session, error) {
+func (acc Accounts) UserSessions(ctx context.Context, userID string) ([]Session, error) {
+	s := acc.s
 	var out []Session
 	err := s.view(ctx, "list sessions of user "+userID, func(tx *bbolt.Tx) error {
 		var err error
@@ -219,7 +222,8 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]Session, err
 // TouchSession records that the session was used at seen (it only moves
 // LastSeen forward), durably; ErrNotFound when the session is gone. Callers
 // touch a session at most every so often, not on every request.
-func (s *Store) TouchSession(ctx context.Context, id []byte, seen time.Time) error {
+func (acc Accounts) TouchSession(ctx context.Context, id []byte, seen time.Time) error {
+	s := acc.s
 	seen = seen.UTC()
 	_, err := s.submit(ctx, "touch session", 1, func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
@@ -246,7 +250,8 @@ func (s *Store) TouchSession(ctx context.Context, id []byte, seen time.Time) err
 }
 
 // DeleteSession ends one session, durably; ErrNotFound when there is none.
-func (s *Store) DeleteSession(ctx context.Context, id []byte) error {
+func (acc Accounts) DeleteSession(ctx context.Context, id []byte) error {
+	s := acc.s
 	_, err := s.submit(ctx, "delete session", 1, func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
 		raw := ov.get(bSessions, id)
@@ -266,7 +271,8 @@ func (s *Store) DeleteSession(ctx context.Context, id []byte) error {
 // DeleteUserSessions ends every session of a user in one transaction,
 // except the one whose id is except (nil: all), durably, and returns how
 // many it ended ("sign out everywhere", a password change).
-func (s *Store) DeleteUserSessions(ctx context.Context, userID string, except []byte) (int, error) {
+func (acc Accounts) DeleteUserSessions(ctx context.Context, userID string, except []byte) (int, error) {
+	s := acc.s
 	var n int
 	what := "delete sessions of user " + userID
 	_, err := s.submit(ctx, what, 1, func(tx *bbolt.Tx) (uint64, error) {
@@ -291,7 +297,8 @@ const DefaultPruneSessions = 1000
 // or before now, the earliest first, durably, and returns how many it
 // deleted: the node's timer calls it (again soon when it returned limit).
 // Sessions that only went idle stay until they expire or are looked up.
-func (s *Store) PruneSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+func (acc Accounts) PruneSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	s := acc.s
 	if limit <= 0 {
 		limit = DefaultPruneSessions
 	}

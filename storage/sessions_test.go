@@ -12,10 +12,10 @@ import (
 func mustCreateSession(t testing.TB, s *Store, userID, secret string) Session {
 	t.Helper()
 	ss := Session{ID: sessionID(secret), UserID: userID, Created: testEpoch, Expires: testEpoch.Add(12 * time.Hour)}
-	if err := s.CreateSession(context.Background(), ss); err != nil {
+	if err := s.Accounts().CreateSession(context.Background(), ss); err != nil {
 		t.Fatalf("create session: %v", err)
 	}
-	got, err := s.Session(context.Background(), ss.ID)
+	got, err := s.Accounts().Session(context.Background(), ss.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,16 +50,16 @@ func TestCreateSession(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := s.CreateSession(ctx, c.session)
+			err := s.Accounts().CreateSession(ctx, c.session)
 			if c.want == nil {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := s.Session(ctx, c.session.ID)
+				got, err := s.Accounts().Session(ctx, c.session.ID)
 				if err != nil || got.UserID != ana.ID || !got.LastSeen.Equal(testEpoch) || !got.Expires.Equal(c.session.Expires) {
 					t.Errorf("stored %+v, %v", got, err)
 				}
-				if u, _ := s.User(ctx, ana.ID); !u.LastSignIn.Equal(testEpoch) {
+				if u, _ := s.Accounts().User(ctx, ana.ID); !u.LastSignIn.Equal(testEpoch) {
 					t.Errorf("last sign-in %v", u.LastSignIn)
 				}
 				return
@@ -78,10 +78,10 @@ func TestCreateSession(t *testing.T) {
 		ss.UserAgent = "Mozilla/5.0\r\nX-Evil: 1 " + strings.Repeat("é", MaxUserAgent)
 		ss.Address = "203.0.113.9\x00"
 	})
-	if err := s.CreateSession(ctx, ss); err != nil {
+	if err := s.Accounts().CreateSession(ctx, ss); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := s.Session(ctx, ss.ID)
+	got, _ := s.Accounts().Session(ctx, ss.ID)
 	if len(got.UserAgent) > MaxUserAgent || strings.ContainsAny(got.UserAgent, "\r\n") || !strings.HasPrefix(got.UserAgent, "Mozilla/5.0") || got.Address != "203.0.113.9 " {
 		t.Errorf("user agent %q (%d bytes), address %q", got.UserAgent, len(got.UserAgent), got.Address)
 	}
@@ -107,49 +107,49 @@ func TestSessionLifecycle(t *testing.T) {
 		{testEpoch.Add(30 * time.Second), testEpoch.Add(time.Minute)},
 		{testEpoch.Add(2 * time.Minute), testEpoch.Add(2 * time.Minute)},
 	} {
-		if err := s.TouchSession(ctx, id, c.seen); err != nil {
+		if err := s.Accounts().TouchSession(ctx, id, c.seen); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Session(ctx, id); !got.LastSeen.Equal(c.want) {
+		if got, _ := s.Accounts().Session(ctx, id); !got.LastSeen.Equal(c.want) {
 			t.Errorf("touched at %v: last seen %v, want %v", c.seen, got.LastSeen, c.want)
 		}
 	}
-	if err := s.TouchSession(ctx, sessionID("nope"), testEpoch); !errors.Is(err, ErrNotFound) {
+	if err := s.Accounts().TouchSession(ctx, sessionID("nope"), testEpoch); !errors.Is(err, ErrNotFound) {
 		t.Errorf("touch of an unknown session: %v", err)
 	}
 
 	// Sign out of one session.
-	if err := s.DeleteSession(ctx, sessionID("a3")); err != nil {
+	if err := s.Accounts().DeleteSession(ctx, sessionID("a3")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteSession(ctx, sessionID("a3")); !errors.Is(err, ErrNotFound) {
+	if err := s.Accounts().DeleteSession(ctx, sessionID("a3")); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second sign-out: %v", err)
 	}
-	if got, err := s.UserSessions(ctx, ana.ID); err != nil || len(got) != 2 {
+	if got, err := s.Accounts().UserSessions(ctx, ana.ID); err != nil || len(got) != 2 {
 		t.Errorf("sessions after a sign-out: %d, %v", len(got), err)
 	}
 
 	// Sign out everywhere else, then everywhere.
-	n, err := s.DeleteUserSessions(ctx, ana.ID, sessionID("a2"))
+	n, err := s.Accounts().DeleteUserSessions(ctx, ana.ID, sessionID("a2"))
 	if err != nil || n != 1 {
 		t.Errorf("sign out elsewhere: %d, %v", n, err)
 	}
-	if got, _ := s.UserSessions(ctx, ana.ID); len(got) != 1 || !bytes.Equal(got[0].ID, sessionID("a2")) {
+	if got, _ := s.Accounts().UserSessions(ctx, ana.ID); len(got) != 1 || !bytes.Equal(got[0].ID, sessionID("a2")) {
 		t.Errorf("kept %v", got)
 	}
-	if n, err := s.DeleteUserSessions(ctx, ana.ID, nil); err != nil || n != 1 {
+	if n, err := s.Accounts().DeleteUserSessions(ctx, ana.ID, nil); err != nil || n != 1 {
 		t.Errorf("sign out everywhere: %d, %v", n, err)
 	}
-	if got, _ := s.UserSessions(ctx, bea.ID); len(got) != 1 {
+	if got, _ := s.Accounts().UserSessions(ctx, bea.ID); len(got) != 1 {
 		t.Errorf("another user's sessions were touched: %v", got)
 	}
 
 	// Disabling a user ends its sessions in the same write.
 	mustCreateSession(t, s, ana.ID, "a4")
-	if _, err := s.UpdateUser(ctx, ana.ID, func(u *User) error { u.Disabled = true; return nil }); err != nil {
+	if _, err := s.Accounts().UpdateUser(ctx, ana.ID, func(u *User) error { u.Disabled = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Session(ctx, sessionID("a4")); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Accounts().Session(ctx, sessionID("a4")); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a disabled user keeps a session: %v", err)
 	}
 	mustVerifyAccounts(t, s)
@@ -161,11 +161,11 @@ func TestUserSessionCap(t *testing.T) {
 	ana := mustCreateUser(t, s, newUser("ana"))
 	for i := range MaxUserSessions + 3 {
 		ss := Session{ID: sessionID(string(rune('A' + i))), UserID: ana.ID, Created: testEpoch.Add(time.Duration(i) * time.Second), Expires: testEpoch.Add(time.Hour)}
-		if err := s.CreateSession(ctx, ss); err != nil {
+		if err := s.Accounts().CreateSession(ctx, ss); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.UserSessions(ctx, ana.ID)
+	got, err := s.Accounts().UserSessions(ctx, ana.ID)
 	if err != nil || len(got) != MaxUserSessions {
 		t.Fatalf("%d sessions, %v", len(got), err)
 	}
@@ -182,7 +182,7 @@ func TestPruneSessions(t *testing.T) {
 	for i := range 5 {
 		ss := Session{ID: sessionID(string(rune('a' + i))), UserID: ana.ID, Created: testEpoch,
 			Expires: testEpoch.Add(time.Duration(i+1) * time.Hour)}
-		if err := s.CreateSession(ctx, ss); err != nil {
+		if err := s.Accounts().CreateSession(ctx, ss); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -200,11 +200,11 @@ func TestPruneSessions(t *testing.T) {
 		{testEpoch.Add(48 * time.Hour), 0, 1, 0, time.Time{}},
 	}
 	for i, c := range cases {
-		n, err := s.PruneSessions(ctx, c.now, c.limit)
+		n, err := s.Accounts().PruneSessions(ctx, c.now, c.limit)
 		if err != nil || n != c.pruned {
 			t.Errorf("%d: pruned %d, %v; want %d", i, n, err, c.pruned)
 		}
-		got, _ := s.UserSessions(ctx, ana.ID)
+		got, _ := s.Accounts().UserSessions(ctx, ana.ID)
 		if len(got) != c.remaining {
 			t.Errorf("%d: %d remain, want %d", i, len(got), c.remaining)
 		}

@@ -152,7 +152,7 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 		s.log.Info("database schema migrated", "path", path, "from", from, "to", to)
 	}
 	s.seq.Store(seq)
-	go s.run()
+	go commitLoop(s)
 	return s, nil
 }
 

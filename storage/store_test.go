@@ -29,7 +29,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	mustApply(t, s, create(a), create(b), next(t, a, profile("a2")))
 	mustApply(t, s, next(t, b, nil))
 	tok := Token{ID: "t1", Name: "ci", Role: "editor", Hash: hash("secret")}
-	if err := s.PutToken(ctx, tok); err != nil {
+	if err := s.Tokens().Put(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PutSetting(ctx, "actor-key", []byte("pem")); err != nil {
@@ -58,7 +58,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if got, err := s.Get(ctx, b.IRI); err != nil || !got.Deleted {
 		t.Errorf("b = %+v, %v", got.Meta, err)
 	}
-	if got, err := s.TokenByHash(ctx, hash("secret")); err != nil || got.ID != "t1" || got.Role != "editor" || got.Created.IsZero() {
+	if got, err := s.Tokens().ByHash(ctx, hash("secret")); err != nil || got.ID != "t1" || got.Role != "editor" || got.Created.IsZero() {
 		t.Errorf("token = %+v, %v", got, err)
 	}
 	if v, err := s.GetSetting(ctx, "actor-key"); err != nil || string(v) != "pem" {
@@ -257,15 +257,17 @@ func TestTokens(t *testing.T) {
 		do   func() error
 		want error
 	}{
-		{"put", func() error { return s.PutToken(ctx, Token{ID: "a", Name: "ci", Role: "editor", Hash: hash("sa")}) }, nil},
-		{"put another", func() error { return s.PutToken(ctx, Token{ID: "b", Role: "admin", Hash: hash("sb")}) }, nil},
-		{"a hash belongs to one token", func() error { return s.PutToken(ctx, Token{ID: "c", Role: "reader", Hash: hash("sa")}) }, ErrConflict},
-		{"rotate a's secret", func() error { return s.PutToken(ctx, Token{ID: "a", Name: "ci", Role: "editor", Hash: hash("sa2")}) }, nil},
-		{"not a sha256", func() error { return s.PutToken(ctx, Token{ID: "d", Role: "reader", Hash: []byte("short")}) }, ErrInvalidObject},
-		{"no id", func() error { return s.PutToken(ctx, Token{Role: "reader", Hash: hash("x")}) }, ErrInvalidObject},
-		{"no role", func() error { return s.PutToken(ctx, Token{ID: "e", Hash: hash("x")}) }, ErrInvalidObject},
-		{"delete b", func() error { return s.DeleteToken(ctx, "b") }, nil},
-		{"delete b again", func() error { return s.DeleteToken(ctx, "b") }, ErrNotFound},
+		{"put", func() error { return s.Tokens().Put(ctx, Token{ID: "a", Name: "ci", Role: "editor", Hash: hash("sa")}) }, nil},
+		{"put another", func() error { return s.Tokens().Put(ctx, Token{ID: "b", Role: "admin", Hash: hash("sb")}) }, nil},
+		{"a hash belongs to one token", func() error { return s.Tokens().Put(ctx, Token{ID: "c", Role: "reader", Hash: hash("sa")}) }, ErrConflict},
+		{"rotate a's secret", func() error {
+			return s.Tokens().Put(ctx, Token{ID: "a", Name: "ci", Role: "editor", Hash: hash("sa2")})
+		}, nil},
+		{"not a sha256", func() error { return s.Tokens().Put(ctx, Token{ID: "d", Role: "reader", Hash: []byte("short")}) }, ErrInvalidObject},
+		{"no id", func() error { return s.Tokens().Put(ctx, Token{Role: "reader", Hash: hash("x")}) }, ErrInvalidObject},
+		{"no role", func() error { return s.Tokens().Put(ctx, Token{ID: "e", Hash: hash("x")}) }, ErrInvalidObject},
+		{"delete b", func() error { return s.Tokens().Delete(ctx, "b") }, nil},
+		{"delete b again", func() error { return s.Tokens().Delete(ctx, "b") }, ErrNotFound},
 	}
 	for _, st := range steps {
 		if err := st.do(); (st.want == nil && err != nil) || (st.want != nil && !errors.Is(err, st.want)) {
@@ -277,12 +279,12 @@ func TestTokens(t *testing.T) {
 		id     string // "": not found
 	}{{"sa", ""}, {"sa2", "a"}, {"sb", ""}}
 	for _, l := range lookups {
-		got, err := s.TokenByHash(ctx, hash(l.secret))
+		got, err := s.Tokens().ByHash(ctx, hash(l.secret))
 		if l.id == "" && !errors.Is(err, ErrNotFound) || l.id != "" && (err != nil || got.ID != l.id) {
 			t.Errorf("TokenByHash(%s) = %+v, %v", l.secret, got, err)
 		}
 	}
-	toks, err := s.Tokens(ctx)
+	toks, err := s.Tokens().List(ctx)
 	if err != nil || len(toks) != 1 || toks[0].ID != "a" || !toks[0].Created.Equal(testEpoch) {
 		t.Errorf("Tokens = %+v, %v", toks, err)
 	}

@@ -42,10 +42,11 @@ func checkToken(t *Token) error {
 	return nil
 }
 
-// PutToken stores a token (replacing the one with the same ID), durably. A
+// Put stores a token (replacing the one with the same ID), durably. A
 // hash already held by another token is refused (ErrConflict). A zero
 // Created is set to the store's clock.
-func (s *Store) PutToken(ctx context.Context, t Token) error {
+func (tk Tokens) Put(ctx context.Context, t Token) error {
+	s := tk.s
 	if err := checkToken(&t); err != nil {
 		return fmt.Errorf("storage: put token: %w: %w", ErrInvalidObject, err)
 	}
@@ -78,8 +79,9 @@ func (s *Store) PutToken(ctx context.Context, t Token) error {
 	return err
 }
 
-// TokenByHash returns the token whose secret hashes to hash; ErrNotFound.
-func (s *Store) TokenByHash(ctx context.Context, hash []byte) (Token, error) {
+// ByHash returns the token whose secret hashes to hash; ErrNotFound.
+func (tk Tokens) ByHash(ctx context.Context, hash []byte) (Token, error) {
+	s := tk.s
 	var t Token
 	err := s.view(ctx, "token by hash", func(tx *bbolt.Tx) error {
 		id := tx.Bucket(bTokenHash).Get(hash)
@@ -98,8 +100,9 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (Token, error) {
 	return t, err
 }
 
-// Tokens lists every token, by ID.
-func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+// List lists every token, by ID.
+func (tk Tokens) List(ctx context.Context) ([]Token, error) {
+	s := tk.s
 	var out []Token
 	err := s.view(ctx, "tokens", func(tx *bbolt.Tx) error {
 		return tx.Bucket(bTokens).ForEach(func(k, v []byte) error {
@@ -114,8 +117,9 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 	return out, err
 }
 
-// DeleteToken revokes a token, durably; ErrNotFound when there is none.
-func (s *Store) DeleteToken(ctx context.Context, id string) error {
+// Delete revokes a token, durably; ErrNotFound when there is none.
+func (tk Tokens) Delete(ctx context.Context, id string) error {
+	s := tk.s
 	_, err := s.submit(ctx, "delete token "+id, 1, func(tx *bbolt.Tx) (uint64, error) {
 		ov := newOverlay(tx)
 		old := ov.get(bTokens, []byte(id))

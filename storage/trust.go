@@ -97,44 +97,50 @@ type CosignRequest struct {
 }
 
 // PutSubordinate stores (or replaces) a subordinate record.
-func (s *Store) PutSubordinate(ctx context.Context, sub Subordinate) error {
+func (au Authority) PutSubordinate(ctx context.Context, sub Subordinate) error {
+	s := au.s
 	if sub.EntityID == "" {
 		return fmt.Errorf("storage: put subordinate: %w: empty entity id", ErrInvalidObject)
 	}
-	return s.putJSON(ctx, "put subordinate "+sub.EntityID, bSubordinates, []byte(sub.EntityID), sub)
+	return putJSON(s, ctx, "put subordinate "+sub.EntityID, bSubordinates, []byte(sub.EntityID), sub)
 }
 
 // Subordinate returns the record of entityID, or ErrNotFound.
-func (s *Store) Subordinate(ctx context.Context, entityID string) (Subordinate, error) {
+func (au Authority) Subordinate(ctx context.Context, entityID string) (Subordinate, error) {
+	s := au.s
 	var sub Subordinate
-	err := s.getJSON(ctx, "get subordinate "+entityID, bSubordinates, []byte(entityID), &sub)
+	err := getJSON(s, ctx, "get subordinate "+entityID, bSubordinates, []byte(entityID), &sub)
 	return sub, err
 }
 
 // Subordinates lists every subordinate record, ordered by entity id.
-func (s *Store) Subordinates(ctx context.Context) ([]Subordinate, error) {
+func (au Authority) Subordinates(ctx context.Context) ([]Subordinate, error) {
+	s := au.s
 	var out []Subordinate
 	err := listJSON(s, ctx, "list subordinates", bSubordinates, &out)
 	return out, err
 }
 
 // PutDraft stores (or replaces) a draft.
-func (s *Store) PutDraft(ctx context.Context, d Draft) error {
+func (cs Cosigning) PutDraft(ctx context.Context, d Draft) error {
+	s := cs.s
 	if d.ID == "" {
 		return fmt.Errorf("storage: put draft: %w: empty id", ErrInvalidObject)
 	}
-	return s.putJSON(ctx, "put draft "+d.ID, bDrafts, []byte(d.ID), d)
+	return putJSON(s, ctx, "put draft "+d.ID, bDrafts, []byte(d.ID), d)
 }
 
 // Draft returns the draft id, or ErrNotFound.
-func (s *Store) Draft(ctx context.Context, id string) (Draft, error) {
+func (cs Cosigning) Draft(ctx context.Context, id string) (Draft, error) {
+	s := cs.s
 	var d Draft
-	err := s.getJSON(ctx, "get draft "+id, bDrafts, []byte(id), &d)
+	err := getJSON(s, ctx, "get draft "+id, bDrafts, []byte(id), &d)
 	return d, err
 }
 
 // Drafts lists every draft, oldest id first.
-func (s *Store) Drafts(ctx context.Context) ([]Draft, error) {
+func (cs Cosigning) Drafts(ctx context.Context) ([]Draft, error) {
+	s := cs.s
 	var out []Draft
 	err := listJSON(s, ctx, "list drafts", bDrafts, &out)
 	return out, err
@@ -142,7 +148,8 @@ func (s *Store) Drafts(ctx context.Context) ([]Draft, error) {
 
 // PutCosignRequest replaces a received co-sign request (a decision on
 // it), keeping its index entries current.
-func (s *Store) PutCosignRequest(ctx context.Context, r CosignRequest) error {
+func (cs Cosigning) PutCosignRequest(ctx context.Context, r CosignRequest) error {
+	s := cs.s
 	if r.ID == "" {
 		return fmt.Errorf("storage: put cosign request: %w: empty id", ErrInvalidObject)
 	}
@@ -168,7 +175,8 @@ var ErrQuota = errors.New("quota reached")
 // stored for the same Offer (it then returns that one and false) or its
 // origin already has quota pending requests (ErrQuota). The work is O(log n)
 // in the requests stored, plus the origin's pending ones (at most quota).
-func (s *Store) AddCosignRequest(ctx context.Context, r CosignRequest, quota int) (CosignRequest, bool, error) {
+func (cs Cosigning) AddCosignRequest(ctx context.Context, r CosignRequest, quota int) (CosignRequest, bool, error) {
+	s := cs.s
 	if r.ID == "" || r.Activity == "" || r.Origin == "" {
 		return CosignRequest{}, false, fmt.Errorf("storage: add cosign request: %w: id, activity and origin are required", ErrInvalidObject)
 	}
@@ -208,7 +216,8 @@ func (s *Store) AddCosignRequest(ctx context.Context, r CosignRequest, quota int
 
 // ExpirePendingCosign marks every request still pending that was received
 // before cutoff as expired, and returns how many.
-func (s *Store) ExpirePendingCosign(ctx context.Context, cutoff time.Time, reason string) (int, error) {
+func (cs Cosigning) ExpirePendingCosign(ctx context.Context, cutoff time.Time, reason string) (int, error) {
+	s := cs.s
 	n := 0
 	_, err := s.submit(ctx, "expire cosign requests", 1, func(tx *bbolt.Tx) (uint64, error) {
 		n = 0
@@ -284,20 +293,22 @@ func cosignIndexEntries(r CosignRequest) map[string][]byte {
 }
 
 // CosignRequest returns the request id, or ErrNotFound.
-func (s *Store) CosignRequest(ctx context.Context, id string) (CosignRequest, error) {
+func (cs Cosigning) CosignRequest(ctx context.Context, id string) (CosignRequest, error) {
+	s := cs.s
 	var r CosignRequest
-	err := s.getJSON(ctx, "get cosign request "+id, bCosign, []byte(id), &r)
+	err := getJSON(s, ctx, "get cosign request "+id, bCosign, []byte(id), &r)
 	return r, err
 }
 
 // CosignRequests lists every received request, oldest id first.
-func (s *Store) CosignRequests(ctx context.Context) ([]CosignRequest, error) {
+func (cs Cosigning) CosignRequests(ctx context.Context) ([]CosignRequest, error) {
+	s := cs.s
 	var out []CosignRequest
 	err := listJSON(s, ctx, "list cosign requests", bCosign, &out)
 	return out, err
 }
 
-func (s *Store) putJSON(ctx context.Context, what string, bucket, key []byte, v any) error {
+func putJSON(s *Store, ctx context.Context, what string, bucket, key []byte, v any) error {
 	val, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("storage: %s: encode: %w", what, err)
@@ -313,7 +324,7 @@ func (s *Store) putJSON(ctx context.Context, what string, bucket, key []byte, v 
 	return err
 }
 
-func (s *Store) getJSON(ctx context.Context, what string, bucket, key []byte, v any) error {
+func getJSON(s *Store, ctx context.Context, what string, bucket, key []byte, v any) error {
 	return s.view(ctx, what, func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucket).Get(key)
 		if raw == nil {

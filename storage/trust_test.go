@@ -21,41 +21,41 @@ func TestTrustRecords(t *testing.T) {
 		{EntityID: "http://127.0.0.2:8080", Name: "MEF", Country: "IT", Role: "leaf", JWKS: json.RawMessage(`{"keys":[]}`), Enrolled: at, Updated: at},
 	}
 	for _, sub := range subs {
-		if err := s.PutSubordinate(ctx, sub); err != nil {
+		if err := s.Authority().PutSubordinate(ctx, sub); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.Subordinate(ctx, subs[0].EntityID)
+	got, err := s.Authority().Subordinate(ctx, subs[0].EntityID)
 	if err != nil || got.Name != subs[0].Name || *got.MaxPathLength != 0 || got.Permitted[0] != ".re.it" {
 		t.Fatalf("subordinate: %+v, %v", got, err)
 	}
-	all, err := s.Subordinates(ctx)
+	all, err := s.Authority().Subordinates(ctx)
 	if err != nil || len(all) != 2 || all[0].EntityID != "http://127.0.0.2:8080" {
 		t.Fatalf("subordinates: %+v, %v", all, err)
 	}
-	if _, err := s.Subordinate(ctx, "http://nobody"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Authority().Subordinate(ctx, "http://nobody"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing subordinate: %v", err)
 	}
-	if err := s.PutSubordinate(ctx, Subordinate{}); !errors.Is(err, ErrInvalidObject) {
+	if err := s.Authority().PutSubordinate(ctx, Subordinate{}); !errors.Is(err, ErrInvalidObject) {
 		t.Fatalf("empty subordinate: %v", err)
 	}
 	d := Draft{ID: "01D", Object: protocol.Object{Meta: protocol.Meta{IRI: "http://a/objects/01D", Version: 1}}, JWS: json.RawMessage(`{"payload":"e30"}`), Cosigners: []string{"http://a", "http://b"},
 		Signed: []string{"http://a"}, Status: "pending", Created: at, Updated: at}
-	if err := s.PutDraft(ctx, d); err != nil {
+	if err := s.Cosigning().PutDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	d.Signed, d.Status = append(d.Signed, "http://b"), "published"
-	if err := s.PutDraft(ctx, d); err != nil {
+	if err := s.Cosigning().PutDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Draft(ctx, "01D"); err != nil || got.Status != "published" || len(got.Signed) != 2 {
+	if got, err := s.Cosigning().Draft(ctx, "01D"); err != nil || got.Status != "published" || len(got.Signed) != 2 {
 		t.Fatalf("draft: %+v, %v", got, err)
 	}
 	r := CosignRequest{ID: "01R", Activity: "http://a/activities/1", Origin: "http://a", IRI: d.Object.IRI, JWS: d.JWS, Status: "pending", Received: at}
-	if err := s.PutCosignRequest(ctx, r); err != nil {
+	if err := s.Cosigning().PutCosignRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if list, err := s.CosignRequests(ctx); err != nil || len(list) != 1 || list[0].Activity != r.Activity {
+	if list, err := s.Cosigning().CosignRequests(ctx); err != nil || len(list) != 1 || list[0].Activity != r.Activity {
 		t.Fatalf("cosign requests: %+v, %v", list, err)
 	}
 	mustVerify(t, s)

@@ -91,10 +91,10 @@ func (s *Service) Enroll(ctx context.Context, e Enrolment) (storage.Subordinate,
 	now := s.d.Now().UTC()
 	sub := storage.Subordinate{EntityID: e.EntityID, Name: e.Name, Country: strings.ToUpper(e.Country), OrgKind: e.OrgKind, Role: e.Role,
 		JWKS: jwksRaw, MaxPathLength: e.MaxPathLength, Permitted: e.Permitted, Excluded: e.Excluded, Enrolled: now, Updated: now}
-	if old, err := s.d.Store.Subordinate(ctx, e.EntityID); err == nil {
+	if old, err := s.d.Registry.Subordinate(ctx, e.EntityID); err == nil {
 		sub.Enrolled = old.Enrolled
 	}
-	if err := s.d.Store.PutSubordinate(ctx, sub); err != nil {
+	if err := s.d.Registry.PutSubordinate(ctx, sub); err != nil {
 		return storage.Subordinate{}, fmt.Errorf("trust: enrol %s: %w", e.EntityID, err)
 	}
 	s.resolver.Invalidate(e.EntityID)
@@ -181,7 +181,7 @@ func (s *Service) Revoke(ctx context.Context, entityID, reason string) (storage.
 	if !isAuthority(s.Role()) {
 		return storage.Subordinate{}, fmt.Errorf("%w (role %s)", ErrNotAuthority, s.Role())
 	}
-	sub, err := s.d.Store.Subordinate(ctx, entityID)
+	sub, err := s.d.Registry.Subordinate(ctx, entityID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return storage.Subordinate{}, fmt.Errorf("%w: %s (see `interlink anchor list`)", ErrNotSubordinate, entityID)
 	}
@@ -196,7 +196,7 @@ func (s *Service) Revoke(ctx context.Context, entityID, reason string) (storage.
 	}
 	now := s.d.Now().UTC()
 	sub.RevokedAt, sub.Reason, sub.Updated = now, reason, now
-	if err := s.d.Store.PutSubordinate(ctx, sub); err != nil {
+	if err := s.d.Registry.PutSubordinate(ctx, sub); err != nil {
 		return storage.Subordinate{}, fmt.Errorf("trust: revoke %s: %w", entityID, err)
 	}
 	s.resolver.Invalidate(entityID)
@@ -205,7 +205,7 @@ func (s *Service) Revoke(ctx context.Context, entityID, reason string) (storage.
 
 // Subordinates lists the enrolled entities.
 func (s *Service) Subordinates(ctx context.Context) ([]storage.Subordinate, error) {
-	return s.d.Store.Subordinates(ctx)
+	return s.d.Registry.Subordinates(ctx)
 }
 
 // SubordinateStatement issues a fresh statement about sub (the fetch
@@ -214,7 +214,7 @@ func (s *Service) SubordinateStatement(ctx context.Context, sub string) ([]byte,
 	if !isAuthority(s.Role()) {
 		return nil, fmt.Errorf("%w (role %s)", ErrNotAuthority, s.Role())
 	}
-	rec, err := s.d.Store.Subordinate(ctx, sub)
+	rec, err := s.d.Registry.Subordinate(ctx, sub)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrNotSubordinate, sub)
 	}
@@ -254,7 +254,7 @@ func (s *Service) SubordinateList(ctx context.Context) ([]string, error) {
 	if !isAuthority(s.Role()) {
 		return nil, fmt.Errorf("%w (role %s)", ErrNotAuthority, s.Role())
 	}
-	subs, err := s.d.Store.Subordinates(ctx)
+	subs, err := s.d.Registry.Subordinates(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("trust: list subordinates: %w", err)
 	}
@@ -272,7 +272,7 @@ func (s *Service) Denylist(ctx context.Context) ([]byte, error) {
 	if !isAuthority(s.Role()) {
 		return nil, fmt.Errorf("%w (role %s)", ErrNotAuthority, s.Role())
 	}
-	subs, err := s.d.Store.Subordinates(ctx)
+	subs, err := s.d.Registry.Subordinates(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("trust: denylist: %w", err)
 	}

@@ -87,7 +87,7 @@ func TestEnrollRefuses(t *testing.T) {
 			if fetched := f.net.fetches("") - before; tc.noFetch && fetched != 0 {
 				t.Errorf("%d fetches for a request refused on its face", fetched)
 			}
-			if _, err := f.m[tc.authority].store.Subordinate(t.Context(), tc.e().EntityID); err == nil {
+			if _, err := f.m[tc.authority].store.Authority().Subordinate(t.Context(), tc.e().EntityID); err == nil {
 				t.Errorf("a refused enrolment was recorded")
 			}
 		})

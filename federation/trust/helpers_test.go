@@ -332,7 +332,7 @@ func (f *fed) addWith(s spec, cfg Config) *member {
 	})
 	m.store, m.ids = st, &protocol.ULIDSource{}
 	svc, err := New(context.Background(), cfg, Deps{
-		Self: s.id, Actor: s.id + "/actor", Identity: s.identity, Keys: m.keys.Keys, Store: st,
+		Self: s.id, Actor: s.id + "/actor", Identity: s.identity, Keys: m.keys.Keys, Settings: st, Registry: st.Authority(),
 		Fetcher: f.net, Now: f.clock.Now, Version: "test", IDs: m.ids,
 	})
 	if err != nil {

@@ -35,7 +35,8 @@ type Deps struct {
 	Actor    string // its ActivityPub actor IRI
 	Identity Identity
 	Keys     func() KeySet
-	Store    Registry
+	Settings Settings           // the role; *storage.Store in the node
+	Registry Registry           // the subordinates; the store's Authority view
 	Fetcher  trustchain.Fetcher // the SSRF-guarded outbound client
 	Now      func() time.Time
 	Logger   *slog.Logger
@@ -43,12 +44,16 @@ type Deps struct {
 	IDs      *protocol.ULIDSource
 }
 
-// Registry is what the trust layer keeps in the node's database: its role
-// (a setting) and, in anchor or intermediate role, the subordinates it
-// enrolled. *storage.Store implements it.
-type Registry interface {
+// Settings keeps the role an administrator set (`interlink anchor init`).
+// *storage.Store implements it.
+type Settings interface {
 	GetSetting(ctx context.Context, name string) ([]byte, error)
 	PutSetting(ctx context.Context, name string, v []byte) error
+}
+
+// Registry keeps, in anchor or intermediate role, the subordinates this
+// node enrolled. storage.Authority implements it.
+type Registry interface {
 	Subordinate(ctx context.Context, entityID string) (storage.Subordinate, error)
 	Subordinates(ctx context.Context) ([]storage.Subordinate, error)
 	PutSubordinate(ctx context.Context, sub storage.Subordinate) error
@@ -92,8 +97,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 		return nil, fmt.Errorf("trust: entity id: %w", err)
 	}
 	s := &Service{cfg: cfg, d: d, role: cfg.Role}
-	if d.Store != nil {
-		v, err := d.Store.GetSetting(ctx, settingRole)
+	if d.Settings != nil {
+		v, err := d.Settings.GetSetting(ctx, settingRole)
 		switch {
 		case err == nil && len(v) > 0:
 			s.role = string(v)
@@ -133,7 +138,7 @@ func (s *Service) SetRole(ctx context.Context, role string) error {
 	default:
 		return fmt.Errorf("%w: role %q is not one of leaf, intermediate, anchor", ErrRequest, role)
 	}
-	if err := s.d.Store.PutSetting(ctx, settingRole, []byte(role)); err != nil {
+	if err := s.d.Settings.PutSetting(ctx, settingRole, []byte(role)); err != nil {
 		return fmt.Errorf("trust: set role: %w", err)
 	}
 	s.mu.Lock()

@@ -197,7 +197,7 @@ func TestSetRole(t *testing.T) {
 	}
 	// The stored role wins over the configuration at the next start.
 	cfg := m.svc.Config()
-	again, err := New(ctx, cfg, Deps{Self: comune, Keys: m.keys.Keys, Store: m.store, Fetcher: f.net, Now: f.clock.Now})
+	again, err := New(ctx, cfg, Deps{Self: comune, Keys: m.keys.Keys, Settings: m.store, Registry: m.store.Authority(), Fetcher: f.net, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

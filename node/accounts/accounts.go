@@ -14,7 +14,7 @@ import (
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// UserStore keeps users (storage.Store implements it).
+// UserStore keeps users (the store's Accounts view implements it).
 type UserStore interface {
 	CreateUser(ctx context.Context, u storage.User) error
 	// UpdateUser runs change inside the write (a compare-and-set is
@@ -26,7 +26,7 @@ type UserStore interface {
 }
 
 // SessionStore keeps sessions by the SHA-256 of their secret
-// (storage.Store implements it).
+// (the store's Accounts view implements it).
 type SessionStore interface {
 	// CreateSession also records the user's last sign-in; it refuses a
 	// disabled user (storage.ErrUserDisabled).
@@ -39,7 +39,7 @@ type SessionStore interface {
 	PruneSessions(ctx context.Context, now time.Time, limit int) (int, error)
 }
 
-// AuditStore keeps the audit list (storage.Store implements it).
+// AuditStore keeps the audit list (the store's Accounts view implements it).
 type AuditStore interface {
 	AppendAudit(ctx context.Context, e storage.AuditEntry, keep int) (uint64, error)
 	ListAudit(ctx context.Context, before uint64, limit int) ([]storage.AuditEntry, uint64, error)

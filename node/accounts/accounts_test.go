@@ -801,7 +801,7 @@ func TestWithStorage(t *testing.T) {
 	}
 	defer st.Close()
 	clk := &clock{t: epoch}
-	svc, err := New(st, Config{Hash: cheap, CSRFKey: testKey, Now: clk.Now})
+	svc, err := New(st.Accounts(), Config{Hash: cheap, CSRFKey: testKey, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -835,7 +835,7 @@ func TestWithStorage(t *testing.T) {
 	if es, _, err := svc.ListAudit(ctx, 0, 0); err != nil || len(es) != 1 || es[0].Address != "192.0.2.1" {
 		t.Errorf("audit %+v, %v", es, err)
 	}
-	if err := st.VerifyAccounts(ctx); err != nil {
+	if err := st.Accounts().VerifyAccounts(ctx); err != nil {
 		t.Error(err)
 	}
 }

@@ -4,7 +4,7 @@
 // the changes people make. The web pages (and later OpenID Connect
 // sign-in and the CLI) are thin faces over a Service; the storage it needs
 // is declared here (Store: UserStore, SessionStore, AuditStore), and
-// *storage.Store implements it.
+// the store's Accounts view (storage.Accounts) implements it.
 //
 // # Passwords
 //

@@ -15,8 +15,8 @@ import (
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// *storage.Store is the real implementation.
-var _ Store = (*storage.Store)(nil)
+// The store's Accounts view is the real implementation.
+var _ Store = storage.Accounts{}
 
 // fakeStore keeps everything in maps, with the storage's semantics that
 // the service relies on: unique usernames, disabling ends sessions,

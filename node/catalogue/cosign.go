@@ -14,7 +14,7 @@ import (
 
 // Drafts lists this node's drafts; with status, only those in it.
 func (s *Service) Drafts(ctx context.Context, status string) ([]storage.Draft, error) {
-	ds, err := s.d.Store.Drafts(ctx)
+	ds, err := s.d.Store.Cosigning().Drafts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -29,13 +29,13 @@ func (s *Service) Drafts(ctx context.Context, status string) ([]storage.Draft, e
 
 // Draft is one of this node's drafts.
 func (s *Service) Draft(ctx context.Context, id string) (storage.Draft, error) {
-	return s.d.Store.Draft(ctx, id)
+	return s.d.Store.Cosigning().Draft(ctx, id)
 }
 
 // CosignRequests lists the co-sign requests this node received; with
 // status, only those in it.
 func (s *Service) CosignRequests(ctx context.Context, status string) ([]storage.CosignRequest, error) {
-	qs, err := s.d.Store.CosignRequests(ctx)
+	qs, err := s.d.Store.Cosigning().CosignRequests(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ type CosignRequest struct {
 
 // CosignRequest is one received request, with the entity to co-sign.
 func (s *Service) CosignRequest(ctx context.Context, id string) (CosignRequest, error) {
-	q, err := s.d.Store.CosignRequest(ctx, id)
+	q, err := s.d.Store.Cosigning().CosignRequest(ctx, id)
 	if err != nil {
 		return CosignRequest{}, err
 	}

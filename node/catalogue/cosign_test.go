@@ -18,7 +18,7 @@ func TestDraftsAndRequestsByStatus(t *testing.T) {
 	now := time.Now().UTC()
 	obj := protocol.Object{Meta: protocol.Meta{IRI: self + "/objects/01D", ID: "01D", Type: protocol.KindPublicService, Version: 1, Origin: self}}
 	for id, status := range map[string]string{"d1": "pending", "d2": "published"} {
-		if err := st.PutDraft(ctx, storage.Draft{ID: id, Status: status, Object: obj, Created: now, Updated: now}); err != nil {
+		if err := st.Cosigning().PutDraft(ctx, storage.Draft{ID: id, Status: status, Object: obj, Created: now, Updated: now}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -30,7 +30,7 @@ func TestDraftsAndRequestsByStatus(t *testing.T) {
 	}
 	q := storage.CosignRequest{ID: "q1", Activity: "http://127.0.0.2:8080/activities/1", Actor: "http://127.0.0.2:8080/actor",
 		Origin: "http://127.0.0.2:8080", IRI: "http://127.0.0.2:8080/objects/1", JWS: []byte(`{}`), Status: "pending", Received: now}
-	if _, _, err := st.AddCosignRequest(ctx, q, 10); err != nil {
+	if _, _, err := st.Cosigning().AddCosignRequest(ctx, q, 10); err != nil {
 		t.Fatal(err)
 	}
 	if qs, err := s.CosignRequests(ctx, "approved"); err != nil || len(qs) != 0 {

@@ -24,7 +24,7 @@ import (
 // how many it re-signed or offered again to their co-signers; an object it
 // cannot re-sign is logged and skipped.
 func (s *Service) ResignDue(ctx context.Context, horizon time.Time, revoked map[string]bool, log *slog.Logger) (int, error) {
-	drafts, err := s.d.Store.Drafts(ctx)
+	drafts, err := s.d.Store.Cosigning().Drafts(ctx)
 	if err != nil {
 		return 0, err
 	}
