@@ -257,12 +257,15 @@ func verify(ctx context.Context, raw []byte, pins []trustchain.Anchor, fetcher t
 	if err != nil {
 		step := "signature"
 		switch {
+		case errors.Is(err, trustchain.ErrRevoked):
+			step = "revocation"
+		case errors.Is(err, signedobject.ErrUntrustedKey):
+			// the signer's key: its chain's reasons (an expired statement)
+			// are not the object's own
 		case errors.Is(err, signedobject.ErrExpired), errors.Is(err, signedobject.ErrNotYetValid):
 			step = "expiry"
 		case errors.Is(err, signedobject.ErrForgedOrigin):
 			step = "origin"
-		case errors.Is(err, trustchain.ErrRevoked):
-			step = "revocation"
 		}
 		rep.add(step, false, "%v", err)
 		rep.verifyErr = err
