@@ -15,6 +15,19 @@ import (
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
+// publisher does the publish and delete steps: it posts objects through
+// the nodes' API, in the background if the step asks, and measures how
+// soon each is verified everywhere.
+type publisher struct {
+	fl     *fleet
+	c      *testnet.Client
+	objs   *catalog
+	vars   *vars
+	report *Report
+	run    string
+	loads  map[string]*load // background publishes, by set
+}
+
 // load is a publish running in the background.
 type load struct {
 	done   chan struct{}
@@ -31,26 +44,26 @@ func (l *load) wait(ctx context.Context) error {
 	}
 }
 
-func (r *runner) publish(ctx context.Context, p *Publish) error {
-	set := r.set(p.As)
+func (pb *publisher) publish(ctx context.Context, p *Publish) error {
+	set := pb.objs.set(p.As)
 	if !p.Background {
-		return r.publishAll(ctx, p, set)
+		return pb.publishAll(ctx, p, set)
 	}
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l := &load{done: make(chan struct{}), cancel: cancel}
-	r.loads[p.As] = l
+	pb.loads[p.As] = l
 	go func() {
 		defer close(l.done)
 		defer cancel()
-		l.err = r.publishAll(lctx, p, set)
+		l.err = pb.publishAll(lctx, p, set)
 	}()
 	return nil
 }
 
 // publishAll publishes p.Count objects with p.Concurrency workers, object
 // i on node i mod len(nodes).
-func (r *runner) publishAll(ctx context.Context, p *Publish, set *objSet) error {
-	nodes, err := r.nodes(p.Nodes)
+func (pb *publisher) publishAll(ctx context.Context, p *Publish, set *objSet) error {
+	nodes, err := pb.fl.nodes(p.Nodes)
 	if err != nil {
 		return err
 	}
@@ -70,19 +83,19 @@ func (r *runner) publishAll(ctx context.Context, p *Publish, set *objSet) error 
 				}
 				n := nodes[i%len(nodes)]
 				start := time.Now()
-				it, err := r.publishOne(ctx, p, n, i)
+				it, err := pb.publishOne(ctx, p, n, i)
 				if err != nil {
 					errs[w] = err
 					continue
 				}
 				set.add(it)
 				if p.Measure {
-					d, err := r.measure(ctx, p, it, start)
+					d, err := pb.measure(ctx, p, it, start)
 					if err != nil {
 						errs[w] = err
 						continue
 					}
-					r.report.addSample(d)
+					pb.report.addSample(d)
 				}
 			}
 		}()
@@ -105,15 +118,15 @@ func (r *runner) publishAll(ctx context.Context, p *Publish, set *objSet) error 
 }
 
 // body makes the entity of object i of p on node n.
-func (r *runner) body(p *Publish, n *testnet.NodeState, i int) (any, string, error) {
-	key := fmt.Sprintf("%s-%s-%d", p.As, r.run, i+1)
+func (pb *publisher) body(p *Publish, n *testnet.NodeState, i int) (any, string, error) {
+	key := fmt.Sprintf("%s-%s-%d", p.As, pb.run, i+1)
 	switch p.Kind {
 	case "service":
 		return testnet.Service(n, key, i), key, nil
 	case "interlinker":
 		return testnet.Interlinker(n, key, i), key, nil
 	}
-	v, err := r.expand(p.Object)
+	v, err := pb.vars.expand(p.Object)
 	if err != nil {
 		return nil, "", err
 	}
@@ -130,8 +143,8 @@ func (r *runner) body(p *Publish, n *testnet.NodeState, i int) (any, string, err
 // 503) it retries the same object on the same node until p.Timeout. A
 // key-exists answer means an earlier attempt was stored before the
 // connection broke: that object is the one published.
-func (r *runner) publishOne(ctx context.Context, p *Publish, n *testnet.NodeState, i int) (item, error) {
-	body, key, err := r.body(p, n, i)
+func (pb *publisher) publishOne(ctx context.Context, p *Publish, n *testnet.NodeState, i int) (item, error) {
+	body, key, err := pb.body(p, n, i)
 	if err != nil {
 		return item{}, err
 	}
@@ -148,7 +161,7 @@ func (r *runner) publishOne(ctx context.Context, p *Publish, n *testnet.NodeStat
 			Type  string     `json:"type"`
 			Draft *api.Draft `json:"draft"`
 		}
-		status, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/objects", tok, body, &ans)
+		status, err := pb.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/objects", tok, body, &ans)
 		var pr *api.Problem
 		switch {
 		case err == nil && status == http.StatusAccepted && ans.Draft != nil:
@@ -182,8 +195,8 @@ func lastSegment(iri string) string { return iri[strings.LastIndex(iri, "/")+1:]
 
 // measure waits until it is visible and verified on every node of p.On and
 // returns the time since start.
-func (r *runner) measure(ctx context.Context, p *Publish, it item, start time.Time) (time.Duration, error) {
-	nodes, err := r.nodes(p.On)
+func (pb *publisher) measure(ctx context.Context, p *Publish, it item, start time.Time) (time.Duration, error) {
+	nodes, err := pb.fl.nodes(p.On)
 	if err != nil {
 		return 0, err
 	}
@@ -196,7 +209,7 @@ func (r *runner) measure(ctx context.Context, p *Publish, it item, start time.Ti
 		go func() {
 			defer wg.Done()
 			for {
-				v, err := r.view(ctx, n, it.IRI)
+				v, err := view(ctx, pb.c, n, it.IRI)
 				if err == nil && v.present && v.verified {
 					return
 				}
@@ -236,7 +249,8 @@ func (v objectView) String(err error) string {
 	return v.status
 }
 
-func (r *runner) view(ctx context.Context, n *testnet.NodeState, iri string) (objectView, error) {
+// view asks node n for the object iri.
+func view(ctx context.Context, c *testnet.Client, n *testnet.NodeState, iri string) (objectView, error) {
 	var ans struct {
 		Verification *struct {
 			Status  string            `json:"status"`
@@ -244,7 +258,7 @@ func (r *runner) view(ctx context.Context, n *testnet.NodeState, iri string) (ob
 			Signers []json.RawMessage `json:"signers"`
 		} `json:"verification"`
 	}
-	_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/object?iri="+url.QueryEscape(iri), "", nil, &ans)
+	_, err := c.Do(ctx, http.MethodGet, n.URL+"/api/v1/object?iri="+url.QueryEscape(iri), "", nil, &ans)
 	if testnet.IsStatus(err, http.StatusNotFound) {
 		return objectView{}, nil
 	}
@@ -261,13 +275,13 @@ func (r *runner) view(ctx context.Context, n *testnet.NodeState, iri string) (ob
 
 // deleteSet deletes every object of a set through its origin's API: the
 // origin publishes a signed tombstone to its followers.
-func (r *runner) deleteSet(ctx context.Context, name string) error {
-	items := r.set(name).list()
+func (pb *publisher) deleteSet(ctx context.Context, name string) error {
+	items := pb.objs.set(name).list()
 	if len(items) == 0 {
 		return fmt.Errorf("%s holds no published object", name)
 	}
 	for _, it := range items {
-		n, err := r.st.Node(it.Node)
+		n, err := pb.fl.node(it.Node)
 		if err != nil {
 			return err
 		}
@@ -275,7 +289,7 @@ func (r *runner) deleteSet(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := r.c.Do(ctx, http.MethodDelete, n.URL+"/api/v1/objects/"+url.PathEscape(it.ID), tok, nil, nil); err != nil {
+		if _, err := pb.c.Do(ctx, http.MethodDelete, n.URL+"/api/v1/objects/"+url.PathEscape(it.ID), tok, nil, nil); err != nil {
 			return fmt.Errorf("delete %s on %s: %w", it.IRI, n.Name, err)
 		}
 	}

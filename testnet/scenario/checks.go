@@ -14,6 +14,17 @@ import (
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
+// checks evaluates the wait-until and assert steps' conditions on the
+// nodes, and records the measurements they name.
+type checks struct {
+	fl     *fleet
+	c      *testnet.Client
+	objs   *catalog
+	out    printer
+	report *Report
+	marks  *marks
+}
+
 func (c *Check) name() string {
 	switch {
 	case c.Visible != nil:
@@ -63,12 +74,12 @@ func (o outcome) String() string {
 
 // check polls the condition every 100 ms: until it holds (within/timeout),
 // or for as long as it must hold (for).
-func (r *runner) check(ctx context.Context, c *Check) error {
+func (ck *checks) check(ctx context.Context, c *Check) error {
 	start := time.Now()
 	if c.For > 0 {
 		deadline := start.Add(c.For)
 		for {
-			o, err := r.evaluate(ctx, c)
+			o, err := ck.evaluate(ctx, c)
 			if err != nil {
 				return err
 			}
@@ -89,23 +100,23 @@ func (r *runner) check(ctx context.Context, c *Check) error {
 	}
 	deadline := start.Add(limit)
 	for {
-		o, err := r.evaluate(ctx, c)
+		o, err := ck.evaluate(ctx, c)
 		if err != nil {
 			return err
 		}
 		if o.ok {
 			if c.NotVerified != nil {
-				r.printForged(ctx, c.NotVerified)
+				ck.printForged(ctx, c.NotVerified)
 			}
 			if c.Measure != "" {
 				from := start
 				switch {
-				case c.From == fromHeal && !r.lastHeal.IsZero():
-					from = r.lastHeal
-				case c.From == fromRevokeKey && !r.lastKeyRevoke.IsZero():
-					from = r.lastKeyRevoke
+				case c.From == fromHeal && !ck.marks.heal.IsZero():
+					from = ck.marks.heal
+				case c.From == fromRevokeKey && !ck.marks.keyRevoke.IsZero():
+					from = ck.marks.keyRevoke
 				}
-				r.report.addFigure(c.Measure, time.Since(from))
+				ck.report.addFigure(c.Measure, time.Since(from))
 			}
 			return nil
 		}
@@ -127,10 +138,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
+func (ck *checks) evaluate(ctx context.Context, c *Check) (outcome, error) {
 	switch {
 	case c.Visible != nil:
-		return r.objects(ctx, c.Visible, func(v objectView) string {
+		return ck.objects(ctx, c.Visible, func(v objectView) string {
 			switch {
 			case !v.present:
 				return "absent"
@@ -142,7 +153,7 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 			return ""
 		})
 	case c.Absent != nil:
-		return r.objects(ctx, c.Absent, func(v objectView) string {
+		return ck.objects(ctx, c.Absent, func(v objectView) string {
 			if v.present {
 				return "present"
 			}
@@ -151,7 +162,7 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 	case c.NotVerified != nil:
 		// Absent counts as not verified, except where a forged object was
 		// accepted (2xx): that node must hold it, judged not verified.
-		return r.objectsOn(ctx, c.NotVerified, func(it item, node string, v objectView) string {
+		return ck.objectsOn(ctx, c.NotVerified, func(it item, node string, v objectView) string {
 			switch {
 			case v.verified:
 				return "verified"
@@ -161,21 +172,21 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 			return ""
 		})
 	case c.NoLoss != nil:
-		return r.noLoss(ctx, c.NoLoss)
+		return ck.noLoss(ctx, c.NoLoss)
 	case c.Adoptions != nil:
-		return r.adoptions(ctx, c.Adoptions)
+		return ck.adoptions(ctx, c.Adoptions)
 	case c.Converged != nil:
-		return r.converged(ctx, c.Converged)
+		return ck.converged(ctx, c.Converged)
 	case c.CountsEqual != nil:
-		return r.countsEqual(ctx, c.CountsEqual)
+		return ck.countsEqual(ctx, c.CountsEqual)
 	case c.Running != nil:
-		return r.running(ctx, c.Running)
+		return ck.running(ctx, c.Running)
 	case c.Chain != nil:
-		n, err := r.st.Node(c.Chain.Node)
+		n, err := ck.fl.node(c.Chain.Node)
 		if err != nil {
 			return outcome{}, err
 		}
-		tv, err := r.c.Trust(ctx, n)
+		tv, err := ck.c.Trust(ctx, n)
 		if err != nil {
 			return outcome{}, err
 		}
@@ -188,28 +199,19 @@ func (r *runner) evaluate(ctx context.Context, c *Check) (outcome, error) {
 	return outcome{}, fmt.Errorf("no condition")
 }
 
-// items lists the objects of the named sets, set by set.
-func (r *runner) items(sets []string) []item {
-	var out []item
-	for _, name := range sets {
-		out = append(out, r.set(name).list()...)
-	}
-	return out
-}
-
 // objects checks every object of the sets on every node; bad returns what
 // is wrong with one view, or "".
-func (r *runner) objects(ctx context.Context, oc *ObjectCond, bad func(objectView) string) (outcome, error) {
-	return r.objectsOn(ctx, oc, func(_ item, _ string, v objectView) string { return bad(v) })
+func (ck *checks) objects(ctx context.Context, oc *ObjectCond, bad func(objectView) string) (outcome, error) {
+	return ck.objectsOn(ctx, oc, func(_ item, _ string, v objectView) string { return bad(v) })
 }
 
 // objectsOn is objects with the item and the node passed to bad.
-func (r *runner) objectsOn(ctx context.Context, oc *ObjectCond, bad func(it item, node string, v objectView) string) (outcome, error) {
-	nodes, err := r.nodes(oc.On)
+func (ck *checks) objectsOn(ctx context.Context, oc *ObjectCond, bad func(it item, node string, v objectView) string) (outcome, error) {
+	nodes, err := ck.fl.nodes(oc.On)
 	if err != nil {
 		return outcome{}, err
 	}
-	items := r.items(oc.Objects)
+	items := ck.objs.items(oc.Objects)
 	if len(items) == 0 {
 		return outcome{}, fmt.Errorf("%s holds no published object", strings.Join(oc.Objects, ","))
 	}
@@ -217,7 +219,7 @@ func (r *runner) objectsOn(ctx context.Context, oc *ObjectCond, bad func(it item
 	var mu sync.Mutex
 	forNodes(nodes, func(n *testnet.NodeState) {
 		for _, it := range items {
-			v, err := r.view(ctx, n, it.IRI)
+			v, err := view(ctx, ck.c, n, it.IRI)
 			why := ""
 			if err != nil {
 				why = err.Error()
@@ -256,7 +258,7 @@ type listed struct {
 }
 
 // list pages through every current object of node n.
-func (r *runner) list(ctx context.Context, n *testnet.NodeState) ([]listed, error) {
+func (ck *checks) list(ctx context.Context, n *testnet.NodeState) ([]listed, error) {
 	var all []listed
 	cursor := ""
 	for {
@@ -268,7 +270,7 @@ func (r *runner) list(ctx context.Context, n *testnet.NodeState) ([]listed, erro
 		if cursor != "" {
 			u += "&cursor=" + url.QueryEscape(cursor)
 		}
-		if _, err := r.c.Do(ctx, http.MethodGet, u, "", nil, &page); err != nil {
+		if _, err := ck.c.Do(ctx, http.MethodGet, u, "", nil, &page); err != nil {
 			return nil, fmt.Errorf("list the objects of %s: %w", n.Name, err)
 		}
 		all = append(all, page.Items...)
@@ -280,12 +282,12 @@ func (r *runner) list(ctx context.Context, n *testnet.NodeState) ([]listed, erro
 }
 
 // lists lists every node's objects concurrently.
-func (r *runner) lists(ctx context.Context, nodes []*testnet.NodeState) (map[string][]listed, error) {
+func (ck *checks) lists(ctx context.Context, nodes []*testnet.NodeState) (map[string][]listed, error) {
 	out := map[string][]listed{}
 	var mu sync.Mutex
 	var first error
 	forNodes(nodes, func(n *testnet.NodeState) {
-		l, err := r.list(ctx, n)
+		l, err := ck.list(ctx, n)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && first == nil {
@@ -298,13 +300,13 @@ func (r *runner) lists(ctx context.Context, nodes []*testnet.NodeState) (map[str
 
 // noLoss: every acknowledged object of the sets is on every node, and no
 // node holds two objects of one origin with the same key among them.
-func (r *runner) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
-	nodes, err := r.nodes(oc.On)
+func (ck *checks) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
+	nodes, err := ck.fl.nodes(oc.On)
 	if err != nil {
 		return outcome{}, err
 	}
-	items := r.items(oc.Objects)
-	lists, err := r.lists(ctx, nodes)
+	items := ck.objs.items(oc.Objects)
+	lists, err := ck.lists(ctx, nodes)
 	if err != nil {
 		return outcome{ok: false, problem: []string{err.Error()}}, nil
 	}
@@ -345,17 +347,17 @@ func (r *runner) noLoss(ctx context.Context, oc *ObjectCond) (outcome, error) {
 			o.fail("%s holds %d duplicated objects (same origin and key)", n.Name, twice)
 		}
 	}
-	r.report.setLoss(strings.Join(oc.Objects, ","), len(items), lost, dup)
+	ck.report.setLoss(strings.Join(oc.Objects, ","), len(items), lost, dup)
 	return o, nil
 }
 
 // converged: every node holds the same objects at the same versions.
-func (r *runner) converged(ctx context.Context, sc *SetCond) (outcome, error) {
-	nodes, err := r.nodes(sc.On)
+func (ck *checks) converged(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := ck.fl.nodes(sc.On)
 	if err != nil {
 		return outcome{}, err
 	}
-	lists, err := r.lists(ctx, nodes)
+	lists, err := ck.lists(ctx, nodes)
 	if err != nil {
 		return outcome{ok: false, problem: []string{err.Error()}}, nil
 	}
@@ -379,8 +381,8 @@ func (r *runner) converged(ctx context.Context, sc *SetCond) (outcome, error) {
 }
 
 // countsEqual: every node's status counts are the same.
-func (r *runner) countsEqual(ctx context.Context, sc *SetCond) (outcome, error) {
-	nodes, err := r.nodes(sc.On)
+func (ck *checks) countsEqual(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := ck.fl.nodes(sc.On)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -391,7 +393,7 @@ func (r *runner) countsEqual(ctx context.Context, sc *SetCond) (outcome, error) 
 		var st struct {
 			Counts map[string]int `json:"counts"`
 		}
-		_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/status", "", nil, &st)
+		_, err := ck.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/status", "", nil, &st)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -417,15 +419,15 @@ func (r *runner) countsEqual(ctx context.Context, sc *SetCond) (outcome, error) 
 	return o, nil
 }
 
-func (r *runner) running(ctx context.Context, sc *SetCond) (outcome, error) {
-	nodes, err := r.nodes(sc.On)
+func (ck *checks) running(ctx context.Context, sc *SetCond) (outcome, error) {
+	nodes, err := ck.fl.nodes(sc.On)
 	if err != nil {
 		return outcome{}, err
 	}
 	o := outcome{ok: true}
 	var mu sync.Mutex
 	forNodes(nodes, func(n *testnet.NodeState) {
-		if !r.c.Ready(ctx, n) {
+		if !ck.c.Ready(ctx, n) {
 			mu.Lock()
 			o.fail("%s is not ready", n.Name)
 			mu.Unlock()
@@ -435,12 +437,12 @@ func (r *runner) running(ctx context.Context, sc *SetCond) (outcome, error) {
 }
 
 // adoptions: the adopted object shows at least Min adoptions on On.
-func (r *runner) adoptions(ctx context.Context, cc *CountCond) (outcome, error) {
-	nodes, err := r.nodes(cc.On)
+func (ck *checks) adoptions(ctx context.Context, cc *CountCond) (outcome, error) {
+	nodes, err := ck.fl.nodes(cc.On)
 	if err != nil {
 		return outcome{}, err
 	}
-	items := r.set(cc.Object).list()
+	items := ck.objs.set(cc.Object).list()
 	if len(items) == 0 {
 		return outcome{}, fmt.Errorf("%s holds no object", cc.Object)
 	}
@@ -450,7 +452,7 @@ func (r *runner) adoptions(ctx context.Context, cc *CountCond) (outcome, error) 
 		var agg struct {
 			Adoptions int `json:"adoptions"`
 		}
-		if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/objects/"+url.PathEscape(lastSegment(it.IRI))+"/aggregates", "", nil, &agg); err != nil {
+		if _, err := ck.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/objects/"+url.PathEscape(lastSegment(it.IRI))+"/aggregates", "", nil, &agg); err != nil {
 			o.fail("%s: %v", n.Name, err)
 			continue
 		}
@@ -463,14 +465,14 @@ func (r *runner) adoptions(ctx context.Context, cc *CountCond) (outcome, error) 
 
 // printForged prints what became of the forged objects of oc on the nodes
 // that had accepted them (a not-verified check that held).
-func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
-	nodes, err := r.nodes(oc.On)
+func (ck *checks) printForged(ctx context.Context, oc *ObjectCond) {
+	nodes, err := ck.fl.nodes(oc.On)
 	if err != nil {
 		return
 	}
 	statuses := map[string]int{}
 	copies, refused := 0, 0
-	for _, it := range r.items(oc.Objects) {
+	for _, it := range ck.objs.items(oc.Objects) {
 		if it.Forged == nil {
 			continue
 		}
@@ -480,7 +482,7 @@ func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
 				continue
 			}
 			copies++
-			v, err := r.view(ctx, n, it.IRI)
+			v, err := view(ctx, ck.c, n, it.IRI)
 			why := v.String(err)
 			if i := strings.Index(why, ": "); i > 0 {
 				why = why[:i] + ": " + reasonKind(why[i+2:])
@@ -496,10 +498,10 @@ func (r *runner) printForged(ctx context.Context, oc *ObjectCond) {
 		parts = append(parts, fmt.Sprintf("%d %s", statuses[k], k))
 	}
 	if copies == 0 {
-		r.printf("  forged objects: none was accepted anywhere (%d refused or not sent after a refusal): nothing to judge again", refused)
+		ck.out.printf("  forged objects: none was accepted anywhere (%d refused or not sent after a refusal): nothing to judge again", refused)
 		return
 	}
-	r.printf("  forged objects: %d accepted copies judged again: %s; %d never accepted (absent)", copies, strings.Join(parts, ", "), refused)
+	ck.out.printf("  forged objects: %d accepted copies judged again: %s; %d never accepted (absent)", copies, strings.Join(parts, ", "), refused)
 }
 
 // reasonKind shortens a verification reason to the error that ends it

@@ -50,28 +50,35 @@ func (v verdict) String() string {
 	return fmt.Sprintf("%d %s", v.status, v.problem)
 }
 
-func (r *runner) inboxClient() *http.Client {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.inbox == nil {
-		tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
-		r.inbox = &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	}
-	return r.inbox
+// deliverer posts forged activities to the nodes' shared inboxes, with an
+// HTTP client of its own (made on first use).
+type deliverer struct {
+	mu sync.Mutex
+	hc *http.Client
 }
 
-func (r *runner) closeInbox() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.inbox != nil {
-		r.inbox.CloseIdleConnections()
+func (d *deliverer) client() *http.Client {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.hc == nil {
+		tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
+		d.hc = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	}
+	return d.hc
+}
+
+func (d *deliverer) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.hc != nil {
+		d.hc.CloseIdleConnections()
 	}
 }
 
 // post delivers an activity of f's node to the shared inbox of to, signed
 // with the node's HTTP key as its own deliveries are.
-func (r *runner) post(ctx context.Context, f *forger, to *testnet.NodeState, body []byte) (verdict, error) {
+func (d *deliverer) post(ctx context.Context, f *forger, to *testnet.NodeState, body []byte) (verdict, error) {
 	inbox := protocol.NewURIs(to.URL).SharedInbox()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
 	if err != nil {
@@ -83,7 +90,7 @@ func (r *runner) post(ctx context.Context, f *forger, to *testnet.NodeState, bod
 	if err := s.SignRequest(req, body, time.Now()); err != nil {
 		return verdict{}, err
 	}
-	resp, err := r.inboxClient().Do(req)
+	resp, err := d.client().Do(req)
 	if err != nil {
 		return verdict{}, fmt.Errorf("POST %s: %w", inbox, err)
 	}
@@ -102,11 +109,11 @@ func (r *runner) post(ctx context.Context, f *forger, to *testnet.NodeState, bod
 }
 
 // postAll delivers body to every node of to at once.
-func (r *runner) postAll(ctx context.Context, f *forger, to []*testnet.NodeState, body []byte) (map[string]verdict, map[string]error) {
+func (d *deliverer) postAll(ctx context.Context, f *forger, to []*testnet.NodeState, body []byte) (map[string]verdict, map[string]error) {
 	verdicts, errs := map[string]verdict{}, map[string]error{}
 	var mu sync.Mutex
 	forNodes(to, func(n *testnet.NodeState) {
-		v, err := r.post(ctx, f, n, body)
+		v, err := d.post(ctx, f, n, body)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -17,14 +18,27 @@ import (
 // directory, DATA/keys: forger.go) and publish with it from outside,
 // straight to the other nodes' inboxes (delivery.go).
 
+// forgery does the forge steps and, after the run, retracts what they
+// got accepted (retract.go).
+type forgery struct {
+	fl     *fleet
+	objs   *catalog
+	keys   map[string]*keyHistory // by node, as keySteps recorded them
+	ids    protocol.ULIDSource    // ids of forged objects and activities
+	inbox  *deliverer
+	out    printer
+	report *Report
+	run    string
+}
+
 // forgeSetup resolves a forge step: the forger with the stolen key, the
 // signing time, and the nodes to deliver to (never the key's own node).
-func (r *runner) forgeSetup(fs *Forge) (*forger, func() time.Time, []*testnet.NodeState, error) {
-	n, err := r.st.Node(fs.Node)
+func (fr *forgery) forgeSetup(fs *Forge) (*forger, func() time.Time, []*testnet.NodeState, error) {
+	n, err := fr.fl.node(fs.Node)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := r.keys[n.Name]
+	h := fr.keys[n.Name]
 	kid := ""
 	switch {
 	case h != nil && fs.Key == forgeRetired:
@@ -52,7 +66,7 @@ func (r *runner) forgeSetup(fs *Forge) (*forger, func() time.Time, []*testnet.No
 	if on.IsZero() {
 		on = NodeSet{All: true}
 	}
-	nodes, err := r.nodes(on)
+	nodes, err := fr.fl.nodes(on)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -69,23 +83,23 @@ func (r *runner) forgeSetup(fs *Forge) (*forger, func() time.Time, []*testnet.No
 }
 
 // forge delivers one forged object to every node of the step.
-func (r *runner) forge(ctx context.Context, fs *Forge) error {
-	f, iat, to, err := r.forgeSetup(fs)
+func (fr *forgery) forge(ctx context.Context, fs *Forge) error {
+	f, iat, to, err := fr.forgeSetup(fs)
 	if err != nil {
 		return err
 	}
-	set := r.set(fs.As)
-	it, act, err := f.object(&r.ids, fs.As, r.run, len(set.list()), iat())
+	set := fr.objs.set(fs.As)
+	it, act, err := f.object(&fr.ids, fs.As, fr.run, len(set.list()), iat())
 	if err != nil {
 		return err
 	}
-	verdicts, errs := r.postAll(ctx, f, to, act)
+	verdicts, errs := fr.inbox.postAll(ctx, f, to, act)
 	it.Accepted = map[string]bool{}
 	for name, v := range verdicts {
 		it.Accepted[name] = v.accepted()
 	}
 	set.add(it)
-	r.printf("  %s (%s, key %s): %s", it.IRI, it.Key, f.kid, summarize(verdicts, errs))
+	fr.out.printf("  %s (%s, key %s): %s", it.IRI, it.Key, f.kid, summarize(verdicts, errs))
 	if len(errs) > 0 {
 		return fmt.Errorf("deliver the forged object: %w", joinByNode(errs))
 	}
@@ -104,28 +118,28 @@ func (r *runner) forge(ctx context.Context, fs *Forge) error {
 
 // forgeUntilRefused forges a new object every fs.Every and delivers it
 // to the nodes that have not refused one yet, until every node has.
-func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
-	f, iat, to, err := r.forgeSetup(fs)
+func (fr *forgery) forgeUntilRefused(ctx context.Context, fs *Forge) error {
+	f, iat, to, err := fr.forgeSetup(fs)
 	if err != nil {
 		return err
 	}
-	h := r.keys[f.node.Name]
+	h := fr.keys[f.node.Name]
 	from := h.rotated
 	if fs.Key == forgeRevoked {
 		from = h.revokeStep
 	}
-	set := r.set(fs.As)
+	set := fr.objs.set(fs.As)
 	pending := to
 	refusedAt, refusals, accepted := map[string]time.Time{}, map[string]verdict{}, map[string]int{}
 	lastErr := map[string]error{}
 	deadline := time.Now().Add(fs.Timeout)
 	for round := 0; len(pending) > 0; round++ {
 		tick := time.Now()
-		it, act, err := f.object(&r.ids, fs.As, r.run, len(set.list()), iat())
+		it, act, err := f.object(&fr.ids, fs.As, fr.run, len(set.list()), iat())
 		if err != nil {
 			return err
 		}
-		verdicts, errs := r.postAll(ctx, f, pending, act)
+		verdicts, errs := fr.inbox.postAll(ctx, f, pending, act)
 		it.Accepted = map[string]bool{}
 		var still []*testnet.NodeState
 		for _, n := range pending {
@@ -159,7 +173,7 @@ func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 				}
 				why = append(why, w)
 			}
-			r.printRefusals(from, refusedAt, refusals, accepted)
+			fr.printRefusals(from, refusedAt, refusals, accepted)
 			return fmt.Errorf("not every node refused %s's %s key within %s: %s", f.node.Name, fs.Key, fs.Timeout, strings.Join(why, "; "))
 		}
 		if err := sleep(ctx, time.Until(tick.Add(fs.Every))); err != nil {
@@ -172,24 +186,24 @@ func (r *runner) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 			last = t
 		}
 	}
-	r.printRefusals(from, refusedAt, refusals, accepted)
+	fr.printRefusals(from, refusedAt, refusals, accepted)
 	if fs.Measure != "" {
-		r.report.addFigure(fs.Measure, last.Sub(from))
+		fr.report.addFigure(fs.Measure, last.Sub(from))
 	}
 	return nil
 }
 
 // printRefusals prints when each node refused, counted from from, and the
 // problem types seen.
-func (r *runner) printRefusals(from time.Time, at map[string]time.Time, v map[string]verdict, accepted map[string]int) {
+func (fr *forgery) printRefusals(from time.Time, at map[string]time.Time, v map[string]verdict, accepted map[string]int) {
 	types := map[string]int{}
 	for _, name := range slices.Sorted(maps.Keys(at)) {
-		r.printf("  %s refused after %s (%s), having accepted %d forged objects", name, round(at[name].Sub(from)), v[name], accepted[name])
+		fr.out.printf("  %s refused after %s (%s), having accepted %d forged objects", name, round(at[name].Sub(from)), v[name], accepted[name])
 		types[v[name].problem]++
 	}
 	var seen []string
 	for _, t := range slices.Sorted(maps.Keys(types)) {
 		seen = append(seen, fmt.Sprintf("%s ×%d", t, types[t]))
 	}
-	r.printf("  refusals: %s", strings.Join(seen, ", "))
+	fr.out.printf("  refusals: %s", strings.Join(seen, ", "))
 }

@@ -7,11 +7,21 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/node/api"
+	"github.com/interlink-project/interlink-node/testnet"
 )
 
 // Key steps: rotate-key and revoke-key drive a node's key API and remember
 // which content key each retired or revoked, for the forge steps
 // (forgesteps.go) to steal.
+
+// keySteps does the rotate-key and revoke-key steps.
+type keySteps struct {
+	fl    *fleet
+	c     *testnet.Client
+	out   printer
+	hist  map[string]*keyHistory // by node, shared with forgery
+	marks *marks
+}
 
 // keyHistory is what rotate-key and revoke-key did on one node.
 type keyHistory struct {
@@ -22,11 +32,11 @@ type keyHistory struct {
 	retiredAt  map[string]time.Time // by kid, as the node recorded it
 }
 
-func (r *runner) history(node string) *keyHistory {
-	h := r.keys[node]
+func (ks *keySteps) history(node string) *keyHistory {
+	h := ks.hist[node]
 	if h == nil {
 		h = &keyHistory{retiredAt: map[string]time.Time{}}
-		r.keys[node] = h
+		ks.hist[node] = h
 	}
 	return h
 }
@@ -50,8 +60,8 @@ func activeKid(keys []api.Key) string {
 }
 
 // rotateKey rotates the node's content key and remembers the retired one.
-func (r *runner) rotateKey(ctx context.Context, k *RotateKey) error {
-	n, err := r.st.Node(k.Node)
+func (ks *keySteps) rotateKey(ctx context.Context, k *RotateKey) error {
+	n, err := ks.fl.node(k.Node)
 	if err != nil {
 		return err
 	}
@@ -60,7 +70,7 @@ func (r *runner) rotateKey(ctx context.Context, k *RotateKey) error {
 		return err
 	}
 	var before api.TrustStatus
-	if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/trust", tok, nil, &before); err != nil {
+	if _, err := ks.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/trust", tok, nil, &before); err != nil {
 		return fmt.Errorf("the content keys of %s: %w", n.Name, err)
 	}
 	old := activeKid(before.ContentKeys)
@@ -69,27 +79,27 @@ func (r *runner) rotateKey(ctx context.Context, k *RotateKey) error {
 	}
 	start := time.Now()
 	var ans api.KeySet
-	if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/rotate", tok, api.KeyRotateRequest{Key: "content"}, &ans); err != nil {
+	if _, err := ks.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/rotate", tok, api.KeyRotateRequest{Key: "content"}, &ans); err != nil {
 		return fmt.Errorf("rotate the content key of %s: %w", n.Name, err)
 	}
 	was, ok := findKey(ans.ContentKeys, old)
 	if !ok || was.State != "retired" || was.RetiredAt.IsZero() {
 		return fmt.Errorf("after the rotation %s shows its previous content key %s as %+v, not retired", n.Name, old, was)
 	}
-	h := r.history(n.Name)
+	h := ks.history(n.Name)
 	h.retired, h.rotated, h.retiredAt[old] = old, start, was.RetiredAt
-	r.printf("  %s: content key %s retired at %s; %s signs from now on", n.Name, old,
+	ks.out.printf("  %s: content key %s retired at %s; %s signs from now on", n.Name, old,
 		was.RetiredAt.UTC().Format("15:04:05.000"), activeKid(ans.ContentKeys))
 	return nil
 }
 
 // revokeKey revokes the content key the last rotate-key on the node retired.
-func (r *runner) revokeKey(ctx context.Context, k *RevokeKey) error {
-	n, err := r.st.Node(k.Node)
+func (ks *keySteps) revokeKey(ctx context.Context, k *RevokeKey) error {
+	n, err := ks.fl.node(k.Node)
 	if err != nil {
 		return err
 	}
-	h := r.keys[n.Name]
+	h := ks.hist[n.Name]
 	if h == nil || h.retired == "" {
 		return fmt.Errorf("no rotate-key on %s retired a content key to revoke", n.Name)
 	}
@@ -99,7 +109,7 @@ func (r *runner) revokeKey(ctx context.Context, k *RevokeKey) error {
 	}
 	start := time.Now()
 	var ans api.KeySet
-	if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/revoke", tok,
+	if _, err := ks.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/trust/keys/revoke", tok,
 		api.KeyRevokeRequest{Kid: h.retired, Reason: k.Reason}, &ans); err != nil {
 		return fmt.Errorf("revoke the content key %s of %s: %w", h.retired, n.Name, err)
 	}
@@ -108,7 +118,7 @@ func (r *runner) revokeKey(ctx context.Context, k *RevokeKey) error {
 		return fmt.Errorf("after the revocation %s shows its content key %s as %+v, not revoked", n.Name, h.retired, was)
 	}
 	h.revoked, h.revokeStep = h.retired, start
-	r.lastKeyRevoke = start
-	r.printf("  %s: content key %s revoked at %s", n.Name, h.retired, was.RevokedAt.UTC().Format("15:04:05.000"))
+	ks.marks.keyRevoke = start
+	ks.out.printf("  %s: content key %s revoked at %s", n.Name, h.retired, was.RevokedAt.UTC().Format("15:04:05.000"))
 	return nil
 }

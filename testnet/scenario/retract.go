@@ -16,16 +16,10 @@ import (
 // origin's operator retracting what was published in its name) goes to
 // every running node that accepted it, so that the next scenario finds the
 // nodes holding the same objects (converged, counts-equal).
-func (r *runner) retractForged(ctx context.Context) error {
+func (fr *forgery) retractForged(ctx context.Context) error {
 	byOrigin := map[string][]item{}
 	seen := map[string]bool{}
-	r.mu.Lock()
-	sets := make([]*objSet, 0, len(r.sets))
-	for _, s := range r.sets {
-		sets = append(sets, s)
-	}
-	r.mu.Unlock()
-	for _, s := range sets {
+	for _, s := range fr.objs.all() {
 		for _, it := range s.list() {
 			if it.Forged == nil || seen[it.IRI] || !anyTrue(it.Accepted) {
 				continue
@@ -36,7 +30,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 	}
 	var errs []error
 	for _, origin := range slices.Sorted(maps.Keys(byOrigin)) {
-		n, err := r.st.Node(origin)
+		n, err := fr.fl.node(origin)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -46,7 +40,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		running, err := r.nodes(NodeSet{All: true, Except: []string{origin}})
+		running, err := fr.fl.nodes(NodeSet{All: true, Except: []string{origin}})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -54,7 +48,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 		items := byOrigin[origin]
 		sort.Slice(items, func(i, j int) bool { return items[i].IRI < items[j].IRI })
 		for _, it := range items {
-			act, err := f.tombstone(&r.ids, it)
+			act, err := f.tombstone(&fr.ids, it)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -65,7 +59,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 					holders = append(holders, n)
 				}
 			}
-			verdicts, perrs := r.postAll(ctx, f, holders, act)
+			verdicts, perrs := fr.inbox.postAll(ctx, f, holders, act)
 			if len(perrs) > 0 {
 				errs = append(errs, fmt.Errorf("retract %s: %w", it.IRI, joinByNode(perrs)))
 			}
@@ -75,7 +69,7 @@ func (r *runner) retractForged(ctx context.Context) error {
 				}
 			}
 		}
-		r.printf("retracted %d forged objects of %s (tombstones signed with its active content key %s, sent to the nodes that accepted them)", len(items), origin, f.kid)
+		fr.out.printf("retracted %d forged objects of %s (tombstones signed with its active content key %s, sent to the nodes that accepted them)", len(items), origin, f.kid)
 	}
 	return errors.Join(errs...)
 }

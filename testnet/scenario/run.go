@@ -7,13 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
@@ -63,106 +60,78 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
-	r := &runner{dir: st.Dir, st: st, c: testnet.NewClient(), out: o.Out, run: o.RunID, sets: map[string]*objSet{},
-		loads: map[string]*load{}, report: &Report{Scenario: s.Name}, keys: map[string]*keyHistory{}}
+	r := newRunner(st, o.Out, o.RunID, &Report{Scenario: s.Name})
 	defer r.c.Close()
-	defer r.closeInbox()
+	defer r.inbox.close()
 	start := time.Now()
 	err = r.steps(ctx, s)
 	r.report.Duration = time.Since(start)
-	r.report.Nodes = len(r.st.Nodes)
+	r.report.Nodes = len(r.fl.st.Nodes)
 	if cerr := r.cleanup(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("restore the federation after the scenario: %w", cerr))
 	}
 	return r.report, err
 }
 
+// runner runs the steps of one scenario in order and dispatches each to
+// the part that does it: publisher (publish, delete), trustSteps (co-sign,
+// adopt, follow, revoke, reinstate), keySteps (rotate-key, revoke-key),
+// forgery (forge, forge-until-refused), checks (wait-until, assert); it
+// does the process and fault steps itself and restores the federation
+// after the run.
 type runner struct {
-	dir    string
-	st     *testnet.State
+	fl     *fleet
 	c      *testnet.Client
-	out    io.Writer
+	out    printer
 	run    string
 	report *Report
+	marks  *marks
 
-	mu       sync.Mutex
-	sets     map[string]*objSet
-	loads    map[string]*load
-	lastHeal time.Time
-	// lastKeyRevoke is when the last revoke-key step asked for the revocation.
-	lastKeyRevoke time.Time
-	faulted       bool     // a fault step ran: heal at the end
-	downed        []string // nodes the scenario stopped or killed
+	faulted bool     // a fault step ran: heal at the end
+	downed  []string // nodes the scenario stopped or killed
 
-	keys  map[string]*keyHistory // by node: what rotate-key and revoke-key did
-	ids   protocol.ULIDSource    // ids of forged objects and activities
-	inbox *http.Client           // posts forged activities (made on first use)
+	pub    *publisher
+	trust  *trustSteps
+	keys   *keySteps
+	forge  *forgery
+	checks *checks
+	inbox  *deliverer
 }
 
-// item is one published object.
-type item struct {
-	Node    string
-	Kind    string
-	Key     string
-	IRI     string
-	ID      string
-	DraftID string
-	// A forged object (forge): its signed version 1, and the nodes that
-	// accepted it (2xx) when it was delivered; the others refused it.
-	Forged   []byte
-	Accepted map[string]bool
-}
-
-type objSet struct {
-	mu    sync.Mutex
-	items []item
-}
-
-func (s *objSet) add(it item) {
-	s.mu.Lock()
-	s.items = append(s.items, it)
-	s.mu.Unlock()
-}
-
-func (s *objSet) replace(i int, it item) {
-	s.mu.Lock()
-	s.items[i] = it
-	s.mu.Unlock()
-}
-
-func (s *objSet) list() []item {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]item(nil), s.items...)
-}
-
-func (r *runner) set(name string) *objSet {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := r.sets[name]
-	if s == nil {
-		s = &objSet{}
-		r.sets[name] = s
+// newRunner wires the parts of a run, each to the clients, state and
+// output it needs.
+func newRunner(st *testnet.State, out io.Writer, run string, report *Report) *runner {
+	fl := &fleet{dir: st.Dir, st: st}
+	c := testnet.NewClient()
+	objs := newCatalog()
+	p := printer{out}
+	m := &marks{}
+	keys := map[string]*keyHistory{}
+	inbox := &deliverer{}
+	pub := &publisher{fl: fl, c: c, objs: objs, vars: &vars{run: run, fl: fl, objs: objs}, report: report, run: run,
+		loads: map[string]*load{}}
+	return &runner{fl: fl, c: c, out: p, run: run, report: report, marks: m, pub: pub, inbox: inbox,
+		trust:  &trustSteps{fl: fl, c: c, objs: objs, run: run, pub: pub},
+		keys:   &keySteps{fl: fl, c: c, out: p, hist: keys, marks: m},
+		forge:  &forgery{fl: fl, objs: objs, keys: keys, inbox: inbox, out: p, report: report, run: run},
+		checks: &checks{fl: fl, c: c, objs: objs, out: p, report: report, marks: m},
 	}
-	return s
 }
-
-func (r *runner) printf(format string, args ...any) { fmt.Fprintf(r.out, format+"\n", args...) }
 
 func (r *runner) steps(ctx context.Context, s *Scenario) error {
-	r.printf("scenario %s (run %s): %d steps on %s", s.Name, r.run, len(s.Steps), r.dir)
+	r.out.printf("scenario %s (run %s): %d steps on %s", s.Name, r.run, len(s.Steps), r.fl.dir)
 	for i, st := range s.Steps {
 		t0 := time.Now()
 		if err := r.step(ctx, st); err != nil {
 			if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
 				err = fmt.Errorf("%w (the scenario's timeout is %s)", err, s.Timeout)
 			}
-			r.printf("step %d (line %d) %s: FAILED after %s", i+1, st.Line, st.Action, round(time.Since(t0)))
+			r.out.printf("step %d (line %d) %s: FAILED after %s", i+1, st.Line, st.Action, round(time.Since(t0)))
 			return fmt.Errorf("scenario %s: step %d (line %d) %s: %w", s.Name, i+1, st.Line, st.Action, err)
 		}
-		r.printf("step %d (line %d) %s: ok (%s)", i+1, st.Line, describe(st), round(time.Since(t0)))
+		r.out.printf("step %d (line %d) %s: ok (%s)", i+1, st.Line, describe(st), round(time.Since(t0)))
 	}
-	for name, l := range r.loads {
+	for name, l := range r.pub.loads {
 		if err := l.wait(ctx); err != nil {
 			return fmt.Errorf("scenario %s: background publish %s: %w", s.Name, name, err)
 		}
@@ -174,49 +143,49 @@ func (r *runner) step(ctx context.Context, st Step) error {
 	var err error
 	switch st.Action {
 	case "publish":
-		err = r.publish(ctx, st.Publish)
+		err = r.pub.publish(ctx, st.Publish)
 	case "co-sign":
-		err = r.cosign(ctx, st.Cosign)
+		err = r.trust.cosign(ctx, st.Cosign)
 	case "adopt":
-		err = r.adopt(ctx, st.Adopt)
+		err = r.trust.adopt(ctx, st.Adopt)
 	case "follow":
-		err = r.follow(ctx, st.Follow)
+		err = r.trust.follow(ctx, st.Follow)
 	case "revoke":
-		err = r.revoke(ctx, st.Revoke)
+		err = r.trust.revoke(ctx, st.Revoke)
 	case "reinstate":
-		err = r.reinstate(ctx, st.Reinstate)
+		err = r.trust.reinstate(ctx, st.Reinstate)
 	case "delete":
-		err = r.deleteSet(ctx, st.Delete)
+		err = r.pub.deleteSet(ctx, st.Delete)
 	case "rotate-key":
-		err = r.rotateKey(ctx, st.RotateKey)
+		err = r.keys.rotateKey(ctx, st.RotateKey)
 	case "revoke-key":
-		err = r.revokeKey(ctx, st.RevokeKey)
+		err = r.keys.revokeKey(ctx, st.RevokeKey)
 	case "forge":
-		err = r.forge(ctx, st.Forge)
+		err = r.forge.forge(ctx, st.Forge)
 	case "forge-until-refused":
-		err = r.forgeUntilRefused(ctx, st.Forge)
+		err = r.forge.forgeUntilRefused(ctx, st.Forge)
 	case "kill":
 		r.downed = append(r.downed, st.Node)
-		err = testnet.Kill(ctx, r.dir, st.Node)
+		err = testnet.Kill(ctx, r.fl.dir, st.Node)
 	case "stop":
 		r.downed = append(r.downed, st.Node)
-		err = testnet.Stop(ctx, r.dir, st.Node)
+		err = testnet.Stop(ctx, r.fl.dir, st.Node)
 	case "start":
-		err = testnet.Start(ctx, r.dir, st.Node)
+		err = testnet.Start(ctx, r.fl.dir, st.Node)
 	case "partition":
 		r.faulted = true
-		err = testnet.Partition(ctx, r.dir, st.Partition)
+		err = testnet.Partition(ctx, r.fl.dir, st.Partition)
 	case "heal":
-		err = testnet.Heal(ctx, r.dir)
-		r.lastHeal = time.Now()
+		err = testnet.Heal(ctx, r.fl.dir)
+		r.marks.heal = time.Now()
 	case "slow":
 		r.faulted = true
-		err = testnet.Slow(ctx, r.dir, st.Slow.Node, st.Slow.Latency)
+		err = testnet.Slow(ctx, r.fl.dir, st.Slow.Node, st.Slow.Latency)
 	case "clock-skew":
 		r.faulted = true
 		var d time.Duration
 		if d, err = testnet.ParseSkew(st.Skew.Skew); err == nil {
-			err = testnet.ClockSkew(ctx, r.dir, st.Skew.Node, d)
+			err = testnet.ClockSkew(ctx, r.fl.dir, st.Skew.Node, d)
 		}
 	case "sleep":
 		select {
@@ -225,26 +194,16 @@ func (r *runner) step(ctx context.Context, st Step) error {
 			err = ctx.Err()
 		}
 	case "wait-load":
-		err = r.loads[st.Load].wait(ctx)
+		err = r.pub.loads[st.Load].wait(ctx)
 	case "wait-until", "assert":
-		err = r.check(ctx, st.Check)
+		err = r.checks.check(ctx, st.Check)
 	default:
 		err = fmt.Errorf("unknown action %q", st.Action)
 	}
 	if err != nil {
 		return err
 	}
-	return r.reload()
-}
-
-// reload re-reads the state (steps change it).
-func (r *runner) reload() error {
-	st, err := testnet.LoadState(r.dir)
-	if err != nil {
-		return err
-	}
-	r.st = st
-	return nil
+	return r.fl.reload()
 }
 
 // cleanup waits for background publishes, heals, and starts what the
@@ -253,60 +212,28 @@ func (r *runner) cleanup() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var errs []error
-	for _, l := range r.loads {
+	for _, l := range r.pub.loads {
 		l.cancel()
 		_ = l.wait(ctx)
 	}
 	if r.faulted {
-		errs = append(errs, testnet.Heal(ctx, r.dir))
+		errs = append(errs, testnet.Heal(ctx, r.fl.dir))
 	}
-	if err := r.reload(); err != nil {
+	if err := r.fl.reload(); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
 	for _, name := range r.downed {
-		n, err := r.st.Node(name)
+		n, err := r.fl.node(name)
 		if err != nil || n.Down == "" {
 			continue
 		}
-		errs = append(errs, testnet.Start(ctx, r.dir, name))
+		errs = append(errs, testnet.Start(ctx, r.fl.dir, name))
 	}
-	if err := r.reload(); err != nil {
+	if err := r.fl.reload(); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
-	errs = append(errs, r.retractForged(ctx))
+	errs = append(errs, r.forge.retractForged(ctx))
 	return errors.Join(errs...)
-}
-
-// nodes resolves a node set against the state: "all" is every node that
-// should be running (not stopped or killed on purpose).
-func (r *runner) nodes(ns NodeSet) ([]*testnet.NodeState, error) {
-	if ns.IsZero() {
-		ns = NodeSet{All: true}
-	}
-	var out []*testnet.NodeState
-	if ns.All {
-		except := map[string]bool{}
-		for _, e := range ns.Except {
-			if _, err := r.st.Node(e); err != nil {
-				return nil, err
-			}
-			except[e] = true
-		}
-		for _, n := range r.st.Nodes {
-			if n.Down == "" && !except[n.Name] {
-				out = append(out, n)
-			}
-		}
-		return out, nil
-	}
-	for _, name := range ns.Names {
-		n, err := r.st.Node(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }
 
 func describe(st Step) string {

@@ -13,9 +13,19 @@ import (
 	"github.com/interlink-project/interlink-node/testnet"
 )
 
+// trustSteps does the steps between organisations: co-sign, adopt,
+// follow, and an anchor's revoke and reinstate.
+type trustSteps struct {
+	fl   *fleet
+	c    *testnet.Client
+	objs *catalog
+	run  string
+	pub  *publisher // adopt publishes through its retries
+}
+
 // cosign approves, on the co-signer, the request of each draft of c.Draft.
-func (r *runner) cosign(ctx context.Context, c *Cosign) error {
-	n, err := r.st.Node(c.Node)
+func (ts *trustSteps) cosign(ctx context.Context, c *Cosign) error {
+	n, err := ts.fl.node(c.Node)
 	if err != nil {
 		return err
 	}
@@ -27,19 +37,19 @@ func (r *runner) cosign(ctx context.Context, c *Cosign) error {
 	if timeout == 0 {
 		timeout = 15 * time.Second
 	}
-	set := r.set(c.Draft)
+	set := ts.objs.set(c.Draft)
 	for i, it := range set.list() {
 		if it.DraftID == "" {
 			return fmt.Errorf("%s was published at once, not as a draft: nothing to co-sign", it.IRI)
 		}
 		deadline := time.Now().Add(timeout)
 		for {
-			id, err := r.findRequest(ctx, n, tok, it)
+			id, err := ts.findRequest(ctx, n, tok, it)
 			if err != nil {
 				return err
 			}
 			if id != "" {
-				if _, err := r.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/cosign/requests/"+url.PathEscape(id)+"/approve", tok, api.CosignAnswer{}, nil); err != nil {
+				if _, err := ts.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/cosign/requests/"+url.PathEscape(id)+"/approve", tok, api.CosignAnswer{}, nil); err != nil {
 					return fmt.Errorf("approve on %s: %w", n.Name, err)
 				}
 				break
@@ -49,7 +59,7 @@ func (r *runner) cosign(ctx context.Context, c *Cosign) error {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		done, err := r.draftDone(ctx, it, timeout)
+		done, err := ts.draftDone(ctx, it, timeout)
 		if err != nil {
 			return err
 		}
@@ -60,8 +70,8 @@ func (r *runner) cosign(ctx context.Context, c *Cosign) error {
 
 // draftDone waits until the draft of it is no longer pending on its origin
 // and returns it with the IRI the draft names then.
-func (r *runner) draftDone(ctx context.Context, it item, timeout time.Duration) (item, error) {
-	n, err := r.st.Node(it.Node)
+func (ts *trustSteps) draftDone(ctx context.Context, it item, timeout time.Duration) (item, error) {
+	n, err := ts.fl.node(it.Node)
 	if err != nil {
 		return it, err
 	}
@@ -72,7 +82,7 @@ func (r *runner) draftDone(ctx context.Context, it item, timeout time.Duration) 
 	deadline := time.Now().Add(timeout)
 	for {
 		var d api.Draft
-		_, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/drafts/"+url.PathEscape(it.DraftID), tok, nil, &d)
+		_, err := ts.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/drafts/"+url.PathEscape(it.DraftID), tok, nil, &d)
 		if err == nil && d.Status != "" && d.Status != "pending" {
 			if d.IRI != "" {
 				it.IRI, it.ID = d.IRI, lastSegment(d.IRI)
@@ -93,11 +103,11 @@ func (r *runner) draftDone(ctx context.Context, it item, timeout time.Duration) 
 
 // findRequest returns the id of n's pending co-signing request for the
 // draft, or "".
-func (r *runner) findRequest(ctx context.Context, n *testnet.NodeState, tok string, it item) (string, error) {
+func (ts *trustSteps) findRequest(ctx context.Context, n *testnet.NodeState, tok string, it item) (string, error) {
 	var ans struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if _, err := r.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/cosign/requests", tok, nil, &ans); err != nil {
+	if _, err := ts.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/cosign/requests", tok, nil, &ans); err != nil {
 		return "", fmt.Errorf("co-signing requests of %s: %w", n.Name, err)
 	}
 	for _, raw := range ans.Items {
@@ -112,13 +122,13 @@ func (r *runner) findRequest(ctx context.Context, n *testnet.NodeState, tok stri
 
 // adopt makes a.Node adopt the first object of a.Object: its own instance
 // of the service, then a signed Adoption naming both.
-func (r *runner) adopt(ctx context.Context, a *Adopt) error {
-	items := r.set(a.Object).list()
+func (ts *trustSteps) adopt(ctx context.Context, a *Adopt) error {
+	items := ts.objs.set(a.Object).list()
 	if len(items) == 0 {
 		return fmt.Errorf("%s holds no object", a.Object)
 	}
 	orig := items[0]
-	n, err := r.st.Node(a.Node)
+	n, err := ts.fl.node(a.Node)
 	if err != nil {
 		return err
 	}
@@ -126,18 +136,18 @@ func (r *runner) adopt(ctx context.Context, a *Adopt) error {
 	if org == "" {
 		org = n.URL
 	}
-	inst := testnet.Service(n, fmt.Sprintf("%s-%s-instance", a.As, r.run), 0)
+	inst := testnet.Service(n, fmt.Sprintf("%s-%s-instance", a.As, ts.run), 0)
 	inst.IsInstanceOf = orig.IRI
 	p := &Publish{Nodes: NodeSet{Names: []string{n.Name}}, As: a.As, Timeout: 30 * time.Second}
-	set := r.set(a.As)
-	instItem, err := r.postEntity(ctx, p, n, inst, inst.Identifier, "service")
+	set := ts.objs.set(a.As)
+	instItem, err := ts.postEntity(ctx, p, n, inst, inst.Identifier, "service")
 	if err != nil {
 		return err
 	}
 	set.add(instItem)
 	adoption := map[string]any{"type": "Adoption", "object": orig.IRI, "organisation": org, "instance": instItem.IRI,
 		"since": time.Now().UTC().Format(time.DateOnly)}
-	adItem, err := r.postEntity(ctx, p, n, adoption, "", "adoption")
+	adItem, err := ts.postEntity(ctx, p, n, adoption, "", "adoption")
 	if err != nil {
 		return err
 	}
@@ -146,7 +156,7 @@ func (r *runner) adopt(ctx context.Context, a *Adopt) error {
 }
 
 // postEntity publishes one given entity through publishOne's retries.
-func (r *runner) postEntity(ctx context.Context, p *Publish, n *testnet.NodeState, body any, key, kind string) (item, error) {
+func (ts *trustSteps) postEntity(ctx context.Context, p *Publish, n *testnet.NodeState, body any, key, kind string) (item, error) {
 	q := *p
 	raw, err := json.Marshal(body)
 	if err != nil {
@@ -156,7 +166,7 @@ func (r *runner) postEntity(ctx context.Context, p *Publish, n *testnet.NodeStat
 		return item{}, err
 	}
 	q.Kind = ""
-	it, err := r.publishOne(ctx, &q, n, 0)
+	it, err := ts.pub.publishOne(ctx, &q, n, 0)
 	it.Kind = kind
 	if key != "" {
 		it.Key = key
@@ -164,24 +174,24 @@ func (r *runner) postEntity(ctx context.Context, p *Publish, n *testnet.NodeStat
 	return it, err
 }
 
-func (r *runner) follow(ctx context.Context, f *Follow) error {
-	n, err := r.st.Node(f.Node)
+func (ts *trustSteps) follow(ctx context.Context, f *Follow) error {
+	n, err := ts.fl.node(f.Node)
 	if err != nil {
 		return err
 	}
-	t, err := r.st.Node(f.Target)
+	t, err := ts.fl.node(f.Target)
 	if err != nil {
 		return err
 	}
-	return testnet.Follow(ctx, r.c, n, t)
+	return testnet.Follow(ctx, ts.c, n, t)
 }
 
-func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
-	a, n, tok, err := r.authorityOf(rv.Anchor, rv.Node)
+func (ts *trustSteps) revoke(ctx context.Context, rv *Revoke) error {
+	a, n, tok, err := ts.authorityOf(rv.Anchor, rv.Node)
 	if err != nil {
 		return err
 	}
-	_, err = r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates/revoke", tok,
+	_, err = ts.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates/revoke", tok,
 		api.SubordinateRevoke{EntityID: n.EntityID, Reason: rv.Reason}, nil)
 	if err != nil {
 		return fmt.Errorf("%s revokes %s: %w", a.Name, n.Name, err)
@@ -191,11 +201,11 @@ func (r *runner) revoke(ctx context.Context, rv *Revoke) error {
 
 // authorityOf finds the anchor (or intermediate) and the node a revoke or
 // reinstate step names, and the anchor's admin token.
-func (r *runner) authorityOf(anchor, node string) (a, n *testnet.NodeState, tok string, err error) {
-	if a, err = r.st.Node(anchor); err != nil {
+func (ts *trustSteps) authorityOf(anchor, node string) (a, n *testnet.NodeState, tok string, err error) {
+	if a, err = ts.fl.node(anchor); err != nil {
 		return nil, nil, "", err
 	}
-	if n, err = r.st.Node(node); err != nil {
+	if n, err = ts.fl.node(node); err != nil {
 		return nil, nil, "", err
 	}
 	if n.EntityID == "" {
@@ -206,8 +216,8 @@ func (r *runner) authorityOf(anchor, node string) (a, n *testnet.NodeState, tok 
 }
 
 // reinstate enrols a revoked leaf again with the superior that revoked it.
-func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
-	a, n, tok, err := r.authorityOf(ri.Anchor, ri.Node)
+func (ts *trustSteps) reinstate(ctx context.Context, ri *Reinstate) error {
+	a, n, tok, err := ts.authorityOf(ri.Anchor, ri.Node)
 	if err != nil {
 		return err
 	}
@@ -219,7 +229,7 @@ func (r *runner) reinstate(ctx context.Context, ri *Reinstate) error {
 	}
 	body := api.Enrolment{EntityID: n.EntityID, Name: n.DisplayName, Country: n.Country, OrgKind: n.OrgKind,
 		Role: n.Role, Kids: n.FederationKids}
-	if _, err := r.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates", tok, body, nil); err != nil {
+	if _, err := ts.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates", tok, body, nil); err != nil {
 		return fmt.Errorf("%s enrols %s again: %w", a.Name, n.Name, err)
 	}
 	return nil

@@ -7,16 +7,24 @@ import (
 	"strings"
 )
 
+// vars expands the variables of a step's object: the run id, the nodes'
+// fields and the sets' first objects.
+type vars struct {
+	run  string
+	fl   *fleet
+	objs *catalog
+}
+
 var varPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 // expand replaces ${run}, ${nodes.NAME.FIELD} (name, url, actor,
 // entity_id, country, host) and ${objects.SET.iri} in every string of v.
-func (r *runner) expand(v any) (any, error) {
+func (vs *vars) expand(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		var errs []error
 		out := varPattern.ReplaceAllStringFunc(x, func(m string) string {
-			s, err := r.variable(m[2 : len(m)-1])
+			s, err := vs.variable(m[2 : len(m)-1])
 			errs = append(errs, err)
 			return s
 		})
@@ -24,7 +32,7 @@ func (r *runner) expand(v any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			ev, err := r.expand(e)
+			ev, err := vs.expand(e)
 			if err != nil {
 				return nil, err
 			}
@@ -34,7 +42,7 @@ func (r *runner) expand(v any) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			ev, err := r.expand(e)
+			ev, err := vs.expand(e)
 			if err != nil {
 				return nil, err
 			}
@@ -45,13 +53,13 @@ func (r *runner) expand(v any) (any, error) {
 	return v, nil
 }
 
-func (r *runner) variable(name string) (string, error) {
+func (vs *vars) variable(name string) (string, error) {
 	parts := strings.Split(name, ".")
 	switch {
 	case name == "run":
-		return r.run, nil
+		return vs.run, nil
 	case len(parts) == 3 && parts[0] == "nodes":
-		n, err := r.st.Node(parts[1])
+		n, err := vs.fl.node(parts[1])
 		if err != nil {
 			return "", err
 		}
@@ -73,7 +81,7 @@ func (r *runner) variable(name string) (string, error) {
 			return n.EntityID, nil
 		}
 	case len(parts) == 3 && parts[0] == "objects" && parts[2] == "iri":
-		items := r.set(parts[1]).list()
+		items := vs.objs.set(parts[1]).list()
 		if len(items) == 0 {
 			return "", fmt.Errorf("${%s}: %s holds no object yet", name, parts[1])
 		}
