@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/protocol/signedobject"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -176,7 +178,7 @@ func (s *Service) fetchVersion(ctx context.Context, iri string, v uint64) (stora
 	var doc struct {
 		JWS json.RawMessage `json:"jws"`
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil || len(doc.JWS) == 0 {
+	if err := strictjson.Decode(raw, &doc, strictjson.Options{IgnoreUnknown: true, MaxBytes: activity.MaxDocumentBytes}); err != nil || len(doc.JWS) == 0 {
 		return storage.WriteOp{}, nil, refuse(http.StatusConflict, "version-gap", err, "version %d of %s as its origin serves it carries no jws", v, iri)
 	}
 	rv, err := s.verifyVersion(ctx, doc.JWS)

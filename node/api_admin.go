@@ -1,9 +1,7 @@
 package node
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -123,10 +121,8 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req api.TokenRequest
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "body", "type", "%v (send {\"role\": \"editor\", \"name\": \"...\"})", err))
+	if err := protocol.DecodeStrict(raw, &req); err != nil {
+		h.writeProblem(w, r, err) // a validation problem naming each field (send {"role": "editor", "name": "..."})
 		return
 	}
 	role, err := ParseRole(req.Role)

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,11 +36,8 @@ func (h importAPI) handleImport(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The import is invalid", "objects", "type",
-			"%v: send {\"objects\": [entity, ...]}", err))
+	if err := protocol.DecodeStrict(raw, &req); err != nil {
+		h.writeProblem(w, r, err) // a validation problem naming each field: send {"objects": [entity, ...]}
 		return
 	}
 	if len(req.Objects) == 0 {

@@ -116,6 +116,7 @@ func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
 		{"missing mandatory", editor, "application/json", `{"type":"Interlinker","key":"k2","nature":"knowledge","description":{"en":"d"}}`, 422, "validation", "name"},
 		{"wrong JSON type", editor, "application/json", `{"type":"Interlinker","key":"k3","nature":"knowledge","name":"plain","description":{"en":"d"}}`, 422, "validation", "name"},
 		{"unknown field", editor, "application/json", strings.Replace(string(valid), `"key"`, `"colour":"red","key"`, 1), 422, "validation", "colour"},
+		{"member named twice", editor, "application/json", strings.Replace(string(valid), `"key"`, `"nature":"software","key"`, 1), 422, "validation", "nature"},
 		{"bad language tag", editor, "application/json", strings.Replace(string(valid), `"it":"Nome"`, `"italiano":"Nome"`, 1), 422, "validation", "name"},
 		{"no token", "", "application/json", string(valid), 401, "unauthorized", ""},
 		{"wrong token", "itk_nope", "application/json", string(valid), 401, "unauthorized", ""},

@@ -1,13 +1,12 @@
 package node
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // readJSONBody reads a JSON request body of at most limit bytes and checks
@@ -34,18 +33,15 @@ func (h web) readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return readJSONBody(w, r, h.bodyLimit)
 }
 
-// decodeRequest reads a JSON request body into v, refusing unknown fields.
+// decodeRequest reads a JSON request body into v with the strict decoder
+// (protocol.DecodeStrict): unknown members and values of the wrong type
+// are a validation problem naming each field.
 func (h web) decodeRequest(w http.ResponseWriter, r *http.Request, v any) error {
 	raw, err := h.readJSON(w, r)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "", "type", "%v", err)
-	}
-	return nil
+	return protocol.DecodeStrict(raw, v)
 }
 
 // readBody reads at most limit bytes of the request body.
@@ -62,31 +58,27 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return raw, nil
 }
 
-// checkJSON refuses invalid UTF-8 and malformed JSON with the byte offset.
+// checkJSON checks a body with the strict decoder before anything reads
+// it: not JSON is malformed-json and invalid UTF-8 is invalid-utf8, with
+// the byte offset; a member named twice or nesting too deep is a
+// validation problem naming the place (a body that two readers could read
+// differently is refused wherever it goes next).
 func checkJSON(raw []byte) error {
 	if len(raw) == 0 {
 		return errorf(http.StatusBadRequest, "malformed-json", "The body is not JSON", "the request body is empty: send a JSON object")
 	}
-	if !utf8.Valid(raw) {
-		off := 0
-		for off < len(raw) {
-			r, size := utf8.DecodeRune(raw[off:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			off += size
-		}
+	err := strictjson.Check(raw, strictjson.Any, strictjson.Options{})
+	var e *strictjson.Error
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &e):
+		return err
+	case e.Rule == strictjson.InvalidUTF8:
 		return errorf(http.StatusBadRequest, "invalid-utf8", "The body is not valid UTF-8",
-			"invalid UTF-8 at byte offset %d: text must be UTF-8", off)
+			"invalid UTF-8 at byte offset %d: text must be UTF-8", e.Offset)
+	case e.Rule.Fatal():
+		return errorf(http.StatusBadRequest, "malformed-json", "The body is not JSON", "syntax error at byte offset %d: %s", e.Offset, e.Detail)
 	}
-	if !json.Valid(raw) {
-		var v any
-		err := json.Unmarshal(raw, &v)
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return errorf(http.StatusBadRequest, "malformed-json", "The body is not JSON", "syntax error at byte offset %d: %v", se.Offset, se)
-		}
-		return errorf(http.StatusBadRequest, "malformed-json", "The body is not JSON", "%v", fmt.Sprint(err))
-	}
-	return nil
+	return protocol.JSONError(err)
 }

@@ -1,16 +1,15 @@
 package faults
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // Limits of a Spec.
@@ -72,25 +71,23 @@ func (e *FieldError) Error() string {
 	return "faults: " + e.Field + ": " + e.Message
 }
 
-// Decode reads a Spec from JSON strictly (unknown fields, trailing data and
-// wrong types are errors) and validates it. Errors are *FieldError.
+// Decode reads a Spec with the strict JSON decoder (unknown members,
+// duplicate names, trailing data and wrong types are errors) and validates it. Errors are *FieldError.
 func Decode(raw []byte) (Faults, error) {
-	if len(raw) > maxSpecBytes {
-		return Faults{}, &FieldError{Rule: "size", Message: fmt.Sprintf("the document is larger than %d bytes", maxSpecBytes)}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var s Spec
-	if err := dec.Decode(&s); err != nil {
-		field := ""
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field = te.Field
+	if err := strictjson.Decode(raw, &s, strictjson.Options{MaxBytes: maxSpecBytes}); err != nil {
+		var e *strictjson.Error
+		if errors.As(err, &e) && e.Rule == strictjson.TooLarge {
+			return Faults{}, &FieldError{Rule: "size", Message: fmt.Sprintf("the document is larger than %d bytes", maxSpecBytes)}
 		}
-		return Faults{}, &FieldError{Field: field, Rule: "json", Message: err.Error()}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Faults{}, &FieldError{Rule: "json", Message: "data after the JSON object"}
+		if !errors.As(err, &e) {
+			return Faults{}, &FieldError{Rule: "json", Message: err.Error()}
+		}
+		fe := &FieldError{Rule: "json", Message: fmt.Sprintf("%s (%s at byte %d)", e.Detail, e.Rule, e.Offset)}
+		if e.Path != strictjson.Root {
+			fe.Field = e.Path
+		}
+		return Faults{}, fe
 	}
 	return s.Parse()
 }

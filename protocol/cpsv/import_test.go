@@ -169,7 +169,8 @@ func TestImportMalformed(t *testing.T) {
 		}, wantField: "@graph[0].dct:title.@value", wantRule: "jsonld"},
 		{name: "top level is a string", raw: `"PublicService"`, wantField: "$", wantRule: "jsonld"},
 		{name: "top-level array of numbers", raw: `[1]`, wantField: "[0]", wantRule: "jsonld"},
-		{name: "invalid UTF-8", raw: "{\"@id\": \"\xff\"}", wantField: "$", wantRule: "jsonld"},
+		{name: "invalid UTF-8", raw: "{\"@id\": \"\xff\"}", wantField: `["@id"]`, wantRule: "jsonld"},
+		{name: "a member named twice", raw: `{"@id": "a", "@id": "b"}`, wantField: `["@id"]`, wantRule: "jsonld"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

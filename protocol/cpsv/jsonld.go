@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/interlink-project/interlink-node/protocol/strictjson"
 )
 
 // This file is a small JSON-LD 1.1 expansion and flattening, enough for the
@@ -148,25 +148,18 @@ func at(path string, err error) error {
 
 // expandDocument parses doc as JSON, expands it and flattens the result.
 func expandDocument(doc []byte) (*graph, error) {
-	if !utf8.Valid(doc) {
-		return nil, fail("$", "is not valid UTF-8")
+	if err := strictjson.Check(doc, strictjson.Any, strictjson.Options{MaxDepth: maxDepth}); err != nil {
+		var e *strictjson.Error
+		if errors.As(err, &e) && !e.Rule.Fatal() {
+			return nil, fail(e.Path, "%s (%s)", e.Detail, e.Rule)
+		}
+		return nil, fmt.Errorf("cpsv: the document is not JSON: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var root any
-	if err := dec.Decode(&root); err != nil {
+	if err := dec.Decode(&root); err != nil { // checked above: cannot fail
 		return nil, fmt.Errorf("cpsv: the document is not JSON: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var whole any
-		err := json.Unmarshal(doc, &whole) // reports the trailing data as a *json.SyntaxError
-		if err == nil {
-			err = errors.New("data after the top-level value")
-		}
-		return nil, fmt.Errorf("cpsv: the document is not JSON: %w", err)
-	}
-	if depth(root, 0) > maxDepth {
-		return nil, fail("$", "nests deeper than %d levels", maxDepth)
 	}
 	x := &expander{g: &graph{Nodes: map[string]*node{}}}
 	ctx := &context{Terms: map[string]*termDef{}}
@@ -189,28 +182,6 @@ func expandDocument(doc []byte) (*graph, error) {
 		return nil, fail("$", "is %s, not a JSON-LD object or array", jsonType(root))
 	}
 	return x.g, nil
-}
-
-func depth(v any, d int) int {
-	if d > maxDepth {
-		return d
-	}
-	max := d
-	switch t := v.(type) {
-	case map[string]any:
-		for _, c := range t {
-			if n := depth(c, d+1); n > max {
-				max = n
-			}
-		}
-	case []any:
-		for _, c := range t {
-			if n := depth(c, d+1); n > max {
-				max = n
-			}
-		}
-	}
-	return max
 }
 
 // topObject expands the top-level object: a node, or a wrapper of @graph.
