@@ -98,16 +98,7 @@ func catalogueShares(dir string, nodes []string) (map[string][]protocol.Entity, 
 	if err != nil {
 		return nil, fmt.Errorf("--catalogue %s: %w", dir, err)
 	}
-	var all []protocol.Entity
-	for _, p := range seed.ProblemProfiles {
-		all = append(all, p)
-	}
-	for _, it := range seed.Interlinkers {
-		all = append(all, it)
-	}
-	for _, s := range seed.Schemas {
-		all = append(all, s)
-	}
+	all := seed.Entities()
 	out := map[string][]protocol.Entity{}
 	for i, e := range all {
 		name := nodes[i%len(nodes)]

@@ -99,19 +99,9 @@ objects stay as they are, changed ones get a new version.`,
 }
 
 // seedItems encodes the seed's entities (which ReadSeed has validated) in
-// the order the node needs them: problem profiles, then interlinkers (which
-// name problem profiles), then schemas (whose tasks name problem profiles).
+// the order the node needs them (Seed.Entities).
 func seedItems(seed *interlinkfmt.Seed) ([]importItem, error) {
-	var entities []protocol.Entity
-	for _, e := range seed.ProblemProfiles {
-		entities = append(entities, e)
-	}
-	for _, e := range seed.Interlinkers {
-		entities = append(entities, e)
-	}
-	for _, e := range seed.Schemas {
-		entities = append(entities, e)
-	}
+	entities := seed.Entities()
 	items := make([]importItem, len(entities))
 	for i, e := range entities {
 		body, err := protocol.EncodeEntity(e)

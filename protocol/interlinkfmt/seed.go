@@ -25,6 +25,23 @@ type Seed struct {
 	Layout Layout
 }
 
+// Entities lists the seed's entities in the order a node can import them:
+// problem profiles, then interlinkers (which name problem profiles), then
+// schemas (whose tasks name problem profiles).
+func (s *Seed) Entities() []protocol.Entity {
+	all := make([]protocol.Entity, 0, len(s.ProblemProfiles)+len(s.Interlinkers)+len(s.Schemas))
+	for _, e := range s.ProblemProfiles {
+		all = append(all, e)
+	}
+	for _, e := range s.Interlinkers {
+		all = append(all, e)
+	}
+	for _, e := range s.Schemas {
+		all = append(all, e)
+	}
+	return all
+}
+
 // Layout holds the names of a seed's directories and files, which its
 // metadata does not carry (an interlinker with id "business_model_canvas"
 // lives in "Business-Model-Canvas/").
