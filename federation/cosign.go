@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -393,33 +392,14 @@ func CheckCoproducers(cosigners []string, e protocol.Entity) error {
 	return nil
 }
 
-// CosignExpiry is the job that expires, every Every, the co-sign requests
-// nobody decided on within CosignRequestTTL, freeing their senders' quota.
+// CosignExpiry is the job that expires the co-sign requests nobody decided
+// on within CosignRequestTTL, freeing their senders' quota; the node runs a
+// Pass periodically.
 type CosignExpiry struct {
-	Every time.Duration
 	// Do runs fn with the node's current co-production part (a restore
 	// replaces the agent) under the node's restore gate; it does not run
 	// fn once the node is closing.
-	Do  func(fn func(*Coproduction))
-	Log *slog.Logger
-}
-
-// Run runs the job until ctx is done.
-func (j CosignExpiry) Run(ctx context.Context) {
-	ticker := time.NewTicker(j.Every)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		if count, err := j.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			j.Log.Warn("expiring co-sign requests", "err", err)
-		} else if count > 0 {
-			j.Log.Info("co-sign requests expired without a decision", "expired", count)
-		}
-	}
+	Do func(fn func(*Coproduction))
 }
 
 // Pass expires the requests due now and returns how many it expired.

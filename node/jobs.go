@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -37,12 +39,50 @@ func (n *Node) composeJobs() {
 		},
 		Do: func(fn func(*catalogue.Service)) { n.gate.do(func() { fn(n.live.catalogue()) }) },
 	})
-	n.rejudger = trust.Rejudger{Every: n.cfg.Trust.ReverifyInterval, Log: n.log,
+	n.rejudger = trust.Rejudger{
 		Do: func(fn func(*trust.Service, trust.Verdicts)) {
 			n.gate.do(func() { fn(n.live.trust(), n.live.store()) })
 		}}
-	n.cosignExpiry = federation.CosignExpiry{Every: n.cfg.Trust.ReverifyInterval, Log: n.log,
+	n.cosignExpiry = federation.CosignExpiry{
 		Do: func(fn func(*federation.Coproduction)) { n.gate.do(func() { fn(n.live.fed().Cosign()) }) }}
+}
+
+// periodic is the one loop of every background job: pass runs every
+// `every`, the first time after `first`, and at once on a kick (nil: never
+// kicked), until ctx is done; what it did is logged under the job's name.
+func periodic(log *slog.Logger, job string, every, first time.Duration, kick <-chan struct{}, pass func(context.Context) (int, error)) func(context.Context) {
+	return func(ctx context.Context) {
+		timer := time.NewTimer(first)
+		defer timer.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			case <-kick:
+			}
+			if count, err := pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Warn("background job failed", "job", job, "err", err, "count", count)
+			} else if count > 0 {
+				log.Info("background job done", "job", job, "count", count)
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(every)
+		}
+	}
+}
+
+// runJobs starts the node's background jobs.
+func (n *Node) runJobs() {
+	n.jobs.start(
+		periodic(n.log, "re-sign signatures due", n.resigner.Every, n.resigner.First, n.resigner.Kicks(), n.resigner.Pass),
+		periodic(n.log, "re-judge stored objects", n.cfg.Trust.ReverifyInterval, n.cfg.Trust.ReverifyInterval, nil, n.rejudger.Pass),
+		periodic(n.log, "expire co-sign requests", n.cfg.Trust.ReverifyInterval, n.cfg.Trust.ReverifyInterval, nil, n.cosignExpiry.Pass))
 }
 
 // jobs runs background jobs until stop.

@@ -268,7 +268,7 @@ func (n *Node) Start() error {
 	// Deliveries start once the node answers: peers fetch its actor (and
 	// key) to verify what it sends them.
 	n.live.fed().Start()
-	n.jobs.start(n.resigner.Run, n.rejudger.Run, n.cosignExpiry.Run)
+	n.runJobs()
 	if err := n.startGossip(); err != nil {
 		n.srv.Close()
 		return err

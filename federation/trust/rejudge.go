@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/entity"
@@ -182,33 +180,13 @@ func (s *Service) judgeAgain(ctx context.Context, st Verdicts, ref judgedRef) (b
 	return err == nil, err
 }
 
-// Rejudger is the re-judging job: every Every it runs Rejudge over the
-// node's current store.
+// Rejudger is the re-judging job: a Pass runs Rejudge over the node's
+// current store; the node runs one every trust.reverify_interval.
 type Rejudger struct {
-	Every time.Duration
 	// Do runs fn with the node's current trust layer and stored verdicts
 	// (a restore replaces both) under the node's restore gate; it does not
 	// run fn once the node is closing.
-	Do  func(fn func(*Service, Verdicts))
-	Log *slog.Logger
-}
-
-// Run runs the job until ctx is done.
-func (j Rejudger) Run(ctx context.Context) {
-	ticker := time.NewTicker(j.Every)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		if count, err := j.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			j.Log.Warn("judging stored objects again", "err", err, "changed", count)
-		} else if count > 0 {
-			j.Log.Info("stored objects judged again after a trust change", "changed", count)
-		}
-	}
+	Do func(fn func(*Service, Verdicts))
 }
 
 // Pass runs one re-judging pass and returns how many objects changed

@@ -86,9 +86,9 @@ func signedWithAny(v *protocol.Verification, self string, kids map[string]bool) 
 	return false
 }
 
-// Resigner is the re-signing job: every Every (the first pass First after
-// it starts), and at once when kicked (a content key was revoked), it runs
-// ResignDue with the horizon Before from now.
+// Resigner is the re-signing job: a Pass runs ResignDue with the horizon
+// Before from now; the node runs one every Every (the first First after it
+// starts), and at once when kicked (a content key was revoked).
 type Resigner struct {
 	Every  time.Duration
 	First  time.Duration
@@ -111,31 +111,9 @@ func NewResigner(r Resigner) *Resigner {
 	return &r
 }
 
-// Run runs the job until ctx is done.
-func (r *Resigner) Run(ctx context.Context) {
-	timer := time.NewTimer(r.First)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		case <-r.kick:
-		}
-		if count, err := r.Pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			r.Log.Warn("re-signing objects", "err", err, "resigned", count)
-		} else if count > 0 {
-			r.Log.Info("objects re-signed before their signatures expire", "count", count)
-		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		timer.Reset(r.Every)
-	}
-}
+// Kicks delivers the passes asked for by Kick, for the loop that runs the
+// job.
+func (r *Resigner) Kicks() <-chan struct{} { return r.kick }
 
 // Kick starts a pass now (after a key revocation); a pass already asked
 // for is not asked twice.
