@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -125,7 +126,7 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err) // a validation problem naming each field (send {"role": "editor", "name": "..."})
 		return
 	}
-	role, err := ParseRole(req.Role)
+	role, err := accounts.ParseRole(req.Role)
 	if err != nil {
 		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%v", err))
 		return

@@ -12,41 +12,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// Role is what a token may do. Roles are ordered: admin ⊃ editor ⊃ reader.
-type Role string
+// Role is what a token or a person may do: admin ⊃ editor ⊃ reader, one
+// vocabulary for API tokens and accounts (accounts.Role).
+type Role = accounts.Role
 
-// The roles of local users.
+// The roles.
 const (
 	RoleNone   Role = ""
-	RoleReader Role = "reader"
-	RoleEditor Role = "editor"
-	RoleAdmin  Role = "admin"
+	RoleReader      = accounts.RoleReader
+	RoleEditor      = accounts.RoleEditor
+	RoleAdmin       = accounts.RoleAdmin
 )
-
-func (r Role) rank() int {
-	switch r {
-	case RoleReader:
-		return 1
-	case RoleEditor:
-		return 2
-	case RoleAdmin:
-		return 3
-	}
-	return 0
-}
-
-// ParseRole checks a role name.
-func ParseRole(s string) (Role, error) {
-	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
-	case RoleReader, RoleEditor, RoleAdmin:
-		return r, nil
-	}
-	return RoleNone, fmt.Errorf("role %q is not one of admin, editor, reader", s)
-}
 
 // tokenPrefix makes tokens recognisable (secret scanners, logs).
 const tokenPrefix = "itk_"
@@ -134,7 +115,7 @@ func (h web) require(role Role, next http.HandlerFunc) http.HandlerFunc {
 				"this endpoint needs a %s token: pass \"Authorization: Bearer <token>\"", role))
 			return
 		}
-		if p.Role.rank() < role.rank() {
+		if !p.Role.Allows(role) {
 			h.writeProblem(w, r, errorf(http.StatusForbidden, "forbidden", "Not allowed",
 				"this endpoint needs the %s role; the token %q has %s", role, p.Name, p.Role))
 			return
