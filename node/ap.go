@@ -98,16 +98,7 @@ func (h activityPub) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	id := h.uris.Outbox()
 	if q.Get("page") == "" {
 		_, _, total, err := h.store().Outbox(r.Context(), "", 1)
-		if err != nil {
-			h.writeProblem(w, r, err)
-			return
-		}
-		body, err := activity.OrderedCollection(id, total, id+"?page=true")
-		if err != nil {
-			h.writeProblem(w, r, err)
-			return
-		}
-		writeAS(w, http.StatusOK, body)
+		h.writeCollection(w, r, id, total, err)
 		return
 	}
 	before := q.Get("before")
@@ -147,16 +138,7 @@ func (h activityPub) handleFollowCollection(followers bool) http.HandlerFunc {
 		q := r.URL.Query()
 		if q.Get("page") == "" {
 			_, _, total, err := list(r.Context(), "", 1, storage.FollowAccepted)
-			if err != nil {
-				h.writeProblem(w, r, err)
-				return
-			}
-			body, err := activity.OrderedCollection(id, total, id+"?page=true")
-			if err != nil {
-				h.writeProblem(w, r, err)
-				return
-			}
-			writeAS(w, http.StatusOK, body)
+			h.writeCollection(w, r, id, total, err)
 			return
 		}
 		after := q.Get("after")
@@ -240,3 +222,17 @@ const (
 	outboxPageSize  = 1000
 	outboxPageBytes = 768 << 10
 )
+
+// writeCollection answers a collection's first document: its total and
+// the link to its first page (err: the count failed).
+func (h activityPub) writeCollection(w http.ResponseWriter, r *http.Request, id string, total int, err error) {
+	var body []byte
+	if err == nil {
+		body, err = activity.OrderedCollection(id, total, id+"?page=true")
+	}
+	if err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
+	writeAS(w, http.StatusOK, body)
+}
