@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -162,33 +161,13 @@ func (e *ValidationError) slugList(field string, values []string) {
 
 // singleLineText checks per-language single-line values (paths, URLs).
 func (e *ValidationError) singleLineText(field string, t Text, maxRunes int) {
-	if len(t) > MaxLanguages {
-		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
-		return
-	}
-	for _, lang := range slices.Sorted(maps.Keys(t)) {
-		f := MapField(field, lang)
-		if !ValidBCP47(lang) {
-			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
-		}
-		e.String(f, t[lang], false, maxRunes)
-	}
+	eachLanguage(e, field, t, func(f, v string) { e.String(f, v, false, maxRunes) })
 }
 
 // urlText checks per-language URLs; an empty value is allowed (the INTERLINK
 // seed has some).
 func (e *ValidationError) urlText(field string, t Text) {
-	if len(t) > MaxLanguages {
-		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
-		return
-	}
-	for _, lang := range slices.Sorted(maps.Keys(t)) {
-		f := MapField(field, lang)
-		if !ValidBCP47(lang) {
-			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
-		}
-		e.URL(f, t[lang], false)
-	}
+	eachLanguage(e, field, t, func(f, v string) { e.URL(f, v, false) })
 }
 
 func isJSONObject(raw []byte) bool {

@@ -189,23 +189,31 @@ func (e *ValidationError) textChecks(field, value string, maxRunes int, multilin
 // ("max_items"). When required, at least one language must hold non-blank
 // text ("required"); single languages may be empty, as in the INTERLINK data.
 func (e *ValidationError) Text(field string, t Text, required bool, maxRunes int) {
-	if len(t) > MaxLanguages {
-		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
+	filled := false
+	eachLanguage(e, field, t, func(f, v string) {
+		if e.textChecks(f, v, maxRunes, true) && strings.TrimSpace(v) != "" {
+			filled = true
+		}
+	})
+	if required && !filled && len(t) <= MaxLanguages {
+		e.Add(field, "required", "is required in at least one language")
+	}
+}
+
+// eachLanguage checks a per-language value: at most MaxLanguages languages
+// ("max_items"; nothing else is checked then), each key a well-formed BCP
+// 47 tag ("bcp47"), then each value with check, in the order of the tags.
+func eachLanguage[V any](e *ValidationError, field string, m map[string]V, check func(field string, value V)) {
+	if len(m) > MaxLanguages {
+		e.Add(field, "max_items", "has %d languages, more than %d", len(m), MaxLanguages)
 		return
 	}
-	filled := false
-	for _, lang := range slices.Sorted(maps.Keys(t)) {
-		v := t[lang]
+	for _, lang := range slices.Sorted(maps.Keys(m)) {
 		f := MapField(field, lang)
 		if !ValidBCP47(lang) {
 			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
 		}
-		if e.textChecks(f, v, maxRunes, true) && strings.TrimSpace(v) != "" {
-			filled = true
-		}
-	}
-	if required && !filled {
-		e.Add(field, "required", "is required in at least one language")
+		check(f, m[lang])
 	}
 }
 
@@ -231,19 +239,10 @@ func (e *ValidationError) TextBytes(field string, t Text, required bool, maxByte
 // ("required"), single-line ("control_char"), valid UTF-8 ("utf8") and at most
 // maxRunes runes ("max_length", 0 = unbounded).
 func (e *ValidationError) TextList(field string, t TextList, maxRunes int) {
-	if len(t) > MaxLanguages {
-		e.Add(field, "max_items", "has %d languages, more than %d", len(t), MaxLanguages)
-		return
-	}
-	for _, lang := range slices.Sorted(maps.Keys(t)) {
-		f := MapField(field, lang)
-		if !ValidBCP47(lang) {
-			e.Add(f, "bcp47", "%q is not a well-formed BCP 47 language tag", lang)
-		}
-		items := t[lang]
+	eachLanguage(e, field, t, func(f string, items []string) {
 		if len(items) > MaxListItems {
 			e.Add(f, "max_items", "has %d items, more than %d", len(items), MaxListItems)
-			continue
+			return
 		}
 		for i, v := range items {
 			fi := IndexField(f, i)
@@ -251,7 +250,7 @@ func (e *ValidationError) TextList(field string, t TextList, maxRunes int) {
 				e.Add(fi, "required", "is empty")
 			}
 		}
-	}
+	})
 }
 
 // Enum checks that a non-empty value is one of allowed (rule "enum"). An

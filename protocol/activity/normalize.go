@@ -251,6 +251,20 @@ func publicFull(v any) any {
 	return vocabCopy(v)
 }
 
+// loadItem is load and then decodeVocab: the checked, normalised tree and
+// the go-ap item decoded from it.
+func loadItem(what string, raw []byte) (map[string]any, vocab.Item, error) {
+	tree, err := load(what, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := decodeVocab(what, tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tree, it, nil
+}
+
 // decodeVocab decodes the tree with go-ap after vocabCopy. Re-encoding also
 // undoes escapes go-ap would keep ("https:\/\/host" as PHP servers write).
 func decodeVocab(what string, tree map[string]any) (vocab.Item, error) {

@@ -66,11 +66,7 @@ func (a *Activity) IsPublic() bool {
 // *protocol.ValidationError) or wrap ErrTooLarge or protocol.ErrMalformedJSON.
 func ParseActivity(raw []byte) (*Activity, error) {
 	const what = "activity"
-	tree, err := load(what, raw)
-	if err != nil {
-		return nil, err
-	}
-	it, err := decodeVocab(what, tree)
+	tree, it, err := loadItem(what, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -54,11 +54,7 @@ type Parsed struct {
 // protocol.ErrMalformedJSON.
 func ParseObject(raw []byte) (*Parsed, error) {
 	const what = "object"
-	tree, err := load(what, raw)
-	if err != nil {
-		return nil, err
-	}
-	it, err := decodeVocab(what, tree)
+	tree, it, err := loadItem(what, raw)
 	if err != nil {
 		return nil, err
 	}
