@@ -172,7 +172,7 @@ func TestMigrateSchemaV3CosignIndex(t *testing.T) {
 	for i, status := range []string{"pending", "pending", "approved"} {
 		r := CosignRequest{ID: fmt.Sprintf("r%d", i), Activity: fmt.Sprintf("%s/activities/%d", origin, i), Origin: origin,
 			Actor: origin + "/actor", IRI: origin + "/objects/x", Status: status}
-		if err := putJSON(v3, ctx, "put cosign request", bCosign, []byte(r.ID), r); err != nil {
+		if err := putJSON(ctx, v3, "put cosign request", bCosign, []byte(r.ID), r); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -190,16 +190,16 @@ func (s *Store) Aggregates(ctx context.Context, target string) (Aggregate, error
 // outside them, so fn may take its time (and may write to the store); an
 // error from fn stops the walk and is returned as is.
 func (s *Store) ForEach(ctx context.Context, fn func(protocol.Object) error) error {
-	return forEachObject(s, ctx, true, fn)
+	return forEachObject(ctx, s, true, fn)
 }
 
 // ForEachMeta is ForEach without the bodies and JWSs: the envelope and the
 // verification of every current version, for walks that only judge them.
 func (s *Store) ForEachMeta(ctx context.Context, fn func(protocol.Object) error) error {
-	return forEachObject(s, ctx, false, fn)
+	return forEachObject(ctx, s, false, fn)
 }
 
-func forEachObject(s *Store, ctx context.Context, withBody bool, fn func(protocol.Object) error) error {
+func forEachObject(ctx context.Context, s *Store, withBody bool, fn func(protocol.Object) error) error {
 	var after []byte
 	first := true
 	for {

@@ -102,14 +102,14 @@ func (au Authority) PutSubordinate(ctx context.Context, sub Subordinate) error {
 	if sub.EntityID == "" {
 		return fmt.Errorf("storage: put subordinate: %w: empty entity id", ErrInvalidObject)
 	}
-	return putJSON(s, ctx, "put subordinate "+sub.EntityID, bSubordinates, []byte(sub.EntityID), sub)
+	return putJSON(ctx, s, "put subordinate "+sub.EntityID, bSubordinates, []byte(sub.EntityID), sub)
 }
 
 // Subordinate returns the record of entityID, or ErrNotFound.
 func (au Authority) Subordinate(ctx context.Context, entityID string) (Subordinate, error) {
 	s := au.s
 	var sub Subordinate
-	err := getJSON(s, ctx, "get subordinate "+entityID, bSubordinates, []byte(entityID), &sub)
+	err := getJSON(ctx, s, "get subordinate "+entityID, bSubordinates, []byte(entityID), &sub)
 	return sub, err
 }
 
@@ -127,14 +127,14 @@ func (cs Cosigning) PutDraft(ctx context.Context, d Draft) error {
 	if d.ID == "" {
 		return fmt.Errorf("storage: put draft: %w: empty id", ErrInvalidObject)
 	}
-	return putJSON(s, ctx, "put draft "+d.ID, bDrafts, []byte(d.ID), d)
+	return putJSON(ctx, s, "put draft "+d.ID, bDrafts, []byte(d.ID), d)
 }
 
 // Draft returns the draft id, or ErrNotFound.
 func (cs Cosigning) Draft(ctx context.Context, id string) (Draft, error) {
 	s := cs.s
 	var d Draft
-	err := getJSON(s, ctx, "get draft "+id, bDrafts, []byte(id), &d)
+	err := getJSON(ctx, s, "get draft "+id, bDrafts, []byte(id), &d)
 	return d, err
 }
 
@@ -296,7 +296,7 @@ func cosignIndexEntries(r CosignRequest) map[string][]byte {
 func (cs Cosigning) CosignRequest(ctx context.Context, id string) (CosignRequest, error) {
 	s := cs.s
 	var r CosignRequest
-	err := getJSON(s, ctx, "get cosign request "+id, bCosign, []byte(id), &r)
+	err := getJSON(ctx, s, "get cosign request "+id, bCosign, []byte(id), &r)
 	return r, err
 }
 
@@ -308,7 +308,7 @@ func (cs Cosigning) CosignRequests(ctx context.Context) ([]CosignRequest, error)
 	return out, err
 }
 
-func putJSON(s *Store, ctx context.Context, what string, bucket, key []byte, v any) error {
+func putJSON(ctx context.Context, s *Store, what string, bucket, key []byte, v any) error {
 	val, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("storage: %s: encode: %w", what, err)
@@ -324,7 +324,7 @@ func putJSON(s *Store, ctx context.Context, what string, bucket, key []byte, v a
 	return err
 }
 
-func getJSON(s *Store, ctx context.Context, what string, bucket, key []byte, v any) error {
+func getJSON(ctx context.Context, s *Store, what string, bucket, key []byte, v any) error {
 	return s.view(ctx, what, func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucket).Get(key)
 		if raw == nil {
