@@ -320,8 +320,8 @@ func New(store Store, cfg Config) (*Service, error) {
 		csrfKey: bytes.Clone(cfg.CSRFKey),
 		hashes:  make(chan struct{}, cfg.MaxHashes),
 		accounts: &accountLimiter{max: cfg.MaxFailures, window: cfg.FailureWindow, base: cfg.Lockout,
-			capped: max(cfg.MaxLockout, cfg.Lockout), m: newLRU[accountState](cfg.MaxTracked)},
-		addresses: &addressLimiter{burst: float64(cfg.AddressBurst), refill: cfg.AddressRefill, m: newLRU[bucket](cfg.MaxTracked)},
+			capped: max(cfg.MaxLockout, cfg.Lockout), m: newEntries[accountState](cfg.MaxTracked)},
+		addresses: &addressLimiter{burst: float64(cfg.AddressBurst), refill: cfg.AddressRefill, m: newEntries[bucket](cfg.MaxTracked)},
 	}
 	s.cfg.CSRFKey = nil // kept once, in csrfKey
 	var junk [32]byte

@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"container/list"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -9,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -52,56 +52,38 @@ func retryError(scope string, now, until time.Time) *RetryError {
 	return &RetryError{Scope: scope, Until: until, RetryAfter: d}
 }
 
-// lru is a bounded map that forgets its least recently used entry when
-// full. Not safe for concurrent use: its owner locks.
-type lru[V any] struct {
-	max   int
-	order *list.List // of *lruItem[V], most recent first
-	items map[string]*list.Element
-}
+// entries is a bounded map of per-key state that forgets its least
+// recently used key when full (HashiCorp's simplelru). Not safe for
+// concurrent use: its owner locks.
+type entries[V any] struct{ c *simplelru.LRU[string, *V] }
 
-type lruItem[V any] struct {
-	key string
-	val V
-}
-
-func newLRU[V any](max int) *lru[V] {
-	return &lru[V]{max: max, order: list.New(), items: make(map[string]*list.Element)}
+func newEntries[V any](size int) entries[V] {
+	c, err := simplelru.NewLRU[string, *V](max(size, 1), nil)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return entries[V]{c}
 }
 
 // get returns the entry of key, marking it used, or nil.
-func (l *lru[V]) get(key string) *V {
-	e, ok := l.items[key]
-	if !ok {
-		return nil
-	}
-	l.order.MoveToFront(e)
-	return &e.Value.(*lruItem[V]).val
+func (e entries[V]) get(key string) *V {
+	v, _ := e.c.Get(key)
+	return v
 }
 
 // add returns the entry of key, creating it (zero) when absent.
-func (l *lru[V]) add(key string) *V {
-	if v := l.get(key); v != nil {
+func (e entries[V]) add(key string) *V {
+	if v, ok := e.c.Get(key); ok {
 		return v
 	}
-	for l.order.Len() >= l.max {
-		old := l.order.Back()
-		l.order.Remove(old)
-		delete(l.items, old.Value.(*lruItem[V]).key)
-	}
-	it := &lruItem[V]{key: key}
-	l.items[key] = l.order.PushFront(it)
-	return &it.val
+	v := new(V)
+	e.c.Add(key, v)
+	return v
 }
 
-func (l *lru[V]) remove(key string) {
-	if e, ok := l.items[key]; ok {
-		l.order.Remove(e)
-		delete(l.items, key)
-	}
-}
+func (e entries[V]) remove(key string) { e.c.Remove(key) }
 
-func (l *lru[V]) len() int { return l.order.Len() }
+func (e entries[V]) len() int { return e.c.Len() }
 
 // accountLimiter locks a username after MaxFailures failures within
 // FailureWindow, for Lockout, doubling with each lock that follows another
@@ -110,7 +92,7 @@ type accountLimiter struct {
 	mu                   sync.Mutex
 	max                  int
 	window, base, capped time.Duration
-	m                    *lru[accountState]
+	m                    entries[accountState]
 }
 
 type accountState struct {
@@ -168,7 +150,7 @@ type addressLimiter struct {
 	mu     sync.Mutex
 	burst  float64
 	refill time.Duration
-	m      *lru[bucket]
+	m      entries[bucket]
 }
 
 type bucket struct {

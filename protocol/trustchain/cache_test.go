@@ -71,8 +71,8 @@ func TestInvalidate(t *testing.T) {
 	}
 	before := f.f.hits[wellKnown(leafPA)]
 	r.Invalidate(muni) // drops every chain through the municipality
-	if r.chains.len() != 0 {
-		t.Fatalf("%d chains left after invalidating the intermediate", r.chains.len())
+	if r.chains.Len() != 0 {
+		t.Fatalf("%d chains left after invalidating the intermediate", r.chains.Len())
 	}
 	f.f.del(fetchURL(muni, leafCivic)) // the municipality stops vouching
 	if _, err := r.Resolve(ctx, leafPA); err != nil {
@@ -128,8 +128,8 @@ func TestFailureTTLDisabled(t *testing.T) {
 	f.f.del(fetchURL(muni, leafCivic))
 	_, err := r.Resolve(ctx, leafCivic)
 	wantReasons(t, err, ErrNoPath, ErrNotFound)
-	if r.failures.len() != 0 {
-		t.Fatalf("%d failures remembered", r.failures.len())
+	if r.failures.Len() != 0 {
+		t.Fatalf("%d failures remembered", r.failures.Len())
 	}
 	f.enroll(muni, leafCivic)
 	if _, err := r.Resolve(ctx, leafCivic); err != nil {
@@ -152,13 +152,13 @@ func TestCacheEvicts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r.chains.len() != 2 {
-		t.Fatalf("%d cached, want 2", r.chains.len())
+	if r.chains.Len() != 2 {
+		t.Fatalf("%d cached, want 2", r.chains.Len())
 	}
 	if got := f.f.hits[wellKnown(leafPA)]; got != 2 {
 		t.Fatalf("leafPA fetched %d times, want 2 (evicted once)", got)
 	}
-	if _, ok := r.chains.get(leafCivic); ok {
+	if _, ok := r.chains.Get(leafCivic); ok {
 		t.Fatal("the least recently used chain was kept")
 	}
 }

@@ -33,10 +33,10 @@ func TestRefreshDrops(t *testing.T) {
 	if !r.Refresh(leafPA) {
 		t.Fatal("first Refresh refused")
 	}
-	if _, ok := r.chains.get(leafPA); ok {
+	if _, ok := r.chains.Get(leafPA); ok {
 		t.Fatal("the chain is still cached")
 	}
-	if _, ok := r.ecs.get(leafPA); ok {
+	if _, ok := r.ecs.Get(leafPA); ok {
 		t.Fatal("the self-signed EC is still cached")
 	}
 	if _, err := r.Resolve(ctx, leafPA); err != nil {

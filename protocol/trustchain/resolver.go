@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/interlink-project/interlink-node/protocol/jose"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"github.com/interlink-project/interlink-node/protocol/jose"
 
 	"github.com/interlink-project/interlink-node/protocol/entity"
 )
@@ -63,11 +65,11 @@ type Resolver struct {
 	pins    map[string]map[string]bool // anchor entity id -> pinned kids
 
 	mu        sync.Mutex
-	chains    *lru[*Chain]
-	ecs       *lru[*ecEntry]
+	chains    *simplelru.LRU[string, *Chain]
+	ecs       *simplelru.LRU[string, *ecEntry]
 	flights   map[string]*flight
-	refreshed map[string]time.Time // entity id -> last Refresh that invalidated it
-	failures  *lru[*failure]       // "chain "/"ec " + entity id -> a recent failed resolution
+	refreshed map[string]time.Time             // entity id -> last Refresh that invalidated it
+	failures  *simplelru.LRU[string, *failure] // "chain "/"ec " + entity id -> a recent failed resolution
 }
 
 // ecEntry is a cached self-signed entity configuration and when it was
@@ -100,7 +102,7 @@ func (r *Resolver) recall(key string) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if f, ok := r.failures.get(key); ok && r.cfg.Now().Before(f.until) {
+	if f, ok := r.failures.Get(key); ok && r.cfg.Now().Before(f.until) {
 		return f.err
 	}
 	return nil
@@ -112,7 +114,7 @@ func (r *Resolver) remember(key string, err error) {
 		return
 	}
 	r.mu.Lock()
-	r.failures.put(key, &failure{err: err, until: r.cfg.Now().Add(r.cfg.FailureTTL)})
+	r.failures.Add(key, &failure{err: err, until: r.cfg.Now().Add(r.cfg.FailureTTL)})
 	r.mu.Unlock()
 }
 
@@ -161,9 +163,9 @@ func New(cfg Config) (*Resolver, error) {
 	r := &Resolver{
 		cfg:      cfg,
 		pins:     map[string]map[string]bool{},
-		chains:   newLRU[*Chain](cfg.CacheSize),
-		failures: newLRU[*failure](cfg.CacheSize),
-		ecs:      newLRU[*ecEntry](cfg.CacheSize),
+		chains:   newCache[*Chain](cfg.CacheSize),
+		failures: newCache[*failure](cfg.CacheSize),
+		ecs:      newCache[*ecEntry](cfg.CacheSize),
 		flights:  map[string]*flight{},
 	}
 	for i, a := range cfg.Anchors {
@@ -209,13 +211,13 @@ func (r *Resolver) Resolve(ctx context.Context, entityID string) (*Chain, error)
 		return nil, err
 	}
 	f, err := r.share(ctx, "chain "+entityID, func() (*Chain, bool) {
-		c, ok := r.chains.get(entityID)
+		c, ok := r.chains.Get(entityID)
 		return c, ok && r.fresh(c.Fetched, c.Expires)
 	}, func(f *flight) {
 		f.chain, f.err = r.resolve(ctx, entityID)
 		if f.err == nil {
 			r.mu.Lock()
-			r.chains.put(entityID, f.chain)
+			r.chains.Add(entityID, f.chain)
 			r.mu.Unlock()
 		} else {
 			r.remember("chain "+entityID, f.err)
@@ -235,7 +237,7 @@ func (r *Resolver) SelfSigned(ctx context.Context, entityID string) (*entity.Par
 		return nil, fmt.Errorf("trustchain: %s: %w: %v", entityID, entity.ErrInvalidClaims, err)
 	}
 	f, err := r.share(ctx, "ec "+entityID, func() (*Chain, bool) {
-		e, ok := r.ecs.get(entityID)
+		e, ok := r.ecs.Get(entityID)
 		if ok && r.fresh(e.fetched, e.ec.Expires()) {
 			return &Chain{Config: e.ec}, true
 		}
@@ -245,7 +247,7 @@ func (r *Resolver) SelfSigned(ctx context.Context, entityID string) (*entity.Par
 		f.ec, f.err = w.config(entityID)
 		if f.err == nil {
 			r.mu.Lock()
-			r.ecs.put(entityID, &ecEntry{ec: f.ec, fetched: w.now})
+			r.ecs.Add(entityID, &ecEntry{ec: f.ec, fetched: w.now})
 			r.mu.Unlock()
 		}
 	})
@@ -304,11 +306,15 @@ func (r *Resolver) share(ctx context.Context, key string, cached func() (*Chain,
 func (r *Resolver) Invalidate(entityID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ecs.remove(entityID)
-	r.chains.remove(entityID)
-	r.failures.remove("chain " + entityID)
-	r.failures.remove("ec " + entityID)
-	r.chains.removeIf(func(_ string, c *Chain) bool { return slices.Contains(c.Path, entityID) })
+	r.ecs.Remove(entityID)
+	r.chains.Remove(entityID)
+	r.failures.Remove("chain " + entityID)
+	r.failures.Remove("ec " + entityID)
+	for _, k := range r.chains.Keys() {
+		if c, ok := r.chains.Peek(k); ok && slices.Contains(c.Path, entityID) {
+			r.chains.Remove(k)
+		}
+	}
 }
 
 // Refresh drops entityID's cached chain and configuration, so that the next
