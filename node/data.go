@@ -2,8 +2,8 @@ package node
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"

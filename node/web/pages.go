@@ -408,4 +408,3 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	h.render(w, r, status, "object", v.Title, v)
 }
-
