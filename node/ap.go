@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
+	webui "github.com/interlink-project/interlink-node/node/web"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -30,6 +31,14 @@ type activityPub struct {
 	inboxRate  int          // federation.inbox_rate and inbox_burst, named in 429s
 	inboxBurst int
 	actor      activity.ActorParams
+	pages      *pageFaces // the HTML forms of the actor and objects; nil: none
+}
+
+// pageFaces are the pages that share IRIs with ActivityPub: a browser
+// (web.WantsHTML) gets them, every other client the AS2 documents.
+type pageFaces struct {
+	home   http.Handler // the actor's page: the node's home page
+	object http.Handler // an object's page, {id} from the route
 }
 
 func (h activityPub) routes(ap apRoutes) {
@@ -51,6 +60,11 @@ func writeAS(w http.ResponseWriter, status int, body []byte) {
 }
 
 func (h activityPub) handleActor(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Vary", "Accept")
+	if h.pages != nil && webui.WantsHTML(r) {
+		h.pages.home.ServeHTTP(w, r)
+		return
+	}
 	body, err := activity.Actor(h.uris, h.actor)
 	if err != nil {
 		h.writeProblem(w, r, err)
@@ -171,6 +185,11 @@ func (h activityPub) handleFollowCollection(followers bool) http.HandlerFunc {
 // with ?version=N that version (a follower fills a gap in its history with
 // it, checking each version's prev).
 func (h activityPub) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Vary", "Accept")
+	if h.pages != nil && webui.WantsHTML(r) {
+		h.pages.object.ServeHTTP(w, r)
+		return
+	}
 	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err == nil && obj.Origin != h.uris.Base() {
 		err = storage.ErrNotFound // a copy of a peer's object lives at the peer's IRI

@@ -2,13 +2,16 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -23,6 +26,7 @@ type dataLayer struct {
 	fed *federation.Service
 	tr  *trust.Service
 	cat *catalogue.Service // the catalogue use cases over st, ix, fed and tr
+	acc *accounts.Service  // people's accounts over st.Accounts()
 
 	indexStop context.CancelFunc
 	indexDone chan struct{}
@@ -61,6 +65,13 @@ func (l *live) fed() *federation.Service {
 func (l *live) trust() *trust.Service {
 	if d := l.p.Load(); d != nil {
 		return d.tr
+	}
+	return nil
+}
+
+func (l *live) accounts() *accounts.Service {
+	if d := l.p.Load(); d != nil {
+		return d.acc
 	}
 	return nil
 }
@@ -110,7 +121,19 @@ func (n *Node) openData() (*dataLayer, error) {
 		st.Close()
 		return nil, fmt.Errorf("federation: %w", err)
 	}
-	d := &dataLayer{st: st, ix: ix, fed: fed, tr: tr,
+	csrfKey, err := loadOrCreateCSRFKey(n.cfg.Data)
+	var acc *accounts.Service
+	if err == nil {
+		acc, err = accounts.New(st.Accounts(), accounts.Config{CSRFKey: csrfKey, Now: n.now, Logger: n.log})
+	}
+	if err != nil {
+		_ = fed.Close()
+		client.CloseIdleConnections()
+		ix.Close()
+		st.Close()
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	d := &dataLayer{st: st, ix: ix, fed: fed, tr: tr, acc: acc,
 		cat: catalogue.New(catalogue.Deps{Store: st, Index: ix, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
@@ -182,4 +205,38 @@ func (s indexSource) Changes(ctx context.Context, after uint64, limit int) ([]se
 		out[i] = search.Change{Seq: c.Seq, IRI: c.IRI}
 	}
 	return out, nil
+}
+
+// csrfKeyFile holds the node's CSRF key (32 random bytes, 0600), made at
+// the first start and kept across restores: open forms survive a restart.
+const csrfKeyFile = "csrf-key"
+
+func loadOrCreateCSRFKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, csrfKeyFile)
+	key, err := os.ReadFile(path)
+	if err == nil {
+		if len(key) < accounts.MinCSRFKey {
+			return nil, fmt.Errorf("%s holds %d bytes, at least %d are needed", path, len(key), accounts.MinCSRFKey)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		return nil, err
+	}
+	return key, nil
 }

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/federation"
+	webui "github.com/interlink-project/interlink-node/node/web"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/activity"
 	"github.com/interlink-project/interlink-node/protocol/httpsig"
@@ -30,8 +32,29 @@ func (n *Node) routes() http.Handler {
 		h.writeProblem(w, req, errorf(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
-	r.NotFoundHandler, r.MethodNotAllowedHandler = notFound, notAllowed
-	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store}
+	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Members: n.gossipMembers,
+		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
+		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
+	if err != nil {
+		panic(err) // the embedded templates and messages are tested
+	}
+	gate := func(next http.Handler) http.Handler { return n.gate.hold(h, next) }
+	page := func(f http.HandlerFunc) http.Handler { return gate(ui.Sessions(f)) }
+	// A browser gets error pages, every other client problem documents.
+	htmlOr := func(status int, problem http.Handler) http.Handler {
+		errPage := page(func(w http.ResponseWriter, r *http.Request) { ui.Error(w, r, status) })
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Add("Vary", "Accept")
+			if webui.WantsHTML(r) {
+				errPage.ServeHTTP(w, r)
+				return
+			}
+			problem.ServeHTTP(w, r)
+		})
+	}
+	r.NotFoundHandler, r.MethodNotAllowedHandler = htmlOr(http.StatusNotFound, notFound), htmlOr(http.StatusMethodNotAllowed, notAllowed)
+	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store,
+		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
 		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData}
 
@@ -41,7 +64,7 @@ func (n *Node) routes() http.Handler {
 
 	// api routes live on the root router (a mux subrouter would answer 404
 	// instead of 405 to a wrong method) and hold the restore gate.
-	api := apiRoutes{r: r, gate: func(next http.Handler) http.Handler { return n.gate.hold(h, next) }}
+	api := apiRoutes{r: r, gate: gate}
 	admin.routes(api)
 	objectsAPI{web: h, store: n.live.store, cat: n.live.catalogue}.routes(api)
 	importAPI{web: h, cat: n.live.catalogue}.routes(api)
@@ -53,12 +76,27 @@ func (n *Node) routes() http.Handler {
 
 	// ActivityPub and discovery (outside /api/v1, behind the restore gate).
 	ap := apRoutes{r: r, gate: api.gate}
-	activityPub{web: h, store: n.live.store, fed: n.live.fed, inboxLimit: n.inboxLimit,
+	faces := &pageFaces{home: ui.Sessions(http.HandlerFunc(ui.Home)), object: ui.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ui.Object(w, r, mux.Vars(r)["id"])
+	}))}
+	actorPage := activityPub{web: h, store: n.live.store, fed: n.live.fed, inboxLimit: n.inboxLimit, pages: faces,
 		inboxRate: n.cfg.Federation.InboxRate, inboxBurst: n.cfg.Federation.InboxBurst, actor: activity.ActorParams{
 			PreferredUsername: n.cfg.Federation.PreferredUsername, Name: n.cfg.Name, Summary: n.cfg.Summary,
 			OrgKind: n.cfg.OrgKind, Country: n.cfg.Country, PublicKeyPEM: httpsig.PublicKeyPEM(&n.keys.HTTP.PublicKey),
 			ManuallyApprovesFollowers: n.cfg.Federation.FollowPolicy != federation.PolicyOpen,
-		}}.routes(ap)
+		}}
+	actorPage.routes(ap)
+	usersAPI{web: h, accounts: n.live.accounts}.routes(api)
+
+	// Pages for people (node/web): the home page shares / with the actor's
+	// AS2 document (the actor's url), the others have paths of their own.
+	ap.handle(http.MethodGet, "/", "page.home", actorPage.handleActor)
+	r.Handle("/search", page(ui.Search)).Methods(http.MethodGet, http.MethodHead).Name("page.search")
+	r.Handle("/login", page(ui.Login)).Methods(http.MethodGet, http.MethodHead).Name("page.login")
+	csrfOrigin := http.NewCrossOriginProtection()
+	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
+	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
+	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
 
@@ -94,6 +132,8 @@ type middleware struct {
 	now     func() time.Time
 	metrics *metrics
 	store   func() *storage.Store // the tokens
+	// errorPage renders the HTML error page for browsers (node/web).
+	errorPage func(w http.ResponseWriter, r *http.Request, status int)
 }
 
 type requestIDKey struct{}
@@ -127,6 +167,10 @@ func (m middleware) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				m.log.ErrorContext(r.Context(), "handler panicked", "panic", v, "path", r.URL.Path, "request_id", requestID(r.Context()))
+				if m.errorPage != nil && webui.WantsHTML(r) {
+					m.errorPage(w, r, http.StatusInternalServerError)
+					return
+				}
 				m.writeProblem(w, r, errorf(http.StatusInternalServerError, "internal", "Internal error", "the node failed to handle the request"))
 			}
 		}()

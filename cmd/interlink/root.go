@@ -57,6 +57,7 @@ The bearer token is --token, else INTERLINK_TOKEN, else the contents of DATA/loc
 	root.AddCommand(
 		newServeCmd(),
 		newTokenCmd(g),
+		newUserCmd(g),
 		newImportCmd(g),
 		newExportCmd(g),
 		newSearchCmd(g),

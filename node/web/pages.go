@@ -1,0 +1,410 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/storage/search"
+)
+
+// item is an object as a list shows it: the name and description in the
+// reader's language, or in another one, marked.
+type item struct {
+	Href, Name, Kind string
+	Description      template.HTML
+	NameHTML         template.HTML
+	FallbackLang     string // the language shown when the reader's is missing
+	Verified         bool
+	Updated          string
+}
+
+// text picks t's text in lang, else its preferred one; fallback is the
+// language used when it is not lang.
+func text(t protocol.Text, lang string) (s, fallback string) {
+	if v := strings.TrimSpace(t[lang]); v != "" {
+		return v, ""
+	}
+	if ls := t.Languages(); len(ls) > 0 {
+		return t[ls[0]], ls[0]
+	}
+	return "", ""
+}
+
+func indexOf(obj protocol.Object) protocol.IndexDoc {
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return protocol.IndexDoc{}
+	}
+	return e.Index()
+}
+
+// pageHref is the page of an object: its IRI (the same IRI as ActivityPub).
+func pageHref(obj protocol.Object) string { return obj.IRI }
+
+func (h *Handler) item(loc *locale, obj protocol.Object, words []string) item {
+	doc := indexOf(obj)
+	name, fb := text(doc.Name, loc.Tag)
+	if name == "" {
+		name = obj.Key
+	}
+	desc, _ := text(doc.Description, loc.Tag)
+	if fb == "" {
+		_, fb = text(doc.Description, loc.Tag)
+	}
+	return item{Href: pageHref(obj), Name: name, Kind: loc.T("kind." + string(obj.Type)),
+		NameHTML: highlight(name, words), Description: highlight(protocol.Clip(desc, 280), words),
+		FallbackLang: fb, Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified,
+		Updated: loc.Date(obj.Updated)}
+}
+
+// highlight escapes s and marks every occurrence of words (case-insensitive).
+func highlight(s string, words []string) template.HTML {
+	lower := strings.ToLower(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		best := 0
+		for _, w := range words {
+			if len(w) > best && strings.HasPrefix(lower[i:], w) {
+				best = len(w)
+			}
+		}
+		if best > 0 && len(lower) == len(s) {
+			b.WriteString("<mark>" + template.HTMLEscapeString(s[i:i+best]) + "</mark>")
+			i += best
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j]&0xC0) == 0x80 {
+			j++
+		}
+		b.WriteString(template.HTMLEscapeString(s[i:j]))
+		i = j
+	}
+	return template.HTML(b.String())
+}
+
+func queryWords(q string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
+	}) {
+		if len([]rune(f)) >= 2 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+type count struct {
+	Label string
+	N     string
+}
+
+type homeView struct {
+	Counts    []count
+	Following string
+	Followers string
+	Latest    []item
+	Members   []Member
+	KindLabel string
+	RoleLabel string
+}
+
+// Home serves / to browsers.
+func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
+	loc := h.locale(w, r)
+	o, err := h.d.Catalogue().Overview(r.Context(), 10)
+	if err != nil {
+		h.d.Logger.ErrorContext(r.Context(), "web: home", "err", err)
+		h.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	v := homeView{Following: loc.Num(o.Following), Followers: loc.Num(o.Followers),
+		KindLabel: loc.T("orgkind." + h.d.Site.OrgKind), RoleLabel: loc.T("role." + h.d.Site.TrustRole)}
+	for _, k := range protocol.Kinds {
+		if n := o.Counts[k]; n > 0 {
+			v.Counts = append(v.Counts, count{Label: loc.T("kind." + string(k)), N: loc.Num(n)})
+		}
+	}
+	for _, obj := range o.Latest {
+		v.Latest = append(v.Latest, h.item(loc, obj, nil))
+	}
+	if h.d.Members != nil {
+		v.Members = h.d.Members()
+	}
+	h.render(w, r, http.StatusOK, "home", h.d.Site.Name, v)
+}
+
+// facetNames are the search facets in the order the page shows them.
+var facetNames = []string{"type", "nature", "language", "problem_profile", "licence", "scope", "country", "origin", "verified", "signer_country"}
+
+type facetValue struct {
+	Label, N, Href string
+	Active         bool
+}
+
+type facet struct {
+	Name   string
+	Label  string
+	Values []facetValue
+}
+
+type searchView struct {
+	Q       string
+	Total   string
+	Items   []item
+	Facets  []facet
+	Next    string
+	Filters []facetValue // the active filters, each with a link removing it
+	Error   string
+}
+
+// Search serves /search?q=...&FACET=VALUE...&cursor=...
+func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
+	loc := h.locale(w, r)
+	q := r.URL.Query()
+	v := searchView{Q: q.Get("q")}
+	filters := map[string][]string{}
+	for _, f := range facetNames {
+		if vals := q[f]; len(vals) > 0 {
+			filters[f] = vals
+		}
+	}
+	res, err := h.d.Catalogue().Search(r.Context(), search.Query{Text: v.Q, Lang: loc.Tag, Filters: filters,
+		Limit: 20, Cursor: q.Get("cursor"), Facets: true}, h.d.SearchWait)
+	status := http.StatusOK
+	if errors.Is(err, search.ErrInvalidQuery) {
+		status, v.Error = http.StatusBadRequest, loc.T("search.invalid")
+	} else if err != nil {
+		h.d.Logger.ErrorContext(r.Context(), "web: search", "err", err)
+		h.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	words := queryWords(v.Q)
+	v.Total = loc.Num(int(res.Total))
+	for _, hit := range res.Hits {
+		v.Items = append(v.Items, h.item(loc, hit.Object, words))
+	}
+	base := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "lang" {
+			base[k] = vs
+		}
+	}
+	link := func(vals url.Values) string { return "/search?" + vals.Encode() }
+	for _, f := range facetNames {
+		counts := res.Facets[f]
+		if len(counts) == 0 {
+			continue
+		}
+		fc := facet{Name: f, Label: loc.T("facet." + f)}
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if counts[a] != counts[b] {
+				return counts[b] - counts[a]
+			}
+			return strings.Compare(a, b)
+		})
+		for _, k := range keys {
+			vals := cloneValues(base)
+			active := slices.Contains(vals[f], k)
+			if active {
+				vals[f] = slices.DeleteFunc(slices.Clone(vals[f]), func(s string) bool { return s == k })
+			} else {
+				vals.Add(f, k)
+			}
+			fc.Values = append(fc.Values, facetValue{Label: h.facetLabel(loc, f, k), N: loc.Num(counts[k]), Href: link(vals), Active: active})
+		}
+		v.Facets = append(v.Facets, fc)
+	}
+	for _, f := range facetNames {
+		for _, k := range q[f] {
+			vals := cloneValues(base)
+			vals[f] = slices.DeleteFunc(slices.Clone(vals[f]), func(s string) bool { return s == k })
+			v.Filters = append(v.Filters, facetValue{Label: loc.T("facet."+f) + ": " + h.facetLabel(loc, f, k), Href: link(vals), Active: true})
+		}
+	}
+	if res.Next != "" {
+		vals := cloneValues(base)
+		vals.Set("cursor", res.Next)
+		v.Next = link(vals)
+	}
+	title := loc.T("search.title")
+	if v.Q != "" {
+		title = v.Q + " – " + title
+	}
+	h.render(w, r, status, "search", title, v)
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+
+func (h *Handler) facetLabel(loc *locale, f, k string) string {
+	switch f {
+	case "type":
+		return loc.T("kind." + k)
+	case "language":
+		return loc.LangName(k)
+	case "verified":
+		return loc.T("status." + k)
+	}
+	return k
+}
+
+type langText struct {
+	Tag, Name, Title, Description string
+	Tags                          []string
+}
+
+type field struct {
+	Label string
+	Value []string
+}
+
+type signerView struct {
+	Name, Country, Kind, EntityID, Anchor string
+	Chain                                 []string
+}
+
+type versionView struct {
+	N       uint64
+	Href    string
+	Date    string
+	Current bool
+}
+
+type objectView struct {
+	Title      string
+	Kind       string
+	IRI        string
+	Version    uint64
+	Texts      []langText
+	Fields     []field
+	Origin     string
+	Local      bool
+	Status     string // verified, unverified, invalid, unsigned
+	StatusText string
+	Reason     string
+	Checked    string
+	Expires    string
+	Signers    []signerView
+	Versions   []versionView
+	JSONHref   string
+	AS2Href    string
+	CPSVHref   string
+	Deleted    bool
+}
+
+// Object serves /objects/{id} to browsers (?version=N for an older version).
+func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
+	loc := h.locale(w, r)
+	var version uint64
+	if s := r.URL.Query().Get("version"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n == 0 {
+			h.Error(w, r, http.StatusBadRequest)
+			return
+		}
+		version = n
+	}
+	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, version)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.Error(w, r, http.StatusNotFound)
+		return
+	} else if err != nil {
+		h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
+		h.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	obj := p.Object
+	doc := indexOf(obj)
+	v := objectView{Kind: loc.T("kind." + string(obj.Type)), IRI: obj.IRI, Version: obj.Version, Origin: obj.Origin,
+		Local: obj.Origin == h.d.URIs.Base(), Deleted: obj.Deleted,
+		JSONHref: "/api/v1/objects/" + obj.ID, AS2Href: obj.IRI}
+	v.Title, _ = text(doc.Name, loc.Tag)
+	if v.Title == "" {
+		v.Title = obj.Key
+	}
+	langs := doc.Name.Languages()
+	for _, l := range doc.Description.Languages() {
+		if !slices.Contains(langs, l) {
+			langs = append(langs, l)
+		}
+	}
+	// the reader's language first
+	if i := slices.Index(langs, loc.Tag); i > 0 {
+		langs = append([]string{loc.Tag}, slices.Delete(langs, i, i+1)...)
+	}
+	for _, l := range langs {
+		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: doc.Description[l], Tags: doc.Tags[l]})
+	}
+	add := func(label string, vals ...string) {
+		var kept []string
+		for _, s := range vals {
+			if s != "" {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) > 0 {
+			v.Fields = append(v.Fields, field{Label: loc.T(label), Value: kept})
+		}
+	}
+	add("field.key", obj.Key)
+	add("field.nature", doc.Nature)
+	langNames := make([]string, 0, len(doc.Languages))
+	for _, l := range doc.Languages {
+		langNames = append(langNames, loc.LangName(l))
+	}
+	add("field.languages", langNames...)
+	add("field.problem_profiles", doc.ProblemProfiles...)
+	add("field.licence", doc.LicenceCategory)
+	add("field.scopes", doc.Scopes...)
+	add("field.country", doc.Country)
+	add("field.target", doc.Target)
+	add("field.created", loc.Date(obj.Created))
+	add("field.updated", loc.Date(obj.Updated))
+	if obj.Type == protocol.KindPublicService {
+		v.CPSVHref = "/api/v1/export/cpsv"
+	}
+	v.Status = "unsigned"
+	if ver := obj.Verification; ver != nil {
+		v.Status = strings.ToLower(ver.Status)
+		v.Reason, v.Checked = ver.Reason, loc.Date(ver.Checked)
+		if !ver.Expires.IsZero() {
+			v.Expires = loc.Date(ver.Expires)
+		}
+		for _, s := range ver.Signers {
+			sv := signerView{Name: s.Name, Country: s.Country, EntityID: s.EntityID, Anchor: s.Anchor, Chain: s.Path}
+			if s.OrgKind != "" {
+				sv.Kind = loc.T("orgkind." + s.OrgKind)
+			}
+			v.Signers = append(v.Signers, sv)
+		}
+	}
+	v.StatusText = loc.T("status." + v.Status)
+	for i := len(p.Versions) - 1; i >= 0; i-- {
+		m := p.Versions[i]
+		v.Versions = append(v.Versions, versionView{N: m.Version, Href: "?version=" + strconv.FormatUint(m.Version, 10),
+			Date: loc.Date(m.Updated), Current: m.Version == obj.Version})
+	}
+	status := http.StatusOK
+	if obj.Deleted {
+		status = http.StatusGone
+	}
+	h.render(w, r, status, "object", v.Title, v)
+}
