@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"html"
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,7 +61,7 @@ func (h *Handler) item(loc *locale, obj protocol.Object, words []string) item {
 		_, fb = text(doc.Description, loc.Tag)
 	}
 	return item{Href: pageHref(obj), Name: name, Kind: loc.T("kind." + string(obj.Type)),
-		NameHTML: highlight(name, words), Description: highlight(protocol.Clip(desc, 280), words),
+		NameHTML: highlight(name, words), Description: highlight(protocol.Clip(plainText(desc), 280), words),
 		FallbackLang: fb, Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified,
 		Updated: loc.Date(obj.Updated)}
 }
@@ -351,7 +353,7 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		langs = append([]string{loc.Tag}, slices.Delete(langs, i, i+1)...)
 	}
 	for _, l := range langs {
-		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: doc.Description[l], Tags: doc.Tags[l]})
+		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(doc.Description[l]), Tags: doc.Tags[l]})
 	}
 	add := func(label string, vals ...string) {
 		var kept []string
@@ -407,4 +409,18 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		status = http.StatusGone
 	}
 	h.render(w, r, status, "object", v.Title, v)
+}
+
+// markup matches an HTML tag or comment: descriptions imported from the
+// INTERLINK catalogue carry some (<p>, <br>, <a>).
+var markup = regexp.MustCompile(`(?s)<!--.*?-->|<[a-zA-Z/!][^<>]*>`)
+
+// plainText is a description as text: tags dropped (a paragraph or line
+// break becomes a space), entities decoded, white space collapsed. The
+// page escapes what it shows, so no markup of a description ever renders.
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(markup.ReplaceAllString(s, " "))), " ")
 }

@@ -64,6 +64,23 @@ func TestWantsHTML(t *testing.T) {
 	}
 }
 
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text stays", "plain text stays"},
+		{"<p>This resource supports the team.</p>", "This resource supports the team."},
+		{"<p>one</p><p>two<br/>three</p>", "one two three"},
+		{"a &amp; b &lt;c&gt;", "a & b <c>"},
+		{"<a href=\"https://x.example\">link</a> <!-- note --> end", "link end"},
+		{"3 < 4 and 5 > 2", "3 < 4 and 5 > 2"},
+		{"<script>alert(1)</script>", "alert(1)"},
+	}
+	for _, tt := range tests {
+		if got := plainText(tt.in); got != tt.want {
+			t.Errorf("plainText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestHighlight(t *testing.T) {
 	got := string(highlight("Business <Model> Canvas", queryWords("canvas model")))
 	if got != "Business &lt;<mark>Model</mark>&gt; <mark>Canvas</mark>" {
