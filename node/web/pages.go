@@ -301,7 +301,9 @@ type objectView struct {
 	Local      bool
 	Status     string // verified, unverified, invalid, unsigned
 	StatusText string
-	Reason     string
+	Reason     string   // the stored technical reason, shown in <details>
+	Cause      Cause    // Classify's reading of the record
+	Sentences  []string // the provenance in words: one per signer when verified
 	Checked    string
 	Expires    string
 	Signers    []signerView
@@ -399,6 +401,8 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		}
 	}
 	v.StatusText = loc.T("status." + v.Status)
+	v.Cause = Classify(obj.Verification, len(h.d.Site.Anchors) > 0)
+	v.Sentences = provenanceSentences(loc, v.Cause, obj.Verification)
 	for i := len(p.Versions) - 1; i >= 0; i-- {
 		m := p.Versions[i]
 		v.Versions = append(v.Versions, versionView{N: m.Version, Href: "?version=" + strconv.FormatUint(m.Version, 10),
