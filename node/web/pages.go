@@ -39,6 +39,15 @@ func text(t protocol.Text, lang string) (s, fallback string) {
 	return "", ""
 }
 
+// entityOf decodes obj's body; nil when it does not decode.
+func entityOf(obj protocol.Object) protocol.Entity {
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
 func indexOf(obj protocol.Object) protocol.IndexDoc {
 	e, err := protocol.DecodeEntity(obj.Body)
 	if err != nil {
@@ -312,6 +321,8 @@ type objectView struct {
 	AS2Href    string
 	CPSVHref   string
 	Deleted    bool
+	Phases     []phaseView    // a co-production schema's phases
+	Addressing *addressingView // a problem profile's interlinkers and schemas
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).
@@ -407,6 +418,20 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		m := p.Versions[i]
 		v.Versions = append(v.Versions, versionView{N: m.Version, Href: "?version=" + strconv.FormatUint(m.Version, 10),
 			Date: loc.Date(m.Updated), Current: m.Version == obj.Version})
+	}
+	if !obj.Deleted {
+		var err error
+		switch e := entityOf(obj).(type) {
+		case *protocol.CoproductionSchema:
+			v.Phases, err = h.schemaPhases(r.Context(), loc, e)
+		case *protocol.ProblemProfile:
+			v.Addressing, err = h.addressing(r.Context(), loc, e.Key)
+		}
+		if err != nil {
+			h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
+			h.Error(w, r, http.StatusInternalServerError)
+			return
+		}
 	}
 	status := http.StatusOK
 	if obj.Deleted {

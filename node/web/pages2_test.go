@@ -75,3 +75,80 @@ func (fakeTrust) Kick() {}
 func (fakeTrust) SignLocal(context.Context, protocol.Object, []byte) ([]byte, *protocol.Verification, error) {
 	return []byte(`{}`), &protocol.Verification{Status: protocol.Unverified}, nil
 }
+
+func testSchema() *protocol.CoproductionSchema {
+	return &protocol.CoproductionSchema{Type: protocol.KindCoproductionSchema, Key: "default",
+		Name: protocol.Text{"en": "Default schema", "es": "Esquema por defecto"}, Description: protocol.Text{"en": "The usual way"},
+		Phases: []protocol.Phase{{Key: "phase-engage", Name: protocol.Text{"en": "Engage", "es": "Involucrar"},
+			Objectives: []protocol.Objective{{Key: "obj-1", Name: protocol.Text{"en": "Know the context"}, ProblemProfiles: []string{"PP_1"},
+				Tasks: []protocol.Task{
+					{Key: "task-a", Name: protocol.Text{"en": "Map the actors", "es": "Mapear los actores"}}, // the objective's profiles
+					{Key: "task-b", Name: protocol.Text{"en": "Write the plan"}, ProblemProfiles: []string{"PP_2"}},
+				}}}}}}
+}
+
+func testProfile(key string) *protocol.ProblemProfile {
+	return &protocol.ProblemProfile{Type: protocol.KindProblemProfile, Key: key,
+		Name: protocol.Text{"en": "Problem " + key, "es": "Problema " + key}, Description: protocol.Text{"en": "About " + key}}
+}
+
+func TestSchemaPage(t *testing.T) {
+	f := newFixture(t)
+	a := f.put(t, testInterlinker("actors", "PP_1"))
+	b := f.put(t, testInterlinker("planner", "PP_2"))
+	pp := f.put(t, testProfile("PP_2"))
+	sc := f.put(t, testSchema())
+	w := f.do(t, http.MethodGet, "/objects/"+idOf(sc)+"?lang=es", nil, nil)
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, body)
+	}
+	for _, want := range []string{
+		`<h2 id="h-phases">Fases, objetivos y tareas</h2>`,
+		`<h3>Involucrar</h3>`,
+		`<li lang="en"><h4>Know the context</h4>`, // no Spanish name: marked as English
+		`<h5>Mapear los actores</h5>`,
+		`<a href="` + a.IRI + `" lang="en">Tool actors</a>`, // task-a: the objective's PP_1
+		`<a href="` + b.IRI + `" lang="en">Tool planner</a>`, // task-b: its own PP_2
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("schema page lacks %q", want)
+		}
+	}
+	// headings in order: h1, h2, h3, h4, h5, never skipping a level
+	if i, j := strings.Index(body, "<h4>"), strings.Index(body, "<h5>"); i < 0 || j < i {
+		t.Errorf("headings out of order")
+	}
+	if strings.Index(body, b.IRI) < strings.Index(body, "Write the plan") {
+		t.Errorf("task-b's recommendation is not under it")
+	}
+	_ = pp
+}
+
+func TestProblemProfilePage(t *testing.T) {
+	f := newFixture(t)
+	a := f.put(t, testInterlinker("actors", "PP_1"))
+	f.put(t, testInterlinker("other", "PP_9"))
+	sc := f.put(t, testSchema())
+	pp := f.put(t, testProfile("PP_2"))
+	pp1 := f.put(t, testProfile("PP_1"))
+	w := f.do(t, http.MethodGet, "/objects/"+idOf(pp1)+"?lang=it", nil, nil)
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, body)
+	}
+	for _, want := range []string{"Interlinker che affrontano questo problema", `<a href="` + a.IRI + `">Strumento actors</a>`,
+		"Schemi di coproduzione che lo affrontano", `<a href="` + sc.IRI + `" lang="en">Default schema</a>`, "About PP_1"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("profile page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Tool other") || strings.Contains(body, "Strumento other") {
+		t.Errorf("an interlinker of another profile is listed")
+	}
+	// PP_2: a task's own profile; no interlinker lists it
+	w = f.do(t, http.MethodGet, "/objects/"+idOf(pp)+"?lang=lv", nil, nil)
+	if body := w.Body.String(); !strings.Contains(body, "Neviens šī mezgla interlinkers nenorāda") || !strings.Contains(body, sc.IRI) {
+		t.Errorf("PP_2 page: %s", body)
+	}
+}
