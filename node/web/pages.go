@@ -321,7 +321,7 @@ type objectView struct {
 	AS2Href    string
 	CPSVHref   string
 	Deleted    bool
-	Phases     []phaseView    // a co-production schema's phases
+	Phases     []phaseView     // a co-production schema's phases
 	Addressing *addressingView // a problem profile's interlinkers and schemas
 }
 

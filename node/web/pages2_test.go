@@ -108,7 +108,7 @@ func TestSchemaPage(t *testing.T) {
 		`<h3>Involucrar</h3>`,
 		`<li lang="en"><h4>Know the context</h4>`, // no Spanish name: marked as English
 		`<h5>Mapear los actores</h5>`,
-		`<a href="` + a.IRI + `" lang="en">Tool actors</a>`, // task-a: the objective's PP_1
+		`<a href="` + a.IRI + `" lang="en">Tool actors</a>`,  // task-a: the objective's PP_1
 		`<a href="` + b.IRI + `" lang="en">Tool planner</a>`, // task-b: its own PP_2
 	} {
 		if !strings.Contains(body, want) {
