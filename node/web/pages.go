@@ -130,6 +130,10 @@ type homeView struct {
 
 // Home serves / to browsers.
 func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/actor" { // the actor's page is its organisation's
+		h.Organisation(w, r)
+		return
+	}
 	loc := h.locale(w, r)
 	o, err := h.d.Catalogue().Overview(r.Context(), 10)
 	if err != nil {
@@ -323,6 +327,7 @@ type objectView struct {
 	Deleted    bool
 	Phases     []phaseView     // a co-production schema's phases
 	Addressing *addressingView // a problem profile's interlinkers and schemas
+	Pubs       *pubsView       // an organisation's: what its node publishes
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).
@@ -424,6 +429,8 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		switch e := entityOf(obj).(type) {
 		case *protocol.CoproductionSchema:
 			v.Phases, err = h.schemaPhases(r.Context(), loc, e)
+		case *protocol.Organisation:
+			v.Pubs, err = h.publications(r.Context(), loc, obj.Origin)
 		case *protocol.ProblemProfile:
 			v.Addressing, err = h.addressing(r.Context(), loc, e.Key)
 		}

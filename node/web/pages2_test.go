@@ -152,3 +152,35 @@ func TestProblemProfilePage(t *testing.T) {
 		t.Errorf("PP_2 page: %s", body)
 	}
 }
+
+func TestOrganisationPages(t *testing.T) {
+	f := newFixture(t)
+	il := f.put(t, testInterlinker("canvas"))
+	f.put(t, testProfile("PP_1"))
+	if err := f.st.SetVerification(context.Background(), il.IRI, il.Version, &protocol.Verification{Status: protocol.Verified,
+		Signers: []protocol.SignerInfo{{EntityID: "http://node.test", Name: "Comune di Prova", Country: "IT", Anchor: "https://anchor.example",
+			Path: []string{"http://node.test", "https://anchor.example"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	w := f.do(t, http.MethodGet, "/actor?lang=es", nil, nil)
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("/actor: %d %s", w.Code, body)
+	}
+	for _, want := range []string{"<h1>Comune di Prova</h1>", "Administración pública", "Lo que publica", "<dt>Interlinker</dt><dd>1</dd>",
+		"<dt>Perfil de problema</dt><dd>1</dd>", `href="` + il.IRI + `"`, "Cadena de confianza", "<strong>Comune di Prova (IT)</strong>",
+		`<li class="mono">https://anchor.example</li>`, "ninguna fijada"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/actor lacks %q", want)
+		}
+	}
+	org := f.put(t, &protocol.Organisation{Type: protocol.KindOrganisation, Key: "comune", PrefLabel: protocol.Text{"it": "Comune di Prova"},
+		Spatial: protocol.OrganisationSpatial{Country: "IT"}, OrgKind: "public_administration"})
+	w = f.do(t, http.MethodGet, "/objects/"+idOf(org)+"?lang=lv", nil, nil)
+	body = w.Body.String()
+	for _, want := range []string{"Ko tas publicē", "<dt>Organizācija</dt><dd>1</dd>", "Uzticības ķēde", "Comune di Prova (IT)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("organisation object page lacks %q", want)
+		}
+	}
+}

@@ -69,7 +69,7 @@ type Handler struct {
 	i18n  *translations
 }
 
-var pageNames = []string{"home", "search", "object", "login", "error"}
+var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers"}
 
 // New parses the templates and the message files.
 func New(d Deps) (*Handler, error) {
