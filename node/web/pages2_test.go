@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,59 @@ func TestOrganisationPages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("organisation object page lacks %q", want)
 		}
+	}
+}
+
+type fakeFed struct {
+	peers   []Peer
+	members []GossipMember
+	gossip  bool
+}
+
+func (f fakeFed) Peers(context.Context) ([]Peer, error) { return f.peers, nil }
+func (f fakeFed) GossipMembers() ([]GossipMember, bool) { return f.members, f.gossip }
+
+// signIn signs alice in and returns her session cookie.
+func (f fixture) signIn(t *testing.T) *http.Cookie {
+	t.Helper()
+	get := f.do(t, http.MethodGet, "/login", nil, nil)
+	pre := cookie(t, get, "interlink_presession")
+	w := f.do(t, http.MethodPost, "/login", url.Values{"csrf": {csrfOf(t, get.Body.String())}, "username": {"alice"}, "password": {"Secret-Passw0rd!"}}, []*http.Cookie{pre})
+	sc := cookie(t, w, "interlink_session")
+	if sc == nil {
+		t.Fatalf("sign-in: %d", w.Code)
+	}
+	return sc
+}
+
+func TestPeersPage(t *testing.T) {
+	f := newFixture(t)
+	ok := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	f.h.d.Federation = fakeFed{gossip: true,
+		peers: []Peer{{Actor: "https://rix.example/actor", Following: "accepted", Follower: "pending", LastSuccess: ok, Queue: 2},
+			{Actor: "https://zgz.example/actor", Follower: "accepted", LastError: "connection refused", LastFailure: ok, CircuitOpen: true}},
+		members: []GossipMember{{Name: "rix", EntityID: "https://rix.example", Country: "LV", Status: "alive", Trust: "verified", LastSeen: ok},
+			{Name: "zgz", EntityID: "https://zgz.example", Country: "ES", Status: "dead"}}}
+	if w := f.do(t, http.MethodGet, "/peers", nil, nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+		t.Fatalf("signed out: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	sc := f.signIn(t)
+	w := f.do(t, http.MethodGet, "/peers?lang=it", nil, []*http.Cookie{sc})
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, body)
+	}
+	for _, want := range []string{"<h1>Nodi pari</h1>", `<th scope="row" class="mono">https://rix.example/actor</th><td>accettato</td><td>in attesa</td><td>01/03/2025 10:00 UTC</td>`,
+		"consegne sospese", `lang="en">connection refused`, "<td>LV</td>", "<strong>non risponde</strong>", "<td>ES</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/peers lacks %q", want)
+		}
+	}
+	f.h.d.Federation = fakeFed{}
+	if body := f.do(t, http.MethodGet, "/peers?lang=en", nil, []*http.Cookie{sc}).Body.String(); !strings.Contains(body, "follows no node") || !strings.Contains(body, "Gossip is not enabled") {
+		t.Errorf("empty /peers: %s", body)
+	}
+	if body := f.do(t, http.MethodGet, "/?lang=en", nil, nil).Body.String(); !strings.Contains(body, `<a href="/peers">`) {
+		t.Errorf("the home page does not link to /peers")
 	}
 }

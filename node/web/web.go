@@ -52,6 +52,7 @@ type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
 	Members    func() []Member // nil: no gossip
+	Federation Federation      // the peers page's view; nil: /peers answers 403
 	Site       Site
 	URIs       protocol.URIs
 	SearchWait time.Duration

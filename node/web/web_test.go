@@ -123,6 +123,7 @@ func newFixture(t *testing.T) fixture {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", h.Sessions(http.HandlerFunc(h.Home)))
 	mux.Handle("GET /actor", h.Sessions(http.HandlerFunc(h.Home)))
+	mux.Handle("GET /peers", h.Sessions(http.HandlerFunc(h.Peers)))
 	mux.Handle("GET /login", h.Sessions(http.HandlerFunc(h.Login)))
 	mux.Handle("POST /login", h.Sessions(http.HandlerFunc(h.LoginPost)))
 	mux.Handle("POST /logout", h.Sessions(http.HandlerFunc(h.Logout)))
