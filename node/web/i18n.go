@@ -127,6 +127,15 @@ func (l *locale) Tf(id string, n any) string {
 	return s
 }
 
+// Td translates a message id whose text has named fields ({{.Signer}}).
+func (l *locale) Td(id string, data map[string]any) string {
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
 // Num formats a whole number with the language's digit grouping.
 func (l *locale) Num(n any) string { return l.p.Sprintf("%d", n) }
 

@@ -39,6 +39,15 @@ func text(t protocol.Text, lang string) (s, fallback string) {
 	return "", ""
 }
 
+// entityOf decodes obj's body; nil when it does not decode.
+func entityOf(obj protocol.Object) protocol.Entity {
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
 func indexOf(obj protocol.Object) protocol.IndexDoc {
 	e, err := protocol.DecodeEntity(obj.Body)
 	if err != nil {
@@ -121,6 +130,10 @@ type homeView struct {
 
 // Home serves / to browsers.
 func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/actor" { // the actor's page is its organisation's
+		h.Organisation(w, r)
+		return
+	}
 	loc := h.locale(w, r)
 	o, err := h.d.Catalogue().Overview(r.Context(), 10)
 	if err != nil {
@@ -301,7 +314,9 @@ type objectView struct {
 	Local      bool
 	Status     string // verified, unverified, invalid, unsigned
 	StatusText string
-	Reason     string
+	Reason     string   // the stored technical reason, shown in <details>
+	Cause      Cause    // Classify's reading of the record
+	Sentences  []string // the provenance in words: one per signer when verified
 	Checked    string
 	Expires    string
 	Signers    []signerView
@@ -310,6 +325,9 @@ type objectView struct {
 	AS2Href    string
 	CPSVHref   string
 	Deleted    bool
+	Phases     []phaseView     // a co-production schema's phases
+	Addressing *addressingView // a problem profile's interlinkers and schemas
+	Pubs       *pubsView       // an organisation's: what its node publishes
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).
@@ -399,10 +417,28 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		}
 	}
 	v.StatusText = loc.T("status." + v.Status)
+	v.Cause = Classify(obj.Verification, len(h.d.Site.Anchors) > 0)
+	v.Sentences = provenanceSentences(loc, v.Cause, obj.Verification)
 	for i := len(p.Versions) - 1; i >= 0; i-- {
 		m := p.Versions[i]
 		v.Versions = append(v.Versions, versionView{N: m.Version, Href: "?version=" + strconv.FormatUint(m.Version, 10),
 			Date: loc.Date(m.Updated), Current: m.Version == obj.Version})
+	}
+	if !obj.Deleted {
+		var err error
+		switch e := entityOf(obj).(type) {
+		case *protocol.CoproductionSchema:
+			v.Phases, err = h.schemaPhases(r.Context(), loc, e)
+		case *protocol.Organisation:
+			v.Pubs, err = h.publications(r.Context(), loc, obj.Origin)
+		case *protocol.ProblemProfile:
+			v.Addressing, err = h.addressing(r.Context(), loc, e.Key)
+		}
+		if err != nil {
+			h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
+			h.Error(w, r, http.StatusInternalServerError)
+			return
+		}
 	}
 	status := http.StatusOK
 	if obj.Deleted {

@@ -52,6 +52,7 @@ type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
 	Members    func() []Member // nil: no gossip
+	Federation Federation      // the peers page's view; nil: /peers answers 403
 	Site       Site
 	URIs       protocol.URIs
 	SearchWait time.Duration
@@ -69,7 +70,7 @@ type Handler struct {
 	i18n  *translations
 }
 
-var pageNames = []string{"home", "search", "object", "login", "error"}
+var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers"}
 
 // New parses the templates and the message files.
 func New(d Deps) (*Handler, error) {

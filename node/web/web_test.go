@@ -93,6 +93,7 @@ type fixture struct {
 	srv http.Handler
 	acc *accounts.Service
 	st  *storage.Store
+	cat *catalogue.Service
 }
 
 func newFixture(t *testing.T) fixture {
@@ -109,7 +110,7 @@ func newFixture(t *testing.T) fixture {
 	}
 	t.Cleanup(func() { ix.Close() })
 	uris := protocol.NewURIs("http://node.test")
-	cat := catalogue.New(catalogue.Deps{Store: st, Index: ix, URIs: uris})
+	cat := catalogue.New(catalogue.Deps{Store: st, Index: ix, URIs: uris, Federation: fakeTrust{}, Trust: fakeTrust{}})
 	acc, err := accounts.New(st.Accounts(), accounts.Config{CSRFKey: make([]byte, 32), Hash: accounts.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +122,8 @@ func newFixture(t *testing.T) fixture {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", h.Sessions(http.HandlerFunc(h.Home)))
+	mux.Handle("GET /actor", h.Sessions(http.HandlerFunc(h.Home)))
+	mux.Handle("GET /peers", h.Sessions(http.HandlerFunc(h.Peers)))
 	mux.Handle("GET /login", h.Sessions(http.HandlerFunc(h.Login)))
 	mux.Handle("POST /login", h.Sessions(http.HandlerFunc(h.LoginPost)))
 	mux.Handle("POST /logout", h.Sessions(http.HandlerFunc(h.Logout)))
@@ -129,7 +132,7 @@ func newFixture(t *testing.T) fixture {
 	if _, err := acc.CreateUser(context.Background(), accounts.NewUser{Username: "alice", Role: accounts.RoleEditor, Password: "Secret-Passw0rd!"}); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{h: h, srv: mux, acc: acc, st: st}
+	return fixture{h: h, srv: mux, acc: acc, st: st, cat: cat}
 }
 
 func (f fixture) do(t *testing.T, method, target string, form url.Values, cookies []*http.Cookie, hdr ...string) *httptest.ResponseRecorder {
