@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	webui "github.com/interlink-project/interlink-node/node/web"
 	"net"
 	"net/netip"
 	"strconv"
@@ -238,25 +237,6 @@ func (c *gossipCollector) Collect(ch chan<- prometheus.Metric) {
 	c.gate.tryDo(func() {
 		ch <- prometheus.MustNewConstMetric(descPausedHosts, prometheus.GaugeValue, float64(len(c.fed().PausedHosts())))
 	})
-}
-
-// gossipMembers is what the home page shows of the gossip pool: nil while
-// gossip is off.
-func (n *Node) gossipMembers() []webui.Member {
-	a := n.gossip.Load()
-	if a == nil {
-		return nil
-	}
-	ms := a.Members()
-	out := make([]webui.Member, 0, len(ms))
-	for _, m := range ms {
-		name := m.Organisation
-		if name == "" {
-			name = m.Name
-		}
-		out = append(out, webui.Member{Name: name, Country: m.Country, Healthy: m.Status == gossip.StatusAlive})
-	}
-	return out
 }
 
 // anchorIDs are the trust anchors this node pins.

@@ -32,7 +32,7 @@ func (n *Node) routes() http.Handler {
 		h.writeProblem(w, req, errorf(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
-	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Members: n.gossipMembers,
+	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
 	if err != nil {
@@ -92,6 +92,7 @@ func (n *Node) routes() http.Handler {
 	// AS2 document (the actor's url), the others have paths of their own.
 	ap.handle(http.MethodGet, "/", "page.home", actorPage.handleActor)
 	r.Handle("/search", page(ui.Search)).Methods(http.MethodGet, http.MethodHead).Name("page.search")
+	r.Handle("/peers", page(ui.Peers)).Methods(http.MethodGet, http.MethodHead).Name("page.peers")
 	r.Handle("/login", page(ui.Login)).Methods(http.MethodGet, http.MethodHead).Name("page.login")
 	csrfOrigin := http.NewCrossOriginProtection()
 	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")

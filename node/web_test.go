@@ -1,11 +1,16 @@
 package node
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/node/accounts"
+	"github.com/interlink-project/interlink-node/storage"
 )
 
 func (tn *testNode) getAccept(path, accept string) response {
@@ -115,4 +120,48 @@ func TestUsersAPI(t *testing.T) {
 		t.Fatalf("password: %d %s", p.status, p.body)
 	}
 	tn.do("POST", "/api/v1/users/01J00000000000000000000000/disable", tn.admin, "", nil).problem(t, 404, "not-found")
+}
+
+// TestPeersPage: /peers is mounted over the federation's own views; it
+// sends a visitor who is not signed in to /login and shows a signed-in
+// reader the follows and whether gossip is on.
+func TestPeersPage(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	ctx := t.Context()
+	const peer = "https://peer.example/actor"
+	if err := tn.n.live.store().Follows().PutFollowing(ctx, storage.Follow{Actor: peer, Inbox: peer + "/inbox",
+		FollowIRI: "https://127.0.0.1/follows/1", State: storage.FollowAccepted, Since: time.Now(), Updated: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(cookie string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, tn.url+"/peers", nil)
+		req.Header.Set("Accept", "text/html")
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "interlink_session", Value: cookie})
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if resp := get(""); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("anonymous /peers: %d %s, want 303 to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	acc := tn.n.live.accounts()
+	if _, err := acc.CreateUser(ctx, accounts.NewUser{Username: "rita", Role: accounts.RoleReader, Password: "a-long-Passw0rd!"}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := acc.Authenticate(ctx, "rita", "a-long-Passw0rd!", accounts.Client{Address: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := get(secret.Reveal())
+	defer resp.Body.Close()
+	var body strings.Builder
+	_, _ = io.Copy(&body, resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), "peer.example") {
+		t.Fatalf("signed-in /peers: %d, the followed peer missing: %s", resp.StatusCode, body.String())
+	}
 }

@@ -151,8 +151,11 @@ func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
 	for _, obj := range o.Latest {
 		v.Latest = append(v.Latest, h.item(loc, obj, nil))
 	}
-	if h.d.Members != nil {
-		v.Members = h.d.Members()
+	if h.d.Federation != nil {
+		ms, _ := h.d.Federation.GossipMembers()
+		for _, m := range ms {
+			v.Members = append(v.Members, Member{Name: m.Name, Country: m.Country, Healthy: m.Status == gossipAlive})
+		}
 	}
 	h.render(w, r, http.StatusOK, "home", h.d.Site.Name, v)
 }

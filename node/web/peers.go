@@ -28,7 +28,11 @@ type GossipMember struct {
 	LastSeen                               time.Time
 }
 
-// Federation is what the peers page reads of the node's federation: the
+// gossipAlive is a gossip member's status when it answers (the gossip
+// pool's statuses: alive, suspect, dead, left).
+const gossipAlive = "alive"
+
+// Federation is what the home and peers pages read of the node's federation: the
 // node implements it over the same views the JSON API uses, so that no
 // page reaches federation or storage itself.
 type Federation interface {
@@ -89,7 +93,7 @@ func (h *Handler) Peers(w http.ResponseWriter, r *http.Request) {
 	v.Gossip = on
 	for _, m := range ms {
 		v.Members = append(v.Members, memberView{Name: m.Name, EntityID: m.EntityID, Country: m.Country,
-			Status: m.Status, Trust: m.Trust, LastSeen: loc.Date(m.LastSeen), Healthy: m.Status == "alive"})
+			Status: m.Status, Trust: m.Trust, LastSeen: loc.Date(m.LastSeen), Healthy: m.Status == gossipAlive})
 	}
 	h.render(w, r, http.StatusOK, "peers", loc.T("peers.title"), v)
 }

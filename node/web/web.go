@@ -51,8 +51,7 @@ type Member struct {
 type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
-	Members    func() []Member // nil: no gossip
-	Federation Federation      // the peers page's view; nil: /peers answers 403
+	Federation Federation // the home and peers pages' view; nil: no federation shown, /peers answers 403
 	Site       Site
 	URIs       protocol.URIs
 	SearchWait time.Duration
