@@ -25,9 +25,6 @@ import (
 	"golang.org/x/term"
 )
 
-// Version is the node software's version.
-const Version = "0.1.0"
-
 // Files and directories inside the data directory.
 const (
 	dbFile              = "interlink.db"
@@ -273,7 +270,7 @@ func (n *Node) Start() error {
 		n.srv.Close()
 		return err
 	}
-	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Version)
+	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Build.Version, "revision", Build.Revision, "modified", Build.Modified)
 	return nil
 }
 
