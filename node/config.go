@@ -41,6 +41,12 @@ type Config struct {
 	ListenHTTP string `yaml:"listen_http"`
 	// TLS serves HTTPS on Listen from certificate files or ACME (tls.go).
 	TLS TLSConfig `yaml:"tls"`
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For and Forwarded headers the node believes (proxy.go);
+	// from anyone else those headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// proxies is TrustedProxies parsed by Validate.
+	proxies proxies
 	// Name is the organisation's display name.
 	Name string `yaml:"name"`
 	// Summary describes the organisation (the actor's summary).
@@ -347,6 +353,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateTLS(bad)
+	c.proxies = parseTrustedProxies(c.TrustedProxies, bad)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
