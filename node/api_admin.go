@@ -69,11 +69,14 @@ func (h *adminAPI) handleReadyz(w http.ResponseWriter, r *http.Request) {
 
 // Status is what GET /api/v1/status and `interlink status --json` show.
 type Status struct {
-	PublicURL string         `json:"public_url"`
-	Actor     string         `json:"actor"`
-	Version   string         `json:"version"`
-	Counts    map[string]int `json:"counts"`
-	Health    StatusHealth   `json:"health"`
+	PublicURL string `json:"public_url"`
+	Actor     string `json:"actor"`
+	Version   string `json:"version"`
+	// Build is the binary's build information (module version, VCS
+	// revision, modified tree, times).
+	Build  BuildInfo      `json:"build"`
+	Counts map[string]int `json:"counts"`
+	Health StatusHealth   `json:"health"`
 }
 
 // StatusHealth sums up the node's health.
@@ -89,7 +92,7 @@ func (h *adminAPI) status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{PublicURL: h.uris.Base(), Actor: h.uris.Actor(), Version: Version, Counts: map[string]int{}}
+	st := Status{PublicURL: h.uris.Base(), Actor: h.uris.Actor(), Version: Build.Version, Build: Build, Counts: map[string]int{}}
 	for k, v := range counts {
 		st.Counts[string(k)] = v
 	}

@@ -258,8 +258,11 @@ func TestHealthReadyMetrics(t *testing.T) {
 		}
 	}
 	st := tn.get("/api/v1/status").json(t)
-	if st["public_url"] != tn.n.PublicURL() || st["version"] != Version || st["actor"] == "" {
+	if st["public_url"] != tn.n.PublicURL() || st["version"] != Build.Version || st["actor"] == "" {
 		t.Fatalf("status: %v", st)
+	}
+	if b, _ := st["build"].(map[string]any); b == nil || b["version"] != Build.Version || b["go"] != Build.GoVersion {
+		t.Fatalf("status build: %v", st["build"])
 	}
 	if rid := tn.get("/api/v1/status").header.Get("X-Request-ID"); rid == "" {
 		t.Fatal("no X-Request-ID")

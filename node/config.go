@@ -33,8 +33,20 @@ type Config struct {
 	// Listen is the HOST:PORT the HTTP server binds.
 	Listen string `yaml:"listen"`
 	// PublicURL is the node's identity and ActivityPub origin; default
-	// http:// + Listen.
+	// http:// + Listen (https:// when the node serves TLS).
 	PublicURL string `yaml:"public_url"`
+	// ListenHTTP is an optional second HOST:PORT, plain HTTP, that
+	// redirects every request to the https public_url (and answers ACME
+	// HTTP-01 challenges); only with TLS.
+	ListenHTTP string `yaml:"listen_http"`
+	// TLS serves HTTPS on Listen from certificate files or ACME (tls.go).
+	TLS TLSConfig `yaml:"tls"`
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For and Forwarded headers the node believes (proxy.go);
+	// from anyone else those headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// proxies is TrustedProxies parsed by Validate.
+	proxies proxies
 	// Name is the organisation's display name.
 	Name string `yaml:"name"`
 	// Summary describes the organisation (the actor's summary).
@@ -154,6 +166,7 @@ func Defaults() Config {
 			SearchWait:   2 * time.Second,
 		},
 		Storage:  StorageConfig{MaxBatch: 1000},
+		TLS:      TLSConfig{HSTSMaxAge: 365 * 24 * time.Hour},
 		Shutdown: ShutdownConfig{Timeout: 15 * time.Second},
 	}
 }
@@ -319,6 +332,9 @@ func (c *Config) Validate() error {
 			bad("public_url", "must be set when listen binds every interface (%q): it is the node's identity", c.Listen)
 		} else {
 			c.PublicURL = "http://" + c.Listen
+			if c.TLS.Enabled() {
+				c.PublicURL = "https://" + c.Listen
+			}
 		}
 	}
 	if c.PublicURL != "" {
@@ -336,6 +352,8 @@ func (c *Config) Validate() error {
 			c.PublicURL = strings.TrimRight(u.Scheme+"://"+strings.ToLower(u.Host)+u.Path, "/")
 		}
 	}
+	c.validateTLS(bad)
+	c.proxies = parseTrustedProxies(c.TrustedProxies, bad)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

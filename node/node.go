@@ -25,9 +25,6 @@ import (
 	"golang.org/x/term"
 )
 
-// Version is the node software's version.
-const Version = "0.1.0"
-
 // Files and directories inside the data directory.
 const (
 	dbFile              = "interlink.db"
@@ -100,6 +97,10 @@ type Node struct {
 	// stay unchecked and follow-trusted follows nobody.
 	memberCheck peering.Checker
 
+	// tls serves HTTPS on the listener (nil: plain HTTP).
+	tls *serverTLS
+	// httpSrv is the plain-HTTP redirect listener (listen_http), nil when off.
+	httpSrv  *http.Server
 	srv      *http.Server
 	listener net.Listener
 	mu       sync.Mutex
@@ -138,6 +139,11 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.Data, err)
 	}
+	tlsOn, err := newServerTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.tls = tlsOn
 	keys, created, err := loadOrCreateKeys(filepath.Join(cfg.Data, keysDir), n.now)
 	if err != nil {
 		return nil, err
@@ -165,6 +171,9 @@ func New(cfg Config, opts Options) (*Node, error) {
 	}
 	n.metrics.reg.MustRegister(&gossipCollector{self: n.uris.Base(), agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
 	n.handler = n.routes()
+	if n.tls != nil {
+		n.handler = hsts(cfg.TLS.HSTSMaxAge, n.handler)
+	}
 	return n, nil
 }
 
@@ -251,6 +260,11 @@ func (n *Node) Start() error {
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	server := "http://" + ln.Addr().String()
+	if n.tls != nil {
+		// The certificate names the public host, not the listen address:
+		// the CLI on this machine connects by that name.
+		server = n.uris.Base()
+	}
 	rt, _ := json.Marshal(map[string]any{"server": server, "public_url": n.uris.Base(), "pid": os.Getpid()})
 	if err := writeFileAtomic(filepath.Join(n.cfg.Data, runtimeFile), rt, 0o600); err != nil {
 		ln.Close()
@@ -260,8 +274,28 @@ func (n *Node) Start() error {
 		ln.Close()
 		return err
 	}
+	if n.tls != nil && n.cfg.ListenHTTP != "" {
+		hl, err := net.Listen("tcp", n.cfg.ListenHTTP)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen_http on %s: %w", n.cfg.ListenHTTP, err)
+		}
+		n.httpSrv = &http.Server{Handler: n.tls.httpSide, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, ErrorLog: n.srv.ErrorLog}
+		go func() {
+			if err := n.httpSrv.Serve(hl); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				n.log.Error("http redirect server stopped", "err", err)
+			}
+		}()
+		n.log.Info("redirecting plain HTTP to https", "listen_http", hl.Addr().String())
+	}
+	serve := func() error { return n.srv.Serve(ln) }
+	if n.tls != nil {
+		n.srv.TLSConfig = n.tls.config
+		serve = func() error { return n.srv.ServeTLS(ln, "", "") } // HTTP/2 as well
+	}
 	go func() {
-		if err := n.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("http server stopped", "err", err)
 		}
 	}()
@@ -271,9 +305,12 @@ func (n *Node) Start() error {
 	n.runJobs()
 	if err := n.startGossip(); err != nil {
 		n.srv.Close()
+		if n.httpSrv != nil {
+			n.httpSrv.Close()
+		}
 		return err
 	}
-	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Version)
+	n.log.Info("node serving", "listen", ln.Addr().String(), "public_url", n.uris.Base(), "data", n.cfg.Data, "version", Build.Version, "revision", Build.Revision, "modified", Build.Modified)
 	return nil
 }
 
@@ -311,6 +348,11 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	// node at once instead of retrying until failure detection.
 	if err := n.stopGossip(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	if n.httpSrv != nil {
+		if err := n.httpSrv.Shutdown(ctx); err != nil {
+			n.httpSrv.Close()
+		}
 	}
 	if n.srv != nil {
 		if err := n.srv.Shutdown(ctx); err != nil {

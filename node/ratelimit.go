@@ -1,16 +1,19 @@
 package node
 
 import (
-	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
-// rateLimiter is a token bucket per remote address, for the inboxes: a
-// flood from one host is answered 429 before its body is read, parsed or
-// verified (trust-threats §5). Idle buckets are dropped so that the map
+// rateLimiter is a token bucket per key, for the inboxes: per signing
+// actor's host, else per client address (inboxKey). A flood is answered 429
+// before its body is read, parsed or verified (trust-threats §5). Idle buckets are dropped so that the map
 // stays bounded by the addresses active within a minute.
 type rateLimiter struct {
 	rate  float64 // tokens per second
@@ -69,20 +72,36 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
-// limitInbox answers 429 (a problem, with Retry-After) when the request's
-// remote address has used up its inbox budget.
-func (h activityPub) limitInbox(w http.ResponseWriter, r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+// inboxKey is the bucket an inbox POST draws from: the host of the keyId
+// its signature claims (read before verification: a claim, which costs a
+// forger only the budget of the host it names, and its request then fails
+// verification), so that peers behind one proxy or NAT each have their
+// own; the client address for an unsigned or unreadable signature.
+func inboxKey(r *http.Request) (key, who string) {
+	if kid, err := httpsig.ClaimedKeyID(r.Header); err == nil {
+		if u, err := url.Parse(kid); err == nil && u.Host != "" {
+			host := strings.ToLower(u.Host)
+			return "actor " + host, "the signer " + host
+		}
 	}
-	ok, wait := h.inboxLimit.allow(host)
+	addr := clientIP(r.Context())
+	if addr == "" {
+		addr = remoteIP(r.RemoteAddr).String()
+	}
+	return "addr " + addr, addr
+}
+
+// limitInbox answers 429 (a problem, with Retry-After) when the request's
+// signing host (else client address) has used up its inbox budget.
+func (h activityPub) limitInbox(w http.ResponseWriter, r *http.Request) bool {
+	key, who := inboxKey(r)
+	ok, wait := h.inboxLimit.allow(key)
 	if ok {
 		return false
 	}
 	secs := max(1, int(wait.Seconds()+0.999))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.writeProblem(w, r, errorf(http.StatusTooManyRequests, "rate-limited", "Too many requests",
-		"%s sends more than federation.inbox_rate (%d/s, burst %d): retry in %d s", host, h.inboxRate, h.inboxBurst, secs))
+		"%s sends more than federation.inbox_rate (%d/s, burst %d): retry in %d s", who, h.inboxRate, h.inboxBurst, secs))
 	return true
 }

@@ -235,7 +235,7 @@ func TestRateLimiterWaitAndRetryAfter(t *testing.T) {
 			n := activityPub{web: web{log: slog.New(slog.NewTextHandler(io.Discard, nil)), uris: protocol.NewURIs("http://127.0.0.1:1")},
 				inboxLimit: l, inboxRate: cfg.Federation.InboxRate, inboxBurst: cfg.Federation.InboxBurst}
 			for range c.spend {
-				l.allow("127.0.0.9")
+				l.allow("addr 127.0.0.9") // the bucket of an unsigned request from 127.0.0.9
 			}
 			clock.advance(c.advance)
 			w := httptest.NewRecorder()

@@ -105,7 +105,7 @@ func (n *Node) routes() http.Handler {
 	// it is routed outside the gated subrouter.
 	r.HandleFunc("/api/v1/restore", mw.authenticate(h.require(RoleAdmin, admin.handleRestore)).ServeHTTP).Methods(http.MethodPost).Name("restore")
 
-	return mw.withRequestID(mw.recoverer(mw.instrument(mw.authenticate(r))))
+	return n.cfg.proxies.withClientAddr(mw.withRequestID(mw.recoverer(mw.instrument(mw.authenticate(r)))))
 }
 
 // apiRoutes registers /api/v1 routes behind the restore gate.
@@ -238,6 +238,6 @@ func (m middleware) instrument(next http.Handler) http.Handler {
 			level = slog.LevelInfo
 		}
 		m.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
-			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(r.Context()))
+			"status", sw.status, "client", clientIP(r.Context()), "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(r.Context()))
 	})
 }

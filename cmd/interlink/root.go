@@ -45,7 +45,7 @@ interlinkers ("interlink serve"), and administers a running node over its HTTP A
 The node is found through --server, else INTERLINK_SERVER, else the "server" field of
 DATA/node.json (which a running node writes), else ` + defaultServer + `.
 The bearer token is --token, else INTERLINK_TOKEN, else the contents of DATA/local-credential.`,
-		Version:       version,
+		Version:       buildLine(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}

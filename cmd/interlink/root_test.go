@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/interlink-project/interlink-node/node"
 	"github.com/interlink-project/interlink-node/node/api"
 )
 
@@ -342,8 +343,18 @@ func TestTokenCommands(t *testing.T) {
 func TestVersion(t *testing.T) {
 	isolate(t)
 	r := mustRun(t, "version")
-	if !strings.HasPrefix(r.stdout, "interlink "+version+" (go") {
+	// A test binary carries no VCS stamp: it says (devel) and no revision.
+	if !strings.HasPrefix(r.stdout, "interlink "+node.Build.String()+" go") || !strings.Contains(r.stdout, "(devel)") ||
+		!strings.Contains(r.stdout, "no VCS revision recorded") {
 		t.Errorf("version printed %q", r.stdout)
+	}
+	if version != "devel" {
+		t.Errorf("version token %q, want devel for a (devel) build", version)
+	}
+	j := mustRun(t, "version", "--json")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(j.stdout), &got); err != nil || got["version"] != "(devel)" || got["go"] == "" || got["os"] == "" {
+		t.Errorf("version --json printed %q (%v)", j.stdout, err)
 	}
 	if userAgent() != "interlink-cli/"+version {
 		t.Errorf("User-Agent %q", userAgent())

@@ -439,3 +439,19 @@ func sameKey(a, b crypto.PublicKey) bool {
 	}
 	return false
 }
+
+// ClaimedKeyID returns the keyId that the request's signature header names,
+// parsed as Verify parses it but checking nothing else: a claim, for
+// decisions made before verification (the inbox's rate limit buckets by
+// the claimed signer's host). Unsigned or malformed: an error.
+func ClaimedKeyID(h http.Header) (string, error) {
+	v, err := signatureHeader(h)
+	if err != nil {
+		return "", err
+	}
+	p, err := parseSignature(v)
+	if err != nil {
+		return "", fmt.Errorf("httpsig: %w: %v", ErrBadSignature, err)
+	}
+	return p.keyID, nil
+}
