@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -112,6 +113,18 @@ func TestInboxRateLimitBehindProxy(t *testing.T) {
 	if s, _ := post(proxy, sig("b.example")); s == http.StatusTooManyRequests {
 		t.Fatal("b.example behind the same proxy was limited by a.example's budget")
 	}
+	// A sender naming a new host in every keyId gets no more than
+	// addressScale signers' budgets from its own address.
+	rotator := from("127.0.0.3")
+	for i := range 2 * addressScale {
+		if s, _ := post(rotator, sig(fmt.Sprintf("h%d.example", i))); s == http.StatusTooManyRequests {
+			t.Fatalf("rotating request %d within the address's budget was limited", i)
+		}
+	}
+	if s, body := post(rotator, sig("one-more.example")); s != http.StatusTooManyRequests || !strings.Contains(body, "127.0.0.3") {
+		t.Fatalf("a sender rotating its claimed host got a fresh bucket each time: %d %s", s, body)
+	}
+
 	// Unsigned requests behind the proxy: per forwarded client.
 	for i := range 2 {
 		if s, _ := post(proxy, map[string]string{"X-Forwarded-For": "198.51.100.1"}); s == http.StatusTooManyRequests {

@@ -43,7 +43,11 @@ func newRateLimiter(rate, burst int, now func() time.Time) *rateLimiter {
 
 // allow takes a token for key; when none is left it reports how long until
 // one is.
-func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+func (l *rateLimiter) allow(key string) (bool, time.Duration) { return l.allowScaled(key, 1) }
+
+// allowScaled is allow with a bucket scale times as large and as fast, for
+// a key that stands for several senders.
+func (l *rateLimiter) allowScaled(key string, scale float64) (bool, time.Duration) {
 	if l == nil {
 		return true, 0
 	}
@@ -60,42 +64,58 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) {
 	}
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
+		b = &bucket{tokens: l.burst * scale, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	rate := l.rate * scale
+	b.tokens = min(l.burst*scale, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
 	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+		return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
 	}
 	b.tokens--
 	return true, 0
 }
 
-// inboxKey is the bucket an inbox POST draws from: the host of the keyId
-// its signature claims (read before verification: a claim, which costs a
-// forger only the budget of the host it names, and its request then fails
-// verification), so that peers behind one proxy or NAT each have their
-// own; the client address for an unsigned or unreadable signature.
-func inboxKey(r *http.Request) (key, who string) {
-	if kid, err := httpsig.ClaimedKeyID(r.Header); err == nil {
-		if u, err := url.Parse(kid); err == nil && u.Host != "" {
-			host := strings.ToLower(u.Host)
-			return "actor " + host, "the signer " + host
-		}
-	}
-	addr := clientIP(r.Context())
+// addressScale is how many signers' budgets one client address may spend
+// on signed requests: several peers may share an address (a NAT, a proxy
+// not listed in trusted_proxies), but a sender that names a new host in
+// every keyId gets no more than this from where it connects.
+const addressScale = 8
+
+// inboxKeys are the buckets an inbox POST draws from. A signed request
+// draws from the bucket of the host its keyId claims (read before
+// verification: peers behind one proxy or NAT each have their own) and
+// from its client address's wider bucket (addressScale), so that rotating
+// the claimed host buys nothing past it; an unsigned one from its client
+// address's bucket alone.
+func inboxKeys(r *http.Request) (signer, who, addr string) {
+	addr = clientIP(r.Context())
 	if addr == "" {
 		addr = remoteIP(r.RemoteAddr).String()
 	}
-	return "addr " + addr, addr
+	if kid, err := httpsig.ClaimedKeyID(r.Header); err == nil {
+		if u, err := url.Parse(kid); err == nil && u.Host != "" {
+			host := strings.ToLower(u.Host)
+			return "actor " + host, "the signer " + host, addr
+		}
+	}
+	return "", addr, addr
 }
 
 // limitInbox answers 429 (a problem, with Retry-After) when the request's
-// signing host (else client address) has used up its inbox budget.
+// signing host, or its client address, has used up its inbox budget.
 func (h activityPub) limitInbox(w http.ResponseWriter, r *http.Request) bool {
-	key, who := inboxKey(r)
-	ok, wait := h.inboxLimit.allow(key)
+	signer, who, addr := inboxKeys(r)
+	var ok bool
+	var wait time.Duration
+	if signer == "" {
+		ok, wait = h.inboxLimit.allow("addr " + addr)
+	} else if ok, wait = h.inboxLimit.allow(signer); ok {
+		if ok, wait = h.inboxLimit.allowScaled("signed-from "+addr, addressScale); !ok {
+			who = addr + " (signing as many hosts)"
+		}
+	}
 	if ok {
 		return false
 	}
