@@ -141,12 +141,22 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 	if req.Name == "" {
 		req.Name = string(role)
 	}
-	t, secret, err := createToken(r.Context(), h.store(), h.ids, h.now(), role, req.Name)
+	var expires time.Time
+	if req.ExpiresIn != "" {
+		d, err := time.ParseDuration(req.ExpiresIn)
+		if err != nil || d <= 0 || d > maxTokenLifetime {
+			h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "expires_in", "duration",
+				"%q must be a positive Go duration of at most %s (\"720h\")", protocol.Clip(req.ExpiresIn, 40), maxTokenLifetime))
+			return
+		}
+		expires = h.now().Add(d).UTC()
+	}
+	t, secret, err := createToken(r.Context(), h.store(), h.ids, h.now(), role, req.Name, expires)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	h.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "by", principal(r.Context()).Name)
+	h.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "expires", t.Expires, "by", principal(r.Context()).Name)
 	writeJSON(w, http.StatusCreated, viewToken(t, secret))
 }
 
@@ -170,7 +180,7 @@ func (h *adminAPI) handleTokenList(w http.ResponseWriter, r *http.Request) {
 // viewToken is t as the API shows it: never the hash; the secret only in
 // the answer that created it.
 func viewToken(t storage.Token, secret string) api.Token {
-	return api.Token{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Token: secret}
+	return api.Token{ID: t.ID, Name: t.Name, Role: t.Role, Created: t.Created, Expires: t.Expires, LastUsed: t.LastUsed, Token: secret}
 }
 
 func (h *adminAPI) handleTokenDelete(w http.ResponseWriter, r *http.Request) {

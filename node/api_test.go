@@ -268,3 +268,38 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatal("no X-Request-ID")
 	}
 }
+
+// A token may expire: past its expiry it is refused with its own problem
+// type; until then it works, and the node records its last use (to the
+// minute); a bad expires_in names the field.
+func TestTokenExpiry(t *testing.T) {
+	tn := startNodeWith(t, t.TempDir(), "127.0.0.1:0", func(c *Config) { c.Testing.Faults = true })
+	tn.postJSON("/api/v1/tokens", tn.admin, map[string]string{"role": "reader", "expires_in": "soon"}).problem(t, 422, "validation")
+	tn.postJSON("/api/v1/tokens", tn.admin, map[string]string{"role": "reader", "expires_in": "-1h"}).problem(t, 422, "validation")
+	r := tn.postJSON("/api/v1/tokens", tn.admin, map[string]string{"role": "reader", "name": "hourly", "expires_in": "1h"})
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	created := r.json(t)
+	secret := created["token"].(string)
+	if _, ok := created["expires"].(string); !ok {
+		t.Fatalf("the created token shows no expiry: %s", r.body)
+	}
+	if got := tn.do("GET", "/api/v1/follows", secret, "", nil); got.status != 200 {
+		t.Fatalf("a token within its hour: %d %s", got.status, got.body)
+	}
+	var used bool
+	for _, it := range tn.do("GET", "/api/v1/tokens", tn.admin, "", nil).json(t)["items"].([]any) {
+		m := it.(map[string]any)
+		if m["name"] == "hourly" {
+			_, used = m["last_used"].(string)
+		}
+	}
+	if !used {
+		t.Fatal("the token's last use is not recorded")
+	}
+	if f := tn.do("PUT", "/api/v1/testing/faults", tn.admin, "application/json", []byte(`{"clock_skew":"+2h"}`)); f.status != 200 {
+		t.Fatalf("skew the clock: %d %s", f.status, f.body)
+	}
+	tn.do("GET", "/api/v1/follows", secret, "", nil).problem(t, 401, "token-expired")
+}

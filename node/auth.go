@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
@@ -49,9 +50,12 @@ func hashToken(tok string) []byte {
 }
 
 // createToken stores a new token of role in st and returns its secret.
-func createToken(ctx context.Context, st *storage.Store, ids *protocol.ULIDSource, now time.Time, role Role, name string) (storage.Token, string, error) {
+// maxTokenLifetime bounds a token's expires_in.
+const maxTokenLifetime = 10 * 365 * 24 * time.Hour
+
+func createToken(ctx context.Context, st *storage.Store, ids *protocol.ULIDSource, now time.Time, role Role, name string, expires time.Time) (storage.Token, string, error) {
 	secret, hash := newTokenSecret()
-	t := storage.Token{ID: ids.New(now), Name: name, Role: string(role), Hash: hash, Created: now.UTC()}
+	t := storage.Token{ID: ids.New(now), Name: name, Role: string(role), Hash: hash, Created: now.UTC(), Expires: expires}
 	if err := st.Tokens().Put(ctx, t); err != nil {
 		return storage.Token{}, "", fmt.Errorf("create token: %w", err)
 	}
@@ -101,6 +105,17 @@ func (m middleware) authenticate(next http.Handler) http.Handler {
 				"the token is unknown or revoked: create one with `interlink token create`"))
 			return
 		}
+		now := m.now()
+		if !t.Expires.IsZero() && !now.Before(t.Expires) {
+			m.writeProblem(w, r, errorf(http.StatusUnauthorized, "token-expired", "The token expired",
+				"the token %q expired at %s: ask an administrator for a new one (`interlink token create --expires`)", t.Name, t.Expires.UTC().Format(time.RFC3339)))
+			return
+		}
+		if m.used.due(t.ID, now) {
+			if err := m.store().Tokens().Touch(r.Context(), t.ID, now.Truncate(time.Minute)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				m.log.WarnContext(r.Context(), "recording a token's last use", "token", t.ID, "err", err)
+			}
+		}
 		ctx := context.WithValue(r.Context(), principalKey{}, Principal{TokenID: t.ID, Name: t.Name, Role: Role(t.Role)})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -122,4 +137,29 @@ func (h web) require(role Role, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// tokenUse throttles the writes of tokens' last use to one a minute per
+// token (a request's authentication never waits for more than that).
+type tokenUse struct {
+	mu   sync.Mutex
+	last map[string]time.Time // token id -> the minute last written
+}
+
+// due reports whether id's last use should be written now, and notes it.
+func (u *tokenUse) due(id string, now time.Time) bool {
+	minute := now.Truncate(time.Minute)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.last == nil {
+		u.last = map[string]time.Time{}
+	}
+	if !minute.After(u.last[id]) {
+		return false
+	}
+	if len(u.last) > 10_000 { // tokens are few; a flood of ids cannot grow it
+		clear(u.last)
+	}
+	u.last[id] = minute
+	return true
 }

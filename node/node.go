@@ -191,7 +191,7 @@ func (n *Node) firstStart(ctx context.Context) error {
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("read settings: %w", err)
 	}
-	_, secret, err := createToken(ctx, st, n.ids, n.now(), RoleAdmin, "initial-admin")
+	_, secret, err := createToken(ctx, st, n.ids, n.now(), RoleAdmin, "initial-admin", time.Time{})
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func fileIsTerminal(w io.Writer) bool {
 }
 
 func (n *Node) writeLocalCredential(ctx context.Context, path string) error {
-	_, secret, err := createToken(ctx, n.live.store(), n.ids, n.now(), RoleAdmin, "local-credential")
+	_, secret, err := createToken(ctx, n.live.store(), n.ids, n.now(), RoleAdmin, "local-credential", time.Time{})
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (n *Node) routes() http.Handler {
 		})
 	}
 	r.NotFoundHandler, r.MethodNotAllowedHandler = htmlOr(http.StatusNotFound, notFound), htmlOr(http.StatusMethodNotAllowed, notAllowed)
-	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store,
+	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store, used: &tokenUse{},
 		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
 		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData}
@@ -133,6 +133,7 @@ type middleware struct {
 	now     func() time.Time
 	metrics *metrics
 	store   func() *storage.Store // the tokens
+	used    *tokenUse             // throttles the writes of tokens' last use
 	// errorPage renders the HTML error page for browsers (node/web).
 	errorPage func(w http.ResponseWriter, r *http.Request, status int)
 }

@@ -432,3 +432,31 @@ func TestForEach(t *testing.T) {
 		t.Errorf("ForEach returned %v after %d calls", err, calls)
 	}
 }
+
+// A token keeps its expiry, and Touch records its last use, never going
+// back in time; a deleted token cannot be touched.
+func TestTokenExpiryAndLastUsed(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{NoSync: true})
+	h := sha256.Sum256([]byte("secret"))
+	exp := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.Tokens().Put(ctx, Token{ID: "t1", Name: "ci", Role: "editor", Hash: h[:], Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{later, later.Add(-time.Hour)} {
+		if err := s.Tokens().Touch(ctx, "t1", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Tokens().ByHash(ctx, h[:])
+	if err != nil || !got.Expires.Equal(exp) || !got.LastUsed.Equal(later) {
+		t.Fatalf("token %+v, %v: want expires %s, last used %s", got, err, exp, later)
+	}
+	if err := s.Tokens().Delete(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tokens().Touch(ctx, "t1", later); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("touching a deleted token: %v", err)
+	}
+}

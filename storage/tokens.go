@@ -21,6 +21,11 @@ type Token struct {
 	Role    string    `json:"role"`
 	Hash    []byte    `json:"hash"` // SHA-256 of the secret
 	Created time.Time `json:"created"`
+	// Expires is when the token stops working (zero: never).
+	Expires time.Time `json:"expires,omitzero"`
+	// LastUsed is when it last authenticated a request, to the minute
+	// (zero: never); written by Touch.
+	LastUsed time.Time `json:"last_used,omitzero"`
 }
 
 const (
@@ -115,6 +120,35 @@ func (tk Tokens) List(ctx context.Context) ([]Token, error) {
 		})
 	})
 	return out, err
+}
+
+// Touch records that token id authenticated a request at at, durably
+// (callers throttle it: the node writes at most once a minute per token).
+// A token deleted meanwhile is ErrNotFound.
+func (tk Tokens) Touch(ctx context.Context, id string, at time.Time) error {
+	s := tk.s
+	_, err := s.submit(ctx, "touch token "+id, 1, func(tx *bbolt.Tx) (uint64, error) {
+		ov := newOverlay(tx)
+		old := ov.get(bTokens, []byte(id))
+		if old == nil {
+			return 0, fmt.Errorf("storage: touch token %s: %w", id, ErrNotFound)
+		}
+		var t Token
+		if err := json.Unmarshal(old, &t); err != nil {
+			return 0, fmt.Errorf("storage: touch token %s: %w", id, err)
+		}
+		if !at.After(t.LastUsed) {
+			return 0, nil
+		}
+		t.LastUsed = at.UTC()
+		val, err := json.Marshal(t)
+		if err != nil {
+			return 0, fmt.Errorf("storage: touch token %s: %w", id, err)
+		}
+		ov.put(bTokens, []byte(id), val)
+		return 0, ov.flush()
+	})
+	return err
 }
 
 // Delete revokes a token, durably; ErrNotFound when there is none.

@@ -305,9 +305,15 @@ func TestTokenCommands(t *testing.T) {
 	// The new token works as an editor token.
 	mustRun(t, append([]string{"import", "cpsv", "-", "--token", created}, base...)...)
 
+	mustRun(t, append([]string{"token", "create", "--role", "reader", "--name", "hourly", "--expires", "1h"}, base...)...)
+	last = n.seen()[len(n.seen())-1]
+	if err := json.Unmarshal(last.Body, &sent); err != nil || sent["expires_in"] != "1h0m0s" {
+		t.Errorf("token create --expires 1h sent %s; want expires_in 1h0m0s", last.Body)
+	}
 	r = mustRun(t, append([]string{"token", "list"}, base...)...)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(r.stdout, "ci") || !strings.Contains(r.stdout, "editor") {
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "EXPIRES") || !strings.Contains(lines[0], "LAST USED") ||
+		!strings.Contains(r.stdout, "ci") || !strings.Contains(r.stdout, "editor") {
 		t.Errorf("token list:\n%s", r.stdout)
 	}
 	if strings.Contains(r.stdout, created) {
@@ -315,7 +321,7 @@ func TestTokenCommands(t *testing.T) {
 	}
 	r = mustRun(t, append([]string{"token", "list", "--json"}, base...)...)
 	var listed api.List[api.Token]
-	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed.Items) != 2 {
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed.Items) != 3 {
 		t.Errorf("token list --json: %v %q", err, r.stdout)
 	}
 

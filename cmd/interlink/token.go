@@ -25,8 +25,9 @@ func newTokenCmd(g *globalFlags) *cobra.Command {
 
 func newTokenCreateCmd(g *globalFlags) *cobra.Command {
 	var role, name string
+	var expires time.Duration
 	cmd := &cobra.Command{
-		Use:   "create --role admin|editor|reader [--name N]",
+		Use:   "create --role admin|editor|reader [--name N] [--expires DURATION]",
 		Short: "Create a token and print it (only the token, on stdout)",
 		Long: `Create a bearer token with the given role. Only the token and a newline are printed
 on stdout, so that scripts can do: t=$(interlink token create --role editor)
@@ -36,8 +37,14 @@ The node shows a token only once: keep it.`,
 			if !slices.Contains(tokenRoles, role) {
 				return usageErrorf("--role must be one of %s, not %q", strings.Join(tokenRoles, ", "), role)
 			}
+			if expires < 0 {
+				return usageErrorf("--expires must be a positive duration such as 720h, not %s", expires)
+			}
 			var created api.Token
 			in := api.TokenRequest{Role: role, Name: name}
+			if expires > 0 {
+				in.ExpiresIn = expires.String()
+			}
 			if err := postJSON(cmd, g, "create a "+role+" token", "/tokens", in, &created); err != nil {
 				return err
 			}
@@ -50,6 +57,7 @@ The node shows a token only once: keep it.`,
 	}
 	cmd.Flags().StringVar(&role, "role", "", "the token's role: admin, editor or reader (required)")
 	cmd.Flags().StringVar(&name, "name", "", "a name that says who or what uses the token")
+	cmd.Flags().DurationVar(&expires, "expires", 0, "how long the token works, e.g. 720h (default: until revoked)")
 	_ = cmd.MarkFlagRequired("role")
 	return cmd
 }
@@ -66,8 +74,8 @@ func newTokenListCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			return writeTable(cmd.OutOrStdout(), answer.Items, func(t api.Token) []string {
-				return []string{t.ID, dash(t.Name), t.Role, t.Created.Local().Format(time.DateTime)}
-			}, "ID", "NAME", "ROLE", "CREATED")
+				return []string{t.ID, dash(t.Name), t.Role, t.Created.Local().Format(time.DateTime), when(t.Expires, "never"), when(t.LastUsed, "never")}
+			}, "ID", "NAME", "ROLE", "CREATED", "EXPIRES", "LAST USED")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
@@ -106,4 +114,12 @@ func writeRaw(w io.Writer, raw []byte) error {
 		return err
 	}
 	return nil
+}
+
+// when formats t for a table, or none when t is zero.
+func when(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return t.Local().Format(time.DateTime)
 }
