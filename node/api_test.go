@@ -303,3 +303,19 @@ func TestTokenExpiry(t *testing.T) {
 	}
 	tn.do("GET", "/api/v1/follows", secret, "", nil).problem(t, 401, "token-expired")
 }
+
+// A 405 names the methods the path answers (Allow).
+func TestMethodNotAllowedSaysAllow(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	tests := []struct{ method, path, allow string }{
+		{"DELETE", "/api/v1/tokens", "GET, POST"},
+		{"PUT", "/api/v1/status", "GET"},
+		{"POST", "/healthz", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		r := tn.do(tt.method, tt.path, tn.admin, "", nil)
+		if r.status != 405 || r.header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: %d, Allow %q; want 405, Allow %q", tt.method, tt.path, r.status, r.header.Get("Allow"), tt.allow)
+		}
+	}
+}

@@ -52,7 +52,8 @@ func (n *Node) routes() http.Handler {
 			problem.ServeHTTP(w, r)
 		})
 	}
-	r.NotFoundHandler, r.MethodNotAllowedHandler = htmlOr(http.StatusNotFound, notFound), htmlOr(http.StatusMethodNotAllowed, notAllowed)
+	r.NotFoundHandler = htmlOr(http.StatusNotFound, notFound)
+	r.MethodNotAllowedHandler = withAllow(r, htmlOr(http.StatusMethodNotAllowed, notAllowed))
 	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store, used: &tokenUse{},
 		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
@@ -240,5 +241,26 @@ func (m middleware) instrument(next http.Handler) http.Handler {
 		}
 		m.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
 			"status", sw.status, "client", clientIP(r.Context()), "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(r.Context()))
+	})
+}
+
+// withAllow sets the Allow header of a 405 (RFC 9110 §15.5.6): the methods
+// some route of r answers on the request's path.
+func withAllow(r *mux.Router, next http.Handler) http.Handler {
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			probe := req.Clone(req.Context())
+			probe.Method = m
+			var match mux.RouteMatch
+			if r.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+		}
+		next.ServeHTTP(w, req)
 	})
 }
