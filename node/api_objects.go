@@ -70,13 +70,16 @@ func (h objectsAPI) handleCreate(w http.ResponseWriter, r *http.Request) {
 
 func etag(v uint64) string { return `"` + strconv.FormatUint(v, 10) + `"` }
 
-// ifMatch reads an If-Match version precondition ("3" or "\"3\"").
+// ifMatch reads an If-Match version precondition: "3", "\"3\"", or an
+// ETag a GET answered ("\"3-9f2c…\"": the version, then a digest of the
+// representation, which If-None-Match compares).
 func ifMatch(r *http.Request) (uint64, error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" || h == "*" {
 		return 0, nil
 	}
-	v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	num, _, _ := strings.Cut(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), "-")
+	v, err := strconv.ParseUint(num, 10, 64)
 	if err != nil || v == 0 {
 		return 0, fieldError(http.StatusBadRequest, "bad-precondition", "Bad If-Match header", "If-Match", "format",
 			"%q is not a version number: send the ETag of the version you changed, e.g. \"3\"", h)
@@ -127,12 +130,12 @@ func (h web) writeObject(w http.ResponseWriter, r *http.Request, obj protocol.Ob
 		h.writeProblem(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(obj.Version))
 	if obj.Deleted {
+		w.Header().Set("ETag", etag(obj.Version))
 		writeJSON(w, http.StatusGone, obj)
 		return
 	}
-	writeJSON(w, http.StatusOK, obj)
+	writeCached(w, r, strconv.FormatUint(obj.Version, 10)+"-", obj)
 }
 
 func (h objectsAPI) handleGet(w http.ResponseWriter, r *http.Request) {

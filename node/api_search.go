@@ -56,7 +56,7 @@ func (h searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 		items = append(items, searchItem{Score: hit.Score, IRI: obj.IRI, Type: obj.Type,
 			Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified, Object: obj})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": res.Total, "items": items, "facets": res.Facets, "next": res.Next})
+	writeCached(w, r, "", map[string]any{"total": res.Total, "items": items, "facets": res.Facets, "next": res.Next})
 }
 
 // searchParams are the query parameters of GET /api/v1/search.

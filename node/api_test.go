@@ -1,8 +1,10 @@
 package node
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -317,5 +319,63 @@ func TestMethodNotAllowedSaysAllow(t *testing.T) {
 		if r.status != 405 || r.header.Get("Allow") != tt.allow {
 			t.Errorf("%s %s: %d, Allow %q; want 405, Allow %q", tt.method, tt.path, r.status, r.header.Get("Allow"), tt.allow)
 		}
+	}
+}
+
+// GET answers carry an ETag (an object's starts with its version) and
+// If-None-Match answers 304 while the representation is unchanged; the
+// ETag a GET gave is a valid If-Match for an update.
+func TestETagAndIfNoneMatch(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	ed := tn.token("editor")
+	r := tn.postJSON("/api/v1/objects", ed, interlinkerBody("etag", "Etag canvas", "Tela etag"))
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	id := r.json(t)["id"].(string)
+	conditional := func(path, tag string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, tn.url+path, nil)
+		req.Header.Set("If-None-Match", tag)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{status: resp.StatusCode, header: resp.Header, body: b}
+	}
+	for _, path := range []string{"/api/v1/objects/" + id, "/api/v1/search?q=etag"} {
+		first := tn.get(path)
+		tag := first.header.Get("ETag")
+		if first.status != 200 || tag == "" {
+			t.Fatalf("%s: %d, ETag %q", path, first.status, tag)
+		}
+		if again := conditional(path, tag); again.status != 304 || len(again.body) != 0 || again.header.Get("ETag") != tag {
+			t.Fatalf("%s with If-None-Match %s: %d %q", path, tag, again.status, again.body)
+		}
+		if other := conditional(path, `"something-else"`); other.status != 200 {
+			t.Fatalf("%s with another tag: %d", path, other.status)
+		}
+	}
+	tag := tn.get("/api/v1/objects/" + id).header.Get("ETag")
+	if !strings.HasPrefix(tag, `"1-`) {
+		t.Fatalf("an object's ETag %s does not start with its version", tag)
+	}
+	body, _ := json.Marshal(interlinkerBody("etag", "Etag canvas 2", "Tela etag 2"))
+	req, _ := http.NewRequest(http.MethodPut, tn.url+"/api/v1/objects/"+id, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+ed)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", tag)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("update with the GET's ETag as If-Match: %d", resp.StatusCode)
+	}
+	if after := conditional("/api/v1/objects/"+id, tag); after.status != 200 {
+		t.Fatalf("the old ETag after an update: %d, want 200", after.status)
 	}
 }

@@ -1,6 +1,9 @@
 package node
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -134,6 +137,43 @@ func (h web) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(p)
+}
+
+// writeCached renders v (200) with an ETag of prefix and a digest of the
+// bytes (an object's is its version first, so that If-Match takes it), and
+// answers 304 without a body when If-None-Match names it: the stored
+// verification of an object changes without a new version, so the digest,
+// not the version alone, says whether a client's copy is current.
+func writeCached(w http.ResponseWriter, r *http.Request, prefix string, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		writeJSON(w, http.StatusOK, v) // cannot happen for the API's types; answer uncached
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	tag := `"` + prefix + hex.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", tag)
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && etagListed(r.Header.Get("If-None-Match"), tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// etagListed reports whether an If-None-Match header names tag (weak
+// comparison, RFC 9110 §13.1.2) or is "*".
+func etagListed(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // writeJSON renders v with status.
