@@ -10,15 +10,16 @@ import (
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/storage/search"
 )
 
 // filterNames are the query parameters that filter listings and searches.
 var filterNames = []string{"type", "origin", "nature", "language", "problem_profile", "licence", "scope", "country", "target"}
 
-// searchFilterNames adds the filters only search has: the trust layer's
-// judgement (verified, unverified, unsigned) and the verified signers'
-// countries.
-var searchFilterNames = append(append([]string{}, filterNames...), "verified", "signer_country")
+// searchFilterNames are the filters search takes (the listing's, and the
+// trust layer's judgement and the verified signers' countries): the index's
+// own list.
+var searchFilterNames = search.FilterFields()
 
 // objectsAPI serves /api/v1/objects: reads from the store, writes through
 // the catalogue use cases.

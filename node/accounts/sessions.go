@@ -115,6 +115,10 @@ func (s *Service) toSession(ss storage.Session, u User) Session {
 		Expires: ss.Expires, UserAgent: ss.UserAgent, Address: ss.Address}
 }
 
+// SessionLifetime is a session's absolute lifetime (Config.SessionLifetime):
+// the session cookie's Max-Age.
+func (s *Service) SessionLifetime() time.Duration { return s.cfg.SessionLifetime }
+
 // IdleExpires is when the session ends if it is not used before.
 func (s *Service) IdleExpires(ss Session) time.Time {
 	return minTime(ss.LastSeen.Add(s.cfg.IdleTimeout), ss.Expires)

@@ -387,40 +387,27 @@ type Recommendation struct {
 // TaskProblemProfiles finds a co-production task by key in the stored schemas
 // and returns its problem profiles (the objective's when the task has none).
 func (s *Service) TaskProblemProfiles(ctx context.Context, task string) ([]string, error) {
-	var after string
-	for {
-		items, next, err := s.d.Store.List(ctx, storage.ListOptions{
-			Filters: map[string][]string{"type": {string(protocol.KindCoproductionSchema)}}, After: after, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			e, err := protocol.DecodeEntity(it.Body)
-			if err != nil {
-				continue
-			}
-			s, ok := e.(*protocol.CoproductionSchema)
-			if !ok {
-				continue
-			}
-			for _, ph := range s.Phases {
-				for _, ob := range ph.Objectives {
-					for _, t := range ob.Tasks {
-						if t.Key == task {
-							if len(t.ProblemProfiles) > 0 {
-								return t.ProblemProfiles, nil
-							}
-							return ob.ProblemProfiles, nil
-						}
-					}
-				}
-			}
-		}
-		if next == "" {
-			return nil, fmt.Errorf("%w: no stored co-production schema has a task %q", ErrNoSuchTask, task)
-		}
-		after = next
+	schemas, err := s.listAll(ctx, map[string][]string{"type": {string(protocol.KindCoproductionSchema)}})
+	if err != nil {
+		return nil, err
 	}
+	for _, it := range schemas {
+		var found []string
+		eachTask(it, func(ob protocol.Objective, t protocol.Task) bool {
+			if t.Key == "" || t.Key != task {
+				return true
+			}
+			found = t.ProblemProfiles
+			if len(found) == 0 {
+				found = ob.ProblemProfiles
+			}
+			return false
+		})
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no stored co-production schema has a task %q", ErrNoSuchTask, task)
 }
 
 // Recommend ranks the interlinkers that share problem profiles with pps:
@@ -428,27 +415,18 @@ func (s *Service) TaskProblemProfiles(ctx context.Context, task string) ([]strin
 func (s *Service) Recommend(ctx context.Context, pps []string, limit int) ([]Recommendation, error) {
 	byIRI := map[string]*Recommendation{}
 	for _, pp := range pps {
-		var after string
-		for {
-			items, next, err := s.d.Store.List(ctx, storage.ListOptions{
-				Filters: map[string][]string{"type": {string(protocol.KindInterlinker)}, "problem_profile": {pp}},
-				After:   after, Limit: 500})
-			if err != nil {
-				return nil, err
+		items, err := s.listAll(ctx, map[string][]string{"type": {string(protocol.KindInterlinker)}, "problem_profile": {pp}})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			r := byIRI[it.IRI]
+			if r == nil {
+				r = &Recommendation{Object: it}
+				byIRI[it.IRI] = r
 			}
-			for _, it := range items {
-				r := byIRI[it.IRI]
-				if r == nil {
-					r = &Recommendation{Object: it}
-					byIRI[it.IRI] = r
-				}
-				r.Score++
-				r.Matched = append(r.Matched, pp)
-			}
-			if next == "" {
-				break
-			}
-			after = next
+			r.Score++
+			r.Matched = append(r.Matched, pp)
 		}
 	}
 	out := make([]Recommendation, 0, len(byIRI))

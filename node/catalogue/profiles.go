@@ -66,29 +66,41 @@ func (s *Service) AddressingProfile(ctx context.Context, key string) (Addressing
 		return Addressing{}, err
 	}
 	for _, it := range schemas {
-		e, err := protocol.DecodeEntity(it.Body)
-		if err != nil {
-			continue
-		}
-		if sc, ok := e.(*protocol.CoproductionSchema); ok && schemaAddresses(sc, key) {
+		addresses := false
+		eachTask(it, func(ob protocol.Objective, t protocol.Task) bool {
+			addresses = slices.Contains(ob.ProblemProfiles, key) || slices.Contains(t.ProblemProfiles, key)
+			return !addresses
+		})
+		if addresses {
 			a.Schemas = append(a.Schemas, it)
 		}
 	}
 	return a, nil
 }
 
-func schemaAddresses(sc *protocol.CoproductionSchema, key string) bool {
+// eachTask calls fn with every task of a stored co-production schema and
+// its objective, until fn returns false; an objective without tasks is
+// passed once with a zero Task. Anything else (or a body that does not
+// decode) has no tasks.
+func eachTask(obj protocol.Object, fn func(ob protocol.Objective, t protocol.Task) bool) {
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return
+	}
+	sc, ok := e.(*protocol.CoproductionSchema)
+	if !ok {
+		return
+	}
 	for _, ph := range sc.Phases {
 		for _, ob := range ph.Objectives {
-			if slices.Contains(ob.ProblemProfiles, key) {
-				return true
+			if len(ob.Tasks) == 0 && !fn(ob, protocol.Task{}) {
+				return
 			}
 			for _, t := range ob.Tasks {
-				if slices.Contains(t.ProblemProfiles, key) {
-					return true
+				if !fn(ob, t) {
+					return
 				}
 			}
 		}
 	}
-	return false
 }

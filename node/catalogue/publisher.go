@@ -32,9 +32,10 @@ func (s *Service) PublishedBy(ctx context.Context, origin string, latest int) (P
 	}
 	slices.SortStableFunc(items, func(a, b protocol.Object) int { return b.Updated.Compare(a.Updated) })
 	for _, it := range items {
-		if v := it.Verification; p.Signer == nil && v != nil && v.Status == protocol.Verified && len(v.Signers) > 0 {
+		if v := it.Verification; v != nil && v.Status == protocol.Verified && len(v.Signers) > 0 {
 			si := v.Signers[0]
 			p.Signer = &si
+			break
 		}
 	}
 	p.Latest = items[:min(latest, len(items))]

@@ -49,11 +49,10 @@ func entityOf(obj protocol.Object) protocol.Entity {
 }
 
 func indexOf(obj protocol.Object) protocol.IndexDoc {
-	e, err := protocol.DecodeEntity(obj.Body)
-	if err != nil {
-		return protocol.IndexDoc{}
+	if e := entityOf(obj); e != nil {
+		return e.Index()
 	}
-	return e.Index()
+	return protocol.IndexDoc{}
 }
 
 // pageHref is the page of an object: its IRI (the same IRI as ActivityPub).
@@ -161,7 +160,7 @@ func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
 }
 
 // facetNames are the search facets in the order the page shows them.
-var facetNames = []string{"type", "nature", "language", "problem_profile", "licence", "scope", "country", "origin", "verified", "signer_country"}
+var facetNames = search.FacetFields()
 
 type facetValue struct {
 	Label, N, Href string
@@ -355,7 +354,11 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	obj := p.Object
-	doc := indexOf(obj)
+	e := entityOf(obj) // decoded once: the fields, and the schema, profile or organisation parts
+	var doc protocol.IndexDoc
+	if e != nil {
+		doc = e.Index()
+	}
 	v := objectView{Kind: loc.T("kind." + string(obj.Type)), IRI: obj.IRI, Version: obj.Version, Origin: obj.Origin,
 		Local: obj.Origin == h.d.URIs.Base(), Deleted: obj.Deleted,
 		JSONHref: "/api/v1/objects/" + obj.ID, AS2Href: obj.IRI}
@@ -429,7 +432,7 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	if !obj.Deleted {
 		var err error
-		switch e := entityOf(obj).(type) {
+		switch e := e.(type) {
 		case *protocol.CoproductionSchema:
 			v.Phases, err = h.schemaPhases(r.Context(), loc, e)
 		case *protocol.Organisation:

@@ -185,7 +185,7 @@ func (h *Handler) LoginPost(w http.ResponseWriter, r *http.Request) {
 		h.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	h.setCookie(w, h.sessionCookie(), secret.Reveal(), int(accounts.DefaultSessionLifetime.Seconds()), http.SameSiteLaxMode)
+	h.setCookie(w, h.sessionCookie(), secret.Reveal(), int(acc.SessionLifetime().Seconds()), http.SameSiteLaxMode)
 	h.clearCookie(w, h.preSessionCookie())
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/catalogue"
@@ -111,7 +112,7 @@ func newFixture(t *testing.T) fixture {
 	t.Cleanup(func() { ix.Close() })
 	uris := protocol.NewURIs("http://node.test")
 	cat := catalogue.New(catalogue.Deps{Store: st, Index: ix, URIs: uris, Federation: fakeTrust{}, Trust: fakeTrust{}})
-	acc, err := accounts.New(st.Accounts(), accounts.Config{CSRFKey: make([]byte, 32), Hash: accounts.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	acc, err := accounts.New(st.Accounts(), accounts.Config{CSRFKey: make([]byte, 32), SessionLifetime: 2 * time.Hour, IdleTimeout: 30 * time.Minute, Hash: accounts.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,6 +247,9 @@ func TestLogin(t *testing.T) {
 	sc := cookie(t, w, "interlink_session")
 	if sc == nil || !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.Secure || sc.Path != "/" {
 		t.Fatalf("session cookie: %+v", sc)
+	}
+	if sc.MaxAge != int((2 * time.Hour).Seconds()) {
+		t.Fatalf("session cookie Max-Age %d, want the configured lifetime (2 h)", sc.MaxAge)
 	}
 	home := f.do(t, http.MethodGet, "/", nil, []*http.Cookie{sc})
 	if !strings.Contains(home.Body.String(), "alice") || !strings.Contains(home.Body.String(), `action="/logout"`) {

@@ -103,6 +103,12 @@ var facetFields = []string{fieldType, fieldNature, fieldLanguage, fieldProblemPr
 // "target" (the IRI an adoption or rating is about).
 var filterFields = append(slices.Clone(facetFields), fieldTarget)
 
+// FacetFields are the facets Search counts, in the order to show them.
+func FacetFields() []string { return slices.Clone(facetFields) }
+
+// FilterFields are the keys Query.Filters accepts.
+func FilterFields() []string { return slices.Clone(filterFields) }
+
 func textField(kind, lang string) string { return kind + "_" + lang }
 func sortField(lang string) string       { return "sort_" + lang }
 
