@@ -271,3 +271,50 @@ func TestNoHSTSWithoutTLS(t *testing.T) {
 		t.Errorf("HSTS %q without TLS", h)
 	}
 }
+
+// A renewed certificate is served without a restart: the pair is read
+// again when either file changes; a half-written renewal keeps the last
+// good pair.
+func TestKeyPairFilesReload(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, _ := selfSigned(t, dir, "127.0.0.1")
+	kp := &keyPairFiles{cert: certFile, key: keyFile}
+	first, err := kp.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The renewal: a new pair in the same files, with a later mtime.
+	renewed := t.TempDir()
+	c2, k2, _ := selfSigned(t, renewed, "127.0.0.1")
+	for _, f := range [][2]string{{c2, certFile}, {k2, keyFile}} {
+		b, err := os.ReadFile(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f[1], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(time.Minute)
+		if err := os.Chtimes(f[1], later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kp.checkedAt = time.Time{} // past the one-second check interval
+	second, err := kp.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(second.Certificate[0]) == string(first.Certificate[0]) {
+		t.Fatal("the renewed certificate was not read again")
+	}
+	if err := os.WriteFile(certFile, []byte("-----BEGIN CERT"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	even := time.Now().Add(2 * time.Minute)
+	_ = os.Chtimes(certFile, even, even)
+	kp.checkedAt = time.Time{}
+	third, err := kp.load()
+	if err != nil || string(third.Certificate[0]) != string(second.Certificate[0]) {
+		t.Fatalf("a half-written renewal: %v; want the last good pair kept", err)
+	}
+}
