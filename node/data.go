@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 
 	"github.com/interlink-project/interlink-node/federation"
@@ -88,19 +89,30 @@ func (l *live) catalogue() *catalogue.Service {
 // layer fetching through it; the federation agent sending through it and
 // judging with the trust layer; the catalogue over all of them. The indexer
 // starts following the store.
-func (n *Node) openData() (*dataLayer, error) {
+func (n *Node) openData() (d *dataLayer, err error) {
+	// undo closes what was opened, last first, when a later part fails.
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for _, u := range slices.Backward(undo) {
+				u()
+			}
+		}
+	}()
 	st, err := storage.Open(filepath.Join(n.cfg.Data, dbFile), storage.Options{
 		MaxBatch: n.cfg.Storage.MaxBatch, MaxBatchDelay: n.cfg.Storage.MaxBatchDelay, Logger: n.log, Now: n.now})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	undo = append(undo, func() { st.Close() })
 	ix, err := search.Open(filepath.Join(n.cfg.Data, indexDir), search.Options{
 		IsNotFound: func(err error) bool { return errors.Is(err, storage.ErrNotFound) }, Logger: n.log})
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
+	undo = append(undo, func() { ix.Close() })
 	client := federation.NewClient(n.cfg.Federation, n.uris, Version, n.wrapTransport())
+	undo = append(undo, client.CloseIdleConnections)
 	tr, err := trust.New(context.Background(), n.cfg.Trust, trust.Deps{
 		Self: n.uris.Base(), Actor: n.uris.Actor(),
 		Identity: trust.Identity{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind},
@@ -108,32 +120,23 @@ func (n *Node) openData() (*dataLayer, error) {
 		Now: n.now, Logger: n.log, Version: Version, IDs: n.ids,
 	})
 	if err != nil {
-		client.CloseIdleConnections()
-		ix.Close()
-		st.Close()
 		return nil, fmt.Errorf("trust: %w", err)
 	}
 	fed, err := federation.New(n.cfg.Federation, federation.Deps{Objects: st, Queue: st.Queue(), Follows: st.Follows(), Cosigning: st.Cosigning(), URIs: n.uris, HTTPKey: n.keys.HTTP,
 		Logger: n.log, Now: n.now, Version: Version, Client: client, Trust: tr, OnEquivocation: n.metrics.countEquivocation})
 	if err != nil {
-		client.CloseIdleConnections()
-		ix.Close()
-		st.Close()
 		return nil, fmt.Errorf("federation: %w", err)
 	}
+	undo = append(undo, func() { _ = fed.Close() })
 	csrfKey, err := loadOrCreateCSRFKey(n.cfg.Data)
-	var acc *accounts.Service
-	if err == nil {
-		acc, err = accounts.New(st.Accounts(), accounts.Config{CSRFKey: csrfKey, Now: n.now, Logger: n.log})
-	}
 	if err != nil {
-		_ = fed.Close()
-		client.CloseIdleConnections()
-		ix.Close()
-		st.Close()
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
-	d := &dataLayer{st: st, ix: ix, fed: fed, tr: tr, acc: acc,
+	acc, err := accounts.New(st.Accounts(), accounts.Config{CSRFKey: csrfKey, Now: n.now, Logger: n.log})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	d = &dataLayer{st: st, ix: ix, fed: fed, tr: tr, acc: acc,
 		cat: catalogue.New(catalogue.Deps{Store: st, Index: ix, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.indexStop, d.indexDone = cancel, make(chan struct{})

@@ -897,3 +897,17 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// The dummy an unknown username is checked against is a well-formed hash
+// with the current parameters, so that checking it costs a real hash (as
+// for a known user) and never matches.
+func TestDummyHashCostsAHash(t *testing.T) {
+	e := newEnv(t, nil)
+	p, salt, key, err := parseHash(e.svc.dummy)
+	if err != nil || p != e.svc.cfg.Hash || len(salt) != int(p.SaltLen) || len(key) != int(p.KeyLen) {
+		t.Fatalf("dummy %q: %+v, %v; want the current parameters %+v", e.svc.dummy, p, err, e.svc.cfg.Hash)
+	}
+	if ok, _, err := verifyPassword(e.svc.dummy, ""); ok || err != nil {
+		t.Fatalf("the dummy matched or failed: %v %v", ok, err)
+	}
+}
