@@ -1,14 +1,12 @@
 package node
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/api"
-	"github.com/interlink-project/interlink-node/protocol"
 )
 
 // usersAPI serves /api/v1/users: people's accounts (admin tokens only).
@@ -30,33 +28,9 @@ func apiUser(u accounts.User) api.User {
 		HasPassword: u.HasPassword, Created: u.Created, Updated: u.Updated, LastSignIn: u.LastSignIn}
 }
 
-// accountProblem maps the accounts service's errors to problems naming
-// the field.
-func accountProblem(err error) error {
-	var fe *accounts.FieldError
-	var de *accounts.DuplicateError
-	var pe *accounts.PolicyError
-	switch {
-	case errors.As(err, &pe):
-		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "password", pe.Rule, "%s", pe.Message)
-	case errors.As(err, &de):
-		return fieldError(http.StatusConflict, "conflict", "The value is taken", de.Field, "unique", "%s is already used", de.Field)
-	case errors.As(err, &fe):
-		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", fe.Field, "invalid", "%s", fe.Reason)
-	case errors.Is(err, accounts.ErrNotFound):
-		return errorf(http.StatusNotFound, "not-found", "No such user", "no user has this id")
-	}
-	return err
-}
-
 func (h usersAPI) handleCreate(w http.ResponseWriter, r *http.Request) {
-	raw, err := readJSONBody(w, r, h.bodyLimit)
-	if err != nil {
-		h.writeProblem(w, r, err)
-		return
-	}
 	var req api.UserRequest
-	if err := protocol.DecodeStrict(raw, &req); err != nil {
+	if err := h.decodeRequest(w, r, &req); err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
@@ -71,7 +45,7 @@ func (h usersAPI) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.accounts().CreateUser(r.Context(), accounts.NewUser{Username: req.Username, DisplayName: req.DisplayName, Role: role, Password: req.Password})
 	if err != nil {
-		h.writeProblem(w, r, accountProblem(err))
+		h.writeProblem(w, r, err)
 		return
 	}
 	h.log.InfoContext(r.Context(), "user created", "user", u, "by", principal(r.Context()).Name)
@@ -100,12 +74,12 @@ func (h usersAPI) handleEnabled(enable bool) http.HandlerFunc {
 			change = acc.Enable
 		}
 		if err := change(r.Context(), id); err != nil {
-			h.writeProblem(w, r, accountProblem(err))
+			h.writeProblem(w, r, err)
 			return
 		}
 		u, err := acc.User(r.Context(), id)
 		if err != nil {
-			h.writeProblem(w, r, accountProblem(err))
+			h.writeProblem(w, r, err)
 			return
 		}
 		h.log.InfoContext(r.Context(), "user changed", "user", u, "disabled", u.Disabled, "by", principal(r.Context()).Name)
@@ -114,19 +88,14 @@ func (h usersAPI) handleEnabled(enable bool) http.HandlerFunc {
 }
 
 func (h usersAPI) handlePassword(w http.ResponseWriter, r *http.Request) {
-	raw, err := readJSONBody(w, r, h.bodyLimit)
-	if err != nil {
-		h.writeProblem(w, r, err)
-		return
-	}
 	var req api.PasswordRequest
-	if err := protocol.DecodeStrict(raw, &req); err != nil {
+	if err := h.decodeRequest(w, r, &req); err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
 	id := mux.Vars(r)["id"]
 	if err := h.accounts().SetPassword(r.Context(), id, req.Password, ""); err != nil {
-		h.writeProblem(w, r, accountProblem(err))
+		h.writeProblem(w, r, err)
 		return
 	}
 	h.log.InfoContext(r.Context(), "user password set", "id", id, "by", principal(r.Context()).Name)

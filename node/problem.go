@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
+	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
@@ -50,6 +51,9 @@ func problemFor(err error) (*apiError, bool) {
 	var ke *storage.KeyExistsError
 	var ce *storage.ConflictError
 	var ye *publiccode.SyntaxError
+	var pe *accounts.PolicyError   // a password breaking the policy
+	var de *storage.DuplicateError // a unique field taken (a username)
+	var fe *storage.FieldError     // a malformed field of an account
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
@@ -64,6 +68,12 @@ func problemFor(err error) (*apiError, bool) {
 		return fieldError(http.StatusNotFound, "not-found", "No such task", "task", "exists", "%v", err), true
 	case errors.Is(err, catalogue.ErrCosignFailed):
 		return fieldError(http.StatusBadGateway, "cosign-failed", "The co-producers could not be asked to sign", "coproduced_by", "reachable", "%v", err), true
+	case errors.As(err, &pe):
+		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "password", pe.Rule, "%s", pe.Message), true
+	case errors.As(err, &de):
+		return fieldError(http.StatusConflict, "conflict", "The value is taken", de.Field, "unique", "%s is already used", de.Field), true
+	case errors.As(err, &fe):
+		return fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", fe.Field, "invalid", "%s", fe.Reason), true
 	case errors.As(err, &ke):
 		return &apiError{status: http.StatusConflict, name: "key-exists", title: "An object with this key exists",
 			detail: fmt.Sprintf("a live %s with key %q already exists at %s: update it instead", ke.Type, ke.Key, ke.IRI),
