@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -145,17 +143,12 @@ func newUserPasswdCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body, err := json.Marshal(api.PasswordRequest{Password: pw})
-			if err != nil {
-				return err
-			}
 			err = withClient(cmd, g, "set the password of "+args[0], func(ctx context.Context, c *client) error {
 				id, err := userID(ctx, c, args[0])
 				if err != nil {
 					return err
 				}
-				return c.call(ctx, request{method: http.MethodPut, path: "/users/" + url.PathEscape(id) + "/password",
-					body: bytes.NewReader(body), contentType: "application/json", contentLength: int64(len(body))}, nil)
+				return c.callJSON(ctx, http.MethodPut, "/users/"+url.PathEscape(id)+"/password", api.PasswordRequest{Password: pw}, nil)
 			})
 			if err != nil {
 				return err
