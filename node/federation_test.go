@@ -158,9 +158,10 @@ func TestBackfillOfTheRealCatalogue(t *testing.T) {
 		c := b.get("/api/v1/status").json(t)["counts"].(map[string]any)
 		return c["Interlinker"] == 78.0 && c["ProblemProfile"] == 45.0 && c["CoproductionSchema"] == 4.0
 	})
-	if got := searchNames(t, b, "q=canvas&lang=en"); !contains(got, "business_model_canvas") {
-		t.Fatalf("the backfilled catalogue is not searchable on B: %v", got)
-	}
+	// The index follows the store's change log: stored is not yet indexed.
+	eventually(t, 10*time.Second, "the backfilled catalogue is searchable on B", func() bool {
+		return contains(searchNames(t, b, "q=canvas&lang=en"), "business_model_canvas")
+	})
 }
 
 // TestUnfollowBlockedDomainAndReplay: an Undo removes the follower on the
