@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -41,12 +42,30 @@ func loadTranslations() (*translations, error) {
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	tags := make([]language.Tag, 0, len(supported))
 	for _, l := range supported {
-		if _, err := b.LoadMessageFileFS(localeFS, "locales/"+l.tag+".json"); err != nil {
-			return nil, fmt.Errorf("web: messages %s: %w", l.tag, err)
+		files, err := localeFiles(l.tag)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
+				return nil, fmt.Errorf("web: messages %s: %w", f, err)
+			}
 		}
 		tags = append(tags, language.MustParse(l.tag))
 	}
 	return &translations{bundle: b, matcher: language.NewMatcher(tags), tags: tags}, nil
+}
+
+// localeFiles are the message files of one language: locales/TAG.json and
+// one locales/AREA.TAG.json per area of the interface (editor, admin,
+// processes...), so that each area keeps its messages together.
+func localeFiles(tag string) ([]string, error) {
+	main := "locales/" + tag + ".json"
+	areas, err := fs.Glob(localeFS, "locales/*."+tag+".json")
+	if err != nil {
+		return nil, fmt.Errorf("web: messages %s: %w", tag, err)
+	}
+	return append([]string{main}, areas...), nil
 }
 
 // locale is the reader's language: messages, numbers and dates.

@@ -24,13 +24,26 @@ import (
 // of the four languages, or left empty.
 func TestMessagesComplete(t *testing.T) {
 	load := func(tag string) map[string]string {
-		b, err := fs.ReadFile(localeFS, "locales/"+tag+".json")
+		files, err := localeFiles(tag)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", tag, err)
+		for _, f := range files {
+			b, err := fs.ReadFile(localeFS, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var part map[string]string
+			if err := json.Unmarshal(b, &part); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for id, v := range part {
+				if _, dup := m[id]; dup {
+					t.Errorf("%s: message %q is defined twice", f, id)
+				}
+				m[id] = v
+			}
 		}
 		return m
 	}
