@@ -14,7 +14,6 @@ import (
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/catalogue"
-	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
 )
@@ -142,7 +141,7 @@ func (n *Node) openData() (d *dataLayer, err error) {
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
 	go func() {
 		defer close(d.indexDone)
-		if err := ix.Run(ctx, indexSource{st}); err != nil && !errors.Is(err, context.Canceled) {
+		if err := ix.Run(ctx, storage.SearchSource{St: st}); err != nil && !errors.Is(err, context.Canceled) {
 			n.log.Error("search indexer stopped", "err", err)
 		}
 	}()
@@ -184,30 +183,6 @@ func (n *Node) replaceData(upload string, keep storage.RestoreKeep) error {
 		return fmt.Errorf("restore: replace database: %w", swapErr)
 	}
 	return nil
-}
-
-// indexSource adapts storage.Store to search.Source.
-type indexSource struct{ st *storage.Store }
-
-func (s indexSource) Seq() uint64              { return s.st.Seq() }
-func (s indexSource) Epoch() string            { return s.st.Epoch() }
-func (s indexSource) Changed() <-chan struct{} { return s.st.Changed() }
-func (s indexSource) Get(ctx context.Context, iri string) (protocol.Object, error) {
-	return s.st.Get(ctx, iri)
-}
-func (s indexSource) ForEach(ctx context.Context, fn func(protocol.Object) error) error {
-	return s.st.ForEach(ctx, fn)
-}
-func (s indexSource) Changes(ctx context.Context, after uint64, limit int) ([]search.Change, error) {
-	cs, err := s.st.Changes(ctx, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]search.Change, len(cs))
-	for i, c := range cs {
-		out[i] = search.Change{Seq: c.Seq, IRI: c.IRI}
-	}
-	return out, nil
 }
 
 // csrfKeyFile holds the node's CSRF key (32 random bytes, 0600), made at

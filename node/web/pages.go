@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html"
 	"html/template"
@@ -216,6 +217,7 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	link := func(vals url.Values) string { return "/search?" + vals.Encode() }
+	labels := h.facetLabeler(r.Context(), loc, res.Facets["problem_profile"], q["problem_profile"])
 	for _, f := range facetNames {
 		counts := res.Facets[f]
 		if len(counts) == 0 {
@@ -240,7 +242,7 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 			} else {
 				vals.Add(f, k)
 			}
-			fc.Values = append(fc.Values, facetValue{Label: h.facetLabel(loc, f, k), N: loc.Num(counts[k]), Href: link(vals), Active: active})
+			fc.Values = append(fc.Values, facetValue{Label: labels(f, k), N: loc.Num(counts[k]), Href: link(vals), Active: active})
 		}
 		v.Facets = append(v.Facets, fc)
 	}
@@ -248,7 +250,7 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		for _, k := range q[f] {
 			vals := cloneValues(base)
 			vals[f] = slices.DeleteFunc(slices.Clone(vals[f]), func(s string) bool { return s == k })
-			v.Filters = append(v.Filters, facetValue{Label: loc.T("facet."+f) + ": " + h.facetLabel(loc, f, k), Href: link(vals), Active: true})
+			v.Filters = append(v.Filters, facetValue{Label: loc.T("facet."+f) + ": " + labels(f, k), Href: link(vals), Active: true})
 		}
 	}
 	if res.Next != "" {
@@ -271,16 +273,34 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func (h *Handler) facetLabel(loc *locale, f, k string) string {
-	switch f {
-	case "type":
-		return loc.T("kind." + k)
-	case "language":
-		return loc.LangName(k)
-	case "verified":
-		return loc.T("status." + k)
+// facetLabeler names facet values in the reader's language: kinds, languages
+// and trust states from the messages, problem profiles by their names (read
+// only when the page shows one: the results' counts or an active filter).
+func (h *Handler) facetLabeler(ctx context.Context, loc *locale, counts map[string]int, active []string) func(f, k string) string {
+	var profiles map[string]protocol.Object
+	if len(counts) > 0 || len(active) > 0 {
+		var err error
+		if profiles, err = h.d.Catalogue().ProblemProfiles(ctx); err != nil {
+			h.d.Logger.Warn("search page: problem profile names", "err", err)
+		}
 	}
-	return k
+	return func(f, k string) string {
+		switch f {
+		case "type":
+			return loc.T("kind." + k)
+		case "language":
+			return loc.LangName(k)
+		case "verified":
+			return loc.T("status." + k)
+		case "problem_profile":
+			if obj, ok := profiles[k]; ok {
+				if name, _ := text(indexOf(obj).Name, loc.Tag); name != "" {
+					return name
+				}
+			}
+		}
+		return k
+	}
 }
 
 type langText struct {

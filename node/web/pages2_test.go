@@ -239,3 +239,22 @@ func TestPeersPage(t *testing.T) {
 		t.Errorf("the home page does not link to /peers")
 	}
 }
+
+// TestSearchFacetNamesProblemProfiles: the problem profile facet and its
+// active filter show the profiles' names in the reader's language, not
+// their keys; a key the node holds no profile for stays a key.
+func TestSearchFacetNamesProblemProfiles(t *testing.T) {
+	f := newFixture(t)
+	f.h.d.SearchWait = 10 * time.Second // read the writes just made
+	f.put(t, testInterlinker("actors", "PP_1", "PP_7"))
+	f.put(t, testProfile("PP_1"))
+	w := f.do(t, http.MethodGet, "/search?q=actors&lang=es", nil, nil)
+	body := w.Body.String()
+	if !strings.Contains(body, ">Problema PP_1</a>") || !strings.Contains(body, ">PP_7</a>") {
+		t.Errorf("the facet does not name the profiles: %s", body)
+	}
+	w = f.do(t, http.MethodGet, "/search?problem_profile=PP_1&lang=es", nil, nil)
+	if body := w.Body.String(); !strings.Contains(body, "Problema PP_1 <span") {
+		t.Errorf("the active filter does not name the profile: %s", body)
+	}
+}

@@ -123,6 +123,10 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
+	ctx, stop := context.WithCancel(context.Background())
+	indexed := make(chan struct{})
+	go func() { defer close(indexed); ix.Run(ctx, storage.SearchSource{St: st}) }()
+	t.Cleanup(func() { stop(); <-indexed }) // before the index closes
 	uris := protocol.NewURIs("http://node.test")
 	cat := catalogue.New(catalogue.Deps{Store: st, Index: ix, URIs: uris, Federation: fakeTrust{}, Trust: fakeTrust{}})
 	acc, err := accounts.New(st.Accounts(), accounts.Config{CSRFKey: make([]byte, 32), SessionLifetime: 2 * time.Hour, IdleTimeout: 30 * time.Minute, Hash: accounts.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
@@ -137,6 +141,7 @@ func newFixture(t *testing.T) fixture {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", h.Sessions(http.HandlerFunc(h.Home)))
 	mux.Handle("GET /actor", h.Sessions(http.HandlerFunc(h.Home)))
+	mux.Handle("GET /search", h.Sessions(http.HandlerFunc(h.Search)))
 	mux.Handle("GET /peers", h.Sessions(http.HandlerFunc(h.Peers)))
 	mux.Handle("GET /login", h.Sessions(http.HandlerFunc(h.Login)))
 	mux.Handle("POST /login", h.Sessions(http.HandlerFunc(h.LoginPost)))
