@@ -12,6 +12,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 )
 
@@ -178,4 +179,17 @@ func (l *locale) LangName(tag string) string {
 var funcs = template.FuncMap{
 	"lower": strings.ToLower,
 	"arr":   func(v ...any) []any { return v },
+}
+
+// CountryName names an ISO 3166-1 alpha-2 code in the reader's language
+// (CLDR names from golang.org/x/text), else returns the code.
+func (l *locale) CountryName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(language.Make(l.Tag)).Name(r); name != "" {
+		return name
+	}
+	return code
 }

@@ -226,7 +226,7 @@ func TestPeersPage(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, body)
 	}
 	for _, want := range []string{"<h1>Nodi pari</h1>", `<th scope="row" class="mono">https://rix.example/actor</th><td>accettato</td><td>in attesa</td><td>01/03/2025 10:00 UTC</td>`,
-		"consegne sospese", `lang="en">connection refused`, "<td>LV</td>", "<strong>non risponde</strong>", "<td>ES</td>"} {
+		"consegne sospese", `lang="en">connection refused`, "<td>Lettonia</td>", "<strong>non risponde</strong>", "<td>Spagna</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/peers lacks %q", want)
 		}
