@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	synthcorpus "github.com/interlink-project/interlink-node/testnet/corpus"
 )
 
 const (
@@ -125,22 +127,22 @@ func benchQueries(n int) []Query {
 	r := rand.New(rand.NewPCG(7, 7))
 	filterSets := []func() map[string][]string{
 		func() map[string][]string {
-			return map[string][]string{"nature": {pick(r, []string{"knowledge", "externalsoftware", "software"})}, "scope": {"local"}}
+			return map[string][]string{"nature": {synthcorpus.Pick(r, []string{"knowledge", "externalsoftware", "software"})}, "scope": {"local"}}
 		},
 		func() map[string][]string {
-			return map[string][]string{"licence": {pick(r, []string{"public_domain", "permissive", "copyleft"})}, "language": {pick(r, synthLangs)}}
+			return map[string][]string{"licence": {synthcorpus.Pick(r, []string{"public_domain", "permissive", "copyleft"})}, "language": {synthcorpus.Pick(r, synthcorpus.Languages)}}
 		},
 		func() map[string][]string {
-			return map[string][]string{"type": {"PublicService"}, "country": {pick(r, []string{"IT", "ES", "LV"})}}
+			return map[string][]string{"type": {"PublicService"}, "country": {synthcorpus.Pick(r, []string{"IT", "ES", "LV"})}}
 		},
 		func() map[string][]string {
-			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", zipf(r, 45))}, "origin": {fmt.Sprintf("node%02d.interlink.example", zipf(r, 20))}}
+			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", synthcorpus.Zipf(r, 45))}, "origin": {fmt.Sprintf("node%02d.interlink.example", synthcorpus.Zipf(r, 20))}}
 		},
 	}
 	var qs []Query
 	for range n {
-		lang := synthLangs[r.IntN(len(synthLangs))]
-		vocab := synthVocab[lang]
+		lang := synthcorpus.Languages[r.IntN(len(synthcorpus.Languages))]
+		vocab := synthcorpus.Vocabulary(lang)
 		var ws []string
 		for range 1 + r.IntN(3) {
 			ws = append(ws, vocab[r.IntN(len(vocab))])
