@@ -56,8 +56,11 @@ func indexOf(obj protocol.Object) protocol.IndexDoc {
 	return protocol.IndexDoc{}
 }
 
-// pageHref is the page of an object: its IRI (the same IRI as ActivityPub).
-func pageHref(obj protocol.Object) string { return obj.IRI }
+// pageHref is the page of an object on this node: for its own objects the
+// object's IRI (the same as ActivityPub's), for a peer's copy this node's
+// page of it, with this node's judgement of its signatures (the reader
+// stays on the node they trust; the page links the origin's).
+func pageHref(obj protocol.Object) string { return "/objects/" + obj.ID }
 
 func (h *Handler) item(loc *locale, obj protocol.Object, words []string) item {
 	doc := indexOf(obj)

@@ -109,8 +109,8 @@ func TestSchemaPage(t *testing.T) {
 		`<h3>Involucrar</h3>`,
 		`<li lang="en"><h4>Know the context</h4>`, // no Spanish name: marked as English
 		`<h5>Mapear los actores</h5>`,
-		`<a href="` + a.IRI + `" lang="en">Tool actors</a>`,  // task-a: the objective's PP_1
-		`<a href="` + b.IRI + `" lang="en">Tool planner</a>`, // task-b: its own PP_2
+		`<a href="/objects/` + idOf(a) + `" lang="en">Tool actors</a>`,  // task-a: the objective's PP_1
+		`<a href="/objects/` + idOf(b) + `" lang="en">Tool planner</a>`, // task-b: its own PP_2
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("schema page lacks %q", want)
@@ -120,7 +120,7 @@ func TestSchemaPage(t *testing.T) {
 	if i, j := strings.Index(body, "<h4>"), strings.Index(body, "<h5>"); i < 0 || j < i {
 		t.Errorf("headings out of order")
 	}
-	if strings.Index(body, b.IRI) < strings.Index(body, "Write the plan") {
+	if strings.Index(body, "/objects/"+idOf(b)) < strings.Index(body, "Write the plan") {
 		t.Errorf("task-b's recommendation is not under it")
 	}
 	_ = pp
@@ -138,8 +138,8 @@ func TestProblemProfilePage(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, body)
 	}
-	for _, want := range []string{"Interlinker che affrontano questo problema", `<a href="` + a.IRI + `">Strumento actors</a>`,
-		"Schemi di coproduzione che lo affrontano", `<a href="` + sc.IRI + `" lang="en">Default schema</a>`, "About PP_1"} {
+	for _, want := range []string{"Interlinker che affrontano questo problema", `<a href="/objects/` + idOf(a) + `">Strumento actors</a>`,
+		"Schemi di coproduzione che lo affrontano", `<a href="/objects/` + idOf(sc) + `" lang="en">Default schema</a>`, "About PP_1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("profile page lacks %q", want)
 		}
@@ -149,7 +149,7 @@ func TestProblemProfilePage(t *testing.T) {
 	}
 	// PP_2: a task's own profile; no interlinker lists it
 	w = f.do(t, http.MethodGet, "/objects/"+idOf(pp)+"?lang=lv", nil, nil)
-	if body := w.Body.String(); !strings.Contains(body, "Neviens šī mezgla interlinkers nenorāda") || !strings.Contains(body, sc.IRI) {
+	if body := w.Body.String(); !strings.Contains(body, "Neviens šī mezgla interlinkers nenorāda") || !strings.Contains(body, "/objects/"+idOf(sc)) {
 		t.Errorf("PP_2 page: %s", body)
 	}
 }
@@ -169,7 +169,7 @@ func TestOrganisationPages(t *testing.T) {
 		t.Fatalf("/actor: %d %s", w.Code, body)
 	}
 	for _, want := range []string{"<h1>Comune di Prova</h1>", "Administración pública", "Lo que publica", "<dt>Interlinker</dt><dd>1</dd>",
-		"<dt>Perfil de problema</dt><dd>1</dd>", `href="` + il.IRI + `"`, "Cadena de confianza", "<strong>Comune di Prova (IT)</strong>",
+		"<dt>Perfil de problema</dt><dd>1</dd>", `href="/objects/` + idOf(il) + `"`, "Cadena de confianza", "<strong>Comune di Prova (IT)</strong>",
 		`<li class="mono">https://anchor.example</li>`, "ninguna fijada"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/actor lacks %q", want)

@@ -116,6 +116,23 @@ func location(t *testing.T, ctx context.Context) string {
 	return get(t, ctx, "read the location", chromedp.Location())
 }
 
+// waitLocation waits until the browser is at a URL starting with prefix
+// (a click on a link between two pages with the same landmarks).
+func waitLocation(t *testing.T, ctx context.Context, prefix string) {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		at := location(t, ctx)
+		if strings.HasPrefix(at, prefix) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the browser is at %s, not at %s…", at, prefix)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // shoot writes what the current page shows first, at desktop (1280×900)
 // and phone (390×844) sizes, as PNG into the screenshots directory, when
 // one was asked for.

@@ -74,6 +74,7 @@ func TestReaderAndEditorJourney(t *testing.T) {
 	do(t, ctx, "search for canvas",
 		chromedp.SendKeys(chromedp.ID("q-top"), "canvas"),
 		chromedp.Submit(chromedp.ID("q-top")),
+		chromedp.WaitVisible(chromedp.ID("h-results")), // the home page lists results too
 		chromedp.WaitVisible(chromedp.CSS("ul.results li h3 a")),
 	)
 	checkA11y(t, ctx, "search")
@@ -133,7 +134,13 @@ func TestReaderAndEditorJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("h-prov")),
 	)
 	checkA11y(t, ctx, "object on the follower")
+	if at := location(t, ctx); !strings.HasPrefix(at, b.url+"/objects/") {
+		t.Fatalf("the follower's result leads to %s, not to the follower's own page of it", at)
+	}
 	if prov := text(t, ctx, "section[aria-labelledby=h-prov]"); !strings.Contains(prov, a.url) {
 		t.Fatalf("on the follower, the provenance does not name the origin %s:\n%s", a.url, prov)
 	}
+	do(t, ctx, "follow the link to the origin's page", chromedp.Click(chromedp.CSS("section[aria-labelledby=h-prov] dd a")))
+	waitLocation(t, ctx, a.url+"/objects/")
+	do(t, ctx, "the origin's page", chromedp.WaitVisible(chromedp.ID("h-prov")))
 }
