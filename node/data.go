@@ -141,7 +141,7 @@ func (n *Node) openData() (d *dataLayer, err error) {
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
 	go func() {
 		defer close(d.indexDone)
-		if err := ix.Run(ctx, storage.SearchSource{St: st}); err != nil && !errors.Is(err, context.Canceled) {
+		if err := ix.Run(ctx, search.StoreSource{St: st}); err != nil && !errors.Is(err, context.Canceled) {
 			n.log.Error("search indexer stopped", "err", err)
 		}
 	}()

@@ -153,7 +153,7 @@ func (s *Service) refusesUnverified() bool {
 func (s *Service) localVerification(ctx context.Context, jws []byte) *protocol.Verification {
 	in, err := signedobject.Inspect(jws)
 	if err != nil {
-		return &protocol.Verification{Status: protocol.Unverified, Checked: s.d.Now().UTC(), Reason: err.Error()}
+		return &protocol.Verification{Status: protocol.Unverified, Checked: s.d.Now().UTC(), Reason: err.Error(), Cause: trustchain.CauseOf(err)}
 	}
 	kid := ""
 	if len(in.Sigs) > 0 {
@@ -168,10 +168,11 @@ func (s *Service) localRecord(ctx context.Context, kid string, exp time.Time) *p
 	v := &protocol.Verification{Status: protocol.Unverified, Checked: s.d.Now().UTC(), Expires: exp}
 	ch, err := s.resolver.Resolve(ctx, s.d.Self)
 	if err != nil {
-		v.Reason = err.Error()
+		// This node's own chain: a statement's expiry is a chain's.
+		v.Reason, v.Cause = err.Error(), trustchain.CauseOf(&trustchain.SignerError{Entity: s.d.Self, Err: err})
 		v.Signers = []protocol.SignerInfo{{EntityID: s.d.Self, Kid: kid}}
 		return v
 	}
-	v.Status, v.Signers = protocol.Verified, []protocol.SignerInfo{ch.Signer(kid)}
+	v.Status, v.Cause, v.Signers = protocol.Verified, protocol.CauseVerified, []protocol.SignerInfo{ch.Signer(kid)}
 	return v
 }

@@ -163,7 +163,7 @@ func (s *Service) judgeAgain(ctx context.Context, st Verdicts, ref judgedRef) (b
 	}
 	v := &protocol.Verification{Status: protocol.Invalid, Checked: s.d.Now().UTC(), Expires: o.Verification.Expires, Signers: o.Verification.Signers}
 	if r, err := s.Judge(ctx, o.JWS, o.Received); err != nil {
-		v.Reason = err.Error()
+		v.Reason, v.Cause = err.Error(), trustchain.CauseOf(err)
 	} else {
 		v = r.Verification
 	}

@@ -72,7 +72,7 @@ func pageBenchData(b *testing.B) string {
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- ix.Run(runCtx, storage.SearchSource{St: st}) }()
+	go func() { done <- ix.Run(runCtx, search.StoreSource{St: st}) }()
 	if err := ix.WaitFor(ctx, st.Seq()); err != nil {
 		b.Fatal(err)
 	}

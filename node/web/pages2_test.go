@@ -46,10 +46,10 @@ func TestObjectProvenanceInWords(t *testing.T) {
 			"es", "ha sido revocada", true},
 		{&protocol.Verification{Status: protocol.Verified, Checked: checked, Signers: []protocol.SignerInfo{{EntityID: "https://a.example",
 			Name: "Comune di Prova", Country: "IT", Anchor: "https://anchor.example", Path: []string{"https://a.example", "https://mid.example", "https://anchor.example"}}}},
-			"en", "Signed by Comune di Prova (IT), vouched for by https://mid.example, up to the trust anchor https://anchor.example.", false},
+			"en", "Signed by Comune di Prova (Italy), vouched for by https://mid.example, up to the trust anchor https://anchor.example.", false},
 		{&protocol.Verification{Status: protocol.Verified, Checked: checked, Signers: []protocol.SignerInfo{{EntityID: "https://a.example",
 			Name: "Comune di Prova", Country: "IT", Anchor: "https://anchor.example", Path: []string{"https://a.example", "https://anchor.example"}}}},
-			"it", "Firmato da Comune di Prova (IT), garantito direttamente dall&#39;ancora di fiducia https://anchor.example.", false},
+			"it", "Firmato da Comune di Prova (Italia), garantito direttamente dall&#39;ancora di fiducia https://anchor.example.", false},
 	} {
 		if err := f.st.SetVerification(context.Background(), obj.IRI, obj.Version, c.v); err != nil {
 			t.Fatal(err)

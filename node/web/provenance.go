@@ -6,30 +6,31 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
-// Cause is why an object's signature is trusted or not, in the few words a
-// person needs: the page says it in a sentence of the reader's language and
-// keeps the technical reason in a <details> element.
-type Cause string
+// Cause is why an object's signature is trusted or not (protocol.Cause),
+// with the two causes only a page can tell: no record at all, and no
+// anchor pinned by this node.
+type Cause = protocol.Cause
 
-// The causes a verification record is classified into.
+// The causes a page says, beyond those the verifier records.
 const (
-	CauseVerified      Cause = "verified"       // signed, chain up to a pinned anchor
-	CauseUnsigned      Cause = "unsigned"       // no verification record at all
-	CauseNotChecked    Cause = "not_checked"    // a record without a judgement yet
-	CauseNoAnchor      Cause = "no_anchor"      // this node pins no trust anchor
-	CauseNotAnchored   Cause = "not_anchored"   // the chain does not reach a pinned anchor
-	CauseSignerRevoked Cause = "signer_revoked" // the signer was revoked by its superior
-	CauseKeyRetired    Cause = "key_retired"    // the signing key was retired or revoked
-	CauseSigExpired    Cause = "sig_expired"    // the object's signature has expired
-	CauseStmtExpired   Cause = "stmt_expired"   // a statement of the chain has expired
-	CauseNotYetValid   Cause = "not_yet_valid"  // signed in the future (clock skew)
-	CauseBadSignature  Cause = "bad_signature"  // the signature does not verify
-	CauseUnreachable   Cause = "unreachable"    // a document of the chain could not be fetched
-	CauseOther         Cause = "other"          // anything else: the technical reason tells
+	CauseVerified            = protocol.CauseVerified
+	CauseUnsigned      Cause = "unsigned"    // no verification record at all
+	CauseNotChecked    Cause = "not_checked" // a record without a judgement yet
+	CauseNoAnchor      Cause = "no_anchor"   // this node pins no trust anchor
+	CauseNotAnchored         = protocol.CauseNotAnchored
+	CauseSignerRevoked       = protocol.CauseSignerRevoked
+	CauseKeyRetired          = protocol.CauseKeyRetired
+	CauseSigExpired          = protocol.CauseSigExpired
+	CauseStmtExpired         = protocol.CauseStmtExpired
+	CauseNotYetValid         = protocol.CauseNotYetValid
+	CauseBadSignature        = protocol.CauseBadSignature
+	CauseUnreachable         = protocol.CauseUnreachable
+	CauseOther               = protocol.CauseOther
 )
 
-// Classify reads a stored verification record (status, reason text,
-// signers and their paths) into a Cause. anchorsPinned says whether this
+// Classify reads a stored verification record into a Cause: the cause the
+// verifier recorded, or, for a record made before causes were, its reason
+// text. anchorsPinned says whether this
 // node pins any trust anchor: without one no chain can ever end, and the
 // page says so instead of blaming the signer. The reason texts matched are
 // the messages of protocol/trustchain, protocol/entity, protocol/jose and
@@ -41,6 +42,12 @@ func Classify(v *protocol.Verification, anchorsPinned bool) Cause {
 	}
 	if strings.EqualFold(v.Status, protocol.Verified) {
 		return CauseVerified
+	}
+	if v.Cause != "" { // recorded by the verifier
+		if v.Cause == CauseNotAnchored && !anchorsPinned {
+			return CauseNoAnchor
+		}
+		return v.Cause
 	}
 	r := strings.ToLower(v.Reason)
 	if r == "" {
@@ -108,7 +115,7 @@ func provenanceSentences(loc *locale, cause Cause, v *protocol.Verification) []s
 			who = s.EntityID
 		}
 		if s.Country != "" {
-			who += " (" + s.Country + ")"
+			who += " (" + loc.CountryName(s.Country) + ")"
 		}
 		anchor := s.Anchor
 		var via []string

@@ -65,3 +65,17 @@ func reasonOf(v *protocol.Verification) string {
 	}
 	return v.Reason
 }
+
+// TestClassifyPrefersRecordedCause: a record with the verifier's cause is
+// read by it, whatever its reason text says; without an anchor pinned the
+// page says so rather than blaming the signer.
+func TestClassifyPrefersRecordedCause(t *testing.T) {
+	v := &protocol.Verification{Status: protocol.Unverified, Checked: time.Now(), Reason: "jws expired", Cause: protocol.CauseSignerRevoked}
+	if got := Classify(v, true); got != CauseSignerRevoked {
+		t.Errorf("Classify = %s, want the recorded %s", got, CauseSignerRevoked)
+	}
+	v.Cause = protocol.CauseNotAnchored
+	if got := Classify(v, false); got != CauseNoAnchor {
+		t.Errorf("no anchor pinned: Classify = %s, want %s", got, CauseNoAnchor)
+	}
+}

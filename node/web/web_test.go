@@ -125,7 +125,7 @@ func newFixture(t *testing.T) fixture {
 	t.Cleanup(func() { ix.Close() })
 	ctx, stop := context.WithCancel(context.Background())
 	indexed := make(chan struct{})
-	go func() { defer close(indexed); ix.Run(ctx, storage.SearchSource{St: st}) }()
+	go func() { defer close(indexed); ix.Run(ctx, search.StoreSource{St: st}) }()
 	t.Cleanup(func() { stop(); <-indexed }) // before the index closes
 	uris := protocol.NewURIs("http://node.test")
 	cat := catalogue.New(catalogue.Deps{Store: st, Index: ix, URIs: uris, Federation: fakeTrust{}, Trust: fakeTrust{}})

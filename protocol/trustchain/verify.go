@@ -89,17 +89,17 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 				}
 			}
 			if err != nil {
-				return nil, err
+				return nil, &SignerError{Entity: ent, Err: err}
 			}
 			signers = append(signers, ch.Signer(kid))
 			return key, nil
 		}
 		if chainErr == nil {
-			chainErr = err
+			chainErr = &SignerError{Entity: ent, Err: err}
 		}
 		ec, err2 := resolver.SelfSigned(ctx, ent)
 		if err2 != nil {
-			return nil, fmt.Errorf("no trust chain (%w) and no valid entity configuration: %w", err, err2)
+			return nil, &SignerError{Entity: ent, Err: fmt.Errorf("no trust chain (%w) and no valid entity configuration: %w", err, err2)}
 		}
 		key, err2 := ContentKeyAt(ec, kid, at, seen)
 		if errors.Is(err2, entity.ErrUnknownKey) && resolver.Refresh(ent) {
@@ -108,7 +108,7 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 			}
 		}
 		if err2 != nil {
-			return nil, err2
+			return nil, &SignerError{Entity: ent, Err: err2}
 		}
 		signers = append(signers, info)
 		return key, nil
@@ -127,9 +127,9 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 			}
 		}
 	}
-	ver := &protocol.Verification{Status: protocol.Verified, Signers: ordered, Expires: time.Unix(v.Payload.Exp, 0).UTC(), Checked: now.UTC()}
+	ver := &protocol.Verification{Status: protocol.Verified, Cause: protocol.CauseVerified, Signers: ordered, Expires: time.Unix(v.Payload.Exp, 0).UTC(), Checked: now.UTC()}
 	if chainErr != nil {
-		ver.Status, ver.Reason = protocol.Unverified, chainErr.Error()
+		ver.Status, ver.Reason, ver.Cause = protocol.Unverified, chainErr.Error(), CauseOf(chainErr)
 	}
 	return &Received{Verified: v, Verification: ver}, chainErr, nil
 }
