@@ -97,7 +97,9 @@ func pageBenchData(b *testing.B) string {
 func pageBenchQueries(n int) []string {
 	r := rand.New(rand.NewPCG(7, 9))
 	filters := []func() string{
-		func() string { return "nature=" + corpus.Pick(r, []string{"knowledge", "externalsoftware", "software"}) },
+		func() string {
+			return "nature=" + corpus.Pick(r, []string{"knowledge", "externalsoftware", "software"})
+		},
 		func() string { return "type=PublicService&country=" + corpus.Pick(r, []string{"IT", "ES", "LV"}) },
 		func() string { return fmt.Sprintf("problem_profile=PROBLEM_%02d", corpus.Zipf(r, 45)) },
 		func() string { return "licence=" + corpus.Pick(r, []string{"public_domain", "permissive", "copyleft"}) },
