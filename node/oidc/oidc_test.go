@@ -1,9 +1,14 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,5 +185,59 @@ func TestSecretRedacted(t *testing.T) {
 	}
 	if b, _ := s.MarshalText(); strings.Contains(string(b), "hunter2") || s.Reveal() != "hunter2-very-secret" {
 		t.Fatal("MarshalText or Reveal wrong")
+	}
+}
+
+func TestDiscoveryRetry(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c, err := New(Config{Issuer: srv.URL, ClientID: "x", RedirectURL: "http://127.0.0.1/cb",
+		Roles: RoleMapping{Default: accounts.RoleReader}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return hits }
+	for range 3 {
+		if _, err := c.Start(context.Background(), "/"); !errors.Is(err, ErrProvider) {
+			t.Fatalf("Start with the provider down: %v", err)
+		}
+	}
+	if count() != 1 {
+		t.Fatalf("%d discovery requests within %s, want 1", count(), retryDiscovery)
+	}
+	now = now.Add(retryDiscovery)
+	if _, err := c.Start(context.Background(), "/"); !errors.Is(err, ErrProvider) || count() != 2 {
+		t.Fatalf("after %s: %v, %d requests", retryDiscovery, err, count())
+	}
+	// A callback without a started flow is refused before the provider is asked.
+	if _, err := c.Finish(context.Background(), "nope", url.Values{"state": {"x"}, "code": {"y"}}); !errors.Is(err, ErrState) || count() != 2 {
+		t.Fatalf("Finish of an unknown flow: %v, %d requests", err, count())
+	}
+}
+
+func TestFlowsConcurrent(t *testing.T) {
+	fs := newFlows(50)
+	now := time.Now()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				id := fmt.Sprint(g, "-", i)
+				fs.put(&flow{id: id, expires: now.Add(time.Minute)}, now)
+				fs.take(id, now)
+			}
+		})
+	}
+	wg.Wait()
+	if n := fs.len(); n > 50 {
+		t.Fatalf("%d flows kept, at most 50", n)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	opstorage "github.com/zitadel/oidc/v3/example/server/storage"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"go.uber.org/goleak"
 	"golang.org/x/text/language"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
@@ -165,6 +166,13 @@ func listen(t *testing.T, addr string) net.Listener {
 
 func newOIDCFixture(t *testing.T) *oidcFixture {
 	t.Helper()
+	// Registered first, so run last: after the servers closed, nothing the
+	// sign-ins started (key set fetches, connections) is left running.
+	running := goleak.IgnoreCurrent()
+	t.Cleanup(func() {
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+		goleak.VerifyNone(t, running)
+	})
 	f := &oidcFixture{logs: &syncBuffer{}, users: &opUsers{users: map[string]*opstorage.User{}, groups: map[string][]string{}}}
 	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
