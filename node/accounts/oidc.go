@@ -21,6 +21,9 @@ const (
 	// ActionExternalRole: a sign-in through the identity provider changed
 	// the account's role (the claims map to another role now).
 	ActionExternalRole = "user.role_external"
+	// ActionExternalRefused: the provider's claims no longer give the
+	// account a role; its sessions were ended.
+	ActionExternalRefused = "user.refused_external"
 )
 
 // ErrExternalIdentity: the identity provider's answer cannot make an
@@ -76,6 +79,34 @@ func (s *Service) SignInExternal(ctx context.Context, id ExternalIdentity, clien
 	}
 	u.LastSignIn = s.cfg.Now().UTC()
 	return secret, toUser(u), nil
+}
+
+// RefuseExternal is a sign-in the provider vouched for but whose claims
+// give no role any more: when the subject has an account, every session of
+// it ends (in one write) and the refusal is audited, so that losing a
+// group at the provider ends the access the group gave at the next
+// sign-in, not when the sessions expire. It returns how many sessions
+// ended; no account is not an error.
+func (s *Service) RefuseExternal(ctx context.Context, issuer, subject string) (int, error) {
+	if issuer == "" || subject == "" {
+		return 0, nil
+	}
+	u, err := s.store.UserByOIDC(ctx, issuer, subject)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("accounts: refuse external sign-in: %w", err)
+	}
+	n, err := s.store.DeleteUserSessions(ctx, u.ID, nil)
+	if err != nil {
+		return 0, fmt.Errorf("accounts: refuse external sign-in of %s: %w", u.Username, err)
+	}
+	if aerr := s.Audit(ctx, toUser(u), ActionExternalRefused, u.ID,
+		fmt.Sprintf("no role from the claims; %d sessions ended", n)); aerr != nil {
+		s.log.Warn("audit of a refused external sign-in failed", "user", toUser(u), "error", aerr)
+	}
+	return n, nil
 }
 
 // createExternal makes the account of a first external sign-in; a

@@ -108,3 +108,30 @@ func TestSignInExternalRefusesBadIdentity(t *testing.T) {
 		t.Fatalf("accounts made: %+v", us)
 	}
 }
+
+func TestRefuseExternal(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil)
+	if n, err := e.svc.RefuseExternal(ctx, testIssuer, "nobody"); n != 0 || err != nil {
+		t.Fatalf("no account: %d, %v", n, err)
+	}
+	id := ExternalIdentity{Issuer: testIssuer, Subject: "sub-9", Username: "ugo", Role: RoleAdmin}
+	for range 2 {
+		if _, _, err := e.svc.SignInExternal(ctx, id, Client{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	local := e.user(t, "lia", "a long password 2")
+	e.signIn(t, "lia", "a long password 2")
+	n, err := e.svc.RefuseExternal(ctx, testIssuer, "sub-9")
+	if n != 2 || err != nil {
+		t.Fatalf("RefuseExternal = %d, %v; want the 2 sessions ended", n, err)
+	}
+	if e.store.sessionCount(local.ID) != 1 {
+		t.Fatal("another account's session ended")
+	}
+	es, _, _ := e.svc.ListAudit(ctx, 0, 1)
+	if len(es) != 1 || es[0].Action != ActionExternalRefused || es[0].Username != "ugo" {
+		t.Fatalf("audit = %+v", es)
+	}
+}

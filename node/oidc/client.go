@@ -143,7 +143,8 @@ func (c *Client) Start(ctx context.Context, next string) (Flow, error) {
 }
 
 // Result is a finished sign-in: who the provider vouched for, and the
-// local path to return to.
+// local path to return to. With ErrUnmapped, Identity has the verified
+// Issuer and Subject only (no role).
 type Result struct {
 	Identity accounts.ExternalIdentity
 	Next     string
@@ -204,11 +205,12 @@ func (c *Client) Finish(ctx context.Context, flowID string, q url.Values) (Resul
 		return res, fmt.Errorf("%w: %v", ErrToken, err)
 	}
 	c.userInfo(hctx, p, tok, idt.Subject, claims)
+	res.Identity = accounts.ExternalIdentity{Issuer: idt.Issuer, Subject: idt.Subject}
 	role, err := c.cfg.Roles.Role(claims)
 	if err != nil {
 		c.log.Info("sign-in refused: no role maps", "issuer", idt.Issuer, "subject", protocol.Clip(idt.Subject, 80),
 			"claim", c.cfg.Roles.Claim, "values", len(claims.Values(c.cfg.Roles.Claim)))
-		return res, err
+		return res, err // with the verified issuer and subject: their account's sessions end
 	}
 	username := claims.String(c.cfg.UsernameClaim)
 	if username == "" {

@@ -90,6 +90,14 @@ func (h *Handler) OIDCCallback(w http.ResponseWriter, r *http.Request) {
 			status, key = http.StatusServiceUnavailable, "oidc.unavailable"
 		}
 		h.d.Logger.InfoContext(r.Context(), "web: sign-in with the identity provider refused", "err", err)
+		if errors.Is(err, oidc.ErrUnmapped) {
+			// The groups that gave a role are gone: so are the sessions.
+			if n, rerr := h.d.Accounts().RefuseExternal(r.Context(), res.Identity.Issuer, res.Identity.Subject); rerr != nil {
+				h.d.Logger.ErrorContext(r.Context(), "web: ending the sessions of an account without a role failed", "err", rerr)
+			} else if n > 0 {
+				h.d.Logger.InfoContext(r.Context(), "web: the account's role claims are gone: its sessions ended", "sessions", n)
+			}
+		}
 		h.oidcRefused(w, r, status, key, res.Next)
 		return
 	}

@@ -429,6 +429,24 @@ func TestOIDCRefusals(t *testing.T) {
 		}
 	})
 
+	t.Run("role taken away", func(t *testing.T) {
+		f.users.add("u-ezio", "ezio", "Ezio Grigi", "editors")
+		b := f.browser(t)
+		if resp, body := f.signIn(t, b, "ezio", "/"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first sign-in: %d\n%s", resp.StatusCode, body)
+		}
+		f.users.setGroups("u-ezio", "former-staff")
+		resp, body := f.signIn(t, f.browser(t), "ezio", "/")
+		refused(t, resp, body, http.StatusForbidden, "non ti dà alcun ruolo")
+		if _, ok := f.sessionUser(t, b); ok {
+			t.Fatal("the session of an account whose role is gone still works")
+		}
+		es, _, _ := f.acc.ListAudit(context.Background(), 0, 1)
+		if len(es) != 1 || es[0].Action != accounts.ActionExternalRefused || es[0].Username != "ezio" {
+			t.Fatalf("audit = %+v", es)
+		}
+	})
+
 	t.Run("disabled account", func(t *testing.T) {
 		b := f.browser(t)
 		if resp, body := f.signIn(t, b, "bea", "/"); resp.StatusCode != http.StatusSeeOther {
