@@ -32,7 +32,8 @@ func (n *Node) routes() http.Handler {
 		h.writeProblem(w, req, errorf(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
-	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n}, OIDC: n.oidcSignIn(),
+	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
+		OIDC: n.oidcSignIn(), // sign-in with the identity provider (config_oidc.go); nil when off
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
 	if err != nil {
