@@ -130,7 +130,8 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		h.setCookie(w, h.preSessionCookie(), pre, 3600, http.SameSiteStrictMode)
 	}
-	v.CSRF, v.OIDCProvider = tok, h.oidcProvider()
+	v.CSRF = tok
+	v.OIDCProvider = h.oidcProvider()
 	h.render(w, r, status, "login", h.locale(w, r).T("login.title"), v)
 }
 
