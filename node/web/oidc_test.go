@@ -379,6 +379,32 @@ func TestOIDCRefusals(t *testing.T) {
 		refused(t, resp, body, http.StatusBadRequest, "Questo accesso è scaduto")
 	})
 
+	t.Run("denied at the provider", func(t *testing.T) {
+		b := f.browser(t)
+		stop := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := stop.Get(f.node.URL + "/login/oidc?next=/search")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		auth, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(auth.String(), f.issuer) {
+			t.Fatalf("start: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		q := auth.Query()
+		if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 || q.Get("nonce") == "" ||
+			q.Get("redirect_uri") != f.node.URL+"/login/oidc/callback" || q.Get("response_type") != "code" {
+			t.Fatalf("authorization request lacks PKCE, nonce or the callback: %v", q)
+		}
+		// The person cancels at the provider, which says so to the callback.
+		cb := f.node.URL + "/login/oidc/callback?" + url.Values{"error": {"access_denied"}, "state": {q.Get("state")}}.Encode()
+		r, body := b.get(t, cb)
+		refused(t, r, body, http.StatusUnauthorized, "Comune ID non ha effettuato l&#39;accesso")
+		if !strings.Contains(body, `href="/login/oidc?next=%2fsearch"`) {
+			t.Errorf("the refusal page does not offer to try again towards /search:\n%s", body)
+		}
+	})
+
 	t.Run("no flow cookie", func(t *testing.T) {
 		b := f.browser(t)
 		cb := f.toCallback(t, b, "bea", "/")
