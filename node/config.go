@@ -77,6 +77,9 @@ type Config struct {
 	// Gossip is the node's membership in its federation's gossip pool
 	// (docs/gossip.md).
 	Gossip GossipConfig `yaml:"gossip"`
+	// OIDC is sign-in with the organisation's identity provider
+	// (config_oidc.go; docs/deployment.md).
+	OIDC OIDCConfig `yaml:"oidc"`
 }
 
 // TestingConfig enables what only test federations use (docs/testnet.md).
@@ -399,5 +402,6 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	c.Gossip.validate(c.PublicURL, bad)
+	c.OIDC.validate(bad)
 	return errors.Join(errs...)
 }

@@ -33,6 +33,7 @@ func (n *Node) routes() http.Handler {
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
 	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
+		OIDC: n.oidcSignIn(), // sign-in with the identity provider (config_oidc.go); nil when off
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
 	if err != nil {
@@ -98,6 +99,8 @@ func (n *Node) routes() http.Handler {
 	csrfOrigin := http.NewCrossOriginProtection()
 	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
 	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
+	r.Handle("/login/oidc", page(ui.OIDCStart)).Methods(http.MethodGet).Name("page.login_oidc")
+	r.Handle("/login/oidc/callback", page(ui.OIDCCallback)).Methods(http.MethodGet).Name("page.login_oidc_callback")
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)

@@ -22,6 +22,7 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, id string, change func(*storage.User) error) (storage.User, error)
 	User(ctx context.Context, id string) (storage.User, error)
 	UserByUsername(ctx context.Context, name string) (storage.User, error)
+	UserByOIDC(ctx context.Context, issuer, subject string) (storage.User, error)
 	Users(ctx context.Context) ([]storage.User, error)
 }
 

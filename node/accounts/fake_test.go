@@ -44,6 +44,9 @@ func (f *fakeStore) CreateUser(_ context.Context, u storage.User) error {
 		if storage.FoldUsername(o.Username) == storage.FoldUsername(u.Username) {
 			return &storage.DuplicateError{Field: "username", Value: u.Username, Owner: o.ID}
 		}
+		if u.OIDCSubject != "" && o.OIDCIssuer == u.OIDCIssuer && o.OIDCSubject == u.OIDCSubject {
+			return &storage.DuplicateError{Field: "oidc_subject", Value: u.OIDCSubject, Owner: o.ID}
+		}
 	}
 	u.Updated = u.Created
 	f.users[u.ID] = u
@@ -92,6 +95,17 @@ func (f *fakeStore) UserByUsername(_ context.Context, name string) (storage.User
 		}
 	}
 	return storage.User{}, fmt.Errorf("fake: user by username: %w", storage.ErrNotFound)
+}
+
+func (f *fakeStore) UserByOIDC(_ context.Context, issuer, subject string) (storage.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.OIDCSubject != "" && u.OIDCIssuer == issuer && u.OIDCSubject == subject {
+			return u, nil
+		}
+	}
+	return storage.User{}, fmt.Errorf("fake: user by OIDC subject: %w", storage.ErrNotFound)
 }
 
 func (f *fakeStore) Users(context.Context) ([]storage.User, error) {

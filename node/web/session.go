@@ -93,6 +93,7 @@ type loginView struct {
 	Error         string // the whole form's
 	UsernameError string
 	PasswordError string
+	OIDCProvider  string // "Sign in with" this identity provider (oidc.go); "": none
 }
 
 const maxForm = 16 << 10
@@ -130,6 +131,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, status int, 
 		h.setCookie(w, h.preSessionCookie(), pre, 3600, http.SameSiteStrictMode)
 	}
 	v.CSRF = tok
+	v.OIDCProvider = h.oidcProvider()
 	h.render(w, r, status, "login", h.locale(w, r).T("login.title"), v)
 }
 

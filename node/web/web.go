@@ -52,6 +52,7 @@ type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
 	Federation Federation // the home and peers pages' view; nil: no federation shown, /peers answers 403
+	OIDC       OIDCSignIn // sign-in with the identity provider (oidc.go); nil: not configured
 	Site       Site
 	URIs       protocol.URIs
 	SearchWait time.Duration
