@@ -200,22 +200,14 @@ func (h *Handler) ImportPost(w http.ResponseWriter, r *http.Request) {
 }
 
 // uploadReason is what an unreadable upload's error says for people:
-// the YAML line, or each field and rule.
+// the YAML line, or the file, field and rule the readers name.
 func uploadReason(err error) string {
 	var se *publiccode.SyntaxError
-	var ve *protocol.ValidationError
-	switch {
-	case errors.As(err, &se):
+	if errors.As(err, &se) {
 		if se.Line > 0 {
 			return fmt.Sprintf("line %d: %s", se.Line, se.Msg)
 		}
 		return se.Msg
-	case errors.As(err, &ve):
-		parts := make([]string, 0, len(ve.Errors))
-		for _, fe := range ve.Errors {
-			parts = append(parts, fe.Field+": "+fe.Message)
-		}
-		return strings.Join(parts, "; ")
 	}
 	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), catalogue.ErrBadUpload.Error()+": "), "interlinkfmt: ")
 }
