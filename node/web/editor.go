@@ -211,7 +211,7 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request, s session, sp
 		if cur != nil {
 			next = cur.Version + 1
 		}
-		pv := previewView(loc, e, next)
+		pv := previewView(loc, e, next, h.d.URIs.Base())
 		h.editPageWith(w, r, http.StatusOK, spec, fd, nil, version, cur, func(v *editView) {
 			v.Preview = &view{L: loc, Site: h.d.Site, Content: pv}
 		})

@@ -41,7 +41,7 @@ type optionView struct {
 // langInput is one language's control of a multilingual field.
 type langInput struct {
 	Tag, Label, ID, Name, Value string
-	Errors                      []string
+	Errors                      []fieldError
 	Describe                    string // aria-describedby
 }
 
@@ -50,14 +50,14 @@ type fieldView struct {
 	Required, Checked               bool
 	Options                         []optionView
 	Langs                           []langInput
-	Errors                          []string
+	Errors                          []fieldError
 	Describe                        string
 }
 
 type rowView struct {
 	ID, Legend string
 	Fields     []fieldView
-	Errors     []string
+	Errors     []fieldError
 }
 
 type sectionView struct {
@@ -66,7 +66,7 @@ type sectionView struct {
 	Group       string // the group's path, when the section is a list of rows
 	Rows        []rowView
 	AddLabel    string
-	Errors      []string
+	Errors      []fieldError
 }
 
 type summaryItem struct{ Href, Text string }
@@ -77,7 +77,7 @@ type editView struct {
 	Version                            uint64
 	Langs                              string
 	AddLangs                           []optionView
-	AddLangErrors                      []string
+	AddLangErrors                      []fieldError
 	Sections                           []sectionView
 	Summary                            []summaryItem
 	Notice                             string // a stale edit, a draft sent to co-signers
@@ -118,16 +118,23 @@ var hints = map[string]string{"key": "edit.h.key", "identifier": "edit.h.key", "
 	"processing_time": "edit.h.duration", "problem_profiles": "edit.h.profiles", "languages": "edit.h.langs", "language": "edit.h.langs",
 	"administrative_scopes": "edit.h.scopes", "spatial": "edit.h.spatial", "currency": "edit.h.currency"}
 
-// errorText is a field error for people: the rule in the reader's
-// language, then the validator's own words (English) for the particulars.
-func errorText(loc *locale, fe protocol.FieldError) string {
+// fieldError is a field error for people: the rule in the reader's
+// language, and the validator's own words (English) for the particulars.
+type fieldError struct{ Text, Detail string }
+
+func (e fieldError) String() string { return e.Text + " (" + e.Detail + ")" }
+
+func fieldErrorOf(loc *locale, fe protocol.FieldError) fieldError {
 	id := "edit.rule." + fe.Rule
 	msg := loc.T(id)
 	if msg == id {
 		msg = loc.T("edit.rule.other")
 	}
-	return msg + " (" + fe.Message + ")"
+	return fieldError{Text: msg, Detail: fe.Message}
 }
+
+// errorText is fieldErrorOf's text and detail in one line.
+func errorText(loc *locale, fe protocol.FieldError) string { return fieldErrorOf(loc, fe).String() }
 
 // formView lays out the form of spec with fd's values and errs under the
 // controls they concern.
@@ -146,10 +153,10 @@ func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldErr
 		markKnown(known, "", sec.Fields, fd.langs)
 	}
 	by, general := placeErrors(errs, known)
-	msgs := func(name string) []string {
-		var out []string
+	msgs := func(name string) []fieldError {
+		var out []fieldError
 		for _, fe := range by[name] {
-			out = append(out, errorText(loc, fe))
+			out = append(out, fieldErrorOf(loc, fe))
 		}
 		return out
 	}
@@ -160,9 +167,9 @@ func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldErr
 		}
 	}
 	var summary []summaryItem
-	add := func(id, label string, es []string) {
+	add := func(id, label string, es []fieldError) {
 		for _, e := range es {
-			summary = append(summary, summaryItem{Href: "#" + id, Text: label + ": " + e})
+			summary = append(summary, summaryItem{Href: "#" + id, Text: label + ": " + e.Text})
 		}
 	}
 	add("f-addlang", loc.T("edit.addlang"), v.AddLangErrors)
@@ -255,9 +262,9 @@ func markKnown(known map[string]bool, prefix string, fields []fieldSpec, langs [
 
 // previewView is the object page of e as it would look once saved: the
 // object template's view, unsigned, version next.
-func previewView(loc *locale, e protocol.Entity, version uint64) objectView {
+func previewView(loc *locale, e protocol.Entity, version uint64, origin string) objectView {
 	doc := e.Index()
-	v := objectView{Kind: loc.T("kind." + string(e.Kind())), Version: version, Local: true, Status: "unsigned",
+	v := objectView{Kind: loc.T("kind." + string(e.Kind())), Version: version, Local: true, Status: "unsigned", Origin: origin,
 		StatusText: loc.T("edit.preview.status"), Sentences: []string{loc.T("edit.preview.unsigned")}}
 	v.Title, _ = text(doc.Name, loc.Tag)
 	if v.Title == "" {
