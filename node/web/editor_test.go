@@ -2,13 +2,18 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/node/accounts"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage"
 )
 
 // editorFixture is the page fixture with the editor's and the import's
@@ -302,5 +307,46 @@ func TestEditorPublishEditAndStale(t *testing.T) {
 	sc := f.put(t, testSchema())
 	if w := f.do(t, http.MethodGet, "/objects/"+idOf(sc)+"/edit", nil, []*http.Cookie{f.editor}); w.Code != http.StatusForbidden {
 		t.Errorf("schema edit: %d", w.Code)
+	}
+}
+
+// fakeCosign answers the catalogue's co-signing seam: a draft, or err.
+type fakeCosign struct{ err error }
+
+func (c fakeCosign) StartCosign(_ context.Context, obj protocol.Object, _ uint64, _ []byte, cs []string) (storage.Draft, error) {
+	return storage.Draft{ID: "d1", Object: obj, Cosigners: cs}, c.err
+}
+
+func (fakeCosign) AnswerCosign(context.Context, string, bool, string) (storage.CosignRequest, error) {
+	return storage.CosignRequest{}, errors.New("not offered")
+}
+
+func (fakeCosign) DraftBody(context.Context, []byte) json.RawMessage { return nil }
+
+// TestEditorCoproducedService: a service co-produced with another node's
+// organisation goes to its co-signers as a draft (202, recorded), or,
+// when they cannot be asked, nothing is saved (502).
+func TestEditorCoproducedService(t *testing.T) {
+	f := newEditorFixture(t)
+	form := url.Values{"identifier": {"svc-co"}, "title.en": {"Shared service"}, "description.en": {"Made together"},
+		"competent_authority": {"http://node.test/objects/01JORG"}, "coproduced_by": {"http://node.test/org\nhttps://civic.example/org"}}
+	for _, c := range []struct {
+		err    error
+		status int
+		text   string
+	}{{nil, http.StatusAccepted, "sent to the co-producers"}, {federation.ErrCosign, http.StatusBadGateway, "could not be asked to sign"}} {
+		cat := catalogue.New(catalogue.Deps{Store: f.st, URIs: protocol.NewURIs("http://node.test"), Federation: fakeTrust{}, Trust: fakeTrust{}, Cosign: fakeCosign{err: c.err}})
+		f.h.d.Catalogue = func() *catalogue.Service { return cat }
+		status, body := f.post(t, "/new/public-service", "save", form)
+		if status != c.status || !strings.Contains(body, c.text) || strings.Contains(body, `value="Shared service"`) != (c.err != nil) {
+			t.Fatalf("%v: %d %s", c.err, status, body)
+		}
+	}
+	if n := f.count(t); n != 0 {
+		t.Fatalf("%d objects stored before the co-signers signed", n)
+	}
+	entries, _, _ := f.acc.ListAudit(context.Background(), 0, 10)
+	if len(entries) != 1 || entries[0].Action != ActionObjectDraft {
+		t.Fatalf("audit %+v", entries)
 	}
 }
