@@ -90,7 +90,7 @@ func (fd *formData) fill(prefix string, fields []fieldSpec, m map[string]json.Ra
 			if json.Unmarshal(raw, &b) == nil {
 				fd.vals[name] = strconv.FormatBool(b)
 			}
-		case wList:
+		case wList, wChecks:
 			var l []string
 			_ = json.Unmarshal(raw, &l)
 			fd.vals[name] = strings.Join(l, "\n")
@@ -139,9 +139,13 @@ func formFromPost(spec *formSpec, post url.Values) (formData, []protocol.FieldEr
 			errs = append(errs, protocol.FieldError{Field: "addlang", Rule: "bcp47", Message: fmt.Sprintf("%q is not a well-formed BCP 47 language tag", protocol.Clip(tag, 64))})
 		}
 	}
-	get := func(name string) string { return strings.ReplaceAll(post.Get(name), "\r\n", "\n") }
-	var names func(prefix string, fields []fieldSpec) []string
-	names = func(prefix string, fields []fieldSpec) []string {
+	get := func(name string) string {
+		if vs := post[name]; len(vs) > 1 { // a group of checkboxes
+			return strings.Join(vs, "\n")
+		}
+		return strings.ReplaceAll(post.Get(name), "\r\n", "\n")
+	}
+	names := func(prefix string, fields []fieldSpec) []string {
 		var out []string
 		for _, f := range fields {
 			switch f.W {
@@ -275,7 +279,7 @@ func (fd formData) build(m map[string]any, prefix string, fields []fieldSpec) []
 			if v == "true" || v == "false" {
 				setPath(m, f.Path, v == "true")
 			}
-		case wList:
+		case wList, wChecks:
 			if l := lines(v); len(l) > 0 {
 				setPath(m, f.Path, l)
 			}

@@ -164,3 +164,39 @@ func newTestLocale() *locale {
 	}
 	return tr.locale("en")
 }
+
+// TestEditorMessagesExist: every label, option, section and hint the
+// forms show has a message (TestMessagesComplete then checks the four
+// languages have it).
+func TestEditorMessagesExist(t *testing.T) {
+	loc := newTestLocale()
+	var keys []string
+	for _, spec := range forms {
+		keys = append(keys, "kind."+string(spec.Kind))
+		for _, sec := range spec.Sections {
+			keys = append(keys, "edit.s."+sec.ID)
+			fields, group := sec.Fields, ""
+			if sec.Group != nil {
+				fields, group = sec.Group.Fields, sec.Group.Path
+				keys = append(keys, "edit.add."+group)
+			}
+			for _, f := range fields {
+				keys = append(keys, labelKey(group, f.Path))
+				for _, o := range f.Options {
+					keys = append(keys, "edit.o."+f.Path+"."+o)
+				}
+			}
+		}
+	}
+	for _, k := range hints {
+		keys = append(keys, k)
+	}
+	for _, rule := range []string{"required", "max_length", "enum", "slug", "url", "email", "iso3166", "bcp47", "duration", "unique", "number", "format", "other"} {
+		keys = append(keys, "edit.rule."+rule)
+	}
+	for _, k := range keys {
+		if loc.T(k) == k {
+			t.Errorf("no message %q", k)
+		}
+	}
+}

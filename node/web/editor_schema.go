@@ -17,6 +17,7 @@ const (
 	wList                  // a textarea, one item per line ([]string)
 	wNumber                // a decimal number (*float64)
 	wJSON                  // a textarea holding a JSON object, kept verbatim
+	wChecks                // a checkbox per option ([]string; values not offered stay, checked)
 	wLText                 // one line per language (protocol.Text)
 	wLProse                // a textarea per language (protocol.Text)
 	wLList                 // a textarea per language, one item per line (protocol.TextList)
@@ -94,7 +95,7 @@ var forms = []*formSpec{
 			{Path: "difficulty", W: wEnum, Options: difficultyOptions},
 			{Path: "targets", W: wList},
 			{Path: "types", W: wList},
-			{Path: "administrative_scopes", W: wList},
+			{Path: "administrative_scopes", W: wChecks, Options: scopeOptions},
 			{Path: "form", W: wString},
 			{Path: "format", W: wString},
 			{Path: "environments", W: wList},

@@ -109,14 +109,14 @@ func labelKey(group, path string) string {
 }
 
 var widgetNames = map[widget]string{wString: "string", wProse: "prose", wEnum: "enum", wBool: "bool", wTriBool: "tribool",
-	wList: "list", wNumber: "number", wJSON: "json", wLText: "ltext", wLProse: "lprose", wLList: "llist"}
+	wList: "list", wNumber: "number", wJSON: "json", wChecks: "checks", wLText: "ltext", wLProse: "lprose", wLList: "llist"}
 
 // hints are the fields with a hint of their own; lists and JSON have the
 // widget's.
 var hints = map[string]string{"key": "edit.h.key", "identifier": "edit.h.key", "spatial.country": "edit.h.country",
 	"competent_authority": "edit.h.iri", "is_instance_of": "edit.h.iri", "coproduced_by": "edit.h.iris", "uses_interlinkers": "edit.h.iris",
 	"processing_time": "edit.h.duration", "problem_profiles": "edit.h.profiles", "languages": "edit.h.langs", "language": "edit.h.langs",
-	"administrative_scopes": "edit.h.scopes", "spatial": "edit.h.spatial", "currency": "edit.h.currency"}
+"spatial": "edit.h.spatial", "currency": "edit.h.currency"}
 
 // fieldError is a field error for people: the rule in the reader's
 // language, and the validator's own words (English) for the particulars.
@@ -199,6 +199,16 @@ func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldErr
 		case wTriBool:
 			for _, o := range [][2]string{{"", "edit.o.unset"}, {"true", "edit.o.yes"}, {"false", "edit.o.no"}} {
 				fv.Options = append(fv.Options, optionView{Value: o[0], Label: loc.T(o[1]), Selected: fv.Value == o[0]})
+			}
+		case wChecks:
+			chosen := lines(fv.Value)
+			for _, o := range f.Options {
+				fv.Options = append(fv.Options, optionView{Value: o, Label: loc.T("edit.o." + f.Path + "." + o), Selected: slices.Contains(chosen, o)})
+			}
+			for _, c := range chosen {
+				if !slices.Contains(f.Options, c) {
+					fv.Options = append(fv.Options, optionView{Value: c, Label: c, Selected: true})
+				}
 			}
 		case wEnum:
 			fv.Options = append(fv.Options, optionView{Value: "", Label: loc.T("edit.o.none"), Selected: fv.Value == ""})
