@@ -249,6 +249,9 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request, s session, sp
 		}
 		h.editPageWith(w, r, http.StatusConflict, spec, fd, nil, have, cur, func(v *editView) {
 			v.Notice = loc.Tf("edit.stale", have)
+			if cur != nil {
+				v.Current = "/objects/" + cur.ID
+			}
 		})
 	case errors.Is(err, catalogue.ErrNotOwner):
 		h.Error(w, r, http.StatusForbidden)

@@ -83,6 +83,7 @@ type editView struct {
 	Notice                             string // a stale edit, a draft sent to co-signers
 	Preview                            *view  // the object page as it would look
 	Done                               string // the href of the result when nothing is left to edit
+	Current                            string // a stale edit: the href of the current version
 }
 
 // controlID is the HTML id of a control named by a JSON path.
