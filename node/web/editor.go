@@ -286,7 +286,11 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, s
 func (h *Handler) editPageWith(w http.ResponseWriter, r *http.Request, status int, spec *formSpec, fd formData, errs []protocol.FieldError,
 	version uint64, cur *protocol.Object, more func(*editView)) {
 	loc := h.locale(w, r)
-	v, general := formView(loc, spec, fd, errs)
+	ch, err := h.d.Catalogue().FormChoices(r.Context())
+	if err != nil { // the lists only help: the form works without them
+		h.d.Logger.WarnContext(r.Context(), "web: the editor's choices", "err", err)
+	}
+	v, general := formView(loc, spec, fd, errs, ch)
 	for _, fe := range general {
 		v.Summary = append(v.Summary, summaryItem{Href: "#form", Text: errorText(loc, fe)})
 	}

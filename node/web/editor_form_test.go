@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -153,7 +154,7 @@ func FuzzFormFromPost(f *testing.F) {
 		if e, errs := fd.decode(spec); e == nil && len(errs) == 0 {
 			t.Fatal("no entity and no error")
 		}
-		formView(loc, spec, fd, nil)
+		formView(loc, spec, fd, nil, catalogue.Choices{ProblemProfiles: []catalogue.Choice{{Key: "P1"}}})
 	})
 }
 

@@ -31,6 +31,13 @@ type fieldSpec struct {
 	W        widget
 	Options  []string
 	Required bool
+	// Choices names the objects the node holds that the field may refer
+	// to: "profiles" (checkboxes, wChecks), "organisations" (suggestions
+	// for a wString).
+	Choices string
+	// Other: a wChecks field also takes values it does not offer, typed
+	// one per line.
+	Other bool
 }
 
 // groupSpec is a list of structured items (a service's channels), shown as
@@ -88,7 +95,7 @@ var forms = []*formSpec{
 			{Path: "name", W: wLText, Required: true},
 			{Path: "description", W: wLProse, Required: true},
 			{Path: "tags", W: wLList},
-			{Path: "problem_profiles", W: wList},
+			{Path: "problem_profiles", W: wChecks, Choices: "profiles", Other: true},
 			{Path: "languages", W: wList},
 		}},
 		{ID: "use", Fields: []fieldSpec{
@@ -131,7 +138,7 @@ var forms = []*formSpec{
 			{Path: "identifier", W: wString, Required: true},
 			{Path: "title", W: wLText, Required: true},
 			{Path: "description", W: wLProse, Required: true},
-			{Path: "competent_authority", W: wString, Required: true},
+			{Path: "competent_authority", W: wString, Required: true, Choices: "organisations"},
 			{Path: "keywords", W: wLList},
 			{Path: "language", W: wList},
 			{Path: "spatial", W: wList},

@@ -350,3 +350,35 @@ func TestEditorCoproducedService(t *testing.T) {
 		t.Fatalf("audit %+v", entries)
 	}
 }
+
+// TestEditorChoices: the problem profiles the node holds are checkboxes
+// (others typed beside them), its organisations suggestions for the
+// competent authority.
+func TestEditorChoices(t *testing.T) {
+	f := newEditorFixture(t)
+	f.put(t, testProfile("ORG_PROBLEM_1"))
+	org := f.put(t, &protocol.Organisation{Type: protocol.KindOrganisation, Key: "comune", PrefLabel: protocol.Text{"it": "Comune di Prova"},
+		OrgKind: protocol.OrgPublicAdministration, Spatial: protocol.OrganisationSpatial{Country: "IT"}})
+	body := f.do(t, http.MethodGet, "/new/interlinker?lang=en", nil, []*http.Cookie{f.editor}).Body.String()
+	if !strings.Contains(body, `name="problem_profiles" value="ORG_PROBLEM_1">`) || !strings.Contains(body, `id="f-problem_profiles-other" name="problem_profiles"`) {
+		t.Fatalf("no checkbox for the profile held")
+	}
+	if body := f.do(t, http.MethodGet, "/new/public-service?lang=en", nil, []*http.Cookie{f.editor}).Body.String(); !strings.Contains(body, `<option value="`+org.IRI+`">Comune di Prova</option>`) {
+		t.Fatalf("no suggestion of the organisation")
+	}
+	form := with(validInterlinker(), "problem_profiles", "")
+	form["problem_profiles"] = []string{"ORG_PROBLEM_1", "NEW_PROFILE\r\nOTHER_ONE"}
+	status, body := f.post(t, "/new/interlinker", "save", form)
+	if status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", status, body)
+	}
+	id := strings.TrimPrefix(body[strings.Index(body, "Location: ")+len("Location: "):], "/objects/")
+	p, _ := f.cat.ObjectByID(context.Background(), id, 0)
+	if got := entityOf(p.Object).(*protocol.Interlinker).ProblemProfiles; strings.Join(got, " ") != "ORG_PROBLEM_1 NEW_PROFILE OTHER_ONE" {
+		t.Fatalf("problem profiles %v", got)
+	}
+	edit := f.do(t, http.MethodGet, "/objects/"+id+"/edit?lang=en", nil, []*http.Cookie{f.editor}).Body.String()
+	if !strings.Contains(edit, `value="ORG_PROBLEM_1" checked>`) || !strings.Contains(edit, "NEW_PROFILE\nOTHER_ONE</textarea>") {
+		t.Fatalf("the edit form does not show the chosen profiles")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -52,6 +53,9 @@ type fieldView struct {
 	Langs                           []langInput
 	Errors                          []fieldError
 	Describe                        string
+	List                            []optionView // suggestions (a datalist)
+	HasOther                        bool         // checkboxes, and a textarea for other values
+	Other                           string
 }
 
 type rowView struct {
@@ -139,7 +143,7 @@ func errorText(loc *locale, fe protocol.FieldError) string { return fieldErrorOf
 
 // formView lays out the form of spec with fd's values and errs under the
 // controls they concern.
-func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldError) (editView, []protocol.FieldError) {
+func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldError, ch catalogue.Choices) (editView, []protocol.FieldError) {
 	known := map[string]bool{"addlang": true}
 	for _, sec := range spec.Sections {
 		if g := sec.Group; g != nil {
@@ -197,19 +201,47 @@ func formView(loc *locale, spec *formSpec, fd formData, errs []protocol.FieldErr
 		switch f.W {
 		case wBool:
 			fv.Checked = fv.Value == "true"
+		case wString:
+			if f.Choices == "organisations" {
+				for _, c := range ch.Organisations {
+					name, _ := text(c.Name, loc.Tag)
+					fv.List = append(fv.List, optionView{Value: c.IRI, Label: name})
+				}
+			}
 		case wTriBool:
 			for _, o := range [][2]string{{"", "edit.o.unset"}, {"true", "edit.o.yes"}, {"false", "edit.o.no"}} {
 				fv.Options = append(fv.Options, optionView{Value: o[0], Label: loc.T(o[1]), Selected: fv.Value == o[0]})
 			}
 		case wChecks:
 			chosen := lines(fv.Value)
+			offered := map[string]bool{}
 			for _, o := range f.Options {
+				offered[o] = true
 				fv.Options = append(fv.Options, optionView{Value: o, Label: loc.T("edit.o." + f.Path + "." + o), Selected: slices.Contains(chosen, o)})
 			}
+			if f.Choices == "profiles" {
+				for _, c := range ch.ProblemProfiles {
+					offered[c.Key] = true
+					label := c.Key
+					if name, _ := text(c.Name, loc.Tag); name != "" {
+						label += " · " + name
+					}
+					fv.Options = append(fv.Options, optionView{Value: c.Key, Label: label, Selected: slices.Contains(chosen, c.Key)})
+				}
+			}
+			var other []string
 			for _, c := range chosen {
-				if !slices.Contains(f.Options, c) {
+				switch {
+				case offered[c]:
+				case f.Other:
+					other = append(other, c)
+				default:
 					fv.Options = append(fv.Options, optionView{Value: c, Label: c, Selected: true})
 				}
+			}
+			fv.HasOther, fv.Other = f.Other, strings.Join(other, "\n")
+			if len(fv.Options) == 0 { // nothing to offer: one textarea
+				fv.W, fv.HasOther, fv.Hint = "list", false, loc.T("edit.h.lines")
 			}
 		case wEnum:
 			fv.Options = append(fv.Options, optionView{Value: "", Label: loc.T("edit.o.none"), Selected: fv.Value == ""})
