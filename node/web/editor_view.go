@@ -121,7 +121,7 @@ var widgetNames = map[widget]string{wString: "string", wProse: "prose", wEnum: "
 var hints = map[string]string{"key": "edit.h.key", "identifier": "edit.h.key", "spatial.country": "edit.h.country",
 	"competent_authority": "edit.h.iri", "is_instance_of": "edit.h.iri", "coproduced_by": "edit.h.iris", "uses_interlinkers": "edit.h.iris",
 	"processing_time": "edit.h.duration", "problem_profiles": "edit.h.profiles", "languages": "edit.h.langs", "language": "edit.h.langs",
-"spatial": "edit.h.spatial", "currency": "edit.h.currency"}
+	"spatial": "edit.h.spatial", "currency": "edit.h.currency"}
 
 // fieldError is a field error for people: the rule in the reader's
 // language, and the validator's own words (English) for the particulars.
