@@ -65,3 +65,23 @@ func TestImportSeedAndPubliccodeRefuseBadFiles(t *testing.T) {
 		t.Fatalf("seed report %+v", rep)
 	}
 }
+
+func TestFormChoices(t *testing.T) {
+	svc, _, _, _ := newTestService(t)
+	ctx := context.Background()
+	org := &protocol.Organisation{Type: protocol.KindOrganisation, Key: "zgz", PrefLabel: protocol.Text{"es": "Ayuntamiento de Zaragoza"},
+		OrgKind: protocol.OrgPublicAdministration, Spatial: protocol.OrganisationSpatial{Country: "ES"}}
+	if _, err := svc.ImportEntities(ctx, []protocol.Entity{profile("P2"), profile("P1"), org}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.FormChoices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ProblemProfiles) != 2 || c.ProblemProfiles[0].Key != "P1" || c.ProblemProfiles[1].Name["en"] != "Profile P2" {
+		t.Fatalf("profiles %+v", c.ProblemProfiles)
+	}
+	if len(c.Organisations) != 1 || c.Organisations[0].IRI == "" || c.Organisations[0].Name["es"] != "Ayuntamiento de Zaragoza" {
+		t.Fatalf("organisations %+v", c.Organisations)
+	}
+}
