@@ -382,3 +382,43 @@ func TestEditorChoices(t *testing.T) {
 		t.Fatalf("the edit form does not show the chosen profiles")
 	}
 }
+
+// TestEditorPublishEachKind: a valid form of each kind publishes its
+// object (303 to its page), with the structured rows of a service.
+func TestEditorPublishEachKind(t *testing.T) {
+	f := newEditorFixture(t)
+	cases := []struct {
+		slug string
+		kind protocol.Kind
+		form url.Values
+	}{
+		{"interlinker", protocol.KindInterlinker, validInterlinker()},
+		{"public-service", protocol.KindPublicService, url.Values{"identifier": {"svc-1"}, "title.es": {"Permiso de aparcamiento"},
+			"description.es": {"Solicitar"}, "competent_authority": {"http://node.test/objects/01JORG"}, "processing_time": {"P5D"},
+			"rows.channels": {"1"}, "channels[0].identifier": {"web"}, "channels[0].description.en": {"Online"},
+			"rows.costs": {"1"}, "costs[0].identifier": {"fee"}, "costs[0].value": {"12,50"}, "costs[0].currency": {"EUR"},
+			"rows.contact_points": {"1"}, "contact_points[0].email": {"info@pa.example"}}},
+		{"organisation", protocol.KindOrganisation, url.Values{"key": {"comune"}, "pref_label.it": {"Comune di Prova"}, "kind": {"public_administration"},
+			"spatial.country": {"IT"}, "spatial.region": {"Emilia-Romagna"}, "homepage": {"https://comune.example"}}},
+		{"problem-profile", protocol.KindProblemProfile, url.Values{"key": {"P1"}, "name.lv": {"Profils"}, "description.lv": {"Apraksts"}, "functionality.en": {"A tool"}}},
+	}
+	for _, c := range cases {
+		status, body := f.post(t, "/new/"+c.slug, "save", c.form)
+		if status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", c.slug, status, body)
+		}
+		id := strings.TrimPrefix(body[strings.Index(body, "Location: ")+len("Location: "):], "/objects/")
+		p, err := f.cat.ObjectByID(context.Background(), id, 0)
+		if err != nil || p.Object.Type != c.kind || p.Object.Version != 1 {
+			t.Fatalf("%s: %+v %v", c.slug, p.Object.Meta, err)
+		}
+		if s, ok := entityOf(p.Object).(*protocol.PublicService); ok {
+			if len(s.Channels) != 1 || s.Channels[0].Description["en"] != "Online" || *s.Costs[0].Value != 12.5 || s.ContactPoints[0].Email[0] != "info@pa.example" {
+				t.Fatalf("service %+v", s)
+			}
+		}
+	}
+	if n := f.count(t); n != len(cases) {
+		t.Fatalf("%d objects, want %d", n, len(cases))
+	}
+}
