@@ -353,6 +353,7 @@ type objectView struct {
 	Phases     []phaseView     // a co-production schema's phases
 	Addressing *addressingView // a problem profile's interlinkers and schemas
 	Pubs       *pubsView       // an organisation's: what its node publishes
+	EditHref   string          // the editor's form, when this node may change it
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).
@@ -384,7 +385,7 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	v := objectView{Kind: loc.T("kind." + string(obj.Type)), IRI: obj.IRI, Version: obj.Version, Origin: obj.Origin,
 		Local: obj.Origin == h.d.URIs.Base(), Deleted: obj.Deleted,
-		JSONHref: "/api/v1/objects/" + obj.ID, AS2Href: obj.IRI}
+		JSONHref: "/api/v1/objects/" + obj.ID, AS2Href: obj.IRI, EditHref: editHref(obj, h.d.URIs.Base())}
 	v.Title, _ = text(doc.Name, loc.Tag)
 	if v.Title == "" {
 		v.Title = obj.Key

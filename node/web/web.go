@@ -92,6 +92,9 @@ func New(d Deps) (*Handler, error) {
 		}
 		h.pages[p] = t
 	}
+	if err := h.addEditorPages(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
