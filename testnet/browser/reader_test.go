@@ -116,15 +116,7 @@ func TestReaderAndEditorJourney(t *testing.T) {
 	// Sign in with a password.
 	open(t, ctx, a.url+"/login")
 	shoot(t, ctx, "login")
-	do(t, ctx, "sign in as alice",
-		chromedp.SendKeys(chromedp.ID("username"), "alice"),
-		chromedp.SendKeys(chromedp.ID("password"), "correct horse battery staple"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS(".account strong")),
-	)
-	if who := text(t, ctx, ".account"); !strings.Contains(who, "Alice Rossi") {
-		t.Fatalf("after sign-in the page does not name the person: %q", who)
-	}
+	signIn(t, ctx, a, "alice", "Alice Rossi")
 	open(t, ctx, objectURL)
 
 	// The follower shows A's object with A as its origin.
