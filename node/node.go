@@ -170,6 +170,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.metrics.reg.MustRegister(&gossipCollector{self: n.uris.Base(), agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
+	n.metrics.reg.MustRegister(&fedCollector{gate: &n.gate, live: &n.live, health: n.health(), keys: n.keys.Ring.Snapshot, now: n.now})
 	n.handler = n.routes()
 	if n.tls != nil {
 		n.handler = hsts(cfg.TLS.HSTSMaxAge, n.handler)
