@@ -102,6 +102,7 @@ func (n *Node) routes() http.Handler {
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
+	problemsPage{web: h}.routes(r) // problems_http.go
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.
