@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
 	"github.com/interlink-project/interlink-node/federation/peering"
@@ -84,6 +86,7 @@ type Node struct {
 
 	metrics *metrics
 	handler http.Handler
+	router  *mux.Router // the routes inside handler's middleware (the OpenAPI test walks them)
 	// faults are the injected faults (testing.faults); nil otherwise.
 	faults *faults.Set
 

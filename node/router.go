@@ -22,6 +22,7 @@ import (
 // Every route has a name: metrics label requests by it.
 func (n *Node) routes() http.Handler {
 	r := mux.NewRouter()
+	n.router = r
 	r.Use(nameRoute)
 	h := web{log: n.log, uris: n.uris, bodyLimit: int64(n.cfg.API.BodyLimit)}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -89,6 +90,7 @@ func (n *Node) routes() http.Handler {
 		}}
 	actorPage.routes(ap)
 	usersAPI{web: h, accounts: n.live.accounts}.routes(api)
+	api.handle(http.MethodGet, "/openapi.json", "openapi", (&openAPIHandler{base: n.uris.Base(), version: Build.Version}).ServeHTTP) // openapi.go
 
 	// Pages for people (node/web): the home page shares / with the actor's
 	// AS2 document (the actor's url), the others have paths of their own.
