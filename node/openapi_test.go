@@ -143,8 +143,10 @@ type recordTB struct {
 	failed []string
 }
 
-func (r *recordTB) Errorf(format string, args ...any) { r.failed = append(r.failed, fmt.Sprintf(format, args...)) }
-func (r *recordTB) Helper()                           {}
+func (r *recordTB) Errorf(format string, args ...any) {
+	r.failed = append(r.failed, fmt.Sprintf(format, args...))
+}
+func (r *recordTB) Helper() {}
 
 // The validation hook bites: a documented route answering a body or a
 // status the description does not allow is reported; a conforming answer
