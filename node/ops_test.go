@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -460,4 +461,56 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// metricValue reads one sample of /metrics ("name{labels}" as printed), or -1.
+func metricValue(tn *testNode, series string) float64 {
+	for _, l := range strings.Split(string(tn.get("/metrics").body), "\n") {
+		if rest, ok := strings.CutPrefix(l, series+" "); ok {
+			var v float64
+			if _, err := fmt.Sscan(rest, &v); err == nil {
+				return v
+			}
+		}
+	}
+	return -1
+}
+
+// Two federating nodes: deliveries, inbox outcomes by problem type,
+// backfills, the per-peer queue and the signers are counted.
+func TestFederationMetrics(t *testing.T) {
+	a := startFed(t, "127.0.0.1")
+	b := startFed(t, "127.0.0.2")
+	b.follow(t, a)
+	ed := a.token("editor")
+	created := a.postJSON("/api/v1/objects", ed, interlinkerBody("metrics_guide", "Metrics guide", "Guida")).json(t)
+	eventually(t, 10*time.Second, "the object reaches b", func() bool { st, _ := b.object(created["iri"].(string)); return st == 200 })
+	eventually(t, 10*time.Second, "a counts its deliveries", func() bool {
+		return metricValue(a, `interlink_deliveries_total{outcome="delivered"}`) >= 1
+	})
+	eventually(t, 10*time.Second, "b counts the accepted activities and its backfill", func() bool {
+		return metricValue(b, `interlink_inbox_requests_total{outcome="accepted",reason=""}`) >= 1 &&
+			metricValue(b, `interlink_backfills_total{outcome="ok"}`) >= 1
+	})
+	// An unsigned POST is refused, counted under its problem type.
+	if r := b.do(http.MethodPost, "/actor/inbox", "", "application/activity+json", []byte(`{"type":"Create"}`)); r.status != 401 {
+		t.Fatalf("unsigned POST: %d %s", r.status, r.body)
+	}
+	if v := metricValue(b, `interlink_inbox_requests_total{outcome="refused",reason="unsigned"}`); v != 1 {
+		t.Fatalf("refusals by reason: %v", v)
+	}
+	if v := metricValue(b, `interlink_following_peers{state="accepted"}`); v != 1 {
+		t.Fatalf("following peers: %v", v)
+	}
+	host := strings.TrimPrefix(b.url, "http://")
+	if v := metricValue(a, `interlink_delivery_queue_depth{peer="`+host+`"}`); v != 0 {
+		t.Fatalf("a's queue to b: %v\n%s", v, grepLines(string(a.get("/metrics").body), "interlink_deliver"))
+	}
+	// b stores a's object: a signer with its state (unverified: no anchor pinned).
+	eventually(t, 40*time.Second, "b sees a as a signer", func() bool {
+		return metricValue(b, `interlink_trust_signer_objects{signer="`+a.n.PublicURL()+`",state="unverified"}`) >= 1
+	})
+	if v := metricValue(a, `interlink_trust_own_signatures_expiry_timestamp_seconds`); v < float64(time.Now().Add(300*24*time.Hour).Unix()) {
+		t.Fatalf("a's own signatures expire at %v, want about a year ahead", v)
+	}
 }
