@@ -81,7 +81,7 @@ const problemHead = `<!doctype html>
 
 var problemHTML = template.Must(template.New("problem").Parse(problemHead + `
 <title>{{.Title}} – problem type {{.Name}}</title></head>
-<body><main id="main">
+<body><main id="main" class="wrap">
 <p><a href="/problems">All problem types</a></p>
 <h1>{{.Title}}</h1>
 <dl>
@@ -97,7 +97,7 @@ var problemHTML = template.Must(template.New("problem").Parse(problemHead + `
 
 var problemsListHTML = template.Must(template.New("problems").Parse(problemHead + `
 <title>Problem types</title></head>
-<body><main id="main">
+<body><main id="main" class="wrap">
 <h1>Problem types</h1>
 <p>Every error this node answers with is an RFC 9457 problem document whose <code>type</code> is one of these.</p>
 <table>

@@ -43,7 +43,7 @@ var problemTypes = []problemType{
 	{"cosign-failed", 502, "The co-producers could not be asked to sign", "A co-produced object needs every co-producer's signature; the request could not reach at least one of them.", "Check that the co-producers' nodes are up and follow this node, and retry."},
 	{"cosign-refused", 409, "The co-sign request cannot be answered", "The request was already decided, expired, or its draft changed.", "GET /api/v1/cosign/requests shows the request's status."},
 	// Inbox: HTTP signatures.
-	{"unsigned", 401, "The request is not signed", "An inbox takes only requests with an HTTP signature (draft-cavage, rsa-sha256 or hs2019).", "Sign the request with the actor's key, including (request-target), host, date and digest."},
+	{"unsigned", 401, "The request is not signed", "An inbox takes only requests with an HTTP signature (draft-cavage HTTP Signatures, as Mastodon sends them).", "Sign the request with the actor's key, including (request-target), host, date and digest."},
 	{"bad-signature", 401, "The HTTP signature does not verify", "The signature does not match the request with the signer's public key.", "Check the signed headers and that the key id names the key that signed."},
 	{"digest-mismatch", 401, "The Digest does not match the body", "The Digest header is not the SHA-256 of the body received.", "Compute the Digest over the exact bytes sent."},
 	{"digest-not-signed", 401, "The Digest is not signed", "A POST must sign its Digest header.", "Add digest to the signature's headers."},
