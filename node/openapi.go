@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -41,17 +42,19 @@ type opBody struct {
 	schema schema       // a given schema
 }
 
-// opAnswer is a documented success status and its body (nil: empty).
+// opAnswer is a documented success status and its body (nil: empty),
+// and other media types it may come in (content negotiation).
 type opAnswer struct {
 	status int
 	body   *opBody
+	alt    []*opBody
 }
 
 func jsonOf[T any]() *opBody { return &opBody{media: "application/json", typ: reflect.TypeFor[T]()} }
 
 func jsonSchema(s schema) *opBody { return &opBody{media: "application/json", schema: s} }
 
-func answer(status int, b *opBody) opAnswer { return opAnswer{status, b} }
+func answer(status int, b *opBody) opAnswer { return opAnswer{status: status, body: b} }
 
 func props(kv ...any) schema {
 	p := schema{}
@@ -104,7 +107,9 @@ func apiOperations() []apiOp {
 			ok: []opAnswer{answer(200, jsonOf[catalogue.ImportResult]()), answer(201, jsonOf[catalogue.ImportResult]())}},
 		{method: "POST", path: "/import/publiccode", name: "import.publiccode", role: RoleEditor, summary: "Import a publiccode.yml as a software interlinker", body: &opBody{media: "application/yaml", schema: schema{"type": "string"}},
 			ok: []opAnswer{answer(200, jsonOf[catalogue.ImportResult]()), answer(201, jsonOf[catalogue.ImportResult]())}},
-		{method: "GET", path: "/export/cpsv", name: "export.cpsv", summary: "Public services and organisations as CPSV-AP JSON-LD", ok: []opAnswer{answer(200, &opBody{media: "application/ld+json", schema: schema{"type": "object"}})}},
+		{method: "GET", path: "/export/cpsv", name: "export.cpsv", summary: "Public services and organisations as CPSV-AP (JSON-LD; Turtle or RDF/XML by Accept)",
+			ok: []opAnswer{{status: 200, body: &opBody{media: "application/ld+json", schema: schema{"type": "object"}}, alt: []*opBody{
+				{media: "text/turtle", schema: schema{"type": "string"}}, {media: "application/rdf+xml", schema: schema{"type": "string"}}}}}},
 		{method: "POST", path: "/objects", name: "objects.create", role: RoleEditor, summary: "Create an object (202 and a draft when it has co-producers)", body: entity, ok: writeOK(201)},
 		{method: "GET", path: "/objects", name: "objects.list", summary: "List live objects, filtered", query: listParams(), ok: []opAnswer{answer(200, jsonSchema(props("items", schema{"type": "array", "items": schemaRef(typeOf[protocol.Object]())}, "next", str)))}},
 		{method: "GET", path: "/object", name: "objects.get_iri", summary: "An object by its IRI (also another node's)", query: []param{{name: "iri"}}, ok: []opAnswer{answer(200, object), answer(410, object)}},
@@ -207,7 +212,11 @@ func openAPIDoc(base, version string) map[string]any {
 		for _, a := range op.ok {
 			r := schema{"description": http.StatusText(a.status)}
 			if a.body != nil {
-				r["content"] = content(a.body)
+				c := content(a.body)
+				for _, alt := range a.alt {
+					maps.Copy(c, content(alt))
+				}
+				r["content"] = c
 			}
 			responses[strconv.Itoa(a.status)] = r
 		}
