@@ -149,37 +149,44 @@ func (c *fedCollector) collectQueue(ctx context.Context, ch chan<- prometheus.Me
 		return
 	}
 	now := c.now()
-	type host struct {
-		name string
-		q    storage.HostQueue
-	}
-	hosts := make([]host, 0, len(stats))
-	for name, q := range stats {
-		hosts = append(hosts, host{name, q})
-	}
-	// The hosts with the most waiting and dead deliveries get series of their own.
-	slices.SortFunc(hosts, func(a, b host) int {
-		return cmp.Or(cmp.Compare(b.q.Pending+b.q.Dead, a.q.Pending+a.q.Dead), cmp.Compare(a.name, b.name))
-	})
-	var other storage.HostQueue
-	for i, h := range hosts {
-		if i >= maxPeerSeries {
-			other.Pending += h.q.Pending
-			other.Dead += h.q.Dead
-			if !h.q.Oldest.IsZero() && (other.Oldest.IsZero() || h.q.Oldest.Before(other.Oldest)) {
-				other.Oldest = h.q.Oldest
-			}
-			continue
-		}
+	for _, h := range capHosts(stats) {
 		c.hostSeries(ch, h.name, h.q, now)
-	}
-	if len(hosts) > maxPeerSeries {
-		c.hostSeries(ch, otherLabel, other, now)
 	}
 	if q, err := c.health.queue(ctx); err == nil {
 		ch <- gauge(descQueueDue, q.OldestDue.Seconds())
 		ch <- gauge(descQueueStuck, b2f(q.Stuck))
 	}
+}
+
+// hostQueue is one host's series.
+type hostQueue struct {
+	name string
+	q    storage.HostQueue
+}
+
+// capHosts keeps a series for the maxPeerSeries hosts with the most waiting
+// and dead deliveries and sums the rest under otherLabel (the oldest of
+// their oldest deliveries).
+func capHosts(stats map[string]storage.HostQueue) []hostQueue {
+	hosts := make([]hostQueue, 0, len(stats))
+	for name, q := range stats {
+		hosts = append(hosts, hostQueue{name, q})
+	}
+	slices.SortFunc(hosts, func(a, b hostQueue) int {
+		return cmp.Or(cmp.Compare(b.q.Pending+b.q.Dead, a.q.Pending+a.q.Dead), cmp.Compare(a.name, b.name))
+	})
+	if len(hosts) <= maxPeerSeries {
+		return hosts
+	}
+	other := hostQueue{name: otherLabel}
+	for _, h := range hosts[maxPeerSeries:] {
+		other.q.Pending += h.q.Pending
+		other.q.Dead += h.q.Dead
+		if !h.q.Oldest.IsZero() && (other.q.Oldest.IsZero() || h.q.Oldest.Before(other.q.Oldest)) {
+			other.q.Oldest = h.q.Oldest
+		}
+	}
+	return append(hosts[:maxPeerSeries:maxPeerSeries], other)
 }
 
 func (c *fedCollector) hostSeries(ch chan<- prometheus.Metric, name string, q storage.HostQueue, now time.Time) {
@@ -328,10 +335,8 @@ func scanSigners(ctx context.Context, st *storage.Store, self string) (signerSca
 	if err != nil {
 		return signerScan{}, err
 	}
-	out := signerScan{signers: map[string]int{}, ownExpiry: own}
-	all := make([]signerSeries, 0, len(per))
-	for signer, counts := range per {
-		all = append(all, signerSeries{signer, counts})
+	out := signerScan{signers: map[string]int{}, ownExpiry: own, series: capSigners(per)}
+	for _, counts := range per {
 		switch {
 		case counts[chainRevoked] > 0:
 			out.signers[chainRevoked]++
@@ -341,28 +346,34 @@ func scanSigners(ctx context.Context, st *storage.Store, self string) (signerSca
 			out.signers[protocol.Verified]++
 		}
 	}
-	// Revoked and unverified signers first (what an operator looks for),
-	// then the most objects.
-	weight := func(s signerSeries) int {
-		return s.counts[chainRevoked]*1_000_000 + s.counts[protocol.Unverified]*1_000
+	return out, nil
+}
+
+// capSigners keeps a series for maxSignerSeries signers, the revoked and
+// unverified first (what an operator looks for), then those with the most
+// objects, and sums the rest under otherLabel.
+func capSigners(per map[string]map[string]int) []signerSeries {
+	all := make([]signerSeries, 0, len(per))
+	for signer, counts := range per {
+		all = append(all, signerSeries{signer, counts})
 	}
 	total := func(s signerSeries) int {
 		return s.counts[chainRevoked] + s.counts[protocol.Unverified] + s.counts[protocol.Verified]
 	}
 	slices.SortFunc(all, func(a, b signerSeries) int {
-		return cmp.Or(cmp.Compare(weight(b), weight(a)), cmp.Compare(total(b), total(a)), cmp.Compare(a.signer, b.signer))
+		return cmp.Or(cmp.Compare(b.counts[chainRevoked], a.counts[chainRevoked]), cmp.Compare(b.counts[protocol.Unverified], a.counts[protocol.Unverified]),
+			cmp.Compare(total(b), total(a)), cmp.Compare(a.signer, b.signer))
 	})
-	if len(all) > maxSignerSeries {
-		other := signerSeries{signer: otherLabel, counts: map[string]int{}}
-		for _, s := range all[maxSignerSeries:] {
-			for k, v := range s.counts {
-				other.counts[k] += v
-			}
-		}
-		all = append(all[:maxSignerSeries], other)
+	if len(all) <= maxSignerSeries {
+		return all
 	}
-	out.series = all
-	return out, nil
+	other := signerSeries{signer: otherLabel, counts: map[string]int{}}
+	for _, s := range all[maxSignerSeries:] {
+		for k, v := range s.counts {
+			other.counts[k] += v
+		}
+	}
+	return append(all[:maxSignerSeries:maxSignerSeries], other)
 }
 
 func b2f(b bool) float64 {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -512,5 +513,48 @@ func TestFederationMetrics(t *testing.T) {
 	})
 	if v := metricValue(a, `interlink_trust_own_signatures_expiry_timestamp_seconds`); v < float64(time.Now().Add(300*24*time.Hour).Unix()) {
 		t.Fatalf("a's own signatures expire at %v, want about a year ahead", v)
+	}
+}
+
+// The per-peer and per-signer series are capped: the rest are summed under
+// _other, and the ones an operator looks for keep their own series.
+func TestMetricSeriesCapped(t *testing.T) {
+	stats := map[string]storage.HostQueue{}
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range maxPeerSeries + 10 {
+		stats[fmt.Sprintf("peer%03d.example:443", i)] = storage.HostQueue{Pending: i, Dead: 1, Oldest: old.Add(time.Duration(i) * time.Hour)}
+	}
+	hosts := capHosts(stats)
+	if len(hosts) != maxPeerSeries+1 || hosts[0].name != "peer059.example:443" || hosts[maxPeerSeries].name != otherLabel {
+		t.Fatalf("%d series, first %s, last %s", len(hosts), hosts[0].name, hosts[len(hosts)-1].name)
+	}
+	if o := hosts[maxPeerSeries].q; o.Pending != 0+1+2+3+4+5+6+7+8+9 || o.Dead != 10 || !o.Oldest.Equal(old) {
+		t.Fatalf("_other: %+v", o)
+	}
+	if got := capHosts(map[string]storage.HostQueue{"a:443": {Pending: 1}}); len(got) != 1 || got[0].name != "a:443" {
+		t.Fatalf("one host: %+v", got)
+	}
+
+	per := map[string]map[string]int{}
+	for i := range maxSignerSeries + 20 {
+		per[fmt.Sprintf("https://s%03d.example", i)] = map[string]int{protocol.Verified: 100 + i}
+	}
+	per["https://revoked.example"] = map[string]int{chainRevoked: 1}
+	per["https://unverified.example"] = map[string]int{protocol.Unverified: 5000}
+	series := capSigners(per)
+	if len(series) != maxSignerSeries+1 || series[0].signer != "https://revoked.example" || series[1].signer != "https://unverified.example" ||
+		series[maxSignerSeries].signer != otherLabel {
+		t.Fatalf("%d series: first %s, %s, last %s", len(series), series[0].signer, series[1].signer, series[len(series)-1].signer)
+	}
+	kept := 0
+	for _, s := range series[:maxSignerSeries] {
+		kept += s.counts[protocol.Verified]
+	}
+	all := 0
+	for i := range maxSignerSeries + 20 {
+		all += 100 + i
+	}
+	if series[maxSignerSeries].counts[protocol.Verified] != all-kept {
+		t.Fatalf("_other holds %d verified objects, want %d", series[maxSignerSeries].counts[protocol.Verified], all-kept)
 	}
 }
