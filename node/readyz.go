@@ -22,13 +22,13 @@ type Readiness struct {
 	// or "not ready".
 	Status string `json:"status"`
 	// RequireFederation: health.require_federation (federation checks decide readiness too).
-	RequireFederation bool                  `json:"require_federation"`
-	Checks            map[string]Readiness1 `json:"checks"`
+	RequireFederation bool                      `json:"require_federation"`
+	Checks            map[string]ReadinessCheck `json:"checks"`
 }
 
-// Readiness1 is one check: its status ("ok", "failing", "degraded" or
+// ReadinessCheck is one check: its status ("ok", "failing", "degraded" or
 // "skipped") and what it found.
-type Readiness1 struct {
+type ReadinessCheck struct {
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
 	// Federation: a federation check (degraded rather than failing unless
@@ -49,28 +49,28 @@ const (
 const readyzTimeout = 3 * time.Second
 
 func (h *adminAPI) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	out := Readiness{Status: "ready", RequireFederation: h.requireFed, Checks: map[string]Readiness1{}}
+	out := Readiness{Status: "ready", RequireFederation: h.requireFed, Checks: map[string]ReadinessCheck{}}
 	w.Header().Set("Cache-Control", "no-store")
 	if !h.gate.mu.TryRLock() {
 		out.Status = "not ready"
-		out.Checks["storage"] = Readiness1{Status: checkFailing, Detail: "a restore is in progress"}
+		out.Checks["storage"] = ReadinessCheck{Status: checkFailing, Detail: "a restore is in progress"}
 		writeJSON(w, http.StatusServiceUnavailable, out)
 		return
 	}
 	defer h.gate.mu.RUnlock()
 	if h.gate.closed.Load() {
 		out.Status = "not ready"
-		out.Checks["storage"] = Readiness1{Status: checkFailing, Detail: "the node is shutting down"}
+		out.Checks["storage"] = ReadinessCheck{Status: checkFailing, Detail: "the node is shutting down"}
 		writeJSON(w, http.StatusServiceUnavailable, out)
 		return
 	}
-	out.Checks["storage"] = Readiness1{Status: checkOK}
+	out.Checks["storage"] = ReadinessCheck{Status: checkOK}
 	ix := h.index()
 	if ix.Ready() {
-		out.Checks["index"] = Readiness1{Status: checkOK}
+		out.Checks["index"] = ReadinessCheck{Status: checkOK}
 	} else {
 		out.Status = "not ready"
-		out.Checks["index"] = Readiness1{Status: checkFailing,
+		out.Checks["index"] = ReadinessCheck{Status: checkFailing,
 			Detail: fmt.Sprintf("the search index is catching up with the database (%d of %d changes)", ix.IndexedSeq(), h.store().Seq())}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyzTimeout)
@@ -82,28 +82,28 @@ func (h *adminAPI) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	switch own := h.health.ownChain(ctx); own.State {
 	case chainVerified:
-		out.Checks["trust_chain"] = Readiness1{Status: checkOK, Federation: true,
+		out.Checks["trust_chain"] = ReadinessCheck{Status: checkOK, Federation: true,
 			Detail: fmt.Sprintf("verified to %s until %s", own.Anchor, own.Expires.UTC().Format(time.RFC3339))}
 	case chainUnconfigured:
-		out.Checks["trust_chain"] = Readiness1{Status: checkSkipped, Federation: true, Detail: own.Reason}
+		out.Checks["trust_chain"] = ReadinessCheck{Status: checkSkipped, Federation: true, Detail: own.Reason}
 	default:
 		fedFailed = true
-		out.Checks["trust_chain"] = Readiness1{Status: fail, Federation: true, Detail: "this node's own trust chain is " + own.State + ": " + own.Reason}
+		out.Checks["trust_chain"] = ReadinessCheck{Status: fail, Federation: true, Detail: "this node's own trust chain is " + own.State + ": " + own.Reason}
 	}
 	switch q, err := h.health.queue(ctx); {
 	case err != nil:
 		fedFailed = true
-		out.Checks["delivery_queue"] = Readiness1{Status: fail, Federation: true, Detail: err.Error()}
+		out.Checks["delivery_queue"] = ReadinessCheck{Status: fail, Federation: true, Detail: err.Error()}
 	case q.Stuck:
 		fedFailed = true
-		out.Checks["delivery_queue"] = Readiness1{Status: fail, Federation: true,
+		out.Checks["delivery_queue"] = ReadinessCheck{Status: fail, Federation: true,
 			Detail: fmt.Sprintf("stuck: a delivery to %s has been due for %s (health.stuck_after %s)", q.Host, q.OldestDue.Round(time.Second), h.health.stuckAfter)}
 	default:
 		d := "no delivery is due"
 		if q.OldestDue > 0 {
 			d = fmt.Sprintf("the oldest due delivery has waited %s", q.OldestDue.Round(time.Millisecond))
 		}
-		out.Checks["delivery_queue"] = Readiness1{Status: checkOK, Federation: true, Detail: d}
+		out.Checks["delivery_queue"] = ReadinessCheck{Status: checkOK, Federation: true, Detail: d}
 	}
 	status := http.StatusOK
 	switch {
