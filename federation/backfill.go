@@ -57,6 +57,14 @@ func (b *backfiller) StartBackfill(actor string) {
 	}()
 }
 
+// BackfillsRunning is how many backfills run or wait to retry (the node's
+// metrics read it at scrape time).
+func (s *Service) BackfillsRunning() int {
+	n := 0
+	s.backfills.Range(func(any, any) bool { n++; return true })
+	return n
+}
+
 // maxBackfillRetries bounds the retries of objects without a trust chain
 // (20 × 15 s: five minutes, time enough for an enrolment).
 const maxBackfillRetries = 20

@@ -33,6 +33,9 @@ type adminAPI struct {
 	// replace swaps the database for a checked backup file under the
 	// gate, keeping what keep names (Node.replaceData).
 	replace func(upload string, keep storage.RestoreKeep) error
+	// health and requireFed are /readyz's federation checks (readyz.go).
+	health     fedHealth
+	requireFed bool
 }
 
 func (h *adminAPI) routes(api apiRoutes) {
@@ -45,26 +48,6 @@ func (h *adminAPI) routes(api apiRoutes) {
 
 func (h *adminAPI) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
-}
-
-// handleReadyz is 200 once the database is open and the index has caught up
-// with it at least once since start (or a restore).
-func (h *adminAPI) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	if !h.gate.mu.TryRLock() {
-		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "a restore is in progress"))
-		return
-	}
-	defer h.gate.mu.RUnlock()
-	if h.gate.closed.Load() {
-		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready", "the node is shutting down"))
-		return
-	}
-	if !h.index().Ready() {
-		h.writeProblem(w, r, errorf(http.StatusServiceUnavailable, "not-ready", "Not ready",
-			"the search index is catching up with the database (%d of %d changes)", h.index().IndexedSeq(), h.store().Seq()))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // Status is what GET /api/v1/status and `interlink status --json` show.

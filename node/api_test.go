@@ -359,7 +359,7 @@ func TestETagAndIfNoneMatch(t *testing.T) {
 		}
 	}
 	tag := tn.get("/api/v1/objects/" + id).header.Get("ETag")
-	if !strings.HasPrefix(tag, `"1-`) {
+	if !strings.HasPrefix(strings.TrimPrefix(tag, "W/"), `"1-`) { // weak when gzipped (compress.go)
 		t.Fatalf("an object's ETag %s does not start with its version", tag)
 	}
 	body, _ := json.Marshal(interlinkerBody("etag", "Etag canvas 2", "Tela etag 2"))

@@ -80,6 +80,8 @@ type Config struct {
 	// OIDC is sign-in with the organisation's identity provider
 	// (config_oidc.go; docs/deployment.md).
 	OIDC OIDCConfig `yaml:"oidc"`
+	// Health configures /readyz's federation checks (health.go).
+	Health HealthConfig `yaml:"health"`
 }
 
 // TestingConfig enables what only test federations use (docs/testnet.md).
@@ -93,6 +95,13 @@ type TestingConfig struct {
 type LogConfig struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error
 	Format string `yaml:"format"` // text or json
+	// Requests says which requests are logged: all (every request, the
+	// successful ones at info), sampled (errors, and one successful
+	// request in RequestSample) or errors (4xx and 5xx only).
+	Requests string `yaml:"requests"`
+	// RequestSample: with requests: sampled, one successful request in
+	// this many is logged.
+	RequestSample int `yaml:"request_sample"`
 }
 
 // APIConfig configures the HTTP API.
@@ -102,6 +111,13 @@ type APIConfig struct {
 	ReadTimeout  time.Duration `yaml:"read_timeout"`
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	SearchWait   time.Duration `yaml:"search_wait"` // how long a search waits for the index to catch up with acknowledged writes
+	// CORSOrigins are the origins (scheme://host[:port], or "*") whose
+	// pages may read the public read API from a browser (cors.go);
+	// default none.
+	CORSOrigins []string `yaml:"cors_origins"`
+	// Compress gzips JSON, HTML and CSS answers for clients that accept it
+	// (compress.go).
+	Compress bool `yaml:"compress"`
 }
 
 // StorageConfig tunes the database.
@@ -160,14 +176,16 @@ func Defaults() Config {
 		Federation: federation.Defaults(),
 		Trust:      trust.Defaults(),
 		Gossip:     gossipDefaults(),
-		Log:        LogConfig{Level: "info", Format: "text"},
+		Log:        LogConfig{Level: "info", Format: "text", Requests: logRequestsAll, RequestSample: 100},
 		API: APIConfig{
 			BodyLimit:    1 << 20,
 			RestoreLimit: 4 << 30,
 			ReadTimeout:  30 * time.Second,
 			WriteTimeout: 5 * time.Minute,
 			SearchWait:   2 * time.Second,
+			Compress:     true,
 		},
+		Health:   HealthConfig{StuckAfter: 15 * time.Minute},
 		Storage:  StorageConfig{MaxBatch: 1000},
 		TLS:      TLSConfig{HSTSMaxAge: 365 * 24 * time.Hour},
 		Shutdown: ShutdownConfig{Timeout: 15 * time.Second},
@@ -366,6 +384,25 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	switch c.Log.Requests {
+	case logRequestsAll, logRequestsSampled, logRequestsErrors:
+	default:
+		bad("log.requests", "%q is not one of all, sampled, errors", c.Log.Requests)
+	}
+	if c.Log.RequestSample < 1 {
+		bad("log.request_sample", "%d must be at least 1 (one request in N is logged)", c.Log.RequestSample)
+	}
+	if c.Health.StuckAfter < time.Minute {
+		bad("health.stuck_after", "%s must be at least 1m", c.Health.StuckAfter)
+	}
+	for i, o := range c.API.CORSOrigins {
+		norm, err := corsOrigin(o)
+		if err != nil {
+			bad("api.cors_origins", "entry %d: %v", i+1, err)
+			continue
+		}
+		c.API.CORSOrigins[i] = norm
 	}
 	if c.API.BodyLimit < 1024 {
 		bad("api.body_limit", "%d bytes is too small (at least 1KiB)", c.API.BodyLimit)

@@ -121,7 +121,7 @@ func (n *Node) openData() (d *dataLayer, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("trust: %w", err)
 	}
-	fed, err := federation.New(n.cfg.Federation, federation.Deps{Objects: st, Queue: st.Queue(), Follows: st.Follows(), Cosigning: st.Cosigning(), URIs: n.uris, HTTPKey: n.keys.HTTP,
+	fed, err := federation.New(n.cfg.Federation, federation.Deps{Objects: st, Queue: countedQueue{st.Queue(), n.metrics}, Follows: countedFollows{st.Follows(), n.metrics}, Cosigning: st.Cosigning(), URIs: n.uris, HTTPKey: n.keys.HTTP,
 		Logger: n.log, Now: n.now, Version: Version, Client: client, Trust: tr, OnEquivocation: n.metrics.countEquivocation})
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)

@@ -150,6 +150,9 @@ func (tn *testNode) do(method, path, token, contentType string, body []byte) res
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if strings.HasPrefix(path, "/api/v1/") {
+		checkOpenAPI(tn.t, req, resp.StatusCode, resp.Header, b) // openapi_test.go
+	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 

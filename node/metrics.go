@@ -17,6 +17,9 @@ type metrics struct {
 	requests     *prometheus.CounterVec
 	latency      *prometheus.HistogramVec
 	equivocation prometheus.Counter
+	deliveries   *prometheus.CounterVec // by outcome (metrics_fed.go)
+	backfills    *prometheus.CounterVec // finished backfills by outcome
+	inbox        *prometheus.CounterVec // inbox POSTs by outcome and problem type
 }
 
 // newMetrics makes the registry; its collectors read the live data layer
@@ -35,7 +38,26 @@ func newMetrics(g *gate, data *live) *metrics {
 			Namespace: "interlink", Name: "trust_equivocations_detected_total",
 			Help: "Pieces of evidence, since start, that a signer signed two different versions with one number (GET /api/v1/trust/equivocations).",
 		}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "interlink", Name: "deliveries_total",
+			Help: "Delivery attempts by outcome: delivered, retry (failed, tried again later) or dead (given up, kept as a dead letter).",
+		}, []string{"outcome"}),
+		backfills: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "interlink", Name: "backfills_total", Help: "Finished backfills of followed peers' outboxes by outcome (ok, failed).",
+		}, []string{"outcome"}),
+		inbox: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "interlink", Name: "inbox_requests_total",
+			Help: "Activities POSTed to the inboxes by outcome (accepted, refused: 4xx, failed: 5xx) and reason (the problem type's name; \"\" when accepted).",
+		}, []string{"outcome", "reason"}),
 	}
+	for _, o := range []string{outcomeDelivered, outcomeRetry, outcomeDead} {
+		m.deliveries.WithLabelValues(o)
+	}
+	for _, o := range []string{"ok", "failed"} {
+		m.backfills.WithLabelValues(o)
+	}
+	m.inbox.WithLabelValues("accepted", "")
+	m.reg.MustRegister(m.deliveries, m.backfills, m.inbox)
 	m.reg.MustRegister(m.requests, m.latency, m.equivocation,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&stateCollector{gate: g, data: data})
@@ -45,6 +67,27 @@ func newMetrics(g *gate, data *live) *metrics {
 func (m *metrics) observe(route, method string, code int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// inboxRoutes are the routes whose requests count in inbox_requests_total.
+var inboxRoutes = map[string]bool{"ap.inbox": true, "ap.shared_inbox": true}
+
+// countInbox counts one inbox request by its status and problem type.
+func (m *metrics) countInbox(status int, problem string) {
+	outcome := "accepted"
+	switch {
+	case status >= 500:
+		outcome = "failed"
+	case status >= 400:
+		outcome = "refused"
+	}
+	if outcome != "accepted" && problem == "" {
+		problem = "unknown"
+	}
+	if outcome == "accepted" {
+		problem = ""
+	}
+	m.inbox.WithLabelValues(outcome, problem).Inc()
 }
 
 // countEquivocation counts a new piece of equivocation evidence (the

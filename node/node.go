@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorilla/mux"
+
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/faults"
 	"github.com/interlink-project/interlink-node/federation/peering"
@@ -84,6 +86,7 @@ type Node struct {
 
 	metrics *metrics
 	handler http.Handler
+	router  *mux.Router // the routes inside handler's middleware (the OpenAPI test walks them)
 	// faults are the injected faults (testing.faults); nil otherwise.
 	faults *faults.Set
 
@@ -170,6 +173,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.metrics.reg.MustRegister(&gossipCollector{self: n.uris.Base(), agent: n.gossip.Load, gate: &n.gate, fed: n.live.fed})
+	n.metrics.reg.MustRegister(&fedCollector{gate: &n.gate, live: &n.live, health: n.health(), keys: n.keys.Ring.Snapshot, now: n.now})
 	n.handler = n.routes()
 	if n.tls != nil {
 		n.handler = hsts(cfg.TLS.HSTSMaxAge, n.handler)

@@ -131,6 +131,7 @@ type web struct {
 func (h web) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	ae, known := problemFor(err)
 	rid := requestID(r.Context())
+	noteProblem(r.Context(), ae.name)
 	if !known {
 		h.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", rid)
 	}

@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -23,6 +22,7 @@ import (
 // Every route has a name: metrics label requests by it.
 func (n *Node) routes() http.Handler {
 	r := mux.NewRouter()
+	n.router = r
 	r.Use(nameRoute)
 	h := web{log: n.log, uris: n.uris, bodyLimit: int64(n.cfg.API.BodyLimit)}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -56,9 +56,11 @@ func (n *Node) routes() http.Handler {
 	r.NotFoundHandler = htmlOr(http.StatusNotFound, notFound)
 	r.MethodNotAllowedHandler = withAllow(r, htmlOr(http.StatusMethodNotAllowed, notAllowed))
 	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store, used: &tokenUse{},
+		requests:  &requestLog{mode: n.cfg.Log.Requests, sample: uint64(max(n.cfg.Log.RequestSample, 1))},
 		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
-		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData}
+		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData,
+		health: n.health(), requireFed: n.cfg.Health.RequireFederation}
 
 	r.HandleFunc("/healthz", admin.handleHealthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", admin.handleReadyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
@@ -89,6 +91,7 @@ func (n *Node) routes() http.Handler {
 		}}
 	actorPage.routes(ap)
 	usersAPI{web: h, accounts: n.live.accounts}.routes(api)
+	api.handle(http.MethodGet, "/openapi.json", "openapi", (&openAPIHandler{base: n.uris.Base(), version: Build.Version}).ServeHTTP) // openapi.go
 
 	// Pages for people (node/web): the home page shares / with the actor's
 	// AS2 document (the actor's url), the others have paths of their own.
@@ -112,12 +115,17 @@ func (n *Node) routes() http.Handler {
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
+	problemsPage{web: h}.routes(r) // problems_http.go
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.
 	r.HandleFunc("/api/v1/restore", mw.authenticate(h.require(RoleAdmin, admin.handleRestore)).ServeHTTP).Methods(http.MethodPost).Name("restore")
 
-	return n.cfg.proxies.withClientAddr(mw.withRequestID(mw.recoverer(mw.instrument(mw.authenticate(r)))))
+	var inner http.Handler = cors(n.cfg.API.CORSOrigins, mw.authenticate(r)) // cors.go
+	if n.cfg.API.Compress {
+		inner = compress(inner) // compress.go
+	}
+	return n.cfg.proxies.withClientAddr(mw.withRequestID(mw.recoverer(mw.instrument(inner))))
 }
 
 // apiRoutes registers /api/v1 routes behind the restore gate.
@@ -148,6 +156,7 @@ type middleware struct {
 	used    *tokenUse             // throttles the writes of tokens' last use
 	// errorPage renders the HTML error page for browsers (node/web).
 	errorPage func(w http.ResponseWriter, r *http.Request, status int)
+	requests  *requestLog // which requests are logged (reqlog.go)
 }
 
 type requestIDKey struct{}
@@ -228,30 +237,6 @@ func nameRoute(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// instrument logs each request and records it in the metrics under its route name.
-func (m middleware) instrument(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		route := "unmatched"
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, &route)))
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		d := time.Since(start)
-		m.metrics.observe(route, r.Method, sw.status, d)
-		level := slog.LevelDebug // successful requests: visible with log.level debug
-		switch {
-		case sw.status >= 500:
-			level = slog.LevelError
-		case sw.status >= 400:
-			level = slog.LevelInfo
-		}
-		m.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
-			"status", sw.status, "client", clientIP(r.Context()), "bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(r.Context()))
 	})
 }
 

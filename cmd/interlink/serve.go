@@ -96,7 +96,7 @@ func loadServeConfig(cmd *cobra.Command, configFile string, settings []string) (
 func newLogger(cmd *cobra.Command, cfg node.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: node.LogDurationsAsMillis}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), opts))
 	}
