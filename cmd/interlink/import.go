@@ -40,6 +40,14 @@ type importAnswer struct {
 	Updated   int                `json:"updated"`
 	Unchanged int                `json:"unchanged"`
 	Items     []importAnswerItem `json:"items"`
+	Warnings  []importWarning    `json:"warnings,omitempty"`
+}
+
+// importWarning is something the node accepted but warns about (a
+// publiccode.yml of a newer version, a deprecated key).
+type importWarning struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 type importAnswerItem struct {
@@ -303,6 +311,9 @@ func newImportDocCmd(g *globalFlags, name, what, path, mediaType string) *cobra.
 				contentType: mediaType, contentLength: int64(len(body))}
 			if err := c.call(cmd.Context(), r, &answer); err != nil {
 				return fmt.Errorf("import %s from %s: %w", what, file, err)
+			}
+			for _, w := range answer.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", w.Field, w.Message)
 			}
 			t := newImportTally()
 			t.add("", &answer)

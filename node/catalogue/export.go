@@ -3,9 +3,11 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/cpsv"
+	"github.com/interlink-project/interlink-node/protocol/publiccode"
 	"github.com/interlink-project/interlink-node/storage"
 )
 
@@ -45,4 +47,33 @@ func (s *Service) ExportCPSV(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("export cpsv: %w", err)
 	}
 	return doc, nil
+}
+
+// ExportPubliccode writes the software interlinker ref names (its id, or
+// its IRI when ref contains "://") as a publiccode.yml document. A
+// knowledge interlinker or another kind of object is refused with an error
+// wrapping publiccode.ErrNotSoftware; an unknown ref with storage.ErrNotFound.
+func (s *Service) ExportPubliccode(ctx context.Context, ref string) ([]byte, error) {
+	var obj protocol.Object
+	var err error
+	if strings.Contains(ref, "://") {
+		obj, err = s.d.Store.Get(ctx, ref)
+	} else {
+		obj, err = s.d.Store.GetByID(ctx, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if obj.Deleted {
+		return nil, fmt.Errorf("export publiccode.yml of %s: the object was deleted: %w", obj.IRI, storage.ErrNotFound)
+	}
+	e, err := protocol.DecodeEntity(obj.Body)
+	if err != nil {
+		return nil, fmt.Errorf("export publiccode.yml of %s: %w", obj.IRI, err)
+	}
+	it, ok := e.(*protocol.Interlinker)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is a %s", publiccode.ErrNotSoftware, obj.IRI, e.Kind())
+	}
+	return publiccode.Export(it)
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// The media types of the CPSV-AP export, by --format.
+var cpsvFormats = map[string]string{
+	"jsonld": mediaJSONLD,
+	"turtle": "text/turtle",
+	"rdfxml": "application/rdf+xml",
+}
+
+// newExportCPSVCmd exports the public services and organisations as
+// CPSV-AP 3.2.0 in the format --format names (the node answers by Accept).
+func newExportCPSVCmd(g *globalFlags) *cobra.Command {
+	var out, format string
+	cmd := &cobra.Command{
+		Use:   "cpsv [--format jsonld|turtle|rdfxml] [--out FILE]",
+		Short: "Export every public service and organisation as CPSV-AP 3.2.0",
+		Long: `Export every live public service and organisation as CPSV-AP 3.2.0: JSON-LD (the
+default), Turtle or RDF/XML, to stdout or to FILE with --out. FILE is replaced
+atomically: it holds either its old content or the whole export.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			accept, ok := cpsvFormats[strings.ToLower(format)]
+			if !ok {
+				return fmt.Errorf("export cpsv: --format %q: use jsonld, turtle or rdfxml", format)
+			}
+			return exportRequest(cmd, g, "export cpsv", out, request{method: http.MethodGet, path: "/export/cpsv", accept: accept})
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of stdout")
+	cmd.Flags().StringVarP(&format, "format", "f", "jsonld", "jsonld, turtle or rdfxml")
+	return cmd
+}
+
+// newExportPubliccodeCmd exports one software interlinker as publiccode.yml.
+func newExportPubliccodeCmd(g *globalFlags) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "publiccode ID|IRI [--out FILE]",
+		Short: "Export a software interlinker as publiccode.yml",
+		Long: `Export the software interlinker ID (or IRI) as a publiccode.yml 0.7 document, to
+stdout or to FILE with --out (replaced atomically). Another node imports it
+with 'interlink import publiccode FILE'.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref := args[0]
+			r := request{method: http.MethodGet, accept: mediaYAML}
+			if strings.Contains(ref, "://") {
+				r.path, r.query = "/object/publiccode.yml", url.Values{"iri": {ref}}
+			} else {
+				r.path = "/objects/" + url.PathEscape(ref) + "/publiccode.yml"
+			}
+			return exportRequest(cmd, g, "export publiccode "+ref, out, r)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of stdout")
+	return cmd
+}
+
+// exportRequest writes the answer of r to stdout, or atomically to out.
+func exportRequest(cmd *cobra.Command, g *globalFlags, what, out string, r request) error {
+	copyTo := func(ctx context.Context, c *client, w io.Writer) error {
+		resp, err := c.open(ctx, r)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return fmt.Errorf("copy the answer of GET %s%s: %w", apiPrefix, r.path, err)
+		}
+		return nil
+	}
+	if out == "" || out == "-" {
+		return withClient(cmd, g, what, func(ctx context.Context, c *client) error { return copyTo(ctx, c, cmd.OutOrStdout()) })
+	}
+	return withClient(cmd, g, what+" to "+out, func(ctx context.Context, c *client) error {
+		return writeFileAtomic(out, 0o644, func(w io.Writer) error { return copyTo(ctx, c, w) })
+	})
+}
