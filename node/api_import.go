@@ -107,14 +107,31 @@ func (h importAPI) writeImport(w http.ResponseWriter, r *http.Request, entities 
 }
 
 // handleImportCPSV imports the PublicServices and PublicOrganisations of a
-// CPSV-AP 3.2.0 JSON-LD document.
+// CPSV-AP 3.2.0 document: JSON-LD, or Turtle when the Content-Type says so.
 func (h importAPI) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
-	raw, err := h.readJSON(w, r)
-	if err != nil {
-		h.writeProblem(w, r, err)
+	var services []*protocol.PublicService
+	var orgs []*protocol.Organisation
+	var err error
+	switch mt := mediaType(r.Header.Get("Content-Type")); cpsv.FormatFor(mt) {
+	case cpsv.FormatTurtle:
+		var raw []byte
+		if raw, err = readBody(w, r, h.bodyLimit); err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		services, orgs, err = cpsv.ImportTurtle(raw)
+	case cpsv.FormatRDFXML:
+		h.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"RDF/XML is exported, not imported: send application/ld+json or text/turtle"))
 		return
+	default:
+		var raw []byte
+		if raw, err = h.readJSON(w, r); err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		services, orgs, err = cpsv.Import(raw)
 	}
-	services, orgs, err := cpsv.Import(raw)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
@@ -186,14 +203,29 @@ func (h importAPI) handleExportPubliccode(w http.ResponseWriter, r *http.Request
 	_, _ = w.Write(doc)
 }
 
-// handleExportCPSV writes every live PublicService and Organisation as CPSV-AP JSON-LD.
+// cpsvOffers are the media types of the CPSV-AP export, JSON-LD first.
+var cpsvOffers = []string{cpsv.FormatJSONLD.MediaType(), cpsv.FormatTurtle.MediaType(), cpsv.FormatRDFXML.MediaType()}
+
+// handleExportCPSV writes every live PublicService and Organisation as
+// CPSV-AP: JSON-LD, Turtle or RDF/XML by Accept (406 for anything else).
 func (h importAPI) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
-	doc, err := h.cat().ExportCPSV(r.Context())
+	w.Header().Add("Vary", "Accept")
+	mt, ok := negotiate(r.Header.Get("Accept"), cpsvOffers...)
+	if !ok {
+		h.writeProblem(w, r, notAcceptable(r, cpsvOffers...))
+		return
+	}
+	format := cpsv.FormatFor(mt)
+	doc, err := h.cat().ExportCPSVAs(r.Context(), format)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/ld+json")
+	ct := mt
+	if format != cpsv.FormatJSONLD {
+		ct += "; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(doc)
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -86,4 +88,20 @@ func exportRequest(cmd *cobra.Command, g *globalFlags, what, out string, r reque
 	return withClient(cmd, g, what+" to "+out, func(ctx context.Context, c *client) error {
 		return writeFileAtomic(out, 0o644, func(w io.Writer) error { return copyTo(ctx, c, w) })
 	})
+}
+
+// cpsvMediaType is the media type of a CPSV-AP file: Turtle for .ttl, JSON-LD
+// for .jsonld and .json; otherwise (stdin included) JSON-LD when the content
+// starts like JSON, else Turtle.
+func cpsvMediaType(file string, body []byte) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".ttl", ".turtle":
+		return cpsvFormats["turtle"]
+	case ".jsonld", ".json":
+		return mediaJSONLD
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return mediaJSONLD
+	}
+	return cpsvFormats["turtle"]
 }

@@ -14,6 +14,24 @@ import (
 // ExportCPSV writes every live PublicService and Organisation the node
 // holds as one CPSV-AP 3.2.0 JSON-LD document.
 func (s *Service) ExportCPSV(ctx context.Context) ([]byte, error) {
+	return s.ExportCPSVAs(ctx, cpsv.FormatJSONLD)
+}
+
+// ExportCPSVAs is ExportCPSV in a format: JSON-LD, Turtle or RDF/XML.
+func (s *Service) ExportCPSVAs(ctx context.Context, format cpsv.Format) ([]byte, error) {
+	services, orgs, err := s.cpsvEntities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := cpsv.ExportAs(format, services, orgs, s.d.URIs.Base())
+	if err != nil {
+		return nil, fmt.Errorf("export cpsv: %w", err)
+	}
+	return doc, nil
+}
+
+// cpsvEntities reads every live PublicService and Organisation.
+func (s *Service) cpsvEntities(ctx context.Context) ([]*protocol.PublicService, []*protocol.Organisation, error) {
 	var services []*protocol.PublicService
 	var orgs []*protocol.Organisation
 	for _, kind := range []protocol.Kind{protocol.KindPublicService, protocol.KindOrganisation} {
@@ -22,12 +40,12 @@ func (s *Service) ExportCPSV(ctx context.Context) ([]byte, error) {
 			items, next, err := s.d.Store.List(ctx, storage.ListOptions{
 				Filters: map[string][]string{"type": {string(kind)}}, After: after, Limit: 1000})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, it := range items {
 				e, err := protocol.DecodeEntity(it.Body)
 				if err != nil {
-					return nil, fmt.Errorf("export %s: %w", it.IRI, err)
+					return nil, nil, fmt.Errorf("export %s: %w", it.IRI, err)
 				}
 				switch v := e.(type) {
 				case *protocol.PublicService:
@@ -42,11 +60,7 @@ func (s *Service) ExportCPSV(ctx context.Context) ([]byte, error) {
 			after = next
 		}
 	}
-	doc, err := cpsv.Export(services, orgs, s.d.URIs.Base())
-	if err != nil {
-		return nil, fmt.Errorf("export cpsv: %w", err)
-	}
-	return doc, nil
+	return services, orgs, nil
 }
 
 // ExportPubliccode writes the software interlinker ref names (its id, or
