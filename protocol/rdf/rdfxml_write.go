@@ -12,13 +12,13 @@ import (
 )
 
 // WriteRDFXML writes the dataset as RDF/XML: one rdf:Description per
-// subject (rdf:about, or rdf:nodeID for a blank node), each property an
+// subject (in the order of WriteTurtle) (rdf:about, or rdf:nodeID for a blank node), each property an
 // element of its namespace (the given prefixes, else ns1, ns2, ... cut at
 // the IRI's last '#' or '/'), objects as rdf:resource, rdf:nodeID or text
 // with xml:lang or rdf:datatype. A predicate that cannot be written as an
 // XML name is an error.
-func WriteRDFXML(w io.Writer, ds *ld.RDFDataset, prefixes []Prefix) error {
-	s := group(ds)
+func WriteRDFXML(w io.Writer, ds *ld.RDFDataset, prefixes []Prefix, first ...string) error {
+	s := group(ds, first)
 	ns := &namespaces{byIRI: map[string]string{}, names: map[string]bool{"rdf": true, "xml": true}}
 	for _, p := range prefixes {
 		if p.Name != "rdf" && p.Name != "xml" && !ns.names[p.Name] && p.Name != "" {

@@ -20,7 +20,7 @@ type subjects struct {
 	refs  map[string]int
 }
 
-func group(ds *ld.RDFDataset) *subjects {
+func group(ds *ld.RDFDataset, first []string) *subjects {
 	s := &subjects{props: map[string][]*ld.Quad{}, refs: map[string]int{}}
 	seen := map[*ld.Quad]bool{}
 	for _, q := range Triples(ds) {
@@ -31,7 +31,7 @@ func group(ds *ld.RDFDataset) *subjects {
 		// RDF has no duplicate triples: drop repeats.
 		dup := false
 		for _, o := range s.props[key] {
-			if o.Predicate.Equal(q.Predicate) && o.Object.Equal(q.Object) {
+			if SameTerm(o.Predicate, q.Predicate) && SameTerm(o.Object, q.Object) {
 				dup = true
 				break
 			}
@@ -45,10 +45,24 @@ func group(ds *ld.RDFDataset) *subjects {
 			s.refs[nodeKey(q.Object)]++
 		}
 	}
-	// IRIs first, sorted; then blank nodes in order of appearance.
+	// The subjects of first in that order, then IRIs sorted, then blank
+	// nodes in order of appearance.
+	rank := make(map[string]int, len(first))
+	for i, k := range first {
+		if _, ok := rank[k]; !ok {
+			rank[k] = i + 1
+		}
+	}
 	slices.SortStableFunc(s.order, func(a, b string) int {
+		ra, rb := rank[a], rank[b]
 		ab, bb := strings.HasPrefix(a, "_:"), strings.HasPrefix(b, "_:")
 		switch {
+		case ra > 0 && rb > 0:
+			return ra - rb
+		case ra > 0:
+			return -1
+		case rb > 0:
+			return 1
 		case ab && bb:
 			return 0
 		case ab:
@@ -105,12 +119,13 @@ type turtleWriter struct {
 }
 
 // WriteTurtle writes the dataset as Turtle: the prefixes it uses, then one
-// block per subject (IRIs sorted, then blank nodes), rdf:type first as "a".
+// block per subject (those of first in that order, then IRIs sorted, then
+// blank nodes), rdf:type first as "a".
 // A blank node that is the object of exactly one triple is written inline
 // as [ ... ]; others keep a label. Named graphs are merged into the default
 // graph.
-func WriteTurtle(w io.Writer, ds *ld.RDFDataset, prefixes []Prefix) error {
-	tw := &turtleWriter{prefixes: prefixes, used: map[string]bool{}, s: group(ds), inlined: map[string]bool{}}
+func WriteTurtle(w io.Writer, ds *ld.RDFDataset, prefixes []Prefix, first ...string) error {
+	tw := &turtleWriter{prefixes: prefixes, used: map[string]bool{}, s: group(ds, first), inlined: map[string]bool{}}
 	for _, subj := range tw.s.order {
 		if !tw.inlinable(subj) {
 			tw.subject(subj)
@@ -162,7 +177,7 @@ func (tw *turtleWriter) predicates(key string, depth int, path map[string]bool) 
 	qs := tw.s.props[key]
 	indent := strings.Repeat("    ", depth)
 	for i, q := range qs {
-		if i > 0 && q.Predicate.Equal(qs[i-1].Predicate) {
+		if i > 0 && SameTerm(q.Predicate, qs[i-1].Predicate) {
 			tw.buf.WriteString(" ,\n" + indent + "    ")
 		} else {
 			if i > 0 {
@@ -300,4 +315,18 @@ func escapeString(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// SameTerm reports whether two RDF terms are equal (json-gold's Equal
+// methods compare a value with a pointer and answer false).
+func SameTerm(a, b ld.Node) bool {
+	la, aLit := a.(ld.Literal)
+	lb, bLit := b.(ld.Literal)
+	switch {
+	case aLit || bLit:
+		return aLit && bLit && la.Value == lb.Value && la.Language == lb.Language && la.Datatype == lb.Datatype
+	case ld.IsBlankNode(a) || ld.IsBlankNode(b):
+		return ld.IsBlankNode(a) && ld.IsBlankNode(b) && nodeKey(a) == nodeKey(b)
+	}
+	return a.GetValue() == b.GetValue()
 }
