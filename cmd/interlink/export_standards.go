@@ -91,8 +91,8 @@ func exportRequest(cmd *cobra.Command, g *globalFlags, what, out string, r reque
 }
 
 // cpsvMediaType is the media type of a CPSV-AP file: Turtle for .ttl, JSON-LD
-// for .jsonld and .json; otherwise (stdin included) JSON-LD when the content
-// starts like JSON, else Turtle.
+// for .jsonld and .json; otherwise (stdin included) JSON-LD unless the
+// content starts like something else (Turtle).
 func cpsvMediaType(file string, body []byte) string {
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".ttl", ".turtle":
@@ -100,8 +100,8 @@ func cpsvMediaType(file string, body []byte) string {
 	case ".jsonld", ".json":
 		return mediaJSONLD
 	}
-	if trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		return mediaJSONLD
+	if trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff"); len(trimmed) > 0 && trimmed[0] != '{' && trimmed[0] != '[' {
+		return cpsvFormats["turtle"]
 	}
-	return cpsvFormats["turtle"]
+	return mediaJSONLD
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestExportStandards checks what export cpsv --format and export
+// publiccode ask of the node and where they write.
+func TestExportStandards(t *testing.T) {
+	data := isolate(t)
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.RequestURI()+" "+strings.SplitN(r.Header.Get("Accept"), ",", 2)[0])
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/api/v1/export/cpsv":
+			w.Header().Set("Content-Type", r.Header.Get("Accept"))
+			_, _ = w.Write([]byte("doc as " + strings.SplitN(r.Header.Get("Accept"), ",", 2)[0]))
+		case strings.HasSuffix(r.URL.Path, "/publiccode.yml"):
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write([]byte("publiccodeYmlVersion: \"0.7\"\nname: Medusa\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	base := []string{"--data", data, "--server", srv.URL}
+
+	for format, accept := range map[string]string{"turtle": "text/turtle", "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"} {
+		r := mustRun(t, append([]string{"export", "cpsv", "--format", format}, base...)...)
+		if r.stdout != "doc as "+accept {
+			t.Errorf("--format %s printed %q", format, r.stdout)
+		}
+	}
+	if r := runCLI(t, "", append([]string{"export", "cpsv", "--format", "n3"}, base...)...); r.code == 0 || !strings.Contains(r.stderr, "turtle") {
+		t.Errorf("--format n3: exit %d, %q", r.code, r.stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "publiccode.yml")
+	mustRun(t, append([]string{"export", "publiccode", "01JD0000000000000000000001", "--out", out}, base...)...)
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "publiccodeYmlVersion") {
+		t.Errorf("export publiccode --out wrote %q (%v)", b, err)
+	}
+	r := mustRun(t, append([]string{"export", "publiccode", "https://node.example/objects/01JD0000000000000000000001"}, base...)...)
+	if !strings.Contains(r.stdout, "name: Medusa") {
+		t.Errorf("export publiccode IRI printed %q", r.stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	joined := strings.Join(seen, "\n")
+	for _, want := range []string{
+		"/api/v1/objects/01JD0000000000000000000001/publiccode.yml application/yaml",
+		"/api/v1/object/publiccode.yml?iri=https%3A%2F%2Fnode.example%2Fobjects%2F01JD0000000000000000000001 application/yaml",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no request %q in\n%s", want, joined)
+		}
+	}
+}
