@@ -65,3 +65,23 @@ func TestExportStandards(t *testing.T) {
 		}
 	}
 }
+
+// TestImportPrintsWarnings: the node's import warnings reach stderr.
+func TestImportPrintsWarnings(t *testing.T) {
+	data := isolate(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"created":1,"updated":0,"unchanged":0,"items":[{"iri":"https://n/objects/1","version":1,"key":"k","type":"Interlinker","result":"created"}],` +
+			`"warnings":[{"field":"publiccodeYmlVersion","message":"version 0.9 is newer than the newest this node knows (0.7)"}]}`))
+	}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "publiccode.yml")
+	if err := os.WriteFile(file, []byte("publiccodeYmlVersion: \"0.9\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, "import", "publiccode", file, "--data", data, "--server", srv.URL, "--token", "secret")
+	if !strings.Contains(r.stderr, "warning: publiccodeYmlVersion: version 0.9 is newer") || !strings.Contains(r.stdout, "1 created") {
+		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+}
