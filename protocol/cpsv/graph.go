@@ -242,6 +242,9 @@ func fromDataset(ds *ld.RDFDataset, order []string) (*graph, error) {
 		return n
 	}
 	for _, q := range quads {
+		if !q.Valid() {
+			continue // what json-gold drops from JSON-LD (malformed http IRIs, language tags): Turtle alike
+		}
 		n := get(termID(q.Subject))
 		pred := q.Predicate.GetValue()
 		if pred == rdf.RDFType && !isLiteral(q.Object) {
