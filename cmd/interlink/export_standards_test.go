@@ -85,3 +85,24 @@ func TestImportPrintsWarnings(t *testing.T) {
 		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestCPSVTurtleWithARealNode imports the official CPSV-AP example's
+// Turtle form through the CLI (chosen by the .ttl extension) and exports
+// it in every format.
+func TestCPSVTurtleWithARealNode(t *testing.T) {
+	data := isolate(t)
+	ttl := filepath.Join(sharedData(t), "standards", "cpsv-ap", "3.2.0", "example-rdf_public_service.ttl")
+	startServe(t, data)
+	tok := strings.TrimSpace(mustRun(t, "token", "create", "--data", data, "--role", "editor").stdout)
+	if r := mustRun(t, "import", "cpsv", ttl, "--data", data, "--token", tok); !strings.Contains(r.stdout, "2 created") {
+		t.Fatalf("import cpsv .ttl: %q %q", r.stdout, r.stderr)
+	}
+	for format, want := range map[string]string{"turtle": "@prefix cpsv:", "rdfxml": "<rdf:RDF", "jsonld": `"@graph"`} {
+		out := filepath.Join(t.TempDir(), "export")
+		mustRun(t, "export", "cpsv", "--format", format, "--out", out, "--data", data)
+		b, err := os.ReadFile(out)
+		if err != nil || !strings.Contains(string(b), want) || !strings.Contains(string(b), "Tax-on-web") {
+			t.Errorf("export --format %s: %v\n%.300s", format, err, b)
+		}
+	}
+}
