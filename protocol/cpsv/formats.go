@@ -84,7 +84,7 @@ func Dataset(doc []byte) (*ld.RDFDataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cpsv: read the JSON-LD: %w", err)
 	}
-	ds, err := rdf.FromJSONLD(input, loader())
+	ds, err := rdf.FromJSONLD(input, loader().Options())
 	if err != nil {
 		return nil, fmt.Errorf("cpsv: convert the JSON-LD to RDF: %w", err)
 	}

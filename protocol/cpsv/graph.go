@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/piprate/json-gold/ld"
@@ -141,19 +141,50 @@ func parseJSONLD(doc []byte) (*ld.RDFDataset, []string, error) {
 	default:
 		return nil, nil, fail("$", "is not a JSON-LD object or array")
 	}
+	// Node ids in document order: json-gold reports each node object it
+	// expands with its JSON pointer; pointers sorted as paths give the
+	// order in which the document shows the nodes.
+	type seenNode struct {
+		at []string
+		id string
+	}
+	var nodes []seenNode
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = loader()
-	expanded, err := ld.NewJsonLdProcessor().Expand(input, opts)
+	opts.ExpandedElementHandler = func(pointer string, expanded any) {
+		if m, ok := expanded.(map[string]any); ok {
+			if id, ok := m["@id"].(string); ok && !strings.HasPrefix(id, "_:") {
+				nodes = append(nodes, seenNode{at: strings.Split(pointer, "/"), id: id})
+			}
+		}
+	}
+	ds, err := rdf.FromJSONLD(input, opts)
 	if err != nil {
 		return nil, nil, jsonldError(err)
 	}
-	var order []string
-	collectIDs(expanded, &order, map[string]bool{}, 0)
-	ds, err := rdf.FromJSONLD(expanded, opts.DocumentLoader)
-	if err != nil {
-		return nil, nil, jsonldError(err)
+	slices.SortStableFunc(nodes, func(a, b seenNode) int { return comparePointers(a.at, b.at) })
+	order := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		order = append(order, n.id)
 	}
 	return ds, order, nil
+}
+
+// comparePointers orders JSON pointers as a document shows what they
+// point to: a parent before its members, array indexes as numbers.
+func comparePointers(a, b []string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] == b[i] {
+			continue
+		}
+		ai, aerr := strconv.Atoi(a[i])
+		bi, berr := strconv.Atoi(b[i])
+		if aerr == nil && berr == nil {
+			return ai - bi
+		}
+		return strings.Compare(a[i], b[i])
+	}
+	return len(a) - len(b)
 }
 
 // jsonldError names what json-gold refused.
@@ -175,37 +206,13 @@ func clipErr(s string) string {
 	return s
 }
 
-// collectIDs appends the @id of every node object of an expanded document
-// in document order.
-func collectIDs(v any, order *[]string, seen map[string]bool, depth int) {
-	if depth > maxDepth*2 {
-		return
-	}
-	switch t := v.(type) {
-	case []any:
-		for _, item := range t {
-			collectIDs(item, order, seen, depth+1)
-		}
-	case map[string]any:
-		if id, ok := t["@id"].(string); ok && !strings.HasPrefix(id, "_:") && !seen[id] {
-			seen[id] = true
-			*order = append(*order, id)
-		}
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			if k != "@id" && k != "@value" && k != "@type" && k != "@language" {
-				collectIDs(t[k], order, seen, depth+1)
-			}
-		}
-	}
-}
-
 // expandDocument reads a JSON-LD document into a graph.
 func expandDocument(doc []byte) (*graph, error) {
 	ds, order, err := parseJSONLD(doc)
 	if err != nil {
 		return nil, err
 	}
-	return fromDataset(ds, order)
+	return fromDataset(ds, order, false) // json-gold has checked the terms
 }
 
 // readTurtle reads a Turtle document into a graph.
@@ -218,14 +225,15 @@ func readTurtle(doc []byte) (*graph, error) {
 		}
 		return nil, err
 	}
-	return fromDataset(ds, order)
+	return fromDataset(ds, order, true)
 }
 
-// fromDataset groups the triples by subject: rdf:type values become the
+// fromDataset groups the triples by subject (with checkTerms, dropping
+// the triples json-gold would have dropped from JSON-LD): rdf:type values become the
 // node's types, RDF lists (rdf:first/rdf:rest chains of blank nodes) become
 // list values. order gives the subjects met first; the others follow in the
 // order of the triples.
-func fromDataset(ds *ld.RDFDataset, order []string) (*graph, error) {
+func fromDataset(ds *ld.RDFDataset, order []string, checkTerms bool) (*graph, error) {
 	quads := rdf.Triples(ds)
 	if len(quads) > maxTriples {
 		return nil, fail("$", "holds more than %d triples", maxTriples)
@@ -241,8 +249,9 @@ func fromDataset(ds *ld.RDFDataset, order []string) (*graph, error) {
 		}
 		return n
 	}
+	valid := map[ld.Node]bool{} // json-gold's IRI check is a regular expression: once per term
 	for _, q := range quads {
-		if !q.Valid() {
+		if checkTerms && !validTerms(valid, q) {
 			continue // what json-gold drops from JSON-LD (malformed http IRIs, language tags): Turtle alike
 		}
 		n := get(termID(q.Subject))
@@ -278,6 +287,21 @@ func fromDataset(ds *ld.RDFDataset, order []string) (*graph, error) {
 		}
 	}
 	return g, nil
+}
+
+// validTerms is ld.Quad.Valid with each term's answer remembered.
+func validTerms(valid map[ld.Node]bool, q *ld.Quad) bool {
+	for _, n := range []ld.Node{q.Subject, q.Predicate, q.Object} {
+		ok, seen := valid[n]
+		if !seen {
+			ok = !ld.InvalidNode(n)
+			valid[n] = ok
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // list turns a reference to the head of an RDF list into a list value.

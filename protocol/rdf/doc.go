@@ -47,6 +47,13 @@ var ErrRemoteDocument = errors.New("rdf: remote JSON-LD documents are never fetc
 // (parsed JSON, by URL) and refuses every other URL with ErrRemoteDocument.
 type Loader map[string]any
 
+// Options are json-gold's options with l as the document loader.
+func (l Loader) Options() *ld.JsonLdOptions {
+	opts := ld.NewJsonLdOptions("")
+	opts.DocumentLoader = l
+	return opts
+}
+
 // LoadDocument implements ld.DocumentLoader.
 func (l Loader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 	if doc, ok := l[u]; ok {
@@ -56,10 +63,13 @@ func (l Loader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 }
 
 // FromJSONLD converts a parsed JSON-LD document to an RDF dataset with
-// json-gold, loading contexts through loader only.
-func FromJSONLD(doc any, loader ld.DocumentLoader) (*ld.RDFDataset, error) {
-	opts := ld.NewJsonLdOptions("")
-	opts.DocumentLoader = loader
+// json-gold. opts must carry a DocumentLoader (a Loader: nothing is
+// fetched); a nil opts has none and is refused.
+func FromJSONLD(doc any, opts *ld.JsonLdOptions) (*ld.RDFDataset, error) {
+	if opts == nil || opts.DocumentLoader == nil {
+		return nil, errors.New("rdf: FromJSONLD needs options with an offline document loader")
+	}
+	opts.Format = ""
 	out, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
 	if err != nil {
 		return nil, err

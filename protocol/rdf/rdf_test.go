@@ -259,7 +259,7 @@ func TestOfficialExampleTurtleMatchesJSONLD(t *testing.T) {
 	if err := json.Unmarshal(read("example-rdf_public_service.jsonld"), &doc); err != nil {
 		t.Fatal(err)
 	}
-	fromJSON, err := FromJSONLD(doc, Loader{"https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld": ctx})
+	fromJSON, err := FromJSONLD(doc, Loader{"https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/context/cpsv-ap.jsonld": ctx}.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestOfficialExampleTurtleMatchesJSONLD(t *testing.T) {
 }
 
 func TestLoaderRefuses(t *testing.T) {
-	_, err := FromJSONLD(map[string]any{"@context": "https://example.org/ctx", "@id": "https://a", "https://p": "x"}, Loader{})
+	_, err := FromJSONLD(map[string]any{"@context": "https://example.org/ctx", "@id": "https://a", "https://p": "x"}, Loader{}.Options())
 	if !errors.Is(err, ErrRemoteDocument) {
 		t.Errorf("err = %v, want ErrRemoteDocument", err)
 	}
@@ -302,5 +302,11 @@ func TestRDFXMLNamespaces(t *testing.T) {
 	ds.Graphs["@default"] = append(ds.Graphs["@default"], ld.NewQuad(ld.NewIRI("https://a"), ld.NewIRI("https://z.org/123"), ld.NewIRI("https://b"), ""))
 	if err := WriteRDFXML(io.Discard, ds, nil); err == nil {
 		t.Error("a predicate ending in digits was written")
+	}
+}
+
+func TestFromJSONLDNeedsALoader(t *testing.T) {
+	if _, err := FromJSONLD(map[string]any{}, nil); err == nil {
+		t.Error("FromJSONLD ran without a loader")
 	}
 }
