@@ -198,3 +198,27 @@ func TestExportRefusals(t *testing.T) {
 		t.Errorf("native interlinker came back as %+v\n%s", back, out)
 	}
 }
+
+func TestImportWarnsDeprecatedKeys(t *testing.T) {
+	extra := "monochromeLogo: img/mono.svg\ninputTypes: [text/plain]\n"
+	doc := strings.Replace(minimal04, "    shortDescription:", "    genericName: Booking\n    shortDescription:", 1) + extra +
+		"legal:\n  license: AGPL-3.0-or-later\n  authorsFile: AUTHORS\n"
+	doc = strings.Replace(doc, "legal:\n  license: AGPL-3.0-or-later\n\n", "", 1)
+	_, warnings, err := ImportWithWarnings([]byte(doc))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, doc)
+	}
+	got := map[string]bool{}
+	for _, w := range warnings {
+		got[w.Field] = true
+	}
+	for _, f := range []string{"monochromeLogo", "inputTypes", "legal.authorsFile", "description.en.genericName"} {
+		if !got[f] {
+			t.Errorf("no warning on %s: %v", f, warnings)
+		}
+	}
+	old := strings.Replace(doc, `"0.4"`, `"0.2"`, 1) + "releaseDate: \"2020-01-01\"\ncategories: [it]\n"
+	if _, warnings, err := ImportWithWarnings([]byte(old)); err != nil || len(warnings) != 0 {
+		t.Errorf("a 0.2 document, where those keys were not deprecated: %v %v", err, warnings)
+	}
+}

@@ -117,3 +117,50 @@ func (r *reader) uri(path, s string) {
 		r.ve.Add(path, "uri", "%q is not an absolute URI", truncate(s))
 	}
 }
+
+// deprecated warns about the keys the standard deprecated before 0.4, which
+// this importer ignores: monochromeLogo, inputTypes, outputTypes,
+// legal.authorsFile and description.<lang>.genericName.
+func (r *reader) deprecated(top, legal, description *ymap) {
+	for _, key := range []string{"monochromeLogo", "inputTypes", "outputTypes"} {
+		if top.get(key) != nil {
+			r.warn(key, "is deprecated by the standard and ignored")
+		}
+	}
+	if legal.get("authorsFile") != nil {
+		r.warn("legal.authorsFile", "is deprecated by the standard and ignored")
+	}
+	if description == nil {
+		return
+	}
+	for _, lang := range description.order {
+		if d, ok := description.keys[lang]; ok {
+			if n := resolve(d); n != nil && n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if k := resolve(n.Content[i]); k != nil && k.Value == "genericName" {
+						r.warn(protocol.MapField("description", lang)+".genericName", "is deprecated by the standard and ignored")
+					}
+				}
+			}
+		}
+	}
+}
+
+// desc is the description section as a mapping, without recording errors
+// (the description reader records them).
+func desc(top *ymap) *ymap {
+	n := top.get("description")
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	m := &ymap{line: n.Line, keys: map[string]*yaml.Node{}}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode {
+			if _, dup := m.keys[k.Value]; !dup {
+				m.keys[k.Value] = n.Content[i+1]
+				m.order = append(m.order, k.Value)
+			}
+		}
+	}
+	return m
+}

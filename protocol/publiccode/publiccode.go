@@ -264,6 +264,9 @@ func (r *reader) document(top *ymap) *protocol.Interlinker {
 	if len(pc.CountrySections) > 0 && v.minor >= 7 {
 		r.warn(slices.Sorted(maps.Keys(pc.CountrySections))[0], "country-specific sections are deprecated since 0.7 (use supports and organisation); the section is kept as written")
 	}
+	if v.minor >= 4 {
+		r.deprecated(top, legal, desc(top))
+	}
 
 	it.Key = keyFor(pc.URL, name)
 	uri := pc.LandingURL
