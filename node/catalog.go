@@ -15,7 +15,8 @@ import (
 const catalogPerPage = 100
 
 // catalogAPI serves the harvestable DCAT-AP catalogue at /catalog
-// (?page=N, from 1), in JSON-LD, Turtle or RDF/XML by Accept.
+// (?page=N, from 1; also /api/v1/export/dcat), in JSON-LD, Turtle or
+// RDF/XML by Accept.
 type catalogAPI struct {
 	web
 	cat     func() *catalogue.Service
@@ -24,8 +25,9 @@ type catalogAPI struct {
 	summary string
 }
 
-func (h catalogAPI) routes(ap apRoutes) {
+func (h catalogAPI) routes(ap apRoutes, api apiRoutes) {
 	ap.handle(http.MethodGet, "/catalog", "catalog", h.handleCatalog)
+	api.handle(http.MethodGet, "/export/dcat", "export.dcat", h.handleCatalog) // the same, for the CLI
 }
 
 var pageParam = param{name: "page", check: func(s string) *paramError {

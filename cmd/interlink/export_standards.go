@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,35 @@ atomically: it holds either its old content or the whole export.`,
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of stdout")
 	cmd.Flags().StringVarP(&format, "format", "f", "jsonld", "jsonld, turtle or rdfxml")
+	return cmd
+}
+
+// newExportDCATCmd exports one page of the DCAT-AP catalogue.
+func newExportDCATCmd(g *globalFlags) *cobra.Command {
+	var out, format string
+	var page int
+	cmd := &cobra.Command{
+		Use:   "dcat [--page N] [--format jsonld|turtle|rdfxml] [--out FILE]",
+		Short: "Export a page of the DCAT-AP catalogue that harvesters read at /catalog",
+		Long: `Export page N (from 1) of the node's DCAT-AP catalogue: its interlinkers as ADMS-AP
+assets and its public services as CPSV-AP, 100 a page with Hydra paging links; the
+same document harvesters read at {public-url}/catalog?page=N.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			accept, ok := cpsvFormats[strings.ToLower(format)]
+			if !ok {
+				return fmt.Errorf("export dcat: --format %q: use jsonld, turtle or rdfxml", format)
+			}
+			if page < 1 {
+				return fmt.Errorf("export dcat: --page %d: pages are numbered from 1", page)
+			}
+			return exportRequest(cmd, g, "export dcat", out, request{method: http.MethodGet, path: "/export/dcat",
+				query: url.Values{"page": {strconv.Itoa(page)}}, accept: accept})
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of stdout")
+	cmd.Flags().StringVarP(&format, "format", "f", "turtle", "jsonld, turtle or rdfxml")
+	cmd.Flags().IntVar(&page, "page", 1, "the page, from 1")
 	return cmd
 }
 

@@ -97,6 +97,12 @@ func TestCPSVTurtleWithARealNode(t *testing.T) {
 	if r := mustRun(t, "import", "cpsv", ttl, "--data", data, "--token", tok); !strings.Contains(r.stdout, "2 created") {
 		t.Fatalf("import cpsv .ttl: %q %q", r.stdout, r.stderr)
 	}
+	if r := mustRun(t, "export", "dcat", "--data", data); !strings.Contains(r.stdout, "dcat:Catalog") || !strings.Contains(r.stdout, "hydra:totalItems") {
+		t.Errorf("export dcat:\n%.400s", r.stdout)
+	}
+	if r := runCLI(t, "", "export", "dcat", "--page", "2", "--data", data); r.code == 0 || !strings.Contains(r.stderr, "No such page") {
+		t.Errorf("export dcat --page 2: exit %d %q", r.code, r.stderr)
+	}
 	for format, want := range map[string]string{"turtle": "@prefix cpsv:", "rdfxml": "<rdf:RDF", "jsonld": `"@graph"`} {
 		out := filepath.Join(t.TempDir(), "export")
 		mustRun(t, "export", "cpsv", "--format", format, "--out", out, "--data", data)
