@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol"
@@ -73,5 +72,5 @@ func (s *Service) DCATPage(ctx context.Context, c dcat.Catalog, page, perPage in
 		}
 		order = append(order, e.Meta.IRI)
 	}
-	return cpsv.Serialize(format, ds, dcat.Prefixes(), slices.Clip(order)...)
+	return cpsv.Serialize(format, ds, dcat.Prefixes(), order...)
 }
