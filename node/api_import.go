@@ -2,9 +2,12 @@ package node
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gorilla/mux"
 
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
@@ -24,6 +27,8 @@ func (h importAPI) routes(api apiRoutes) {
 	api.handle(http.MethodPost, "/import/cpsv", "import.cpsv", h.require(RoleEditor, h.handleImportCPSV))
 	api.handle(http.MethodPost, "/import/publiccode", "import.publiccode", h.require(RoleEditor, h.handleImportPubliccode))
 	api.handle(http.MethodGet, "/export/cpsv", "export.cpsv", h.handleExportCPSV)
+	api.handle(http.MethodGet, "/objects/{id}/publiccode.yml", "export.publiccode", h.handleExportPubliccode)
+	api.handle(http.MethodGet, "/object/publiccode.yml", "export.publiccode_iri", h.handleExportPubliccode)
 }
 
 // handleImport upserts a batch of entities: {"objects": [entity, ...]}.
@@ -81,7 +86,14 @@ func prefixErrors(all *protocol.ValidationError, prefix string, err error) {
 	all.Add(prefix, "invalid", "%v", err)
 }
 
-func (h importAPI) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity) {
+// importAnswer is an import's result and what the document's reader
+// warned about (an accepted document of a newer version, a deprecated key).
+type importAnswer struct {
+	catalogue.ImportResult
+	Warnings []publiccode.Warning `json:"warnings,omitempty"`
+}
+
+func (h importAPI) writeImport(w http.ResponseWriter, r *http.Request, entities []protocol.Entity, warnings ...publiccode.Warning) {
 	res, err := h.cat().Import(r.Context(), entities)
 	if err != nil {
 		h.writeProblem(w, r, err)
@@ -91,18 +103,35 @@ func (h importAPI) writeImport(w http.ResponseWriter, r *http.Request, entities 
 	if res.Created > 0 {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, res)
+	writeJSON(w, status, importAnswer{ImportResult: res, Warnings: warnings})
 }
 
 // handleImportCPSV imports the PublicServices and PublicOrganisations of a
-// CPSV-AP 3.2.0 JSON-LD document.
+// CPSV-AP 3.2.0 document: JSON-LD, or Turtle when the Content-Type says so.
 func (h importAPI) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
-	raw, err := h.readJSON(w, r)
-	if err != nil {
-		h.writeProblem(w, r, err)
+	var services []*protocol.PublicService
+	var orgs []*protocol.Organisation
+	var err error
+	switch mt := mediaType(r.Header.Get("Content-Type")); cpsv.FormatFor(mt) {
+	case cpsv.FormatTurtle:
+		var raw []byte
+		if raw, err = readBody(w, r, h.bodyLimit); err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		services, orgs, err = cpsv.ImportTurtle(raw)
+	case cpsv.FormatRDFXML:
+		h.writeProblem(w, r, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"RDF/XML is exported, not imported: send application/ld+json or text/turtle"))
 		return
+	default:
+		var raw []byte
+		if raw, err = h.readJSON(w, r); err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		services, orgs, err = cpsv.Import(raw)
 	}
-	services, orgs, err := cpsv.Import(raw)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
@@ -131,22 +160,72 @@ func (h importAPI) handleImportPubliccode(w http.ResponseWriter, r *http.Request
 		h.writeProblem(w, r, err)
 		return
 	}
-	il, err := publiccode.Import(raw)
+	il, warnings, err := publiccode.ImportWithWarnings(raw)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	h.writeImport(w, r, []protocol.Entity{il})
+	for _, wn := range warnings {
+		h.log.InfoContext(r.Context(), "publiccode.yml import warning", "field", wn.Field, "warning", wn.Message)
+	}
+	h.writeImport(w, r, []protocol.Entity{il}, warnings...)
 }
 
-// handleExportCPSV writes every live PublicService and Organisation as CPSV-AP JSON-LD.
+// handleExportPubliccode writes a software interlinker as publiccode.yml:
+// /objects/{id}/publiccode.yml, or /object/publiccode.yml?iri=IRI.
+func (h importAPI) handleExportPubliccode(w http.ResponseWriter, r *http.Request) {
+	ref := mux.Vars(r)["id"]
+	if ref == "" {
+		q, err := parseQuery(r, param{name: "iri"})
+		if err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		if ref = q.get("iri"); ref == "" {
+			h.writeProblem(w, r, fieldError(http.StatusBadRequest, "bad-query", "Missing parameter", "iri", "required", "pass ?iri=<object IRI>"))
+			return
+		}
+	}
+	doc, err := h.cat().ExportPubliccode(r.Context(), ref)
+	switch {
+	case errors.Is(err, publiccode.ErrNotSoftware):
+		h.writeProblem(w, r, errorf(http.StatusUnprocessableEntity, "not-software", "Not a software interlinker", "%v", err))
+		return
+	case errors.Is(err, publiccode.ErrCannotExport):
+		h.writeProblem(w, r, errorf(http.StatusUnprocessableEntity, "cannot-export", "Cannot be written as publiccode.yml", "%v", err))
+		return
+	case err != nil:
+		h.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
+}
+
+// cpsvOffers are the media types of the CPSV-AP export, JSON-LD first.
+var cpsvOffers = []string{cpsv.FormatJSONLD.MediaType(), cpsv.FormatTurtle.MediaType(), cpsv.FormatRDFXML.MediaType()}
+
+// handleExportCPSV writes every live PublicService and Organisation as
+// CPSV-AP: JSON-LD, Turtle or RDF/XML by Accept (406 for anything else).
 func (h importAPI) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
-	doc, err := h.cat().ExportCPSV(r.Context())
+	w.Header().Add("Vary", "Accept")
+	mt, ok := negotiate(r.Header.Get("Accept"), cpsvOffers...)
+	if !ok {
+		h.writeProblem(w, r, notAcceptable(r, cpsvOffers...))
+		return
+	}
+	format := cpsv.FormatFor(mt)
+	doc, err := h.cat().ExportCPSVAs(r.Context(), format)
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/ld+json")
+	ct := mt
+	if format != cpsv.FormatJSONLD {
+		ct += "; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(doc)
 }

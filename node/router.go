@@ -116,6 +116,7 @@ func (n *Node) routes() http.Handler {
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
 	problemsPage{web: h}.routes(r) // problems_http.go
+	catalogAPI{web: h, cat: n.live.catalogue, uris: n.uris, name: n.cfg.Name, summary: n.cfg.Summary}.routes(ap, api)
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.

@@ -16,16 +16,18 @@ import (
 // declares them. What is kept here is the rest of the file worth searching
 // or showing. JSON names are snake_case renderings of the publiccode.yml keys.
 type PublicCodeInfo struct {
-	Version          string   `json:"publiccode_yml_version"`      // publiccodeYmlVersion as written ("0.4", "0.5", "0.4.0")
-	URL              string   `json:"url"`                         // the source repository
-	LandingURL       string   `json:"landing_url,omitempty"`       // landingURL
-	IsBasedOn        []string `json:"is_based_on,omitempty"`       // isBasedOn: URLs of the projects it forks
-	ApplicationSuite string   `json:"application_suite,omitempty"` // applicationSuite
-	OrganisationURI  string   `json:"organisation_uri,omitempty"`  // organisation.uri (0.5) or organizationUri
-	OrganisationName string   `json:"organisation_name,omitempty"` // organisation.name (0.5)
-	SoftwareVersion  string   `json:"software_version,omitempty"`  // softwareVersion
-	ReleaseDate      string   `json:"release_date,omitempty"`      // releaseDate, YYYY-MM-DD
-	Logo             string   `json:"logo,omitempty"`              // logo: a path in the repository or a URL
+	Version          string                   `json:"publiccode_yml_version"`      // publiccodeYmlVersion as written ("0.4", "0.5", "0.4.0")
+	URL              string                   `json:"url"`                         // the source repository
+	LandingURL       string                   `json:"landing_url,omitempty"`       // landingURL
+	IsBasedOn        []string                 `json:"is_based_on,omitempty"`       // isBasedOn: URLs of the projects it forks
+	ApplicationSuite string                   `json:"application_suite,omitempty"` // applicationSuite
+	OrganisationURI  string                   `json:"organisation_uri,omitempty"`  // organisation.uri (0.5) or organizationUri
+	OrganisationName string                   `json:"organisation_name,omitempty"` // organisation.name (0.5)
+	FundedBy         []PublicCodeOrganisation `json:"funded_by,omitempty"`         // fundedBy (0.5)
+	Supports         []PublicCodeSupport      `json:"supports,omitempty"`          // supports (0.7): standards, regulations, platforms
+	SoftwareVersion  string                   `json:"software_version,omitempty"`  // softwareVersion
+	ReleaseDate      string                   `json:"release_date,omitempty"`      // releaseDate, YYYY-MM-DD
+	Logo             string                   `json:"logo,omitempty"`              // logo: a path in the repository or a URL
 
 	Platforms         []string `json:"platforms,omitempty"`          // web, windows, mac, linux, ios, android, or others
 	Categories        []string `json:"categories,omitempty"`         // the publiccode.yml categories list
@@ -48,6 +50,19 @@ type PublicCodeInfo struct {
 	// CountrySections keeps the country-specific sections ("it", "IT", ...)
 	// as JSON, verbatim: each country extension evolves on its own.
 	CountrySections map[string]json.RawMessage `json:"country_sections,omitempty"`
+}
+
+// PublicCodeOrganisation is publiccode.yml's Organisation (0.5): a URI
+// identifying it and its name.
+type PublicCodeOrganisation struct {
+	Name string `json:"name,omitempty"`
+	URI  string `json:"uri,omitempty"`
+}
+
+// PublicCodeSupport is one supports entry (0.7): "alias:<name>" from the
+// standard's list of aliases (alias:gdpr, alias:eidas, ...) or a URI.
+type PublicCodeSupport struct {
+	ID string `json:"id"`
 }
 
 // PublicCodeAudience is publiccode.yml's intendedAudience section.
@@ -112,6 +127,19 @@ func (p *PublicCodeInfo) ValidateInto(e *ValidationError, prefix string) {
 	e.String(f("application_suite"), p.ApplicationSuite, false, MaxNameRunes)
 	e.String(f("organisation_uri"), p.OrganisationURI, false, MaxURLBytes)
 	e.String(f("organisation_name"), p.OrganisationName, false, MaxNameRunes)
+	for i, o := range p.FundedBy {
+		of := IndexField(f("funded_by"), i)
+		e.String(of+".name", o.Name, o.URI == "", MaxNameRunes)
+		if o.URI != "" && !ValidIRI(o.URI) {
+			e.Add(of+".uri", "iri", "%q is not an absolute URI", Clip(o.URI, 64))
+		}
+	}
+	for i, s := range p.Supports {
+		sf := IndexField(f("supports"), i) + ".id"
+		if !ValidIRI(s.ID) {
+			e.Add(sf, "iri", "%q is neither alias:<name> nor an absolute URI", Clip(s.ID, 64))
+		}
+	}
 	e.String(f("software_version"), p.SoftwareVersion, false, MaxShortRunes)
 	pcDate(e, f("release_date"), p.ReleaseDate)
 	e.String(f("logo"), p.Logo, false, MaxURLBytes)

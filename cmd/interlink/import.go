@@ -40,6 +40,14 @@ type importAnswer struct {
 	Updated   int                `json:"updated"`
 	Unchanged int                `json:"unchanged"`
 	Items     []importAnswerItem `json:"items"`
+	Warnings  []importWarning    `json:"warnings,omitempty"`
+}
+
+// importWarning is something the node accepted but warns about (a
+// publiccode.yml of a newer version, a deprecated key).
+type importWarning struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 type importAnswerItem struct {
@@ -54,7 +62,7 @@ func newImportCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("import", "Import catalogue data into the node (editor)",
 		newImportInterlinkCmd(g),
 		newImportDocCmd(g, "publiccode", "a publiccode.yml document", "/import/publiccode", mediaYAML),
-		newImportDocCmd(g, "cpsv", "CPSV-AP 3.2.0 JSON-LD", "/import/cpsv", mediaJSONLD))
+		newImportDocCmd(g, "cpsv", "CPSV-AP 3.2.0 JSON-LD or Turtle (.ttl)", "/import/cpsv", mediaJSONLD))
 }
 
 func newImportInterlinkCmd(g *globalFlags) *cobra.Command {
@@ -299,10 +307,17 @@ func newImportDocCmd(g *globalFlags, name, what, path, mediaType string) *cobra.
 			}
 			defer c.close()
 			var answer importAnswer
+			ct := mediaType
+			if name == "cpsv" {
+				ct = cpsvMediaType(file, body)
+			}
 			r := request{method: http.MethodPost, path: path, body: bytes.NewReader(body),
-				contentType: mediaType, contentLength: int64(len(body))}
+				contentType: ct, contentLength: int64(len(body))}
 			if err := c.call(cmd.Context(), r, &answer); err != nil {
 				return fmt.Errorf("import %s from %s: %w", what, file, err)
+			}
+			for _, w := range answer.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: %s\n", w.Field, w.Message)
 			}
 			t := newImportTally()
 			t.add("", &answer)

@@ -261,3 +261,20 @@ func TestBatches(t *testing.T) {
 		})
 	}
 }
+
+func TestCPSVMediaType(t *testing.T) {
+	cases := []struct{ file, body, want string }{
+		{"a.ttl", `{}`, "text/turtle"},
+		{"a.TTL", ``, "text/turtle"},
+		{"a.jsonld", `@prefix`, mediaJSONLD},
+		{"stdin", "  {\"@graph\": []}", mediaJSONLD},
+		{"stdin", "", mediaJSONLD},
+		{"stdin", "@prefix cpsv: <http://purl.org/vocab/cpsv#> .", "text/turtle"},
+		{"export.txt", "[]", mediaJSONLD},
+	}
+	for _, c := range cases {
+		if got := cpsvMediaType(c.file, []byte(c.body)); got != c.want {
+			t.Errorf("cpsvMediaType(%q, %q) = %q, want %q", c.file, c.body, got, c.want)
+		}
+	}
+}

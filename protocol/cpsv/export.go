@@ -212,7 +212,7 @@ func (w *writer) service(s *protocol.PublicService) (map[string]any, error) {
 			en["dct:type"] = ref(e.Type)
 		}
 		put(en, "dct:language", languages(e.Language))
-		put(en, "foaf:page", refs(e.RelatedDocumentation))
+		put(en, "foaf:page", documents(e.RelatedDocumentation))
 		evidence = append(evidence, en)
 	}
 	put(n, "cpsv:hasInput", evidence)
@@ -235,7 +235,7 @@ func (w *writer) service(s *protocol.PublicService) (map[string]any, error) {
 		cn := map[string]any{"@id": w.id(c.ID), "@type": "cv:ContactPoint"}
 		put(cn, "cv:email", plainValues(c.Email))
 		put(cn, "cv:telephone", plainValues(c.Telephone))
-		put(cn, "cv:contactPage", refs(c.URL))
+		put(cn, "cv:contactPage", documents(c.URL))
 		if len(c.OpeningHours) > 0 {
 			cn["cv:openingHours"] = map[string]any{"@id": w.id(""), "@type": "time:TemporalEntity", "dct:description": langValues(c.OpeningHours)}
 		}
@@ -274,10 +274,10 @@ func (w *writer) organisation(o *protocol.Organisation) (map[string]any, error) 
 	if o.Spatial.Region != "" || o.Spatial.Municipality != "" {
 		addr := map[string]any{"@id": w.id(""), "@type": "locn:Address"}
 		if o.Spatial.Region != "" {
-			addr["locn:adminUnitL2"] = o.Spatial.Region
+			addr["locn:adminUnitL2"] = langValue(undeterminedLangTag, o.Spatial.Region)
 		}
 		if o.Spatial.Municipality != "" {
-			addr["locn:postName"] = o.Spatial.Municipality
+			addr["locn:postName"] = langValue(undeterminedLangTag, o.Spatial.Municipality)
 		}
 		n["locn:address"] = addr
 	}
@@ -307,8 +307,19 @@ func refs(iris []string) []any {
 	return out
 }
 
-// langValues writes a Text as language-tagged literals, sorted by language;
-// "und" text as plain literals.
+// documents refers to web pages as foaf:Document nodes, the class CPSV-AP
+// gives foaf:page and cv:contactPage values.
+func documents(iris []string) []any {
+	out := make([]any, 0, len(iris))
+	for _, iri := range iris {
+		out = append(out, map[string]any{"@id": iri, "@type": "foaf:Document"})
+	}
+	return out
+}
+
+// langValues writes a Text as language-tagged literals, sorted by language
+// ("und", undetermined, is a language tag too: CPSV-AP's shapes want
+// rdf:langString wherever a text is).
 func langValues(t protocol.Text) []any {
 	out := make([]any, 0, len(t))
 	for _, lang := range slices.Sorted(maps.Keys(t)) {
@@ -328,9 +339,6 @@ func langListValues(t protocol.TextList) []any {
 }
 
 func langValue(lang, v string) map[string]any {
-	if lang == undeterminedLangTag {
-		return map[string]any{"@value": v}
-	}
 	return map[string]any{"@language": lang, "@value": v}
 }
 

@@ -317,6 +317,27 @@ func BenchmarkExportImport100(b *testing.B) {
 			}
 		}
 	})
+	for _, f := range []Format{FormatTurtle, FormatRDFXML} {
+		b.Run("export-"+string(f), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ExportAs(f, services, fullOrgs(), "https://node.example"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	ttl, err := ExportAs(FormatTurtle, services, fullOrgs(), "https://node.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("import-turtle", func(b *testing.B) {
+		b.SetBytes(int64(len(ttl)))
+		for b.Loop() {
+			if _, _, err := ImportTurtle(ttl); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkImportOfficialExample(b *testing.B) {

@@ -39,11 +39,26 @@ import (
 // Validate.
 func Import(doc []byte) ([]*protocol.PublicService, []*protocol.Organisation, error) {
 	g, err := expandDocument(doc)
+	return importGraph(g, err)
+}
+
+// ImportTurtle reads a CPSV-AP document written in Turtle, with the rules
+// of Import. A malformed document is a *protocol.ValidationError whose field
+// names the line and column ("turtle (line 3, column 7)", rule "syntax").
+func ImportTurtle(doc []byte) ([]*protocol.PublicService, []*protocol.Organisation, error) {
+	g, err := readTurtle(doc)
+	return importGraph(g, err)
+}
+
+func importGraph(g *graph, err error) ([]*protocol.PublicService, []*protocol.Organisation, error) {
 	if err != nil {
 		if le, ok := errors.AsType[*ldError](err); ok {
 			rule := "jsonld"
-			if errors.Is(err, errUnsupported) {
+			switch {
+			case errors.Is(err, errUnsupported):
 				rule = "unsupported"
+			case strings.HasPrefix(le.Path, "turtle"):
+				rule = "syntax"
 			}
 			ve := &protocol.ValidationError{}
 			ve.Add(le.Path, rule, "%v", le.Err)

@@ -1,9 +1,9 @@
 package cpsv
 
-// These tests check this package against an independent JSON-LD processor,
-// github.com/piprate/json-gold (a test-only dependency), that never touches
-// the network: its document loader serves the official context from the
-// shared data, or an empty context, or refuses.
+// These tests check the export with json-gold under other contexts than
+// the one the package embeds (its loader serves the official context file
+// from the shared data, or an empty context, or refuses), and that the
+// embedded context reads every document as the official file does.
 
 import (
 	"bytes"
@@ -65,7 +65,8 @@ func goldTriples(t *testing.T, doc []byte, loader ld.DocumentLoader) map[string]
 	return triples
 }
 
-// ownTriples expands doc with this package's expander, in the same form.
+// ownTriples reads doc as Import does (json-gold with the embedded
+// context), in the same form.
 func ownTriples(t *testing.T, doc []byte) map[string]bool {
 	t.Helper()
 	g, err := expandDocument(doc)
@@ -160,16 +161,16 @@ func TestJSONGoldReadsExportWithoutRemoteContext(t *testing.T) {
 			t.Errorf("json-gold expansion lacks %s", want)
 		}
 	}
-	diffTriples(t, "this package's expander vs json-gold", ownTriples(t, doc), withEmpty)
+	diffTriples(t, "embedded context vs an empty one", ownTriples(t, doc), withEmpty)
 
 	withOfficial := goldTriples(t, doc, officialLoader(t))
 	diffTriples(t, "official remote context vs none", withOfficial, withoutRemote)
 }
 
-// TestExpanderAgreesWithJSONGold compares the triples of this package's
-// expander with json-gold's on the official example and on the forms the
-// import tests use.
-func TestExpanderAgreesWithJSONGold(t *testing.T) {
+// TestEmbeddedContextAgreesWithOfficial compares the triples Import reads
+// (the context rebuilt from the embedded terms) with those of the official
+// context file, on the official example and on the forms the import tests use.
+func TestEmbeddedContextAgreesWithOfficial(t *testing.T) {
 	loader := officialLoader(t)
 	docs := map[string][]byte{"official example": readShared(t, exampleFile), "minimal": mustJSON(t, minimalDoc())}
 	for name, doc := range importForms {

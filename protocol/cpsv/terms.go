@@ -54,6 +54,13 @@ func expandPrefixed(s string) string {
 	return s
 }
 
+// termDef is one term of the official context: its IRI and type coercion
+// ("@id", a datatype IRI, or "" for none).
+type termDef struct {
+	IRI  string
+	Type string
+}
+
 // officialTerms is the term table of the official context, built once.
 var officialTerms = sync.OnceValue(func() map[string]*termDef {
 	m := make(map[string]*termDef, len(contextTerms))

@@ -1,12 +1,14 @@
 // Package cpsv reads and writes CPSV-AP 3.2.0 (the Core Public Service
-// Vocabulary Application Profile of the European Commission's SEMIC) as
-// JSON-LD: Export renders PublicService and Organisation entities as a
-// CPSV-AP document any JSON-LD processor reads, Import reads the documents
+// Vocabulary Application Profile of the European Commission's SEMIC):
+// Export renders PublicService and Organisation entities as a CPSV-AP
+// JSON-LD document any JSON-LD processor reads, ExportAs the same as Turtle
+// or RDF/XML; Import (JSON-LD) and ImportTurtle read the documents
 // publishers write (the official example included) back into entities.
 //
-// Nothing is fetched from the network: the terms of the official context are
-// embedded (see contextTerms), and the package carries its own small JSON-LD
-// expansion (jsonld.go).
+// JSON-LD is processed by github.com/piprate/json-gold. Nothing is fetched
+// from the network: the official context is rebuilt from the terms embedded
+// in the binary (contextTerms) and served by a loader that refuses every
+// other URL (graph.go). Turtle and RDF/XML go through protocol/rdf.
 //
 // The federation's own links, which CPSV-AP lacks, live in the namespace
 // Namespace (prefix "ilk"): ilk:coproducedBy, ilk:usesInterlinker,

@@ -1,10 +1,16 @@
 // Package publiccode reads publiccode.yml files (the metadata standard for
-// public-sector software, versions 0.2 to 0.5 and later 0.x) into software
-// interlinkers.
+// public-sector software, every release from 0.2 to 0.7 and later 0.x) into
+// software interlinkers, and writes a software interlinker back as a
+// publiccode.yml 0.7 document (Export).
 //
 // The standard: https://github.com/publiccodeyml/publiccode.yml (CC0-1.0).
-// Keys the standard adds in later 0.x versions are accepted and ignored;
-// country-specific sections ("it", "IT", ...) are kept verbatim.
+// The version key may be "0" (the newest 0.x), "0.N" or "0.N.P"; a minor
+// version newer than 0.7 imports with a warning (ImportWithWarnings), read
+// with the rules of 0.7, as the standard promises that minor versions only
+// add keys or make them optional. The keys of 0.5 (organisation, fundedBy)
+// and 0.7 (supports) are kept; keys the standard adds later are ignored;
+// country-specific sections ("it", "IT", ...), deprecated by 0.7, are kept
+// verbatim.
 package publiccode
 
 import (
@@ -13,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -65,23 +72,40 @@ var (
 // path ("legal.license", "description.en.features"), with the line in the
 // message.
 func Import(doc []byte) (*protocol.Interlinker, error) {
+	it, _, err := ImportWithWarnings(doc)
+	return it, err
+}
+
+// Warning is something an import accepted but that its author should know:
+// a version newer than this importer, a deprecated key, a common mistake
+// read leniently. Field is the publiccode.yml key path.
+type Warning struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (w Warning) String() string { return w.Field + ": " + w.Message }
+
+// ImportWithWarnings is Import, and also returns the warnings of an accepted
+// document (nil when there are none).
+func ImportWithWarnings(doc []byte) (*protocol.Interlinker, []Warning, error) {
 	if len(doc) > MaxDocumentBytes {
 		ve := &protocol.ValidationError{Kind: protocol.KindInterlinker}
 		ve.Add(protocol.RootField, "max_length", "the document is larger than %d bytes", MaxDocumentBytes)
-		return nil, ve
+		return nil, nil, ve
 	}
 	root, err := parseYAML(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &reader{ve: &protocol.ValidationError{Kind: protocol.KindInterlinker}}
 	top := r.mapping(protocol.RootField, root)
 	if top == nil && root != nil && !isNull(root) {
-		return nil, r.ve // the document is a list or a scalar
+		return nil, nil, r.ve // the document is a list or a scalar
 	}
 	it := r.document(top)
 	if err := r.ve.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The mapping above guarantees a valid interlinker; check it all the same.
 	e := &protocol.ValidationError{Kind: protocol.KindInterlinker}
@@ -89,18 +113,25 @@ func Import(doc []byte) (*protocol.Interlinker, error) {
 		if inner, ok := errors.AsType[*protocol.ValidationError](err); ok {
 			e.Errors = append(e.Errors, inner.Errors...)
 		} else {
-			return nil, fmt.Errorf("publiccode: validate the interlinker: %w", err)
+			return nil, nil, fmt.Errorf("publiccode: validate the interlinker: %w", err)
 		}
 	}
 	it.PublicCode.ValidateInto(e, "publiccode")
 	if err := e.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return it, nil
+	return it, r.warnings, nil
 }
 
-// version is a publiccodeYmlVersion: 0.minor[.patch].
-type version struct{ major, minor int }
+// NewestMinor is the newest 0.x release of the standard this package knows
+// (0.7.0; there was no 0.6).
+const NewestMinor = 7
+
+// version is a publiccodeYmlVersion: 0, 0.minor or 0.minor.patch.
+type version struct {
+	major, minor int
+	majorOnly    bool // "0": the newest release of major 0
+}
 
 func parseVersion(s string) (version, bool) {
 	parts := strings.Split(strings.TrimSpace(s), ".")
@@ -115,7 +146,7 @@ func parseVersion(s string) (version, bool) {
 		}
 		v[i] = n
 	}
-	return version{major: v[0], minor: v[1]}, true
+	return version{major: v[0], minor: v[1], majorOnly: len(parts) == 1}, true
 }
 
 func (r *reader) document(top *ymap) *protocol.Interlinker {
@@ -129,9 +160,15 @@ func (r *reader) document(top *ymap) *protocol.Interlinker {
 		parsed, ok := parseVersion(pc.Version)
 		switch {
 		case !ok:
-			r.ve.Add("publiccodeYmlVersion", "format", "%q is not a version such as \"0.4\"", truncate(pc.Version))
-		case parsed.major != 0 || parsed.minor < 2:
+			r.ve.Add("publiccodeYmlVersion", "format", "%q is not a version such as \"0.7\"", truncate(pc.Version))
+		case parsed.major != 0 || (parsed.minor < 2 && !parsed.majorOnly):
 			r.ve.Add("publiccodeYmlVersion", "unsupported", "version %q is not supported: this importer reads 0.2 to 0.x", truncate(pc.Version))
+		case parsed.majorOnly:
+			v = version{minor: NewestMinor} // "0" follows the newest 0.x release
+		case parsed.minor > NewestMinor:
+			r.warn("publiccodeYmlVersion", "version %s is newer than the newest this node knows (0.%d): read with the rules of 0.%d; keys added since are ignored",
+				truncate(pc.Version), NewestMinor, NewestMinor)
+			v = parsed
 		default:
 			v = parsed
 		}
@@ -154,13 +191,9 @@ func (r *reader) document(top *ymap) *protocol.Interlinker {
 		r.required("releaseDate", top.get("releaseDate"), line)
 	}
 	pc.Logo = r.str("logo", top.get("logo"))
-	if org := r.mapping("organisation", top.get("organisation")); org != nil {
-		pc.OrganisationName = r.str("organisation.name", org.get("name"))
-		pc.OrganisationURI = r.str("organisation.uri", org.get("uri"))
-	}
-	if uri := r.str("organizationUri", top.get("organizationUri")); uri != "" && pc.OrganisationURI == "" {
-		pc.OrganisationURI = uri
-	}
+	r.organisation(top, pc)
+	pc.FundedBy = r.fundedBy(top)
+	pc.Supports = r.supports(top)
 
 	pc.Platforms = r.strList("platforms", top.get("platforms"), true)
 	if r.required("platforms", top.get("platforms"), line) && len(pc.Platforms) == 0 {
@@ -228,6 +261,12 @@ func (r *reader) document(top *ymap) *protocol.Interlinker {
 
 	pc.DependsOn = r.dependsOn(top)
 	pc.CountrySections = r.countrySections(top)
+	if len(pc.CountrySections) > 0 && v.minor >= 7 {
+		r.warn(slices.Sorted(maps.Keys(pc.CountrySections))[0], "country-specific sections are deprecated since 0.7 (use supports and organisation); the section is kept as written")
+	}
+	if v.minor >= 4 {
+		r.deprecated(top, legal, desc(top))
+	}
 
 	it.Key = keyFor(pc.URL, name)
 	uri := pc.LandingURL

@@ -149,7 +149,13 @@ func kindName(n *yaml.Node) string {
 // reader walks the YAML tree and records failures under publiccode.yml key
 // paths ("legal.license", "description.en.features").
 type reader struct {
-	ve *protocol.ValidationError
+	ve       *protocol.ValidationError
+	warnings []Warning
+}
+
+// warn records a warning at path.
+func (r *reader) warn(path, format string, args ...any) {
+	r.warnings = append(r.warnings, Warning{Field: path, Message: fmt.Sprintf(format, args...)})
 }
 
 // ymap is a YAML mapping with its keys resolved.
