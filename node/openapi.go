@@ -110,6 +110,14 @@ func apiOperations() []apiOp {
 		{method: "GET", path: "/export/cpsv", name: "export.cpsv", summary: "Public services and organisations as CPSV-AP (JSON-LD; Turtle or RDF/XML by Accept)",
 			ok: []opAnswer{{status: 200, body: &opBody{media: "application/ld+json", schema: schema{"type": "object"}}, alt: []*opBody{
 				{media: "text/turtle", schema: schema{"type": "string"}}, {media: "application/rdf+xml", schema: schema{"type": "string"}}}}}},
+		{method: "GET", path: "/export/dcat", name: "export.dcat", summary: "This node's catalogue as a DCAT-AP catalogue of ADMS-AP assets and CPSV-AP services (JSON-LD; Turtle or RDF/XML by Accept), 100 entries a page",
+			query: []param{{name: "page"}},
+			ok: []opAnswer{{status: 200, body: &opBody{media: "application/ld+json", schema: schema{"type": "object"}}, alt: []*opBody{
+				{media: "text/turtle", schema: schema{"type": "string"}}, {media: "application/rdf+xml", schema: schema{"type": "string"}}}}}},
+		{method: "GET", path: "/objects/{id}/publiccode.yml", name: "objects.publiccode", summary: "A software interlinker as publiccode.yml 0.7 (422 not-software or cannot-export otherwise)",
+			ok: []opAnswer{{status: 200, body: &opBody{media: "application/yaml", schema: schema{"type": "object", "description": "a publiccode.yml document"}}}}},
+		{method: "GET", path: "/object/publiccode.yml", name: "objects.publiccode_iri", summary: "A software interlinker, by its IRI (also another node's), as publiccode.yml 0.7", query: []param{{name: "iri"}},
+			ok: []opAnswer{{status: 200, body: &opBody{media: "application/yaml", schema: schema{"type": "object", "description": "a publiccode.yml document"}}}}},
 		{method: "POST", path: "/objects", name: "objects.create", role: RoleEditor, summary: "Create an object (202 and a draft when it has co-producers)", body: entity, ok: writeOK(201)},
 		{method: "GET", path: "/objects", name: "objects.list", summary: "List live objects, filtered", query: listParams(), ok: []opAnswer{answer(200, jsonSchema(props("items", schema{"type": "array", "items": schemaRef(typeOf[protocol.Object]())}, "next", str)))}},
 		{method: "GET", path: "/object", name: "objects.get_iri", summary: "An object by its IRI (also another node's)", query: []param{{name: "iri"}}, ok: []opAnswer{answer(200, object), answer(410, object)}},
