@@ -33,6 +33,8 @@ type adminAPI struct {
 	// replace swaps the database for a checked backup file under the
 	// gate, keeping what keep names (Node.replaceData).
 	replace func(upload string, keep storage.RestoreKeep) error
+	// accounts records token changes in the audit list.
+	accounts func() *accounts.Service
 }
 
 func (h *adminAPI) routes(api apiRoutes) {
@@ -157,6 +159,10 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "expires", t.Expires, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionTokenCreate, t.ID, t.Name+" ("+t.Role+")"); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, viewToken(t, secret))
 }
 
@@ -190,6 +196,10 @@ func (h *adminAPI) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "token revoked", "id", id, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionTokenRevoke, id, ""); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -57,7 +57,8 @@ func (n *Node) routes() http.Handler {
 	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store, used: &tokenUse{},
 		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
-		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData}
+		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData,
+		accounts: n.live.accounts}
 
 	r.HandleFunc("/healthz", admin.handleHealthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", admin.handleReadyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
