@@ -33,6 +33,7 @@ func (n *Node) routes() http.Handler {
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
 	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
+		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n},
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
 	if err != nil {
@@ -99,6 +100,42 @@ func (n *Node) routes() http.Handler {
 	csrfOrigin := http.NewCrossOriginProtection()
 	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
 	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
+	// webadmin: co-signing inbox, versions, adopt and rate, admin pages.
+	withID := func(f func(http.ResponseWriter, *http.Request, string)) http.Handler {
+		return page(func(w http.ResponseWriter, r *http.Request) { f(w, r, mux.Vars(r)["id"]) })
+	}
+	get, post := []string{http.MethodGet, http.MethodHead}, http.MethodPost
+	for _, p := range []struct {
+		path, name string
+		get, post  http.Handler
+	}{
+		{"/cosign", "page.cosign", page(ui.CosignInbox), nil},
+		{"/cosign/{id}", "page.cosign_request", withID(ui.CosignRequest), nil},
+		{"/cosign/{id}/approve", "page.cosign_approve", nil, withID(ui.CosignAnswer(true))},
+		{"/cosign/{id}/reject", "page.cosign_reject", nil, withID(ui.CosignAnswer(false))},
+		{"/objects/{id}/diff", "page.object_diff", withID(ui.ObjectDiff), nil},
+		{"/objects/{id}/adopt", "page.object_adopt", nil, withID(ui.Adopt)},
+		{"/objects/{id}/rate", "page.object_rate", nil, withID(ui.Rate)},
+		{"/admin", "page.admin", page(ui.AdminHome), nil},
+		{"/admin/follows", "page.admin_follows", page(ui.AdminFollows), page(ui.AdminFollow)},
+		{"/admin/follows/unfollow", "page.admin_unfollow", nil, page(ui.AdminUnfollow)},
+		{"/admin/followers/accept", "page.admin_accept", nil, page(ui.AdminDecide(true))},
+		{"/admin/followers/reject", "page.admin_reject", nil, page(ui.AdminDecide(false))},
+		{"/admin/deadletters", "page.admin_dead", page(ui.AdminDeadLetters), nil},
+		{"/admin/deadletters/replay", "page.admin_replay", nil, page(ui.AdminReplay)},
+		{"/admin/users", "page.admin_users", page(ui.AdminUsers), page(ui.AdminUserCreate)},
+		{"/admin/users/{id}", "page.admin_user", nil, withID(ui.AdminUserChange)},
+		{"/admin/tokens", "page.admin_tokens", page(ui.AdminTokens), page(ui.AdminTokenCreate)},
+		{"/admin/tokens/revoke", "page.admin_revoke", nil, page(ui.AdminTokenRevoke)},
+		{"/admin/audit", "page.admin_audit", page(ui.AdminAudit), nil},
+	} {
+		if p.get != nil {
+			r.Handle(p.path, p.get).Methods(get...).Name(p.name)
+		}
+		if p.post != nil {
+			r.Handle(p.path, csrfOrigin.Handler(p.post)).Methods(post).Name(p.name + "_post")
+		}
+	}
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)

@@ -52,9 +52,13 @@ type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
 	Federation Federation // the home and peers pages' view; nil: no federation shown, /peers answers 403
-	Site       Site
-	URIs       protocol.URIs
-	SearchWait time.Duration
+	// FederationAdmin and Tokens are what the admin pages change (admin*.go);
+	// nil: those pages say the node has none.
+	FederationAdmin FederationAdmin
+	Tokens          Tokens
+	Site            Site
+	URIs            protocol.URIs
+	SearchWait      time.Duration
 	// Secure: the public URL is https, so cookies are Secure and take the
 	// __Host- prefix.
 	Secure bool
@@ -69,7 +73,21 @@ type Handler struct {
 	i18n  *translations
 }
 
-var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers"}
+var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers",
+	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff"}
+
+// pageParts are the partial templates a page uses besides the layout and
+// item.html.
+var pageParts = map[string][]string{
+	"object":         {"templates/object_uses.html"},
+	"cosign_request": {"templates/diff_table.html"},
+	"diff":           {"templates/diff_table.html"},
+	"admin_follows":  {"templates/admin_nav.html"},
+	"admin_dead":     {"templates/admin_nav.html"},
+	"admin_users":    {"templates/admin_nav.html"},
+	"admin_tokens":   {"templates/admin_nav.html"},
+	"admin_audit":    {"templates/admin_nav.html"},
+}
 
 // New parses the templates and the message files.
 func New(d Deps) (*Handler, error) {
@@ -85,7 +103,8 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, i18n: tr}
 	for _, p := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/"+p+".html")
+		files := append([]string{"templates/layout.html", "templates/item.html", "templates/" + p + ".html"}, pageParts[p]...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
