@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // A readable difference between two versions of an entity: the bodies are
@@ -163,18 +164,24 @@ func diffFields(a, b []flatField) []diffRow {
 	return rows
 }
 
-// tokens splits s into words and the white space between them.
+// tokens splits s into words, runs of white space, and single marks of
+// punctuation (so that "survey," and "survey" share the word).
 func tokens(s string) []string {
 	var out []string
-	start := 0
-	space := false
+	start, class := 0, -1
 	for i, r := range s {
-		sp := r == ' ' || r == '\n' || r == '\t' || r == '\r'
-		if i > start && sp != space {
+		c := 2 // punctuation: a token of its own
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r':
+			c = 0
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			c = 1
+		}
+		if i > start && (c != class || c == 2) {
 			out = append(out, s[start:i])
 			start = i
 		}
-		space = sp
+		class = c
 	}
 	if start < len(s) {
 		out = append(out, s[start:])
