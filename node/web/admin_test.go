@@ -240,6 +240,16 @@ func TestAdminPagesRefuse(t *testing.T) {
 		wantPage(t, f.do(t, http.MethodGet, p, nil, f.editor.cookies), http.StatusForbidden)
 		wantPage(t, f.do(t, http.MethodGet, p, nil, f.admin.cookies), http.StatusOK)
 	}
+	// the navigation offers what the person may use
+	for _, c := range []struct {
+		cookies       []*http.Cookie
+		cosign, admin bool
+	}{{nil, false, false}, {f.reader.cookies, false, false}, {f.editor.cookies, true, false}, {f.admin.cookies, true, true}} {
+		body := f.do(t, http.MethodGet, "/", nil, c.cookies).Body.String()
+		if strings.Contains(body, `href="/cosign"`) != c.cosign || strings.Contains(body, `href="/admin"`) != c.admin {
+			t.Errorf("navigation: /cosign %v /admin %v wanted", c.cosign, c.admin)
+		}
+	}
 	uid := f.userID(t, "alice")
 	for _, p := range []string{"/admin/follows", "/admin/follows/unfollow", "/admin/followers/accept", "/admin/followers/reject",
 		"/admin/deadletters/replay", "/admin/users", "/admin/users/" + uid, "/admin/tokens", "/admin/tokens/revoke"} {
