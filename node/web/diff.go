@@ -247,15 +247,26 @@ func diffWords(a, b string) []segment {
 
 // diffRowView is a row as the template shows it.
 type diffRowView struct {
-	Field, Lang, LangName, Change, ChangeText string
-	Segments                                  []segment
+	Field, Label, Lang, LangName, Change, ChangeText string
+	Segments                                         []segment
+}
+
+// fieldLabel names a top-level field in the reader's language when the
+// messages know it ("" otherwise: the path alone is shown).
+func fieldLabel(loc *locale, path string) string {
+	for _, id := range []string{"diff.f." + path, "field." + path} {
+		if s := loc.T(id); s != id {
+			return s
+		}
+	}
+	return ""
 }
 
 // diffView is the rows of a comparison in the reader's language.
 func diffView(loc *locale, rows []diffRow) []diffRowView {
 	out := make([]diffRowView, 0, len(rows))
 	for _, r := range rows {
-		v := diffRowView{Field: r.Path, Lang: r.Lang, Change: r.Change, ChangeText: loc.T("diff." + r.Change), Segments: r.Segments}
+		v := diffRowView{Field: r.Path, Label: fieldLabel(loc, r.Path), Lang: r.Lang, Change: r.Change, ChangeText: loc.T("diff." + r.Change), Segments: r.Segments}
 		if r.Lang != "" {
 			v.LangName = loc.LangName(r.Lang)
 		}

@@ -250,7 +250,7 @@ func (h *Handler) Adopt(w http.ResponseWriter, r *http.Request, id string) {
 	if !h.audit(w, r, s, actionAdopt, obj.IRI, created.IRI) {
 		return
 	}
-	redirectDone(w, r, "/objects/"+id, "adopted")
+	http.Redirect(w, r, "/objects/"+id+"?done=adopted#uses", http.StatusSeeOther) // to the confirmation
 }
 
 // Rate serves POST /objects/{id}/rate: value 1 to 5 and an optional
@@ -314,5 +314,5 @@ func (h *Handler) Rate(w http.ResponseWriter, r *http.Request, id string) {
 	if !h.audit(w, r, s, actionRate, obj.IRI, saved.IRI+" "+strconv.Itoa(value)) {
 		return
 	}
-	redirectDone(w, r, "/objects/"+id, "rated")
+	http.Redirect(w, r, "/objects/"+id+"?done=rated#uses", http.StatusSeeOther)
 }
