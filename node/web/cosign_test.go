@@ -85,6 +85,10 @@ func TestCosignPages(t *testing.T) {
 
 	wantRedirect(t, f.do(t, http.MethodGet, "/cosign", nil, nil), "/login?next=%2Fcosign")
 	wantPage(t, f.do(t, http.MethodGet, "/cosign", nil, f.reader.cookies), http.StatusForbidden)
+	wantRedirect(t, f.do(t, http.MethodGet, "/cosign/q1", nil, nil), "/login?next=%2Fcosign%2Fq1")
+	wantPage(t, f.do(t, http.MethodGet, "/cosign/q1", nil, f.reader.cookies), http.StatusForbidden)
+	wantPage(t, f.post(t, f.reader, "/cosign/q2/reject", url.Values{"reason": {"no"}}), http.StatusForbidden)
+	wantPage(t, f.post(t, f.editor, "/cosign/q2/reject", url.Values{"reason": {"no"}, "csrf": {"forged"}}), http.StatusForbidden)
 	wantPage(t, f.do(t, http.MethodGet, "/cosign?lang=en", nil, f.editor.cookies), 200, `href="/cosign/q1"`, "Shared service q1", "https://far.example",
 		"Tool survey", "2 / 3", "✓ signed", "… not yet", "https://rix.example")
 

@@ -159,6 +159,10 @@ func TestAdoptAndRate(t *testing.T) {
 	} {
 		wantPage(t, f.post(t, f.editor, page+"/rate?lang=en", c.form), http.StatusUnprocessableEntity, c.text)
 	}
+	wantRedirect(t, f.do(t, http.MethodPost, page+"/rate", url.Values{"value": {"4"}}, nil), "/login")
+	wantPage(t, f.post(t, f.reader, page+"/rate", url.Values{"value": {"4"}}), http.StatusForbidden)
+	wantPage(t, f.post(t, f.editor, page+"/rate", url.Values{"value": {"4"}, "csrf": {"forged"}}), http.StatusForbidden)
+	wantPage(t, f.post(t, f.editor, "/objects/01J00000000000000000000000/rate", url.Values{"value": {"4"}}), http.StatusNotFound)
 	wantRedirect(t, f.post(t, f.editor, page+"/rate", url.Values{"value": {"4"}, "comment": {"Easy to run."}}), page+"?done=rated")
 	wantRedirect(t, f.post(t, f.editor, page+"/rate", url.Values{"value": {"5"}}), page+"?done=rated")
 	w = f.do(t, http.MethodGet, page+"?lang=it", nil, f.editor.cookies)
