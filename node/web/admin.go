@@ -92,6 +92,12 @@ func (h *Handler) needRole(w http.ResponseWriter, r *http.Request, role accounts
 		if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 			next += "?" + r.URL.RawQuery
 		}
+		if r.Method == http.MethodPost { // back to the page of the form, not to its action
+			next = "/"
+			if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+				next = ref.RequestURI()
+			}
+		}
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return session{}, false
 	}

@@ -262,6 +262,9 @@ func TestAdminPagesRefuse(t *testing.T) {
 		}
 		wantPage(t, f.post(t, f.admin, p, bad), http.StatusForbidden)
 	}
+	// a signed-out post goes to sign-in, then back to the form's page
+	wantRedirect(t, f.do(t, http.MethodPost, "/admin/follows", url.Values{}, nil, "Referer", "http://example.com/admin/follows?lang=it"), "/login?next=%2Fadmin%2Ffollows%3Flang%3Dit")
+	wantRedirect(t, f.do(t, http.MethodPost, "/admin/follows", url.Values{}, nil, "Referer", "https://evil.example/x"), "/login?next=%2F")
 	if len(f.fed.calls) != 0 || len(f.tokens.tokens) != 0 {
 		t.Fatalf("a refused form changed something: %v", f.fed.calls)
 	}
