@@ -139,6 +139,17 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, s session, actio
 	return true
 }
 
+// atPage is r re-addressed to path (no query), for a form's answer
+// rendered in place: the language switcher then links to the page, not to
+// the form's action.
+func atPage(r *http.Request, path string) *http.Request {
+	u := *r.URL
+	u.Path, u.RawPath, u.RawQuery = path, "", ""
+	r2 := *r
+	r2.URL = &u
+	return &r2
+}
+
 // redirectDone sends the browser back to path with a confirmation (?done=).
 func redirectDone(w http.ResponseWriter, r *http.Request, path, done string) {
 	http.Redirect(w, r, path+"?done="+url.QueryEscape(done), http.StatusSeeOther)

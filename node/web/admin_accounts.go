@@ -177,6 +177,7 @@ func (h *Handler) AdminUserChange(w http.ResponseWriter, r *http.Request, id str
 		}
 		err, action, detail, done = acc.SetRole(r.Context(), id, role), accounts.ActionUserRole, string(u.Role)+" → "+string(role), "user_role"
 	case "password":
+		r = atPage(r, "/admin/users")
 		password := r.PostForm.Get("password")
 		if password == "" {
 			h.usersPage(w, r, s, http.StatusUnprocessableEntity, userForm{Role: string(accounts.RoleReader)}, id, loc.T("admin.password.required"))

@@ -171,6 +171,7 @@ func (h *Handler) CosignAnswer(approve bool) func(w http.ResponseWriter, r *http
 			return
 		}
 		loc := h.locale(w, r)
+		r = atPage(r, "/cosign/"+id)
 		reason := strings.TrimSpace(r.PostForm.Get("reason"))
 		v := cosignRequestView{ReasonValue: reason}
 		switch {

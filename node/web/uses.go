@@ -172,10 +172,7 @@ func (h *Handler) usableObject(w http.ResponseWriter, r *http.Request, id string
 // useForm re-renders the object page with the forms' errors (422).
 func (h *Handler) useForm(w http.ResponseWriter, r *http.Request, id string, fill func(*usesView)) {
 	r = r.WithContext(context.WithValue(r.Context(), useFormKey{}, fill))
-	u := *r.URL
-	u.Path, u.RawQuery = "/objects/"+id, "" // the language switcher links to the page
-	r.URL = &u
-	h.Object(w, r, id)
+	h.Object(w, atPage(r, "/objects/"+id), id)
 }
 
 type useFormKey struct{}
