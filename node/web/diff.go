@@ -130,7 +130,7 @@ type segment struct {
 // diffRow is one field that differs between two versions.
 type diffRow struct {
 	Path, Lang string
-	Change     string // added, removed, changed
+	Change     string // added, removed, changed, formatting (the markup only)
 	Segments   []segment
 }
 
@@ -151,14 +151,21 @@ func diffFields(a, b []flatField) []diffRow {
 		before, had := old[k]
 		switch {
 		case !had:
-			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "added", Segments: []segment{{Text: f.Value, Op: "ins"}}})
+			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "added", Segments: []segment{{Text: plainText(f.Value), Op: "ins"}}})
 		case before != f.Value:
-			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "changed", Segments: diffWords(before, f.Value)})
+			// descriptions imported from INTERLINK carry markup, which the
+			// pages never render: compare the text a reader sees
+			pb, pa := plainText(before), plainText(f.Value)
+			if pb == pa {
+				rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "formatting", Segments: []segment{{Text: pa}}})
+				continue
+			}
+			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "changed", Segments: diffWords(pb, pa)})
 		}
 	}
 	for _, f := range a {
 		if !seen[key(f)] {
-			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "removed", Segments: []segment{{Text: f.Value, Op: "del"}}})
+			rows = append(rows, diffRow{Path: f.Path, Lang: f.Lang, Change: "removed", Segments: []segment{{Text: plainText(f.Value), Op: "del"}}})
 		}
 	}
 	return rows

@@ -52,6 +52,12 @@ func TestDiffFields(t *testing.T) {
 			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)
 		}
 	}
+	// markup is not what a reader sees: a change of markup alone is
+	// formatting, and a text change is shown without the tags
+	m := diffFields(flatten([]byte(`{"description":{"en":"<p>One two</p>","it":"<p>Uno</p>"}}`)), flatten([]byte(`{"description":{"en":"One two","it":"<p>Uno due</p>"}}`)))
+	if len(m) != 2 || m[0].Change != "formatting" || m[1].Change != "changed" || len(m[1].Segments) != 2 || m[1].Segments[1].Text != " due" {
+		t.Errorf("markup rows: %+v", m)
+	}
 	if flatten([]byte("not json")) != nil || len(diffFields(nil, nil)) != 0 {
 		t.Error("bad input makes rows")
 	}
