@@ -150,6 +150,22 @@ func atPage(r *http.Request, path string) *http.Request {
 	return &r2
 }
 
+// formError is one refused field as the error summary lists it: the id
+// of its control and the message shown beside it.
+type formError struct{ Field, Text string }
+
+// formErrors lists the non-empty messages, in the order given (pairs of
+// control id and message).
+func formErrors(pairs ...string) []formError {
+	var out []formError
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			out = append(out, formError{Field: pairs[i], Text: pairs[i+1]})
+		}
+	}
+	return out
+}
+
 // redirectDone sends the browser back to path with a confirmation (?done=).
 func redirectDone(w http.ResponseWriter, r *http.Request, path, done string) {
 	http.Redirect(w, r, path+"?done="+url.QueryEscape(done), http.StatusSeeOther)
@@ -194,6 +210,7 @@ type followsView struct {
 	Following   []followView
 	Followers   []followView
 	Pending     int
+	Errors      []formError
 }
 
 // AdminHome serves /admin: the admin pages' index.
@@ -216,6 +233,7 @@ func (h *Handler) AdminFollows(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) followsPage(w http.ResponseWriter, r *http.Request, status int, v followsView) {
 	loc := h.locale(w, r)
 	v.Nav = adminNav(loc, "follows")
+	v.Errors = formErrors("target", v.TargetError)
 	if v.Done == "" {
 		v.Done = doneText(loc, r, "followed", "unfollowed", "accepted", "rejected")
 	}

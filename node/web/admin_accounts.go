@@ -43,11 +43,12 @@ type userForm struct {
 }
 
 type usersView struct {
-	Nav   []adminLink
-	Done  string
-	Users []userView
-	Form  userForm
-	Roles []roleOption
+	Nav    []adminLink
+	Errors []formError
+	Done   string
+	Users  []userView
+	Form   userForm
+	Roles  []roleOption
 }
 
 // AdminUsers serves GET /admin/users.
@@ -68,7 +69,8 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, s session, s
 		return
 	}
 	v := usersView{Nav: adminNav(loc, "users"), Form: form, Roles: roleOptions(loc, accounts.Role(form.Role)),
-		Done: doneText(loc, r, "user_created", "user_disabled", "user_enabled", "user_role", "user_password")}
+		Done:   doneText(loc, r, "user_created", "user_disabled", "user_enabled", "user_role", "user_password"),
+		Errors: formErrors("nu-username", form.UsernameError, "nu-role", form.RoleError, "nu-password", form.PwdError, "pw-"+errUser, errText)}
 	for _, u := range us {
 		uv := userView{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: loc.T("admin.role." + string(u.Role)),
 			Created: loc.Date(u.Created), LastSignIn: loc.Date(u.LastSignIn), Disabled: u.Disabled, OIDC: u.OIDCSubject != "",
@@ -224,6 +226,7 @@ type tokensView struct {
 	NewName   string
 	// ExpiryChoices are the lifetimes offered (Value: days, "0" never).
 	ExpiryChoices []roleOption
+	Errors        []formError
 }
 
 // expiryChoices are the token lifetimes the form offers (days; 0 never).
@@ -240,6 +243,7 @@ func (h *Handler) AdminTokens(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, status int, v tokensView) {
 	loc := h.locale(w, r)
 	v.Nav, v.Roles = adminNav(loc, "tokens"), roleOptions(loc, accounts.Role(v.Form.Role))
+	v.Errors = formErrors("tk-name", v.Form.NameError, "tk-role", v.Form.RoleError, "tk-expires", v.Form.ExpError)
 	for _, c := range expiryChoices {
 		label := loc.T("admin.tokens.never")
 		if n, _ := strconv.Atoi(c); n > 0 {

@@ -28,7 +28,7 @@ func TestAdminUsers(t *testing.T) {
 		form url.Values
 		text string
 	}{
-		{"no username", with("username", ""), "Enter a username."},
+		{"no username", with("username", ""), `<li><a href="#nu-username">Enter a username.</a></li>`},
 		{"bad username", with("username", "bad name/"), "Use letters, digits"},
 		{"taken", with("username", "Alice"), "This username is taken."},
 		{"bad role", with("role", "boss"), "Choose reader, editor or administrator."},

@@ -294,7 +294,7 @@ func TestAdminFollows(t *testing.T) {
 		status       int
 		text         string
 	}{
-		{"empty", "", http.StatusUnprocessableEntity, "Enter the node&#39;s address or handle."},
+		{"empty", "", http.StatusUnprocessableEntity, `<a href="#target">Enter the node&#39;s address or handle.</a>`},
 		{"not an address", "peer example", http.StatusUnprocessableEntity, "Enter an https:// address"},
 		{"no scheme", "peer.example", http.StatusUnprocessableEntity, "Enter an https:// address"},
 		{"unreachable", "https://down.example/actor", http.StatusBadGateway, "connection refused"},

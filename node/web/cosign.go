@@ -116,6 +116,7 @@ type cosignRequestView struct {
 	BaseVersion                                      uint64
 	Rows                                             []diffRowView
 	ReasonValue, ReasonError, AnswerError, Refusal   string
+	Errors                                           []formError
 }
 
 // CosignRequest serves GET /cosign/{id}: one request, what it changes.
@@ -144,6 +145,7 @@ func (h *Handler) cosignRequestPage(w http.ResponseWriter, r *http.Request, id s
 	if v.Title == "" {
 		v.Title = q.IRI
 	}
+	v.Errors = formErrors("reason", v.ReasonError)
 	if v.Verifies {
 		var base []flatField
 		cur, err := cat.ObjectByIRI(r.Context(), q.IRI)

@@ -112,7 +112,7 @@ func TestCosignPages(t *testing.T) {
 	wantPage(t, f.post(t, f.editor, "/cosign/q1/approve", url.Values{"csrf": {"forged"}}), http.StatusForbidden)
 	wantPage(t, f.post(t, f.reader, "/cosign/q1/approve", nil), http.StatusForbidden)
 	wantRedirect(t, f.do(t, http.MethodPost, "/cosign/q1/approve", url.Values{}, nil), "/login")
-	wantPage(t, f.post(t, f.editor, "/cosign/q2/reject?lang=en", url.Values{"reason": {"  "}}), http.StatusUnprocessableEntity, "Say why you reject it", `aria-invalid="true"`,
+	wantPage(t, f.post(t, f.editor, "/cosign/q2/reject?lang=en", url.Values{"reason": {"  "}}), http.StatusUnprocessableEntity, `<a href="#reason">Say why you reject it`, `aria-invalid="true"`,
 		`href="/cosign/q2?lang=es"`) // the switcher links to the page, not to the form's action
 	wantPage(t, f.post(t, f.editor, "/cosign/q2/reject?lang=en", url.Values{"reason": {strings.Repeat("x", 501)}}), http.StatusUnprocessableEntity, "At most 500 characters.")
 	wantPage(t, f.post(t, f.editor, "/cosign/refused1/approve?lang=en", nil), http.StatusConflict, "The answer could not be given:", "is unreachable")

@@ -137,7 +137,7 @@ func TestAdoptAndRate(t *testing.T) {
 		form url.Values
 		text string
 	}{
-		{url.Values{"since": {"2025-13-01"}}, "Enter a date in the past as YYYY-MM-DD."},
+		{url.Values{"since": {"2025-13-01"}}, `<a href="#adopt-since">Enter a date in the past as YYYY-MM-DD.</a>`},
 		{url.Values{"since": {"2999-01-01"}}, "Enter a date in the past as YYYY-MM-DD."},
 		{url.Values{"instance": {"ftp://x.example"}}, "Enter a web address starting with https://."},
 		{url.Values{"note": {strings.Repeat("n", 2001)}}, "At most 2,000 characters."},
@@ -149,7 +149,7 @@ func TestAdoptAndRate(t *testing.T) {
 	w := f.do(t, http.MethodGet, page+"?lang=en&done=adopted", nil, f.editor.cookies)
 	wantPage(t, w, 200, "Recorded: your organisation uses this.", "<strong>Comune di Prova</strong> (IT)", "2024-05-01", "https://comune.example/survey",
 		"Used for the budget.", "Your organisation has said it uses this.", "Not verified")
-	wantPage(t, f.post(t, f.editor, page+"/adopt?lang=en", nil), http.StatusUnprocessableEntity, "already said it uses this")
+	wantPage(t, f.post(t, f.editor, page+"/adopt?lang=en", nil), http.StatusUnprocessableEntity, `<a href="#h-usedby">Your organisation has already said it uses this.</a>`)
 	if !f.audited(t, "alice", actionAdopt, obj.IRI) {
 		t.Fatal("adoption not audited")
 	}
@@ -158,7 +158,7 @@ func TestAdoptAndRate(t *testing.T) {
 		form url.Values
 		text string
 	}{
-		{url.Values{}, "Choose a rating from 1 to 5."},
+		{url.Values{}, `<a href="#rate-value">Choose a rating from 1 to 5.</a>`},
 		{url.Values{"value": {"7"}}, "A rating is a whole number from 1 to 5."},
 		{url.Values{"value": {"x"}}, "A rating is a whole number from 1 to 5."},
 		{url.Values{"value": {"4"}, "comment": {strings.Repeat("c", 2001)}}, "At most 2,000 characters."},

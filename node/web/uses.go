@@ -61,6 +61,7 @@ type usesView struct {
 	Values                               []int
 	Compare                              []versionOption
 	CompareFrom, CompareTo               uint64
+	Errors                               []formError // a refused form's, for the summary atop the page
 }
 
 // uses reads what the object page shows of obj's adoptions and ratings
@@ -182,6 +183,12 @@ func fillUses(r *http.Request, v *usesView) bool {
 	fill, ok := r.Context().Value(useFormKey{}).(func(*usesView))
 	if ok && v != nil {
 		fill(v)
+		note := "adopt-note"
+		if v.Adopted { // the adopt form is gone: its message stands alone in the section
+			note = "h-usedby"
+		}
+		v.Errors = formErrors("adopt-since", v.SinceError, "adopt-instance", v.InstanceError, note, v.NoteError,
+			"rate-value", v.ValueError, "rate-comment", v.CommentError)
 	}
 	return ok
 }

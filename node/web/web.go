@@ -79,13 +79,13 @@ var pageNames = []string{"home", "search", "object", "login", "error", "org", "p
 // pageParts are the partial templates a page uses besides the layout and
 // item.html.
 var pageParts = map[string][]string{
-	"object":         {"templates/object_uses.html"},
-	"cosign_request": {"templates/diff_table.html"},
+	"object":         {"templates/object_uses.html", "templates/form_errors.html"},
+	"cosign_request": {"templates/diff_table.html", "templates/form_errors.html"},
 	"diff":           {"templates/diff_table.html"},
-	"admin_follows":  {"templates/admin_nav.html"},
+	"admin_follows":  {"templates/admin_nav.html", "templates/form_errors.html"},
 	"admin_dead":     {"templates/admin_nav.html"},
-	"admin_users":    {"templates/admin_nav.html"},
-	"admin_tokens":   {"templates/admin_nav.html"},
+	"admin_users":    {"templates/admin_nav.html", "templates/form_errors.html"},
+	"admin_tokens":   {"templates/admin_nav.html", "templates/form_errors.html"},
 	"admin_audit":    {"templates/admin_nav.html"},
 }
 
