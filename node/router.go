@@ -33,8 +33,8 @@ func (n *Node) routes() http.Handler {
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
 	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
-		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n},
-		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
+		Site:            webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
+		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}, // the admin pages' changes (web_faces.go)
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
 	if err != nil {
 		panic(err) // the embedded templates and messages are tested
@@ -98,8 +98,6 @@ func (n *Node) routes() http.Handler {
 	r.Handle("/peers", page(ui.Peers)).Methods(http.MethodGet, http.MethodHead).Name("page.peers")
 	r.Handle("/login", page(ui.Login)).Methods(http.MethodGet, http.MethodHead).Name("page.login")
 	csrfOrigin := http.NewCrossOriginProtection()
-	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
-	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
 	// webadmin: co-signing inbox, versions, adopt and rate, admin pages.
 	withID := func(f func(http.ResponseWriter, *http.Request, string)) http.Handler {
 		return page(func(w http.ResponseWriter, r *http.Request) { f(w, r, mux.Vars(r)["id"]) })
@@ -136,6 +134,8 @@ func (n *Node) routes() http.Handler {
 			r.Handle(p.path, csrfOrigin.Handler(p.post)).Methods(post).Name(p.name + "_post")
 		}
 	}
+	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
+	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)

@@ -327,10 +327,10 @@ type objectView struct {
 	AS2Href    string
 	CPSVHref   string
 	Deleted    bool
+	Uses       *usesView       // adoptions, ratings, their forms, the version comparison (uses.go)
 	Phases     []phaseView     // a co-production schema's phases
 	Addressing *addressingView // a problem profile's interlinkers and schemas
 	Pubs       *pubsView       // an organisation's: what its node publishes
-	Uses       *usesView       // adoptions, ratings, their forms, the version comparison (uses.go)
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).

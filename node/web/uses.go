@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,6 +65,41 @@ type usesView struct {
 	Compare                              []versionOption
 	CompareFrom, CompareTo               uint64
 	Errors                               []formError // a refused form's, for the summary atop the page
+	// The parts object.html prints, rendered from object_uses.html and
+	// form_errors.html (renderUses): the page's template stays parseable
+	// alone (the editor's preview parses it).
+	SummaryHTML, SectionHTML, CompareHTML template.HTML
+}
+
+// partView is what the parts' templates read besides the uses: the
+// reader's language and the session's CSRF token.
+type partView struct {
+	L    *locale
+	CSRF string
+}
+
+// renderUses renders v's parts for the object page.
+func (h *Handler) renderUses(r *http.Request, loc *locale, v *usesView) error {
+	pv := partView{L: loc}
+	if s, ok := sessionFrom(r.Context()); ok {
+		pv.CSRF = h.d.Accounts().CSRFToken(s.secret)
+	}
+	t := h.pages["object_uses"]
+	for _, part := range []struct {
+		name string
+		data any
+		out  *template.HTML
+	}{{"errsummary", v.Errors, &v.SummaryHTML}, {"uses", v, &v.SectionHTML}, {"compare", v, &v.CompareHTML}} {
+		if part.name == "errsummary" && len(v.Errors) == 0 {
+			continue
+		}
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, part.name, []any{pv, part.data}); err != nil {
+			return fmt.Errorf("web: object page part %s: %w", part.name, err)
+		}
+		*part.out = template.HTML(b.String()) // #nosec: html/template escaped it
+	}
+	return nil
 }
 
 // uses reads what the object page shows of obj's adoptions and ratings
@@ -74,7 +112,7 @@ func (h *Handler) uses(r *http.Request, loc *locale, obj protocol.Object, versio
 		v.Compare = versionOptions(loc, versions, obj.Version, v.CompareFrom, v.CompareTo)
 	}
 	if !usable(obj.Type) || obj.Deleted {
-		return v, nil
+		return v, h.finishUses(r, loc, v)
 	}
 	v.Usable = true
 	u, err := h.d.Catalogue().UsesOf(r.Context(), obj.IRI)
@@ -124,7 +162,14 @@ func (h *Handler) uses(r *http.Request, loc *locale, obj protocol.Object, versio
 		v.CanAct = true
 	}
 	v.Done = doneText(loc, r, "adopted", "rated")
-	return v, nil
+	return v, h.finishUses(r, loc, v)
+}
+
+// finishUses applies a refused form's values and errors (useForm) and
+// renders the parts.
+func (h *Handler) finishUses(r *http.Request, loc *locale, v *usesView) error {
+	applyForm(r, v)
+	return h.renderUses(r, loc, v)
 }
 
 // useOf is an adoption or rating's signer in words: the legal name and
@@ -178,18 +223,25 @@ func (h *Handler) useForm(w http.ResponseWriter, r *http.Request, id string, fil
 
 type useFormKey struct{}
 
-// fillUses applies a form post's values and errors to the page (useForm).
-func fillUses(r *http.Request, v *usesView) bool {
+// applyForm applies a form post's values and errors to the page (useForm).
+func applyForm(r *http.Request, v *usesView) {
 	fill, ok := r.Context().Value(useFormKey{}).(func(*usesView))
-	if ok && v != nil {
-		fill(v)
-		note := "adopt-note"
-		if v.Adopted { // the adopt form is gone: its message stands alone in the section
-			note = "h-usedby"
-		}
-		v.Errors = formErrors("adopt-since", v.SinceError, "adopt-instance", v.InstanceError, note, v.NoteError,
-			"rate-value", v.ValueError, "rate-comment", v.CommentError)
+	if !ok {
+		return
 	}
+	fill(v)
+	note := "adopt-note"
+	if v.Adopted { // the adopt form is gone: its message stands alone in the section
+		note = "h-usedby"
+	}
+	v.Errors = formErrors("adopt-since", v.SinceError, "adopt-instance", v.InstanceError, note, v.NoteError,
+		"rate-value", v.ValueError, "rate-comment", v.CommentError)
+}
+
+// fillUses reports whether the page answers a refused form (its errors
+// are applied already).
+func fillUses(r *http.Request, _ *usesView) bool {
+	_, ok := r.Context().Value(useFormKey{}).(func(*usesView))
 	return ok
 }
 

@@ -52,18 +52,19 @@ type Deps struct {
 	Catalogue  func() *catalogue.Service
 	Accounts   func() *accounts.Service
 	Federation Federation // the home and peers pages' view; nil: no federation shown, /peers answers 403
-	// FederationAdmin and Tokens are what the admin pages change (admin*.go);
-	// nil: those pages say the node has none.
-	FederationAdmin FederationAdmin
-	Tokens          Tokens
-	Site            Site
-	URIs            protocol.URIs
-	SearchWait      time.Duration
+	Site       Site
+	URIs       protocol.URIs
+	SearchWait time.Duration
 	// Secure: the public URL is https, so cookies are Secure and take the
 	// __Host- prefix.
 	Secure bool
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// FederationAdmin and Tokens are what the admin pages change (admin*.go);
+	// nil: those pages say the node has none.
+	FederationAdmin FederationAdmin
+	Tokens          Tokens
 }
 
 // Handler serves the pages.
@@ -74,12 +75,13 @@ type Handler struct {
 }
 
 var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers",
-	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff"}
+	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff",
+	"object_uses"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
 
 // pageParts are the partial templates a page uses besides the layout and
 // item.html.
 var pageParts = map[string][]string{
-	"object":         {"templates/object_uses.html", "templates/form_errors.html"},
+	"object_uses":    {"templates/form_errors.html"},
 	"cosign_request": {"templates/diff_table.html", "templates/form_errors.html"},
 	"diff":           {"templates/diff_table.html"},
 	"admin_follows":  {"templates/admin_nav.html", "templates/form_errors.html"},
