@@ -33,9 +33,9 @@ func (n *Node) routes() http.Handler {
 			"%s is not allowed on %s", req.Method, req.URL.Path))
 	})
 	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
-		Site:            webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
-		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}, // the admin pages' changes (web_faces.go)
-		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
+		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
+		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now,
+		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}})
 	if err != nil {
 		panic(err) // the embedded templates and messages are tested
 	}
