@@ -128,9 +128,9 @@ func (h *Handler) postForm(w http.ResponseWriter, r *http.Request, role accounts
 	return s, true
 }
 
-// audit records a change a page made; false (after the 500 page) when the
+// recordChange records a change a page made; false (after the 500 page) when the
 // record could not be written.
-func (h *Handler) audit(w http.ResponseWriter, r *http.Request, s session, action, target, detail string) bool {
+func (h *Handler) recordChange(w http.ResponseWriter, r *http.Request, s session, action, target, detail string) bool {
 	if err := h.d.Accounts().Audit(r.Context(), s.user, action, target, detail); err != nil {
 		h.d.Logger.ErrorContext(r.Context(), "web: audit", "action", action, "err", err)
 		h.Error(w, r, http.StatusInternalServerError)
@@ -299,7 +299,7 @@ func (h *Handler) AdminFollow(w http.ResponseWriter, r *http.Request) {
 		h.followsPage(w, r, http.StatusBadGateway, v)
 		return
 	}
-	if !h.audit(w, r, s, actionFollow, f.Actor, target) {
+	if !h.recordChange(w, r, s, actionFollow, f.Actor, target) {
 		return
 	}
 	redirectDone(w, r, "/admin/follows", "followed")
@@ -321,7 +321,7 @@ func (h *Handler) AdminUnfollow(w http.ResponseWriter, r *http.Request) {
 		h.fedError(w, r, err)
 		return
 	}
-	if !h.audit(w, r, s, actionUnfollow, actor, "") {
+	if !h.recordChange(w, r, s, actionUnfollow, actor, "") {
 		return
 	}
 	redirectDone(w, r, "/admin/follows", "unfollowed")
@@ -349,7 +349,7 @@ func (h *Handler) AdminDecide(approve bool) http.HandlerFunc {
 		if approve {
 			action, done = actionAcceptFollow, "accepted"
 		}
-		if !h.audit(w, r, s, action, actor, "") {
+		if !h.recordChange(w, r, s, action, actor, "") {
 			return
 		}
 		redirectDone(w, r, "/admin/follows", done)
@@ -429,7 +429,7 @@ func (h *Handler) AdminReplay(w http.ResponseWriter, r *http.Request) {
 		h.fedError(w, r, err)
 		return
 	}
-	if !h.audit(w, r, s, actionReplay, id, "") {
+	if !h.recordChange(w, r, s, actionReplay, id, "") {
 		return
 	}
 	redirectDone(w, r, "/admin/deadletters", "replayed")

@@ -137,7 +137,7 @@ func (h *Handler) AdminUserCreate(w http.ResponseWriter, r *http.Request) {
 		h.usersPage(w, r, s, http.StatusUnprocessableEntity, f, "", "")
 		return
 	}
-	if !h.audit(w, r, s, accounts.ActionUserCreate, u.ID, u.Username+" ("+string(u.Role)+")") {
+	if !h.recordChange(w, r, s, accounts.ActionUserCreate, u.ID, u.Username+" ("+string(u.Role)+")") {
 		return
 	}
 	redirectDone(w, r, "/admin/users", "user_created")
@@ -199,7 +199,7 @@ func (h *Handler) AdminUserChange(w http.ResponseWriter, r *http.Request, id str
 		h.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	if !h.audit(w, r, s, action, id, strings.TrimSpace(u.Username+" "+detail)) {
+	if !h.recordChange(w, r, s, action, id, strings.TrimSpace(u.Username+" "+detail)) {
 		return
 	}
 	redirectDone(w, r, "/admin/users", done)
@@ -320,7 +320,7 @@ func (h *Handler) AdminTokenCreate(w http.ResponseWriter, r *http.Request) {
 		h.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	if !h.audit(w, r, s, accounts.ActionTokenCreate, t.ID, t.Name+" ("+string(t.Role)+")") {
+	if !h.recordChange(w, r, s, accounts.ActionTokenCreate, t.ID, t.Name+" ("+string(t.Role)+")") {
 		return
 	}
 	h.tokensPage(w, r, http.StatusCreated, tokensView{Form: tokenForm{Role: string(accounts.RoleReader), Expires: "90"},
@@ -342,7 +342,7 @@ func (h *Handler) AdminTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		h.fedError(w, r, err)
 		return
 	}
-	if !h.audit(w, r, s, accounts.ActionTokenRevoke, id, "") {
+	if !h.recordChange(w, r, s, accounts.ActionTokenRevoke, id, "") {
 		return
 	}
 	redirectDone(w, r, "/admin/tokens", "token_revoked")

@@ -204,7 +204,7 @@ func (h *Handler) CosignAnswer(approve bool) func(w http.ResponseWriter, r *http
 		if approve {
 			action, done = actionCosignApprove, "cosign_approved"
 		}
-		if !h.audit(w, r, s, action, q.IRI, protocol.Clip(reason, 200)) {
+		if !h.recordChange(w, r, s, action, q.IRI, protocol.Clip(reason, 200)) {
 			return
 		}
 		redirectDone(w, r, "/cosign", done)

@@ -16,16 +16,16 @@ import (
 	"github.com/interlink-project/interlink-node/storage"
 )
 
-// fakeCosign answers co-sign requests in the store; a request whose id
+// fakeCosigner answers co-sign requests in the store; a request whose id
 // starts with "refused" is refused as federation.Coproduction refuses one
 // whose sender is unreachable. A request's "JWS" is its body in the clear.
-type fakeCosign struct{ st *storage.Store }
+type fakeCosigner struct{ st *storage.Store }
 
-func (fakeCosign) StartCosign(context.Context, protocol.Object, uint64, []byte, []string) (storage.Draft, error) {
+func (fakeCosigner) StartCosign(context.Context, protocol.Object, uint64, []byte, []string) (storage.Draft, error) {
 	return storage.Draft{}, fmt.Errorf("%w: not in this test", federation.ErrCosign)
 }
 
-func (f fakeCosign) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
+func (f fakeCosigner) AnswerCosign(ctx context.Context, id string, approve bool, reason string) (storage.CosignRequest, error) {
 	q, err := f.st.Cosigning().CosignRequest(ctx, id)
 	if err != nil {
 		return q, err
@@ -40,7 +40,7 @@ func (f fakeCosign) AnswerCosign(ctx context.Context, id string, approve bool, r
 	return q, f.st.Cosigning().PutCosignRequest(ctx, q)
 }
 
-func (fakeCosign) DraftBody(_ context.Context, jws []byte) json.RawMessage {
+func (fakeCosigner) DraftBody(_ context.Context, jws []byte) json.RawMessage {
 	if !json.Valid(jws) || !strings.HasPrefix(string(jws), "{") {
 		return nil
 	}
@@ -49,7 +49,7 @@ func (fakeCosign) DraftBody(_ context.Context, jws []byte) json.RawMessage {
 
 func (f adminFixture) withCosign(t *testing.T) {
 	t.Helper()
-	cat := catalogue.New(catalogue.Deps{Store: f.st, URIs: f.h.d.URIs, Federation: fakeTrust{}, Trust: fakeTrust{}, Cosign: fakeCosign{f.st}})
+	cat := catalogue.New(catalogue.Deps{Store: f.st, URIs: f.h.d.URIs, Federation: fakeTrust{}, Trust: fakeTrust{}, Cosign: fakeCosigner{f.st}})
 	f.h.d.Catalogue = func() *catalogue.Service { return cat }
 }
 

@@ -303,7 +303,7 @@ func (h *Handler) Adopt(w http.ResponseWriter, r *http.Request, id string) {
 		h.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	if !h.audit(w, r, s, actionAdopt, obj.IRI, created.IRI) {
+	if !h.recordChange(w, r, s, actionAdopt, obj.IRI, created.IRI) {
 		return
 	}
 	http.Redirect(w, r, "/objects/"+id+"?done=adopted#uses", http.StatusSeeOther) // to the confirmation
@@ -367,7 +367,7 @@ func (h *Handler) Rate(w http.ResponseWriter, r *http.Request, id string) {
 		h.Error(w, r, http.StatusInternalServerError)
 		return
 	}
-	if !h.audit(w, r, s, actionRate, obj.IRI, saved.IRI+" "+strconv.Itoa(value)) {
+	if !h.recordChange(w, r, s, actionRate, obj.IRI, saved.IRI+" "+strconv.Itoa(value)) {
 		return
 	}
 	http.Redirect(w, r, "/objects/"+id+"?done=rated#uses", http.StatusSeeOther)
