@@ -360,8 +360,8 @@ func (h *Handler) AdminDecide(approve bool) http.HandlerFunc {
 // the follow, follower, dead letter or token does not exist.
 var ErrNotFound = errors.New("not found")
 
-// fedError answers a failed federation change: 404 for a missing edge or
-// letter, 409 for one in the wrong state, else 500.
+// fedError answers a failed federation or token change: the 404 page for
+// a missing follow, follower, letter or token, else the 500 page (logged).
 func (h *Handler) fedError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrNotFound) {
 		h.Error(w, r, http.StatusNotFound)
