@@ -30,11 +30,10 @@ type adminAPI struct {
 	data         string // the data directory (restore uploads land there)
 	restoreLimit int64  // api.restore_limit
 	identity     identityBook
+	accounts     func() *accounts.Service // records token changes in the audit list
 	// replace swaps the database for a checked backup file under the
 	// gate, keeping what keep names (Node.replaceData).
 	replace func(upload string, keep storage.RestoreKeep) error
-	// accounts records token changes in the audit list.
-	accounts func() *accounts.Service
 }
 
 func (h *adminAPI) routes(api apiRoutes) {

@@ -58,8 +58,7 @@ func (n *Node) routes() http.Handler {
 	mw := middleware{web: h, ids: n.ids, now: n.now, metrics: n.metrics, store: n.live.store, used: &tokenUse{},
 		errorPage: func(w http.ResponseWriter, r *http.Request, status int) { ui.Error(w, r, status) }}
 	admin := &adminAPI{web: h, gate: &n.gate, store: n.live.store, index: n.live.index, ids: n.ids, now: n.now,
-		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData,
-		accounts: n.live.accounts}
+		data: n.cfg.Data, restoreLimit: int64(n.cfg.API.RestoreLimit), identity: n.identity, replace: n.replaceData}
 
 	r.HandleFunc("/healthz", admin.handleHealthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", admin.handleReadyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
@@ -68,6 +67,7 @@ func (n *Node) routes() http.Handler {
 	// api routes live on the root router (a mux subrouter would answer 404
 	// instead of 405 to a wrong method) and hold the restore gate.
 	api := apiRoutes{r: r, gate: gate}
+	admin.accounts = n.live.accounts // the tokens API records its changes in the audit list
 	admin.routes(api)
 	objectsAPI{web: h, store: n.live.store, cat: n.live.catalogue}.routes(api)
 	importAPI{web: h, cat: n.live.catalogue}.routes(api)
