@@ -30,6 +30,7 @@ type adminAPI struct {
 	data         string // the data directory (restore uploads land there)
 	restoreLimit int64  // api.restore_limit
 	identity     identityBook
+	accounts     func() *accounts.Service // records token changes in the audit list
 	// replace swaps the database for a checked backup file under the
 	// gate, keeping what keep names (Node.replaceData).
 	replace func(upload string, keep storage.RestoreKeep) error
@@ -140,6 +141,10 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "token created", "id", t.ID, "name", t.Name, "role", t.Role, "expires", t.Expires, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionTokenCreate, t.ID, t.Name+" ("+t.Role+")"); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, viewToken(t, secret))
 }
 
@@ -173,6 +178,10 @@ func (h *adminAPI) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "token revoked", "id", id, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionTokenRevoke, id, ""); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

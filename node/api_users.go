@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -21,6 +22,15 @@ func (h usersAPI) routes(a apiRoutes) {
 	a.handle(http.MethodPost, "/users/{id}/disable", "users.disable", h.require(RoleAdmin, h.handleEnabled(false)))
 	a.handle(http.MethodPost, "/users/{id}/enable", "users.enable", h.require(RoleAdmin, h.handleEnabled(true)))
 	a.handle(http.MethodPut, "/users/{id}/password", "users.password", h.require(RoleAdmin, h.handlePassword))
+}
+
+// auditAPI records a change made through the API in the accounts' audit
+// list, by the token that made it ("token:NAME", the token's id as the
+// user id): the same list the admin pages read.
+func auditAPI(ctx context.Context, acc *accounts.Service, action, target, detail string) error {
+	p := principal(ctx)
+	who := accounts.User{ID: "token:" + p.TokenID, Username: "token:" + p.Name}
+	return acc.Audit(accounts.WithClient(ctx, accounts.Client{Address: clientIP(ctx)}), who, action, target, detail)
 }
 
 func apiUser(u accounts.User) api.User {
@@ -49,6 +59,10 @@ func (h usersAPI) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "user created", "user", u, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionUserCreate, u.ID, u.Username+" ("+string(u.Role)+")"); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/users/"+u.ID)
 	writeJSON(w, http.StatusCreated, apiUser(u))
 }
@@ -83,6 +97,14 @@ func (h usersAPI) handleEnabled(enable bool) http.HandlerFunc {
 			return
 		}
 		h.log.InfoContext(r.Context(), "user changed", "user", u, "disabled", u.Disabled, "by", principal(r.Context()).Name)
+		action := accounts.ActionUserDisable
+		if enable {
+			action = accounts.ActionUserEnable
+		}
+		if err := auditAPI(r.Context(), acc, action, u.ID, u.Username); err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
 		writeJSON(w, http.StatusOK, apiUser(u))
 	}
 }
@@ -99,5 +121,9 @@ func (h usersAPI) handlePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "user password set", "id", id, "by", principal(r.Context()).Name)
+	if err := auditAPI(r.Context(), h.accounts(), accounts.ActionUserPassword, id, ""); err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -35,7 +35,8 @@ func (n *Node) routes() http.Handler {
 	ui, err := webui.New(webui.Deps{Catalogue: n.live.catalogue, Accounts: n.live.accounts, Federation: webFederation{n},
 		OIDC: n.oidcSignIn(), // sign-in with the identity provider (config_oidc.go); nil when off
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
-		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now})
+		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now,
+		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}})
 	if err != nil {
 		panic(err) // the embedded templates and messages are tested
 	}
@@ -69,6 +70,7 @@ func (n *Node) routes() http.Handler {
 	// api routes live on the root router (a mux subrouter would answer 404
 	// instead of 405 to a wrong method) and hold the restore gate.
 	api := apiRoutes{r: r, gate: gate}
+	admin.accounts = n.live.accounts // the tokens API records its changes in the audit list
 	admin.routes(api)
 	objectsAPI{web: h, store: n.live.store, cat: n.live.catalogue}.routes(api)
 	importAPI{web: h, cat: n.live.catalogue}.routes(api)
@@ -100,6 +102,42 @@ func (n *Node) routes() http.Handler {
 	r.Handle("/peers", page(ui.Peers)).Methods(http.MethodGet, http.MethodHead).Name("page.peers")
 	r.Handle("/login", page(ui.Login)).Methods(http.MethodGet, http.MethodHead).Name("page.login")
 	csrfOrigin := http.NewCrossOriginProtection()
+	// webadmin: co-signing inbox, versions, adopt and rate, admin pages.
+	withID := func(f func(http.ResponseWriter, *http.Request, string)) http.Handler {
+		return page(func(w http.ResponseWriter, r *http.Request) { f(w, r, mux.Vars(r)["id"]) })
+	}
+	get, post := []string{http.MethodGet, http.MethodHead}, http.MethodPost
+	for _, p := range []struct {
+		path, name string
+		get, post  http.Handler
+	}{
+		{"/cosign", "page.cosign", page(ui.CosignInbox), nil},
+		{"/cosign/{id}", "page.cosign_request", withID(ui.CosignRequest), nil},
+		{"/cosign/{id}/approve", "page.cosign_approve", nil, withID(ui.CosignAnswer(true))},
+		{"/cosign/{id}/reject", "page.cosign_reject", nil, withID(ui.CosignAnswer(false))},
+		{"/objects/{id}/diff", "page.object_diff", withID(ui.ObjectDiff), nil},
+		{"/objects/{id}/adopt", "page.object_adopt", nil, withID(ui.Adopt)},
+		{"/objects/{id}/rate", "page.object_rate", nil, withID(ui.Rate)},
+		{"/admin", "page.admin", page(ui.AdminHome), nil},
+		{"/admin/follows", "page.admin_follows", page(ui.AdminFollows), page(ui.AdminFollow)},
+		{"/admin/follows/unfollow", "page.admin_unfollow", nil, page(ui.AdminUnfollow)},
+		{"/admin/followers/accept", "page.admin_accept", nil, page(ui.AdminDecide(true))},
+		{"/admin/followers/reject", "page.admin_reject", nil, page(ui.AdminDecide(false))},
+		{"/admin/deadletters", "page.admin_dead", page(ui.AdminDeadLetters), nil},
+		{"/admin/deadletters/replay", "page.admin_replay", nil, page(ui.AdminReplay)},
+		{"/admin/users", "page.admin_users", page(ui.AdminUsers), page(ui.AdminUserCreate)},
+		{"/admin/users/{id}", "page.admin_user", nil, withID(ui.AdminUserChange)},
+		{"/admin/tokens", "page.admin_tokens", page(ui.AdminTokens), page(ui.AdminTokenCreate)},
+		{"/admin/tokens/revoke", "page.admin_revoke", nil, page(ui.AdminTokenRevoke)},
+		{"/admin/audit", "page.admin_audit", page(ui.AdminAudit), nil},
+	} {
+		if p.get != nil {
+			r.Handle(p.path, p.get).Methods(get...).Name(p.name)
+		}
+		if p.post != nil {
+			r.Handle(p.path, csrfOrigin.Handler(p.post)).Methods(post).Name(p.name + "_post")
+		}
+	}
 	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
 	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
 	r.Handle("/login/oidc", page(ui.OIDCStart)).Methods(http.MethodGet).Name("page.login_oidc")

@@ -16,6 +16,8 @@ const (
 	ActionUserDisplayName = "user.display_name"
 	ActionSignOutAll      = "session.sign_out_everywhere"
 	ActionSessionEnd      = "session.end"
+	ActionTokenCreate     = "token.create"
+	ActionTokenRevoke     = "token.revoke"
 )
 
 // Audit appends an entry to the audit list: user made a change (action)

@@ -350,6 +350,7 @@ type objectView struct {
 	AS2Href    string
 	CPSVHref   string
 	Deleted    bool
+	Uses       *usesView       // adoptions, ratings, their forms, the version comparison (uses.go)
 	Phases     []phaseView     // a co-production schema's phases
 	Addressing *addressingView // a problem profile's interlinkers and schemas
 	Pubs       *pubsView       // an organisation's: what its node publishes
@@ -470,9 +471,17 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 			return
 		}
 	}
+	if v.Uses, err = h.uses(r, loc, obj, p.Versions); err != nil {
+		h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
+		h.Error(w, r, http.StatusInternalServerError)
+		return
+	}
 	status := http.StatusOK
 	if obj.Deleted {
 		status = http.StatusGone
+	}
+	if fillUses(r, v.Uses) { // a form post refused: its errors beside the fields
+		status = http.StatusUnprocessableEntity
 	}
 	h.render(w, r, status, "object", v.Title, v)
 }

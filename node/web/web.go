@@ -61,6 +61,11 @@ type Deps struct {
 	Secure bool
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// FederationAdmin and Tokens are what the admin pages change (admin*.go);
+	// nil: those pages say the node has none.
+	FederationAdmin FederationAdmin
+	Tokens          Tokens
 }
 
 // Handler serves the pages.
@@ -70,7 +75,22 @@ type Handler struct {
 	i18n  *translations
 }
 
-var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers"}
+var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers",
+	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff",
+	"object_uses"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
+
+// pageParts are the partial templates a page uses besides the layout and
+// item.html.
+var pageParts = map[string][]string{
+	"object_uses":    {"templates/form_errors.html"},
+	"cosign_request": {"templates/diff_table.html", "templates/form_errors.html"},
+	"diff":           {"templates/diff_table.html"},
+	"admin_follows":  {"templates/admin_nav.html", "templates/form_errors.html"},
+	"admin_dead":     {"templates/admin_nav.html"},
+	"admin_users":    {"templates/admin_nav.html", "templates/form_errors.html"},
+	"admin_tokens":   {"templates/admin_nav.html", "templates/form_errors.html"},
+	"admin_audit":    {"templates/admin_nav.html"},
+}
 
 // New parses the templates and the message files.
 func New(d Deps) (*Handler, error) {
@@ -86,7 +106,8 @@ func New(d Deps) (*Handler, error) {
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, i18n: tr}
 	for _, p := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/"+p+".html")
+		files := append([]string{"templates/layout.html", "templates/item.html", "templates/" + p + ".html"}, pageParts[p]...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
