@@ -349,17 +349,23 @@ func TestTokenCommands(t *testing.T) {
 func TestVersion(t *testing.T) {
 	isolate(t)
 	r := mustRun(t, "version")
-	// A test binary carries no VCS stamp: it says (devel) and no revision.
+	// A test binary carries no VCS stamp: it says (devel), and either the
+	// revision of the checkout it was built in, labelled so, or none.
+	wantRev := "no VCS revision recorded"
+	if node.Build.Revision != "" {
+		wantRev = "revision " + node.Build.Revision + " from the source checkout; build not VCS-stamped"
+	}
 	if !strings.HasPrefix(r.stdout, "interlink "+node.Build.String()+" go") || !strings.Contains(r.stdout, "(devel)") ||
-		!strings.Contains(r.stdout, "no VCS revision recorded") {
-		t.Errorf("version printed %q", r.stdout)
+		!strings.Contains(r.stdout, wantRev) {
+		t.Errorf("version printed %q, want %q in it", r.stdout, wantRev)
 	}
 	if version != "devel" {
 		t.Errorf("version token %q, want devel for a (devel) build", version)
 	}
 	j := mustRun(t, "version", "--json")
 	var got map[string]any
-	if err := json.Unmarshal([]byte(j.stdout), &got); err != nil || got["version"] != "(devel)" || got["go"] == "" || got["os"] == "" {
+	if err := json.Unmarshal([]byte(j.stdout), &got); err != nil || got["version"] != "(devel)" || got["go"] == "" || got["os"] == "" ||
+		(node.Build.Revision != "" && (got["revision"] != node.Build.Revision || got["revision_from"] != "source-checkout")) {
 		t.Errorf("version --json printed %q (%v)", j.stdout, err)
 	}
 	if userAgent() != "interlink-cli/"+version {
