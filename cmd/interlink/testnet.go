@@ -72,7 +72,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			var m *testnet.Manifest
 			var err error
-			source := "pilots (embedded configs/federation.yaml)"
+			source := ""
 			switch {
 			case manifest != "" && nodes > 0:
 				return usageErrorf("--manifest and --nodes exclude each other")
@@ -92,9 +92,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 				}
 				source = fmt.Sprintf("synthetic, %d nodes", nodes)
 			default:
-				if m, err = testnet.Pilots(); err != nil {
-					return err
-				}
+				// The pilots, or the stopped federation the directory holds.
 			}
 			out := cmd.OutOrStdout()
 			s, err := testnet.Up(cmd.Context(), testnet.UpOptions{Dir: d, Manifest: m, Source: source, Catalogue: catalogue,

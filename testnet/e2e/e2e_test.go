@@ -177,6 +177,24 @@ func TestPlainFederation(t *testing.T) {
 		!strings.Contains(out, "already runs") {
 		t.Fatalf("a second up on a running federation: %v\n%s", err, out)
 	}
+
+	// A stopped federation: up names what to do when asked for another
+	// one, and starts it again, with its data, when asked for it.
+	must(t, 2*time.Minute, "testnet", "down", "--dir", dir)
+	if out, err := cli(t, time.Minute, "testnet", "up", "--dir", dir, "--nodes", "4"); err == nil ||
+		!strings.Contains(out, "holds a stopped federation") || !strings.Contains(out, "rm -r "+dir) {
+		t.Fatalf("up --nodes 4 on a stopped federation: %v\n%s", err, out)
+	}
+	out = must(t, 4*time.Minute, "testnet", "up", "--dir", dir, "--manifest", "testdata/plain.yaml")
+	if !strings.Contains(out, "starting it again") {
+		t.Fatalf("up on the stopped federation did not say it restarts it:\n%s", out)
+	}
+	if n := running(t, dir); n != 4 {
+		t.Fatalf("%d nodes running after up on the stopped federation, want 4", n)
+	}
+	if out := must(t, time.Minute, "testnet", "status", "--dir", dir); !strings.Contains(out, "running") {
+		t.Fatalf("status after the restart:\n%s", out)
+	}
 }
 
 // TestPilotFederation: the pilots (nine processes with the three anchors)
