@@ -178,7 +178,8 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{"bad role", []string{"token", "create", "--role", "root"}, exitUsage, `--role must be one of admin, editor, reader, not "root"`},
 		{"bad filter", []string{"search", "x", "--filter", "colour=red"}, exitUsage, `unknown filter "colour"`},
 		{"filter without value", []string{"search", "x", "--filter", "type"}, exitUsage, "want key=value"},
-		{"bad limit", []string{"search", "x", "--limit", "0"}, exitUsage, "--limit must be between 1 and 500"},
+		{"bad limit", []string{"search", "x", "--limit", "0"}, exitUsage, "--limit must be between 1 and 100"},
+		{"limit above the API's", []string{"search", "x", "--limit", "101"}, exitUsage, "--limit must be between 1 and 100"},
 		{"group without subcommand prints help", []string{"token"}, exitOK, ""},
 		{"connection refused", []string{"status", "--server", closedURL(t)}, exitError, "is `interlink serve` running?"},
 	}
