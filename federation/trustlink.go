@@ -44,7 +44,7 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 	req.Header.Set("Accept", entity.MediaTypeStatement+", "+entity.MediaTypeList+";q=0.9, application/json;q=0.5")
 	resp, err := f.client.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return nil, err // the transport's error names the URL
 	}
 	switch resp.Status {
 	case http.StatusOK:

@@ -221,7 +221,7 @@ func TestErrorAnswers(t *testing.T) {
 	}{
 		{"problem with field errors", fakeAdminToken, 422, "application/problem+json",
 			`{"type":"http://n/problems/validation","title":"The token is invalid","status":422,"detail":"name: too long (max_length)","request_id":"01JXYZ","errors":[{"field":"name","rule":"max_length","message":"at most 200 characters"},{"field":"role","rule":"enum","message":"unknown role"}]}`,
-			[]string{"Error: create a editor token: The token is invalid (HTTP 422): name: too long (max_length)",
+			[]string{"Error: create an editor token: The token is invalid (HTTP 422): name: too long (max_length)",
 				"\n  - name [max_length]: at most 200 characters", "\n  - role [enum]: unknown role", "\n  request id: 01JXYZ"}},
 		{"plain text from a proxy", fakeAdminToken, 502, "text/plain", "upstream down",
 			[]string{"Bad Gateway (HTTP 502): upstream down"}},

@@ -45,11 +45,11 @@ The node shows a token only once: keep it.`,
 			if expires > 0 {
 				in.ExpiresIn = expires.String()
 			}
-			if err := postJSON(cmd, g, "create a "+role+" token", "/tokens", in, &created); err != nil {
+			if err := postJSON(cmd, g, "create "+withArticle(role)+" token", "/tokens", in, &created); err != nil {
 				return err
 			}
 			if created.Token == "" {
-				return fmt.Errorf("create a %s token: the node answered without a token", role)
+				return fmt.Errorf("create %s token: the node answered without a token", withArticle(role))
 			}
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), created.Token)
 			return err
@@ -122,4 +122,12 @@ func when(t time.Time, none string) string {
 		return none
 	}
 	return t.Local().Format(time.DateTime)
+}
+
+// withArticle is "a reader", "an editor", "an admin".
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

@@ -81,7 +81,7 @@ func TestVerifyFetchErrorHasItsOwnExitCode(t *testing.T) {
 	ln.Close()
 
 	r := runCLI(t, "", "verify", closed+"/objects/01ST", "--allow-private-networks")
-	if r.code != exitFetch || !strings.Contains(r.stderr, "fetch "+closed+"/objects/01ST") {
+	if r.code != exitFetch || strings.Count(r.stderr, closed+"/objects/01ST") != 1 {
 		t.Errorf("verify of an unreachable URL: exit %d, %q", r.code, r.stderr)
 	}
 
