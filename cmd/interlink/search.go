@@ -96,6 +96,8 @@ Without QUERY, every object that matches the filters is listed.`,
 	f := cmd.Flags()
 	f.StringVar(&lang, "lang", "", "language (BCP 47) to search in and to show names in")
 	f.StringArrayVar(&filters, "filter", nil, "filter key=value (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("filter", completeFilter)
+	completeValues(cmd, "lang", searchLanguages...)
 	f.IntVar(&limit, "limit", 0, fmt.Sprintf("results per page, 1 to %d (default: the node's)", maxSearchLimit))
 	f.StringVar(&cursor, "cursor", "", "continue from the cursor a previous search printed")
 	f.BoolVar(&asJSON, "json", false, "print the node's JSON answer")

@@ -57,6 +57,7 @@ The node shows a token only once: keep it.`,
 	}
 	cmd.Flags().StringVar(&role, "role", "", "the token's role: admin, editor or reader (required)")
 	cmd.Flags().StringVar(&name, "name", "", "a name that says who or what uses the token")
+	completeValues(cmd, "role", roles...)
 	cmd.Flags().DurationVar(&expires, "expires", 0, "how long the token works, e.g. 720h (default: until revoked)")
 	_ = cmd.MarkFlagRequired("role")
 	return cmd
