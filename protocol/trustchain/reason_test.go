@@ -2,10 +2,15 @@ package trustchain
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/protocol/entity"
+	"github.com/interlink-project/interlink-node/protocol/signedobject"
 )
 
 // A chain's reason names the leaf and each URL once: the fetcher's error
@@ -42,5 +47,27 @@ func TestReasonNamesEachURLOnce(t *testing.T) {
 				t.Errorf("reason names %s %d times: %q", leafPA, n, msg)
 			}
 		})
+	}
+}
+
+// An object signed with a content key the signer's configuration does not
+// list: unknown for good (entity.ErrUnknownKey) once the configuration was
+// read again just now; ErrUnknownContentKey (a sender may retry) only while
+// this node may not read it again yet (Refresh, once a minute).
+func TestUnknownContentKeyAfterRefresh(t *testing.T) {
+	f := newFed(t)
+	r := f.resolver(anchorIT)
+	p := signedobject.Payload{Iss: leafPA, Sub: leafPA + "/objects/01JNRX3ZQ8M6T7V9W2Y4B5C6D7", Iat: t0.Unix(),
+		Exp: t0.Add(time.Hour).Unix(), Jti: "j", Ver: 1, Type: "PublicService", Cosigners: []string{leafPA},
+		Body: json.RawMessage(`{"title":{"en":"x"}}`)}
+	doc, err := signedobject.Sign(p, signedobject.Signer{EntityID: leafPA, Key: key("a key the leaf never listed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, wantRetry := range []bool{false, true} {
+		_, _, err := VerifyObject(context.Background(), r, doc, t0, t0, signedobject.Options{})
+		if !errors.Is(err, entity.ErrUnknownKey) || errors.Is(err, ErrUnknownContentKey) != wantRetry {
+			t.Fatalf("verification %d: %v (ErrUnknownContentKey %v, want %v)", i+1, err, errors.Is(err, ErrUnknownContentKey), wantRetry)
+		}
 	}
 }
