@@ -299,3 +299,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Summary is the report as data (testnet run --json), in milliseconds.
+func TestReportSummary(t *testing.T) {
+	r := &Report{Scenario: "s", Nodes: 3, Duration: 2500 * time.Millisecond}
+	empty := r.Summary()
+	if empty.Publish != nil || empty.Figures == nil || empty.Losses == nil || empty.DurationMS != 2500 {
+		t.Fatalf("summary without measurements: %+v", empty)
+	}
+	for _, d := range []time.Duration{30, 10, 20} {
+		r.addSample(d * time.Millisecond)
+	}
+	r.addFigure("revocation-propagation", 5050*time.Millisecond)
+	r.setLoss("load", 150, 0, 1)
+	s := r.Summary()
+	if s.Publish == nil || s.Publish.Samples != 3 || s.Publish.P50MS != 20 || s.Publish.P99MS != 30 || s.Publish.MaxMS != 30 ||
+		s.Figures["revocation-propagation"] != 5050 || s.Losses["load"] != (Loss{Acknowledged: 150, Duplicated: 1}) {
+		t.Fatalf("summary %+v (publish %+v)", s, s.Publish)
+	}
+}
