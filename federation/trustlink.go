@@ -44,7 +44,7 @@ func (f trustFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
 	req.Header.Set("Accept", entity.MediaTypeStatement+", "+entity.MediaTypeList+";q=0.9, application/json;q=0.5")
 	resp, err := f.client.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return nil, err // the transport's error names the URL
 	}
 	switch resp.Status {
 	case http.StatusOK:
@@ -128,6 +128,7 @@ func trustProblem(err error) *InboxError {
 		{trustchain.ErrRevoked, http.StatusForbidden, "signer-revoked"},
 		{entity.ErrKeyRevoked, http.StatusForbidden, "key-revoked"},
 		{entity.ErrKeyRetired, http.StatusForbidden, "key-retired"},
+		{trustchain.ErrUnknownContentKey, http.StatusServiceUnavailable, "unknown-content-key"},
 		{trust.ErrUnverified, http.StatusServiceUnavailable, "unverified-signer"},
 		{signedobject.ErrUntrustedKey, http.StatusForbidden, "jws-untrusted-key"},
 		{signedobject.ErrTooLarge, http.StatusRequestEntityTooLarge, "jws-too-large"},
@@ -152,10 +153,14 @@ func trustProblem(err error) *InboxError {
 	for _, r := range rules {
 		if errors.Is(err, r.sentinel) {
 			ie := refuse(r.status, r.name, err, "%v", err)
-			if r.sentinel == trust.ErrUnverified {
+			if r.sentinel == trust.ErrUnverified || r.sentinel == trustchain.ErrUnknownContentKey {
 				// No chain now may be a chain soon (a node being enrolled,
-				// an unreachable superior): the sender retries, within its
-				// delivery age, instead of dropping the object.
+				// an unreachable superior), and a content key this node
+				// does not know yet may be the signer's new one (it reads
+				// the signer again at most once a minute on an unknown kid,
+				// and at every trust.reverify_interval): the sender
+				// retries, within its delivery age, instead of dropping
+				// the object.
 				ie.RetryAfter = unverifiedRetryAfter
 			}
 			return ie

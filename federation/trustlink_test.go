@@ -42,6 +42,10 @@ func TestTrustProblem(t *testing.T) {
 		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrKeyRevoked), 403, "key-revoked"},
 		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrKeyRetired), 403, "key-retired"},
 		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, entity.ErrUnknownKey), 403, "jws-untrusted-key"},
+		// A content key the signer's configuration (as held) does not list:
+		// perhaps rotated since; the sender retries (a refusal dead-letters
+		// the re-signed versions a key revocation sends).
+		{fmt.Errorf("%w: %w", signedobject.ErrUntrustedKey, trustchain.ErrUnknownContentKey), 503, "unknown-content-key"},
 		{errors.New("something else"), 403, "jws-unverifiable"},
 	}
 	for _, tt := range tests {
@@ -49,6 +53,9 @@ func TestTrustProblem(t *testing.T) {
 			p := trustProblem(fmt.Errorf("verify: %w", tt.err))
 			if p.Status != tt.status || p.Problem != tt.name {
 				t.Fatalf("got %d %s, want %d %s", p.Status, p.Problem, tt.status, tt.name)
+			}
+			if retry := tt.status == http.StatusServiceUnavailable; retry != (p.RetryAfter > 0) {
+				t.Fatalf("%s: Retry-After %v", tt.name, p.RetryAfter)
 			}
 		})
 	}

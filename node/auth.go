@@ -121,13 +121,21 @@ func (m middleware) authenticate(next http.Handler) http.Handler {
 	})
 }
 
+// withArticle is "a reader", "an editor", "an admin".
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
+}
+
 // require wraps h so that only callers with at least role reach it.
 func (h web) require(role Role, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r.Context())
 		if p.Role == RoleNone {
 			h.writeProblem(w, r, errorf(http.StatusUnauthorized, "unauthorized", "Authentication required",
-				"this endpoint needs a %s token: pass \"Authorization: Bearer <token>\"", role))
+				"this endpoint needs %s token: pass \"Authorization: Bearer <token>\"", withArticle(string(role))))
 			return
 		}
 		if !p.Role.Allows(role) {

@@ -2,7 +2,9 @@ package node
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/interlink-project/interlink-node/storage"
@@ -68,5 +70,24 @@ func TestAuthenticationAndRoles(t *testing.T) {
 				t.Fatalf("WWW-Authenticate %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// The 401 names the role the endpoint needs, in English.
+func TestUnauthorizedNamesTheRole(t *testing.T) {
+	for _, tc := range []struct{ role, want string }{{"reader", "a reader"}, {"editor", "an editor"}, {"admin", "an admin"}} {
+		if got := withArticle(tc.role); got != tc.want {
+			t.Errorf("withArticle(%q) = %q, want %q", tc.role, got, tc.want)
+		}
+	}
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	resp, err := http.Post(tn.url+"/api/v1/follows", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "this endpoint needs an editor token") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }

@@ -19,6 +19,11 @@ type BuildInfo struct {
 	Version string `json:"version"`
 	// Revision is the VCS commit the binary was built from ("" unknown).
 	Revision string `json:"revision,omitempty"`
+	// RevisionFrom says where Revision came from when the build did not
+	// record it: "source-checkout" for a development build (no VCS stamp,
+	// no -X stamp) whose revision was read at start from the git checkout
+	// it was compiled in (buildinfo_git.go). Empty for a stamped build.
+	RevisionFrom string `json:"revision_from,omitempty"`
 	// Modified: the working tree had uncommitted changes.
 	Modified bool `json:"modified,omitempty"`
 	// CommitTime is the commit time of Revision (RFC 3339), as the
@@ -54,6 +59,13 @@ func readBuild() BuildInfo {
 	b.BuildTime = buildTime
 	if b.Revision == "" {
 		b.Revision = buildRevision
+	}
+	if b.Revision == "" && b.Devel() {
+		if dir := sourceDir(); dir != "" {
+			if rev, err := checkoutRevision(dir); err == nil {
+				b.Revision, b.RevisionFrom = rev, revisionFromCheckout
+			}
+		}
 	}
 	return b
 }
@@ -99,7 +111,11 @@ func (b BuildInfo) token() string {
 func (b BuildInfo) String() string {
 	var parts []string
 	if b.Revision != "" {
-		parts = append(parts, "revision "+b.Revision)
+		if b.RevisionFrom == revisionFromCheckout {
+			parts = append(parts, "revision "+b.Revision+" from the source checkout; build not VCS-stamped")
+		} else {
+			parts = append(parts, "revision "+b.Revision)
+		}
 		if b.Modified {
 			parts = append(parts, "modified")
 		}

@@ -205,6 +205,14 @@ func (c *Config) LoadFile(path string) error {
 		if errors.Is(err, io.EOF) {
 			return nil // an empty file is fine
 		}
+		// Name the setting, in the project's words, rather than the Go
+		// type the decoder could not fill.
+		var root yaml.Node
+		if yaml.Unmarshal(raw, &root) == nil {
+			if probs := yamlProblems(&root, reflect.TypeFor[Config]()); len(probs) > 0 {
+				return fmt.Errorf("config file %s:\n  %s", path, strings.Join(probs, "\n  "))
+			}
+		}
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	return nil
@@ -229,6 +237,9 @@ func (c *Config) LoadEnv(environ []string) error {
 		if !ok {
 			return fmt.Errorf("environment variable %s names no setting (known: %s)", k, strings.Join(knownEnv(fields), ", "))
 		}
+		if f.fileOnly {
+			return fmt.Errorf("environment variable %s: setting %s is read from the configuration file only (%s)", k, f.key, kindWords(f.value.Type(), nil))
+		}
 		if err := setField(f.value, v); err != nil {
 			return fmt.Errorf("environment variable %s (setting %s): %w", k, f.key, err)
 		}
@@ -243,6 +254,9 @@ func (c *Config) Set(key, value string) error {
 	if !ok {
 		return fmt.Errorf("unknown setting %q", key)
 	}
+	if f.fileOnly {
+		return fmt.Errorf("setting %s is read from the configuration file only (%s)", key, kindWords(f.value.Type(), nil))
+	}
 	if err := setField(f.value, value); err != nil {
 		return fmt.Errorf("setting %s: %w", key, err)
 	}
@@ -252,6 +266,10 @@ func (c *Config) Set(key, value string) error {
 type settingField struct {
 	key   string
 	value reflect.Value
+	// fileOnly: a setting of a type one text value cannot give (a list of
+	// mappings such as trust.anchors): the configuration file sets it, an
+	// environment variable or --set cannot.
+	fileOnly bool
 }
 
 // settingFields maps every env name to its settable field.
@@ -274,20 +292,34 @@ func settingFields(c *Config) map[string]settingField {
 				walk(fv, key)
 				continue
 			}
-			out[envPrefix+strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = settingField{key: key, value: fv}
+			out[envPrefix+strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = settingField{key: key, value: fv, fileOnly: !textSettable(fv.Type())}
 		}
 	}
 	walk(reflect.ValueOf(c).Elem(), "")
 	return out
 }
 
+// knownEnv lists the environment variables that set a setting (not those
+// of file-only settings).
 func knownEnv(fields map[string]settingField) []string {
 	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
+	for k, f := range fields {
+		if !f.fileOnly {
+			names = append(names, k)
+		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// textSettable reports whether setField can set a setting of type t.
+func textSettable(t reflect.Type) bool {
+	switch t {
+	case reflect.TypeFor[ByteSize](), reflect.TypeFor[time.Duration](), reflect.TypeFor[string](), reflect.TypeFor[int](),
+		reflect.TypeFor[bool](), reflect.TypeFor[[]string]():
+		return true
+	}
+	return false
 }
 
 func setField(v reflect.Value, s string) error {

@@ -62,6 +62,22 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{name: "bad listen", set: [2]string{"listen", "localhost"}, want: "setting listen"},
 		{name: "bad public url", set: [2]string{"public_url", "ftp://x"}, want: "setting public_url"},
 		{name: "bad log level", set: [2]string{"log.level", "loud"}, want: "setting log.level"},
+		// YAML type mismatches and unknown keys: the setting's key path and
+		// what it must be, not the Go type the decoder could not fill.
+		{name: "file duration", file: "federation:\n  retry_base: fast\n", want: `line 2: federation.retry_base: "fast" is not a duration (write e.g. 500ms, 15s, 2m)`},
+		{name: "file bool", file: "testing:\n  faults: maybe\n", want: `line 2: testing.faults: "maybe" is not true or false`},
+		{name: "file int", file: "storage:\n  max_batch: many\n", want: `storage.max_batch: "many" is not a whole number`},
+		{name: "file list for text", file: "listen: [a, b]\n", want: "line 1: listen: a list is not a single text value"},
+		{name: "file text for section", file: "federation: open\n", want: `federation: want a mapping of settings (allow_domains, `},
+		{name: "file text for anchors", file: "trust:\n  anchors: x\n", want: `trust.anchors: "x" is not a list of mappings with entity_id, kids`},
+		{name: "file unknown key suggests", file: "federation:\n  allow_privat_networks: true\n",
+			want: "line 2: federation.allow_privat_networks is not a setting (did you mean federation.allow_private_networks?); the settings under federation are: allow_domains,"},
+		{name: "file unknown top-level section", file: "search:\n  index: 3\n", want: "line 1: search is not a setting; the settings at the top level are: api,"},
+		{name: "file two problems", file: "nme: x\napi:\n  read_timeout: 3\n", want: "api.read_timeout: \"3\" is not a duration"},
+		// A setting no single text value can give is not offered as an
+		// environment variable, and says it is read from the file only.
+		{name: "env file-only", env: []string{"INTERLINK_TRUST_ANCHORS=x"}, want: "setting trust.anchors is read from the configuration file only"},
+		{name: "set file-only", set: [2]string{"trust.anchors", "x"}, want: "setting trust.anchors is read from the configuration file only"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,5 +117,14 @@ func TestParseByteSize(t *testing.T) {
 		if _, err := ParseByteSize(in); err == nil {
 			t.Errorf("ParseByteSize(%q) accepted", in)
 		}
+	}
+}
+
+// The variables an unknown one lists are those that set something.
+func TestKnownEnvListsOnlyTextSettings(t *testing.T) {
+	cfg := Defaults()
+	err := cfg.LoadEnv([]string{"INTERLINK_NOPE=1"})
+	if err == nil || strings.Contains(err.Error(), "INTERLINK_TRUST_ANCHORS") || !strings.Contains(err.Error(), "INTERLINK_TRUST_AUTHORITY_HINTS") {
+		t.Fatalf("error %v", err)
 	}
 }

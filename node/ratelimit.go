@@ -8,16 +8,19 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/interlink-project/interlink-node/protocol/httpsig"
 )
 
-// rateLimiter is a token bucket per key, for the inboxes: per signing
-// actor's host, else per client address (inboxKey). A flood is answered 429
-// before its body is read, parsed or verified (trust-threats §5). Idle buckets are dropped so that the map
-// stays bounded by the addresses active within a minute.
+// rateLimiter is a token bucket per key (golang.org/x/time/rate), for the
+// inboxes: per signing actor's host, else per client address (inboxKey). A
+// flood is answered 429 before its body is read, parsed or verified
+// (trust-threats §5). Idle buckets are dropped so that the map stays
+// bounded by the addresses active within a minute.
 type rateLimiter struct {
 	rate  float64 // tokens per second
-	burst float64
+	burst int
 	now   func() time.Time
 
 	mu      sync.Mutex
@@ -26,19 +29,19 @@ type rateLimiter struct {
 }
 
 type bucket struct {
-	tokens float64
-	last   time.Time
+	lim  *rate.Limiter
+	last time.Time // last use, for the idle sweep
 }
 
 // maxBuckets bounds the map even under a flood from many addresses: past
 // it, idle buckets are swept at once.
 const maxBuckets = 100_000
 
-func newRateLimiter(rate, burst int, now func() time.Time) *rateLimiter {
-	if rate <= 0 {
+func newRateLimiter(r, burst int, now func() time.Time) *rateLimiter {
+	if r <= 0 {
 		return nil
 	}
-	return &rateLimiter{rate: float64(rate), burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+	return &rateLimiter{rate: float64(r), burst: burst, now: now, buckets: map[string]*bucket{}}
 }
 
 // allow takes a token for key; when none is left it reports how long until
@@ -47,7 +50,7 @@ func (l *rateLimiter) allow(key string) (bool, time.Duration) { return l.allowSc
 
 // allowScaled is allow with a bucket scale times as large and as fast, for
 // a key that stands for several senders.
-func (l *rateLimiter) allowScaled(key string, scale float64) (bool, time.Duration) {
+func (l *rateLimiter) allowScaled(key string, scale int) (bool, time.Duration) {
 	if l == nil {
 		return true, 0
 	}
@@ -64,16 +67,19 @@ func (l *rateLimiter) allowScaled(key string, scale float64) (bool, time.Duratio
 	}
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{tokens: l.burst * scale, last: now}
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.rate*float64(scale)), l.burst*scale)}
 		l.buckets[key] = b
 	}
-	rate := l.rate * scale
-	b.tokens = min(l.burst*scale, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
-	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	// The clock is the node's (faults may skew it): every call passes it.
+	res := b.lim.ReserveN(now, 1)
+	if !res.OK() {
+		return false, time.Second // a burst below 1: never a token
 	}
-	b.tokens--
+	if wait := res.DelayFrom(now); wait > 0 {
+		res.CancelAt(now) // refused: the token is not spent
+		return false, wait
+	}
 	return true, 0
 }
 

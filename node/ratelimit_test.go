@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/interlink-project/interlink-node/protocol"
 )
 
@@ -146,10 +148,10 @@ func TestRateLimiterSweepsWhenFull(t *testing.T) {
 			now := clock.now()
 			l.swept = now.Add(-30 * time.Second) // the last sweep was recent
 			for i := range c.idle {
-				l.buckets[fmt.Sprintf("idle-%d", i)] = &bucket{tokens: 1, last: now.Add(-time.Minute - time.Nanosecond)}
+				l.buckets[fmt.Sprintf("idle-%d", i)] = &bucket{lim: rate.NewLimiter(1, 1), last: now.Add(-time.Minute - time.Nanosecond)}
 			}
 			for i := range c.fresh {
-				l.buckets[fmt.Sprintf("fresh-%d", i)] = &bucket{tokens: 1, last: now.Add(-time.Minute)}
+				l.buckets[fmt.Sprintf("fresh-%d", i)] = &bucket{lim: rate.NewLimiter(1, 1), last: now.Add(-time.Minute)}
 			}
 			if ok, _ := l.allow("new"); !ok {
 				t.Fatal("a new address was limited")
@@ -246,6 +248,27 @@ func TestRateLimiterWaitAndRetryAfter(t *testing.T) {
 			}
 			if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != c.retryAfter {
 				t.Fatalf("status %d, Retry-After %q; want 429, %s", w.Code, w.Header().Get("Retry-After"), c.retryAfter)
+			}
+		})
+	}
+}
+
+// BenchmarkRateLimiter: one allow on the inbox path, for a few hot keys and
+// for a spread of 10 000 addresses (docs/benchmarks.md).
+func BenchmarkRateLimiter(b *testing.B) {
+	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	for _, keys := range []int{4, 10_000} {
+		b.Run(fmt.Sprintf("keys=%d", keys), func(b *testing.B) {
+			l := newRateLimiter(1_000_000, 1_000_000, clock.now)
+			names := make([]string, keys)
+			for i := range names {
+				names[i] = fmt.Sprintf("addr 10.0.%d.%d", i/256, i%256)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				l.allow(names[i%keys])
+				i++
 			}
 		})
 	}

@@ -2,94 +2,54 @@ package protocol
 
 import (
 	"crypto/rand"
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 )
 
-// crockford is the base32 alphabet of ULIDs.
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-// ULIDSource makes ULIDs (https://github.com/ulid/spec): 48 bits of
-// milliseconds and 80 random bits, monotonic within a millisecond so that
-// ids made by one node sort in creation order. Safe for concurrent use.
+// ULIDSource makes ULIDs (https://github.com/ulid/spec, with
+// github.com/oklog/ulid/v2): 48 bits of milliseconds and 80 random bits
+// from crypto/rand, monotonic within a millisecond (the random part is
+// incremented) so that ids made by one node sort in creation order, also
+// when the clock steps back (the last millisecond is kept). Safe for
+// concurrent use.
 type ULIDSource struct {
 	mu      sync.Mutex
+	entropy *ulid.MonotonicEntropy
 	lastMS  uint64
-	lastHi  uint16
-	lastLo  uint64
-	started bool
 }
 
 // New returns a ULID for time t.
 func (s *ULIDSource) New(t time.Time) string {
-	ms := uint64(t.UnixMilli())
 	s.mu.Lock()
-	if s.started && ms <= s.lastMS {
-		ms = s.lastMS
-		s.lastLo++
-		if s.lastLo == 0 {
-			s.lastHi++
-		}
-	} else {
-		var b [10]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			panic(fmt.Sprintf("protocol: crypto/rand failed: %v", err))
-		}
-		s.lastHi = binary.BigEndian.Uint16(b[:2]) & 0x7fff // leave room for increments
-		s.lastLo = binary.BigEndian.Uint64(b[2:])
-		s.started = true
+	defer s.mu.Unlock()
+	if s.entropy == nil {
+		s.entropy = ulid.Monotonic(rand.Reader, 0)
 	}
-	s.lastMS = ms
-	hi, lo := s.lastHi, s.lastLo
-	s.mu.Unlock()
-
-	var raw [16]byte
-	raw[0], raw[1], raw[2] = byte(ms>>40), byte(ms>>32), byte(ms>>24)
-	raw[3], raw[4], raw[5] = byte(ms>>16), byte(ms>>8), byte(ms)
-	binary.BigEndian.PutUint16(raw[6:8], hi)
-	binary.BigEndian.PutUint64(raw[8:], lo)
-	return encodeULID(raw)
-}
-
-func encodeULID(b [16]byte) string {
-	// 128 bits as 26 base32 digits (the first digit carries 3 bits).
-	var out [26]byte
-	var acc uint64
-	bits := 0
-	// process from the least significant end
-	idx := 25
-	for i := 15; i >= 0; i-- {
-		acc |= uint64(b[i]) << bits
-		bits += 8
-		for bits >= 5 && idx >= 0 {
-			out[idx] = crockford[acc&31]
-			acc >>= 5
-			bits -= 5
-			idx--
+	ms := max(ulid.Timestamp(t), s.lastMS)
+	for {
+		id, err := ulid.New(ms, s.entropy)
+		if err == nil {
+			s.lastMS = ms
+			return id.String()
 		}
+		if !errors.Is(err, ulid.ErrMonotonicOverflow) {
+			panic(fmt.Sprintf("protocol: make a ULID: %v", err)) // crypto/rand failed
+		}
+		ms++ // the millisecond's random part is spent: take the next one
 	}
-	if idx >= 0 {
-		out[idx] = crockford[acc&31]
-	}
-	return string(out[:])
 }
 
 // ValidULID reports whether s is a well-formed ULID (26 Crockford base32
 // digits, upper case, first digit ≤ 7).
 func ValidULID(s string) bool {
-	if len(s) != 26 || s[0] > '7' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune(crockford, rune(s[i])) {
-			return false
-		}
-	}
-	return true
+	_, err := ulid.ParseStrict(s)
+	return err == nil && strings.ToUpper(s) == s
 }
 
 // URIs builds every IRI a node mints. It is the one place that knows the

@@ -24,15 +24,25 @@ func TestULIDMonotonicAndValid(t *testing.T) {
 	if later <= ids[len(ids)-1] {
 		t.Fatalf("later ULID %s sorts before %s", later, ids[len(ids)-1])
 	}
-	if got := encodeULID([16]byte{}); got != "00000000000000000000000000" {
-		t.Fatalf("zero ULID = %s", got)
+	// The clock steps back: ids still increase.
+	earlier := src.New(now.Add(-time.Second))
+	if earlier <= later {
+		t.Fatalf("a ULID made after the clock stepped back (%s) sorts before %s", earlier, later)
 	}
-	var max [16]byte
-	for i := range max {
-		max[i] = 0xff
-	}
-	if got := encodeULID(max); got != "7ZZZZZZZZZZZZZZZZZZZZZZZZZ" {
-		t.Fatalf("max ULID = %s", got)
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"00000000000000000000000000", true}, {"7ZZZZZZZZZZZZZZZZZZZZZZZZZ", true},
+		{"8ZZZZZZZZZZZZZZZZZZZZZZZZZ", false}, // past 128 bits
+		{"01jdq3z6w1n6y5zv4q5m3x8k2a", false}, // lower case
+		{"01JDQ3Z6W1N6Y5ZV4Q5M3X8K2", false},  // 25 digits
+		{"01JDQ3Z6W1N6Y5ZV4Q5M3X8K2U", false}, // U is not Crockford
+		{"01JDQ3Z6W1N6Y5ZV4Q5M3X8K2I", false}, // nor I
+	} {
+		if got := ValidULID(tt.s); got != tt.want {
+			t.Errorf("ValidULID(%q) = %v, want %v", tt.s, got, tt.want)
+		}
 	}
 }
 
@@ -67,5 +77,16 @@ func TestSameOriginDefaultPorts(t *testing.T) {
 	c, _ := url.Parse("http://example.org:443/y")
 	if !SameOrigin(a, b) || SameOrigin(a, c) {
 		t.Fatal("SameOrigin must make default ports explicit and compare schemes")
+	}
+}
+
+// BenchmarkULIDNew: one id, as the node mints one per object version and
+// activity.
+func BenchmarkULIDNew(b *testing.B) {
+	var src ULIDSource
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		src.New(now)
 	}
 }

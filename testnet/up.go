@@ -19,11 +19,13 @@ import (
 
 // UpOptions configure Up.
 type UpOptions struct {
-	Dir       string    // the testnet directory (created)
-	Manifest  *Manifest // the federation
-	Source    string    // where the manifest came from, for the state
-	Binary    string    // the interlink binary; default os.Executable()
-	Catalogue string    // an INTERLINK seed directory to share out, or ""
+	Dir string // the testnet directory (created)
+	// Manifest is the federation; nil: the pilots, or the federation the
+	// directory holds (stopped), which Up then starts again.
+	Manifest  *Manifest
+	Source    string // where the manifest came from, for the state
+	Binary    string // the interlink binary; default os.Executable()
+	Catalogue string // an INTERLINK seed directory to share out, or ""
 	// ReadyTimeout bounds each node's start; ConvergeTimeout the wait for
 	// trust chains and for the seeded catalogue to reach every node.
 	ReadyTimeout    time.Duration
@@ -36,6 +38,10 @@ type UpOptions struct {
 // then intermediates, then leaves, each enrolled with its superior; it seeds
 // their data, makes them follow each other, and waits until every node
 // holds the whole seeded catalogue. On failure it stops what it started.
+//
+// A directory whose federation was stopped (`testnet down`) is started
+// again with its data, ports and faults, when o names no other federation;
+// otherwise Up says exactly what to do.
 func Up(ctx context.Context, o UpOptions) (*State, error) {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 60 * time.Second
@@ -67,9 +73,19 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 					dir, n.Name, n.PID, dir)
 			}
 		}
-		// Its nodes' data (keys, identities on other ports) would not fit
-		// a new federation: start afresh.
-		return nil, fmt.Errorf("%s holds a stopped federation: remove the directory (rm -r %s) or pick another --dir", dir, dir)
+		// Its nodes' data (keys, identities on their ports) fits only the
+		// federation it was made for: start that one again, or say how to
+		// start afresh.
+		if err := resumable(old, o); err != nil {
+			return nil, err
+		}
+		return old, resume(ctx, old, o)
+	}
+	if o.Manifest == nil {
+		if o.Manifest, err = Pilots(); err != nil {
+			return nil, err
+		}
+		o.Source = PilotsSource
 	}
 	s, err := newState(dir, o)
 	if err != nil {

@@ -38,6 +38,11 @@ func TestSearch(t *testing.T) {
 	if q.Encode() != want.Encode() {
 		t.Errorf("query %s, want %s", q.Encode(), want.Encode())
 	}
+	// Every filter the API takes, the CLI passes on.
+	mustRun(t, append([]string{"search", "x", "--filter", "verified=verified", "--filter", "signer_country=IT", "--filter", "origin=http://n"}, base...)...)
+	if q, _ := url.ParseQuery(n.seen()[1].Query); q.Get("verified") != "verified" || q.Get("signer_country") != "IT" || q.Get("origin") != "http://n" {
+		t.Errorf("filters sent as %s", n.seen()[1].Query)
+	}
 	if n.seen()[0].Auth != "" {
 		t.Errorf("search sent a token although none is configured: %q", n.seen()[0].Auth)
 	}

@@ -34,6 +34,7 @@ func newCosignListCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only requests in this state")
+	completeValues(cmd, "status", "pending", "approved", "rejected")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	return cmd
 }

@@ -67,6 +67,7 @@ func newFollowersCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	list.Flags().StringVar(&state, "state", "", "only followers in this state")
+	completeValues(list, "state", "pending", "accepted", "rejected")
 	list.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	decide := func(use, verb, path string) *cobra.Command {
 		return &cobra.Command{

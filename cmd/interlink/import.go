@@ -59,13 +59,16 @@ type importAnswerItem struct {
 }
 
 func newImportCmd(g *globalFlags) *cobra.Command {
-	return newGroupCmd("import", "Import catalogue data into the node (editor)",
-		newImportInterlinkCmd(g),
-		newImportDocCmd(g, "publiccode", "a publiccode.yml document", "/import/publiccode", mediaYAML),
-		newImportDocCmd(g, "cpsv", "CPSV-AP 3.2.0 JSON-LD or Turtle (.ttl)", "/import/cpsv", mediaJSONLD))
+	var asJSON bool
+	c := newGroupCmd("import", "Import catalogue data into the node (editor)",
+		newImportInterlinkCmd(g, &asJSON),
+		newImportDocCmd(g, &asJSON, "publiccode", "a publiccode.yml document", "/import/publiccode", mediaYAML),
+		newImportDocCmd(g, &asJSON, "cpsv", "CPSV-AP 3.2.0 JSON-LD or Turtle (.ttl)", "/import/cpsv", mediaJSONLD))
+	c.PersistentFlags().BoolVar(&asJSON, "json", false, `print the summary as JSON: {"source", "created", "updated", "unchanged", "types": [{"type", "created", "updated", "unchanged"}]}`)
+	return c
 }
 
-func newImportInterlinkCmd(g *globalFlags) *cobra.Command {
+func newImportInterlinkCmd(g *globalFlags, asJSON *bool) *cobra.Command {
 	return &cobra.Command{
 		Use:   "interlink DIR",
 		Short: "Import an INTERLINK catalogue seed (problem profiles, interlinkers, schemas)",
@@ -100,6 +103,9 @@ objects stay as they are, changed ones get a new version.`,
 			p.Finish()
 			if err != nil {
 				return fmt.Errorf("import the INTERLINK seed in %s: %w", dir, err)
+			}
+			if *asJSON {
+				return printJSON(cmd.OutOrStdout(), t.summary(dir))
 			}
 			return t.write(cmd.OutOrStdout(), dir)
 		},
@@ -252,6 +258,32 @@ func (t *importTally) add(kind protocol.Kind, a *importAnswer) {
 	}
 }
 
+// importCounts are the results of an import, in total or of one type.
+type importCounts struct {
+	Type      string `json:"type,omitempty"`
+	Created   int    `json:"created"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+}
+
+// importSummary is `import --json`.
+type importSummary struct {
+	Source string `json:"source"`
+	importCounts
+	Types []importCounts `json:"types"`
+}
+
+// summary is the tally as data, types in the order first seen.
+func (t *importTally) summary(source string) importSummary {
+	s := importSummary{Source: source, Types: []importCounts{}}
+	for _, typ := range t.order {
+		c := t.counts[typ]
+		s.Types = append(s.Types, importCounts{Type: typ, Created: c[0], Updated: c[1], Unchanged: c[2]})
+		s.Created, s.Updated, s.Unchanged = s.Created+c[0], s.Updated+c[1], s.Unchanged+c[2]
+	}
+	return s
+}
+
 // write prints the summary: a line of totals, then a table per type.
 func (t *importTally) write(w io.Writer, source string) error {
 	var total [3]int
@@ -283,7 +315,7 @@ func (t *importTally) write(w io.Writer, source string) error {
 	return err
 }
 
-func newImportDocCmd(g *globalFlags, name, what, path, mediaType string) *cobra.Command {
+func newImportDocCmd(g *globalFlags, asJSON *bool, name, what, path, mediaType string) *cobra.Command {
 	return &cobra.Command{
 		Use:   name + " FILE",
 		Short: "Import " + what + " (FILE may be - for stdin)",
@@ -321,6 +353,9 @@ func newImportDocCmd(g *globalFlags, name, what, path, mediaType string) *cobra.
 			}
 			t := newImportTally()
 			t.add("", &answer)
+			if *asJSON {
+				return printJSON(cmd.OutOrStdout(), t.summary(file))
+			}
 			return t.write(cmd.OutOrStdout(), file)
 		},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +215,17 @@ func TestImportDocuments(t *testing.T) {
 					if !strings.Contains(r.stdout, w) {
 						t.Errorf("summary lacks %q:\n%s", w, r.stdout)
 					}
+				}
+				// --json: the same summary as data.
+				r = runCLI(t, stdin, "import", tt.format, file, "--json", "--data", data, "--server", n.URL(), "--token", fakeAdminToken)
+				var sum importSummary
+				if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || r.code != exitOK {
+					t.Fatalf("import --json: exit %d, %v: %s %s", r.code, err, r.stdout, r.stderr)
+				}
+				want := importSummary{Source: source, importCounts: importCounts{Created: 1, Updated: 1},
+					Types: []importCounts{{Type: "PublicService", Created: 1}, {Type: "Organisation", Updated: 1}}}
+				if !reflect.DeepEqual(sum, want) {
+					t.Errorf("import --json: %+v, want %+v", sum, want)
 				}
 			})
 		}

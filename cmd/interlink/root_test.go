@@ -178,7 +178,8 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{"bad role", []string{"token", "create", "--role", "root"}, exitUsage, `--role must be one of admin, editor, reader, not "root"`},
 		{"bad filter", []string{"search", "x", "--filter", "colour=red"}, exitUsage, `unknown filter "colour"`},
 		{"filter without value", []string{"search", "x", "--filter", "type"}, exitUsage, "want key=value"},
-		{"bad limit", []string{"search", "x", "--limit", "0"}, exitUsage, "--limit must be between 1 and 500"},
+		{"bad limit", []string{"search", "x", "--limit", "0"}, exitUsage, "--limit must be between 1 and 100"},
+		{"limit above the API's", []string{"search", "x", "--limit", "101"}, exitUsage, "--limit must be between 1 and 100"},
 		{"group without subcommand prints help", []string{"token"}, exitOK, ""},
 		{"connection refused", []string{"status", "--server", closedURL(t)}, exitError, "is `interlink serve` running?"},
 	}
@@ -220,7 +221,7 @@ func TestErrorAnswers(t *testing.T) {
 	}{
 		{"problem with field errors", fakeAdminToken, 422, "application/problem+json",
 			`{"type":"http://n/problems/validation","title":"The token is invalid","status":422,"detail":"name: too long (max_length)","request_id":"01JXYZ","errors":[{"field":"name","rule":"max_length","message":"at most 200 characters"},{"field":"role","rule":"enum","message":"unknown role"}]}`,
-			[]string{"Error: create a editor token: The token is invalid (HTTP 422): name: too long (max_length)",
+			[]string{"Error: create an editor token: The token is invalid (HTTP 422): name: too long (max_length)",
 				"\n  - name [max_length]: at most 200 characters", "\n  - role [enum]: unknown role", "\n  request id: 01JXYZ"}},
 		{"plain text from a proxy", fakeAdminToken, 502, "text/plain", "upstream down",
 			[]string{"Bad Gateway (HTTP 502): upstream down"}},
@@ -349,17 +350,23 @@ func TestTokenCommands(t *testing.T) {
 func TestVersion(t *testing.T) {
 	isolate(t)
 	r := mustRun(t, "version")
-	// A test binary carries no VCS stamp: it says (devel) and no revision.
+	// A test binary carries no VCS stamp: it says (devel), and either the
+	// revision of the checkout it was built in, labelled so, or none.
+	wantRev := "no VCS revision recorded"
+	if node.Build.Revision != "" {
+		wantRev = "revision " + node.Build.Revision + " from the source checkout; build not VCS-stamped"
+	}
 	if !strings.HasPrefix(r.stdout, "interlink "+node.Build.String()+" go") || !strings.Contains(r.stdout, "(devel)") ||
-		!strings.Contains(r.stdout, "no VCS revision recorded") {
-		t.Errorf("version printed %q", r.stdout)
+		!strings.Contains(r.stdout, wantRev) {
+		t.Errorf("version printed %q, want %q in it", r.stdout, wantRev)
 	}
 	if version != "devel" {
 		t.Errorf("version token %q, want devel for a (devel) build", version)
 	}
 	j := mustRun(t, "version", "--json")
 	var got map[string]any
-	if err := json.Unmarshal([]byte(j.stdout), &got); err != nil || got["version"] != "(devel)" || got["go"] == "" || got["os"] == "" {
+	if err := json.Unmarshal([]byte(j.stdout), &got); err != nil || got["version"] != "(devel)" || got["go"] == "" || got["os"] == "" ||
+		(node.Build.Revision != "" && (got["revision"] != node.Build.Revision || got["revision_from"] != "source-checkout")) {
 		t.Errorf("version --json printed %q (%v)", j.stdout, err)
 	}
 	if userAgent() != "interlink-cli/"+version {

@@ -16,13 +16,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/storage/search"
 )
 
-// searchFilters are the filters GET /api/v1/search takes (docs/api.md).
-var searchFilters = []string{"type", "origin", "nature", "language", "problem_profile", "licence", "scope", "country", "target"}
+// searchFilters are the filters GET /api/v1/search takes (docs/api.md):
+// the search index's own list, so that the CLI accepts every filter the
+// API does (verified, signer_country, ...).
+var searchFilters = search.FilterFields()
 
-// maxSearchLimit is the largest page the node serves.
-const maxSearchLimit = 500
+// maxSearchLimit is the largest page GET /api/v1/search serves
+// (node/api_search.go, limitParam).
+const maxSearchLimit = 100
 
 // searchAnswer is the node's answer to a search.
 type searchAnswer struct {
@@ -92,6 +96,8 @@ Without QUERY, every object that matches the filters is listed.`,
 	f := cmd.Flags()
 	f.StringVar(&lang, "lang", "", "language (BCP 47) to search in and to show names in")
 	f.StringArrayVar(&filters, "filter", nil, "filter key=value (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("filter", completeFilter)
+	completeValues(cmd, "lang", searchLanguages...)
 	f.IntVar(&limit, "limit", 0, fmt.Sprintf("results per page, 1 to %d (default: the node's)", maxSearchLimit))
 	f.StringVar(&cursor, "cursor", "", "continue from the cursor a previous search printed")
 	f.BoolVar(&asJSON, "json", false, "print the node's JSON answer")

@@ -72,7 +72,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			var m *testnet.Manifest
 			var err error
-			source := "pilots (embedded configs/federation.yaml)"
+			source := ""
 			switch {
 			case manifest != "" && nodes > 0:
 				return usageErrorf("--manifest and --nodes exclude each other")
@@ -92,9 +92,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 				}
 				source = fmt.Sprintf("synthetic, %d nodes", nodes)
 			default:
-				if m, err = testnet.Pilots(); err != nil {
-					return err
-				}
+				// The pilots, or the stopped federation the directory holds.
 			}
 			out := cmd.OutOrStdout()
 			s, err := testnet.Up(cmd.Context(), testnet.UpOptions{Dir: d, Manifest: m, Source: source, Catalogue: catalogue,
@@ -121,10 +119,15 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 }
 
 func newTestnetStatusCmd(dir *string) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show every node: country, role, URL, state, trust, objects, gossip members",
-		Args:  cobra.NoArgs,
+		Long: `Show every node of the federation: country, role, URL, state (running, starting,
+stopped, killed, dead), pid, trust chain, objects, gossip members and faults. --json
+prints {"dir", "manifest", "nodes": [{"name", "url", "data", "token_file", "state", ...}]}:
+a node's admin token is in its token_file (DATA/local-credential).`,
+		Args: cobra.NoArgs,
 		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
 			s, err := testnet.LoadState(d)
 			if err != nil {
@@ -132,9 +135,15 @@ func newTestnetStatusCmd(dir *string) *cobra.Command {
 			}
 			c := testnet.NewClient()
 			defer c.Close()
-			return writeTestnetTable(cmd.OutOrStdout(), testnet.StatusOf(cmd.Context(), s, c))
+			st := testnet.StatusOf(cmd.Context(), s, c)
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), testnetStatusJSON(s, st))
+			}
+			return writeTestnetTable(cmd.OutOrStdout(), st)
 		}),
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the federation as JSON")
+	return cmd
 }
 
 func newTestnetLogsCmd(dir *string) *cobra.Command {

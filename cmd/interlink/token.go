@@ -45,11 +45,11 @@ The node shows a token only once: keep it.`,
 			if expires > 0 {
 				in.ExpiresIn = expires.String()
 			}
-			if err := postJSON(cmd, g, "create a "+role+" token", "/tokens", in, &created); err != nil {
+			if err := postJSON(cmd, g, "create "+withArticle(role)+" token", "/tokens", in, &created); err != nil {
 				return err
 			}
 			if created.Token == "" {
-				return fmt.Errorf("create a %s token: the node answered without a token", role)
+				return fmt.Errorf("create %s token: the node answered without a token", withArticle(role))
 			}
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), created.Token)
 			return err
@@ -57,6 +57,7 @@ The node shows a token only once: keep it.`,
 	}
 	cmd.Flags().StringVar(&role, "role", "", "the token's role: admin, editor or reader (required)")
 	cmd.Flags().StringVar(&name, "name", "", "a name that says who or what uses the token")
+	completeValues(cmd, "role", roles...)
 	cmd.Flags().DurationVar(&expires, "expires", 0, "how long the token works, e.g. 720h (default: until revoked)")
 	_ = cmd.MarkFlagRequired("role")
 	return cmd
@@ -122,4 +123,12 @@ func when(t time.Time, none string) string {
 		return none
 	}
 	return t.Local().Format(time.DateTime)
+}
+
+// withArticle is "a reader", "an editor", "an admin".
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

@@ -77,7 +77,7 @@ func TestAnchorEnrolAndVerifyThroughTheCLI(t *testing.T) {
 			[]string{"signature   ok", "chain       FAILED", "no anchor pinned", "NOT VERIFIED"}},
 		{"an anchor pinned with another key", []string{"verify", file, "--anchor", urlA + "#" + strings.Repeat("A", 43), "--allow-private-networks"}, exitUnverified,
 			[]string{"chain       FAILED"}},
-		{"the guard refuses loopback unless allowed", []string{"verify", created.IRI}, exitError, []string{"--allow-private-networks"}},
+		{"the guard refuses loopback unless allowed", []string{"verify", created.IRI}, exitFetch, []string{"--allow-private-networks"}},
 		{"bad anchor flag", []string{"verify", file, "--anchor", urlA}, exitUsage, []string{"ENTITY-URL#KID"}},
 	}
 	for _, tc := range tests {

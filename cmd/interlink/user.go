@@ -60,6 +60,7 @@ func newUserCreateCmd(g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&role, "role", "", "the account's role: reader, editor or admin (required)")
 	cmd.Flags().StringVar(&display, "display-name", "", "the name pages show")
+	completeValues(cmd, "role", roles...)
 	_ = cmd.MarkFlagRequired("role")
 	return cmd
 }

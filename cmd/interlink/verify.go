@@ -25,6 +25,11 @@ import (
 // to a pinned anchor.
 const exitUnverified = 3
 
+// exitFetch: a document verify needs (the object at a URL, a signer's
+// entity configuration or statement) could not be fetched, so nothing was
+// judged: try again, or check the network, not the object.
+const exitFetch = 5
+
 // exitCodeError carries a command's own exit code.
 type exitCodeError struct {
 	code int
@@ -61,9 +66,11 @@ FILE may also be a piece of equivocation evidence (an item of GET /api/v1/trust/
 {"iri", "version", "held", "other"}): verify then checks that both documents verify with their
 signer's own key and sign two different payloads as one version of one object.
 
-Exit status: 0 verified; 1 refused (the reason is printed); 3 every signature is valid
+Exit status: 0 verified; 1 refused (the reason is printed), or verify could not run
+(a file that cannot be read); 2 the command line is wrong; 3 every signature is valid
 but some signer has no trust chain to a pinned anchor (nobody vouches for who it is);
-4 the evidence proves an equivocation.`,
+4 the evidence proves an equivocation; 5 a document could not be fetched (the object's
+URL, or a signer's entity configuration or statement): nothing was judged.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, g, args[0], o)
@@ -82,11 +89,20 @@ type verifyReport struct {
 	Version   uint64                `json:"version,omitempty"`
 	Type      string                `json:"type,omitempty"`
 	Steps     []verifyStep          `json:"steps"`
-	Result    string                `json:"result"` // verified, unverified, refused, equivocation
+	Result    string                `json:"result"` // verified, unverified, refused, equivocation, fetch-failed
 	Signers   []protocol.SignerInfo `json:"signers,omitempty"`
 	Anchors   []trustchain.Anchor   `json:"anchors"`
 	Checked   time.Time             `json:"checked"`
 	verifyErr error
+	chainErr  error // why the result is unverified
+}
+
+// chainOrVerifyErr is why the object was refused or not verified.
+func (r *verifyReport) chainOrVerifyErr() error {
+	if r.verifyErr != nil {
+		return r.verifyErr
+	}
+	return r.chainErr
 }
 
 type verifyStep struct {
@@ -130,9 +146,15 @@ func runVerify(cmd *cobra.Command, g *globalFlags, src string, o verifyOptions) 
 	defer net.close()
 	raw, err := readVerifyInput(ctx, net.getObject, src, cmd.InOrStdin())
 	if err != nil {
+		if isURL(src) {
+			return &exitCodeError{code: exitFetch, err: err}
+		}
 		return err
 	}
 	rep := verify(ctx, raw, pins, net, skew)
+	if rep.Result != "verified" && errors.Is(rep.chainOrVerifyErr(), trustchain.ErrFetch) {
+		rep.Result = "fetch-failed"
+	}
 	out := cmd.OutOrStdout()
 	if o.asJSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -147,6 +169,8 @@ func runVerify(cmd *cobra.Command, g *globalFlags, src string, o verifyOptions) 
 		return &exitCodeError{code: exitUnverified, err: fmt.Errorf("signatures valid, but not verified: %s", rep.Steps[len(rep.Steps)-1].Detail)}
 	case "equivocation":
 		return &exitCodeError{code: exitEquivocation, err: errors.New("equivocation proven: " + rep.Steps[len(rep.Steps)-1].Detail)}
+	case "fetch-failed":
+		return &exitCodeError{code: exitFetch, err: fmt.Errorf("not judged: a document could not be fetched: %w", rep.chainOrVerifyErr())}
 	}
 	return &exitCodeError{code: exitError, err: fmt.Errorf("refused: %w", rep.verifyErr)}
 }
@@ -182,7 +206,7 @@ func readVerifyInput(ctx context.Context, get func(ctx context.Context, url stri
 	switch {
 	case src == "-":
 		return io.ReadAll(io.LimitReader(stdin, activity.MaxDocumentBytes+1))
-	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+	case isURL(src):
 		return get(ctx, src)
 	}
 	raw, err := os.ReadFile(src)
@@ -190,6 +214,10 @@ func readVerifyInput(ctx context.Context, get func(ctx context.Context, url stri
 		return nil, fmt.Errorf("read %s: %w", src, err)
 	}
 	return raw, nil
+}
+
+func isURL(src string) bool {
+	return strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
 }
 
 // extractJWS finds the JWS: the document itself (payload + signatures) or
@@ -281,7 +309,7 @@ func verify(ctx context.Context, raw []byte, pins []trustchain.Anchor, fetcher t
 		} else {
 			rep.add("chain", false, "%v", chainErr)
 		}
-		rep.Result = "unverified"
+		rep.Result, rep.chainErr = "unverified", chainErr
 		return rep
 	}
 	for _, s := range r.Verification.Signers {
@@ -314,6 +342,8 @@ func printReport(w io.Writer, rep *verifyReport) {
 		fmt.Fprintln(w, "result      SIGNATURES VALID, NOT VERIFIED (no trust chain to a pinned anchor)")
 	case "equivocation":
 		fmt.Fprintln(w, "result      EQUIVOCATION PROVEN (one signer, two different versions with one number)")
+	case "fetch-failed":
+		fmt.Fprintln(w, "result      NOT JUDGED (a document could not be fetched)")
 	default:
 		fmt.Fprintln(w, "result      REFUSED")
 	}

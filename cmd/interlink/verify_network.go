@@ -37,7 +37,7 @@ func (n *verifyNetwork) getObject(ctx context.Context, url string) ([]byte, erro
 	body, status, err := n.get(ctx, url, activity.AcceptHeader)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("fetch %s: %w (for a node on this machine, pass --allow-private-networks)", url, err)
+		return nil, fmt.Errorf("%w (for a node on this machine, pass --allow-private-networks)", err) // the transport's error names the URL
 	case status != http.StatusOK:
 		return nil, fmt.Errorf("fetch %s: the server answered %d", url, status)
 	}

@@ -3,6 +3,10 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,5 +65,50 @@ func TestVerifyStepOfARefusal(t *testing.T) {
 				t.Fatalf("result %s", rep.Result)
 			}
 		})
+	}
+}
+
+// A document that cannot be fetched is not a refusal: verify exits 5
+// (nothing judged), not 1, whether it is the object at a URL or a signer's
+// entity configuration.
+func TestVerifyFetchErrorHasItsOwnExitCode(t *testing.T) {
+	isolate(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() // nothing answers there once closed
+	ln.Close()
+
+	r := runCLI(t, "", "verify", closed+"/objects/01ST", "--allow-private-networks")
+	if r.code != exitFetch || strings.Count(r.stderr, closed+"/objects/01ST") != 1 {
+		t.Errorf("verify of an unreachable URL: exit %d, %q", r.code, r.stderr)
+	}
+
+	// A well-formed object whose signer's configuration cannot be fetched.
+	_, contentKey, _ := ed25519.GenerateKey(nil)
+	now := time.Now()
+	body, _ := json.Marshal(map[string]any{"type": "Interlinker", "title": "x"})
+	jws, err := signedobject.Sign(signedobject.Payload{Iss: closed, Sub: closed + "/objects/01ST", Iat: now.Unix(), Exp: now.Add(time.Hour).Unix(),
+		Jti: "j", Ver: 1, Type: "Interlinker", Cosigners: []string{closed}, Body: body}, signedobject.Signer{EntityID: closed, Key: contentKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "object.jws")
+	if err := os.WriteFile(file, jws, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "", "verify", file, "--allow-private-networks")
+	if r.code != exitFetch || !strings.Contains(r.stdout, "NOT JUDGED") || !strings.Contains(r.stderr, "could not be fetched") {
+		t.Errorf("verify with an unreachable signer: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "verify", file, "--allow-private-networks", "--json")
+	var rep struct{ Result string }
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Result != "fetch-failed" || r.code != exitFetch {
+		t.Errorf("verify --json with an unreachable signer: exit %d, %q (%v)", r.code, r.stdout, err)
+	}
+	// A file that is not there is no fetch error.
+	if r := runCLI(t, "", "verify", filepath.Join(t.TempDir(), "none")); r.code != exitError {
+		t.Errorf("verify of a missing file: exit %d", r.code)
 	}
 }

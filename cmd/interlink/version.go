@@ -33,7 +33,9 @@ func newVersionCmd() *cobra.Command {
 toolchain recorded them: whether the working tree had uncommitted changes ("modified"),
 the commit time, and the build time when the build stamped it. A binary built without
 version-control information (GOFLAGS=-buildvcs=false, or outside a checkout) says
-"(devel)" and "no VCS revision recorded".`,
+"(devel)"; if it was compiled in a git checkout that is still there, it reads that
+checkout's HEAD and says "from the source checkout; build not VCS-stamped", else
+"no VCS revision recorded". --json prints the same fields (revision, revision_from).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON {

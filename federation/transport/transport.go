@@ -212,7 +212,7 @@ func (c *Client) DoSigned(ctx context.Context, req *http.Request, sign SignFunc)
 	}
 	resp, err := hc.Do(r)
 	if err != nil {
-		return nil, fmt.Errorf("transport: %s: %w", where, markTimeout(err))
+		return nil, fmt.Errorf("transport: %s: %w", where, markTimeout(quietURL(err)))
 	}
 	defer resp.Body.Close()
 	limit := c.opts.MaxResponseBytes
@@ -263,6 +263,25 @@ func markTimeout(err error) error {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	return err
+}
+
+// urlQuiet is a *url.Error that prints only its cause: the transport's own
+// message names the method and URL already ("transport: GET https://…: "),
+// and net/http's would repeat them (`Get "https://…": `). Errors.As and
+// errors.Is still reach the *url.Error and what it wraps.
+type urlQuiet struct{ ue *url.Error }
+
+func (q urlQuiet) Error() string { return q.ue.Err.Error() }
+func (q urlQuiet) Unwrap() error { return q.ue }
+
+// Timeout keeps the net.Error view of the *url.Error.
+func (q urlQuiet) Timeout() bool { return q.ue.Timeout() }
+
+func quietURL(err error) error {
+	if ue, ok := err.(*url.Error); ok && ue.Err != nil {
+		return urlQuiet{ue}
 	}
 	return err
 }

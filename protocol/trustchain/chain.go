@@ -57,7 +57,7 @@ func (c *Chain) ContentKeyAt(kid string, signed, seen time.Time) (ed25519.Public
 	}
 	k, ok := c.keys[kid]
 	if !ok {
-		return nil, fmt.Errorf("trustchain: %s: content key %q: %w", c.EntityID, kid, entity.ErrUnknownKey)
+		return nil, fmt.Errorf("trustchain: %s: content key %q: %w", c.EntityID, kid, ErrUnknownContentKey)
 	}
 	if err := keyValid(k.jwk, signed, seen); err != nil {
 		return nil, fmt.Errorf("trustchain: %s: %w", c.EntityID, err)
@@ -79,7 +79,7 @@ func ContentKeyAt(ec *entity.Parsed, kid string, signed, seen time.Time) (ed2551
 	}
 	k, ok := entity.FindKey(keys, kid)
 	if !ok {
-		return nil, fmt.Errorf("trustchain: %s: content key %q: %w", sub, kid, entity.ErrUnknownKey)
+		return nil, fmt.Errorf("trustchain: %s: content key %q: %w", sub, kid, ErrUnknownContentKey)
 	}
 	pub, err := k.PublicKey()
 	if err != nil {

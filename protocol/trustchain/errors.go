@@ -1,6 +1,11 @@
 package trustchain
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/interlink-project/interlink-node/protocol/entity"
+)
 
 // ErrNotFound is wrapped by Fetcher errors for HTTP 404 and 410.
 var ErrNotFound = errors.New("not found")
@@ -36,4 +41,10 @@ var (
 	ErrRevoked = errors.New("entity revoked by its superior")
 	// ErrFetch: a document could not be fetched.
 	ErrFetch = errors.New("trust chain fetch failed")
+	// ErrUnknownContentKey: a signature names a content key that the
+	// signer's configuration, as this node holds it, does not list. It is
+	// entity.ErrUnknownKey (same text), told apart from an unknown key of a
+	// statement: the signer may have rotated since this node last read it,
+	// so a sender may try again once this node has (docs/trust.md).
+	ErrUnknownContentKey = fmt.Errorf("%w", entity.ErrUnknownKey)
 )

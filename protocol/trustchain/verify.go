@@ -86,6 +86,7 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 				// may have rotated since; look again (at most once a minute).
 				if ch, err = resolver.Resolve(ctx, ent); err == nil {
 					key, err = ch.ContentKeyAt(kid, at, seen)
+					err = unknownAfterRefresh(err, ent, kid)
 				}
 			}
 			if err != nil {
@@ -105,6 +106,7 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 		if errors.Is(err2, entity.ErrUnknownKey) && resolver.Refresh(ent) {
 			if ec, err2 = resolver.SelfSigned(ctx, ent); err2 == nil {
 				key, err2 = ContentKeyAt(ec, kid, at, seen)
+				err2 = unknownAfterRefresh(err2, ent, kid)
 			}
 		}
 		if err2 != nil {
@@ -139,4 +141,16 @@ func VerifyObject(ctx context.Context, resolver *Resolver, jws []byte, now, seen
 func (c *Chain) Signer(kid string) protocol.SignerInfo {
 	return protocol.SignerInfo{EntityID: c.EntityID, Kid: kid, Name: c.Identity.Name, Country: c.Identity.Country,
 		OrgKind: c.Identity.OrgKind, Anchor: c.Anchor, Path: c.Path}
+}
+
+// unknownAfterRefresh: a content key that the signer's configuration, read
+// again just now, still does not list is unknown for good (entity.ErrUnknownKey
+// alone): only a key unknown to a configuration this node could not read
+// again yet (Refresh allows once a minute) is ErrUnknownContentKey, which a
+// sender may try again.
+func unknownAfterRefresh(err error, ent, kid string) error {
+	if errors.Is(err, ErrUnknownContentKey) {
+		return fmt.Errorf("trustchain: %s: content key %q: %w (its configuration, read again just now, does not list it)", ent, kid, entity.ErrUnknownKey)
+	}
+	return err
 }

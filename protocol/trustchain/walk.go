@@ -284,10 +284,10 @@ func (w *walk) fetch(url, what string, notFound error) ([]byte, error) {
 	w.fetches++
 	raw, err := w.r.cfg.Fetcher.Fetch(w.ctx, url)
 	if errors.Is(err, ErrNotFound) {
-		return nil, w.fail(what, notFound, fmt.Errorf("GET %s: %w", url, err))
+		return nil, w.fail(what, notFound, namingURL(url, err))
 	}
 	if err != nil {
-		return nil, w.fail(what, ErrFetch, fmt.Errorf("GET %s: %w", url, err))
+		return nil, w.fail(what, ErrFetch, namingURL(url, err))
 	}
 	w.bytes += len(raw)
 	if w.bytes > w.r.cfg.MaxBytes {
@@ -300,6 +300,14 @@ func (w *walk) fetch(url, what string, notFound error) ([]byte, error) {
 // fail names the leaf and the link; reason (may be nil) is this package's
 // sentinel, cause the underlying error.
 func (w *walk) fail(link string, reason, cause error) error {
+	// The message starts with the leaf: a link that is the leaf itself is
+	// not named again.
+	switch link {
+	case w.leaf:
+		link = "itself"
+	case "entity configuration of " + w.leaf:
+		link = "its entity configuration"
+	}
 	if reason == nil {
 		return fmt.Errorf("trustchain: %s: %s: %w", w.leaf, link, cause)
 	}
@@ -316,4 +324,13 @@ func classify(err, unknownKey error) error {
 		return unknownKey
 	}
 	return nil
+}
+
+// namingURL is a fetch error that names the URL once: the fetcher's own
+// error often does already.
+func namingURL(url string, err error) error {
+	if strings.Contains(err.Error(), url) {
+		return err
+	}
+	return fmt.Errorf("GET %s: %w", url, err)
 }

@@ -201,8 +201,14 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	ix.fieldAnalyzers[fieldNameAll] = ix.analyzers[langOther]
 	ix.fieldAnalyzers[fieldTagsAll] = ix.analyzers[langOther]
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// The index holds catalogue data (drafts' text included): only the
+	// node's user reads it. A directory an older version made 0750 is
+	// tightened.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("search: open: create index directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("search: open: index directory mode: %w", err)
 	}
 	// A build directory left behind is an interrupted rebuild: discard it.
 	if err := os.RemoveAll(ix.buildPath()); err != nil {
@@ -261,7 +267,7 @@ func (ix *Index) openMain() (*shardSet, storedState, error) {
 // configuration whatever config is, so that any later open of the
 // directory is durable by default.
 func (ix *Index) create(path string, config map[string]any) (*shardSet, error) {
-	if err := os.MkdirAll(path, 0o750); err != nil {
+	if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("search: create index directory %s: %w", path, err)
 	}
 	shards := make([]bleve.Index, 0, ix.nShards)

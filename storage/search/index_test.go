@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -525,5 +526,40 @@ func TestRunLifecycle(t *testing.T) {
 	}
 	if err := ix.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// The index directory holds catalogue data: 0700, as docs/configuration.md
+// says, also when an older version made it 0750; so is every directory in it.
+func TestIndexDirectoryIsPrivate(t *testing.T) {
+	for _, pre := range []os.FileMode{0, 0o750} {
+		dir := filepath.Join(t.TempDir(), "index")
+		if pre != 0 {
+			if err := os.Mkdir(dir, pre); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, pre); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ix := openIndex(t, dir, nil)
+		stop := runIndex(t, ix, newFakeSource("e1"))
+		stop()
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			fi, err := os.Stat(p)
+			if err == nil && fi.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s (made %v): mode %v, want no group or other access", p, pre, fi.Mode().Perm())
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

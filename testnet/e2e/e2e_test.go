@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -177,6 +178,24 @@ func TestPlainFederation(t *testing.T) {
 		!strings.Contains(out, "already runs") {
 		t.Fatalf("a second up on a running federation: %v\n%s", err, out)
 	}
+
+	// A stopped federation: up names what to do when asked for another
+	// one, and starts it again, with its data, when asked for it.
+	must(t, 2*time.Minute, "testnet", "down", "--dir", dir)
+	if out, err := cli(t, time.Minute, "testnet", "up", "--dir", dir, "--nodes", "4"); err == nil ||
+		!strings.Contains(out, "holds a stopped federation") || !strings.Contains(out, "rm -r "+dir) {
+		t.Fatalf("up --nodes 4 on a stopped federation: %v\n%s", err, out)
+	}
+	out = must(t, 4*time.Minute, "testnet", "up", "--dir", dir, "--manifest", "testdata/plain.yaml")
+	if !strings.Contains(out, "starting it again") {
+		t.Fatalf("up on the stopped federation did not say it restarts it:\n%s", out)
+	}
+	if n := running(t, dir); n != 4 {
+		t.Fatalf("%d nodes running after up on the stopped federation, want 4", n)
+	}
+	if out := must(t, time.Minute, "testnet", "status", "--dir", dir); !strings.Contains(out, "running") {
+		t.Fatalf("status after the restart:\n%s", out)
+	}
 }
 
 // TestPilotFederation: the pilots (nine processes with the three anchors)
@@ -190,9 +209,69 @@ func TestPilotFederation(t *testing.T) {
 	if err != nil || len(files) < 5 {
 		t.Fatalf("scenarios: %v %v", files, err)
 	}
+	// As the acceptance check runs them: revocation first (it changes
+	// trust, and must leave the federation whole), then every other, then
+	// all of them again.
+	order := []string{"../../configs/scenarios/revocation.yaml"}
 	for _, f := range files {
-		out := must(t, 5*time.Minute, "testnet", "run", f, "--dir", dir)
-		t.Logf("%s:\n%s", filepath.Base(f), out)
+		if filepath.Base(f) != "revocation.yaml" {
+			order = append(order, f)
+		}
+	}
+	for pass := 1; pass <= 2; pass++ {
+		for _, f := range order {
+			out := must(t, 5*time.Minute, "testnet", "run", f, "--dir", dir)
+			t.Logf("pass %d, %s:\n%s", pass, filepath.Base(f), out)
+		}
+	}
+
+	// A node cut off from every other loses its chain; once healed, no
+	// chain stays unverified.
+	must(t, time.Minute, "testnet", "partition", "mef", "--dir", dir)
+	waitTrust(t, dir, 30*time.Second, func(trust map[string]string) bool { return trust["mef"] != "verified" })
+	must(t, time.Minute, "testnet", "heal", "--dir", dir)
+	waitTrust(t, dir, 30*time.Second, func(trust map[string]string) bool {
+		for _, v := range trust {
+			if v != "verified" {
+				return false
+			}
+		}
+		return len(trust) == 9
+	})
+}
+
+// waitTrust polls `testnet status --json` until ok holds for the nodes'
+// chain states (by node name), or fails the test after timeout.
+func waitTrust(t *testing.T, dir string, timeout time.Duration, ok func(map[string]string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var st struct {
+			Nodes []struct {
+				Name  string `json:"name"`
+				URL   string `json:"url"`
+				Data  string `json:"data"`
+				Trust string `json:"trust"`
+			} `json:"nodes"`
+		}
+		out := must(t, time.Minute, "testnet", "status", "--json", "--dir", dir)
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatalf("testnet status --json: %v\n%s", err, out)
+		}
+		trust := map[string]string{}
+		for _, n := range st.Nodes {
+			if n.URL == "" || n.Data == "" {
+				t.Fatalf("testnet status --json gives node %q without url or data:\n%s", n.Name, out)
+			}
+			trust[n.Name] = n.Trust
+		}
+		if ok(trust) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chains after %s: %v", timeout, trust)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 

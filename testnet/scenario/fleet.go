@@ -65,8 +65,11 @@ type printer struct{ w io.Writer }
 func (p printer) printf(format string, args ...any) { fmt.Fprintf(p.w, format+"\n", args...) }
 
 // marks are the moments a check can measure from (from: heal, from:
-// revoke-key): the last heal step and the last revoke-key step's request.
+// revoke-key): the last heal step and the last revoke-key step's request;
+// and the last revoke step's request (forge-until-refused with key active
+// measures from it).
 type marks struct {
 	heal      time.Time
 	keyRevoke time.Time
+	revoke    time.Time
 }

@@ -29,6 +29,7 @@ type forgery struct {
 	out    printer
 	report *Report
 	run    string
+	marks  *marks
 }
 
 // forgeSetup resolves a forge step: the forger with the stolen key, the
@@ -41,12 +42,15 @@ func (fr *forgery) forgeSetup(fs *Forge) (*forger, func() time.Time, []*testnet.
 	h := fr.keys[n.Name]
 	kid := ""
 	switch {
+	case fs.Key == forgeActive:
+		// The node's own active key ("" to newForger): what a revoked
+		// node signs from now on.
 	case h != nil && fs.Key == forgeRetired:
 		kid = h.retired
 	case h != nil && fs.Key == forgeRevoked:
 		kid = h.revoked
 	}
-	if kid == "" {
+	if kid == "" && fs.Key != forgeActive {
 		return nil, nil, nil, fmt.Errorf("no earlier step left %s a %s content key", n.Name, fs.Key)
 	}
 	f, err := newForger(n, kid)
@@ -123,10 +127,14 @@ func (fr *forgery) forgeUntilRefused(ctx context.Context, fs *Forge) error {
 	if err != nil {
 		return err
 	}
-	h := fr.keys[f.node.Name]
-	from := h.rotated
-	if fs.Key == forgeRevoked {
+	var from time.Time
+	switch h := fr.keys[f.node.Name]; {
+	case fs.Key == forgeActive:
+		from = fr.marks.revoke
+	case fs.Key == forgeRevoked:
 		from = h.revokeStep
+	default:
+		from = h.rotated
 	}
 	set := fr.objs.set(fs.As)
 	pending := to

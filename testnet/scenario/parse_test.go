@@ -130,7 +130,10 @@ func TestParseErrors(t *testing.T) {
 		{"revoke-key long reason", head + "  - rotate-key: {node: a}\n  - revoke-key: {node: a, reason: " + strings.Repeat("x", 513) + "}\n", "512 bytes"},
 		{"revoke-key unknown field", head + "  - rotate-key: {node: a}\n  - revoke-key: {node: a, kid: k}\n", "kid"},
 		{"forge without key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, as: f}\n", `key "" is not retired`},
-		{"forge bad key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: active, as: f}\n", `key "active" is not retired`},
+		{"forge bad key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: stolen, as: f}\n", `key "stolen" is not retired`},
+		{"forge active before-retirement", head + "  - forge: {node: a, key: active, as: f, iat: before-retirement}\n", "iat before-retirement needs key retired or revoked"},
+		{"forge-until-refused active without revoke", head + "  - forge-until-refused: {node: a, key: active, as: f}\n", "no earlier revoke of a"},
+		{"forge-until-refused active after another's revoke", head + "  - revoke: {anchor: b, node: c}\n  - forge-until-refused: {node: a, key: active, as: f}\n", "no earlier revoke of a"},
 		{"forge without as", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: retired}\n", "as:"},
 		{"forge retired before rotate-key", head + "  - forge: {node: a, key: retired, as: f}\n", "no earlier rotate-key on a"},
 		{"forge revoked before revoke-key", head + "  - rotate-key: {node: a}\n  - forge: {node: a, key: revoked, as: f}\n", "no earlier revoke-key on a"},
@@ -295,4 +298,23 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Summary is the report as data (testnet run --json), in milliseconds.
+func TestReportSummary(t *testing.T) {
+	r := &Report{Scenario: "s", Nodes: 3, Duration: 2500 * time.Millisecond}
+	empty := r.Summary()
+	if empty.Publish != nil || empty.Figures == nil || empty.Losses == nil || empty.DurationMS != 2500 {
+		t.Fatalf("summary without measurements: %+v", empty)
+	}
+	for _, d := range []time.Duration{30, 10, 20} {
+		r.addSample(d * time.Millisecond)
+	}
+	r.addFigure("revocation-propagation", 5050*time.Millisecond)
+	r.setLoss("load", 150, 0, 1)
+	s := r.Summary()
+	if s.Publish == nil || s.Publish.Samples != 3 || s.Publish.P50MS != 20 || s.Publish.P99MS != 30 || s.Publish.MaxMS != 30 ||
+		s.Figures["revocation-propagation"] != 5050 || s.Losses["load"] != (Loss{Acknowledged: 150, Duplicated: 1}) {
+		t.Fatalf("summary %+v (publish %+v)", s, s.Publish)
+	}
 }

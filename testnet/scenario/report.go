@@ -26,7 +26,9 @@ type Report struct {
 
 // Loss is what a no-loss check found.
 type Loss struct {
-	Acknowledged, Lost, Duplicated int
+	Acknowledged int `json:"acknowledged"`
+	Lost         int `json:"lost"`
+	Duplicated   int `json:"duplicated"`
 }
 
 func (r *Report) addSample(d time.Duration) {
@@ -80,4 +82,45 @@ func (r *Report) Write(w io.Writer) {
 		l := r.Losses[name]
 		fmt.Fprintf(w, "  objects lost or duplicated (%s): %d lost, %d duplicated of %d acknowledged\n", name, l.Lost, l.Duplicated, l.Acknowledged)
 	}
+}
+
+// Summary is a report as data (`testnet run --json`); durations in
+// milliseconds.
+type Summary struct {
+	Scenario   string  `json:"scenario"`
+	Nodes      int     `json:"nodes"`
+	DurationMS float64 `json:"duration_ms"`
+	// Publish is publish-to-verified-everywhere, when the run measured it.
+	Publish *LatencySummary `json:"publish_to_verified,omitempty"`
+	// Figures are timed checks by name (heal-convergence, revocation-propagation, ...).
+	Figures map[string]float64 `json:"figures_ms"`
+	// Losses are the last no-loss evaluations by object sets.
+	Losses map[string]Loss `json:"losses"`
+}
+
+// LatencySummary summarises latency samples.
+type LatencySummary struct {
+	Samples int     `json:"samples"`
+	P50MS   float64 `json:"p50_ms"`
+	P99MS   float64 `json:"p99_ms"`
+	MaxMS   float64 `json:"max_ms"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Summary is the report as data.
+func (r *Report) Summary() Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Summary{Scenario: r.Scenario, Nodes: r.Nodes, DurationMS: ms(r.Duration),
+		Figures: map[string]float64{}, Losses: map[string]Loss{}}
+	if len(r.Samples) > 0 {
+		s.Publish = &LatencySummary{Samples: len(r.Samples), P50MS: ms(Percentile(r.Samples, 50)),
+			P99MS: ms(Percentile(r.Samples, 99)), MaxMS: ms(slices.Max(r.Samples))}
+	}
+	for k, v := range r.Figures {
+		s.Figures[k] = ms(v)
+	}
+	maps.Copy(s.Losses, r.Losses)
+	return s
 }

@@ -111,9 +111,9 @@ func newRunner(st *testnet.State, out io.Writer, run string, report *Report) *ru
 	pub := &publisher{fl: fl, c: c, objs: objs, vars: &vars{run: run, fl: fl, objs: objs}, report: report, run: run,
 		loads: map[string]*load{}}
 	return &runner{fl: fl, c: c, out: p, run: run, report: report, marks: m, pub: pub, inbox: inbox,
-		trust:  &trustSteps{fl: fl, c: c, objs: objs, run: run, pub: pub},
+		trust:  &trustSteps{fl: fl, c: c, objs: objs, run: run, pub: pub, marks: m},
 		keys:   &keySteps{fl: fl, c: c, out: p, hist: keys, marks: m},
-		forge:  &forgery{fl: fl, objs: objs, keys: keys, inbox: inbox, out: p, report: report, run: run},
+		forge:  &forgery{fl: fl, objs: objs, keys: keys, inbox: inbox, out: p, report: report, run: run, marks: m},
 		checks: &checks{fl: fl, c: c, objs: objs, out: p, report: report, marks: m},
 	}
 }

@@ -246,6 +246,7 @@ const (
 const (
 	forgeRetired          = "retired"
 	forgeRevoked          = "revoked"
+	forgeActive           = "active"
 	iatNow                = "now"
 	iatBeforeRetirement   = "before-retirement"
 	expectAccepted        = "accepted"
@@ -256,8 +257,12 @@ const (
 
 func (f *Forge) validate(action string) error {
 	errs := []error{node(f.Node), set(f.As, "as"), f.On.check()}
-	if f.Key != forgeRetired && f.Key != forgeRevoked {
-		errs = append(errs, fmt.Errorf("key %q is not retired (the key the last rotate-key retired) or revoked (the key the last revoke-key revoked)", f.Key))
+	if f.Key != forgeRetired && f.Key != forgeRevoked && f.Key != forgeActive {
+		errs = append(errs, fmt.Errorf("key %q is not retired (the key the last rotate-key retired), revoked (the key the last revoke-key revoked) "+
+			"or active (the node's own, after a revoke step revoked the node)", f.Key))
+	}
+	if f.Key == forgeActive && f.Iat == iatBeforeRetirement {
+		errs = append(errs, errors.New("iat before-retirement needs key retired or revoked"))
 	}
 	if f.Iat == "" {
 		f.Iat = iatNow
@@ -386,7 +391,7 @@ func (c *Check) validate(action string) error {
 // earlier publish or adopt, and every wait-load a background publish.
 func (s *Scenario) checkNames() error {
 	sets, loads := map[string]bool{}, map[string]bool{}
-	rotated, revoked := map[string]bool{}, map[string]bool{}
+	rotated, revoked, revokedNode := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	need := func(i int, name string) error {
 		if !sets[name] {
 			return fmt.Errorf("step %d (line %d): %q was not published by an earlier step", i+1, s.Steps[i].Line, name)
@@ -408,6 +413,8 @@ func (s *Scenario) checkNames() error {
 			errs = append(errs, need(i, st.Cosign.Draft))
 		case st.Delete != "":
 			errs = append(errs, need(i, st.Delete))
+		case st.Revoke != nil:
+			revokedNode[st.Revoke.Node] = true
 		case st.RotateKey != nil:
 			rotated[st.RotateKey.Node] = true
 		case st.RevokeKey != nil:
@@ -423,6 +430,8 @@ func (s *Scenario) checkNames() error {
 				errs = append(errs, fmt.Errorf("step %d (line %d): %s with key retired: no earlier rotate-key on %s", i+1, st.Line, st.Action, f.Node))
 			case f.Key == forgeRevoked && !revoked[f.Node]:
 				errs = append(errs, fmt.Errorf("step %d (line %d): %s with key revoked: no earlier revoke-key on %s", i+1, st.Line, st.Action, f.Node))
+			case f.Key == forgeActive && st.Action == "forge-until-refused" && !revokedNode[f.Node]:
+				errs = append(errs, fmt.Errorf("step %d (line %d): %s with key active: no earlier revoke of %s (it measures from the revocation)", i+1, st.Line, st.Action, f.Node))
 			}
 			sets[f.As] = true
 		case st.Load != "":

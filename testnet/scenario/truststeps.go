@@ -21,6 +21,8 @@ type trustSteps struct {
 	objs *catalog
 	run  string
 	pub  *publisher // adopt publishes through its retries
+	// marks records when the last revoke step asked for the revocation.
+	marks *marks
 }
 
 // cosign approves, on the co-signer, the request of each draft of c.Draft.
@@ -191,6 +193,7 @@ func (ts *trustSteps) revoke(ctx context.Context, rv *Revoke) error {
 	if err != nil {
 		return err
 	}
+	ts.marks.revoke = time.Now()
 	_, err = ts.c.Do(ctx, http.MethodPost, a.URL+"/api/v1/anchor/subordinates/revoke", tok,
 		api.SubordinateRevoke{EntityID: n.EntityID, Reason: rv.Reason}, nil)
 	if err != nil {
