@@ -68,10 +68,9 @@ func TestPublishThroughTheForm(t *testing.T) {
 	if searchTotal(a, "neighbourhood") != 0 {
 		t.Fatal("the preview saved something")
 	}
-	do(t, ctx, "publish",
-		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
-		chromedp.WaitVisible(chromedp.ID("h-prov")),
-	)
+	do(t, ctx, "publish", chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	waitLocation(t, ctx, a.url+"/objects/") // the preview shows a provenance section too
+	do(t, ctx, "the published page", chromedp.WaitVisible(chromedp.ID("h-prov")))
 	if h := text(t, ctx, "h1"); !strings.Contains(h, "Neighbourhood survey") {
 		t.Fatalf("after publishing, the page's heading is %q", h)
 	}
