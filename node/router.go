@@ -74,6 +74,7 @@ func (n *Node) routes() http.Handler {
 	faultsAPI{web: h, faults: n.faults}.routes(api)
 	trustAPI{web: h, store: n.live.store, trust: n.live.trust, keys: n.trustKeys}.routes(api)
 	cosignAPI{web: h, cat: n.live.catalogue}.routes(api)
+	processesAPI{web: h, cop: n.live.coproduction}.routes(api)
 
 	// ActivityPub and discovery (outside /api/v1, behind the restore gate).
 	ap := apRoutes{r: r, gate: api.gate}
@@ -101,6 +102,7 @@ func (n *Node) routes() http.Handler {
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
+	processGroups{web: h, cop: n.live.coproduction}.routes(ap)
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.
