@@ -1,0 +1,121 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/node/coproduction"
+	cp "github.com/interlink-project/interlink-node/protocol/coproduction"
+)
+
+type procItem struct {
+	ID      string `json:"id"`
+	IRI     string `json:"iri"`
+	Local   string `json:"local"`
+	Changes uint64 `json:"changes"`
+}
+
+func (tn *testNode) processes(t *testing.T) map[string]procItem {
+	t.Helper()
+	r := tn.do("GET", "/api/v1/processes", tn.admin, "", nil)
+	if r.status != 200 {
+		t.Fatalf("list processes: %d %s", r.status, r.body)
+	}
+	var l struct{ Items []procItem }
+	if err := json.Unmarshal(r.body, &l); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]procItem{}
+	for _, it := range l.Items {
+		out[it.IRI] = it
+	}
+	return out
+}
+
+func (tn *testNode) change(t *testing.T, id string, v any, want int) map[string]any {
+	t.Helper()
+	r := tn.postJSON("/api/v1/processes/"+id+"/changes", tn.admin, v)
+	if r.status != want {
+		t.Fatalf("change %v on %s: %d, want %d: %s", v, tn.url, r.status, want, r.body)
+	}
+	return r.json(t)
+}
+
+// TestProcessFederation runs a process over three nodes: the host creates it
+// and invites two organisations, both accept, each works on the tree, a
+// stale edit is refused with its own problem, a removed participant's
+// changes are refused, and every node ends with the same history.
+func TestProcessFederation(t *testing.T) {
+	host, b, c := startFed(t, "127.0.0.1"), startFed(t, "127.0.0.1"), startFed(t, "127.0.0.1")
+	r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Shared gardens", "governance": "government-plus-citizen",
+		"aim": "Gardens run with the neighbourhood", "languages": []string{"en", "it"}})
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	iri := r.json(t)["process"].(string)
+	id := iri[len(iri)-26:]
+	host.change(t, id, map[string]any{"op": "add-phase", "data": map[string]any{"key": "engage", "name": "Engage"}}, 200)
+	host.change(t, id, map[string]any{"op": "add-objective", "item": "engage", "data": map[string]any{"key": "map-needs", "name": "Map the needs"}}, 200)
+	for _, p := range []*testNode{b, c} {
+		r := host.postJSON("/api/v1/processes/"+id+"/invitations", host.admin, map[string]any{"target": p.actor()})
+		if r.status != 200 {
+			t.Fatalf("invite: %d %s", r.status, r.body)
+		}
+	}
+	for _, p := range []*testNode{b, c} {
+		eventually(t, 10*time.Second, "the invitation arrives", func() bool { return p.processes(t)[iri].Local == "invited" })
+		if r := p.postJSON("/api/v1/processes/"+id+"/accept", p.admin, nil); r.status != 200 {
+			t.Fatalf("accept: %d %s", r.status, r.body)
+		}
+	}
+	b.change(t, id, map[string]any{"op": "add-task", "item": "map-needs", "data": map[string]any{"key": "survey", "name": "Survey the residents"}}, 200)
+	eventually(t, 10*time.Second, "c holds the task", func() bool { return c.processes(t)[iri].Changes >= 8 })
+	c.change(t, id, map[string]any{"op": "update-task", "item": "survey", "base": 8, "data": map[string]any{"status": "in_progress", "progress": 40}}, 200)
+	// b edits the task against the revision it held before c's change.
+	eventually(t, 10*time.Second, "b holds c's change", func() bool { return b.processes(t)[iri].Changes >= 9 })
+	b.postJSON("/api/v1/processes/"+id+"/changes", b.admin, map[string]any{"op": "update-task", "item": "survey", "base": 8,
+		"data": map[string]any{"progress": 50}}).problem(t, 409, "stale-change")
+	// A file asset: stored with its hash on every node.
+	b.change(t, id, map[string]any{"op": "add-asset", "item": "survey", "data": map[string]any{"id": "form", "name": "Survey form",
+		"content": []byte("q1,q2\n")}}, 200)
+	host.change(t, id, map[string]any{"op": "remove", "data": map[string]any{"entity": c.n.uris.Base()}}, 200)
+	eventually(t, 10*time.Second, "c learns it was removed", func() bool { return c.processes(t)[iri].Local == "left" })
+	c.postJSON("/api/v1/processes/"+id+"/changes", c.admin, map[string]any{"op": "update-task", "item": "survey",
+		"data": map[string]any{"progress": 90}}).problem(t, 403, "change-forbidden")
+	want := host.processes(t)[iri].Changes
+	if want != 11 {
+		t.Fatalf("the host holds %d changes, want 11", want)
+	}
+	eventually(t, 10*time.Second, "b holds every change", func() bool { return b.processes(t)[iri].Changes == want })
+	// Both histories are the same signed entries.
+	hist := func(tn *testNode) string {
+		r := tn.do("GET", "/api/v1/processes/"+id+"/history", tn.admin, "", nil)
+		if r.status != 200 {
+			t.Fatalf("history: %d %s", r.status, r.body)
+		}
+		var tl struct{ Items []struct{ Seq uint64; Change, Author string } }
+		json.Unmarshal(r.body, &tl)
+		return fmt.Sprint(tl.Items)
+	}
+	if h, bh := hist(host), hist(b); h != bh {
+		t.Fatalf("histories differ:\nhost %s\nb    %s", h, bh)
+	}
+	// The export verifies against the state.
+	r = b.do("GET", "/api/v1/processes/"+id+"/export", b.admin, "", nil)
+	if r.status != 200 {
+		t.Fatalf("export: %d %s", r.status, r.body)
+	}
+	p, n, err := cp.VerifyBundle(context.Background(), coproduction.TrustVerifier(c.n.live.trust()), r.body)
+	if err != nil || n != 11 || p.Task("survey").Progress != 40 || len(p.Task("survey").Assets) != 1 {
+		t.Fatalf("the bundle does not verify on a third node: %v (%d entries)", err, n)
+	}
+	// A bundle whose stated state was edited is refused.
+	if _, _, err := cp.VerifyBundle(context.Background(), coproduction.TrustVerifier(c.n.live.trust()),
+		bytes.Replace(r.body, []byte(`"progress":40`), []byte(`"progress":41`), 1)); err == nil {
+		t.Fatal("an edited bundle verified")
+	}
+}
