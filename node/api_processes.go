@@ -222,9 +222,17 @@ func (h processesAPI) handleRemoveAsset(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h processesAPI) handleFinish(w http.ResponseWriter, r *http.Request) {
-	if raw, ok := h.rawBody(w, r); ok {
-		h.propose(w, r, cp.Change{Op: cp.OpFinish, Data: raw})
+	var st cp.Story
+	if err := h.decodeRequest(w, r, &st); err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	f, err := h.cop().Finish(r.Context(), mux.Vars(r)["id"], st, person(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.ProcessFinished{ChangeResult: changeResult(f.Result), Service: f.Service, Draft: f.Draft, IRI: f.IRI})
 }
 
 func (h processesAPI) handleRecommend(w http.ResponseWriter, r *http.Request) {

@@ -94,3 +94,12 @@ type Timeline struct {
 	Changes uint64         `json:"changes"`
 	Items   []TimelineItem `json:"items"`
 }
+
+// ProcessFinished is what finishing came to: the finish change, and the
+// public service drafted for every participant to co-sign.
+type ProcessFinished struct {
+	ChangeResult
+	Service string `json:"service"`         // its identifier
+	Draft   string `json:"draft,omitempty"` // the co-signing draft on the host
+	IRI     string `json:"iri,omitempty"`   // the service's IRI
+}

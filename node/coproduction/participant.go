@@ -222,6 +222,11 @@ func (s *Service) SyncOnce(ctx context.Context) {
 			s.d.Logger.Debug("catch up with a group", "process", r.IRI, "err", err)
 		}
 	}
+	if s.d.Services != nil {
+		if _, err := s.ApprovePending(ctx); err != nil && ctx.Err() == nil {
+			s.d.Logger.Warn("co-sign the service of a finished process", "err", err)
+		}
+	}
 }
 
 func protocolSameOrigin(a, b string) bool {

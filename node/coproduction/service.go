@@ -88,6 +88,7 @@ type Deps struct {
 	Verify    cp.Verifier
 	Transport Transport
 	Catalogue Catalogue
+	Services  Services
 	URIs      protocol.URIs
 	IDs       *protocol.ULIDSource
 	Name      string // this organisation's name

@@ -32,12 +32,16 @@ type Process struct {
 	Objective string         `yaml:"objective"`
 	Updates   int            `yaml:"updates"`
 	Finish    map[string]any `yaml:"finish"`
+	As        string         `yaml:"as"`        // finish: the name of the set that holds the co-signed service
 	Converged []string       `yaml:"converged"` // the participants that must agree
 	Timeout   time.Duration  `yaml:"timeout"`   // retries while a node is down; Converged's wait
 }
 
 func (p *Process) validate() error {
 	errs := []error{set(p.Process, "process"), duration(p.Timeout, "timeout")}
+	if p.As != "" {
+		errs = append(errs, set(p.As, "as"))
+	}
 	if len(p.Converged) == 0 {
 		errs = append(errs, node(p.Node))
 	}
@@ -74,8 +78,16 @@ type processSteps struct {
 	c      *testnet.Client
 	out    printer
 	report *Report
+	objs   *catalog
 	run    string
 	procs  map[string]*processRun
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func (ps *processSteps) do(ctx context.Context, p *Process) error {
@@ -144,7 +156,15 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 			}
 		}
 	case p.Finish != nil:
-		return ps.change(ctx, pr, tok, base+"/finish", p.Finish, timeout)
+		var f api.ProcessFinished
+		if _, err := ps.c.Do(ctx, http.MethodPost, base+"/finish", tok, p.Finish, &f); err != nil {
+			return fmt.Errorf("finish on %s: %w", n.Name, err)
+		}
+		pr.changes = append(pr.changes, f.Change)
+		ps.out.printf("  process %s finished: service %s (%s), draft %s", p.Process, f.Service, f.IRI, dash(f.Draft))
+		if p.As != "" {
+			ps.objs.set(p.As).add(item{Node: n.Name, Kind: "service", Key: f.Service, IRI: f.IRI, ID: f.IRI[strings.LastIndexByte(f.IRI, '/')+1:], DraftID: f.Draft})
+		}
 	}
 	return nil
 }

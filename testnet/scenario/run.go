@@ -116,7 +116,7 @@ func newRunner(st *testnet.State, out io.Writer, run string, report *Report) *ru
 		keys:   &keySteps{fl: fl, c: c, out: p, hist: keys, marks: m},
 		forge:  &forgery{fl: fl, objs: objs, keys: keys, inbox: inbox, out: p, report: report, run: run},
 		checks: &checks{fl: fl, c: c, objs: objs, out: p, report: report, marks: m},
-		procs:  &processSteps{fl: fl, c: c, out: p, report: report, run: run, procs: map[string]*processRun{}},
+		procs:  &processSteps{fl: fl, c: c, out: p, report: report, objs: objs, run: run, procs: map[string]*processRun{}},
 	}
 }
 
@@ -259,6 +259,9 @@ func describe(st Step) string {
 	case st.Check != nil:
 		return st.Action + " " + st.Check.name()
 	case st.Process != nil:
+		if len(st.Process.Converged) > 0 {
+			return st.Action + " " + st.Process.Process + " converged on " + strings.Join(st.Process.Converged, ", ")
+		}
 		return st.Action + " " + st.Process.Process + " on " + st.Process.Node
 	}
 	return st.Action
