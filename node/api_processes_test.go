@@ -119,3 +119,50 @@ func TestProcessFederation(t *testing.T) {
 		t.Fatal("an edited bundle verified")
 	}
 }
+
+// TestProcessFinishCosigned finishes a process of two organisations: the
+// drafted service is co-signed by the participant's node on its own (its
+// finished process says the same) and published signed by both.
+func TestProcessFinishCosigned(t *testing.T) {
+	host, b := startFed(t, "127.0.0.1"), startFed(t, "127.0.0.1")
+	r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Library hours", "governance": "citizen-to-government", "languages": []string{"es"}})
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	iri := r.json(t)["process"].(string)
+	id := iri[len(iri)-26:]
+	if r := host.postJSON("/api/v1/processes/"+id+"/invitations", host.admin, map[string]any{"target": b.actor()}); r.status != 200 {
+		t.Fatalf("invite: %d %s", r.status, r.body)
+	}
+	eventually(t, 10*time.Second, "the invitation arrives", func() bool { return b.processes(t)[iri].Local == "invited" })
+	if r := b.postJSON("/api/v1/processes/"+id+"/accept", b.admin, nil); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.body)
+	}
+	// Without trust chains (no anchors here), a node takes co-sign
+	// requests from the nodes it follows only.
+	b.follow(t, host)
+	// Only the host finishes.
+	b.postJSON("/api/v1/processes/"+id+"/finish", b.admin, map[string]any{"title": "T", "summary": "S"}).problem(t, 409, "not-host")
+	r = host.postJSON("/api/v1/processes/"+id+"/finish", host.admin, map[string]any{"title": "Horario de la biblioteca", "summary": "Decidido con los vecinos"})
+	if r.status != 200 {
+		t.Fatalf("finish: %d %s", r.status, r.body)
+	}
+	f := r.json(t)
+	svc, _ := f["iri"].(string)
+	if svc == "" || f["draft"] == "" {
+		t.Fatalf("finish drafted no service: %s", r.body)
+	}
+	eventually(t, 20*time.Second, "the service is published signed by both", func() bool {
+		status, m := host.object(svc)
+		if status != 200 {
+			return false
+		}
+		v, _ := m["verification"].(map[string]any)
+		signers, _ := v["signers"].([]any)
+		return len(signers) == 2
+	})
+	v, err := host.n.live.coproduction().Get(context.Background(), iri)
+	if err != nil || v.Process.Status != cp.Finished || v.Process.Story.Service == "" {
+		t.Fatalf("the process is not finished with its story: %v", err)
+	}
+}
