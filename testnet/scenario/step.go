@@ -411,6 +411,8 @@ func (s *Scenario) checkNames() error {
 			sets[st.Adopt.As] = true
 		case st.Cosign != nil:
 			errs = append(errs, need(i, st.Cosign.Draft))
+		case st.Process != nil && st.Process.As != "":
+			sets[st.Process.As] = true
 		case st.Delete != "":
 			errs = append(errs, need(i, st.Delete))
 		case st.RotateKey != nil:
