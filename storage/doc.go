@@ -134,8 +134,10 @@
 //
 //	processes  process iri         → ProcessRecord (JSON): host, group inbox, where this node
 //	                                 stands (host, participant, invited, left), the last entry
-//	                                 applied and the state after it
+//	                                 applied
+//	procstate  process iri         → the state after that entry (JSON)
 //	proclog    iri 0x00 be64(seq)  → the host-signed entry (JWS), append-only, gapless
+//	procchanges iri 0x00 change iri → be64(seq): each change is ordered once
 //	procassets hex sha256          → the bytes of a file asset
 //
 // An entry, the state after it and the deliveries that announce it commit

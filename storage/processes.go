@@ -25,9 +25,13 @@ var (
 	// bProcChanges: process IRI, 0x00, change IRI → be64(seq): a change
 	// is ordered once, however often its author sends it.
 	bProcChanges = []byte("procchanges")
+	// bProcState: process IRI → the state after the last entry applied
+	// (JSON), apart from the record so that reading or writing the record
+	// never decodes it.
+	bProcState = []byte("procstate")
 )
 
-var schemaV6Buckets = [][]byte{bProcesses, bProcLog, bProcAssets, bProcChanges}
+var schemaV6Buckets = [][]byte{bProcesses, bProcLog, bProcAssets, bProcChanges, bProcState}
 
 // migrateV6 adds the co-production buckets.
 func migrateV6(tx *bbolt.Tx, _ time.Time) error {
@@ -56,7 +60,8 @@ type ProcessRecord struct {
 	Name  string `json:"name"`
 	// Seq is the last entry held and applied (0: none yet, an invitation).
 	Seq uint64 `json:"seq"`
-	// State is the process after entry Seq (coproduction.Process, JSON).
+	// State is the process after entry Seq (coproduction.Process, JSON),
+	// kept in a bucket of its own.
 	State   json.RawMessage `json:"state,omitempty"`
 	Updated time.Time       `json:"updated"`
 	// InvitedBy is the actor that invited this node (LocalInvited).
@@ -122,7 +127,13 @@ func (ps Processes) Process(ctx context.Context, iri string) (ProcessRecord, err
 		if v == nil {
 			return fmt.Errorf("storage: process %s: %w", iri, ErrNotFound)
 		}
-		return json.Unmarshal(v, &r)
+		if err := json.Unmarshal(v, &r); err != nil {
+			return err
+		}
+		if st := tx.Bucket(bProcState).Get([]byte(iri)); st != nil {
+			r.State = bytes.Clone(st)
+		}
+		return nil
 	})
 	return r, err
 }
@@ -221,11 +232,17 @@ func (ps Processes) Append(ctx context.Context, r ProcessRecord, entries []Appen
 var errDuplicateEntry = errors.New("storage: the entry is already held")
 
 func putRecord(ov *overlay, r *ProcessRecord) error {
+	st := r.State
+	r.State = nil
 	v, err := json.Marshal(r)
+	r.State = st
 	if err != nil {
 		return err
 	}
 	ov.put(bProcesses, []byte(r.IRI), v)
+	if len(st) > 0 {
+		ov.put(bProcState, []byte(r.IRI), st)
+	}
 	return nil
 }
 

@@ -160,15 +160,22 @@ func (s *Service) order(ctx context.Context, iri string, jws []byte, changeIRI s
 		}
 		rec = storage.ProcessRecord{IRI: iri, Local: storage.LocalHost} // the create change
 	}
-	p, err := state(rec)
-	if err != nil {
+	var p *cp.Process
+	if c, ok := s.hosted.Load(iri); ok && c.(*cp.Process).Seq == rec.Seq {
+		p = c.(*cp.Process)
+	} else if p, err = state(rec); err != nil {
 		return Ordered{}, err
 	}
-	if p == nil && len(rec.State) == 0 && rec.Seq > 0 {
+	if p == nil && rec.Seq > 0 {
 		return Ordered{}, fmt.Errorf("coproduction: %s has entries but no state", iri)
 	}
-	_, o, err := s.commit(ctx, rec, p, jws, changeIRI)
-	return o, err
+	np, o, err := s.commit(ctx, rec, p, jws, changeIRI)
+	if err != nil {
+		s.hosted.Delete(iri) // Apply leaves p as it was; a failed write may not
+		return o, err
+	}
+	s.hosted.Store(iri, np)
+	return o, nil
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	cp "github.com/interlink-project/interlink-node/protocol/coproduction"
@@ -138,6 +140,10 @@ func (s *Service) ingest(ctx context.Context, iri string, entries []json.RawMess
 	}
 	var batch []storage.AppendEntry
 	assets := map[string][]byte{}
+	verify := s.d.Verify
+	if len(entries) > 1 {
+		verify = s.preverify(ctx, entries)
+	}
 	for _, raw := range entries {
 		in, err := signedobject.Inspect(raw)
 		if err != nil {
@@ -154,7 +160,7 @@ func (s *Service) ingest(ctx context.Context, iri string, entries []json.RawMess
 		if e.Seq != held+1 {
 			break // a gap: the rest comes with the next catch-up
 		}
-		np, ap, err := cp.Step(ctx, s.d.Verify, p, iri, raw, 0)
+		np, ap, err := cp.Step(ctx, verify, p, iri, raw, 0)
 		if err != nil {
 			return fmt.Errorf("coproduction: %s entry %d: %w", iri, e.Seq, err)
 		}
@@ -233,4 +239,48 @@ func protocolSameOrigin(a, b string) bool {
 	ua, err1 := url.Parse(a)
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host
+}
+
+// preverify checks the signatures of entries and of the changes they carry
+// on every core at once, and returns a verifier that answers from those
+// results (and asks s.d.Verify for anything else): catching up with a long
+// history is bound by signature checks, and they are independent.
+func (s *Service) preverify(ctx context.Context, entries []json.RawMessage) cp.Verifier {
+	type result struct {
+		v   *signedobject.Verified
+		err error
+	}
+	var docs [][]byte
+	for _, raw := range entries {
+		docs = append(docs, raw)
+		if in, err := signedobject.Inspect(raw); err == nil {
+			if e, err := cp.DecodeEntry(in.Payload.Body); err == nil {
+				docs = append(docs, e.Change)
+			}
+		}
+	}
+	results := make([]result, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				v, err := s.d.Verify(ctx, docs[i])
+				results[i] = result{v, err}
+			}
+		}()
+	}
+	wg.Wait()
+	memo := make(map[string]result, len(docs))
+	for i, d := range docs {
+		memo[string(d)] = results[i]
+	}
+	return func(ctx context.Context, jws []byte) (*signedobject.Verified, error) {
+		if r, ok := memo[string(jws)]; ok {
+			return r.v, r.err
+		}
+		return s.d.Verify(ctx, jws)
+	}
 }

@@ -121,6 +121,10 @@ var (
 type Service struct {
 	d     Deps
 	locks sync.Map // process IRI → *sync.Mutex: one applier per process
+	// hosted keeps, for each process this node hosts, the state after
+	// the last entry stored (read and replaced under the process's lock):
+	// ordering a change does not decode the state again.
+	hosted sync.Map // process IRI → *cp.Process
 }
 
 // New returns the service over d.

@@ -44,7 +44,7 @@ func Apply(p *Process, c Change, m Meta) (*Process, error) {
 	}
 	p.Seq = m.Seq
 	p.Updated = m.At.UTC()
-	p.Contributions = append(p.Contributions, Contribution{Seq: m.Seq, Participant: m.Author, Person: c.Person, Op: c.Op, Item: c.Item, At: m.At.UTC()})
+	p.contribute(m.Author, c.Person, c.Op, m.Seq, m.At.UTC())
 	p.rollUp()
 	return p, nil
 }
@@ -101,7 +101,8 @@ func create(c Change, m Meta) (*Process, error) {
 			}
 		}
 	}
-	p.Contributions = []Contribution{{Seq: 1, Participant: m.Author, Person: c.Person, Op: OpCreate, At: m.At.UTC()}}
+	p.Contributions = []Contribution{}
+	p.contribute(m.Author, c.Person, OpCreate, 1, m.At.UTC())
 	p.rollUp()
 	return p, nil
 }

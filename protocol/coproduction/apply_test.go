@@ -76,8 +76,11 @@ func TestRollUpAndContributions(t *testing.T) {
 	if l.p.Phases[0].Status != Finished || l.p.Phases[0].Progress != 100 {
 		t.Fatalf("phase %s %d%%", l.p.Phases[0].Status, l.p.Phases[0].Progress)
 	}
-	c := l.p.Contributions[3]
-	if c.Participant != co.id || c.Person != "anna" || c.Op != OpAddTask || c.Seq != 4 {
+	c := l.p.Contributions[2] // host; co without a person (join); co as anna
+	if c.Participant != co.id || c.Person != "anna" || c.Changes != 1 || c.First != 4 || c.Ops[0] != OpAddTask {
+		t.Fatalf("contribution %+v", c)
+	}
+	if c := l.p.Contributions[1]; c.Participant != co.id || c.Changes != 3 || len(c.Ops) != 2 {
 		t.Fatalf("contribution %+v", c)
 	}
 	l.must(host, Change{Op: OpFinish, Data: data(Story{Title: "Gardens", Summary: "Done together"})})

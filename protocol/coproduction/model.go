@@ -172,14 +172,34 @@ type Phase struct {
 	Rev           uint64       `json:"rev"`
 }
 
-// Contribution records who did what: one per applied change.
+// Contribution is what one person of one participant did: how many
+// changes, of which kinds, the first and the last (the history holds each
+// one, signed). One per participant and person, in order of first change.
 type Contribution struct {
-	Seq         uint64    `json:"seq"`
 	Participant string    `json:"participant"`
 	Person      string    `json:"person,omitempty"`
-	Op          Op        `json:"op"`
-	Item        string    `json:"item,omitempty"`
-	At          time.Time `json:"at"`
+	Changes     int       `json:"changes"`
+	Ops         []Op      `json:"ops"`
+	First       uint64    `json:"first"`
+	Last        uint64    `json:"last"`
+	At          time.Time `json:"at"` // of the last
+}
+
+// contribute records change seq of op by person of participant.
+func (p *Process) contribute(participant, person string, op Op, seq uint64, at time.Time) {
+	for i := range p.Contributions {
+		c := &p.Contributions[i]
+		if c.Participant == participant && c.Person == person {
+			c.Changes++
+			c.Last, c.At = seq, at
+			if !slices.Contains(c.Ops, op) {
+				c.Ops = append(c.Ops, op)
+			}
+			return
+		}
+	}
+	p.Contributions = append(p.Contributions, Contribution{Participant: participant, Person: person, Changes: 1, Ops: []Op{op},
+		First: seq, Last: seq, At: at})
 }
 
 // Story is what a finished process tells others.
