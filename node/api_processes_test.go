@@ -97,7 +97,12 @@ func TestProcessFederation(t *testing.T) {
 		if r.status != 200 {
 			t.Fatalf("history: %d %s", r.status, r.body)
 		}
-		var tl struct{ Items []struct{ Seq uint64; Change, Author string } }
+		var tl struct {
+			Items []struct {
+				Seq            uint64
+				Change, Author string
+			}
+		}
 		json.Unmarshal(r.body, &tl)
 		return fmt.Sprint(tl.Items)
 	}

@@ -56,7 +56,9 @@ func (quiet) Kick() {}
 func (quiet) PostGroup(context.Context, string, []byte) (int, []byte, error) {
 	return 0, nil, errors.New("unreachable")
 }
-func (quiet) FetchGroup(context.Context, string) ([]byte, error) { return nil, errors.New("unreachable") }
+func (quiet) FetchGroup(context.Context, string) ([]byte, error) {
+	return nil, errors.New("unreachable")
+}
 func (quiet) ResolveActor(_ context.Context, t string) (string, error) { return t, nil }
 
 func newSigner(tb testing.TB, id string) *keySigner {
