@@ -33,6 +33,7 @@ type Process struct {
 	Updates   int            `yaml:"updates"`
 	Finish    map[string]any `yaml:"finish"`
 	As        string         `yaml:"as"`        // finish: the name of the set that holds the co-signed service
+	Measure   []string       `yaml:"measure"`   // tasks, updates: time each change until these nodes all hold it
 	Converged []string       `yaml:"converged"` // the participants that must agree
 	Timeout   time.Duration  `yaml:"timeout"`   // retries while a node is down; Converged's wait
 }
@@ -45,7 +46,10 @@ func (p *Process) validate() error {
 	if len(p.Converged) == 0 {
 		errs = append(errs, node(p.Node))
 	}
-	for _, n := range append(slices.Clone(p.Invite), p.Converged...) {
+	if len(p.Measure) > 0 && p.Tasks == 0 && p.Updates == 0 {
+		errs = append(errs, errors.New("measure: only with tasks or updates"))
+	}
+	for _, n := range append(append(slices.Clone(p.Invite), p.Converged...), p.Measure...) {
 		errs = append(errs, node(n))
 	}
 	acts := 0
@@ -114,6 +118,7 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 		return fmt.Errorf("no process %q was created in this run", p.Process)
 	}
 	base := n.URL + "/api/v1/processes/" + url.PathEscape(pr.id)
+	var took []time.Duration
 	switch {
 	case len(p.Invite) > 0:
 		for _, name := range p.Invite {
@@ -139,11 +144,12 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 			pr.next++
 			key := fmt.Sprintf("task-%s-%s-%d", ps.run, p.Node, pr.next)
 			c := api.ProcessChange{Op: "add-task", Item: obj, Data: mustRaw(map[string]any{"key": key, "name": "Task " + key + " from " + p.Node})}
-			if err := ps.change(ctx, pr, tok, base+"/changes", c, timeout); err != nil {
+			if err := ps.measured(ctx, pr, tok, base+"/changes", c, p, timeout, &took); err != nil {
 				return err
 			}
 			pr.tasks = append(pr.tasks, key)
 		}
+		ps.reportVisibility(p, took)
 	case p.Updates > 0:
 		if len(pr.tasks) == 0 {
 			return errors.New("updates: no task was added in this run")
@@ -151,10 +157,11 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 		for i := range p.Updates {
 			key := pr.tasks[i%len(pr.tasks)]
 			c := api.ProcessChange{Op: "update-task", Item: key, Data: mustRaw(map[string]any{"status": "in_progress", "progress": 10 + (i*7)%90})}
-			if err := ps.change(ctx, pr, tok, base+"/changes", c, timeout); err != nil {
+			if err := ps.measured(ctx, pr, tok, base+"/changes", c, p, timeout, &took); err != nil {
 				return err
 			}
 		}
+		ps.reportVisibility(p, took)
 	case p.Finish != nil:
 		var f api.ProcessFinished
 		if _, err := ps.c.Do(ctx, http.MethodPost, base+"/finish", tok, p.Finish, &f); err != nil {
@@ -214,23 +221,73 @@ func (ps *processSteps) create(ctx context.Context, n *testnet.NodeState, tok st
 // change sends one change, retrying while the node is unreachable, and
 // remembers it once acknowledged (ordered or queued).
 func (ps *processSteps) change(ctx context.Context, pr *processRun, tok, u string, in any, timeout time.Duration) error {
+	_, err := ps.changeSeq(ctx, pr, tok, u, in, timeout)
+	return err
+}
+
+// changeSeq is change; it returns the seq the host gave the change (0:
+// queued).
+func (ps *processSteps) changeSeq(ctx context.Context, pr *processRun, tok, u string, in any, timeout time.Duration) (uint64, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		var r api.ChangeResult
 		_, err := ps.c.Do(ctx, http.MethodPost, u, tok, in, &r)
 		if err == nil {
 			pr.changes = append(pr.changes, r.Change)
-			return nil
+			return r.Seq, nil
 		}
 		var p *api.Problem
 		if errors.As(err, &p) && p.Status < 500 {
-			return err // refused: retrying changes nothing
+			return 0, err // refused: retrying changes nothing
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return err
+			return 0, err
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// measured sends a change and, with nodes to measure on, waits until each
+// holds the entry the host gave it, recording the time from the request.
+func (ps *processSteps) measured(ctx context.Context, pr *processRun, tok, u string, in any, p *Process, timeout time.Duration, took *[]time.Duration) error {
+	t0 := time.Now()
+	seq, err := ps.changeSeq(ctx, pr, tok, u, in, timeout)
+	if err != nil || len(p.Measure) == 0 || seq == 0 {
+		return err
+	}
+	for _, name := range p.Measure {
+		n, err := ps.fl.node(name)
+		if err != nil {
+			return err
+		}
+		ntok, err := n.Token()
+		if err != nil {
+			return err
+		}
+		for {
+			var got api.Process
+			if _, err := ps.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/processes/"+url.PathEscape(pr.id), ntok, nil, &got); err == nil && got.Changes >= seq {
+				break
+			}
+			if time.Since(t0) > timeout || ctx.Err() != nil {
+				return fmt.Errorf("change %d did not reach %s within %s", seq, name, timeout)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	*took = append(*took, time.Since(t0))
+	return nil
+}
+
+// reportVisibility prints and records the percentiles of took.
+func (ps *processSteps) reportVisibility(p *Process, took []time.Duration) {
+	if len(took) == 0 {
+		return
+	}
+	p50, p99 := Percentile(took, 50), Percentile(took, 99)
+	ps.report.addFigure("process change visible on every participant p50", p50)
+	ps.report.addFigure("process change visible on every participant p99", p99)
+	ps.out.printf("  process %s: a change visible on %s: p50 %s, p99 %s (%d changes)", p.Process, strings.Join(p.Measure, ", "), round(p50), round(p99), len(took))
 }
 
 func (ps *processSteps) waitInvited(ctx context.Context, n *testnet.NodeState, tok string, pr *processRun, timeout time.Duration) error {
