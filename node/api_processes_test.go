@@ -171,3 +171,34 @@ func TestProcessFinishCosigned(t *testing.T) {
 		t.Fatalf("the process is not finished with its story: %v", err)
 	}
 }
+
+// TestProcessPublicRequest: an organisation asks to join a public process
+// and is admitted; a private process refuses it; an Invite for a process
+// whose history does not invite the node leaves nothing behind.
+func TestProcessPublicRequest(t *testing.T) {
+	host, b := startFed(t, "127.0.0.1"), startFed(t, "127.0.0.1")
+	mk := func(public bool) (string, string) {
+		r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Open data", "governance": "citizen-to-citizen", "public": public})
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		iri := r.json(t)["process"].(string)
+		return iri, iri[len(iri)-26:]
+	}
+	private, _ := mk(false)
+	b.postJSON("/api/v1/processes/join", b.admin, map[string]any{"process": private}).problem(t, 403, "change-forbidden")
+	// A forged invitation: the group exists, but its history invites nobody.
+	invite := map[string]any{"type": "Invite", "id": private + "/history/1/invite", "actor": private, "object": private, "target": b.actor()}
+	if r := b.postJSON("/coproduction/inbox", "", invite); r.status != 403 {
+		t.Fatalf("an invitation the history does not hold: %d %s", r.status, r.body)
+	}
+	if len(b.processes(t)) != 0 {
+		t.Fatal("a forged invitation left a process behind")
+	}
+	public, id := mk(true)
+	if r := b.postJSON("/api/v1/processes/join", b.admin, map[string]any{"process": public}); r.status != 200 {
+		t.Fatalf("request: %d %s", r.status, r.body)
+	}
+	host.change(t, id, map[string]any{"op": "admit", "data": map[string]any{"entity": b.n.uris.Base()}}, 200)
+	eventually(t, 10*time.Second, "b takes part", func() bool { return b.processes(t)[public].Local == "participant" })
+}

@@ -140,6 +140,10 @@ func (s *Service) Receive(ctx context.Context, processID string, body []byte) (O
 	if ProcessID(c.Process) != processID {
 		return Ordered{}, fmt.Errorf("%w: the change is for %s", cp.ErrInvalid, c.Process)
 	}
+	rec, err := s.d.Store.Process(ctx, c.Process)
+	if err != nil || rec.Local != storage.LocalHost {
+		return Ordered{}, fmt.Errorf("%w: %s", ErrNoProcess, c.Process)
+	}
 	return s.order(ctx, c.Process, jws, in.Payload.Sub)
 }
 

@@ -60,28 +60,69 @@ func (s *Service) ReceiveInbox(ctx context.Context, body []byte) error {
 		if group == "" || !protocolSameOrigin(group, act.Actor) {
 			return fmt.Errorf("%w: an Invite names the group it comes from", cp.ErrInvalid)
 		}
-		return s.invited(ctx, group, act.Actor)
+		return s.invited(ctx, group, act.Actor, false)
 	}
 	return fmt.Errorf("%w: %s is not handled here (Announce, Invite)", cp.ErrInvalid, act.Type)
 }
 
-// invited records an invitation after fetching and verifying the group's
-// history: the history must invite this node.
-func (s *Service) invited(ctx context.Context, group, by string) error {
-	unlock := s.lock(group)
+// maxJoinPages bounds the history a node reads before it holds a process:
+// 50 pages of HistoryLimit entries.
+const maxJoinPages = 50
+
+// invited records a process this node does not hold yet, after fetching
+// and verifying its whole history: the history must invite this node (an
+// Invite), or the process must be public (a request to join). Nothing is
+// stored for a group that does neither.
+func (s *Service) invited(ctx context.Context, group, by string, request bool) error {
 	rec, err := s.d.Store.Process(ctx, group)
-	unlock()
-	if err == nil && rec.Seq > 0 {
+	if err == nil {
 		return s.CatchUp(ctx, group)
 	}
-	if !errors.Is(err, storage.ErrNotFound) && err != nil {
+	if !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	if err := s.d.Store.PutProcess(ctx, storage.ProcessRecord{IRI: group, Host: originOf(group), Inbox: group + "/inbox",
-		Local: storage.LocalInvited, InvitedBy: by}, nil); err != nil && !errors.Is(err, storage.ErrConflict) {
+	var all []json.RawMessage
+	for range maxJoinPages {
+		page, err := s.fetchPage(ctx, group, uint64(len(all)))
+		if err != nil {
+			return err
+		}
+		all = append(all, page.OrderedItems...)
+		if page.Next == "" || len(page.OrderedItems) == 0 {
+			break
+		}
+	}
+	verify := s.preverify(ctx, all)
+	var p *cp.Process
+	var batch []storage.AppendEntry
+	assets := map[string][]byte{}
+	for _, raw := range all {
+		np, ap, err := cp.Step(ctx, verify, p, group, raw, 0)
+		if err != nil {
+			return fmt.Errorf("coproduction: the history of %s: %w", group, err)
+		}
+		p = np
+		batch = append(batch, storage.AppendEntry{JWS: raw, Change: ap.ChangeIRI})
+		for h, b := range assetsOf(ap.Change) {
+			assets[h] = b
+		}
+	}
+	if p == nil {
+		return fmt.Errorf("%w: %s has no history", cp.ErrHistory, group)
+	}
+	x := p.Participant(s.Self())
+	switch {
+	case request && !p.Public:
+		return fmt.Errorf("%w: %s is not public: ask its host for an invitation", cp.ErrForbidden, group)
+	case !request && (x == nil || x.Membership != cp.Invited):
+		return fmt.Errorf("%w: the history of %s does not invite this node", cp.ErrForbidden, group)
+	}
+	rec = storage.ProcessRecord{IRI: group, Host: p.Host, Inbox: group + "/inbox", Name: p.Name, Seq: p.Seq,
+		Local: s.standing(p, storage.LocalInvited), InvitedBy: by}
+	if rec.State, err = json.Marshal(p); err != nil {
 		return err
 	}
-	return s.CatchUp(ctx, group)
+	return s.d.Store.Append(ctx, rec, batch, assets, nil)
 }
 
 // CatchUp fetches the entries of a group after the last one held, page by

@@ -290,7 +290,7 @@ func (s *Service) Answer(ctx context.Context, idOrIRI string, accept bool, perso
 // Request asks to join a public process hosted elsewhere: its history is
 // fetched and verified, then the request is proposed to its host.
 func (s *Service) Request(ctx context.Context, group, person string) (Result, error) {
-	if err := s.invited(ctx, group, ""); err != nil {
+	if err := s.invited(ctx, group, "", true); err != nil {
 		return Result{}, err
 	}
 	data, err := json.Marshal(cp.Invite{Entity: s.Self(), Actor: s.d.URIs.Actor(), Name: s.d.Name})
