@@ -131,10 +131,15 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 			}
 		}
 	case p.Accept:
-		if err := ps.waitInvited(ctx, n, tok, pr, timeout); err != nil {
+		if err := ps.waitLocal(ctx, n, tok, pr, "invited", timeout); err != nil {
 			return err
 		}
-		return ps.change(ctx, pr, tok, base+"/accept", nil, timeout)
+		if err := ps.change(ctx, pr, tok, base+"/accept", nil, timeout); err != nil {
+			return err
+		}
+		// The node takes part once the host ordered its join and it holds
+		// that entry (at once, or when a queued join reaches the host).
+		return ps.waitLocal(ctx, n, tok, pr, "participant", timeout)
 	case p.Tasks > 0:
 		obj := p.Objective
 		if obj == "" {
@@ -290,19 +295,20 @@ func (ps *processSteps) reportVisibility(p *Process, took []time.Duration) {
 	ps.out.printf("  process %s: a change visible on %s: p50 %s, p99 %s (%d changes)", p.Process, strings.Join(p.Measure, ", "), round(p50), round(p99), len(took))
 }
 
-func (ps *processSteps) waitInvited(ctx context.Context, n *testnet.NodeState, tok string, pr *processRun, timeout time.Duration) error {
+// waitLocal waits until n stands where local says in the process.
+func (ps *processSteps) waitLocal(ctx context.Context, n *testnet.NodeState, tok string, pr *processRun, local string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		var l api.ProcessList
 		if _, err := ps.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/processes", tok, nil, &l); err == nil {
 			for _, it := range l.Items {
-				if it.IRI == pr.iri && it.Local == "invited" {
+				if it.IRI == pr.iri && it.Local == local {
 					return nil
 				}
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("the invitation to %s did not reach %s within %s", pr.iri, n.Name, timeout)
+			return fmt.Errorf("%s is not %s in %s within %s", n.Name, local, pr.iri, timeout)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
