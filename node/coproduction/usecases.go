@@ -284,7 +284,11 @@ func (s *Service) Answer(ctx context.Context, idOrIRI string, accept bool, perso
 	if accept {
 		op = cp.OpJoin
 	}
-	return s.Propose(ctx, rec.IRI, cp.Change{Op: op, Person: person})
+	data, err := json.Marshal(cp.Invite{Entity: s.Self(), Actor: s.d.URIs.Actor(), Name: s.d.Name})
+	if err != nil {
+		return Result{}, err
+	}
+	return s.Propose(ctx, rec.IRI, cp.Change{Op: op, Person: person, Data: data})
 }
 
 // Request asks to join a public process hosted elsewhere: its history is

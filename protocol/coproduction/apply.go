@@ -275,11 +275,23 @@ func answer(p *Process, c Change, m Meta) error {
 	if x == nil || x.Membership != Invited {
 		return fmt.Errorf("%w: %s has no pending invitation", ErrForbidden, m.Author)
 	}
+	var in Invite // optional: how the organisation names itself
+	if len(c.Data) > 0 {
+		if err := decodeData(c, &in); err != nil {
+			return err
+		}
+		if len(in.Name) > MaxName {
+			return fmt.Errorf("%w: name is too long", ErrInvalid)
+		}
+	}
 	x.Membership, x.Since = Declined, m.Seq
 	if c.Op == OpJoin {
 		x.Membership = Active
 		if c.Actor != "" {
 			x.Actor = c.Actor
+		}
+		if in.Name != "" {
+			x.Name = in.Name
 		}
 	}
 	return nil
