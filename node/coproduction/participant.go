@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"time"
 
 	cp "github.com/interlink-project/interlink-node/protocol/coproduction"
 	"github.com/interlink-project/interlink-node/protocol/signedobject"
@@ -239,23 +238,10 @@ func (s *Service) standing(p *cp.Process, was string) string {
 	return storage.LocalLeft
 }
 
-// Run catches up with the host of every process this node takes part in,
-// every SyncInterval, until ctx ends: what an unreachable host or a
-// partition held back arrives without waiting for the host's retries.
-func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(s.d.SyncInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.SyncOnce(ctx)
-	}
-}
-
-// SyncOnce is one pass of Run.
+// SyncOnce catches up with the host of every process this node takes part
+// in or is invited to, and co-signs the services its finished processes
+// drafted: what an unreachable host or a partition held back arrives without
+// waiting for the host's retries. The node runs it every DefaultSyncInterval.
 func (s *Service) SyncOnce(ctx context.Context) {
 	recs, err := s.d.Store.ListProcesses(ctx)
 	if err != nil {

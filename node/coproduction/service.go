@@ -96,9 +96,6 @@ type Deps struct {
 	Logger    *slog.Logger
 	// AssetLimit caps a file asset (0: cp.DefaultAsset).
 	AssetLimit int
-	// SyncInterval is how often a participant asks each host for entries
-	// it missed (0: DefaultSyncInterval).
-	SyncInterval time.Duration
 }
 
 // DefaultSyncInterval is how often a participant catches up with its hosts.
@@ -140,9 +137,6 @@ func New(d Deps) *Service {
 	}
 	if d.AssetLimit <= 0 {
 		d.AssetLimit = cp.DefaultAsset
-	}
-	if d.SyncInterval <= 0 {
-		d.SyncInterval = DefaultSyncInterval
 	}
 	d.Logger = d.Logger.With("component", "coproduction")
 	return &Service{d: d}
