@@ -3,8 +3,13 @@ package node
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,11 +82,25 @@ func TestProcessFederation(t *testing.T) {
 	c.change(t, id, map[string]any{"op": "update-task", "item": "survey", "base": 8, "data": map[string]any{"status": "in_progress", "progress": 40}}, 200)
 	// b edits the task against the revision it held before c's change.
 	eventually(t, 10*time.Second, "b holds c's change", func() bool { return b.processes(t)[iri].Changes >= 9 })
-	b.postJSON("/api/v1/processes/"+id+"/changes", b.admin, map[string]any{"op": "update-task", "item": "survey", "base": 8,
-		"data": map[string]any{"progress": 50}}).problem(t, 409, "stale-change")
+	req, _ := http.NewRequest(http.MethodPatch, b.url+"/api/v1/processes/"+id+"/tasks/survey", strings.NewReader(`{"progress": 50}`))
+	req.Header.Set("Authorization", "Bearer "+b.admin)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", `"8"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	response{status: resp.StatusCode, header: resp.Header, body: rb}.problem(t, 409, "stale-change")
 	// A file asset: stored with its hash on every node.
-	b.change(t, id, map[string]any{"op": "add-asset", "item": "survey", "data": map[string]any{"id": "form", "name": "Survey form",
-		"content": []byte("q1,q2\n")}}, 200)
+	if r := b.postJSON("/api/v1/processes/"+id+"/tasks/survey/assets", b.admin, map[string]any{"id": "form", "name": "Survey form",
+		"content": []byte("q1,q2\n")}); r.status != 200 {
+		t.Fatalf("add an asset: %d %s", r.status, r.body)
+	}
+	eventually(t, 10*time.Second, "the host holds the file", func() bool {
+		return host.do("GET", "/api/v1/processes/"+id+"/assets/"+sha("q1,q2\n"), host.admin, "", nil).status == 200
+	})
 	host.change(t, id, map[string]any{"op": "remove", "data": map[string]any{"entity": c.n.uris.Base()}}, 200)
 	eventually(t, 10*time.Second, "c learns it was removed", func() bool { return c.processes(t)[iri].Local == "left" })
 	c.postJSON("/api/v1/processes/"+id+"/changes", c.admin, map[string]any{"op": "update-task", "item": "survey",
@@ -201,4 +220,9 @@ func TestProcessPublicRequest(t *testing.T) {
 	}
 	host.change(t, id, map[string]any{"op": "admit", "data": map[string]any{"entity": b.n.uris.Base()}}, 200)
 	eventually(t, 10*time.Second, "b takes part", func() bool { return b.processes(t)[public].Local == "participant" })
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
