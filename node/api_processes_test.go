@@ -226,3 +226,43 @@ func sha(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestProcessHostAway: while the host is down a participant's change is
+// queued (202) and the participant keeps reading; when the host returns the
+// change is ordered once and every node holds it.
+func TestProcessHostAway(t *testing.T) {
+	dirH, addrH := t.TempDir(), freeAddr(t, "127.0.0.1")
+	host := startNodeWith(t, dirH, addrH, fedConfig)
+	b := startFed(t, "127.0.0.1")
+	r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Parks", "governance": "government-to-citizen"})
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	iri := r.json(t)["process"].(string)
+	id := iri[len(iri)-26:]
+	host.change(t, id, map[string]any{"op": "add-phase", "data": map[string]any{"key": "engage", "name": "Engage"}}, 200)
+	host.change(t, id, map[string]any{"op": "add-objective", "item": "engage", "data": map[string]any{"key": "o", "name": "O"}}, 200)
+	if r := host.postJSON("/api/v1/processes/"+id+"/invitations", host.admin, map[string]any{"target": b.actor()}); r.status != 200 {
+		t.Fatalf("invite: %d %s", r.status, r.body)
+	}
+	eventually(t, 10*time.Second, "the invitation arrives", func() bool { return b.processes(t)[iri].Local == "invited" })
+	if r := b.postJSON("/api/v1/processes/"+id+"/accept", b.admin, nil); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.body)
+	}
+	host.n.Close()
+	res := b.change(t, id, map[string]any{"op": "add-task", "item": "o", "data": map[string]any{"key": "t", "name": "T"}}, 202)
+	if res["queued"] != true {
+		t.Fatalf("not queued: %v", res)
+	}
+	if b.processes(t)[iri].Changes != 5 {
+		t.Fatal("the participant stopped reading what it holds")
+	}
+	host = startNodeWith(t, dirH, addrH, fedConfig)
+	eventually(t, 20*time.Second, "the queued change is ordered and reaches both", func() bool {
+		return host.processes(t)[iri].Changes == 6 && b.processes(t)[iri].Changes == 6
+	})
+	time.Sleep(300 * time.Millisecond) // a retry in flight would order it twice
+	if n := host.processes(t)[iri].Changes; n != 6 {
+		t.Fatalf("the host holds %d changes, want 6: ordered twice", n)
+	}
+}
