@@ -1,10 +1,14 @@
 package coproduction
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
 
+	"github.com/interlink-project/interlink-node/protocol"
 	cp "github.com/interlink-project/interlink-node/protocol/coproduction"
 )
 
@@ -71,4 +75,24 @@ func FuzzParseActivity(f *testing.F) {
 			t.Fatalf("accepted an activity without type, actor or object: %s", b)
 		}
 	})
+}
+
+// TestPreverify: the signatures of a page are checked on every core, and
+// the verifier answers from those results, refusals included.
+func TestPreverify(t *testing.T) {
+	host := newSigner(t, "https://re.example")
+	s := New(Deps{Verify: keyVerifier(host), URIs: protocol.NewURIs(host.id)})
+	good, err := host.SignVersion(protocol.Object{Meta: protocol.Meta{IRI: "https://re.example/processes/p/history/1", Version: 1,
+		Type: protocol.Kind(cp.EntryType)}, Body: []byte(`{"process":"https://re.example/processes/p","seq":1,"change":{}}`)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(bytes.Clone(good), []byte(`"signature":"`), []byte(`"signature":"AA`), 1)
+	v := s.preverify(context.Background(), []json.RawMessage{good, bad})
+	if _, err := v(context.Background(), good); err != nil {
+		t.Fatalf("a good entry: %v", err)
+	}
+	if _, err := v(context.Background(), bad); err == nil {
+		t.Fatal("a bad signature verified")
+	}
 }
