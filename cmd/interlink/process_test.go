@@ -34,6 +34,17 @@ func TestProcessThroughTheCLI(t *testing.T) {
 			break
 		}
 	}
+	var task string
+	for _, l := range strings.Split(show, "\n") {
+		if strings.HasPrefix(l, "      ") {
+			task = strings.Fields(l)[0]
+			break
+		}
+	}
+	// A schema task recommends the interlinkers sharing its problem profiles.
+	if rec := mustRun(t, "process", "task", "recommend", id, task, "--data", data).stdout; !strings.Contains(rec, `"matched"`) {
+		t.Fatalf("no interlinker recommended for %s:\n%s", task, rec)
+	}
 	mustRun(t, "process", "task", "add", id, "--objective", objective, "--key", "horarios", "--name", "Acordar los horarios", "--data", data)
 	if r := mustRun(t, "process", "task", "update", id, "horarios", "--progress", "30", "--status", "in_progress", "--base", "2", "--data", data); r.code != 0 {
 		t.Fatal(r.stderr)
