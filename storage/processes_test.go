@@ -59,7 +59,9 @@ func TestProcessAppend(t *testing.T) {
 	rec := func(seq uint64) ProcessRecord {
 		return ProcessRecord{IRI: iri, Host: "https://re.example", Inbox: iri + "/inbox", Local: LocalHost, Seq: seq, State: []byte(`{"seq":` + string(rune('0'+seq)) + `}`)}
 	}
-	e := func(n string) []AppendEntry { return []AppendEntry{{JWS: []byte(`{"e":"` + n + `"}`), Change: "https://re.example/process-changes/" + n}} }
+	e := func(n string) []AppendEntry {
+		return []AppendEntry{{JWS: []byte(`{"e":"` + n + `"}`), Change: "https://re.example/process-changes/" + n}}
+	}
 	out := []Outbound{{Activity: Activity{IRI: iri + "/history/1/announce", Type: "Announce", Actor: iri, Body: []byte(`{}`)},
 		Inboxes: []string{"https://zgz.example/coproduction/inbox"}}}
 	if err := ps.Append(ctx, rec(1), e("1"), map[string][]byte{"ab": []byte("file")}, out); err != nil {
