@@ -14,6 +14,7 @@ import (
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/catalogue"
+	"github.com/interlink-project/interlink-node/node/coproduction"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
 )
@@ -25,8 +26,9 @@ type dataLayer struct {
 	ix  *search.Index
 	fed *federation.Service
 	tr  *trust.Service
-	cat *catalogue.Service // the catalogue use cases over st, ix, fed and tr
-	acc *accounts.Service  // people's accounts over st.Accounts()
+	cat *catalogue.Service    // the catalogue use cases over st, ix, fed and tr
+	acc *accounts.Service     // people's accounts over st.Accounts()
+	cop *coproduction.Service // co-production processes over st.Processes(), fed and tr
 
 	indexStop context.CancelFunc
 	indexDone chan struct{}
@@ -72,6 +74,13 @@ func (l *live) trust() *trust.Service {
 func (l *live) accounts() *accounts.Service {
 	if d := l.p.Load(); d != nil {
 		return d.acc
+	}
+	return nil
+}
+
+func (l *live) coproduction() *coproduction.Service {
+	if d := l.p.Load(); d != nil {
+		return d.cop
 	}
 	return nil
 }
@@ -137,6 +146,8 @@ func (n *Node) openData() (d *dataLayer, err error) {
 	}
 	d = &dataLayer{st: st, ix: ix, fed: fed, tr: tr, acc: acc,
 		cat: catalogue.New(catalogue.Deps{Store: st, Index: ix, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
+	d.cop = coproduction.New(coproduction.Deps{Store: st.Processes(), Queue: st.Queue(), Objects: st, Signer: tr, Verify: coproduction.TrustVerifier(tr),
+		Transport: fed, Catalogue: d.cat, Services: d.cat, URIs: n.uris, IDs: n.ids, Name: n.cfg.Name, Now: n.now, Logger: n.log})
 	ctx, cancel := context.WithCancel(context.Background())
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
 	go func() {

@@ -10,6 +10,7 @@ import (
 	"github.com/interlink-project/interlink-node/federation"
 	"github.com/interlink-project/interlink-node/federation/trust"
 	"github.com/interlink-project/interlink-node/node/catalogue"
+	"github.com/interlink-project/interlink-node/node/coproduction"
 )
 
 // The background jobs live next to what they serve (catalogue.Resigner,
@@ -82,7 +83,12 @@ func (n *Node) runJobs() {
 	n.jobs.start(
 		periodic(n.log, "re-sign signatures due", n.resigner.Every, n.resigner.First, n.resigner.Kicks(), n.resigner.Pass),
 		periodic(n.log, "re-judge stored objects", n.cfg.Trust.ReverifyInterval, n.cfg.Trust.ReverifyInterval, nil, n.rejudger.Pass),
-		periodic(n.log, "expire co-sign requests", n.cfg.Trust.ReverifyInterval, n.cfg.Trust.ReverifyInterval, nil, n.cosignExpiry.Pass))
+		periodic(n.log, "expire co-sign requests", n.cfg.Trust.ReverifyInterval, n.cfg.Trust.ReverifyInterval, nil, n.cosignExpiry.Pass),
+		periodic(n.log, "catch up with process hosts", coproduction.DefaultSyncInterval, coproduction.DefaultSyncInterval, nil,
+			func(ctx context.Context) (int, error) {
+				n.gate.do(func() { n.live.coproduction().SyncOnce(ctx) })
+				return 0, nil
+			}))
 }
 
 // jobs runs background jobs until stop.

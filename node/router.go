@@ -79,6 +79,7 @@ func (n *Node) routes() http.Handler {
 	faultsAPI{web: h, faults: n.faults}.routes(api)
 	trustAPI{web: h, store: n.live.store, trust: n.live.trust, keys: n.trustKeys}.routes(api)
 	cosignAPI{web: h, cat: n.live.catalogue}.routes(api)
+	processesAPI{web: h, cop: n.live.coproduction}.routes(api)
 
 	// ActivityPub and discovery (outside /api/v1, behind the restore gate).
 	ap := apRoutes{r: r, gate: api.gate}
@@ -155,6 +156,7 @@ func (n *Node) routes() http.Handler {
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
 	problemsPage{web: h}.routes(r) // problems_http.go
 	catalogAPI{web: h, cat: n.live.catalogue, uris: n.uris, name: n.cfg.Name, summary: n.cfg.Summary}.routes(ap, api)
+	processGroups{web: h, cop: n.live.coproduction}.routes(ap)
 
 	// Restore swaps the database: it takes the gate exclusively itself, so
 	// it is routed outside the gated subrouter.

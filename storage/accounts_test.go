@@ -336,7 +336,7 @@ func TestMigrateSchemaV4ToV5(t *testing.T) {
 	}
 	_ = s.db.View(func(tx *bbolt.Tx) error {
 		v, _ := schemaVersion(tx)
-		if v != 5 {
+		if v != uint64(len(migrations())) { // every later migration runs too
 			t.Errorf("schema %d", v)
 		}
 		for _, b := range schemaV5Buckets {

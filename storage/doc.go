@@ -129,6 +129,20 @@
 //	                                  retention count
 //	meta "audit.seq"                → be64(last audit sequence)
 //
+// Schema 6 adds the co-production processes (storage/processes.go, the
+// Processes view):
+//
+//	processes  process iri         → ProcessRecord (JSON): host, group inbox, where this node
+//	                                 stands (host, participant, invited, left), the last entry
+//	                                 applied
+//	procstate  process iri         → the state after that entry (JSON)
+//	proclog    iri 0x00 be64(seq)  → the host-signed entry (JWS), append-only, gapless
+//	procchanges iri 0x00 change iri → be64(seq): each change is ordered once
+//	procassets hex sha256          → the bytes of a file asset
+//
+// An entry, the state after it and the deliveries that announce it commit
+// together (Append): a participant acknowledges nothing it could lose.
+//
 // Disabling a user (UpdateUser) deletes its sessions in the same
 // transaction, and CreateSession refuses a disabled user, so a disabled
 // user never holds a session. A duplicate username or OIDC subject is a

@@ -92,7 +92,7 @@ type migration func(tx *bbolt.Tx, now time.Time) error
 // migrations is the ordered list: migrations[i] upgrades schema i to i+1.
 // Append only; never edit a released migration.
 func migrations() []migration {
-	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5}
+	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6}
 }
 
 // migrateV2 adds the federation buckets: activities and the outbox, the

@@ -46,3 +46,11 @@ type Tokens struct{ s *Store }
 
 // Tokens is the API tokens view of the store.
 func (s *Store) Tokens() Tokens { return Tokens{s} }
+
+// Processes keeps the co-production processes this node hosts or takes
+// part in: one record each and its ordered log of signed entries (schema 6,
+// processes.go).
+type Processes struct{ s *Store }
+
+// Processes is the co-production view of the store.
+func (s *Store) Processes() Processes { return Processes{s} }

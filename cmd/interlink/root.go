@@ -72,6 +72,7 @@ The bearer token is --token, else INTERLINK_TOKEN, else the contents of DATA/loc
 		newTrustCmd(g),
 		newAnchorCmd(g),
 		newCosignCmd(g),
+		newProcessCmd(g),
 		newVerifyCmd(g),
 		newVersionCmd(),
 		newTestnetCmd(),

@@ -62,6 +62,9 @@ policy and its own entity configuration, so that its own objects verify offline)
 Signers' entity configurations and statements are fetched over HTTP(S) through the
 same guarded client a node uses (no private addresses unless allowed).
 
+FILE may also be a co-production process bundle (interlink process export): verify then
+replays its whole history, every entry and change against its signer's key and chain.
+
 FILE may also be a piece of equivocation evidence (an item of GET /api/v1/trust/equivocations:
 {"iri", "version", "held", "other"}): verify then checks that both documents verify with their
 signer's own key and sign two different payloads as one version of one object.
@@ -255,6 +258,16 @@ func verify(ctx context.Context, raw []byte, pins []trustchain.Anchor, fetcher t
 			return rep
 		}
 		verifyEquivocation(ctx, rep, e, resolver, now, skew)
+		return rep
+	}
+	if asBundle(raw) {
+		resolver, err := newVerifyResolver(pins, fetcher, skew)
+		if err != nil {
+			rep.add("anchors", false, "%v", err)
+			rep.verifyErr = err
+			return rep
+		}
+		verifyBundle(ctx, rep, raw, resolver, skew)
 		return rep
 	}
 	jws, err := extractJWS(raw)

@@ -51,6 +51,7 @@ type Step struct {
 	Sleep     time.Duration
 	Load      string // wait-load
 	Check     *Check // wait-until, assert
+	Process   *Process
 }
 
 // Publish publishes Count objects (default 1) on Node, or spread over

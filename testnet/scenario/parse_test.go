@@ -151,6 +151,12 @@ func TestParseErrors(t *testing.T) {
 		{"from without measure", head + "  - assert: {running: {}, from: heal}\n", "give measure"},
 		{"bad from", head + "  - assert: {running: {}, measure: m, from: dawn}\n", `from "dawn"`},
 		{"from revoke-key without one", head + "  - assert: {running: {}, measure: m, from: revoke-key}\n", "no earlier revoke-key step"},
+		{"process doing two things", head + "  - process: {node: a, process: p, tasks: 2, updates: 1}\n", "does one thing"},
+		{"process doing nothing", head + "  - process: {node: a, process: p}\n", "does one thing"},
+		{"process without a node", head + "  - process: {process: p, tasks: 1}\n", "is not a node name"},
+		{"process measure without changes", head + "  - process: {node: a, process: p, accept: true, measure: [b]}\n", "only with tasks or updates"},
+		{"process unknown field", head + "  - process: {node: a, process: p, tasks: 1, stories: 2}\n", "stories"},
+		{"process too many tasks", head + "  - process: {node: a, process: p, tasks: 5000}\n", "0 to 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,6 +96,7 @@ type runner struct {
 	forge  *forgery
 	checks *checks
 	inbox  *deliverer
+	procs  *processSteps
 }
 
 // newRunner wires the parts of a run, each to the clients, state and
@@ -115,6 +116,7 @@ func newRunner(st *testnet.State, out io.Writer, run string, report *Report) *ru
 		keys:   &keySteps{fl: fl, c: c, out: p, hist: keys, marks: m},
 		forge:  &forgery{fl: fl, objs: objs, keys: keys, inbox: inbox, out: p, report: report, run: run, marks: m},
 		checks: &checks{fl: fl, c: c, objs: objs, out: p, report: report, marks: m},
+		procs:  &processSteps{fl: fl, c: c, out: p, report: report, objs: objs, run: run, procs: map[string]*processRun{}},
 	}
 }
 
@@ -195,6 +197,8 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		}
 	case "wait-load":
 		err = r.pub.loads[st.Load].wait(ctx)
+	case "process":
+		err = r.procs.do(ctx, st.Process)
 	case "wait-until", "assert":
 		err = r.checks.check(ctx, st.Check)
 	default:
@@ -254,6 +258,11 @@ func describe(st Step) string {
 		return fmt.Sprintf("%s %s with %s's %s content key (iat %s)", st.Action, st.Forge.As, st.Forge.Node, st.Forge.Key, st.Forge.Iat)
 	case st.Check != nil:
 		return st.Action + " " + st.Check.name()
+	case st.Process != nil:
+		if len(st.Process.Converged) > 0 {
+			return st.Action + " " + st.Process.Process + " converged on " + strings.Join(st.Process.Converged, ", ")
+		}
+		return st.Action + " " + st.Process.Process + " on " + st.Process.Node
 	}
 	return st.Action
 }

@@ -12,7 +12,7 @@ import (
 // Actions a step may name.
 var actions = []string{"publish", "co-sign", "adopt", "follow", "revoke", "reinstate", "delete", "rotate-key", "revoke-key", "forge",
 	"forge-until-refused", "kill", "stop", "start", "partition", "heal", "slow", "clock-skew", "sleep", "wait-load",
-	"wait-until", "assert"}
+	"wait-until", "assert", "process"}
 
 func parseStep(n *yaml.Node) (Step, error) {
 	st := Step{Line: n.Line}
@@ -113,6 +113,11 @@ func parseStep(n *yaml.Node) (Step, error) {
 			err = errors.New("wait-load takes the name of a background publish")
 		} else {
 			st.Load, err = v.Value, set(v.Value, "wait-load")
+		}
+	case "process":
+		st.Process = &Process{}
+		if err = strictDecode(v, st.Process); err == nil {
+			err = st.Process.validate()
 		}
 	case "wait-until", "assert":
 		st.Check = &Check{}
@@ -411,6 +416,8 @@ func (s *Scenario) checkNames() error {
 			sets[st.Adopt.As] = true
 		case st.Cosign != nil:
 			errs = append(errs, need(i, st.Cosign.Draft))
+		case st.Process != nil && st.Process.As != "":
+			sets[st.Process.As] = true
 		case st.Delete != "":
 			errs = append(errs, need(i, st.Delete))
 		case st.Revoke != nil:
