@@ -113,7 +113,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		backfillSem: make(chan struct{}, maxConcurrentBackfills),
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	s.actors = newActorCache(s, time.Hour)
+	s.actors = newActorCache(s, time.Hour, actorCacheSize)
 	s.cosign, s.deliveries, s.catchUp = &Coproduction{s: s}, &deliverer{s: s}, &backfiller{s: s}
 	// A signature binds the request to this node's public host (a delivery
 	// captured on one node cannot be replayed to another) and, outside a
