@@ -12,7 +12,8 @@ import (
 
 // ParseSigned reads, without the general ActivityStreams decoding, the
 // activities interlink nodes send for catalogue objects: a Create, Update
-// or Delete whose embedded Page or Tombstone carries its signed form (jws).
+// or Delete whose embedded Note (Page, as nodes sent before) or Tombstone
+// carries its signed form (jws).
 // Only what a receiver acts on is read: the activity's id, type and actor,
 // the object's id and jws, and the unsigned catalogueEntry meta as a hint
 // (iri, version, created; dropped unless its iri is the object's and its
@@ -46,7 +47,7 @@ func ParseSigned(raw []byte) (a *Activity, ok bool, err error) {
 	oid, ok3 := jsonString(om["id"])
 	otyp, ok4 := jsonString(om["type"])
 	jws := bytes.TrimSpace(om["jws"])
-	if !ok3 || !ok4 || (otyp != "Page" && otyp != "Tombstone") || len(jws) == 0 || jws[0] != '{' {
+	if !ok3 || !ok4 || (otyp != "Note" && otyp != "Page" && otyp != "Tombstone") || len(jws) == 0 || jws[0] != '{' {
 		return nil, false, nil
 	}
 	var entry *struct {
