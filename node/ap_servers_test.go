@@ -59,7 +59,7 @@ type fixtureServer struct {
 	mu       sync.Mutex
 	gets     map[string]int // signed GETs that verified, by path
 	received [][]byte       // verified inbox POSTs
-	refused  []string // why GETs or POSTs were refused
+	refused  []string       // why GETs or POSTs were refused
 }
 
 func (f *fixtureServer) fill(raw []byte, extra map[string]string) []byte {
