@@ -35,7 +35,14 @@ type actorCache struct {
 type cachedDoc struct {
 	doc     *activity.KeyDocument // the document as a key document (nil when it carries no key)
 	actor   *activity.RemoteActor // the document as an actor (nil when it is none)
+	pubs    map[string]parsedKey  // the key material of doc.Keys, decoded once, by key id
 	fetched time.Time
+}
+
+// parsedKey is one key's decoded material, or why it could not be decoded.
+type parsedKey struct {
+	pub crypto.PublicKey
+	err error
 }
 
 func newActorCache(s *Service, ttl time.Duration, size int) *actorCache {
@@ -64,6 +71,11 @@ func (c *actorCache) fetchDoc(ctx context.Context, iri string, refresh bool) (ca
 	kd, kerr := activity.ParseKeyDocument(raw)
 	if kerr == nil {
 		cd.doc, cd.actor = kd, kd.Actor
+		cd.pubs = make(map[string]parsedKey, len(kd.Keys))
+		for _, k := range kd.Keys {
+			pub, err := keyMaterial(k)
+			cd.pubs[k.ID] = parsedKey{pub, err}
+		}
 	} else if cd.actor, err = activity.ParseActor(raw); err != nil {
 		return cachedDoc{}, fmt.Errorf("document %s: %w", iri, errors.Join(kerr, err))
 	}
@@ -147,27 +159,27 @@ func (s *Service) resolveKey(ctx context.Context, keyID string, refresh bool) (s
 	if !sameOrigin(owner, keyID) {
 		return "", nil, fmt.Errorf("%w: key %s is owned by %s, on another origin", httpsig.ErrKeyOwner, keyID, owner)
 	}
-	pub, err := keyMaterial(k)
-	if err != nil {
-		return "", nil, fmt.Errorf("key %s: %w", keyID, err)
+	pk := cd.pubs[k.ID]
+	if pk.err != nil {
+		return "", nil, fmt.Errorf("key %s: %w", keyID, pk.err)
 	}
 	if cd.actor != nil && cd.actor.ID == owner {
-		return owner, pub, nil // the actor embeds its own key
+		return owner, pk.pub, nil // the actor embeds its own key
 	}
-	a, err := s.actors.get(ctx, owner, refresh)
+	ocd, err := s.actors.fetchDoc(ctx, owner, refresh)
+	if err == nil && ocd.actor == nil {
+		err = fmt.Errorf("actor %s: the document is not an actor (no inbox, or another id)", owner)
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("owner of key %s: %w", keyID, err)
 	}
-	if !a.NamesKey(keyID) {
+	if !ocd.actor.NamesKey(keyID) {
 		return "", nil, fmt.Errorf("%w: %s, the owner of key %s, does not list it", httpsig.ErrKeyOwner, owner, keyID)
 	}
-	if ak, ok := activity.FindKey(a.Keys, keyID); ok {
-		apub, err := keyMaterial(ak)
-		if err != nil || !httpsigSameKey(apub, pub) {
-			return "", nil, fmt.Errorf("%w: %s and its key document %s disagree on the key", httpsig.ErrKeyOwner, owner, docIRI)
-		}
+	if apk, ok := ocd.pubs[keyID]; ok && (apk.err != nil || !httpsigSameKey(apk.pub, pk.pub)) {
+		return "", nil, fmt.Errorf("%w: %s and its key document %s disagree on the key", httpsig.ErrKeyOwner, owner, docIRI)
 	}
-	return owner, pub, nil
+	return owner, pk.pub, nil
 }
 
 // keyMaterial decodes a key's PEM or multibase material.
