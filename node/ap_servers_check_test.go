@@ -140,14 +140,15 @@ func TestDeployedServersReadTheNode(t *testing.T) {
 			links := decodeDoc(t, "nodeinfo links", f.get(tn.url+"/.well-known/nodeinfo", "application/json", false))
 			requireMembers(t, "nodeinfo-links", links, req["nodeinfo-links"])
 			var href string
-			for _, l := range links["links"].([]any) {
-				lm := l.(map[string]any)
-				if rel, _ := lm["rel"].(string); strings.HasPrefix(rel, "http://nodeinfo.diaspora.software/ns/schema/2.") {
-					href, _ = lm["href"].(string)
+			for _, want := range req["nodeinfo-rels"] { // the relations the family reads, preferred first
+				for _, l := range links["links"].([]any) {
+					if lm := l.(map[string]any); href == "" && lm["rel"] == want {
+						href, _ = lm["href"].(string)
+					}
 				}
 			}
 			if href == "" {
-				t.Fatalf("no NodeInfo 2.x link: %v", links)
+				t.Fatalf("no NodeInfo link of a relation %s reads (%v): %v", family, req["nodeinfo-rels"], links)
 			}
 			ni := decodeDoc(t, "nodeinfo", f.get(href, "application/json", false))
 			requireMembers(t, "nodeinfo", ni, req["nodeinfo"])
