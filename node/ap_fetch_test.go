@@ -110,6 +110,16 @@ func TestAuthorizedFetch(t *testing.T) {
 			}
 		})
 	}
+	// A signer on a blocked host is refused (403) before its key is fetched.
+	blocking := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.6"), func(c *Config) {
+		fedConfig(c)
+		c.Federation.AuthorizedFetch = true
+		c.Federation.BlockDomains = []string{"127.0.0.3"}
+	})
+	signedGet(t, blocking.url+"/actor/outbox", peer, now, as, nil).problem(t, 403, "blocked")
+	if r := signedGet(t, blocking.url+"/actor/outbox", nil, now, as, nil); r.status != 401 {
+		t.Fatalf("unsigned: %d", r.status)
+	}
 	// The open node's answers do not depend on the signature.
 	unsigned := signedGet(t, objects[open], nil, now, as, nil)
 	signed := signedGet(t, objects[open], gone, now, as, nil)
