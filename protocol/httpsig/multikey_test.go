@@ -30,6 +30,8 @@ func TestParsePublicKeyMultibase(t *testing.T) {
 		{"unknown codec", "z" + encodeBase58([]byte{0xe7, 0x01, 1, 2}), nil, "unsupported multicodec"},
 		{"bad rsa", "z" + encodeBase58(append(append([]byte{}, codecRSA...), 1, 2, 3)), nil, "RSA"},
 		{"too long", "z" + strings.Repeat("2", maxMultibase), nil, "exceed"},
+		{"longest accepted length", "z" + strings.Repeat("2", maxMultibase-1), nil, "unsupported multicodec"},
+		{"prefix alone", "z" + encodeBase58(codecEd25519), nil, "Ed25519 key of 0 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
