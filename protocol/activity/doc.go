@@ -74,13 +74,13 @@
 // non-empty name to the content. So the Note has neither name nor summary:
 // its content holds, per language, the name in bold, the description as
 // plain text cut at about SummaryRunes characters, a link to the object's
-// page (its IRI, which answers browsers with HTML), and the hashtags as
-// links to this node's search page, every text escaped (HTML in
+// page (its IRI, which answers browsers with HTML), every text escaped (HTML in
 // descriptions, as some INTERLINK seed entries have, is reduced to text
 // first, so nothing a peer wrote is passed on as markup). contentMap holds
 // every language, the preferred (English, else the first in tag order)
 // first, since Mastodon takes a post's language from its first entry;
-// content is the preferred one. The kind travels in
+// content is the preferred one followed by the hashtags as links to this
+// node's search page (once, not in every language). The kind travels in
 // catalogueEntry.meta.type, the full entity in catalogueEntry.body: nodes
 // read those, never the rendering. url is the object IRI, followed by Links
 // to an interlinker's external URIs, a service's CPSV-AP IRI, an

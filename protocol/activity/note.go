@@ -16,13 +16,16 @@ import (
 // others read a summary as a content warning. A Note's name is not shown
 // anywhere, so the content carries it: per language, the name in bold, the
 // description cut to a summary (SummaryRunes), a link to the object's page
-// (its IRI, which answers browsers with HTML), and the hashtags as links,
-// the way Mastodon writes them. No summary: nothing here is a warning. The
-// catalogue entity travels unchanged in catalogueEntry (and jws).
+// (its IRI, which answers browsers with HTML); content (what the servers
+// show) adds the hashtags as links, the way Mastodon writes them, once
+// rather than in every language (tag carries them for all). No summary:
+// nothing here is a warning. The catalogue entity travels unchanged in
+// catalogueEntry (and jws).
 
 // noteContent renders the content of every language that has a name or a
 // description (English first, as Mastodon takes the language of the first
-// contentMap entry), and the content member (the preferred language).
+// contentMap entry), and the content member: the preferred language's,
+// followed by the hashtags.
 func noteContent(u protocol.URIs, iri string, name, description protocol.Text, tags []string) (string, langMap) {
 	langs := protocol.Text{}
 	for _, t := range []protocol.Text{name, description} {
@@ -36,7 +39,7 @@ func noteContent(u protocol.URIs, iri string, name, description protocol.Text, t
 		if strings.TrimSpace(n) == "" {
 			n = name.Preferred()
 		}
-		c := noteHTML(u, iri, collapseSpaces(n), summarize(description[l]), tags)
+		c := noteHTML(u, iri, collapseSpaces(n), summarize(description[l]), nil)
 		if l != "und" {
 			out = append(out, langText{l, c})
 		}
