@@ -54,6 +54,13 @@ type Config struct {
 	// verified). InboxRate 0 turns the limit off.
 	InboxRate  int `yaml:"inbox_rate"`
 	InboxBurst int `yaml:"inbox_burst"`
+	// AuthorizedFetch requires a valid HTTP signature, by a signer the
+	// domain lists allow, on every GET of an ActivityPub document but the
+	// actor (its key is a fragment of it) and discovery (WebFinger,
+	// NodeInfo, the OpenID Federation documents): Mastodon's
+	// AUTHORIZED_FETCH. Off, signed and unsigned GETs are answered alike
+	// (the catalogue is public).
+	AuthorizedFetch bool `yaml:"authorized_fetch"`
 }
 
 // Defaults are the federation defaults.

@@ -3,10 +3,13 @@
 // (activities enqueued with the change they announce), the delivery workers
 // (signed at send time, per-host limits, backoff with jitter, Retry-After,
 // circuit breaker, dead letters), the follow graph and its policy, backfill
-// of a followed node's catalogue from its outbox, and remote actors and
-// their keys. Every remote fetch goes through the one safe client of
-// federation/transport; HTTP signatures are made and checked by
-// protocol/httpsig; the wire format is protocol/activity's.
+// of a followed node's catalogue from its outbox, remote actors and their
+// keys in every form deployed servers publish them (actors.go, bounded
+// cache), and authorized fetch (fetchauth.go). Every remote fetch goes
+// through the one safe client of federation/transport, signed except
+// WebFinger; HTTP signatures are made and checked by protocol/httpsig; the
+// wire format is protocol/activity's. docs/interop.md describes what this
+// means for Mastodon, GoToSocial, Akkoma and Misskey.
 //
 // Service is the agent that composes these parts: the inbox and the follow
 // graph are its own methods; its outbound deliveries (deliverer, deliver.go

@@ -235,7 +235,7 @@ func (s *Service) resolveTarget(ctx context.Context, target string) (string, err
 		if err := s.checkRemote(u); err != nil {
 			return "", err
 		}
-		raw, err := s.fetch(ctx, u)
+		raw, err := s.get(ctx, u, activity.JRDContentType+", application/json;q=0.9", false)
 		if err != nil {
 			lastErr = err
 			continue

@@ -50,7 +50,7 @@ func sigProblem(err error) *InboxError {
 	case errors.Is(err, httpsig.ErrKeyFetch):
 		return refuse(http.StatusUnauthorized, "key-unavailable", err, "the signing key could not be fetched: %v", err)
 	case errors.Is(err, httpsig.ErrKeyOwner):
-		return refuse(http.StatusUnauthorized, "key-owner", err, "the key's owner is on another origin than the key")
+		return refuse(http.StatusUnauthorized, "key-owner", err, "the key's owner is on another origin than the key, or does not list the key: %v", err)
 	case errors.Is(err, httpsig.ErrWrongHost):
 		return refuse(http.StatusUnauthorized, "wrong-host", err, "the request is signed for another host than this node: %v", err)
 	case errors.Is(err, httpsig.ErrBodyTooLarge):

@@ -113,7 +113,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		backfillSem: make(chan struct{}, maxConcurrentBackfills),
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	s.actors = newActorCache(s, time.Hour)
+	s.actors = newActorCache(s, time.Hour, actorCacheSize)
 	s.cosign, s.deliveries, s.catchUp = &Coproduction{s: s}, &deliverer{s: s}, &backfiller{s: s}
 	// A signature binds the request to this node's public host (a delivery
 	// captured on one node cannot be replayed to another) and, outside a
@@ -192,17 +192,26 @@ func (s *Service) Kick() {
 // Config is the service's configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// fetch GETs an ActivityStreams document, signed (authorized fetch), through
-// the safe client.
+// fetch GETs an ActivityStreams document (actor, key, collection page,
+// object), signed with the node's HTTP key as authorized-fetch servers
+// (GoToSocial, Mastodon in secure mode) require, through the safe client.
 func (s *Service) fetch(ctx context.Context, url string) ([]byte, error) {
+	return s.get(ctx, url, activity.AcceptHeader, true)
+}
+
+// get GETs url with the Accept header given, signed or not (WebFinger is
+// not signed: it is how a peer is found, before any key is known).
+func (s *Service) get(ctx context.Context, url, accept string, signed bool) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
-	req.Header.Set("Accept", activity.AcceptHeader)
-	resp, err := s.client.DoSigned(ctx, req, func(r *http.Request, body []byte) error {
-		return s.signer.SignRequest(r, body, s.now())
-	})
+	req.Header.Set("Accept", accept)
+	var sign transport.SignFunc
+	if signed {
+		sign = func(r *http.Request, body []byte) error { return s.signer.SignRequest(r, body, s.now()) }
+	}
+	resp, err := s.client.DoSigned(ctx, req, sign)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}

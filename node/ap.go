@@ -18,8 +18,11 @@ import (
 // This file serves the ActivityPub side: the actor, its inboxes and
 // collections, objects and activities by IRI, WebFinger and NodeInfo. Actor
 // and discovery documents are served without a signature, so that peers
-// can bootstrap (GoToSocial requires signed GETs of everything else; we do
-// not, since the whole catalogue is public).
+// can bootstrap. Everything else is answered alike to signed and unsigned
+// GETs (the whole catalogue is public), unless federation.authorized_fetch
+// requires a valid signature, as GoToSocial always does and Mastodon in
+// secure mode (authorizeFetch); the HTML pages that share IRIs with
+// documents stay public either way.
 
 // activityPub serves the node's actor, its inboxes and collections, and
 // objects and activities by IRI.
@@ -108,6 +111,9 @@ func (h activityPub) handleInbox(w http.ResponseWriter, r *http.Request) {
 // handleOutbox serves the outbox: the collection, or a page (?page=true,
 // then &before=CURSOR), newest first, each item the activity as sent.
 func (h activityPub) handleOutbox(w http.ResponseWriter, r *http.Request) {
+	if !h.authorizeFetch(w, r) {
+		return
+	}
 	q := r.URL.Query()
 	id := h.uris.Outbox()
 	if q.Get("page") == "" {
@@ -144,6 +150,9 @@ func (h activityPub) handleOutbox(w http.ResponseWriter, r *http.Request) {
 // handleFollowCollection serves followers or following: accepted actors' IRIs.
 func (h activityPub) handleFollowCollection(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.authorizeFetch(w, r) {
+			return
+		}
 		id := h.uris.Following()
 		list := h.store().Follows().Followings
 		if followers {
@@ -190,6 +199,9 @@ func (h activityPub) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
 		h.pages.object.ServeHTTP(w, r)
 		return
 	}
+	if !h.authorizeFetch(w, r) {
+		return
+	}
 	obj, err := h.store().GetByID(r.Context(), mux.Vars(r)["id"])
 	if err == nil && obj.Origin != h.uris.Base() {
 		err = storage.ErrNotFound // a copy of a peer's object lives at the peer's IRI
@@ -225,6 +237,9 @@ func (h activityPub) handleObjectIRI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h activityPub) handleActivity(w http.ResponseWriter, r *http.Request) {
+	if !h.authorizeFetch(w, r) {
+		return
+	}
 	a, err := h.store().ActivityByIRI(r.Context(), h.uris.Activity(mux.Vars(r)["id"]))
 	if err != nil {
 		h.writeProblem(w, r, err)
@@ -254,4 +269,25 @@ func (h activityPub) writeCollection(w http.ResponseWriter, r *http.Request, id 
 		return
 	}
 	writeAS(w, http.StatusOK, body)
+}
+
+// authorizeFetch applies federation.authorized_fetch (federation.Service.
+// AuthorizeFetch): false once it has answered the refusal, a 401 problem
+// with WWW-Authenticate naming the signature scheme, or a 403 for a
+// blocked signer.
+func (h activityPub) authorizeFetch(w http.ResponseWriter, r *http.Request) bool {
+	err := h.fed().AuthorizeFetch(r.Context(), r)
+	if err == nil {
+		return true
+	}
+	var ie *federation.InboxError
+	if errors.As(err, &ie) {
+		if ie.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Signature realm="ActivityPub",headers="(request-target) host date"`)
+		}
+		h.writeProblem(w, r, errorf(ie.Status, ie.Problem, "Signed fetch required", "%s", ie.Detail))
+		return false
+	}
+	h.writeProblem(w, r, err)
+	return false
 }

@@ -20,7 +20,8 @@ type wellKnown struct {
 func (h wellKnown) routes(ap apRoutes) {
 	ap.handle(http.MethodGet, "/.well-known/webfinger", "webfinger", h.handleWebFinger)
 	ap.handle(http.MethodGet, "/.well-known/nodeinfo", "nodeinfo.links", h.handleNodeInfoLinks)
-	ap.handle(http.MethodGet, "/nodeinfo/2.1", "nodeinfo", h.handleNodeInfo)
+	ap.handle(http.MethodGet, "/nodeinfo/2.1", "nodeinfo", h.handleNodeInfo(activity.NodeInfo, activity.NodeInfoSchema))
+	ap.handle(http.MethodGet, "/nodeinfo/2.0", "nodeinfo.v2_0", h.handleNodeInfo(activity.NodeInfo20, activity.NodeInfoSchema20))
 }
 
 // handleWebFinger answers acct:USER@HOST (and the actor IRI itself).
@@ -57,7 +58,7 @@ func (h wellKnown) handleWebFinger(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h wellKnown) handleNodeInfoLinks(w http.ResponseWriter, r *http.Request) {
-	body, err := activity.NodeInfoLinks(h.uris.Base() + "/nodeinfo/2.1")
+	body, err := activity.NodeInfoLinks(h.uris.NodeInfo(), h.uris.Base()+"/nodeinfo/2.0")
 	if err != nil {
 		h.writeProblem(w, r, err)
 		return
@@ -66,17 +67,21 @@ func (h wellKnown) handleNodeInfoLinks(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func (h wellKnown) handleNodeInfo(w http.ResponseWriter, r *http.Request) {
-	counts, err := h.store().Counts(r.Context())
-	if err != nil {
-		h.writeProblem(w, r, err)
-		return
+// handleNodeInfo serves a NodeInfo document of one schema version (2.1,
+// and 2.0 for servers that read only that relation).
+func (h wellKnown) handleNodeInfo(render func(activity.NodeInfoParams) ([]byte, error), schema string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		counts, err := h.store().Counts(r.Context())
+		if err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		body, err := render(activity.NodeInfoParams{Version: Version, NodeName: h.name, Counts: counts})
+		if err != nil {
+			h.writeProblem(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", `application/json; profile="`+schema+`#"`)
+		_, _ = w.Write(body)
 	}
-	body, err := activity.NodeInfo(activity.NodeInfoParams{Version: Version, NodeName: h.name, Counts: counts})
-	if err != nil {
-		h.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`)
-	_, _ = w.Write(body)
 }

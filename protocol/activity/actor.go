@@ -158,9 +158,14 @@ type RemoteActor struct {
 	KeyID             string // publicKey.id
 	KeyOwner          string // publicKey.owner: check it equals ID before trusting the key
 	PublicKeyPEM      string
-	ManuallyApproves  bool
-	OrgKind           string // the orgKind extension of an interlink node; "" for other software
-	Country           string // the country extension of an interlink node
+	// Keys are every key the actor embeds (publicKey and FEP-521a
+	// assertionMethod), Refs the key ids it names by IRI only: an actor
+	// names a key that a separate key document carries this way.
+	Keys             []PublicKey
+	KeyRefs          []string
+	ManuallyApproves bool
+	OrgKind          string // the orgKind extension of an interlink node; "" for other software
+	Country          string // the country extension of an interlink node
 }
 
 // ParseActor reads a peer's actor document, tolerant of the shapes real
@@ -216,6 +221,7 @@ func ParseActor(raw []byte) (*RemoteActor, error) {
 		ra.ManuallyApproves = strings.EqualFold(v, "true")
 	}
 	ra.KeyID, ra.KeyOwner, ra.PublicKeyPEM = publicKeyOf(tree, ra.ID)
+	ra.Keys, ra.KeyRefs = keysOf(tree)
 
 	ve := &protocol.ValidationError{}
 	checkURL(ve, "id", ra.ID, true)

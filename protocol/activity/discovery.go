@@ -22,6 +22,9 @@ const (
 	// NodeInfoSchema is the NodeInfo 2.1 schema IRI, the relation of the
 	// /.well-known/nodeinfo link to the document.
 	NodeInfoSchema = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+	// NodeInfoSchema20 is the NodeInfo 2.0 schema IRI: servers that read
+	// only that relation find the node's document through it.
+	NodeInfoSchema20 = "http://nodeinfo.diaspora.software/ns/schema/2.0"
 )
 
 // ErrAcct is wrapped by ParseAcct's errors.
@@ -219,18 +222,25 @@ func ParseWebFinger(raw []byte) (string, error) {
 }
 
 // NodeInfoLinks renders the /.well-known/nodeinfo document pointing to the
-// NodeInfo 2.1 document at href (u.NodeInfo()).
-func NodeInfoLinks(href string) ([]byte, error) {
-	if !protocol.ValidHTTPURL(href) {
-		return nil, fmt.Errorf("activity: nodeinfo links: %q is not an absolute http or https URL", protocol.Clip(href, 96))
-	}
+// NodeInfo 2.1 document at href (u.NodeInfo()) and, when href20 is not
+// empty, to the 2.0 document at href20.
+func NodeInfoLinks(href, href20 string) ([]byte, error) {
 	type link struct {
 		Rel  string `json:"rel"`
 		Href string `json:"href"`
 	}
+	links := []link{{Rel: NodeInfoSchema, Href: href}}
+	if href20 != "" {
+		links = append(links, link{Rel: NodeInfoSchema20, Href: href20})
+	}
+	for _, l := range links {
+		if !protocol.ValidHTTPURL(l.Href) {
+			return nil, fmt.Errorf("activity: nodeinfo links: %q is not an absolute http or https URL", protocol.Clip(l.Href, 96))
+		}
+	}
 	return encode("nodeinfo links", struct {
 		Links []link `json:"links"`
-	}{[]link{{Rel: NodeInfoSchema, Href: href}}})
+	}{links})
 }
 
 // NodeInfoParams describes the node for NodeInfo.
@@ -276,6 +286,26 @@ type nodeInfoDoc struct {
 // Counts, and metadata.objects the count per kind (every kind listed, 0
 // when absent).
 func NodeInfo(p NodeInfoParams) ([]byte, error) {
+	d, err := nodeInfoDocument(p)
+	if err != nil {
+		return nil, err
+	}
+	return encode("nodeinfo", d)
+}
+
+// NodeInfo20 renders the same facts as a NodeInfo 2.0 document: version
+// "2.0", and software holds only name and version (2.0 allows no more).
+func NodeInfo20(p NodeInfoParams) ([]byte, error) {
+	d, err := nodeInfoDocument(p)
+	if err != nil {
+		return nil, err
+	}
+	d.Version = "2.0"
+	d.Software.Repository, d.Software.Homepage = "", ""
+	return encode("nodeinfo", d)
+}
+
+func nodeInfoDocument(p NodeInfoParams) (*nodeInfoDoc, error) {
 	if strings.TrimSpace(p.Version) == "" {
 		return nil, errors.New("activity: nodeinfo: software version is required")
 	}
@@ -305,5 +335,5 @@ func NodeInfo(p NodeInfoParams) ([]byte, error) {
 		d.Metadata.Objects[string(k)] = n
 		d.Usage.LocalPosts += n
 	}
-	return encode("nodeinfo", d)
+	return &d, nil
 }

@@ -135,8 +135,35 @@ func TestNodeInfo(t *testing.T) {
 	if _, err := NodeInfo(NodeInfoParams{Version: "1", Counts: map[protocol.Kind]int{"Widget": 1}}); err == nil {
 		t.Error("unknown kind accepted")
 	}
-	links, err := NodeInfoLinks(testURIs().NodeInfo())
+	links, err := NodeInfoLinks(testURIs().NodeInfo(), testBase+"/nodeinfo/2.0")
 	if err != nil || !strings.Contains(string(links), `"rel":"`+NodeInfoSchema+`"`) || !strings.Contains(string(links), testBase+"/nodeinfo/2.1") {
 		t.Errorf("%s %v", links, err)
+	}
+}
+
+// NodeInfo 2.0 has the 2.1 facts, its own version, and a software object
+// with only name and version (the 2.0 schema allows no more).
+func TestNodeInfo20(t *testing.T) {
+	raw, err := NodeInfo20(NodeInfoParams{Version: "1.0.0", Repository: "https://example.org/repo", Counts: map[protocol.Kind]int{protocol.KindRating: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	sw := d["software"].(map[string]any)
+	if d["version"] != "2.0" || len(sw) != 2 || sw["name"] != "interlink" || sw["version"] != "1.0.0" {
+		t.Fatalf("nodeinfo 2.0: %s", raw)
+	}
+	if d["usage"].(map[string]any)["localPosts"] != float64(3) {
+		t.Fatalf("usage: %s", raw)
+	}
+	links, err := NodeInfoLinks(testURIs().NodeInfo(), testBase+"/nodeinfo/2.0")
+	if err != nil || !strings.Contains(string(links), `{"rel":"`+NodeInfoSchema20+`","href":"`+testBase+`/nodeinfo/2.0"}`) {
+		t.Fatalf("links %s, %v", links, err)
+	}
+	if _, err := NodeInfoLinks(testURIs().NodeInfo(), "ftp://x"); err == nil {
+		t.Fatal("a non-http 2.0 link was accepted")
 	}
 }

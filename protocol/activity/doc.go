@@ -67,29 +67,35 @@
 //
 // Every catalogue object, whatever its kind (Interlinker, PublicService,
 // Organisation, ProblemProfile, CoproductionSchema, Adoption, Rating), is an
-// ActivityStreams Page: Mastodon shows Note and Question natively and turns
-// Article, Page, Event, Image, Video and Audio into a post whose text is the
-// name, the summary and a link; a Note's summary would become a content
-// warning hiding the text, and other types are dropped from timelines. A
-// Page thus reads as "name / summary / link" on Mastodon, and Article would
-// claim an authored text that a catalogue entry is not. The kind travels in
-// catalogueEntry.meta.type. name is English (else the first language in
-// tag order) and nameMap has every language; summary is the description as
-// plain text cut at about SummaryRunes characters; content is the description
-// as escaped HTML paragraphs (HTML in descriptions, as some INTERLINK seed
-// entries have, is reduced to text first, so nothing a peer wrote is passed
-// on as markup); url is the object IRI, followed by Links to an
-// interlinker's external URIs, a service's CPSV-AP IRI, an organisation's
-// homepage, or an adoption's instance and adopted object; tag holds
-// Hashtags from tags and keywords; to is Public and cc the followers.
-// Adoptions and ratings get a generated English name ("Comune di X adopted
-// Y", "Comune di X rated Y 4/5"), with WithLabels naming the organisation
-// and the target when the caller knows them. A deleted object is a
-// Tombstone with formerType Page and deleted, still carrying catalogueEntry
-// (its meta, no body). published and updated are to the second; the exact
-// times are in catalogueEntry.meta. The entity body is embedded as stored
-// (encoding/json compacts it; canonical bodies are compact already), and
-// ParseObject returns it byte for byte as received.
+// ActivityStreams Note (note.go): the one type every Mastodon-API server
+// shows in full. Mastodon 4 turns Article and Page into their name, summary
+// and a link, dropping the content; GoToSocial, Akkoma and Misskey read any
+// summary as a content warning over the text; Akkoma and Pleroma prepend a
+// non-empty name to the content. So the Note has neither name nor summary:
+// its content holds, per language, the name in bold, the description as
+// plain text cut at about SummaryRunes characters, a link to the object's
+// page (its IRI, which answers browsers with HTML), every text escaped (HTML in
+// descriptions, as some INTERLINK seed entries have, is reduced to text
+// first, so nothing a peer wrote is passed on as markup). contentMap holds
+// every language, the preferred (English, else the first in tag order)
+// first, since Mastodon takes a post's language from its first entry;
+// content is the preferred one followed by the hashtags as links to this
+// node's search page (once, not in every language). The kind travels in
+// catalogueEntry.meta.type, the full entity in catalogueEntry.body: nodes
+// read those, never the rendering. url is the object IRI, followed by Links
+// to an interlinker's external URIs, a service's CPSV-AP IRI, an
+// organisation's homepage, or an adoption's instance and adopted object;
+// tag holds Hashtags (with href) from tags and keywords; to is Public and
+// cc the followers. Adoptions and ratings get a generated English name
+// ("Comune di X adopted Y", "Comune di X rated Y 4/5"), with WithLabels
+// naming the organisation and the target when the caller knows them. A
+// deleted object is a Tombstone with formerType Note and deleted, still
+// carrying catalogueEntry (its meta, no body). Nodes before this rendering
+// sent Pages (name, summary, content): both parsers still read them.
+// published and updated are to the second; the exact times are in
+// catalogueEntry.meta. The entity body is embedded as stored (encoding/json
+// compacts it; canonical bodies are compact already), and ParseObject
+// returns it byte for byte as received.
 //
 // Activities: Create, Update and Delete (object: a Tombstone) for every
 // change of a local object, adoptions and ratings included (they are

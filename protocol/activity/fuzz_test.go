@@ -229,3 +229,32 @@ func deferredOnly(raw []byte, err error) bool {
 	}
 	return true
 }
+
+// FuzzParseKeyDocument: whatever is accepted has an http(s) id, keys with
+// http(s) ids, owners and material, and an actor only when valid.
+func FuzzParseKeyDocument(f *testing.F) {
+	seedFiles(f)
+	f.Add([]byte(`{"id":"https://gts.example/users/a","publicKey":{"id":"https://gts.example/users/a/main-key","owner":"https://gts.example/users/a","publicKeyPem":"x"}}`))
+	f.Add([]byte(`{"id":"https://a.example/k","type":"Multikey","controller":"https://a.example/a","publicKeyMultibase":"z6Mk"}`))
+	f.Add([]byte(`{"id":"https://a.example/a","inbox":"https://a.example/i","type":"Person","assertionMethod":["https://a.example/k",{"id":"https://a.example/a#k"}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		d, err := ParseKeyDocument(raw)
+		if err != nil {
+			return
+		}
+		if !protocol.ValidHTTPURL(d.ID) || len(d.Keys)+len(d.Refs) == 0 || len(d.Keys) > MaxKeys || len(d.Refs) > MaxKeys {
+			t.Fatalf("accepted %+v", d)
+		}
+		for _, k := range d.Keys {
+			if !protocol.ValidHTTPURL(k.ID) || (k.Owner != "" && !protocol.ValidHTTPURL(k.Owner)) || (k.PEM == "" && k.Multibase == "") {
+				t.Fatalf("accepted key %+v", k)
+			}
+			if !d.Names(k.ID) {
+				t.Fatalf("does not name its own key %s", k.ID)
+			}
+		}
+		if d.Actor != nil && !protocol.ValidHTTPURL(d.Actor.Inbox) {
+			t.Fatalf("actor without inbox %+v", d.Actor)
+		}
+	})
+}

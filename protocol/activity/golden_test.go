@@ -171,7 +171,7 @@ func TestGolden(t *testing.T) {
 			return OrderedCollectionPage(u.Followers()+"?page=1", u.Followers(), u.Followers()+"?page=2", "", IRIItems(peer))
 		}},
 		{"webfinger.json", func() ([]byte, error) { return WebFinger(acct, u.Actor(), u.Base(), u.Base(), u.Actor()) }},
-		{"nodeinfo_links.json", func() ([]byte, error) { return NodeInfoLinks(u.NodeInfo()) }},
+		{"nodeinfo_links.json", func() ([]byte, error) { return NodeInfoLinks(u.NodeInfo(), u.Base()+"/nodeinfo/2.0") }},
 		{"nodeinfo.json", func() ([]byte, error) {
 			return NodeInfo(NodeInfoParams{Version: "0.3.0", Repository: "https://github.com/interlink-project/interlink-node",
 				NodeName: "Comune di Reggio Emilia", Counts: map[protocol.Kind]int{protocol.KindInterlinker: 78, protocol.KindProblemProfile: 45}})

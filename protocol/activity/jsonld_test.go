@@ -22,7 +22,7 @@ const asStandIn = `{"@context": {
   "xsd": "http://www.w3.org/2001/XMLSchema#",
   "as": "https://www.w3.org/ns/activitystreams#",
   "id": "@id", "type": "@type",
-  "Create": "as:Create", "Page": "as:Page", "Tombstone": "as:Tombstone", "Organization": "as:Organization", "Link": "as:Link",
+  "Create": "as:Create", "Page": "as:Page", "Note": "as:Note", "Tombstone": "as:Tombstone", "Organization": "as:Organization", "Link": "as:Link",
   "actor": {"@id": "as:actor", "@type": "@id"},
   "object": {"@id": "as:object", "@type": "@id"},
   "attributedTo": {"@id": "as:attributedTo", "@type": "@id"},
@@ -122,11 +122,11 @@ func TestJSONLDEntryIsAJSONLiteral(t *testing.T) {
 	if !reflect.DeepEqual(gotV, want) {
 		t.Errorf("the @json literal differs from catalogueEntry:\n got %s\nwant %s", got, b)
 	}
-	// The AS2 rendering expands as ActivityStreams: a Page with language-tagged names.
-	if types, _ := page["@type"].([]any); len(types) != 1 || types[0] != ASContext+"#Page" {
+	// The AS2 rendering expands as ActivityStreams: a Note with language-tagged content.
+	if types, _ := page["@type"].([]any); len(types) != 1 || types[0] != ASContext+"#Note" {
 		t.Errorf("object type %v", page["@type"])
 	}
-	names, _ := page[ASContext+"#name"].([]any)
+	names, _ := page[ASContext+"#content"].([]any)
 	langs := map[string]bool{}
 	for _, n := range names {
 		if m, ok := n.(map[string]any); ok {

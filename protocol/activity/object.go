@@ -43,6 +43,7 @@ type linkDoc struct {
 
 type hashtagDoc struct {
 	Type string `json:"type"`
+	Href string `json:"href,omitempty"`
 	Name string `json:"name"`
 }
 
@@ -64,7 +65,7 @@ type objectDoc struct {
 	Summary      string            `json:"summary,omitempty"`
 	SummaryMap   map[string]string `json:"summaryMap,omitempty"`
 	Content      string            `json:"content,omitempty"`
-	ContentMap   map[string]string `json:"contentMap,omitempty"`
+	ContentMap   langMap           `json:"contentMap,omitempty"`
 	URL          any               `json:"url,omitempty"`
 	AttributedTo string            `json:"attributedTo"`
 	Published    string            `json:"published,omitempty"`
@@ -122,7 +123,7 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 	}
 	if obj.Deleted {
 		doc.Type = string(vocab.TombstoneType)
-		doc.FormerType = string(vocab.PageType)
+		doc.FormerType = string(vocab.NoteType)
 		doc.Deleted = timeString(obj.Updated)
 		return doc, nil
 	}
@@ -137,23 +138,19 @@ func objectDocument(u protocol.URIs, obj protocol.Object, opts []Option) (*objec
 		return nil, fmt.Errorf("activity: object %s: body is a %s, meta says %s", obj.IRI, e.Kind(), obj.Type)
 	}
 	idx := e.Index()
-	doc.Type = string(vocab.PageType)
+	doc.Type = string(vocab.NoteType)
 	name := idx.Name
 	if n := generatedName(e, o.label); n != "" {
 		name = protocol.Text{"en": n}
 	}
-	doc.Name = collapseSpaces(name.Preferred())
-	doc.NameMap = mapOf(name, collapseSpaces)
-	doc.Summary = summarize(idx.Description.Preferred())
-	doc.SummaryMap = mapOf(idx.Description, summarize)
-	doc.Content = paragraphs(idx.Description.Preferred())
-	doc.ContentMap = mapOf(idx.Description, paragraphs)
+	tags := hashtags(idx.Tags)
+	for _, h := range tags {
+		doc.Tag = append(doc.Tag, hashtagDoc{Type: "Hashtag", Href: tagURL(u, h), Name: "#" + h})
+	}
+	doc.Content, doc.ContentMap = noteContent(u, obj.IRI, name, idx.Description, tags)
 	doc.URL = urlValue(obj.IRI, externalLinks(e))
 	doc.To = []string{Public}
 	doc.CC = []string{u.Followers()}
-	for _, h := range hashtags(idx.Tags) {
-		doc.Tag = append(doc.Tag, hashtagDoc{Type: "Hashtag", Name: "#" + h})
-	}
 	return doc, nil
 }
 

@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -73,9 +74,13 @@ func TestHashtags(t *testing.T) {
 	}
 }
 
-// TestMastodonReadablePost applies Mastodon's rule for converted object
-// types (its text is name, summary and url joined; no content warning) to
-// what Create sends, for every kind.
+// TestMastodonReadablePost applies what Mastodon-API servers do with a
+// Note (its content is the post, its summary a content warning, its name
+// shown by none, but prepended to the content by Akkoma/Pleroma) to what
+// Create sends, for every kind: a Note without summary or name whose
+// content starts with the name in bold, then the short description, then
+// a link to the object's page, every text escaped, and whose contentMap
+// starts with the preferred language.
 func TestMastodonReadablePost(t *testing.T) {
 	u := testURIs()
 	for i, e := range everyKind() {
@@ -84,28 +89,63 @@ func TestMastodonReadablePost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page := decodeTree(t, raw)["object"].(map[string]any)
-		if page["type"] != "Page" {
-			t.Fatalf("%s: type %v is not one Mastodon converts into a post", e.Kind(), page["type"])
+		note := decodeTree(t, raw)["object"].(map[string]any)
+		if note["type"] != "Note" {
+			t.Fatalf("%s: type %v, want Note", e.Kind(), note["type"])
 		}
-		name, _ := page["name"].(string)
-		summary, _ := page["summary"].(string)
+		for _, m := range []string{"summary", "summaryMap", "name", "nameMap"} {
+			if _, ok := note[m]; ok {
+				t.Errorf("%s: %s present (a content warning, or a name shown twice)", e.Kind(), m)
+			}
+		}
+		content, _ := note["content"].(string)
+		name := collapseSpaces(e.Index().Name.Preferred())
+		if g := generatedName(e, nil); g != "" {
+			name = g
+		}
+		if !strings.HasPrefix(content, "<p><strong>"+html.EscapeString(name)+"</strong></p>") {
+			t.Errorf("%s: content does not start with the name %q: %q", e.Kind(), name, content)
+		}
+		if !strings.Contains(content, `<a href="`+obj.IRI+`">`) {
+			t.Errorf("%s: content does not link the object's page: %q", e.Kind(), content)
+		}
+		if desc := summarize(e.Index().Description.Preferred()); desc != "" && !strings.Contains(content, "<p>"+html.EscapeString(desc)+"</p>") {
+			t.Errorf("%s: content lacks the short description %q", e.Kind(), desc)
+		}
 		var url string
-		switch v := page["url"].(type) {
+		switch v := note["url"].(type) {
 		case string:
 			url = v
 		case []any:
 			url, _ = v[0].(string)
 		}
-		if name == "" || url != obj.IRI {
-			t.Errorf("%s: Mastodon would show name %q and link %q", e.Kind(), name, url)
+		if url != obj.IRI || note["attributedTo"] != u.Actor() {
+			t.Errorf("%s: url %q attributedTo %v", e.Kind(), url, note["attributedTo"])
 		}
-		if strings.ContainsAny(name+summary, "<>") && !strings.Contains(e.Index().Description["en"], "<") {
-			t.Errorf("%s: markup in the plain-text name or summary: %q %q", e.Kind(), name, summary)
+		cm := members(members(raw, "object")["object"], "contentMap")["contentMap"]
+		union := protocol.Text{}
+		for _, t := range []protocol.Text{e.Index().Name, e.Index().Description, {"en": generatedName(e, nil)}} {
+			for _, l := range t.Languages() {
+				union[l] = "x"
+			}
 		}
-		if page["attributedTo"] != u.Actor() {
-			t.Errorf("%s: attributedTo %v", e.Kind(), page["attributedTo"])
+		if first := union.Languages()[0]; !strings.HasPrefix(string(cm), `{"`+first+`":`) {
+			t.Errorf("%s: contentMap does not start with %s: %.40s", e.Kind(), first, cm)
 		}
+	}
+}
+
+// A name or description with markup or quotes is escaped, never passed on.
+func TestNoteContentEscapes(t *testing.T) {
+	u := testURIs()
+	c, m := noteContent(u, u.Object("01HQ7Z8X9Y0ABCDEFGHJKMNPQR"), protocol.Text{"en": `<script>x</script> & "q"`},
+		protocol.Text{"en": `a <b onclick="x">bold</b> claim`}, []string{"tag"})
+	want := `<p><strong>&lt;script&gt;x&lt;/script&gt; &amp; &#34;q&#34;</strong></p><p>a bold claim</p>`
+	if !strings.HasPrefix(c, want) || len(m) != 1 || !strings.HasPrefix(c, m[0].text) || strings.Contains(m[0].text, "hashtag") {
+		t.Fatalf("content %q, contentMap %q", c, m)
+	}
+	if !strings.Contains(c, `<a href="https://reggioemilia.interlink.example/search?q=tag" class="mention hashtag" rel="tag">#<span>tag</span></a>`) {
+		t.Fatalf("hashtag link missing: %q", c)
 	}
 }
 
@@ -113,8 +153,8 @@ func TestGeneratedNames(t *testing.T) {
 	u := testURIs()
 	rating := stored(t, testULID(3), sampleRating(), 1, t0, t0)
 	p := parseRendered(t, u, rating)
-	if p.Name != "Comune di Reggio Emilia rated https://zaragoza.interlink.example/objects/01HQ7Z8X9Y0ABCDEFGHJKMNPQV 4/5" {
-		t.Errorf("rating name without labels: %q", p.Name)
+	if !strings.HasPrefix(p.Content, "<p><strong>Comune di Reggio Emilia rated https://zaragoza.interlink.example/objects/01HQ7Z8X9Y0ABCDEFGHJKMNPQV 4/5</strong></p>") {
+		t.Errorf("rating name without labels: %q", p.Content)
 	}
 	p = parseRendered(t, u, rating, WithLabels(func(iri string) string {
 		if iri == sampleRating().Object {
@@ -122,8 +162,8 @@ func TestGeneratedNames(t *testing.T) {
 		}
 		return ""
 	}))
-	if p.Name != "Comune di Reggio Emilia rated Encuesta ciudadana 4/5" {
-		t.Errorf("rating name with labels: %q", p.Name)
+	if !strings.HasPrefix(p.Content, "<p><strong>Comune di Reggio Emilia rated Encuesta ciudadana 4/5</strong></p>") {
+		t.Errorf("rating name with labels: %q", p.Content)
 	}
 }
 

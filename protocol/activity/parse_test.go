@@ -58,6 +58,15 @@ func TestParseActorPeers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Every embedded key is listed; the one the actor owns is also
+			// KeyID, KeyOwner and PublicKeyPEM.
+			if k, ok := FindKey(got.Keys, c.want.KeyID); !ok || k.Owner != c.want.KeyOwner || k.PEM != c.want.PublicKeyPEM || !got.NamesKey(c.want.KeyID) {
+				t.Errorf("keys %+v lack %s", got.Keys, c.want.KeyID)
+			}
+			if c.file == "actor_key_array.json" && len(got.Keys) != 2 {
+				t.Errorf("keys %+v, want both", got.Keys)
+			}
+			got.Keys, got.KeyRefs = nil, nil
 			if !reflect.DeepEqual(*got, c.want) {
 				t.Errorf("\n got %+v\nwant %+v", *got, c.want)
 			}
@@ -82,7 +91,8 @@ func TestParseActorOwn(t *testing.T) {
 			Name: "Comune di Reggio Emilia", Summary: "<p>Servizi pubblici &amp; interlinker del Comune di Reggio Emilia.</p>",
 			URL: u.Base(), Inbox: u.Inbox(), SharedInbox: u.SharedInbox(), Outbox: u.Outbox(), Followers: u.Followers(),
 			Following: u.Following(), KeyID: u.KeyID(), KeyOwner: u.Actor(), PublicKeyPEM: p.PublicKeyPEM,
-			ManuallyApproves: manual, OrgKind: "public_administration", Country: "IT"}
+			ManuallyApproves: manual, OrgKind: "public_administration", Country: "IT",
+			Keys: []PublicKey{{ID: u.KeyID(), Owner: u.Actor(), PEM: p.PublicKeyPEM}}}
 		if !reflect.DeepEqual(*a, want) {
 			t.Errorf("\n got %+v\nwant %+v", *a, want)
 		}

@@ -1,8 +1,10 @@
 package activity
 
 import (
+	"html"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,22 +79,22 @@ func TestRoundTripEveryKind(t *testing.T) {
 			ulid := testULID(i)
 			obj := stored(t, ulid, e, 3, t0, t1)
 			p := roundTrip(t, u, obj)
-			if p.Type != "Page" || p.AttributedTo != u.Actor() || p.ID != obj.IRI || p.Name == "" || len(p.URLs) == 0 || p.URLs[0] != obj.IRI {
-				t.Errorf("AS2 fields: type %q attributedTo %q id %q name %q urls %v", p.Type, p.AttributedTo, p.ID, p.Name, p.URLs)
+			if p.Type != "Note" || p.AttributedTo != u.Actor() || p.ID != obj.IRI || p.Content == "" || len(p.URLs) == 0 || p.URLs[0] != obj.IRI {
+				t.Errorf("AS2 fields: type %q attributedTo %q id %q content %q urls %v", p.Type, p.AttributedTo, p.ID, p.Content, p.URLs)
 			}
 			if !p.Published.Equal(t0.Truncate(time.Second)) || !p.Updated.Equal(t1) {
 				t.Errorf("published %v updated %v", p.Published, p.Updated)
 			}
-			// Every language of the name survives in nameMap.
+			// Every language of the name opens its contentMap entry.
 			idx := e.Index()
 			for l, v := range idx.Name {
-				if p.NameMap[l] != collapseSpaces(v) {
-					t.Errorf("nameMap[%s] = %q, want %q", l, p.NameMap[l], v)
+				if !strings.HasPrefix(p.ContentMap[l], "<p><strong>"+html.EscapeString(collapseSpaces(v))+"</strong></p>") {
+					t.Errorf("contentMap[%s] = %q, want it to start with %q", l, p.ContentMap[l], v)
 				}
 			}
 			dead := tombstone(obj, t1.Add(time.Hour))
 			tp := roundTrip(t, u, dead)
-			if tp.Type != "Tombstone" || tp.FormerType != "Page" || !tp.Deleted.Equal(t1.Add(time.Hour)) {
+			if tp.Type != "Tombstone" || tp.FormerType != "Note" || !tp.Deleted.Equal(t1.Add(time.Hour)) {
 				t.Errorf("tombstone: type %q formerType %q deleted %v", tp.Type, tp.FormerType, tp.Deleted)
 			}
 		})
@@ -105,18 +107,15 @@ func TestRoundTripFourLanguages(t *testing.T) {
 	p := roundTrip(t, u, obj)
 	want := participatoryCanvas()
 	for _, l := range []string{"en", "es", "it", "lv"} {
-		if p.NameMap[l] != want.Name[l] {
-			t.Errorf("nameMap[%s] = %q, want %q", l, p.NameMap[l], want.Name[l])
-		}
-		if p.SummaryMap[l] == "" || p.ContentMap[l] == "" {
-			t.Errorf("summaryMap/contentMap[%s] empty", l)
+		if !strings.HasPrefix(p.ContentMap[l], "<p><strong>"+html.EscapeString(want.Name[l])+"</strong></p>") {
+			t.Errorf("contentMap[%s] = %q, want the name %q first", l, p.ContentMap[l], want.Name[l])
 		}
 	}
-	if p.Name != want.Name["en"] {
-		t.Errorf("name %q, want the English one", p.Name)
+	if !strings.HasPrefix(p.Content, p.ContentMap["en"]) || !strings.Contains(p.Content, "#<span>budget</span>") || p.Summary != "" || p.Name != "" {
+		t.Errorf("content %q is not the English one, or a summary %q or name %q is set", p.Content, p.Summary, p.Name)
 	}
-	if p.SummaryMap["en"] != "A one-page canvas to plan a participatory budgeting cycle with residents: goals, budget, phases & voting rules. Use it in a workshop." {
-		t.Errorf("summary is not the plain text of the HTML description: %q", p.SummaryMap["en"])
+	if !strings.Contains(p.Content, "<p>A one-page canvas to plan a participatory budgeting cycle with residents: goals, budget, phases &amp; voting rules. Use it in a workshop.</p>") {
+		t.Errorf("content lacks the plain text of the HTML description: %q", p.Content)
 	}
 	wantTags := []string{"participation", "budget", "co_production", "partecipazione", "bilancio", "līdzdalība"}
 	if !reflect.DeepEqual(p.Tags, wantTags) {
@@ -164,12 +163,12 @@ func TestRoundTripRealSeed(t *testing.T) {
 			t.Fatalf("%s %s: %v", e.Kind(), e.NaturalKey(), err)
 		}
 		sameObject(t, a.Object.Entry, obj)
-		if a.Object.Name == "" || len(a.Object.Summary) > 4*SummaryRunes {
-			t.Errorf("%s %s: name %q, summary of %d bytes", e.Kind(), e.NaturalKey(), a.Object.Name, len(a.Object.Summary))
+		if a.Object.Content == "" || a.Object.Summary != "" {
+			t.Errorf("%s %s: content %q, summary %q", e.Kind(), e.NaturalKey(), a.Object.Content, a.Object.Summary)
 		}
 		for l, v := range e.Index().Name {
-			if v != "" && a.Object.NameMap[l] != collapseSpaces(v) {
-				t.Errorf("%s %s: nameMap[%s] = %q, want %q", e.Kind(), e.NaturalKey(), l, a.Object.NameMap[l], v)
+			if v != "" && l != "und" && !strings.HasPrefix(a.Object.ContentMap[l], "<p><strong>"+html.EscapeString(collapseSpaces(v))+"</strong></p>") {
+				t.Errorf("%s %s: contentMap[%s] = %q, want the name %q first", e.Kind(), e.NaturalKey(), l, a.Object.ContentMap[l], v)
 			}
 		}
 	}

@@ -16,20 +16,6 @@ const SummaryRunes = 500
 // MaxHashtags bounds the hashtags of one object.
 const MaxHashtags = 32
 
-// mapOf applies f to every language of t that holds text; nil when none.
-func mapOf(t protocol.Text, f func(string) string) map[string]string {
-	var out map[string]string
-	for _, l := range t.Languages() {
-		if v := f(t[l]); v != "" {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[l] = v
-		}
-	}
-	return out
-}
-
 // plainText turns text that may hold HTML (the INTERLINK seed wraps some
 // descriptions in <p>) into plain text: tags are dropped, block tags and
 // <br> become line breaks, entities are decoded, spaces within a line are

@@ -30,9 +30,12 @@ var (
 	ErrDateWindow      = errors.New("request time is outside the accepted window")
 	ErrMissingHeaders  = errors.New("required headers are missing or not signed")
 	ErrKeyFetch        = errors.New("signing key could not be fetched")
-	ErrKeyOwner        = errors.New("signing key's owner is not on the key's origin")
-	ErrBodyTooLarge    = errors.New("request body exceeds the limit")
-	ErrWrongHost       = errors.New("request is signed for another host")
+	// ErrKeyOwner: the key's owner (or controller) is not on the key's
+	// origin, or does not list the key. A KeyResolver returns an error
+	// wrapping it for the second case.
+	ErrKeyOwner     = errors.New("signing key's owner is not on the key's origin or does not name the key")
+	ErrBodyTooLarge = errors.New("request body exceeds the limit")
+	ErrWrongHost    = errors.New("request is signed for another host")
 )
 
 // Defaults of Verifier.
@@ -330,6 +333,10 @@ func (v *Verifier) checkTime(req *http.Request, p *sigParams) error {
 // resolve asks the resolver for the key and checks its owner's origin.
 func (v *Verifier) resolve(ctx context.Context, keyURL *url.URL, keyID string, refresh bool) (string, crypto.PublicKey, error) {
 	owner, pub, err := v.Resolve(ctx, keyID, refresh)
+	if errors.Is(err, ErrKeyOwner) {
+		// The key was found, but its owner does not vouch for it.
+		return "", nil, fmt.Errorf("httpsig: key %s: %w", keyID, err)
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("httpsig: %w: key %s (refresh=%t): %w", ErrKeyFetch, keyID, refresh, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -272,6 +273,9 @@ func TestRefusals(t *testing.T) {
 			return req
 		}},
 		{name: "key fetch fails", want: ErrKeyFetch, resErr: errors.New("410 Gone"), calls: 1, req: func(t *testing.T) *http.Request {
+			return signedPost(t, a, testNow)
+		}},
+		{name: "key's owner does not name it", want: ErrKeyOwner, resErr: fmt.Errorf("%w: the owner does not list it", ErrKeyOwner), calls: 1, req: func(t *testing.T) *http.Request {
 			return signedPost(t, a, testNow)
 		}},
 		{name: "key owned by another origin", want: ErrKeyOwner, owner: "https://127.0.0.1:9443/actor", calls: 1, req: func(t *testing.T) *http.Request {
