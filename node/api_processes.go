@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -188,10 +189,7 @@ func (h processesAPI) rawBody(w http.ResponseWriter, r *http.Request) (json.RawM
 }
 
 func (h processesAPI) handleAddTask(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Objective string          `json:"objective"`
-		Task      json.RawMessage `json:"task"`
-	}
+	var in api.ProcessTaskAdd
 	if err := h.decodeRequest(w, r, &in); err != nil {
 		h.fail(w, r, err)
 		return
@@ -236,9 +234,15 @@ func (h processesAPI) handleFinish(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h processesAPI) handleRecommend(w http.ResponseWriter, r *http.Request) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > 100 {
-		limit = 10
+	q, err := parseQuery(r, limitParam(100))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	limit, err := q.limit(10)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	recs, err := h.cop().Recommend(r.Context(), mux.Vars(r)["id"], mux.Vars(r)["task"], limit)
 	if err != nil {
@@ -249,8 +253,17 @@ func (h processesAPI) handleRecommend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h processesAPI) handleHistory(w http.ResponseWriter, r *http.Request) {
-	after, _ := strconv.ParseUint(r.URL.Query().Get("after"), 10, 64)
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	q, err := parseQuery(r, processHistoryParams()...)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	after, _ := strconv.ParseUint(q.get("after"), 10, 64) // checked: absent is 0
+	limit, err := q.limit(coproduction.HistoryLimit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	v, err := h.cop().Record(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		h.fail(w, r, err)
@@ -267,6 +280,18 @@ func (h processesAPI) handleHistory(w http.ResponseWriter, r *http.Request) {
 			Change: it.Change, At: it.At, Host: it.Host})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// processHistoryParams are the history's: after (a sequence number, 0:
+// from the start) and limit (at most coproduction.HistoryLimit).
+func processHistoryParams() []param {
+	return []param{{name: "after", check: func(s string) *paramError {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || strconv.FormatUint(v, 10) != s {
+			return &paramError{"range", fmt.Sprintf("after %q is not a sequence number (0 or more)", s)}
+		}
+		return nil
+	}}, limitParam(coproduction.HistoryLimit)}
 }
 
 func (h processesAPI) handleExport(w http.ResponseWriter, r *http.Request) {

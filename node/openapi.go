@@ -81,7 +81,7 @@ func apiOperations() []apiOp {
 	facets := schema{"type": []any{"object", "null"}, "additionalProperties": schema{"type": "object", "additionalProperties": integer}}
 	search := jsonSchema(props("total", schema{"type": "integer", "minimum": 0}, "items", schema{"type": "array", "items": schemaRef(typeOf[searchItem]())},
 		"facets", facets, "next", str))
-	return []apiOp{
+	ops := []apiOp{
 		{method: "GET", path: "/status", name: "status", summary: "The node's identity, version, counts and health", ok: []opAnswer{answer(200, jsonOf[Status]())}},
 		{method: "GET", path: "/openapi.json", name: "openapi", summary: "This description (OpenAPI 3.1)", ok: []opAnswer{answer(200, jsonSchema(schema{"type": "object"}))}},
 		{method: "POST", path: "/tokens", name: "tokens.create", role: RoleAdmin, summary: "Make an API token (the secret is shown once)", body: jsonOf[api.TokenRequest](), ok: []opAnswer{answer(201, jsonOf[api.Token]())}},
@@ -152,6 +152,7 @@ func apiOperations() []apiOp {
 		{method: "GET", path: "/testing/faults", name: "testing.faults.get", role: RoleAdmin, summary: "Injected faults (test federations only)", ok: []opAnswer{answer(200, jsonOf[faults.Spec]())}},
 		{method: "PUT", path: "/testing/faults", name: "testing.faults.put", role: RoleAdmin, summary: "Inject faults (test federations only)", body: jsonOf[faults.Spec](), ok: []opAnswer{answer(200, jsonOf[faults.Spec]())}},
 	}
+	return append(ops, processOperations()...)
 }
 
 // schemaRef is a placeholder for a Go type's schema, resolved by build.

@@ -67,6 +67,13 @@ type ProcessChange struct {
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
+// ProcessTaskAdd adds a task (POST /api/v1/processes/{id}/tasks) to an
+// objective: the task as the model writes it (key, name, dates...).
+type ProcessTaskAdd struct {
+	Objective string          `json:"objective"`
+	Task      json.RawMessage `json:"task"`
+}
+
 // ChangeResult is what a change came to: ordered (seq) or queued while the
 // host is unreachable.
 type ChangeResult struct {
