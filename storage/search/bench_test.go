@@ -176,18 +176,94 @@ func benchQueries(n int) []Query {
 func BenchmarkSearch100k(b *testing.B) {
 	dir := benchIndexDir(b)
 	rssBefore := vmRSS(b)
+	ix := openBenchIndex(b, dir)
+	rssOpen := vmRSS(b)
+	searchLatency(b, ix, benchQueries(4096))
+	b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
+	b.ReportMetric(float64(rssOpen)/(1<<20), "rss-open-MB")
+	b.ReportMetric(float64(rssOpen-rssBefore)/(1<<20), "rss-open-delta-MB")
+	b.ReportMetric(float64(vmRSS(b))/(1<<20), "rss-end-MB")
+}
+
+// BenchmarkFacets100k compares, in one run, facet counting by bleve's facet
+// builder ("bleve", the way before the facet columns) with the facet
+// columns ("columns") over two query mixes on the cached 100k-object index:
+// "mix" is BenchmarkSearch100k's (two filters), "broad" the search page's
+// (1-3 common words of one language, a third with one filter), facets on.
+// Run it with -count to alternate the two; compare medians.
+//
+//	go test -run '^$' -bench Facets100k -benchtime 1000x -count 5 ./storage/search/
+func BenchmarkFacets100k(b *testing.B) {
+	ix := openBenchIndex(b, benchIndexDir(b))
+	for _, mix := range []struct {
+		name string
+		qs   []Query
+	}{{"mix", benchQueries(4096)}, {"broad", broadQueries(4096)}} {
+		for _, way := range []string{"bleve", "columns"} {
+			b.Run(mix.name+"/"+way, func(b *testing.B) {
+				ix.bleveFacets = way == "bleve"
+				defer func() { ix.bleveFacets = false }()
+				searchLatency(b, ix, mix.qs)
+			})
+		}
+	}
+}
+
+// broadQueries are the search page's benchmark queries (node/web
+// pageBenchQueries): 1-3 of the 120 most common words of one language, in
+// that language, a third of them with one filter, facets on.
+func broadQueries(n int) []Query {
+	r := rand.New(rand.NewPCG(7, 9))
+	filters := []func() map[string][]string{
+		func() map[string][]string {
+			return map[string][]string{"nature": {synthcorpus.Pick(r, []string{"knowledge", "externalsoftware", "software"})}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"type": {"PublicService"}, "country": {synthcorpus.Pick(r, []string{"IT", "ES", "LV"})}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", synthcorpus.Zipf(r, 45))}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"licence": {synthcorpus.Pick(r, []string{"public_domain", "permissive", "copyleft"})}}
+		},
+	}
+	out := make([]Query, n)
+	for i := range out {
+		lang := synthcorpus.Languages[r.IntN(len(synthcorpus.Languages))]
+		ws := make([]string, 1+r.IntN(3))
+		for k := range ws {
+			ws[k] = synthcorpus.Pick(r, synthcorpus.Vocabulary(lang)[:120])
+		}
+		out[i] = Query{Text: strings.Join(ws, " "), Lang: lang, Facets: true}
+		if r.IntN(3) == 0 {
+			out[i].Filters = filters[r.IntN(len(filters))]()
+		}
+	}
+	return out
+}
+
+// openBenchIndex opens the cached benchmark index in dir.
+func openBenchIndex(b *testing.B, dir string) *Index {
 	ix, err := Open(dir, Options{IsNotFound: isNotFound, Shards: benchShards(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ix.Close()
-	rssOpen := vmRSS(b)
+	b.Cleanup(func() { _ = ix.Close() })
 	if n, err := ix.Count(); err != nil || n != benchObjects {
 		b.Fatalf("cached index holds %d objects (%v)", n, err)
 	}
-	qs := benchQueries(4096)
+	return ix
+}
+
+// searchLatency runs the queries qs in turn and reports p50 and p99 in ms
+// and the mean number of matches per query. It starts a new index
+// generation first, so that no result comes from the result cache.
+func searchLatency(b *testing.B, ix *Index, qs []Query) {
+	ix.gen.Add(1)
 	ctx := context.Background()
-	// Warm up the OS page cache and bleve's segment caches.
+	// Warm up the OS page cache, bleve's segment caches and the facet
+	// columns (with queries not measured: the measured ones start at 200).
 	for _, q := range qs[:200] {
 		if _, err := ix.Search(ctx, q); err != nil {
 			b.Fatal(err)
@@ -195,7 +271,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	}
 	lat := make([]time.Duration, 0, 4096)
 	var hits int
-	i := 0
+	i := 200
 	for b.Loop() {
 		q := qs[i%len(qs)]
 		i++
@@ -214,8 +290,4 @@ func BenchmarkSearch100k(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(hits)/float64(len(lat)), "matches/query")
-	b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
-	b.ReportMetric(float64(rssOpen)/(1<<20), "rss-open-MB")
-	b.ReportMetric(float64(rssOpen-rssBefore)/(1<<20), "rss-open-delta-MB")
-	b.ReportMetric(float64(vmRSS(b))/(1<<20), "rss-end-MB")
 }
