@@ -60,15 +60,6 @@ func (c *facetColumn) add(d uint64, counts []uint32) {
 	}
 }
 
-// size is the column's approximate memory in bytes.
-func (c *facetColumn) size() int {
-	n := 4*len(c.start) + 2*len(c.v16) + 4*len(c.v32)
-	for _, t := range c.terms {
-		n += len(t) + 16
-	}
-	return n
-}
-
 // buildFacetColumn reads the postings of every term of the combined facet
 // field of one segment into a column.
 func buildFacetColumn(ss *scorch.SegmentSnapshot) (*facetColumn, error) {
@@ -83,7 +74,6 @@ func buildFacetColumn(ss *scorch.SegmentSnapshot) (*facetColumn, error) {
 	}
 	var terms []string
 	var docs [][]uint32 // per term, the local documents holding it
-	perDoc := make([]uint32, n+1)
 	it := dict.AutomatonIterator(nil, nil, nil)
 	for {
 		e, err := it.Next()
@@ -112,29 +102,34 @@ func buildFacetColumn(ss *scorch.SegmentSnapshot) (*facetColumn, error) {
 				return nil, fmt.Errorf("posting of %q names document %d of a segment of %d", e.Term, d, n)
 			}
 			ds = append(ds, uint32(d))
-			perDoc[d]++
 		}
 		terms = append(terms, e.Term)
 		docs = append(docs, ds)
 	}
-	return newFacetColumn(terms, docs, perDoc)
+	return newFacetColumn(terms, docs, n)
 }
 
-// newFacetColumn lays out a column from the documents of each term and the
-// number of values of each document (perDoc has one spare slot and is
-// reused as the running write position).
-func newFacetColumn(terms []string, docs [][]uint32, perDoc []uint32) (*facetColumn, error) {
-	c := &facetColumn{terms: terms, start: make([]uint32, len(perDoc))}
+// newFacetColumn lays out the column of a segment of n documents from the
+// documents holding each term (each below n).
+func newFacetColumn(terms []string, docs [][]uint32, n uint64) (*facetColumn, error) {
+	pos := make([]uint32, n+1) // values per document, then where the next one goes
 	var total uint64
-	for d := range len(perDoc) - 1 {
-		c.start[d] = uint32(total)
-		total += uint64(perDoc[d])
+	for _, ds := range docs {
+		for _, d := range ds {
+			pos[d]++
+		}
+		total += uint64(len(ds))
 	}
 	if total >= math.MaxUint32 {
 		return nil, fmt.Errorf("%d facet values are too many for a column", total)
 	}
-	c.start[len(perDoc)-1] = uint32(total)
-	pos := perDoc
+	c := &facetColumn{terms: terms, start: make([]uint32, n+1)}
+	var at uint32
+	for d := range n {
+		c.start[d] = at
+		at += pos[d]
+	}
+	c.start[n] = at
 	copy(pos, c.start)
 	if len(terms) <= 1<<16 {
 		c.v16 = make([]uint16, total)
@@ -209,19 +204,6 @@ func (fc *facetColumns) evict(tick uint64) {
 			delete(fc.entries, k)
 		}
 	}
-}
-
-// stats reports the number of cached columns and their memory in bytes.
-func (fc *facetColumns) stats() (n, bytes int) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	for _, e := range fc.entries {
-		if e.col != nil {
-			n++
-			bytes += e.col.size()
-		}
-	}
-	return n, bytes
 }
 
 // facetCount counts the facet values of one search's matches over every
