@@ -334,3 +334,59 @@ func (c *facetCount) result() []termCount {
 	c.cols.evict(c.tick)
 	return out
 }
+
+// size is the column's approximate memory in bytes.
+func (c *facetColumn) size() int {
+	n := 4*len(c.start) + 2*len(c.v16) + 4*len(c.v32)
+	for _, t := range c.terms {
+		n += len(t) + 16
+	}
+	return n
+}
+
+// stats reports the number of built columns and their memory in bytes.
+func (fc *facetColumns) stats() (n, bytes int) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for _, e := range fc.entries {
+		if e.col != nil {
+			n++
+			bytes += e.col.size()
+		}
+	}
+	return n, bytes
+}
+
+// warmFacets builds the facet columns of every segment of the serving index
+// that has none yet (after a start, a batch or a merge), so that searches do
+// not pay for it, and drops those of segments gone.
+func (ix *Index) warmFacets(ctx context.Context) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed || ix.ss == nil {
+		return nil
+	}
+	rs, closeReaders, err := ix.ss.readers()
+	if err != nil {
+		return fmt.Errorf("search: warm facet columns: %w", err)
+	}
+	defer closeReaders()
+	tick := ix.facetCols.tick.Add(1)
+	for i, r := range rs {
+		snap, ok := r.(*scorch.IndexSnapshot)
+		if !ok {
+			return fmt.Errorf("search: warm facet columns: shard %d reader is a %T", i, r)
+		}
+		segs := snap.Segments()
+		for j, e := range ix.facetCols.entriesFor(segs, tick) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := e.column(segs[j]); err != nil {
+				return fmt.Errorf("search: warm facet columns of shard %d: %w", i, err)
+			}
+		}
+	}
+	ix.facetCols.evict(tick)
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
@@ -309,5 +310,22 @@ func TestFacetColumnLayout(t *testing.T) {
 	col, err := newFacetColumn(big, [][]uint32{{0}}, 1)
 	if err != nil || col.v32 == nil || col.v16 != nil {
 		t.Errorf("a column of %d terms: v16 %t v32 %t (%v)", len(big), col.v16 != nil, col.v32 != nil, err)
+	}
+}
+
+// TestRunWarmsFacetColumns checks that Run builds the facet columns of the
+// index's segments before any search asks for facets.
+func TestRunWarmsFacetColumns(t *testing.T) {
+	ix, src := newCorpusIndex(t)
+	waitSeq(t, ix, src.put(italianService(t))) // one more turn of Run after the first catch-up
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if n, bytes := ix.facetCols.stats(); n > 0 && bytes > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no facet column built by Run")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
