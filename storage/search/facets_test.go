@@ -329,3 +329,54 @@ func TestRunWarmsFacetColumns(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestFacetColumnsConcurrent searches with facets from several goroutines
+// while Run indexes batches (new segments, merges, columns dropped), then
+// checks the counts against bleve's. Run it with -race.
+func TestFacetColumnsConcurrent(t *testing.T) {
+	syn := newSynth(300)
+	src := newFakeSource("e1")
+	ix := openShardedIndex(t, t.TempDir(), 2)
+	t.Cleanup(func() { _ = ix.Close() })
+	runIndex(t, ix, src)
+	waitSeq(t, ix, src.put(syn.object(t, 0)))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			qs := []Query{{Text: "service", Facets: true}, {Filters: map[string][]string{"scope": {"local"}}, Facets: true},
+				{Text: "digital platform", Lang: "en", Facets: true}}
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := ix.Search(context.Background(), qs[(g+i)%len(qs)]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var seq uint64
+	for i := 1; i < 300; i += 10 {
+		var batch []protocol.Object
+		for j := i; j < min(i+10, 300); j++ {
+			batch = append(batch, syn.object(t, j))
+		}
+		seq = src.put(batch...)
+	}
+	waitSeq(t, ix, seq)
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := searchBoth(t, ix, Query{Text: "service", Facets: true})
+	if res.Total == 0 {
+		t.Fatal("no match for \"service\"")
+	}
+}
