@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,18 +177,156 @@ func benchQueries(n int) []Query {
 func BenchmarkSearch100k(b *testing.B) {
 	dir := benchIndexDir(b)
 	rssBefore := vmRSS(b)
+	ix := openBenchIndex(b, dir)
+	rssOpen := vmRSS(b)
+	searchLatency(b, ix, benchQueries(4096))
+	b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
+	b.ReportMetric(float64(rssOpen)/(1<<20), "rss-open-MB")
+	b.ReportMetric(float64(rssOpen-rssBefore)/(1<<20), "rss-open-delta-MB")
+	b.ReportMetric(float64(vmRSS(b))/(1<<20), "rss-end-MB")
+}
+
+// BenchmarkFacets100k compares, in one run, facet counting by bleve's facet
+// builder ("bleve", the way before the facet columns) with the facet
+// columns ("columns") over two query mixes on the cached 100k-object index:
+// "mix" is BenchmarkSearch100k's (two filters), "broad" the search page's
+// (1-3 common words of one language, a third with one filter), facets on.
+// Every query runs both ways in turn (the first alternating), each on a
+// fresh result cache, so that both meet the same load on a shared machine.
+// Reports per way p50 and p99 in ms and the process CPU time per query
+// (which waiting for a busy CPU does not inflate), and the ratios.
+//
+//	go test -run '^$' -bench Facets100k -benchtime 1000x -count 3 ./storage/search/
+func BenchmarkFacets100k(b *testing.B) {
+	ix := openBenchIndex(b, benchIndexDir(b))
+	for _, mix := range []struct {
+		name string
+		qs   []Query
+	}{{"mix", benchQueries(4096)}, {"broad", broadQueries(4096)}} {
+		b.Run(mix.name, func(b *testing.B) {
+			ways := []*wayStats{{name: "bleve", bleve: true}, {name: "columns"}}
+			for _, q := range mix.qs[:100] { // warm both ways
+				for _, w := range ways {
+					w.search(b, ix, q, false)
+				}
+			}
+			i := 100
+			for b.Loop() {
+				q := mix.qs[i%len(mix.qs)]
+				for k := range ways {
+					ways[(i+k)%2].search(b, ix, q, true)
+				}
+				i++
+			}
+			defer func() { ix.bleveFacets = false }()
+			for _, w := range ways {
+				b.ReportMetric(w.pct(0.50), w.name+"-p50-ms")
+				b.ReportMetric(w.pct(0.99), w.name+"-p99-ms")
+				b.ReportMetric(w.cpuMs(), w.name+"-cpu-ms/query")
+			}
+			b.ReportMetric(ways[0].pct(0.50)/ways[1].pct(0.50), "p50-ratio")
+			b.ReportMetric(ways[0].pct(0.99)/ways[1].pct(0.99), "p99-ratio")
+			b.ReportMetric(ways[0].cpuMs()/ways[1].cpuMs(), "cpu-ratio")
+		})
+	}
+}
+
+// wayStats is the latencies and CPU time of one way of counting facets.
+type wayStats struct {
+	name  string
+	bleve bool
+	lat   []time.Duration
+	cpu   time.Duration
+}
+
+// search runs q the way w counts facets, on a fresh result cache, and
+// records its latency and CPU time when record is set.
+func (w *wayStats) search(b *testing.B, ix *Index, q Query, record bool) {
+	ix.bleveFacets = w.bleve
+	ix.gen.Add(1)
+	cpu0, start := processCPU(b), time.Now()
+	if _, err := ix.Search(context.Background(), q); err != nil {
+		b.Fatal(err)
+	}
+	if record {
+		w.lat = append(w.lat, time.Since(start))
+		w.cpu += processCPU(b) - cpu0
+	}
+}
+
+func (w *wayStats) pct(p float64) float64 {
+	lat := slices.Sorted(slices.Values(w.lat))
+	return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+}
+
+func (w *wayStats) cpuMs() float64 {
+	return float64(w.cpu.Microseconds()) / 1000 / float64(len(w.lat))
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// broadQueries are the search page's benchmark queries (node/web
+// pageBenchQueries): 1-3 of the 120 most common words of one language, in
+// that language, a third of them with one filter, facets on.
+func broadQueries(n int) []Query {
+	r := rand.New(rand.NewPCG(7, 9))
+	filters := []func() map[string][]string{
+		func() map[string][]string {
+			return map[string][]string{"nature": {synthcorpus.Pick(r, []string{"knowledge", "externalsoftware", "software"})}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"type": {"PublicService"}, "country": {synthcorpus.Pick(r, []string{"IT", "ES", "LV"})}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", synthcorpus.Zipf(r, 45))}}
+		},
+		func() map[string][]string {
+			return map[string][]string{"licence": {synthcorpus.Pick(r, []string{"public_domain", "permissive", "copyleft"})}}
+		},
+	}
+	out := make([]Query, n)
+	for i := range out {
+		lang := synthcorpus.Languages[r.IntN(len(synthcorpus.Languages))]
+		ws := make([]string, 1+r.IntN(3))
+		for k := range ws {
+			ws[k] = synthcorpus.Pick(r, synthcorpus.Vocabulary(lang)[:120])
+		}
+		out[i] = Query{Text: strings.Join(ws, " "), Lang: lang, Facets: true}
+		if r.IntN(3) == 0 {
+			out[i].Filters = filters[r.IntN(len(filters))]()
+		}
+	}
+	return out
+}
+
+// openBenchIndex opens the cached benchmark index in dir.
+func openBenchIndex(b *testing.B, dir string) *Index {
 	ix, err := Open(dir, Options{IsNotFound: isNotFound, Shards: benchShards(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ix.Close()
-	rssOpen := vmRSS(b)
+	b.Cleanup(func() { _ = ix.Close() })
 	if n, err := ix.Count(); err != nil || n != benchObjects {
 		b.Fatalf("cached index holds %d objects (%v)", n, err)
 	}
-	qs := benchQueries(4096)
+	return ix
+}
+
+// searchLatency runs the queries qs in turn and reports p50 and p99 in ms
+// and the mean number of matches per query. It starts a new index
+// generation first, so that no result comes from the result cache.
+func searchLatency(b *testing.B, ix *Index, qs []Query) {
+	ix.gen.Add(1)
 	ctx := context.Background()
-	// Warm up the OS page cache and bleve's segment caches.
+	// Warm up the OS page cache, bleve's segment caches and the facet
+	// columns (with queries not measured: the measured ones start at 200).
 	for _, q := range qs[:200] {
 		if _, err := ix.Search(ctx, q); err != nil {
 			b.Fatal(err)
@@ -195,7 +334,8 @@ func BenchmarkSearch100k(b *testing.B) {
 	}
 	lat := make([]time.Duration, 0, 4096)
 	var hits int
-	i := 0
+	i := 200
+	cpu0 := processCPU(b)
 	for b.Loop() {
 		q := qs[i%len(qs)]
 		i++
@@ -214,8 +354,24 @@ func BenchmarkSearch100k(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(hits)/float64(len(lat)), "matches/query")
-	b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MB")
-	b.ReportMetric(float64(rssOpen)/(1<<20), "rss-open-MB")
-	b.ReportMetric(float64(rssOpen-rssBefore)/(1<<20), "rss-open-delta-MB")
-	b.ReportMetric(float64(vmRSS(b))/(1<<20), "rss-end-MB")
+	b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/1000/float64(len(lat)), "cpu-ms/query")
+}
+
+// BenchmarkFacetColumns100k measures building the facet columns of every
+// segment of the cached 100k-object index (what the first search with
+// facets after opening pays, unless Run has warmed them) and their size.
+//
+//	go test -run '^$' -bench FacetColumns100k -benchtime 5x ./storage/search/
+func BenchmarkFacetColumns100k(b *testing.B) {
+	ix := openBenchIndex(b, benchIndexDir(b))
+	var segs, bytes int
+	for b.Loop() {
+		ix.facetCols = newFacetColumns()
+		if err := ix.warmFacets(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		segs, bytes = ix.facetCols.stats()
+	}
+	b.ReportMetric(float64(segs), "segments")
+	b.ReportMetric(float64(bytes)/(1<<20), "columns-MB")
 }

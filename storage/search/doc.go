@@ -31,4 +31,22 @@
 // on exact keyword fields, counts facets, and pages with an opaque cursor.
 // When an exact query finds fewer than a handful of objects it is retried
 // with typo tolerance and any-word matching.
+//
+// Facets are counted exactly, over every match, but not by bleve's facet
+// builder, which visits each matching document's doc values and counts
+// them in a map by string: over a broad query (tens of thousands of
+// matches, a dozen facet values each) that was most of the search time.
+// Each segment of a shard instead gets a facet column (facets.go): the
+// small integer ids of every document's facet values, read once from the
+// segment's postings of the combined facet field (about 25 bytes a
+// document). A search passes bleve's top-N collector a document handler
+// (bleve's MakeDocumentMatchHandler hook) that adds each match's value ids
+// to per-segment counters and then hands the match on to the usual top-N
+// ranking; the counts of the shards are summed and split per field after
+// the search. Segments are immutable, so a column lives as long as its
+// segment: Run builds the columns of new segments after every catch-up (a
+// search meeting a segment without one builds it), and columns of segments
+// that were merged away are dropped. The unfiltered listing still counts
+// from the term dictionaries (globalFacets), and whole result pages are
+// cached per index generation (cache.go).
 package search

@@ -132,6 +132,13 @@ type Index struct {
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and replaced whenever seq is published
 
+	// facetCols holds the facet columns of the segments in use (facets.go).
+	facetCols *facetColumns
+	// bleveFacets makes searches count facets with bleve's own facet
+	// builder, the reference the column counting is tested and measured
+	// against; only tests set it.
+	bleveFacets bool
+
 	runMu     sync.Mutex // held by Run while it is active
 	closeOnce sync.Once
 	closeCh   chan struct{}
@@ -166,6 +173,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		nShards:    opts.Shards,
 		notify:     make(chan struct{}),
 		cache:      newResultCache(),
+		facetCols:  newFacetColumns(),
 		closeCh:    make(chan struct{}),
 		analyzers:  map[string]analysis.Analyzer{},
 

@@ -178,8 +178,14 @@ func (ix *Index) search(ctx context.Context, p *plan, later bool, stage int, aft
 	return ix.result(ctx, p, stage, res)
 }
 
+// stageResult is what one stage of a query found.
+type stageResult struct {
+	*bleve.SearchResult
+	facets []termCount // combined facet field counts, when asked and not global
+}
+
 // run executes one stage of p, from the hit after "after" when set.
-func (ix *Index) run(ctx context.Context, p *plan, stage int, after []string) (*bleve.SearchResult, error) {
+func (ix *Index) run(ctx context.Context, p *plan, stage int, after []string) (*stageResult, error) {
 	req := bleve.NewSearchRequestOptions(ix.query(p, stage), p.limit+1, 0, false)
 	if stage == stageAll {
 		req.SortByCustom(bsearch.SortOrder{
@@ -193,17 +199,30 @@ func (ix *Index) run(ctx context.Context, p *plan, stage int, after []string) (*
 	if after != nil {
 		req.SetSearchAfter(after)
 	}
+	var fc *facetCount
 	if p.facets && !p.globalFacets(stage) {
-		req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, maxFacetTerms))
+		if ix.bleveFacets {
+			req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, maxFacetTerms))
+		} else {
+			fc = ix.facetCols.newFacetCount()
+			ctx = fc.context(ctx)
+		}
 	}
 	res, err := ix.ss.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: run query (stage %d): %w", stage, err)
 	}
-	return res, nil
+	out := &stageResult{SearchResult: res}
+	switch {
+	case fc != nil:
+		out.facets = fc.result()
+	case p.facets && !p.globalFacets(stage):
+		out.facets = facetResult(res.Facets[fieldFacets])
+	}
+	return out, nil
 }
 
-func (ix *Index) result(ctx context.Context, p *plan, stage int, res *bleve.SearchResult) (*Result, error) {
+func (ix *Index) result(ctx context.Context, p *plan, stage int, res *stageResult) (*Result, error) {
 	out := &Result{Total: res.Total, Hits: make([]Hit, 0, min(len(res.Hits), p.limit))}
 	for i, h := range res.Hits {
 		if i == p.limit {
@@ -230,7 +249,7 @@ func (ix *Index) result(ctx context.Context, p *plan, stage int, res *bleve.Sear
 			}
 			out.Facets = f
 		} else {
-			out.Facets = splitFacets(facetResult(res.Facets[fieldFacets]))
+			out.Facets = splitFacets(res.facets)
 		}
 	}
 	return out, nil

@@ -109,6 +109,11 @@ func (ix *Index) follow(ctx context.Context, src Source) error {
 			ix.ready.Store(true)
 			ix.log.Info("search index ready", "seq", ix.stored.seq)
 		}
+		// Build the facet columns of new segments now rather than in the
+		// next search (a failure only leaves that to the search).
+		if err := ix.warmFacets(ctx); err != nil && ctx.Err() == nil {
+			ix.log.Warn("search index cannot build facet columns", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
