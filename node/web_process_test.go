@@ -70,6 +70,10 @@ func TestProcessPagesMounted(t *testing.T) {
 	if st, body, _ := send("GET", path, "application/activity+json", nil, false); st != 200 || !strings.Contains(body, `"Group"`) {
 		t.Fatalf("the Group actor: %d %s", st, body)
 	}
+	if st, body, _ := send("POST", path+"/invite?lang=en", html, url.Values{"target": {"acct:nobody@127.0.0.1:1"}}, true); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "No organisation could be found") || !strings.Contains(body, `value="acct:nobody@127.0.0.1:1"`) {
+		t.Fatalf("invite of nobody: %d %s", st, body)
+	}
 	tn.change(t, id, map[string]any{"op": "add-phase", "data": map[string]any{"key": "engage", "name": "Engage"}}, 200)
 	tn.change(t, id, map[string]any{"op": "add-objective", "item": "engage", "data": map[string]any{"key": "map", "name": "Map"}}, 200)
 	tn.change(t, id, map[string]any{"op": "add-task", "item": "map", "data": map[string]any{"key": "survey", "name": "Survey the residents"}}, 200)

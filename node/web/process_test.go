@@ -229,6 +229,8 @@ func TestProcessInviteAndAnswer(t *testing.T) {
 	const path = "/processes/p1/invite"
 	wantPage(t, f.post(t, f.admin, path, url.Values{"target": {""}}), http.StatusUnprocessableEntity, `id="target-error"`, "address or handle.")
 	wantPage(t, f.post(t, f.admin, path, url.Values{"target": {"other.example"}}), http.StatusUnprocessableEntity, "without spaces", `value="other.example"`)
+	f.procs.fail = fmt.Errorf("%w: webfinger: 404", cp.ErrInvalid)
+	wantPage(t, f.post(t, f.admin, path, url.Values{"target": {"acct:nobody@other.example"}}), http.StatusUnprocessableEntity, "No organisation could be found")
 	f.procs.fail = fmt.Errorf("%w: webfinger failed", ErrHostUnavailable)
 	wantPage(t, f.post(t, f.admin, path, url.Values{"target": {"acct:town@down.example"}}), http.StatusBadGateway, "did not take the change", `value="acct:town@down.example"`)
 	wantRedirect(t, f.post(t, f.admin, path, url.Values{"target": {"acct:town@other.example"}}), "/processes/p1?done=process_invited")

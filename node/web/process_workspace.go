@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -177,6 +178,9 @@ func (h *Handler) ProcessInvite(w http.ResponseWriter, r *http.Request, id strin
 			return
 		}
 		msg, status := changeMessage(loc, err)
+		if errors.Is(err, cp.ErrInvalid) { // the target did not resolve to an actor that can be invited
+			msg = loc.T("process.invite.unresolved")
+		}
 		if msg == "" {
 			h.processError(w, r, err)
 			return
