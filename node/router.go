@@ -36,7 +36,7 @@ func (n *Node) routes() http.Handler {
 		OIDC: n.oidcSignIn(), // sign-in with the identity provider (config_oidc.go); nil when off
 		Site: webui.Site{Name: n.cfg.Name, Country: n.cfg.Country, OrgKind: n.cfg.OrgKind, TrustRole: n.cfg.Trust.Role, Anchors: n.anchorIDs()},
 		URIs: n.uris, SearchWait: n.cfg.API.SearchWait, Secure: strings.HasPrefix(n.uris.Base(), "https://"), Logger: n.log, Now: n.now,
-		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}})
+		FederationAdmin: webFederationAdmin{n}, Tokens: webTokens{n}, Processes: webProcesses{n}})
 	if err != nil {
 		panic(err) // the embedded templates and messages are tested
 	}
@@ -151,6 +151,21 @@ func (n *Node) routes() http.Handler {
 	r.Handle("/objects/{id}/edit", csrfOrigin.Handler(page(func(w http.ResponseWriter, r *http.Request) { ui.EditPost(w, r, mux.Vars(r)["id"]) }))).Methods(http.MethodPost).Name("page.edit_post")
 	r.Handle("/import", page(ui.ImportForm)).Methods(http.MethodGet, http.MethodHead).Name("page.import")
 	r.Handle("/import", csrfOrigin.Handler(page(ui.ImportPost))).Methods(http.MethodPost).Name("page.import_post")
+	// Co-production processes (node/web/process*.go, web_process_faces.go).
+	withKey := func(f func(http.ResponseWriter, *http.Request, string, string)) http.Handler {
+		return page(func(w http.ResponseWriter, r *http.Request) { f(w, r, mux.Vars(r)["id"], mux.Vars(r)["key"]) })
+	}
+	r.Handle("/processes", page(ui.ProcessList)).Methods(get...).Name("page.processes")
+	r.Handle("/processes", csrfOrigin.Handler(page(ui.ProcessCreate))).Methods(post).Name("page.processes_post")
+	browser := func(r *http.Request, _ *mux.RouteMatch) bool { return webui.WantsHTML(r) } // else the Group actor (api_processes_ap.go)
+	r.Handle("/processes/{id}", withID(ui.ProcessWorkspace)).Methods(get...).MatcherFunc(browser).Name("page.process")
+	r.Handle("/processes/{id}/invite", csrfOrigin.Handler(withID(ui.ProcessInvite))).Methods(post).Name("page.process_invite")
+	r.Handle("/processes/{id}/accept", csrfOrigin.Handler(withID(ui.ProcessAnswer(true)))).Methods(post).Name("page.process_accept")
+	r.Handle("/processes/{id}/decline", csrfOrigin.Handler(withID(ui.ProcessAnswer(false)))).Methods(post).Name("page.process_decline")
+	r.Handle("/processes/{id}/tasks/{key}", withKey(ui.ProcessTask)).Methods(get...).Name("page.process_task")
+	r.Handle("/processes/{id}/tasks/{key}", csrfOrigin.Handler(withKey(ui.ProcessTaskUpdate))).Methods(post).Name("page.process_task_post")
+	r.Handle("/processes/{id}/tasks/{key}/assets", csrfOrigin.Handler(withKey(ui.ProcessAddLink))).Methods(post).Name("page.process_link")
+	r.Handle("/processes/{id}/assets/{key}", withKey(ui.ProcessAsset)).Methods(get...).Name("page.process_asset")
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)

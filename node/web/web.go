@@ -66,6 +66,9 @@ type Deps struct {
 	// nil: those pages say the node has none.
 	FederationAdmin FederationAdmin
 	Tokens          Tokens
+	// Processes is what the co-production pages use (process*.go); nil:
+	// the node runs no processes and those pages answer 404.
+	Processes Processes
 }
 
 // Handler serves the pages.
@@ -77,7 +80,7 @@ type Handler struct {
 
 var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers",
 	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff",
-	"object_uses"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
+	"object_uses", "processes", "process", "process_task"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
 
 // pageParts are the partial templates a page uses besides the layout and
 // item.html.
@@ -90,6 +93,9 @@ var pageParts = map[string][]string{
 	"admin_users":    {"templates/admin_nav.html", "templates/form_errors.html"},
 	"admin_tokens":   {"templates/admin_nav.html", "templates/form_errors.html"},
 	"admin_audit":    {"templates/admin_nav.html"},
+	"processes":      {"templates/form_errors.html"},
+	"process":        {"templates/form_errors.html"},
+	"process_task":   {"templates/form_errors.html"},
 }
 
 // New parses the templates and the message files.
