@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -129,6 +130,11 @@ func pageBenchQueries(n int) []string {
 //
 //	go test -run '^$' -bench Pages100k -benchtime 2000x ./node/web/
 func BenchmarkPages100k(b *testing.B) {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// As serve runs the node (node.Defaults's gc_percent, applied by
+		// node.ApplyRuntime, which this package cannot import).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	dir := pageBenchData(b)
 	st, err := storage.Open(filepath.Join(dir, "db"), storage.Options{})
 	if err != nil {
