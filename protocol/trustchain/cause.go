@@ -21,9 +21,9 @@ type SignerError struct {
 func (e *SignerError) Error() string { return e.Err.Error() }
 func (e *SignerError) Unwrap() error { return e.Err }
 
-// expiredJWS stands for jose.ErrExpired in causeRules: a statement's
+// errExpiredJWS stands for jose.ErrExpired in causeRules: a statement's
 // expiry or the version's own, told apart by CauseOf.
-var expiredJWS = errors.New("jws expired (statement or version)")
+var errExpiredJWS = errors.New("jws expired (statement or version)")
 
 // causeRules classify an error, the most specific first.
 var causeRules = []struct {
@@ -33,7 +33,7 @@ var causeRules = []struct {
 	{protocol.CauseSignerRevoked, []error{ErrRevoked}},
 	{protocol.CauseKeyRetired, []error{entity.ErrKeyRevoked, entity.ErrKeyRetired}},
 	{protocol.CauseStmtExpired, []error{ErrExpired}},
-	{"", []error{expiredJWS}},
+	{"", []error{errExpiredJWS}},
 	{protocol.CauseNotYetValid, []error{jose.ErrNotYetValid}},
 	{protocol.CauseNotAnchored, []error{ErrNotPinned, ErrNoPath, ErrAuthorityHint, ErrKeyNotListed, signedobject.ErrUntrustedKey}},
 	{protocol.CauseUnreachable, []error{ErrFetch, ErrNotFound}},
@@ -50,7 +50,7 @@ func CauseOf(err error) protocol.Cause {
 	}
 	for _, r := range causeRules {
 		for _, s := range r.sentinels {
-			if s == expiredJWS {
+			if s == errExpiredJWS {
 				if !errors.Is(err, jose.ErrExpired) {
 					continue
 				}
