@@ -349,12 +349,14 @@ type objectView struct {
 	JSONHref   string
 	AS2Href    string
 	CPSVHref   string
-	Deleted    bool
-	Uses       *usesView       // adoptions, ratings, their forms, the version comparison (uses.go)
-	Phases     []phaseView     // a co-production schema's phases
-	Addressing *addressingView // a problem profile's interlinkers and schemas
-	Pubs       *pubsView       // an organisation's: what its node publishes
-	EditHref   string          // the editor's form, when this node may change it
+	// PubliccodeHref: a software interlinker's publiccode.yml.
+	PubliccodeHref string
+	Deleted        bool
+	Uses           *usesView       // adoptions, ratings, their forms, the version comparison (uses.go)
+	Phases         []phaseView     // a co-production schema's phases
+	Addressing     *addressingView // a problem profile's interlinkers and schemas
+	Pubs           *pubsView       // an organisation's: what its node publishes
+	EditHref       string          // the editor's form, when this node may change it
 }
 
 // Object serves /objects/{id} to browsers (?version=N for an older version).
@@ -431,6 +433,9 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	add("field.updated", loc.Date(obj.Updated))
 	if obj.Type == protocol.KindPublicService {
 		v.CPSVHref = "/api/v1/export/cpsv"
+	}
+	if il, ok := entityOf(obj).(*protocol.Interlinker); ok && (il.Nature == protocol.NatureSoftware || il.Nature == protocol.NatureExternalSoftware) {
+		v.PubliccodeHref = "/api/v1/objects/" + obj.ID + "/publiccode.yml"
 	}
 	v.Status = "unsigned"
 	if ver := obj.Verification; ver != nil {

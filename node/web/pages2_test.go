@@ -258,3 +258,19 @@ func TestSearchFacetNamesProblemProfiles(t *testing.T) {
 		t.Errorf("the active filter does not name the profile: %s", body)
 	}
 }
+
+// TestObjectPageLinksPubliccode: a software interlinker's page links its
+// publiccode.yml; a knowledge interlinker's does not.
+func TestObjectPageLinksPubliccode(t *testing.T) {
+	f := newFixture(t)
+	sw := testInterlinker("survey_tool")
+	sw.Nature = protocol.NatureSoftware
+	soft := f.put(t, sw)
+	know := f.put(t, testInterlinker("canvas"))
+	if body := f.do(t, http.MethodGet, "/objects/"+idOf(soft), nil, nil).Body.String(); !strings.Contains(body, `href="/api/v1/objects/`+idOf(soft)+`/publiccode.yml"`) {
+		t.Errorf("the software interlinker's page does not link its publiccode.yml")
+	}
+	if body := f.do(t, http.MethodGet, "/objects/"+idOf(know), nil, nil).Body.String(); strings.Contains(body, "publiccode.yml") {
+		t.Errorf("a knowledge interlinker's page links a publiccode.yml")
+	}
+}
