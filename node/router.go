@@ -112,25 +112,25 @@ func (n *Node) routes() http.Handler {
 		path, name string
 		get, post  http.Handler
 	}{
-		{"/cosign", "page.cosign", page(ui.CosignInbox), nil},
-		{"/cosign/{id}", "page.cosign_request", withID(ui.CosignRequest), nil},
-		{"/cosign/{id}/approve", "page.cosign_approve", nil, withID(ui.CosignAnswer(true))},
-		{"/cosign/{id}/reject", "page.cosign_reject", nil, withID(ui.CosignAnswer(false))},
-		{"/objects/{id}/diff", "page.object_diff", withID(ui.ObjectDiff), nil},
-		{"/objects/{id}/adopt", "page.object_adopt", nil, withID(ui.Adopt)},
-		{"/objects/{id}/rate", "page.object_rate", nil, withID(ui.Rate)},
-		{"/admin", "page.admin", page(ui.AdminHome), nil},
-		{"/admin/follows", "page.admin_follows", page(ui.AdminFollows), page(ui.AdminFollow)},
-		{"/admin/follows/unfollow", "page.admin_unfollow", nil, page(ui.AdminUnfollow)},
-		{"/admin/followers/accept", "page.admin_accept", nil, page(ui.AdminDecide(true))},
-		{"/admin/followers/reject", "page.admin_reject", nil, page(ui.AdminDecide(false))},
-		{"/admin/deadletters", "page.admin_dead", page(ui.AdminDeadLetters), nil},
-		{"/admin/deadletters/replay", "page.admin_replay", nil, page(ui.AdminReplay)},
-		{"/admin/users", "page.admin_users", page(ui.AdminUsers), page(ui.AdminUserCreate)},
-		{"/admin/users/{id}", "page.admin_user", nil, withID(ui.AdminUserChange)},
-		{"/admin/tokens", "page.admin_tokens", page(ui.AdminTokens), page(ui.AdminTokenCreate)},
-		{"/admin/tokens/revoke", "page.admin_revoke", nil, page(ui.AdminTokenRevoke)},
-		{"/admin/audit", "page.admin_audit", page(ui.AdminAudit), nil},
+		{"/cosign", "page.cosign", page(ui.Uses().CosignInbox), nil},
+		{"/cosign/{id}", "page.cosign_request", withID(ui.Uses().CosignRequest), nil},
+		{"/cosign/{id}/approve", "page.cosign_approve", nil, withID(ui.Uses().CosignAnswer(true))},
+		{"/cosign/{id}/reject", "page.cosign_reject", nil, withID(ui.Uses().CosignAnswer(false))},
+		{"/objects/{id}/diff", "page.object_diff", withID(ui.Uses().ObjectDiff), nil},
+		{"/objects/{id}/adopt", "page.object_adopt", nil, withID(ui.Uses().Adopt)},
+		{"/objects/{id}/rate", "page.object_rate", nil, withID(ui.Uses().Rate)},
+		{"/admin", "page.admin", page(ui.Admin().AdminHome), nil},
+		{"/admin/follows", "page.admin_follows", page(ui.Admin().AdminFollows), page(ui.Admin().AdminFollow)},
+		{"/admin/follows/unfollow", "page.admin_unfollow", nil, page(ui.Admin().AdminUnfollow)},
+		{"/admin/followers/accept", "page.admin_accept", nil, page(ui.Admin().AdminDecide(true))},
+		{"/admin/followers/reject", "page.admin_reject", nil, page(ui.Admin().AdminDecide(false))},
+		{"/admin/deadletters", "page.admin_dead", page(ui.Admin().AdminDeadLetters), nil},
+		{"/admin/deadletters/replay", "page.admin_replay", nil, page(ui.Admin().AdminReplay)},
+		{"/admin/users", "page.admin_users", page(ui.Admin().AdminUsers), page(ui.Admin().AdminUserCreate)},
+		{"/admin/users/{id}", "page.admin_user", nil, withID(ui.Admin().AdminUserChange)},
+		{"/admin/tokens", "page.admin_tokens", page(ui.Admin().AdminTokens), page(ui.Admin().AdminTokenCreate)},
+		{"/admin/tokens/revoke", "page.admin_revoke", nil, page(ui.Admin().AdminTokenRevoke)},
+		{"/admin/audit", "page.admin_audit", page(ui.Admin().AdminAudit), nil},
 	} {
 		if p.get != nil {
 			r.Handle(p.path, p.get).Methods(get...).Name(p.name)
@@ -141,31 +141,31 @@ func (n *Node) routes() http.Handler {
 	}
 	r.Handle("/login", csrfOrigin.Handler(page(ui.LoginPost))).Methods(http.MethodPost).Name("page.login_post")
 	r.Handle("/logout", csrfOrigin.Handler(page(ui.Logout))).Methods(http.MethodPost).Name("page.logout")
-	r.Handle("/login/oidc", page(ui.OIDCStart)).Methods(http.MethodGet).Name("page.login_oidc")
-	r.Handle("/login/oidc/callback", page(ui.OIDCCallback)).Methods(http.MethodGet).Name("page.login_oidc_callback")
+	r.Handle("/login/oidc", page(ui.OIDC().OIDCStart)).Methods(http.MethodGet).Name("page.login_oidc")
+	r.Handle("/login/oidc/callback", page(ui.OIDC().OIDCCallback)).Methods(http.MethodGet).Name("page.login_oidc_callback")
 	// The editor (node/web/editor.go, import.go): forms for editors.
-	r.Handle("/new", page(ui.NewIndex)).Methods(http.MethodGet, http.MethodHead).Name("page.new")
-	r.Handle("/new/{kind}", page(func(w http.ResponseWriter, r *http.Request) { ui.NewForm(w, r, mux.Vars(r)["kind"]) })).Methods(http.MethodGet, http.MethodHead).Name("page.new_form")
-	r.Handle("/new/{kind}", csrfOrigin.Handler(page(func(w http.ResponseWriter, r *http.Request) { ui.NewPost(w, r, mux.Vars(r)["kind"]) }))).Methods(http.MethodPost).Name("page.new_post")
-	r.Handle("/objects/{id}/edit", page(func(w http.ResponseWriter, r *http.Request) { ui.EditForm(w, r, mux.Vars(r)["id"]) })).Methods(http.MethodGet, http.MethodHead).Name("page.edit")
-	r.Handle("/objects/{id}/edit", csrfOrigin.Handler(page(func(w http.ResponseWriter, r *http.Request) { ui.EditPost(w, r, mux.Vars(r)["id"]) }))).Methods(http.MethodPost).Name("page.edit_post")
-	r.Handle("/import", page(ui.ImportForm)).Methods(http.MethodGet, http.MethodHead).Name("page.import")
-	r.Handle("/import", csrfOrigin.Handler(page(ui.ImportPost))).Methods(http.MethodPost).Name("page.import_post")
+	r.Handle("/new", page(ui.Editor().NewIndex)).Methods(http.MethodGet, http.MethodHead).Name("page.new")
+	r.Handle("/new/{kind}", page(func(w http.ResponseWriter, r *http.Request) { ui.Editor().NewForm(w, r, mux.Vars(r)["kind"]) })).Methods(http.MethodGet, http.MethodHead).Name("page.new_form")
+	r.Handle("/new/{kind}", csrfOrigin.Handler(page(func(w http.ResponseWriter, r *http.Request) { ui.Editor().NewPost(w, r, mux.Vars(r)["kind"]) }))).Methods(http.MethodPost).Name("page.new_post")
+	r.Handle("/objects/{id}/edit", page(func(w http.ResponseWriter, r *http.Request) { ui.Editor().EditForm(w, r, mux.Vars(r)["id"]) })).Methods(http.MethodGet, http.MethodHead).Name("page.edit")
+	r.Handle("/objects/{id}/edit", csrfOrigin.Handler(page(func(w http.ResponseWriter, r *http.Request) { ui.Editor().EditPost(w, r, mux.Vars(r)["id"]) }))).Methods(http.MethodPost).Name("page.edit_post")
+	r.Handle("/import", page(ui.Editor().ImportForm)).Methods(http.MethodGet, http.MethodHead).Name("page.import")
+	r.Handle("/import", csrfOrigin.Handler(page(ui.Editor().ImportPost))).Methods(http.MethodPost).Name("page.import_post")
 	// Co-production processes (node/web/process*.go, web_process_faces.go).
 	withKey := func(f func(http.ResponseWriter, *http.Request, string, string)) http.Handler {
 		return page(func(w http.ResponseWriter, r *http.Request) { f(w, r, mux.Vars(r)["id"], mux.Vars(r)["key"]) })
 	}
-	r.Handle("/processes", page(ui.ProcessList)).Methods(get...).Name("page.processes")
-	r.Handle("/processes", csrfOrigin.Handler(page(ui.ProcessCreate))).Methods(post).Name("page.processes_post")
+	r.Handle("/processes", page(ui.Processes().ProcessList)).Methods(get...).Name("page.processes")
+	r.Handle("/processes", csrfOrigin.Handler(page(ui.Processes().ProcessCreate))).Methods(post).Name("page.processes_post")
 	browser := func(r *http.Request, _ *mux.RouteMatch) bool { return webui.WantsHTML(r) } // else the Group actor (api_processes_ap.go)
-	r.Handle("/processes/{id}", withID(ui.ProcessWorkspace)).Methods(get...).MatcherFunc(browser).Name("page.process")
-	r.Handle("/processes/{id}/invite", csrfOrigin.Handler(withID(ui.ProcessInvite))).Methods(post).Name("page.process_invite")
-	r.Handle("/processes/{id}/accept", csrfOrigin.Handler(withID(ui.ProcessAnswer(true)))).Methods(post).Name("page.process_accept")
-	r.Handle("/processes/{id}/decline", csrfOrigin.Handler(withID(ui.ProcessAnswer(false)))).Methods(post).Name("page.process_decline")
-	r.Handle("/processes/{id}/tasks/{key}", withKey(ui.ProcessTask)).Methods(get...).Name("page.process_task")
-	r.Handle("/processes/{id}/tasks/{key}", csrfOrigin.Handler(withKey(ui.ProcessTaskUpdate))).Methods(post).Name("page.process_task_post")
-	r.Handle("/processes/{id}/tasks/{key}/assets", csrfOrigin.Handler(withKey(ui.ProcessAddLink))).Methods(post).Name("page.process_link")
-	r.Handle("/processes/{id}/assets/{key}", withKey(ui.ProcessAsset)).Methods(get...).Name("page.process_asset")
+	r.Handle("/processes/{id}", withID(ui.Processes().ProcessWorkspace)).Methods(get...).MatcherFunc(browser).Name("page.process")
+	r.Handle("/processes/{id}/invite", csrfOrigin.Handler(withID(ui.Processes().ProcessInvite))).Methods(post).Name("page.process_invite")
+	r.Handle("/processes/{id}/accept", csrfOrigin.Handler(withID(ui.Processes().ProcessAnswer(true)))).Methods(post).Name("page.process_accept")
+	r.Handle("/processes/{id}/decline", csrfOrigin.Handler(withID(ui.Processes().ProcessAnswer(false)))).Methods(post).Name("page.process_decline")
+	r.Handle("/processes/{id}/tasks/{key}", withKey(ui.Processes().ProcessTask)).Methods(get...).Name("page.process_task")
+	r.Handle("/processes/{id}/tasks/{key}", csrfOrigin.Handler(withKey(ui.Processes().ProcessTaskUpdate))).Methods(post).Name("page.process_task_post")
+	r.Handle("/processes/{id}/tasks/{key}/assets", csrfOrigin.Handler(withKey(ui.Processes().ProcessAddLink))).Methods(post).Name("page.process_link")
+	r.Handle("/processes/{id}/assets/{key}", withKey(ui.Processes().ProcessAsset)).Methods(get...).Name("page.process_asset")
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)

@@ -214,7 +214,7 @@ type followsView struct {
 }
 
 // AdminHome serves /admin: the admin pages' index.
-func (h *Handler) AdminHome(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminHome(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleAdmin); !ok {
 		return
 	}
@@ -223,14 +223,14 @@ func (h *Handler) AdminHome(w http.ResponseWriter, r *http.Request) {
 }
 
 // AdminFollows serves GET /admin/follows.
-func (h *Handler) AdminFollows(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminFollows(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleAdmin); !ok {
 		return
 	}
 	h.followsPage(w, r, http.StatusOK, followsView{})
 }
 
-func (h *Handler) followsPage(w http.ResponseWriter, r *http.Request, status int, v followsView) {
+func (h AdminPages) followsPage(w http.ResponseWriter, r *http.Request, status int, v followsView) {
 	loc := h.locale(w, r)
 	v.Nav = adminNav(loc, "follows")
 	v.Errors = formErrors("target", v.TargetError)
@@ -268,7 +268,7 @@ const maxTarget = 2048
 
 // AdminFollow serves POST /admin/follows: follow a node by actor IRI or
 // acct: handle (the field "target").
-func (h *Handler) AdminFollow(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminFollow(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -306,7 +306,7 @@ func (h *Handler) AdminFollow(w http.ResponseWriter, r *http.Request) {
 }
 
 // AdminUnfollow serves POST /admin/follows/unfollow (field "actor").
-func (h *Handler) AdminUnfollow(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminUnfollow(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -329,7 +329,7 @@ func (h *Handler) AdminUnfollow(w http.ResponseWriter, r *http.Request) {
 
 // AdminDecide serves POST /admin/followers/accept and .../reject (field
 // "actor").
-func (h *Handler) AdminDecide(approve bool) http.HandlerFunc {
+func (h AdminPages) AdminDecide(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, ok := h.postForm(w, r, accounts.RoleAdmin)
 		if !ok {
@@ -362,7 +362,7 @@ var ErrNotFound = errors.New("not found")
 
 // fedError answers a failed federation or token change: the 404 page for
 // a missing follow, follower, letter or token, else the 500 page (logged).
-func (h *Handler) fedError(w http.ResponseWriter, r *http.Request, err error) {
+func (h AdminPages) fedError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrNotFound) {
 		h.Error(w, r, http.StatusNotFound)
 		return
@@ -384,7 +384,7 @@ type deadLettersView struct {
 }
 
 // AdminDeadLetters serves GET /admin/deadletters[?cursor=].
-func (h *Handler) AdminDeadLetters(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminDeadLetters(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleAdmin); !ok {
 		return
 	}
@@ -414,7 +414,7 @@ func (h *Handler) AdminDeadLetters(w http.ResponseWriter, r *http.Request) {
 }
 
 // AdminReplay serves POST /admin/deadletters/replay (field "id").
-func (h *Handler) AdminReplay(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminReplay(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return

@@ -52,7 +52,7 @@ type usersView struct {
 }
 
 // AdminUsers serves GET /admin/users.
-func (h *Handler) AdminUsers(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminUsers(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.needRole(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -60,7 +60,7 @@ func (h *Handler) AdminUsers(w http.ResponseWriter, r *http.Request) {
 	h.usersPage(w, r, s, http.StatusOK, userForm{Role: string(accounts.RoleReader)}, "", "")
 }
 
-func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, s session, status int, form userForm, errUser, errText string) {
+func (h AdminPages) usersPage(w http.ResponseWriter, r *http.Request, s session, status int, form userForm, errUser, errText string) {
 	loc := h.locale(w, r)
 	us, err := h.d.Accounts().List(r.Context())
 	if err != nil {
@@ -94,7 +94,7 @@ func passwordError(loc *locale, err error) string {
 
 // AdminUserCreate serves POST /admin/users: username, display_name, role,
 // password.
-func (h *Handler) AdminUserCreate(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminUserCreate(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -145,7 +145,7 @@ func (h *Handler) AdminUserCreate(w http.ResponseWriter, r *http.Request) {
 
 // AdminUserChange serves POST /admin/users/{id}: the field "op" is
 // disable, enable, role (with "role") or password (with "password").
-func (h *Handler) AdminUserChange(w http.ResponseWriter, r *http.Request, id string) {
+func (h AdminPages) AdminUserChange(w http.ResponseWriter, r *http.Request, id string) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -233,14 +233,14 @@ type tokensView struct {
 var expiryChoices = []string{"7", "30", "90", "365", "0"}
 
 // AdminTokens serves GET /admin/tokens.
-func (h *Handler) AdminTokens(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminTokens(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleAdmin); !ok {
 		return
 	}
 	h.tokensPage(w, r, http.StatusOK, tokensView{Form: tokenForm{Role: string(accounts.RoleReader), Expires: "90"}})
 }
 
-func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, status int, v tokensView) {
+func (h AdminPages) tokensPage(w http.ResponseWriter, r *http.Request, status int, v tokensView) {
 	loc := h.locale(w, r)
 	v.Nav, v.Roles = adminNav(loc, "tokens"), roleOptions(loc, accounts.Role(v.Form.Role))
 	v.Errors = formErrors("tk-name", v.Form.NameError, "tk-role", v.Form.RoleError, "tk-expires", v.Form.ExpError)
@@ -281,7 +281,7 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request, status int,
 // AdminTokenCreate serves POST /admin/tokens: name, role, expires (days,
 // one of expiryChoices). The answer is the page with the secret, not a
 // redirect: the secret never travels in a URL and is shown only once.
-func (h *Handler) AdminTokenCreate(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminTokenCreate(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -328,7 +328,7 @@ func (h *Handler) AdminTokenCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // AdminTokenRevoke serves POST /admin/tokens/revoke (field "id").
-func (h *Handler) AdminTokenRevoke(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminTokenRevoke(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -363,7 +363,7 @@ type auditPage struct {
 const auditPageSize = 50
 
 // AdminAudit serves GET /admin/audit[?before=SEQ]: newest first, paged.
-func (h *Handler) AdminAudit(w http.ResponseWriter, r *http.Request) {
+func (h AdminPages) AdminAudit(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleAdmin); !ok {
 		return
 	}

@@ -52,7 +52,7 @@ type cosignInbox struct {
 }
 
 // CosignInbox serves GET /cosign.
-func (h *Handler) CosignInbox(w http.ResponseWriter, r *http.Request) {
+func (h UsesPages) CosignInbox(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.needRole(w, r, accounts.RoleEditor); !ok {
 		return
 	}
@@ -120,14 +120,14 @@ type cosignRequestView struct {
 }
 
 // CosignRequest serves GET /cosign/{id}: one request, what it changes.
-func (h *Handler) CosignRequest(w http.ResponseWriter, r *http.Request, id string) {
+func (h UsesPages) CosignRequest(w http.ResponseWriter, r *http.Request, id string) {
 	if _, ok := h.needRole(w, r, accounts.RoleEditor); !ok {
 		return
 	}
 	h.cosignRequestPage(w, r, id, http.StatusOK, cosignRequestView{})
 }
 
-func (h *Handler) cosignRequestPage(w http.ResponseWriter, r *http.Request, id string, status int, v cosignRequestView) {
+func (h UsesPages) cosignRequestPage(w http.ResponseWriter, r *http.Request, id string, status int, v cosignRequestView) {
 	loc := h.locale(w, r)
 	cat := h.d.Catalogue()
 	q, err := cat.CosignRequest(r.Context(), id)
@@ -166,7 +166,7 @@ func (h *Handler) cosignRequestPage(w http.ResponseWriter, r *http.Request, id s
 
 // CosignAnswer serves POST /cosign/{id}/approve and /cosign/{id}/reject
 // (a rejection needs the field "reason").
-func (h *Handler) CosignAnswer(approve bool) func(w http.ResponseWriter, r *http.Request, id string) {
+func (h UsesPages) CosignAnswer(approve bool) func(w http.ResponseWriter, r *http.Request, id string) {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
 		s, ok := h.postForm(w, r, accounts.RoleEditor)
 		if !ok {

@@ -43,7 +43,7 @@ func parseVersion(loc *locale, s string, known map[uint64]bool) (uint64, string)
 
 // ObjectDiff serves /objects/{id}/diff?from=N&to=M: the fields that differ
 // between two versions, every language apart.
-func (h *Handler) ObjectDiff(w http.ResponseWriter, r *http.Request, id string) {
+func (h UsesPages) ObjectDiff(w http.ResponseWriter, r *http.Request, id string) {
 	loc := h.locale(w, r)
 	cat := h.d.Catalogue()
 	p, err := cat.ObjectByID(r.Context(), id, 0)

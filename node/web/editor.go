@@ -53,7 +53,7 @@ func (h *Handler) addEditorPages() error {
 
 // editor returns the signed-in editor; otherwise it has answered: a
 // redirect to the sign-in page back to this one, or 403 for a reader.
-func (h *Handler) editor(w http.ResponseWriter, r *http.Request) (session, bool) {
+func (h EditorPages) editor(w http.ResponseWriter, r *http.Request) (session, bool) {
 	s, ok := sessionFrom(r.Context())
 	if !ok {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
@@ -68,7 +68,7 @@ func (h *Handler) editor(w http.ResponseWriter, r *http.Request) (session, bool)
 
 // readForm parses a posted form (bounded) and checks its CSRF token; on
 // failure it has answered (413, 400 or 403).
-func (h *Handler) readForm(w http.ResponseWriter, r *http.Request, s session) bool {
+func (h EditorPages) readForm(w http.ResponseWriter, r *http.Request, s session) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxEditForm)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
@@ -91,7 +91,7 @@ type editIndexView struct {
 }
 
 // NewIndex serves GET /new: what an editor may publish, and the import.
-func (h *Handler) NewIndex(w http.ResponseWriter, r *http.Request) {
+func (h EditorPages) NewIndex(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.editor(w, r); !ok {
 		return
 	}
@@ -104,7 +104,7 @@ func (h *Handler) NewIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // NewForm serves GET /new/{slug}: an empty form of that kind.
-func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request, slug string) {
+func (h EditorPages) NewForm(w http.ResponseWriter, r *http.Request, slug string) {
 	if _, ok := h.editor(w, r); !ok {
 		return
 	}
@@ -118,7 +118,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request, slug string) {
 
 // NewPost serves POST /new/{slug}: add a language or a row, preview, or
 // publish through the catalogue's Create.
-func (h *Handler) NewPost(w http.ResponseWriter, r *http.Request, slug string) {
+func (h EditorPages) NewPost(w http.ResponseWriter, r *http.Request, slug string) {
 	s, ok := h.editor(w, r)
 	if !ok {
 		return
@@ -135,7 +135,7 @@ func (h *Handler) NewPost(w http.ResponseWriter, r *http.Request, slug string) {
 
 // editable reads object id for its edit page: this node's, live and of
 // a kind the forms cover; otherwise it has answered (404, 410, 403).
-func (h *Handler) editable(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, *formSpec, bool) {
+func (h EditorPages) editable(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, *formSpec, bool) {
 	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, 0)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -160,7 +160,7 @@ func (h *Handler) editable(w http.ResponseWriter, r *http.Request, id string) (p
 // EditForm serves GET /objects/{id}/edit: the form filled with the
 // current version, whose number travels in the form (optimistic
 // concurrency).
-func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request, id string) {
+func (h EditorPages) EditForm(w http.ResponseWriter, r *http.Request, id string) {
 	if _, ok := h.editor(w, r); !ok {
 		return
 	}
@@ -173,7 +173,7 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request, id string) {
 
 // EditPost serves POST /objects/{id}/edit: as NewPost, saving through
 // the catalogue's Update with the form's version as If-Match.
-func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request, id string) {
+func (h EditorPages) EditPost(w http.ResponseWriter, r *http.Request, id string) {
 	s, ok := h.editor(w, r)
 	if !ok {
 		return
@@ -188,7 +188,7 @@ func (h *Handler) EditPost(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 // editPost handles a posted form; cur is the object edited (nil: a new one).
-func (h *Handler) editPost(w http.ResponseWriter, r *http.Request, s session, spec *formSpec, cur *protocol.Object) {
+func (h EditorPages) editPost(w http.ResponseWriter, r *http.Request, s session, spec *formSpec, cur *protocol.Object) {
 	loc := h.locale(w, r)
 	fd, errs := formFromPost(spec, r.PostForm)
 	version, _ := strconv.ParseUint(r.PostForm.Get("version"), 10, 64)
@@ -272,18 +272,18 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request, s session, sp
 
 // audit records a change made through a page; the change is already
 // durable, so a failure is logged, not shown.
-func (h *Handler) audit(r *http.Request, s session, action, target, detail string) {
+func (h EditorPages) audit(r *http.Request, s session, action, target, detail string) {
 	if err := h.d.Accounts().Audit(r.Context(), s.user, action, target, detail); err != nil {
 		h.d.Logger.ErrorContext(r.Context(), "web: audit", "action", action, "target", target, "err", err)
 	}
 }
 
-func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, spec *formSpec, fd formData, errs []protocol.FieldError, version uint64, cur *protocol.Object) {
+func (h EditorPages) editPage(w http.ResponseWriter, r *http.Request, status int, spec *formSpec, fd formData, errs []protocol.FieldError, version uint64, cur *protocol.Object) {
 	h.editPageWith(w, r, status, spec, fd, errs, version, cur, nil)
 }
 
 // editPageWith renders the editor form; more sets the preview or a notice.
-func (h *Handler) editPageWith(w http.ResponseWriter, r *http.Request, status int, spec *formSpec, fd formData, errs []protocol.FieldError,
+func (h EditorPages) editPageWith(w http.ResponseWriter, r *http.Request, status int, spec *formSpec, fd formData, errs []protocol.FieldError,
 	version uint64, cur *protocol.Object, more func(*editView)) {
 	loc := h.locale(w, r)
 	ch, err := h.d.Catalogue().FormChoices(r.Context())

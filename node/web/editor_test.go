@@ -29,13 +29,13 @@ func newEditorFixture(t *testing.T) editorFixture {
 	h := f.h
 	mux := http.NewServeMux()
 	mux.Handle("/", f.srv)
-	mux.Handle("GET /new", h.Sessions(http.HandlerFunc(h.NewIndex)))
-	mux.Handle("GET /new/{kind}", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.NewForm(w, r, r.PathValue("kind")) })))
-	mux.Handle("POST /new/{kind}", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.NewPost(w, r, r.PathValue("kind")) })))
-	mux.Handle("GET /objects/{id}/edit", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.EditForm(w, r, r.PathValue("id")) })))
-	mux.Handle("POST /objects/{id}/edit", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.EditPost(w, r, r.PathValue("id")) })))
-	mux.Handle("GET /import", h.Sessions(http.HandlerFunc(h.ImportForm)))
-	mux.Handle("POST /import", h.Sessions(http.HandlerFunc(h.ImportPost)))
+	mux.Handle("GET /new", h.Sessions(http.HandlerFunc(h.Editor().NewIndex)))
+	mux.Handle("GET /new/{kind}", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Editor().NewForm(w, r, r.PathValue("kind")) })))
+	mux.Handle("POST /new/{kind}", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Editor().NewPost(w, r, r.PathValue("kind")) })))
+	mux.Handle("GET /objects/{id}/edit", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Editor().EditForm(w, r, r.PathValue("id")) })))
+	mux.Handle("POST /objects/{id}/edit", h.Sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Editor().EditPost(w, r, r.PathValue("id")) })))
+	mux.Handle("GET /import", h.Sessions(http.HandlerFunc(h.Editor().ImportForm)))
+	mux.Handle("POST /import", h.Sessions(http.HandlerFunc(h.Editor().ImportPost)))
 	f.srv = mux
 	if _, err := f.acc.CreateUser(context.Background(), accounts.NewUser{Username: "rita", Role: accounts.RoleReader, Password: "Secret-Passw0rd!"}); err != nil {
 		t.Fatal(err)

@@ -87,14 +87,14 @@ type importView struct {
 }
 
 // ImportForm serves GET /import: the upload form.
-func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) {
+func (h EditorPages) ImportForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.editor(w, r); !ok {
 		return
 	}
 	h.importPage(w, r, http.StatusOK, importView{})
 }
 
-func (h *Handler) importPage(w http.ResponseWriter, r *http.Request, status int, v importView) {
+func (h EditorPages) importPage(w http.ResponseWriter, r *http.Request, status int, v importView) {
 	loc := h.locale(w, r)
 	v.Max, v.Importing = loc.Num(MaxUpload>>20), loc.T("import.importing")
 	h.render(w, r, status, "import", loc.T("import.title"), v)
@@ -104,7 +104,7 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request, status int,
 // seed folder as a .zip (multipart, at most MaxUpload), imported through
 // the catalogue; the page lists each object imported or refused, with
 // the reasons.
-func (h *Handler) ImportPost(w http.ResponseWriter, r *http.Request) {
+func (h EditorPages) ImportPost(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.editor(w, r)
 	if !ok {
 		return
@@ -214,7 +214,7 @@ func uploadReason(err error) string {
 
 // recordImport puts each object the import created or changed in the
 // audit list.
-func (h *Handler) recordImport(r *http.Request, s session, rep catalogue.UploadReport, file string) {
+func (h EditorPages) recordImport(r *http.Request, s session, rep catalogue.UploadReport, file string) {
 	for _, it := range rep.Items {
 		if it.Result == "created" || it.Result == "updated" {
 			h.audit(r, s, ActionObjectImport, it.IRI, fmt.Sprintf("%s %s (version %d) from %s", it.Type, it.Result, it.Version, protocol.Clip(file, 128)))

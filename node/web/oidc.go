@@ -21,7 +21,7 @@ type OIDCSignIn interface {
 // oidcCookie holds a started sign-in's flow id until its callback. It is
 // SameSite=Lax: the callback is a top-level GET coming from the provider's
 // site, which a Strict cookie would not reach.
-func (h *Handler) oidcCookie() string {
+func (h OIDCPages) oidcCookie() string {
 	if h.d.Secure {
 		return "__Host-oidc"
 	}
@@ -44,7 +44,7 @@ const flowMaxAge = 600
 // browser sent to the provider. (A link, not a form: the login page's
 // Content-Security-Policy allows forms to post to this site only, and a
 // browser applies it to the redirect that follows a form.)
-func (h *Handler) OIDCStart(w http.ResponseWriter, r *http.Request) {
+func (h OIDCPages) OIDCStart(w http.ResponseWriter, r *http.Request) {
 	if h.d.OIDC == nil {
 		h.Error(w, r, http.StatusNotFound)
 		return
@@ -66,7 +66,7 @@ func (h *Handler) OIDCStart(w http.ResponseWriter, r *http.Request) {
 // claims mapped), the account signed in as with a password, and the
 // browser sent to where it started. Every failure is the sign-in page with
 // the reason in the reader's language.
-func (h *Handler) OIDCCallback(w http.ResponseWriter, r *http.Request) {
+func (h OIDCPages) OIDCCallback(w http.ResponseWriter, r *http.Request) {
 	if h.d.OIDC == nil {
 		h.Error(w, r, http.StatusNotFound)
 		return
@@ -125,7 +125,7 @@ func (h *Handler) OIDCCallback(w http.ResponseWriter, r *http.Request) {
 
 // oidcRefused shows the sign-in page with why the provider's sign-in
 // failed (the reader may sign in with a password or try again).
-func (h *Handler) oidcRefused(w http.ResponseWriter, r *http.Request, status int, key, next string) {
+func (h OIDCPages) oidcRefused(w http.ResponseWriter, r *http.Request, status int, key, next string) {
 	loc := h.locale(w, r)
 	msg := loc.T(key)
 	if key == "oidc.unmapped" || key == "oidc.unavailable" || key == "oidc.denied" {

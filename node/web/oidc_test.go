@@ -216,8 +216,8 @@ func newOIDCFixture(t *testing.T) *oidcFixture {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /login", h.Sessions(http.HandlerFunc(h.Login)))
-	mux.Handle("GET /login/oidc", h.Sessions(http.HandlerFunc(h.OIDCStart)))
-	mux.Handle("GET /login/oidc/callback", h.Sessions(http.HandlerFunc(h.OIDCCallback)))
+	mux.Handle("GET /login/oidc", h.Sessions(http.HandlerFunc(h.OIDC().OIDCStart)))
+	mux.Handle("GET /login/oidc/callback", h.Sessions(http.HandlerFunc(h.OIDC().OIDCCallback)))
 	f.node.Config.Handler = mux
 	f.node.Start()
 	t.Cleanup(f.node.Close)
@@ -509,7 +509,7 @@ func TestOIDCRefusals(t *testing.T) {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest(http.MethodGet, "/login/oidc?next=/x", nil)
 		r.Header.Set("Accept-Language", "lv")
-		h.Sessions(http.HandlerFunc(h.OIDCStart)).ServeHTTP(w, r)
+		h.Sessions(http.HandlerFunc(h.OIDC().OIDCStart)).ServeHTTP(w, r)
 		if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "127.0.0.3 pašlaik nav sasniedzams") {
 			t.Fatalf("provider down: %d\n%s", w.Code, w.Body.String())
 		}

@@ -95,7 +95,7 @@ func visible(v ProcessView, signedIn bool) bool {
 
 // processPage reads the process of a page, or answers (404, or sign-in
 // when the process is not public).
-func (h *Handler) processPage(w http.ResponseWriter, r *http.Request, id string) (ProcessView, bool) {
+func (h ProcessPages) processPage(w http.ResponseWriter, r *http.Request, id string) (ProcessView, bool) {
 	if h.d.Processes == nil {
 		h.Error(w, r, http.StatusNotFound)
 		return ProcessView{}, false
@@ -113,7 +113,7 @@ func (h *Handler) processPage(w http.ResponseWriter, r *http.Request, id string)
 	return v, true
 }
 
-func (h *Handler) processError(w http.ResponseWriter, r *http.Request, err error) {
+func (h ProcessPages) processError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrNotFound) || errors.Is(err, cp.ErrNotFound) {
 		h.Error(w, r, http.StatusNotFound)
 		return

@@ -50,12 +50,12 @@ type createForm struct {
 // ProcessList serves /processes: the processes this node holds (a visitor
 // sees the public ones), the finished ones' stories, and for admins the
 // invitations received and the form to start a process.
-func (h *Handler) ProcessList(w http.ResponseWriter, r *http.Request) {
+func (h ProcessPages) ProcessList(w http.ResponseWriter, r *http.Request) {
 	loc := h.locale(w, r)
 	h.processesPage(w, r, http.StatusOK, processesView{Done: doneText(loc, r, "process_accepted", "process_declined")})
 }
 
-func (h *Handler) processesPage(w http.ResponseWriter, r *http.Request, status int, v processesView) {
+func (h ProcessPages) processesPage(w http.ResponseWriter, r *http.Request, status int, v processesView) {
 	loc := h.locale(w, r)
 	if h.d.Processes == nil {
 		h.Error(w, r, http.StatusNotFound)
@@ -126,7 +126,7 @@ func splitList(s string) []string {
 }
 
 // ProcessCreate serves POST /processes (admins): start a process.
-func (h *Handler) ProcessCreate(w http.ResponseWriter, r *http.Request) {
+func (h ProcessPages) ProcessCreate(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return
@@ -181,7 +181,7 @@ func (h *Handler) ProcessCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // ProcessAnswer serves POST /processes/{id}/accept and /decline (admins).
-func (h *Handler) ProcessAnswer(accept bool) func(http.ResponseWriter, *http.Request, string) {
+func (h ProcessPages) ProcessAnswer(accept bool) func(http.ResponseWriter, *http.Request, string) {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
 		s, ok := h.postForm(w, r, accounts.RoleAdmin)
 		if !ok {

@@ -51,12 +51,12 @@ type procTaskView struct {
 // ProcessTask serves /processes/{id}/tasks/{key}: the task, the
 // interlinkers recommended for its problem profiles, its assets, and for
 // editors the forms to update it and to add a link.
-func (h *Handler) ProcessTask(w http.ResponseWriter, r *http.Request, id, key string) {
+func (h ProcessPages) ProcessTask(w http.ResponseWriter, r *http.Request, id, key string) {
 	loc := h.locale(w, r)
 	h.taskPage(w, r, id, key, http.StatusOK, procTaskView{Done: doneText(loc, r, "task_updated", "asset_added", "process_queued")})
 }
 
-func (h *Handler) taskPage(w http.ResponseWriter, r *http.Request, id, key string, status int, v procTaskView) {
+func (h ProcessPages) taskPage(w http.ResponseWriter, r *http.Request, id, key string, status int, v procTaskView) {
 	loc := h.locale(w, r)
 	pv, ok := h.processPage(w, r, id)
 	if !ok {
@@ -119,7 +119,7 @@ func (h *Handler) taskPage(w http.ResponseWriter, r *http.Request, id, key strin
 
 // ProcessTaskUpdate serves POST /processes/{id}/tasks/{key} (editors):
 // status, progress and dates, against the revision the form showed.
-func (h *Handler) ProcessTaskUpdate(w http.ResponseWriter, r *http.Request, id, key string) {
+func (h ProcessPages) ProcessTaskUpdate(w http.ResponseWriter, r *http.Request, id, key string) {
 	s, ok := h.postForm(w, r, accounts.RoleEditor)
 	if !ok {
 		return
@@ -202,7 +202,7 @@ func assetID(name string) string {
 
 // ProcessAddLink serves POST /processes/{id}/tasks/{key}/assets (editors):
 // add a link as an asset of the task.
-func (h *Handler) ProcessAddLink(w http.ResponseWriter, r *http.Request, id, key string) {
+func (h ProcessPages) ProcessAddLink(w http.ResponseWriter, r *http.Request, id, key string) {
 	s, ok := h.postForm(w, r, accounts.RoleEditor)
 	if !ok {
 		return
@@ -253,7 +253,7 @@ func (h *Handler) ProcessAddLink(w http.ResponseWriter, r *http.Request, id, key
 
 // ProcessAsset serves /processes/{id}/assets/{sha}: a file asset, as a
 // download, to whoever may see the process.
-func (h *Handler) ProcessAsset(w http.ResponseWriter, r *http.Request, id, sha string) {
+func (h ProcessPages) ProcessAsset(w http.ResponseWriter, r *http.Request, id, sha string) {
 	pv, ok := h.processPage(w, r, id)
 	if !ok {
 		return

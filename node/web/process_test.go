@@ -28,16 +28,16 @@ func newProcessFixture(t *testing.T) processFixture {
 	key := func(h func(http.ResponseWriter, *http.Request, string, string)) http.Handler {
 		return s(func(w http.ResponseWriter, r *http.Request) { h(w, r, r.PathValue("id"), r.PathValue("key")) })
 	}
-	mux.Handle("GET /processes", s(f.h.ProcessList))
-	mux.Handle("POST /processes", s(f.h.ProcessCreate))
-	mux.Handle("GET /processes/{id}", id(f.h.ProcessWorkspace))
-	mux.Handle("POST /processes/{id}/invite", id(f.h.ProcessInvite))
-	mux.Handle("POST /processes/{id}/accept", id(f.h.ProcessAnswer(true)))
-	mux.Handle("POST /processes/{id}/decline", id(f.h.ProcessAnswer(false)))
-	mux.Handle("GET /processes/{id}/tasks/{key}", key(f.h.ProcessTask))
-	mux.Handle("POST /processes/{id}/tasks/{key}", key(f.h.ProcessTaskUpdate))
-	mux.Handle("POST /processes/{id}/tasks/{key}/assets", key(f.h.ProcessAddLink))
-	mux.Handle("GET /processes/{id}/assets/{key}", key(f.h.ProcessAsset))
+	mux.Handle("GET /processes", s(f.h.Processes().ProcessList))
+	mux.Handle("POST /processes", s(f.h.Processes().ProcessCreate))
+	mux.Handle("GET /processes/{id}", id(f.h.Processes().ProcessWorkspace))
+	mux.Handle("POST /processes/{id}/invite", id(f.h.Processes().ProcessInvite))
+	mux.Handle("POST /processes/{id}/accept", id(f.h.Processes().ProcessAnswer(true)))
+	mux.Handle("POST /processes/{id}/decline", id(f.h.Processes().ProcessAnswer(false)))
+	mux.Handle("GET /processes/{id}/tasks/{key}", key(f.h.Processes().ProcessTask))
+	mux.Handle("POST /processes/{id}/tasks/{key}", key(f.h.Processes().ProcessTaskUpdate))
+	mux.Handle("POST /processes/{id}/tasks/{key}/assets", key(f.h.Processes().ProcessAddLink))
+	mux.Handle("GET /processes/{id}/assets/{key}", key(f.h.Processes().ProcessAsset))
 	return processFixture{adminFixture: f, procs: procs}
 }
 

@@ -52,12 +52,12 @@ type workspaceView struct {
 // ProcessWorkspace serves /processes/{id}: the process's facts, its
 // participants with their roles and rights, its tree, and its signed
 // changes, newest page last (?after=N pages on).
-func (h *Handler) ProcessWorkspace(w http.ResponseWriter, r *http.Request, id string) {
+func (h ProcessPages) ProcessWorkspace(w http.ResponseWriter, r *http.Request, id string) {
 	loc := h.locale(w, r)
 	h.workspacePage(w, r, id, http.StatusOK, workspaceView{Done: doneText(loc, r, "process_created", "process_invited", "process_queued")})
 }
 
-func (h *Handler) workspacePage(w http.ResponseWriter, r *http.Request, id string, status int, v workspaceView) {
+func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id string, status int, v workspaceView) {
 	loc := h.locale(w, r)
 	pv, ok := h.processPage(w, r, id)
 	if !ok {
@@ -145,7 +145,7 @@ func (h *Handler) workspacePage(w http.ResponseWriter, r *http.Request, id strin
 
 // ProcessInvite serves POST /processes/{id}/invite (admins): invite an
 // organisation by its actor address or acct: handle.
-func (h *Handler) ProcessInvite(w http.ResponseWriter, r *http.Request, id string) {
+func (h ProcessPages) ProcessInvite(w http.ResponseWriter, r *http.Request, id string) {
 	s, ok := h.postForm(w, r, accounts.RoleAdmin)
 	if !ok {
 		return

@@ -198,7 +198,7 @@ func (h *Handler) useOf(loc *locale, o protocol.Object) useView {
 
 // usableObject reads the current object of id for a form post: 404 page
 // when missing, 409 when deleted or of a kind nobody adopts.
-func (h *Handler) usableObject(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, []protocol.Meta, bool) {
+func (h UsesPages) usableObject(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, []protocol.Meta, bool) {
 	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, 0)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -216,7 +216,7 @@ func (h *Handler) usableObject(w http.ResponseWriter, r *http.Request, id string
 }
 
 // useForm re-renders the object page with the forms' errors (422).
-func (h *Handler) useForm(w http.ResponseWriter, r *http.Request, id string, fill func(*usesView)) {
+func (h UsesPages) useForm(w http.ResponseWriter, r *http.Request, id string, fill func(*usesView)) {
 	r = r.WithContext(context.WithValue(r.Context(), useFormKey{}, fill))
 	h.Object(w, atPage(r, "/objects/"+id), id)
 }
@@ -253,7 +253,7 @@ func validURL(s string) bool {
 // Adopt serves POST /objects/{id}/adopt: this organisation declares it
 // uses the object (optional note, since date YYYY-MM-DD, instance URL),
 // signed by this node.
-func (h *Handler) Adopt(w http.ResponseWriter, r *http.Request, id string) {
+func (h UsesPages) Adopt(w http.ResponseWriter, r *http.Request, id string) {
 	s, ok := h.postForm(w, r, accounts.RoleEditor)
 	if !ok {
 		return
@@ -311,7 +311,7 @@ func (h *Handler) Adopt(w http.ResponseWriter, r *http.Request, id string) {
 
 // Rate serves POST /objects/{id}/rate: value 1 to 5 and an optional
 // comment; this organisation's earlier rating is updated, not repeated.
-func (h *Handler) Rate(w http.ResponseWriter, r *http.Request, id string) {
+func (h UsesPages) Rate(w http.ResponseWriter, r *http.Request, id string) {
 	s, ok := h.postForm(w, r, accounts.RoleEditor)
 	if !ok {
 		return
