@@ -11,6 +11,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/accept"
 	"github.com/interlink-project/interlink-node/protocol/cpsv"
 	"github.com/interlink-project/interlink-node/protocol/publiccode"
 )
@@ -210,7 +211,7 @@ var cpsvOffers = []string{cpsv.FormatJSONLD.MediaType(), cpsv.FormatTurtle.Media
 // CPSV-AP: JSON-LD, Turtle or RDF/XML by Accept (406 for anything else).
 func (h importAPI) handleExportCPSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
-	mt, ok := negotiate(r.Header.Get("Accept"), cpsvOffers...)
+	mt, ok := accept.Negotiate(r.Header.Get("Accept"), cpsvOffers...)
 	if !ok {
 		h.writeProblem(w, r, notAcceptable(r, cpsvOffers...))
 		return

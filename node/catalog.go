@@ -7,6 +7,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/accept"
 	"github.com/interlink-project/interlink-node/protocol/cpsv"
 	"github.com/interlink-project/interlink-node/protocol/dcat"
 )
@@ -48,7 +49,7 @@ func (h catalogAPI) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	if s := q.get("page"); s != "" {
 		page, _ = strconv.Atoi(s)
 	}
-	mt, ok := negotiate(r.Header.Get("Accept"), cpsvOffers...)
+	mt, ok := accept.Negotiate(r.Header.Get("Accept"), cpsvOffers...)
 	if !ok {
 		h.writeProblem(w, r, notAcceptable(r, cpsvOffers...))
 		return

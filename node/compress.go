@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/interlink-project/interlink-node/protocol/accept"
 )
 
 // Response compression (api.compress): JSON (every +json type too), HTML,
@@ -50,26 +52,16 @@ func compressible(contentType string) bool {
 }
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip
-// (RFC 9110 §12.5.3: "gzip" or "*" with a q-value above 0).
+// (RFC 9110 §12.5.3: "gzip", its alias "x-gzip", or "*", the most specific
+// with a q-value above 0).
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
+	ranges := accept.Parse(header)
+	for i := range ranges {
+		if ranges[i].Value == "x-gzip" {
+			ranges[i].Value = "gzip"
 		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
-			}
-		}
-		return q > 0
 	}
-	return false
+	return accept.Quality(ranges, "gzip") > 0
 }
 
 // compress gzips the answers that gain from it (see above).

@@ -55,3 +55,17 @@ func FuzzCORSPreflight(f *testing.F) {
 		}
 	})
 }
+
+// TestAcceptsGzip: the most specific coding decides, wherever it stands
+// ("*;q=0, gzip" accepts gzip: the hand-written reader stopped at the
+// wildcard and refused it).
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"gzip": true, "x-gzip": true, "*": true, "gzip;q=0": false, "gzip;q=0, *": false,
+		"*;q=0, gzip": true, "*;q=0": false, "br, deflate": false, "": false, "GZIP;q=0.5": true,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
+		}
+	}
+}

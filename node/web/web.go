@@ -13,7 +13,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/interlink-project/interlink-node/node/accounts"
 	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/accept"
 )
 
 //go:embed templates/*.html
@@ -141,22 +141,12 @@ func (h *Handler) Static() http.Handler {
 // keep the machine forms.
 func WantsHTML(r *http.Request) bool {
 	var html, json float64 = -1, -1
-	for part := range strings.SplitSeq(r.Header.Get("Accept"), ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if s, ok := params["q"]; ok {
-			if v, err := strconv.ParseFloat(s, 64); err == nil {
-				q = v
-			}
-		}
-		switch {
+	for _, rg := range accept.Parse(r.Header.Get("Accept")) {
+		switch mt := rg.Value; {
 		case mt == "text/html" || mt == "application/xhtml+xml":
-			html = max(html, q)
-		case strings.HasSuffix(mt, "json") || mt == "application/ld+json":
-			json = max(json, q)
+			html = max(html, rg.Q)
+		case strings.HasSuffix(mt, "json"):
+			json = max(json, rg.Q)
 		}
 	}
 	return html > 0 && html > json
