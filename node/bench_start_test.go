@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -200,4 +201,24 @@ func httpGetJSON(u string, v any) (int, error) {
 	}
 	defer resp.Body.Close()
 	return resp.StatusCode, json.NewDecoder(resp.Body).Decode(v)
+}
+
+// BenchmarkIdleHeap measures the live heap of an idle, empty node after a
+// collection (what it holds, as against the garbage its start leaves until
+// a first collection). With -memprofile, `go tool pprof -inuse_space`
+// attributes it (the web face's messages and templates among it).
+//
+//	go test -run '^$' -bench BenchmarkIdleHeap -benchtime 1x ./node   (one node per process: run it again rather than -count)
+func BenchmarkIdleHeap(b *testing.B) {
+	var live uint64
+	for i := 0; i < b.N; i++ {
+		tn := startNodeWith(b, b.TempDir(), freeAddr(b, "127.0.0.1"), func(c *Config) {})
+		time.Sleep(time.Second)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live += ms.HeapAlloc
+		_ = tn
+	}
+	b.ReportMetric(float64(live)/float64(b.N)/(1<<20), "heap-live-MiB")
 }
