@@ -307,53 +307,49 @@ func (h AdminPages) AdminFollow(w http.ResponseWriter, r *http.Request) {
 
 // AdminUnfollow serves POST /admin/follows/unfollow (field "actor").
 func (h AdminPages) AdminUnfollow(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
-	if !ok {
-		return
-	}
-	fa := h.d.FederationAdmin
-	actor := r.PostForm.Get("actor")
-	if fa == nil || actor == "" {
-		h.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	if err := fa.Unfollow(r.Context(), actor); err != nil {
-		h.fedError(w, r, err)
-		return
-	}
-	if !h.recordChange(w, r, s, actionUnfollow, actor, "") {
-		return
-	}
-	redirectDone(w, r, "/admin/follows", "unfollowed")
+	h.act(w, r, adminAct{field: "actor", action: actionUnfollow, back: "/admin/follows", done: "unfollowed",
+		ready: func() bool { return h.d.FederationAdmin != nil }, do: func(ctx context.Context, actor string) error { return h.d.FederationAdmin.Unfollow(ctx, actor) }})
 }
 
 // AdminDecide serves POST /admin/followers/accept and .../reject (field
 // "actor").
 func (h AdminPages) AdminDecide(approve bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok := h.postForm(w, r, accounts.RoleAdmin)
-		if !ok {
-			return
-		}
-		fa := h.d.FederationAdmin
-		actor := r.PostForm.Get("actor")
-		if fa == nil || actor == "" {
-			h.Error(w, r, http.StatusBadRequest)
-			return
-		}
-		if err := fa.Decide(r.Context(), actor, approve); err != nil {
-			h.fedError(w, r, err)
-			return
-		}
-		action, done := actionRejectFollow, "rejected"
-		if approve {
-			action, done = actionAcceptFollow, "accepted"
-		}
-		if !h.recordChange(w, r, s, action, actor, "") {
-			return
-		}
-		redirectDone(w, r, "/admin/follows", done)
+	a := adminAct{field: "actor", action: actionRejectFollow, back: "/admin/follows", done: "rejected", ready: func() bool { return h.d.FederationAdmin != nil },
+		do: func(ctx context.Context, actor string) error { return h.d.FederationAdmin.Decide(ctx, actor, approve) }}
+	if approve {
+		a.action, a.done = actionAcceptFollow, "accepted"
 	}
+	return func(w http.ResponseWriter, r *http.Request) { h.act(w, r, a) }
+}
+
+// adminAct is an admin's one-field action: a form posting one value, a
+// call, an audit entry, and back to the page with a confirmation.
+type adminAct struct {
+	field, action, back, done string
+	ready                     func() bool // the node gives the page what do calls (read at each request)
+	do                        func(ctx context.Context, value string) error
+}
+
+// act runs a: the form's session and CSRF checked, the value required, the
+// call's refusal shown as a page, the change audited.
+func (h AdminPages) act(w http.ResponseWriter, r *http.Request, a adminAct) {
+	s, ok := h.postForm(w, r, accounts.RoleAdmin)
+	if !ok {
+		return
+	}
+	v := r.PostForm.Get(a.field)
+	if !a.ready() || v == "" {
+		h.Error(w, r, http.StatusBadRequest)
+		return
+	}
+	if err := a.do(r.Context(), v); err != nil {
+		h.fedError(w, r, err)
+		return
+	}
+	if !h.recordChange(w, r, s, a.action, v, "") {
+		return
+	}
+	redirectDone(w, r, a.back, a.done)
 }
 
 // ErrNotFound is what a FederationAdmin or Tokens implementation wraps when
@@ -415,22 +411,6 @@ func (h AdminPages) AdminDeadLetters(w http.ResponseWriter, r *http.Request) {
 
 // AdminReplay serves POST /admin/deadletters/replay (field "id").
 func (h AdminPages) AdminReplay(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
-	if !ok {
-		return
-	}
-	fa := h.d.FederationAdmin
-	id := r.PostForm.Get("id")
-	if fa == nil || id == "" {
-		h.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	if err := fa.Replay(r.Context(), id); err != nil {
-		h.fedError(w, r, err)
-		return
-	}
-	if !h.recordChange(w, r, s, actionReplay, id, "") {
-		return
-	}
-	redirectDone(w, r, "/admin/deadletters", "replayed")
+	h.act(w, r, adminAct{field: "id", action: actionReplay, back: "/admin/deadletters", done: "replayed",
+		ready: func() bool { return h.d.FederationAdmin != nil }, do: func(ctx context.Context, id string) error { return h.d.FederationAdmin.Replay(ctx, id) }})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -329,23 +330,8 @@ func (h AdminPages) AdminTokenCreate(w http.ResponseWriter, r *http.Request) {
 
 // AdminTokenRevoke serves POST /admin/tokens/revoke (field "id").
 func (h AdminPages) AdminTokenRevoke(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
-	if !ok {
-		return
-	}
-	id := r.PostForm.Get("id")
-	if h.d.Tokens == nil || id == "" {
-		h.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	if err := h.d.Tokens.RevokeToken(r.Context(), id); err != nil {
-		h.fedError(w, r, err)
-		return
-	}
-	if !h.recordChange(w, r, s, accounts.ActionTokenRevoke, id, "") {
-		return
-	}
-	redirectDone(w, r, "/admin/tokens", "token_revoked")
+	h.act(w, r, adminAct{field: "id", action: accounts.ActionTokenRevoke, back: "/admin/tokens", done: "token_revoked",
+		ready: func() bool { return h.d.Tokens != nil }, do: func(ctx context.Context, id string) error { return h.d.Tokens.RevokeToken(ctx, id) }})
 }
 
 type auditView struct {
