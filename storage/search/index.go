@@ -293,7 +293,10 @@ func (ix *Index) create(path string, config map[string]any) (*shardSet, error) {
 			b.SetInternal(keyShards, []byte(strconv.Itoa(ix.nShards)))
 			b.SetInternal(keyState, []byte(stateBuilding))
 		}
-		if err := bi.Batch(b); err != nil {
+		// Persisted before anything else: the live configuration returns
+		// from Batch before the disk has it, and the shards may be closed
+		// and reopened with another configuration just below.
+		if err := writePersisted(context.Background(), bi, b); err != nil {
 			_ = closeAll(shards)
 			return nil, fmt.Errorf("search: initialise index %s: %w", sp, err)
 		}
@@ -316,12 +319,17 @@ func (ix *Index) create(path string, config map[string]any) (*shardSet, error) {
 	return ss, nil
 }
 
-// liveConfig is the scorch configuration for following the source: every
-// batch is durable before Batch returns; the persister runs with bleve's
-// defaults (it overrides what a bulk build may have set).
+// liveConfig is the scorch configuration for following the source. A batch
+// is searchable when Batch returns and persisted soon after, in the
+// background (unsafe_batch): the index is derived, each shard records the
+// seq it reached in the same batch as its documents, so a crash costs a
+// catch-up from the store, never a document. Waiting for every batch's
+// fsync made the indexer compete with the store's commits for the disk and
+// wrote one segment per batch for the merger to merge again. The persister
+// options override what a bulk build may have set.
 func liveConfig() map[string]any {
 	return map[string]any{
-		"unsafe_batch": false,
+		"unsafe_batch": true,
 		"scorchPersisterOptions": map[string]any{
 			"PersisterNapTimeMSec":      0,
 			"PersisterNapUnderNumFiles": 1000,
@@ -380,14 +388,43 @@ func (ix *Index) readState(shards []bleve.Index) (storedState, error) {
 	if err != nil {
 		return storedState{}, fmt.Errorf("read seq: %w", err)
 	}
-	switch len(seq) {
-	case 0:
-	case 8:
-		st.seq = binary.BigEndian.Uint64(seq)
-	default:
-		return storedState{}, fmt.Errorf("stored seq has %d bytes, want 8", len(seq))
+	if st.seq, err = decodeSeq(seq); err != nil {
+		return storedState{}, fmt.Errorf("shard %d: %w", metaShard, err)
+	}
+	// The live index persists each shard on its own schedule: a crash can
+	// leave one shard behind the metadata shard. Resume from the lowest
+	// seq any shard recorded (an index written before shards recorded
+	// their own seq has it only in the metadata shard, which was then
+	// always written last).
+	for i, bi := range shards {
+		if i == metaShard {
+			continue
+		}
+		v, err := bi.GetInternal(keySeq)
+		if err != nil {
+			return storedState{}, fmt.Errorf("shard %d: read seq: %w", i, err)
+		}
+		if len(v) == 0 {
+			continue
+		}
+		s, err := decodeSeq(v)
+		if err != nil {
+			return storedState{}, fmt.Errorf("shard %d: %w", i, err)
+		}
+		st.seq = min(st.seq, s)
 	}
 	return st, nil
+}
+
+// decodeSeq reads a stored seq (none: 0).
+func decodeSeq(b []byte) (uint64, error) {
+	switch len(b) {
+	case 0:
+		return 0, nil
+	case 8:
+		return binary.BigEndian.Uint64(b), nil
+	}
+	return 0, fmt.Errorf("stored seq has %d bytes, want 8", len(b))
 }
 
 func encodeSeq(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
@@ -448,6 +485,10 @@ func (ix *Index) Count() (uint64, error) {
 }
 
 // Close stops a running Run, waits for it to return, and closes the index.
+// closeFlushTimeout bounds how long Close waits for the index to reach the
+// disk.
+const closeFlushTimeout = 10 * time.Second
+
 func (ix *Index) Close() error {
 	var err error
 	ix.closeOnce.Do(func() {
@@ -458,6 +499,13 @@ func (ix *Index) Close() error {
 		defer ix.mu.Unlock()
 		ix.closed = true
 		if ix.ss != nil {
+			// Batches return before they are on disk: persist what the
+			// index holds, so that the next start has nothing to catch up.
+			ctx, cancel := context.WithTimeout(context.Background(), closeFlushTimeout)
+			if ferr := ix.ss.persist(ctx, ix.stored.seq); ferr != nil {
+				ix.log.Warn("search: the index was not persisted before closing; the next start catches up from the store", "error", ferr)
+			}
+			cancel()
 			if cerr := ix.ss.close(); cerr != nil {
 				err = fmt.Errorf("search: close index: %w", cerr)
 			}

@@ -349,7 +349,7 @@ func TestBrokenIndexIsRecreated(t *testing.T) {
 			}
 		}},
 		{"old mapping version on a data shard", func(t *testing.T, dir string) {
-			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(1)), liveConfig())
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(1)), durableConfig)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +361,7 @@ func TestBrokenIndexIsRecreated(t *testing.T) {
 			}
 		}},
 		{"other shard count", func(t *testing.T, dir string) {
-			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), liveConfig())
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), durableConfig)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,7 +373,7 @@ func TestBrokenIndexIsRecreated(t *testing.T) {
 			}
 		}},
 		{"stored seq malformed", func(t *testing.T, dir string) {
-			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), liveConfig())
+			bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(metaShard)), durableConfig)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -563,3 +563,8 @@ func TestIndexDirectoryIsPrivate(t *testing.T) {
 		}
 	}
 }
+
+// durableConfig opens a shard whose every write is on disk when it returns,
+// as the tests that break an index on disk need (the live index persists
+// in the background).
+var durableConfig = map[string]any{"unsafe_batch": false}

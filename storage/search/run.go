@@ -223,7 +223,12 @@ func (ix *Index) apply(ctx context.Context, src Source, changes []Change) error 
 			}
 		}
 	}
-	bs[metaShard].SetInternal(keySeq, encodeSeq(last))
+	// Every shard records the seq it reached in its own batch: with
+	// unsafe_batch the shards persist on their own schedules, and a start
+	// after a crash resumes from the lowest (readState).
+	for _, b := range bs {
+		b.SetInternal(keySeq, encodeSeq(last))
+	}
 	err := ix.ss.applyBatches(bs)
 	ix.gen.Add(1) // even a failed batch may have changed something
 	if err != nil {

@@ -84,6 +84,24 @@ func (s *shardSet) close() error {
 	return errors.Join(err, closeAll(s.shards))
 }
 
+// persist waits until every shard is on disk with seq recorded (an empty
+// batch's persisted callback fires once everything before it is persisted).
+func (s *shardSet) persist(ctx context.Context, seq uint64) error {
+	errs := make([]error, len(s.shards))
+	var wg sync.WaitGroup
+	for i, bi := range s.shards {
+		wg.Go(func() {
+			b := bi.NewBatch()
+			b.SetInternal(keySeq, encodeSeq(seq))
+			if err := writePersisted(ctx, bi, b); err != nil {
+				errs[i] = fmt.Errorf("shard %d: %w", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // meta is the shard holding the metadata.
 func (s *shardSet) meta() bleve.Index { return s.shards[metaShard] }
 

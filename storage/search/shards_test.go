@@ -242,3 +242,70 @@ func TestShardCountChangeRebuilds(t *testing.T) {
 		t.Errorf("%d shards open, want 3", len(ix.ss.shards))
 	}
 }
+
+// TestResumeFromLowestShardSeq: the live index persists each shard in the
+// background, so a crash can leave a data shard behind the metadata shard;
+// the next start must resume from the lower seq and index what that shard
+// lost, not trust the metadata shard's seq.
+func TestResumeFromLowestShardSeq(t *testing.T) {
+	src := newFakeSource("e1")
+	dir := t.TempDir()
+	ix := openShardedIndex(t, dir, 2)
+	stop := runIndex(t, ix, src)
+	key := keyInShard(t, 1, 2)
+	first := src.put(il{key: "kept", name: protocol.Text{"en": "Kept object"}}.object(t, testOrigin))
+	waitSeq(t, ix, first)
+	seq := src.put(il{key: key, name: protocol.Text{"en": "Routed object"}}.object(t, testOrigin))
+	waitSeq(t, ix, seq)
+	stop()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What a crash before shard 1 persisted its last batch leaves: the
+	// document gone from shard 1 and its seq behind.
+	bi, err := bleve.OpenUsing(filepath.Join(dir, mainDirName, shardDirName(1)), durableConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.Delete(iri(key)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.SetInternal(keySeq, encodeSeq(first)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bi.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ix = openShardedIndex(t, dir, 2)
+	defer ix.Close()
+	if ix.stored.seq != first {
+		t.Fatalf("resumes from seq %d, want shard 1's %d", ix.stored.seq, first)
+	}
+	runIndex(t, ix, src)
+	waitSeq(t, ix, seq)
+	if got := ids(t, ix, Query{Text: "routed", Lang: "en"}); len(got) != 1 {
+		t.Errorf("after the catch-up: %v, want the routed object", got)
+	}
+}
+
+// TestCloseLeavesNothingToCatchUp: Close persists what the live index
+// holds, so the next start resumes from the seq it reached.
+func TestCloseLeavesNothingToCatchUp(t *testing.T) {
+	src := newFakeSource("e1")
+	src.put(corpusObjects(t)...)
+	dir := t.TempDir()
+	ix := openShardedIndex(t, dir, 2)
+	stop := runIndex(t, ix, src)
+	seq := src.put(il{key: "late", name: protocol.Text{"en": "Late object"}}.object(t, testOrigin))
+	waitSeq(t, ix, seq)
+	stop()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix = openShardedIndex(t, dir, 2)
+	defer ix.Close()
+	if ix.stored.seq != seq {
+		t.Fatalf("reopened at seq %d, want %d", ix.stored.seq, seq)
+	}
+}
