@@ -113,6 +113,14 @@ type collectionWire struct {
 // ItemID). next is "" on the last page.
 func ParseCollectionPage(raw []byte) (items []json.RawMessage, next string, err error) {
 	const what = "collection"
+	if items, next, ok, err := collectionPageFast(what, raw); ok {
+		return items, next, err
+	}
+	return parseCollectionPage(what, raw)
+}
+
+// parseCollectionPage is ParseCollectionPage for every shape.
+func parseCollectionPage(what string, raw []byte) (items []json.RawMessage, next string, err error) {
 	tree, err := load(what, raw)
 	if err != nil {
 		return nil, "", err
