@@ -115,31 +115,25 @@ func (b *backfiller) backfill(ctx context.Context, actor string) (applied, pendi
 	if peer.Outbox == "" {
 		return 0, 0, fmt.Errorf("backfill %s: the actor has no outbox", actor)
 	}
+	// Three stages overlap: the next page is fetched and parsed while this
+	// one is verified on every core, and a batch is written (its fsync
+	// included) while the next ones are verified.
+	ctx, cancel := context.WithCancel(ctx)
+	pages := b.fetchPages(ctx, actor, peer.Outbox)
+	w := b.startWriter(ctx)
+	defer func() {
+		cancel()
+		for range pages { // let the fetcher end
+		}
+	}()
 	seen := map[string]bool{}
 	var ops []storage.WriteOp
-	flush := func() error {
-		if len(ops) == 0 {
-			return nil
+	for pg := range pages {
+		if pg.err != nil {
+			err = pg.err
+			break
 		}
-		n, err := b.applyRemote(ctx, ops)
-		applied += n
-		ops = ops[:0]
-		return err
-	}
-	next := peer.Outbox
-	for pages := 0; next != "" && pages < maxBackfillPages; pages++ {
-		if !sameOrigin(next, peer.ID) {
-			return applied, pending, fmt.Errorf("backfill %s: outbox page %s is on another origin", actor, next)
-		}
-		raw, err := s.fetch(ctx, next)
-		if err != nil {
-			return applied, pending, fmt.Errorf("backfill %s: %w", actor, err)
-		}
-		items, nextPage, err := activity.ParseCollectionPage(raw)
-		if err != nil {
-			return applied, pending, fmt.Errorf("backfill %s: page %s: %w", actor, next, err)
-		}
-		for _, r := range b.verifyPage(ctx, peer.ID, items) {
+		for _, r := range b.verifyPage(ctx, peer.ID, pg.items) {
 			if r.act == nil {
 				continue
 			}
@@ -155,15 +149,116 @@ func (b *backfiller) backfill(ctx context.Context, actor string) (applied, pendi
 			if ok {
 				ops = append(ops, got...)
 				if len(ops) >= backfillBatch {
-					if err := flush(); err != nil {
-						return applied, pending, err
-					}
+					w.write(ops)
+					ops = nil
 				}
 			}
 		}
-		next = nextPage
+		if w.failed() {
+			break
+		}
 	}
-	return applied, pending, flush()
+	if err == nil {
+		w.write(ops)
+	}
+	applied, werr := w.close()
+	if err == nil {
+		err = werr
+	}
+	return applied, pending, err
+}
+
+// fetchedPage is one outbox page, parsed, or why paging stopped.
+type fetchedPage struct {
+	items []json.RawMessage
+	err   error
+}
+
+// fetchPages pages an outbox from first in a goroutine of its own, one page
+// ahead of its reader, until the last page, maxBackfillPages, an error
+// (sent last) or ctx's end; the channel is closed after the last page.
+func (b *backfiller) fetchPages(ctx context.Context, actor, first string) <-chan fetchedPage {
+	out := make(chan fetchedPage, 1)
+	go func() {
+		defer close(out)
+		send := func(p fetchedPage) bool {
+			select {
+			case out <- p:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		next := first
+		for pages := 0; next != "" && pages < maxBackfillPages; pages++ {
+			if !sameOrigin(next, actor) {
+				send(fetchedPage{err: fmt.Errorf("backfill %s: outbox page %s is on another origin", actor, next)})
+				return
+			}
+			raw, err := b.s.fetch(ctx, next)
+			if err != nil {
+				send(fetchedPage{err: fmt.Errorf("backfill %s: %w", actor, err)})
+				return
+			}
+			items, nextPage, err := activity.ParseCollectionPage(raw)
+			if err != nil {
+				send(fetchedPage{err: fmt.Errorf("backfill %s: page %s: %w", actor, next, err)})
+				return
+			}
+			if !send(fetchedPage{items: items}) {
+				return
+			}
+			next = nextPage
+		}
+	}()
+	return out
+}
+
+// batchWriter writes a backfill's batches in order in a goroutine of its
+// own; after the first failure it writes nothing more.
+type batchWriter struct {
+	batches chan []storage.WriteOp
+	done    chan struct{}
+	stop    atomic.Bool
+	applied int
+	err     error
+}
+
+func (b *backfiller) startWriter(ctx context.Context) *batchWriter {
+	w := &batchWriter{batches: make(chan []storage.WriteOp, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for ops := range w.batches {
+			if w.err != nil {
+				continue
+			}
+			n, err := b.applyRemote(ctx, ops)
+			w.applied += n
+			if err != nil {
+				w.err = err
+				w.stop.Store(true)
+			}
+		}
+	}()
+	return w
+}
+
+// write queues a batch (waiting while one is written and one queued).
+func (w *batchWriter) write(ops []storage.WriteOp) {
+	if len(ops) > 0 && !w.stop.Load() {
+		w.batches <- ops
+	}
+}
+
+// failed reports whether a batch failed: the backfill stops.
+func (w *batchWriter) failed() bool { return w.stop.Load() }
+
+// close waits for the queued batches and reports how many versions were
+// written and the first failure.
+func (w *batchWriter) close() (int, error) {
+	close(w.batches)
+	<-w.done
+	return w.applied, w.err
 }
 
 // pageItem is one outbox item, parsed and (unless held or not a catalogue
