@@ -92,7 +92,7 @@ func (h processesAPI) handleGet(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	out := api.Process{ProcessItem: item(v)}
+	out := api.Process{ProcessItem: item(v), Story: v.Story}
 	if v.Process != nil {
 		if out.State, err = json.Marshal(v.Process); err != nil {
 			h.fail(w, r, err)
@@ -230,7 +230,8 @@ func (h processesAPI) handleFinish(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.ProcessFinished{ChangeResult: changeResult(f.Result), Service: f.Service, Draft: f.Draft, IRI: f.IRI})
+	writeJSON(w, http.StatusOK, api.ProcessFinished{ChangeResult: changeResult(f.Result), Service: f.Service, Draft: f.Draft, IRI: f.IRI,
+		Story: f.Story, StoryDraft: f.StoryDraft})
 }
 
 func (h processesAPI) handleRecommend(w http.ResponseWriter, r *http.Request) {

@@ -72,4 +72,15 @@ func TestProcessThroughTheCLI(t *testing.T) {
 	if r := runCLI(t, "", "verify", bundle, "--data", data); r.code != exitError {
 		t.Fatalf("an altered bundle: exit %d\n%s", r.code, r.stdout)
 	}
+	// Finishing a process of one organisation publishes its service and
+	// its story at once; the process links the story.
+	fin := mustRun(t, "process", "finish", id, "--title", "Bibliotecas abiertas", "--summary", "Horarios acordados con el barrio",
+		"--material", "https://example.org/horarios.pdf", "--data", data).stdout
+	if !strings.Contains(fin, "ordered as change 4") || !strings.Contains(fin, "service http") || !strings.Contains(fin, "story   http") {
+		t.Fatalf("finish printed:\n%s", fin)
+	}
+	story := strings.TrimSpace(fin[strings.Index(fin, "story   ")+8:])
+	if show := mustRun(t, "process", "show", id, "--data", data).stdout; !strings.Contains(show, "story: "+story) {
+		t.Fatalf("show does not link the story %s:\n%s", story, show)
+	}
 }

@@ -44,6 +44,9 @@ func TestApplyRules(t *testing.T) {
 		{"join without invitation", 2, Change{Op: OpJoin}, ErrForbidden},
 		{"remove the host", 0, Change{Op: OpRemove, Data: data(Member{Entity: "https://re.example"})}, ErrForbidden},
 		{"finish without summary", 0, Change{Op: OpFinish, Data: data(Story{Title: "T"})}, ErrInvalid},
+		{"finish with a material not a link", 0, Change{Op: OpFinish, Data: data(Story{Title: "T", Summary: "S", Materials: []string{"plan.pdf"}})}, ErrInvalid},
+		{"finish with objectives and links", 0, Change{Op: OpFinish, Data: data(Story{Title: "T", Summary: "S", Objectives: "O",
+			Materials: []string{"https://x.example/plan.pdf"}, Interlinkers: []string{"https://x.example/objects/1"}})}, nil},
 		{"create twice", 0, Change{Op: OpCreate, Data: data(Init{Name: "X", Governance: CitizenToCitizen})}, ErrInvalid},
 	}
 	for _, tt := range tests {
