@@ -19,7 +19,7 @@ func newProcessCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("process", "Co-produce a service with other organisations: federated co-production processes",
 		newProcessCreateCmd(g), newProcessListCmd(g), newProcessShowCmd(g), newProcessHistoryCmd(g), newProcessInviteCmd(g),
 		newProcessAnswerCmd(g, true), newProcessAnswerCmd(g, false), newProcessRequestCmd(g), newProcessTaskCmd(g),
-		newProcessAssetCmd(g), newProcessFinishCmd(g), newProcessExportCmd(g))
+		newProcessAssetCmd(g), newProcessFinishCmd(g), newProcessExportCmd(g), newProcessImportCmd(g))
 }
 
 func processPath(id string, rest ...string) string {

@@ -162,6 +162,9 @@ func (s *Service) Propose(ctx context.Context, idOrIRI string, c cp.Change) (Res
 		return Result{}, err
 	}
 	c.Process = rec.IRI
+	if rec.Local == storage.LocalArchived {
+		return Result{}, fmt.Errorf("%w: %s", ErrArchived, rec.IRI)
+	}
 	if rec.Local == storage.LocalHost {
 		jws, changeIRI, err := s.signChange(c)
 		if err != nil {
