@@ -194,3 +194,26 @@ func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte(`{"process":"https://a.example/processes/1","seq":2,"prev":"x","change":{"payload":"e30"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = DecodeEntry(b) })
 }
+
+// FuzzReadBundle: a bundle read back (an import's first step) has the
+// format, entries, and a state that compares without panicking.
+func FuzzReadBundle(f *testing.F) {
+	f.Add([]byte(`{"format":"interlink-process-bundle/1","process":"https://a.example/processes/1","entries":[{"payload":"e30","signatures":[]}],"state":{}}`))
+	f.Add([]byte(`{"format":"interlink-process-bundle/1","process":"x","entries":[],"state":null}`))
+	f.Add([]byte(`{"format":"x","format":"y"}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		b, err := ReadBundle(raw)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("a refusal that is not ErrInvalid: %v", err)
+			}
+			return
+		}
+		if b.Format != BundleFormat || len(b.Entries) == 0 {
+			t.Fatalf("accepted %+v", b)
+		}
+		if err := b.CheckState(&Process{IRI: b.Process}); err != nil && !errors.Is(err, ErrHistory) {
+			t.Fatalf("check state: %v", err)
+		}
+	})
+}
