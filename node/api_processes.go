@@ -25,6 +25,7 @@ func (h processesAPI) routes(api apiRoutes) {
 	api.handle(http.MethodGet, "/processes", "processes.list", h.require(RoleReader, h.handleList))
 	api.handle(http.MethodPost, "/processes", "processes.create", h.require(RoleEditor, h.handleCreate))
 	api.handle(http.MethodPost, "/processes/join", "processes.join", h.require(RoleAdmin, h.handleJoin))
+	api.handle(http.MethodPost, "/processes/import", "processes.import", h.require(RoleAdmin, h.handleImport))
 	api.handle(http.MethodGet, "/processes/{id}", "processes.get", h.require(RoleReader, h.handleGet))
 	api.handle(http.MethodGet, "/processes/{id}/history", "processes.history", h.require(RoleReader, h.handleHistory))
 	api.handle(http.MethodGet, "/processes/{id}/export", "processes.export", h.require(RoleReader, h.handleExport))
@@ -52,6 +53,8 @@ func processProblem(err error) error {
 		return errorf(http.StatusUnprocessableEntity, "invalid-change", "The change is invalid", "%v", err)
 	case errors.Is(err, cp.ErrNotFound), errors.Is(err, coproduction.ErrNoProcess):
 		return errorf(http.StatusNotFound, "not-found", "Not found", "%v", err)
+	case errors.Is(err, coproduction.ErrArchived):
+		return errorf(http.StatusConflict, "process-archived", "The process is an archive", "%v", err)
 	case errors.Is(err, coproduction.ErrNotHost):
 		return errorf(http.StatusConflict, "not-host", "This node does not host the process", "%v", err)
 	case errors.Is(err, cp.ErrHistory):
@@ -92,7 +95,7 @@ func (h processesAPI) handleGet(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	out := api.Process{ProcessItem: item(v)}
+	out := api.Process{ProcessItem: item(v), Story: v.Story}
 	if v.Process != nil {
 		if out.State, err = json.Marshal(v.Process); err != nil {
 			h.fail(w, r, err)
@@ -230,7 +233,8 @@ func (h processesAPI) handleFinish(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.ProcessFinished{ChangeResult: changeResult(f.Result), Service: f.Service, Draft: f.Draft, IRI: f.IRI})
+	writeJSON(w, http.StatusOK, api.ProcessFinished{ChangeResult: changeResult(f.Result), Service: f.Service, Draft: f.Draft, IRI: f.IRI,
+		Story: f.Story, StoryDraft: f.StoryDraft})
 }
 
 func (h processesAPI) handleRecommend(w http.ResponseWriter, r *http.Request) {
@@ -315,4 +319,46 @@ func (h processesAPI) handleAsset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Disposition", "attachment")
 	_, _ = w.Write(b)
+}
+
+// maxImportBody caps a process bundle sent to POST /api/v1/processes/import
+// (a process of 5,000 changes with small file assets fits).
+const maxImportBody = 64 << 20
+
+// handleImport keeps a verified process bundle as an archive: 201 when it
+// added entries, 200 when every entry was held already.
+func (h processesAPI) handleImport(w http.ResponseWriter, r *http.Request) {
+	raw, err := readJSONBody(w, r, maxImportBody)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.cop().Import(r.Context(), raw)
+	if err != nil {
+		h.fail(w, r, importProblem(err))
+		return
+	}
+	status := http.StatusOK
+	if res.Added > 0 {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, api.ProcessImported{Process: res.Process, ID: res.ID, Local: res.Local, Changes: res.Changes, Added: res.Added})
+}
+
+// importProblem names what refused a bundle: a fork of the history held
+// (naming the entry), a process this node holds live, or a bundle that does
+// not verify (its signatures, chain, rules or stated state).
+func importProblem(err error) error {
+	var ce *coproduction.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return fieldError(http.StatusConflict, "bundle-conflict", "The bundle conflicts with the history held",
+			fmt.Sprintf("entries[%d]", ce.Seq-1), "conflict", "%v", err)
+	case errors.Is(err, coproduction.ErrHeld):
+		return errorf(http.StatusConflict, "process-held", "This node holds the live process", "%v", err)
+	case errors.Is(err, cp.ErrHistory), errors.Is(err, cp.ErrInvalid), errors.Is(err, cp.ErrForbidden), errors.Is(err, cp.ErrStale),
+		errors.Is(err, cp.ErrNotFound):
+		return errorf(http.StatusUnprocessableEntity, "invalid-bundle", "The bundle does not verify", "%v", err)
+	}
+	return err
 }

@@ -28,6 +28,8 @@ func processOperations() []apiOp {
 			body: jsonOf[api.ProcessCreate](), ok: []opAnswer{answer(201, jsonOf[api.ChangeResult]())}},
 		{method: "POST", path: "/processes/join", name: "processes.join", role: RoleAdmin, summary: "Ask to join a public process hosted elsewhere",
 			body: jsonOf[api.ProcessJoin](), ok: changed},
+		{method: "POST", path: "/processes/import", name: "processes.import", role: RoleAdmin, summary: "Import a process bundle (verified whole: signatures with their chains, prev chain, rules, state) as an archive this node holds read-only; 201 when it added entries, 200 when all were held; 409 bundle-conflict, process-held; 422 invalid-bundle",
+			body: jsonOf[cp.Bundle](), ok: []opAnswer{answer(201, jsonOf[api.ProcessImported]()), answer(200, jsonOf[api.ProcessImported]())}},
 		{method: "GET", path: "/processes/{id}", name: "processes.get", role: RoleReader, summary: "A process with its whole state (participants, tree, contributions, story)",
 			ok: []opAnswer{answer(200, jsonOf[api.Process]())}},
 		{method: "GET", path: "/processes/{id}/history", name: "processes.history", role: RoleReader, summary: "The signed changes of a process, in order: who signed what and when",

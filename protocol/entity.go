@@ -25,6 +25,8 @@ func newEntity(kind Kind) (Entity, bool) {
 		return &Adoption{}, true
 	case KindRating:
 		return &Rating{}, true
+	case KindStory:
+		return &Story{}, true
 	}
 	return nil, false
 }

@@ -68,6 +68,7 @@ func FuzzDecodeEntity(f *testing.F) {
 		`{"type":"CoproductionSchema","key":"s","name":{"en":"n"},"description":{"en":"d"},"phases":[{"key":"p","name":{"en":"n"},"prerequisites":[{"item":"p"}]}]}`,
 		`{"type":"Adoption","object":"https://a.example/objects/1","organisation":"Org","since":"2024-02-29"}`,
 		`{"type":"Rating","object":"https://a.example/objects/1","organisation":"https://b.example/","value":3}`,
+		`{"type":"Story","key":"story-1","title":{"en":"t"},"summary":{"it":"s"},"process":"https://a.example/processes/1","participants":[{"organisation":"https://a.example","role":"initiator","contributions":[{"person":"anna","changes":2,"kinds":{"create":1,"invite":1}}]}],"governance":"citizen-to-citizen"}`,
 		`{"type":"PublicService"}`,
 		`{"type":"Organisation"}`,
 		`{"type":"Rating","type":"Rating"}`,

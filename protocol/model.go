@@ -19,11 +19,12 @@ const (
 	KindCoproductionSchema Kind = "CoproductionSchema"
 	KindAdoption           Kind = "Adoption"
 	KindRating             Kind = "Rating"
+	KindStory              Kind = "Story"
 )
 
 // Kinds lists every kind in a stable order (used for counts and docs).
 var Kinds = []Kind{KindInterlinker, KindPublicService, KindOrganisation, KindProblemProfile,
-	KindCoproductionSchema, KindAdoption, KindRating}
+	KindCoproductionSchema, KindAdoption, KindRating, KindStory}
 
 // Text is multilingual text: a map from a BCP 47 language tag to the text in
 // that language.

@@ -49,6 +49,7 @@ const (
 	LocalParticipant = "participant" // this node takes part and follows the group
 	LocalInvited     = "invited"     // invited: its admin has not answered
 	LocalLeft        = "left"        // declined, removed or left: kept for reading
+	LocalArchived    = "archived"    // imported from a bundle: kept read-only, takes no change
 )
 
 // ProcessRecord is what this node keeps of one process.
@@ -113,7 +114,7 @@ func checkRecord(r *ProcessRecord) error {
 	if err := checkIRI(r.IRI); err != nil {
 		return fmt.Errorf("%w: process iri: %v", ErrInvalidObject, err)
 	}
-	if !slices.Contains([]string{LocalHost, LocalParticipant, LocalInvited, LocalLeft}, r.Local) {
+	if !slices.Contains([]string{LocalHost, LocalParticipant, LocalInvited, LocalLeft, LocalArchived}, r.Local) {
 		return fmt.Errorf("%w: local %q", ErrInvalidObject, r.Local)
 	}
 	return nil

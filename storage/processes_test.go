@@ -108,3 +108,31 @@ func TestProcessAppend(t *testing.T) {
 		t.Fatalf("list %+v %v", l, err)
 	}
 }
+
+// A record's standing is one of the known ones: an imported archive is
+// kept, an unknown standing refused.
+func TestProcessStanding(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "node.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOK(t, s)
+	ps := s.Processes()
+	for _, tc := range []struct {
+		local string
+		ok    bool
+	}{{LocalArchived, true}, {LocalLeft, true}, {"archive", false}, {"", false}} {
+		iri := "https://re.example/processes/p-" + tc.local
+		r := ProcessRecord{IRI: iri, Host: "https://re.example", Local: tc.local, Seq: 1, State: []byte(`{}`)}
+		err := ps.Append(ctx, r, []AppendEntry{{JWS: []byte(`{"e":1}`)}}, nil, nil)
+		if (err == nil) != tc.ok || (!tc.ok && !errors.Is(err, ErrInvalidObject)) {
+			t.Fatalf("local %q: %v", tc.local, err)
+		}
+		if tc.ok {
+			if got, err := ps.Process(ctx, iri); err != nil || got.Local != tc.local {
+				t.Fatalf("local %q read back as %q: %v", tc.local, got.Local, err)
+			}
+		}
+	}
+}

@@ -19,7 +19,7 @@ func newProcessCmd(g *globalFlags) *cobra.Command {
 	return newGroupCmd("process", "Co-produce a service with other organisations: federated co-production processes",
 		newProcessCreateCmd(g), newProcessListCmd(g), newProcessShowCmd(g), newProcessHistoryCmd(g), newProcessInviteCmd(g),
 		newProcessAnswerCmd(g, true), newProcessAnswerCmd(g, false), newProcessRequestCmd(g), newProcessTaskCmd(g),
-		newProcessAssetCmd(g), newProcessFinishCmd(g), newProcessExportCmd(g))
+		newProcessAssetCmd(g), newProcessFinishCmd(g), newProcessExportCmd(g), newProcessImportCmd(g))
 }
 
 func processPath(id string, rest ...string) string {
@@ -131,7 +131,11 @@ func newProcessShowCmd(g *globalFlags) *cobra.Command {
 					return fmt.Errorf("show process: %w", err)
 				}
 			}
-			fmt.Fprintf(w, "governance: %s\naim: %s\n\nPARTICIPANTS\n", st.Governance, dash(st.Aim))
+			fmt.Fprintf(w, "governance: %s\naim: %s\n", st.Governance, dash(st.Aim))
+			if p.Story != "" {
+				fmt.Fprintf(w, "story: %s\n", p.Story)
+			}
+			fmt.Fprintln(w, "\nPARTICIPANTS")
 			for _, x := range st.Participants {
 				fmt.Fprintf(w, "  %-12s %-10s %s %s\n", x.Role, x.Membership, x.Entity, x.Name)
 			}
@@ -359,24 +363,35 @@ func newProcessAssetCmd(g *globalFlags) *cobra.Command {
 }
 
 func newProcessFinishCmd(g *globalFlags) *cobra.Command {
-	var title, summary, results, lessons string
+	var title, summary, objectives, results, lessons string
 	var materials []string
 	cmd := &cobra.Command{
-		Use:   "finish ID --title TEXT --summary TEXT [--results TEXT] [--lessons TEXT]",
-		Short: "Finish a process this node hosts, with its story (admin)",
+		Use:   "finish ID --title TEXT --summary TEXT [--objectives TEXT] [--results TEXT] [--lessons TEXT] [--material URL]",
+		Short: "Finish a process this node hosts, with its story: drafts the service and the story every participant co-signs (admin)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var r api.ChangeResult
-			st := map[string]any{"title": title, "summary": summary, "results": results, "lessons": lessons, "materials": materials}
+			var r api.ProcessFinished
+			st := map[string]any{"title": title, "summary": summary, "objectives": objectives, "results": results, "lessons": lessons, "materials": materials}
 			if err := postJSON(cmd, g, "finish", processPath(args[0], "finish"), st, &r); err != nil {
 				return err
 			}
-			printResult(cmd.OutOrStdout(), r)
+			w := cmd.OutOrStdout()
+			printResult(w, r.ChangeResult)
+			if r.IRI != "" {
+				fmt.Fprintf(w, "service %s (%s)\n", r.IRI, r.Service)
+			}
+			if r.Story != "" {
+				fmt.Fprintf(w, "story   %s\n", r.Story)
+			}
+			if r.Draft != "" || r.StoryDraft != "" {
+				fmt.Fprintln(w, "each participant's node co-signs them; they are published once all have signed")
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&title, "title", "", "the story's title")
 	cmd.Flags().StringVar(&summary, "summary", "", "what was done")
+	cmd.Flags().StringVar(&objectives, "objectives", "", "what the process set out to do (default: its aim)")
 	cmd.Flags().StringVar(&results, "results", "", "the results")
 	cmd.Flags().StringVar(&lessons, "lessons", "", "the lessons learned")
 	cmd.Flags().StringSliceVar(&materials, "material", nil, "a link to a material (repeat)")

@@ -26,7 +26,7 @@ type ProcessItem struct {
 	IRI          string    `json:"iri"`
 	Name         string    `json:"name"`
 	Host         string    `json:"host"`
-	Local        string    `json:"local"` // host, participant, invited, left
+	Local        string    `json:"local"` // host, participant, invited, left, archived
 	Status       string    `json:"status,omitempty"`
 	Changes      uint64    `json:"changes"` // entries held: the last sequence number
 	Participants int       `json:"participants"`
@@ -44,6 +44,9 @@ type ProcessList struct {
 type Process struct {
 	ProcessItem
 	State json.RawMessage `json:"process,omitempty"`
+	// Story is the IRI of the story the finished process published in the
+	// catalogue, once every participant co-signed it.
+	Story string `json:"story,omitempty"`
 }
 
 // ProcessInvite invites an organisation by actor IRI or acct:name@host.
@@ -103,10 +106,23 @@ type Timeline struct {
 }
 
 // ProcessFinished is what finishing came to: the finish change, and the
-// public service drafted for every participant to co-sign.
+// public service and the story drafted for every participant to co-sign.
 type ProcessFinished struct {
 	ChangeResult
-	Service string `json:"service"`         // its identifier
-	Draft   string `json:"draft,omitempty"` // the co-signing draft on the host
-	IRI     string `json:"iri,omitempty"`   // the service's IRI
+	Service    string `json:"service"`               // its identifier
+	Draft      string `json:"draft,omitempty"`       // the service's co-signing draft on the host
+	IRI        string `json:"iri,omitempty"`         // the service's IRI
+	Story      string `json:"story,omitempty"`       // the story's IRI (a catalogue object of kind Story)
+	StoryDraft string `json:"story_draft,omitempty"` // the story's co-signing draft on the host
+}
+
+// ProcessImported is what importing a process bundle came to
+// (POST /api/v1/processes/import): the process, now held read-only
+// (local "archived"), the entries held and those this import added.
+type ProcessImported struct {
+	Process string `json:"process"`
+	ID      string `json:"id"`
+	Local   string `json:"local"`
+	Changes uint64 `json:"changes"`
+	Added   uint64 `json:"added"`
 }

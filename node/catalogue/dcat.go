@@ -23,6 +23,9 @@ func (s *Service) DCATPage(ctx context.Context, c dcat.Catalog, page, perPage in
 	var entries []dcat.Entry
 	var orgs []*protocol.Organisation
 	base := s.d.URIs.Base()
+	// DCAT-AP has no class for the other kinds: problem profiles, schemas,
+	// adoptions, ratings and the stories of finished processes (a story's
+	// service is listed as a public service) stay out of the catalogue.
 	for _, kind := range []protocol.Kind{protocol.KindInterlinker, protocol.KindPublicService, protocol.KindOrganisation} {
 		objs, err := s.listAll(ctx, map[string][]string{"type": {string(kind)}})
 		if err != nil {

@@ -30,7 +30,9 @@ func (s *Service) ExportCPSVAs(ctx context.Context, format cpsv.Format) ([]byte,
 	return doc, nil
 }
 
-// cpsvEntities reads every live PublicService and Organisation.
+// cpsvEntities reads every live PublicService and Organisation. CPSV-AP
+// has no place for the other kinds: a story (KindStory) is skipped, the
+// service its process produced is exported as a service.
 func (s *Service) cpsvEntities(ctx context.Context) ([]*protocol.PublicService, []*protocol.Organisation, error) {
 	var services []*protocol.PublicService
 	var orgs []*protocol.Organisation

@@ -26,20 +26,24 @@ type Services interface {
 }
 
 // Finished is what finishing came to: the ordered finish change and the
-// draft of the public service its participants co-sign.
+// drafts of the public service and of the story its participants co-sign.
 type Finished struct {
 	Result
-	Service string `json:"service"` // the service's identifier
-	Draft   string `json:"draft,omitempty"`
-	IRI     string `json:"iri,omitempty"` // the service's IRI
+	Service    string `json:"service"` // the service's identifier
+	Draft      string `json:"draft,omitempty"`
+	IRI        string `json:"iri,omitempty"`         // the service's IRI
+	Story      string `json:"story,omitempty"`       // the story's IRI (a catalogue object linking the process)
+	StoryDraft string `json:"story_draft,omitempty"` // the story's draft, while its co-signers sign
 }
 
 // Finish finishes a process this node hosts with its story: the finish
 // change is ordered, then the story's CPSV-AP public service is drafted
-// with every active participant as co-producer. Each participant's node
-// co-signs it when it holds the finished process and the draft says what
-// the story says (ApprovePending); the service is then published, signed by
-// all of them, and federates like any other.
+// with every active participant as co-producer, and the story itself as a
+// catalogue object (protocol.Story) linking the process and the service,
+// with the same co-producers. Each participant's node co-signs both when
+// it holds the finished process and the drafts say what its copy of the
+// process says (ApprovePending); each is then published, signed by all of
+// them, and federates like any other object.
 func (s *Service) Finish(ctx context.Context, idOrIRI string, st cp.Story, person string) (Finished, error) {
 	rec, err := s.record(ctx, idOrIRI)
 	if err != nil {
@@ -75,6 +79,19 @@ func (s *Service) Finish(ctx context.Context, idOrIRI string, st cp.Story, perso
 	default:
 		f.IRI = obj.IRI // a process with the host alone: published at once
 	}
+	history, err := s.timeline(ctx, rec.IRI, v.Changes)
+	if err != nil {
+		return f, err
+	}
+	sobj, err := s.d.Services.Create(ctx, storyOf(v.Process, history, f.IRI))
+	switch {
+	case errors.As(err, &ds):
+		f.StoryDraft, f.Story = ds.Draft.ID, ds.Draft.Object.IRI
+	case err != nil:
+		return f, fmt.Errorf("coproduction: draft the story of %s: %w", rec.IRI, err)
+	default:
+		f.Story = sobj.IRI
+	}
 	return f, nil
 }
 
@@ -100,10 +117,12 @@ func serviceOf(p *cp.Process) *protocol.PublicService {
 		Language: langs, CoproducedBy: p.Active(), UsesInterlinkers: p.Story.Interlinkers}
 }
 
-// ApprovePending co-signs the pending requests for services that a
-// finished process this node takes part in drafted: from the process's
-// host, with the story's identifier, title and description, and the active
-// participants as co-producers. Others are left to the node's admin.
+// ApprovePending co-signs the pending requests for the services and
+// stories that a finished process this node takes part in drafted: from
+// the process's host, a service with the story's identifier, title and
+// description and the active participants as co-producers, or the story
+// exactly as this node's copy of the process tells it (storyOf). Others are
+// left to the node's admin.
 func (s *Service) ApprovePending(ctx context.Context) (int, error) {
 	reqs, err := s.d.Services.CosignRequests(ctx, "pending")
 	if err != nil || len(reqs) == 0 {
@@ -132,7 +151,13 @@ func (s *Service) ApprovePending(ctx context.Context) (int, error) {
 				continue
 			}
 			if !sameService(cr.Body, serviceOf(p)) {
-				continue
+				history, err := s.timeline(ctx, r.IRI, full.Seq)
+				if err != nil {
+					return n, err
+				}
+				if !sameStory(cr.Body, storyOf(p, history, p.Story.Service), p.Host) {
+					continue
+				}
 			}
 			if _, err := s.d.Services.AnswerCosign(ctx, q.ID, true, ""); err != nil {
 				return n, fmt.Errorf("coproduction: co-sign the service of %s: %w", r.IRI, err)

@@ -47,7 +47,7 @@ func (s *Service) ReceiveInbox(ctx context.Context, body []byte) error {
 		if err != nil {
 			return err
 		}
-		if rec.Local == storage.LocalHost || rec.Local == storage.LocalLeft {
+		if rec.Local == storage.LocalHost || rec.Local == storage.LocalLeft || rec.Local == storage.LocalArchived {
 			return nil
 		}
 		if e.Seq > rec.Seq+1 {

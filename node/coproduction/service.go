@@ -73,10 +73,13 @@ type Catalogue interface {
 }
 
 // Objects reads the catalogue's objects (*storage.Store): the schema a
-// process starts from.
+// process starts from, the story it published.
 type Objects interface {
 	Get(ctx context.Context, iri string) (protocol.Object, error)
 	List(ctx context.Context, opts storage.ListOptions) ([]protocol.Object, string, error)
+	// LookupKey finds the live object of origin with kind and natural key
+	// (a finished process's published story).
+	LookupKey(ctx context.Context, origin string, kind protocol.Kind, key string) (string, error)
 }
 
 // Deps are the service's seams.

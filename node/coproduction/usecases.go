@@ -162,6 +162,9 @@ func (s *Service) Propose(ctx context.Context, idOrIRI string, c cp.Change) (Res
 		return Result{}, err
 	}
 	c.Process = rec.IRI
+	if rec.Local == storage.LocalArchived {
+		return Result{}, fmt.Errorf("%w: %s", ErrArchived, rec.IRI)
+	}
 	if rec.Local == storage.LocalHost {
 		jws, changeIRI, err := s.signChange(c)
 		if err != nil {
@@ -311,6 +314,9 @@ type View struct {
 	Local   string      `json:"local"`
 	Changes uint64      `json:"changes"`
 	Process *cp.Process `json:"process,omitempty"`
+	// Story is the IRI of the story the finished process published in the
+	// catalogue, once every participant co-signed it (Get only).
+	Story string `json:"story,omitempty"`
 	Summary
 }
 
@@ -367,7 +373,15 @@ func (s *Service) Get(ctx context.Context, idOrIRI string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	return view(rec, p, true), nil
+	v := view(rec, p, true)
+	if p != nil && p.Story != nil {
+		if iri, err := s.d.Objects.LookupKey(ctx, p.Host, protocol.KindStory, StoryKey(rec.IRI)); err == nil {
+			v.Story = iri
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return View{}, err
+		}
+	}
+	return v, nil
 }
 
 // Record returns the stored record of a process (for the group endpoints).

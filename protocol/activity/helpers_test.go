@@ -195,7 +195,17 @@ func sampleRating() *protocol.Rating {
 // everyKind returns one valid entity of every kind.
 func everyKind() []protocol.Entity {
 	return []protocol.Entity{participatoryCanvas(), sampleService(), sampleOrganisation(), sampleProblemProfile(),
-		sampleSchema(), sampleAdoption(), sampleRating()}
+		sampleSchema(), sampleAdoption(), sampleRating(), sampleStory()}
+}
+
+func sampleStory() *protocol.Story {
+	return &protocol.Story{Type: protocol.KindStory, Key: "story-01m985",
+		Title:   protocol.Text{"it": "Orti condivisi di Santa Croce", "en": "Shared gardens of Santa Croce"},
+		Summary: protocol.Text{"en": "Neighbours, a civic group and the municipality run four gardens together."},
+		Process: testBase + "/processes/01M985", Service: testBase + "/objects/01HQ7Z8X9Y0ABCDEFGHJKMNPQX",
+		Materials: []string{"https://files.example/plan.pdf"}, Governance: "government-plus-citizen",
+		Participants: []protocol.StoryParticipant{{Organisation: testBase, Role: "initiator",
+			Contributions: []protocol.StoryContribution{{Person: "anna", Changes: 2, Kinds: map[string]int{"create": 1, "finish": 1}}}}}}
 }
 
 // failsOn reports whether err carries a *protocol.ValidationError naming

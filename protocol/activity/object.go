@@ -208,7 +208,8 @@ func generatedName(e protocol.Entity, label func(string) string) string {
 
 // externalLinks are the Links beside the object IRI: an interlinker's
 // external URIs (per language), a service's CPSV-AP IRI, an organisation's
-// homepage, an adoption's instance and target, a rating's target.
+// homepage, an adoption's instance and target, a rating's target, a
+// story's process, service (when an IRI) and materials.
 func externalLinks(e protocol.Entity) []linkDoc {
 	var out []linkDoc
 	add := func(href, rel, lang string) {
@@ -240,6 +241,14 @@ func externalLinks(e protocol.Entity) []linkDoc {
 		add(v.Object, "related", "")
 	case *protocol.Rating:
 		add(v.Object, "related", "")
+	case *protocol.Story:
+		add(v.Process, "related", "")
+		if protocol.ValidHTTPURL(v.Service) {
+			add(v.Service, "related", "")
+		}
+		for _, m := range v.Materials {
+			add(m, "attachment", "")
+		}
 	}
 	return out
 }

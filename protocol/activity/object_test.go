@@ -149,6 +149,26 @@ func TestNoteContentEscapes(t *testing.T) {
 	}
 }
 
+// A story's note links its process, its service and its materials.
+func TestStoryNoteLinks(t *testing.T) {
+	u := testURIs()
+	st := sampleStory()
+	p := parseRendered(t, u, stored(t, testULID(9), st, 1, t0, t0))
+	if !strings.HasPrefix(p.Content, "<p><strong>Shared gardens of Santa Croce</strong></p><p>Neighbours") ||
+		!strings.Contains(p.Content, "#<span>government_plus_citizen</span>") {
+		t.Errorf("content %q", p.Content)
+	}
+	raw, err := Object(u, stored(t, testULID(9), st, 1, t0, t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{st.Process, st.Service, st.Materials[0]} {
+		if !strings.Contains(string(members(raw, "url")["url"]), `"href":"`+want+`"`) {
+			t.Errorf("url lacks %s: %s", want, members(raw, "url")["url"])
+		}
+	}
+}
+
 func TestGeneratedNames(t *testing.T) {
 	u := testURIs()
 	rating := stored(t, testULID(3), sampleRating(), 1, t0, t0)

@@ -487,8 +487,14 @@ func finish(p *Process, c Change, m Meta) error {
 		return err
 	}
 	if st.Title == "" || len(st.Title) > MaxName || st.Summary == "" || len(st.Summary) > MaxText ||
-		len(st.Results) > MaxText || len(st.Lessons) > MaxText || len(st.Materials) > MaxList {
+		len(st.Objectives) > MaxText || len(st.Results) > MaxText || len(st.Lessons) > MaxText || len(st.Materials) > MaxList ||
+		len(st.Interlinkers) > MaxList {
 		return fmt.Errorf("%w: a story needs a title (≤ %d bytes) and a summary (≤ %d bytes)", ErrInvalid, MaxName, MaxText)
+	}
+	for _, l := range append(slices.Clone(st.Materials), st.Interlinkers...) {
+		if err := checkURL(l); err != nil {
+			return fmt.Errorf("%w: story: materials and interlinkers are links: %w", ErrInvalid, err)
+		}
 	}
 	if len(st.Interlinkers) == 0 {
 		st.Interlinkers = p.usedInterlinkers()

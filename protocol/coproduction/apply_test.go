@@ -44,6 +44,9 @@ func TestApplyRules(t *testing.T) {
 		{"join without invitation", 2, Change{Op: OpJoin}, ErrForbidden},
 		{"remove the host", 0, Change{Op: OpRemove, Data: data(Member{Entity: "https://re.example"})}, ErrForbidden},
 		{"finish without summary", 0, Change{Op: OpFinish, Data: data(Story{Title: "T"})}, ErrInvalid},
+		{"finish with a material not a link", 0, Change{Op: OpFinish, Data: data(Story{Title: "T", Summary: "S", Materials: []string{"plan.pdf"}})}, ErrInvalid},
+		{"finish with objectives and links", 0, Change{Op: OpFinish, Data: data(Story{Title: "T", Summary: "S", Objectives: "O",
+			Materials: []string{"https://x.example/plan.pdf"}, Interlinkers: []string{"https://x.example/objects/1"}})}, nil},
 		{"create twice", 0, Change{Op: OpCreate, Data: data(Init{Name: "X", Governance: CitizenToCitizen})}, ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -190,4 +193,27 @@ func FuzzDecodeChange(f *testing.F) {
 func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte(`{"process":"https://a.example/processes/1","seq":2,"prev":"x","change":{"payload":"e30"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = DecodeEntry(b) })
+}
+
+// FuzzReadBundle: a bundle read back (an import's first step) has the
+// format, entries, and a state that compares without panicking.
+func FuzzReadBundle(f *testing.F) {
+	f.Add([]byte(`{"format":"interlink-process-bundle/1","process":"https://a.example/processes/1","entries":[{"payload":"e30","signatures":[]}],"state":{}}`))
+	f.Add([]byte(`{"format":"interlink-process-bundle/1","process":"x","entries":[],"state":null}`))
+	f.Add([]byte(`{"format":"x","format":"y"}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		b, err := ReadBundle(raw)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("a refusal that is not ErrInvalid: %v", err)
+			}
+			return
+		}
+		if b.Format != BundleFormat || len(b.Entries) == 0 {
+			t.Fatalf("accepted %+v", b)
+		}
+		if err := b.CheckState(&Process{IRI: b.Process}); err != nil && !errors.Is(err, ErrHistory) {
+			t.Fatalf("check state: %v", err)
+		}
+	})
 }

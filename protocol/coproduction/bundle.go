@@ -39,15 +39,43 @@ func NewBundle(process string, entries [][]byte, p *Process) ([]byte, error) {
 	return json.Marshal(b)
 }
 
+// ReadBundle reads a bundle strictly (unknown members, wrong types,
+// duplicate keys refused, at most MaxBundle bytes) and checks its format;
+// nothing is verified yet (VerifyBundle, or Step over Entries and
+// CheckState).
+func ReadBundle(raw []byte) (*Bundle, error) {
+	var b Bundle
+	if err := strictjson.Decode(raw, &b, strictjson.Options{MaxBytes: MaxBundle}); err != nil {
+		return nil, fmt.Errorf("coproduction: bundle: %w: %w", ErrInvalid, err)
+	}
+	if b.Format != BundleFormat {
+		return nil, fmt.Errorf("coproduction: bundle: %w: format %q is not %s", ErrInvalid, b.Format, BundleFormat)
+	}
+	if len(b.Entries) == 0 {
+		return nil, fmt.Errorf("coproduction: bundle: %w: it has no entries", ErrInvalid)
+	}
+	return &b, nil
+}
+
+// CheckState refuses a bundle whose stated state is not p, the state its
+// history folds to.
+func (b *Bundle) CheckState(p *Process) error {
+	got, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if !jsonEqual(got, b.State) {
+		return fmt.Errorf("coproduction: bundle: %w: the stated state is not what the history folds to", ErrHistory)
+	}
+	return nil
+}
+
 // VerifyBundle reads a bundle strictly, replays its history with verify and
 // checks that the state it states is the state the history folds to.
 func VerifyBundle(ctx context.Context, verify Verifier, raw []byte) (*Process, int, error) {
-	var b Bundle
-	if err := strictjson.Decode(raw, &b, strictjson.Options{MaxBytes: MaxBundle}); err != nil {
-		return nil, 0, fmt.Errorf("coproduction: bundle: %w: %w", ErrInvalid, err)
-	}
-	if b.Format != BundleFormat {
-		return nil, 0, fmt.Errorf("coproduction: bundle: %w: format %q is not %s", ErrInvalid, b.Format, BundleFormat)
+	b, err := ReadBundle(raw)
+	if err != nil {
+		return nil, 0, err
 	}
 	entries := make([][]byte, len(b.Entries))
 	for i, e := range b.Entries {
@@ -57,12 +85,8 @@ func VerifyBundle(ctx context.Context, verify Verifier, raw []byte) (*Process, i
 	if err != nil {
 		return nil, 0, err
 	}
-	got, err := json.Marshal(p)
-	if err != nil {
+	if err := b.CheckState(p); err != nil {
 		return nil, 0, err
-	}
-	if !jsonEqual(got, b.State) {
-		return nil, 0, fmt.Errorf("coproduction: bundle: %w: the stated state is not what the history folds to", ErrHistory)
 	}
 	return p, len(entries), nil
 }

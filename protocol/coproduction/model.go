@@ -202,10 +202,13 @@ func (p *Process) contribute(participant, person string, op Op, seq uint64, at t
 		First: seq, Last: seq, At: at})
 }
 
-// Story is what a finished process tells others.
+// Story is what a finished process tells others. Finishing also drafts it
+// as a catalogue object of its own (protocol.Story), co-signed by every
+// participant.
 type Story struct {
 	Title        string   `json:"title"`
 	Summary      string   `json:"summary"`
+	Objectives   string   `json:"objectives,omitempty"` // what the process set out to do (the aim when empty)
 	Results      string   `json:"results,omitempty"`
 	Lessons      string   `json:"lessons,omitempty"`
 	Materials    []string `json:"materials,omitempty"`
