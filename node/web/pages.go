@@ -356,6 +356,7 @@ type objectView struct {
 	Phases         []phaseView     // a co-production schema's phases
 	Addressing     *addressingView // a problem profile's interlinkers and schemas
 	Pubs           *pubsView       // an organisation's: what its node publishes
+	Story          *storyView      // a story's parts, participants and links
 	EditHref       string          // the editor's form, when this node may change it
 }
 
@@ -403,8 +404,13 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	if i := slices.Index(langs, loc.Tag); i > 0 {
 		langs = append([]string{loc.Tag}, slices.Delete(langs, i, i+1)...)
 	}
+	story, _ := e.(*protocol.Story)
 	for _, l := range langs {
-		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(doc.Description[l]), Tags: doc.Tags[l]})
+		desc := doc.Description[l]
+		if story != nil { // the other parts have their own headings below
+			desc = story.Summary[l]
+		}
+		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: doc.Tags[l]})
 	}
 	add := func(label string, vals ...string) {
 		var kept []string
@@ -469,6 +475,8 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 			v.Pubs, err = h.publications(r.Context(), loc, obj.Origin)
 		case *protocol.ProblemProfile:
 			v.Addressing, err = h.addressing(r.Context(), loc, e.Key)
+		case *protocol.Story:
+			v.Story, err = h.storyOf(r.Context(), loc, e)
 		}
 		if err != nil {
 			h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
