@@ -151,6 +151,11 @@ func (s *Service) ApprovePending(ctx context.Context) (int, error) {
 				continue
 			}
 			if !sameService(cr.Body, serviceOf(p)) {
+				// A story is checked against the process it names only: its
+				// contributions are counted from that process's history.
+				if storyProcess(cr.Body) != r.IRI {
+					continue
+				}
 				history, err := s.timeline(ctx, r.IRI, full.Seq)
 				if err != nil {
 					return n, err
