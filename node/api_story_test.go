@@ -112,4 +112,13 @@ func TestProcessFinishPublishesStory(t *testing.T) {
 			return err == nil && v.Story == story
 		})
 	}
+	// Reopened and finished again, the process keeps what it published.
+	host.change(t, id, map[string]any{"op": "update-process", "data": map[string]any{"status": "in_progress"}}, 200)
+	r = host.postJSON("/api/v1/processes/"+id+"/finish", host.admin, map[string]any{"title": "Again", "summary": "Again"})
+	if r.status != 200 {
+		t.Fatalf("finish again: %d %s", r.status, r.body)
+	}
+	if f := r.json(t); f["story"] != story || f["iri"] != svc || f["draft"] != nil || f["story_draft"] != nil {
+		t.Fatalf("finish again answered %s", r.body)
+	}
 }

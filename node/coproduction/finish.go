@@ -68,16 +68,33 @@ func (s *Service) Finish(ctx context.Context, idOrIRI string, st cp.Story, perso
 	if err != nil {
 		return f, err
 	}
-	svc := serviceOf(v.Process)
-	obj, err := s.d.Services.Create(ctx, svc)
+	// A process finished again after reopening keeps the service and the
+	// story it published the first time.
+	if f.IRI, err = s.published(ctx, protocol.KindPublicService, st.Service); err != nil {
+		return f, err
+	}
+	if f.Story, err = s.published(ctx, protocol.KindStory, StoryKey(rec.IRI)); err != nil {
+		return f, err
+	}
+	if f.IRI != "" && f.Story != "" {
+		return f, nil
+	}
 	var ds *catalogue.DraftStarted
+	var obj protocol.Object
+	if f.IRI == "" {
+		obj, err = s.d.Services.Create(ctx, serviceOf(v.Process))
+	}
 	switch {
+	case f.IRI != "":
 	case errors.As(err, &ds):
 		f.Draft, f.IRI = ds.Draft.ID, ds.Draft.Object.IRI
 	case err != nil:
 		return f, fmt.Errorf("coproduction: draft the service of %s: %w", rec.IRI, err)
 	default:
 		f.IRI = obj.IRI // a process with the host alone: published at once
+	}
+	if f.Story != "" {
+		return f, nil
 	}
 	history, err := s.timeline(ctx, rec.IRI, v.Changes)
 	if err != nil {
@@ -151,6 +168,11 @@ func (s *Service) ApprovePending(ctx context.Context) (int, error) {
 				continue
 			}
 			if !sameService(cr.Body, serviceOf(p)) {
+				// A story is checked against the process it names only: its
+				// contributions are counted from that process's history.
+				if storyProcess(cr.Body) != r.IRI {
+					continue
+				}
 				history, err := s.timeline(ctx, r.IRI, full.Seq)
 				if err != nil {
 					return n, err
@@ -195,4 +217,14 @@ func mapsEqual(a, b protocol.Text) bool {
 		}
 	}
 	return true
+}
+
+// published is the IRI of this node's live object of kind with key, or ""
+// when it has none.
+func (s *Service) published(ctx context.Context, kind protocol.Kind, key string) (string, error) {
+	iri, err := s.d.Objects.LookupKey(ctx, s.Self(), kind, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	return iri, err
 }

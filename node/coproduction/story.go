@@ -118,6 +118,19 @@ func (s *Service) timeline(ctx context.Context, iri string, held uint64) ([]Time
 	return out, nil
 }
 
+// storyProcess is the process a drafted story names ("" when the body is
+// not a story).
+func storyProcess(body json.RawMessage) string {
+	var head struct {
+		Type    protocol.Kind `json:"type"`
+		Process string        `json:"process"`
+	}
+	if json.Unmarshal(body, &head) != nil || head.Type != protocol.KindStory {
+		return ""
+	}
+	return head.Process
+}
+
 // sameStory reports whether a drafted body is the story want, whose
 // service may be named by the drafted story with the service's IRI on the
 // host's node (the host knows it once it drafted the service) or by its
