@@ -48,14 +48,15 @@ type Coproduction struct{ s *Service }
 func (s *Service) Cosign() *Coproduction { return s.cosign }
 
 // Cosigners returns the entity ids that must sign a version of e made by
-// self: self, then the origin of every organisation e names as co-producer.
+// self: self, then the origin of every organisation e names as co-producer
+// (a public service's coproduced_by, a story's participants).
 func Cosigners(self string, e protocol.Entity) []string {
 	out := []string{self}
-	ps, ok := e.(*protocol.PublicService)
+	c, ok := e.(protocol.Coproduced)
 	if !ok {
 		return out
 	}
-	for _, iri := range ps.CoproducedBy {
+	for _, iri := range c.Coproducers() {
 		if o := originOf(iri); o != "" && !slices.Contains(out, o) {
 			out = append(out, o)
 		}
@@ -377,16 +378,20 @@ func (cp *Coproduction) publishDraft(ctx context.Context, d *storage.Draft) erro
 	return nil
 }
 
-// CheckCoproducers refuses a verified public service whose co-producers did
-// not all sign it.
+// CheckCoproducers refuses a verified public service or story whose
+// co-producers did not all sign it.
 func CheckCoproducers(cosigners []string, e protocol.Entity) error {
-	ps, ok := e.(*protocol.PublicService)
+	c, ok := e.(protocol.Coproduced)
 	if !ok {
 		return nil
 	}
-	for _, iri := range ps.CoproducedBy {
+	what := "coproduced_by"
+	if _, story := e.(*protocol.Story); story {
+		what = "participants"
+	}
+	for _, iri := range c.Coproducers() {
 		if o := originOf(iri); o != "" && !slices.Contains(cosigners, o) {
-			return fmt.Errorf("coproduced_by names %s, whose node %s did not sign", iri, o)
+			return fmt.Errorf("%s names %s, whose node %s did not sign", what, iri, o)
 		}
 	}
 	return nil

@@ -76,6 +76,20 @@ func TestCosignersAndCoproducers(t *testing.T) {
 	if err := CheckCoproducers(want[:2], svc); err == nil {
 		t.Fatal("a co-producer that did not sign was accepted")
 	}
+	// A story is signed by every participant of its process.
+	story := &protocol.Story{Type: protocol.KindStory, Participants: []protocol.StoryParticipant{
+		{Organisation: self, Role: "initiator"}, {Organisation: "https://quartiere.re.it", Role: "co-producer"},
+		{Organisation: "https://comune.zaragoza.es", Role: "observer"}}}
+	wantStory := []string{self, "https://quartiere.re.it", "https://comune.zaragoza.es"}
+	if got := Cosigners(self, story); fmt.Sprint(got) != fmt.Sprint(wantStory) {
+		t.Fatalf("a story's cosigners %v, want %v", got, wantStory)
+	}
+	if err := CheckCoproducers(wantStory[:2], story); err == nil {
+		t.Fatal("a story a participant did not sign was accepted")
+	}
+	if err := CheckCoproducers(wantStory, story); err != nil {
+		t.Fatalf("a story every participant signed: %v", err)
+	}
 	if got := Cosigners(self, &protocol.Interlinker{}); len(got) != 1 {
 		t.Fatalf("an interlinker's cosigners: %v", got)
 	}
