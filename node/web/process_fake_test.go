@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -190,10 +191,15 @@ func (f *fakeProcesses) UpdateTask(_ context.Context, id, task string, base uint
 	return q, nil
 }
 
-func (f *fakeProcesses) AddAsset(_ context.Context, id, task string, a cp.AssetData, person string) (bool, error) {
+func (f *fakeProcesses) AddAsset(ctx context.Context, id, task string, a cp.AssetData, person string) (bool, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.change(fmt.Sprintf("asset %s %s %s %s %s", id, task, a.Name, a.Link, person))
+	f.note(fmt.Sprintf("asset %s %s %s %s %s", id, task, a.Name, a.Link, person))
+	f.mu.Unlock()
+	data, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	return f.Propose(ctx, id, cp.Change{Op: cp.OpAddAsset, Item: task, Data: data, Person: person})
 }
 
 // Propose applies c with the domain's own Apply, as this node (fakeHost),
