@@ -115,10 +115,14 @@ func (h ProcessPages) ProcessAddFile(w http.ResponseWriter, r *http.Request, id,
 	redirectDone(w, r, "/processes/"+id+"/tasks/"+key, done)
 }
 
-// sizeText is a number of bytes in KiB or MiB, in words of the language.
+// sizeText is a number of bytes, in bytes, KiB or MiB, in words of the
+// language.
 func sizeText(loc *locale, n int) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
 		return loc.Tf("process.file.mib", n>>20)
+	case n < 1<<10:
+		return loc.Tf("process.file.bytes", n)
 	}
 	return loc.Tf("process.file.kib", (n+1023)>>10)
 }
