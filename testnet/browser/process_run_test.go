@@ -88,7 +88,6 @@ func TestRunAProcessThroughThePages(t *testing.T) {
 	)
 	landed(t, host, workspace+"/tree?done=task_added")
 	checkA11y(t, host, "the tree's forms after adding")
-	shoot(t, host, "process-tree")
 
 	// A file on the task, and back.
 	open(t, host, workspace+"/tasks/rota")
@@ -136,7 +135,6 @@ func TestRunAProcessThroughThePages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/tasks/rota"] button`)),
 	)
 	landed(t, host, workspace+"/tasks/rota?done=task_updated")
-	shoot(t, host, "process-task-files")
 	open(t, host, workspace)
 	do(t, host, "switch to the board", chromedp.Click(chromedp.CSS(`a[href$="?view=board#h-tree"]`)), chromedp.WaitVisible(chromedp.ID("col-awaiting")))
 	checkA11y(t, host, "the board")
