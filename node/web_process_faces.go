@@ -163,7 +163,10 @@ func (f webProcesses) Request(ctx context.Context, iri, person string) (bool, er
 }
 
 func (f webProcesses) Finish(ctx context.Context, id string, st cp.Story, person string) error {
-	_, err := f.cop().Finish(ctx, id, st, person)
+	res, err := f.cop().Finish(ctx, id, st, person)
+	if err != nil && res.Seq != 0 { // the finish change is ordered; the service's draft failed
+		return fmt.Errorf("%w: %w", webui.ErrNotDrafted, err)
+	}
 	return processErr(err)
 }
 

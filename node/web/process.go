@@ -75,6 +75,10 @@ type ServiceStatus struct {
 // reached (the detail is the host's answer).
 var ErrHostUnavailable = errors.New("the process's host did not take the change")
 
+// ErrNotDrafted: the process is finished, but its public service could not
+// be drafted (the detail says why).
+var ErrNotDrafted = errors.New("the process is finished but its public service was not drafted")
+
 // ProcessView is one process: where this node stands in it (Local: host,
 // participant, invited, left) and its state (nil before its first entry).
 type ProcessView struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,7 +104,12 @@ func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id s
 		return
 	}
 	st := cp.Story{Title: v.Values["title"], Summary: v.Values["summary"], Results: v.Values["results"], Lessons: v.Values["lessons"], Materials: materials}
-	if err := h.d.Processes.Finish(r.Context(), pv.ID, st, s.user.Username); err != nil {
+	done := "process_finished"
+	if err := h.d.Processes.Finish(r.Context(), pv.ID, st, s.user.Username); errors.Is(err, ErrNotDrafted) {
+		// Finished all the same: say so, and that the service is missing.
+		h.d.Logger.ErrorContext(r.Context(), "web: finish", "process", pv.ID, "err", err)
+		done = "process_finished_nodraft"
+	} else if err != nil {
 		msg, status := changeMessage(loc, err)
 		if msg == "" {
 			h.processError(w, r, err)
@@ -117,7 +123,7 @@ func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id s
 	if !h.recordChange(w, r, s, "process.finish", pv.ID, st.Title) {
 		return
 	}
-	redirectDone(w, r, "/processes/"+pv.ID, "process_finished")
+	redirectDone(w, r, "/processes/"+pv.ID, done)
 }
 
 // materialLink is a line of materials as a link when it is a web address.

@@ -297,6 +297,10 @@ func TestProcessFinish(t *testing.T) {
 	wantPage(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}, "materials": {many}}), http.StatusUnprocessableEntity, "At most 64 lines")
 	f.procs.fail = fmt.Errorf("%w: finished", cp.ErrForbidden)
 	wantPage(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}}), http.StatusForbidden, `id="finish-form"`, `value="T"`)
+	// Finished, but the service's draft failed: said so, not a 500.
+	f.procs.fail = fmt.Errorf("%w: catalogue: disk full", ErrNotDrafted)
+	wantRedirect(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}}), "/processes/p1?done=process_finished_nodraft")
+	wantPage(t, f.do(t, http.MethodGet, "/processes/p1?done=process_finished_nodraft", nil, f.admin.cookies), 200, "could not be drafted")
 	wantRedirect(t, f.post(t, f.admin, fin, url.Values{"title": {"Gardens for all"}, "summary": {"Six courtyards turned green."},
 		"lessons": {"Start small."}, "materials": {"https://pad.example/plan\nThe planting calendar\n"}}), "/processes/p1?done=process_finished")
 	if !f.procs.called("finish p1 Gardens for all Six courtyards turned green. [https://pad.example/plan The planting calendar] root") ||

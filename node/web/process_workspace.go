@@ -67,7 +67,7 @@ type workspaceView struct {
 func (h ProcessPages) ProcessWorkspace(w http.ResponseWriter, r *http.Request, id string) {
 	loc := h.locale(w, r)
 	h.workspacePage(w, r, id, http.StatusOK, workspaceView{Done: doneText(loc, r, "process_created", "process_invited", "process_queued",
-		"process_finished", "process_requested", "rights_changed", "participant_removed", "participant_admitted")})
+		"process_finished", "process_finished_nodraft", "process_requested", "rights_changed", "participant_removed", "participant_admitted")})
 }
 
 func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id string, status int, v workspaceView) {
