@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
 )
@@ -210,4 +211,44 @@ func TestProcessPagesRunAProcess(t *testing.T) {
 		!strings.Contains(body, `<a href="/objects/`) {
 		t.Fatalf("the story: %d %s", st, body)
 	}
+}
+
+// TestProcessPagesJoinAndAdmit: B's admin asks, from B's page, to join a
+// public process A hosts (a private one is refused, said beside the
+// field); B lists its request; A's admin admits B from the workspace, and B
+// takes part.
+func TestProcessPagesJoinAndAdmit(t *testing.T) {
+	host, b := startFed(t, "127.0.0.1"), startFed(t, "127.0.0.1")
+	hostSend, _ := pageSession(t, host)
+	bSend, _ := pageSession(t, b)
+	mk := func(public bool) string {
+		r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Open data", "governance": "citizen-to-citizen", "public": public})
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		return r.json(t)["process"].(string)
+	}
+	const html = "text/html"
+	private, public := mk(false), mk(true)
+	if st, body, _ := bSend("POST", "/processes/join?lang=en", html, url.Values{"process": {private}}, true); st != http.StatusForbidden ||
+		!strings.Contains(body, "ask its host for an invitation") || !strings.Contains(body, `value="`+private+`"`) {
+		t.Fatalf("join a private process: %d %s", st, body)
+	}
+	if st, body, h := bSend("POST", "/processes/join?lang=en", html, url.Values{"process": {public}}, true); st != http.StatusSeeOther ||
+		h.Get("Location") != "/processes?done=process_requested" {
+		t.Fatalf("join: %d %s", st, body)
+	}
+	if st, body, _ := bSend("GET", "/processes?lang=en", html, nil, true); st != 200 || !strings.Contains(body, "Requests to join sent") {
+		t.Fatalf("B's processes: %d %s", st, body)
+	}
+	ws := strings.TrimPrefix(public, host.url)
+	st, body, _ := hostSend("GET", ws+"?lang=en", html, nil, true)
+	if st != 200 || !strings.Contains(body, `action="`+ws+`/admit"`) || !strings.Contains(body, "Asked to join") {
+		t.Fatalf("A's workspace: %d %s", st, body)
+	}
+	if st, body, h := hostSend("POST", ws+"/admit?lang=en", html, url.Values{"entity": {b.n.uris.Base()}}, true); st != http.StatusSeeOther ||
+		h.Get("Location") != ws+"?done=participant_admitted" {
+		t.Fatalf("admit: %d %s", st, body)
+	}
+	eventually(t, 10*time.Second, "B takes part", func() bool { return b.processes(t)[public].Local == "participant" })
 }
