@@ -79,7 +79,9 @@ func TestProcessTreeForms(t *testing.T) {
 	wantPage(t, f.do(t, http.MethodGet, tree+"?objective=map", nil, f.editor.cookies), 200, `action="/processes/p1/phases"`,
 		`action="/processes/p1/objectives"`, `action="/processes/p1/tasks"`, `<option value="map" selected>Engage › Map the needs</option>`,
 		`<label for="task-responsible">`, `<option value="https://other.example">Other town</option>`, `<label for="phase-key">`)
-	wantPage(t, f.do(t, http.MethodGet, "/processes/p1", nil, f.editor.cookies), 200, `href="/processes/p1/tree"`)
+	wantPage(t, f.do(t, http.MethodGet, "/processes/p1", nil, f.editor.cookies), 200, `href="/processes/p1/tree"`,
+		`<a href="/processes/p1/tree?objective=map#add-task">Add a task<span class="vh">: Map the needs</span></a>`)
+	lacks(t, f.do(t, http.MethodGet, "/processes/p1", nil, f.reader.cookies).Body.String(), `href="/processes/p1/tree`)
 	wantPage(t, f.do(t, http.MethodGet, tree, nil, f.reader.cookies), http.StatusForbidden)
 	wantRedirect(t, f.do(t, http.MethodGet, tree, nil, nil), "/login")
 	wantPage(t, f.do(t, http.MethodGet, "/processes/p3/tree", nil, f.admin.cookies), http.StatusForbidden) // finished

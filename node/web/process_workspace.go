@@ -21,6 +21,7 @@ type taskRow struct {
 
 type objectiveRow struct {
 	Key, Name, Status, Progress string
+	AddTask                     string // the tree's form for a task here, when this node and person may add one
 	Tasks                       []taskRow
 }
 
@@ -121,6 +122,9 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 			pr := phaseRow{Key: ph.Key, Name: ph.Name, Status: statusLabel(loc, ph.Status), Progress: loc.Num(ph.Progress)}
 			for _, o := range ph.Objectives {
 				or := objectiveRow{Key: o.Key, Name: o.Name, Status: statusLabel(loc, o.Status), Progress: loc.Num(o.Progress)}
+				if may(r, pv, cp.EditTasks, o.Key, accounts.RoleEditor) {
+					or.AddTask = "/processes/" + url.PathEscape(pv.ID) + "/tree?objective=" + url.QueryEscape(o.Key) + "#add-task"
+				}
 				for _, t := range o.Tasks {
 					tr := taskRow{Key: t.Key, Name: t.Name, Href: "/processes/" + url.PathEscape(pv.ID) + "/tasks/" + url.PathEscape(t.Key),
 						Status: statusLabel(loc, t.Status), Progress: loc.Num(t.Progress), Start: t.Start, End: t.End}
