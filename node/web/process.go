@@ -16,11 +16,15 @@ import (
 
 // The co-production process pages (issue 15 §4): the catalogue of the
 // processes this node holds and the finished ones' stories (/processes),
-// a process's workspace (/processes/{id}) and a task's page
-// (/processes/{id}/tasks/{key}), with the forms to start a process, invite
-// an organisation, answer an invitation, update a task and add a link. They
-// reach the processes only through Processes, which the node implements
-// over node/coproduction's use cases (node/web_process_faces.go).
+// a process's workspace (/processes/{id}, its tree as tables or as a board
+// by status), the tree's forms (/processes/{id}/tree), a task's page
+// (/processes/{id}/tasks/{key}) and the finish form
+// (/processes/{id}/finish), with the forms to start a process, ask to join
+// one, invite an organisation, answer an invitation, change participants'
+// rights and membership, grow the tree, update a task, add a link or a
+// file, remove an asset and finish with a story. They reach the processes
+// only through Processes, which the node implements over
+// node/coproduction's use cases (node/web_process_faces.go).
 
 // Processes is what the process pages read and change.
 type Processes interface {

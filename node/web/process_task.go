@@ -54,7 +54,8 @@ type procTaskView struct {
 
 // ProcessTask serves /processes/{id}/tasks/{key}: the task, the
 // interlinkers recommended for its problem profiles, its assets, and for
-// editors the forms to update it and to add a link.
+// editors, where this node holds the right, the forms to update it, to add
+// a link or a file, and to remove an asset.
 func (h ProcessPages) ProcessTask(w http.ResponseWriter, r *http.Request, id, key string) {
 	loc := h.locale(w, r)
 	h.taskPage(w, r, id, key, http.StatusOK, procTaskView{Done: doneText(loc, r, "task_updated", "asset_added", "file_added", "asset_removed", "process_queued")})
