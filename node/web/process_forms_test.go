@@ -283,6 +283,7 @@ func TestProcessJoin(t *testing.T) {
 	w := f.do(t, http.MethodGet, "/processes", nil, f.admin.cookies)
 	wantPage(t, w, 200, "Requests to join sent", "Asked to join")
 	lacks(t, w.Body.String(), `action="/processes/p4/accept"`)
+	wantPage(t, f.do(t, http.MethodGet, "/processes/p4", nil, f.admin.cookies), 200, "asked to join this process; its host")
 }
 
 func TestProcessFinish(t *testing.T) {

@@ -58,6 +58,7 @@ type workspaceView struct {
 	Service             ServiceStatus
 	ServiceText         string
 	Join                joinForm // ask to join (a public process this node left)
+	Waiting             bool     // this node asked to join and waits for the host
 	Manage              []manageRow
 	ManageInput         *manageInput // a refused rights form, kept
 }
@@ -171,6 +172,7 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 	if s, ok := sessionFrom(r.Context()); ok && s.user.Role.Allows(accounts.RoleAdmin) && pv.Local == "left" && p != nil && p.Public && p.Status != cp.Finished {
 		v.Join.Show, v.Join.Process = true, pv.IRI
 	}
+	v.Waiting = pv.Local == "invited" && requested(pv)
 	if p != nil && p.Story != nil {
 		sv, err := h.d.Processes.Service(r.Context(), pv)
 		if err != nil {
