@@ -34,8 +34,9 @@ func processErr(err error) error {
 	return err
 }
 
-func webProcess(v coproduction.View) webui.ProcessView {
-	return webui.ProcessView{ID: v.ID, IRI: v.IRI, Name: v.Name, Host: v.Host, Local: v.Local, Changes: v.Changes, Updated: v.Updated, Process: v.Process}
+func (f webProcesses) view(v coproduction.View) webui.ProcessView {
+	return webui.ProcessView{ID: v.ID, IRI: v.IRI, Name: v.Name, Host: v.Host, Local: v.Local, Self: f.cop().Self(), Changes: v.Changes,
+		Updated: v.Updated, Process: v.Process}
 }
 
 func (f webProcesses) List(ctx context.Context) ([]webui.ProcessView, error) {
@@ -49,7 +50,7 @@ func (f webProcesses) List(ctx context.Context) ([]webui.ProcessView, error) {
 		if err != nil {
 			return nil, processErr(err)
 		}
-		out = append(out, webProcess(full))
+		out = append(out, f.view(full))
 	}
 	return out, nil
 }
@@ -59,7 +60,7 @@ func (f webProcesses) Get(ctx context.Context, id string) (webui.ProcessView, er
 	if err != nil {
 		return webui.ProcessView{}, processErr(err)
 	}
-	return webProcess(v), nil
+	return f.view(v), nil
 }
 
 func (f webProcesses) Timeline(ctx context.Context, id string, after uint64, limit int) ([]webui.ProcessChange, uint64, error) {
@@ -149,4 +150,83 @@ func (f webProcesses) AddAsset(ctx context.Context, id, task string, a cp.AssetD
 	}
 	res, err := f.cop().Propose(ctx, id, cp.Change{Op: cp.OpAddAsset, Item: task, Data: data, Person: person})
 	return res.Queued, processErr(err)
+}
+
+func (f webProcesses) Propose(ctx context.Context, id string, c cp.Change) (bool, error) {
+	res, err := f.cop().Propose(ctx, id, c)
+	return res.Queued, processErr(err)
+}
+
+func (f webProcesses) Request(ctx context.Context, iri, person string) (bool, error) {
+	res, err := f.cop().Request(ctx, iri, person)
+	return res.Queued, processErr(err)
+}
+
+func (f webProcesses) Finish(ctx context.Context, id string, st cp.Story, person string) error {
+	res, err := f.cop().Finish(ctx, id, st, person)
+	if err != nil && res.Seq != 0 { // the finish change is ordered; the service's draft failed
+		return fmt.Errorf("%w: %w", webui.ErrNotDrafted, err)
+	}
+	return processErr(err)
+}
+
+// AssetLimit is the cap the node's co-production service applies: node
+// builds it (data.go) without an AssetLimit of its own, so the service's
+// default, cp.DefaultAsset. The domain checks the cap again on every change.
+func (f webProcesses) AssetLimit() int { return cp.DefaultAsset }
+
+// Service finds the public service a finished process drafted: published
+// (stored here under the host's origin and the story's identifier), else
+// the draft this node (the host) started, else the co-signing request
+// this node (a participant) received for it.
+func (f webProcesses) Service(ctx context.Context, v webui.ProcessView) (webui.ServiceStatus, error) {
+	p := v.Process
+	if p == nil || p.Story == nil || p.Story.Service == "" {
+		return webui.ServiceStatus{}, nil
+	}
+	st := f.n.live.store()
+	iri, err := st.LookupKey(ctx, p.Host, protocol.KindPublicService, p.Story.Service)
+	switch {
+	case err == nil:
+		o, err := st.Get(ctx, iri)
+		if err != nil {
+			return webui.ServiceStatus{}, err
+		}
+		return webui.ServiceStatus{State: "published", Href: "/objects/" + o.ID, Status: "published"}, nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return webui.ServiceStatus{}, err
+	}
+	cat := f.n.live.catalogue()
+	if v.Local == storage.LocalHost {
+		drafts, err := cat.Drafts(ctx, "")
+		if err != nil {
+			return webui.ServiceStatus{}, err
+		}
+		for i := len(drafts) - 1; i >= 0; i-- { // the latest draft of it
+			d := drafts[i]
+			if d.Object.Type == protocol.KindPublicService && d.Object.Key == p.Story.Service {
+				return webui.ServiceStatus{State: "draft", Href: "/cosign", Status: d.Status, Signed: len(d.Signed), Signers: len(d.Cosigners)}, nil
+			}
+		}
+		return webui.ServiceStatus{}, nil
+	}
+	reqs, err := cat.CosignRequests(ctx, "")
+	if err != nil {
+		return webui.ServiceStatus{}, err
+	}
+	for _, q := range reqs {
+		if q.Origin != p.Host {
+			continue
+		}
+		cr, err := cat.CosignRequest(ctx, q.ID)
+		if err != nil || cr.Body == nil {
+			continue
+		}
+		if e, err := protocol.DecodeEntity(cr.Body); err == nil {
+			if svc, ok := e.(*protocol.PublicService); ok && svc.Identifier == p.Story.Service {
+				return webui.ServiceStatus{State: "request", Href: "/cosign/" + q.ID, Status: q.Status}, nil
+			}
+		}
+	}
+	return webui.ServiceStatus{}, nil
 }

@@ -16,11 +16,15 @@ import (
 
 // The co-production process pages (issue 15 §4): the catalogue of the
 // processes this node holds and the finished ones' stories (/processes),
-// a process's workspace (/processes/{id}) and a task's page
-// (/processes/{id}/tasks/{key}), with the forms to start a process, invite
-// an organisation, answer an invitation, update a task and add a link. They
-// reach the processes only through Processes, which the node implements
-// over node/coproduction's use cases (node/web_process_faces.go).
+// a process's workspace (/processes/{id}, its tree as tables or as a board
+// by status), the tree's forms (/processes/{id}/tree), a task's page
+// (/processes/{id}/tasks/{key}) and the finish form
+// (/processes/{id}/finish), with the forms to start a process, ask to join
+// one, invite an organisation, answer an invitation, change participants'
+// rights and membership, grow the tree, update a task, add a link or a
+// file, remove an asset and finish with a story. They reach the processes
+// only through Processes, which the node implements over
+// node/coproduction's use cases (node/web_process_faces.go).
 
 // Processes is what the process pages read and change.
 type Processes interface {
@@ -45,16 +49,45 @@ type Processes interface {
 	Answer(ctx context.Context, id string, accept bool, person string) (queued bool, err error)
 	UpdateTask(ctx context.Context, id, task string, base uint64, patch cp.TaskPatch, person string) (queued bool, err error)
 	AddAsset(ctx context.Context, id, task string, a cp.AssetData, person string) (queued bool, err error)
+	// Propose makes any other change (the tree, assets, rights,
+	// membership) as this node's organisation; c.Person names who acted.
+	Propose(ctx context.Context, id string, c cp.Change) (queued bool, err error)
+	// Request asks the host of the public process at iri to let this
+	// node's organisation join.
+	Request(ctx context.Context, iri, person string) (queued bool, err error)
+	// Finish finishes a process this node hosts with its story and drafts
+	// its public service.
+	Finish(ctx context.Context, id string, st cp.Story, person string) error
+	// Service says where the public service a finished process drafted
+	// stands on this node (zero before it is drafted).
+	Service(ctx context.Context, v ProcessView) (ServiceStatus, error)
+	// AssetLimit is the largest file asset, in bytes, the node accepts.
+	AssetLimit() int
+}
+
+// ServiceStatus is where the public service of a finished process stands:
+// published here (its page), a draft this node started gathering its
+// co-signatures, or a co-signing request this node received.
+type ServiceStatus struct {
+	State           string // "published", "draft", "request"; "" when none is held
+	Href            string // the object's page, or the co-signing page
+	Status          string // the draft's or request's status (pending, approved, rejected, published, failed)
+	Signed, Signers int    // a draft: how many co-producers signed, of how many
 }
 
 // ErrHostUnavailable: the process's host refused the change or could not be
 // reached (the detail is the host's answer).
 var ErrHostUnavailable = errors.New("the process's host did not take the change")
 
+// ErrNotDrafted: the process is finished, but its public service could not
+// be drafted (the detail says why).
+var ErrNotDrafted = errors.New("the process is finished but its public service was not drafted")
+
 // ProcessView is one process: where this node stands in it (Local: host,
 // participant, invited, left) and its state (nil before its first entry).
 type ProcessView struct {
 	ID, IRI, Name, Host, Local string
+	Self                       string // this node's entity id: whose rights the pages check
 	Changes                    uint64
 	Updated                    time.Time
 	Process                    *cp.Process
@@ -91,6 +124,19 @@ func visible(v ProcessView, signedIn bool) bool {
 		return true
 	}
 	return v.Process != nil && (v.Process.Public || v.Process.Status == cp.Finished)
+}
+
+// takesPart reports whether this node takes part in v (hosts it or is an
+// active participant) and v is not finished: it may propose changes.
+func takesPart(v ProcessView) bool {
+	return v.Process != nil && v.Process.Status != cp.Finished && (v.Local == "host" || v.Local == "participant")
+}
+
+// may reports whether this node may make a change needing right r on the
+// item key ("" the whole process) of v, and the person's role allows it.
+func may(r *http.Request, v ProcessView, right cp.Right, key string, role accounts.Role) bool {
+	s, ok := sessionFrom(r.Context())
+	return ok && s.user.Role.Allows(role) && takesPart(v) && v.Process.Can(v.Self, right, key)
 }
 
 // processPage reads the process of a page, or answers (404, or sign-in

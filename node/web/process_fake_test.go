@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -20,6 +21,8 @@ type fakeProcesses struct {
 	calls []string
 	fail  error // the next change's error, once
 	queue bool  // changes are queued (host away)
+	// service is what Service answers.
+	service ServiceStatus
 }
 
 const (
@@ -44,14 +47,16 @@ func newFakeProcesses() *fakeProcesses {
 		Governance: cp.CitizenToGovernment, Status: cp.Finished,
 		Participants: []*cp.Participant{{Entity: fakeOther, Name: "Other town", Role: cp.Initiator, Membership: cp.Active}},
 		Story:        &cp.Story{Title: "Sunday library", Summary: "Volunteers keep it open."}}
-	invited := &cp.Process{IRI: fakeOther + "/processes/p4", Host: fakeOther, Seq: 2, Name: "Clean river", Aim: "A clean river", Status: cp.Awaiting}
+	invited := &cp.Process{IRI: fakeOther + "/processes/p4", Host: fakeOther, Seq: 2, Name: "Clean river", Aim: "A clean river", Status: cp.Awaiting,
+		Participants: []*cp.Participant{{Entity: fakeOther, Name: "Other town", Role: cp.Initiator, Membership: cp.Active},
+			{Entity: fakeHost, Role: cp.CoProducer, Membership: cp.Invited}}}
 	garden.Public = true
 	f := &fakeProcesses{procs: map[string]*ProcessView{}}
 	for id, x := range map[string]struct {
 		p     *cp.Process
 		local string
 	}{"p1": {garden, "host"}, "p2": {private, "host"}, "p3": {done, "participant"}, "p4": {invited, "invited"}} {
-		f.procs[id] = &ProcessView{ID: id, IRI: x.p.IRI, Name: x.p.Name, Host: x.p.Host, Local: x.local, Changes: x.p.Seq, Updated: at, Process: x.p}
+		f.procs[id] = &ProcessView{ID: id, IRI: x.p.IRI, Name: x.p.Name, Host: x.p.Host, Local: x.local, Self: fakeHost, Changes: x.p.Seq, Updated: at, Process: x.p}
 	}
 	return f
 }
@@ -147,7 +152,7 @@ func (f *fakeProcesses) Create(_ context.Context, in NewProcess, person string) 
 	}
 	p := &cp.Process{IRI: fakeHost + "/processes/p5", Host: fakeHost, Seq: 1, Name: in.Name, Aim: in.Aim, Governance: cp.Governance(in.Governance),
 		Status: cp.Awaiting, Languages: in.Languages, Public: in.Public}
-	f.procs["p5"] = &ProcessView{ID: "p5", IRI: p.IRI, Name: p.Name, Host: fakeHost, Local: "host", Changes: 1, Process: p}
+	f.procs["p5"] = &ProcessView{ID: "p5", IRI: p.IRI, Name: p.Name, Host: fakeHost, Local: "host", Self: fakeHost, Changes: 1, Process: p}
 	return "p5", nil
 }
 
@@ -186,8 +191,71 @@ func (f *fakeProcesses) UpdateTask(_ context.Context, id, task string, base uint
 	return q, nil
 }
 
-func (f *fakeProcesses) AddAsset(_ context.Context, id, task string, a cp.AssetData, person string) (bool, error) {
+func (f *fakeProcesses) AddAsset(ctx context.Context, id, task string, a cp.AssetData, person string) (bool, error) {
+	f.mu.Lock()
+	f.note(fmt.Sprintf("asset %s %s %s %s %s", id, task, a.Name, a.Link, person))
+	f.mu.Unlock()
+	data, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	return f.Propose(ctx, id, cp.Change{Op: cp.OpAddAsset, Item: task, Data: data, Person: person})
+}
+
+// Propose applies c with the domain's own Apply, as this node (fakeHost),
+// to the process's state: what the host would refuse, the fake refuses.
+func (f *fakeProcesses) Propose(_ context.Context, id string, c cp.Change) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.change(fmt.Sprintf("asset %s %s %s %s %s", id, task, a.Name, a.Link, person))
+	v, ok := f.procs[id]
+	if !ok {
+		return false, ErrNotFound
+	}
+	q, err := f.change(fmt.Sprintf("%s %s %s %s %s", c.Op, id, c.Item, c.Data, c.Person))
+	if err != nil {
+		return false, err
+	}
+	c.Process = v.Process.IRI
+	p, err := cp.Clone(v.Process)
+	if err != nil {
+		return false, err
+	}
+	np, err := cp.Apply(p, c, cp.Meta{Author: v.Self, Seq: p.Seq + 1, At: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC), AssetLimit: fakeAssetLimit})
+	if err != nil {
+		return false, err
+	}
+	v.Process, v.Changes = np, np.Seq
+	return q, nil
+}
+
+const fakeAssetLimit = 1 << 10
+
+func (f *fakeProcesses) AssetLimit() int { return fakeAssetLimit }
+
+func (f *fakeProcesses) Request(_ context.Context, iri, person string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.change(fmt.Sprintf("request %s %s", iri, person))
+}
+
+func (f *fakeProcesses) Finish(_ context.Context, id string, st cp.Story, person string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.procs[id]
+	if !ok {
+		return ErrNotFound
+	}
+	if _, err := f.change(fmt.Sprintf("finish %s %s %s %v %s", id, st.Title, st.Summary, st.Materials, person)); err != nil {
+		return err
+	}
+	st.Service = "coproduced-" + id
+	v.Process.Story, v.Process.Status = &st, cp.Finished
+	return nil
+}
+
+func (f *fakeProcesses) Service(_ context.Context, v ProcessView) (ServiceStatus, error) {
+	if v.Process == nil || v.Process.Story == nil {
+		return ServiceStatus{}, nil
+	}
+	return f.service, nil
 }

@@ -27,11 +27,13 @@ type processesView struct {
 	Rows        []processRow
 	Stories     []storyRow
 	Invitations []processRow // admins: invitations received
+	Requests    []processRow // admins: requests to join sent, unanswered
 	Admin       bool
 	Create      createForm
 	Governances []option
 	Schemas     []option
 	Langs       []option
+	Join        joinForm
 	Errors      []formError
 }
 
@@ -52,7 +54,7 @@ type createForm struct {
 // invitations received and the form to start a process.
 func (h ProcessPages) ProcessList(w http.ResponseWriter, r *http.Request) {
 	loc := h.locale(w, r)
-	h.processesPage(w, r, http.StatusOK, processesView{Done: doneText(loc, r, "process_accepted", "process_declined")})
+	h.processesPage(w, r, http.StatusOK, processesView{Done: doneText(loc, r, "process_accepted", "process_declined", "process_requested", "process_queued")})
 }
 
 func (h ProcessPages) processesPage(w http.ResponseWriter, r *http.Request, status int, v processesView) {
@@ -75,6 +77,13 @@ func (h ProcessPages) processesPage(w http.ResponseWriter, r *http.Request, stat
 			row.Participants, row.Tasks = loc.Num(len(p.Process.Active())), loc.Num(p.Process.TaskCount())
 		}
 		if p.Local == "invited" {
+			if requested(p) {
+				row.Standing = loc.T("process.membership.requested")
+				if v.Admin {
+					v.Requests = append(v.Requests, row)
+				}
+				continue
+			}
 			if v.Admin {
 				v.Invitations = append(v.Invitations, row)
 			}
@@ -209,4 +218,14 @@ func (h ProcessPages) ProcessAnswer(accept bool) func(http.ResponseWriter, *http
 		}
 		redirectDone(w, r, "/processes", done)
 	}
+}
+
+// requested reports whether this node asked to join v and waits for its
+// host (it holds the process as invited, with no invitation to answer).
+func requested(v ProcessView) bool {
+	if v.Process == nil {
+		return false
+	}
+	x := v.Process.Participant(v.Self)
+	return x == nil || x.Membership == cp.Requested
 }

@@ -14,8 +14,8 @@ import (
 )
 
 type procAssetRow struct {
-	Name, Href, AddedBy, Kind string
-	External                  bool
+	ID, Name, Href, AddedBy, Kind, Size string
+	External                            bool
 }
 
 type procRecRow struct {
@@ -42,18 +42,23 @@ type procTaskView struct {
 	Recommended                               []procRecRow
 	Assets                                    []procAssetRow
 	CanEdit                                   bool
+	CanAddAssets, CanRemoveAssets             bool
 	Statuses                                  []option
 	Form                                      taskForm
 	Link                                      linkForm
+	File                                      fileForm
+	FileLimit                                 string
+	RemoveError                               string
 	Errors                                    []formError
 }
 
 // ProcessTask serves /processes/{id}/tasks/{key}: the task, the
 // interlinkers recommended for its problem profiles, its assets, and for
-// editors the forms to update it and to add a link.
+// editors, where this node holds the right, the forms to update it, to add
+// a link or a file, and to remove an asset.
 func (h ProcessPages) ProcessTask(w http.ResponseWriter, r *http.Request, id, key string) {
 	loc := h.locale(w, r)
-	h.taskPage(w, r, id, key, http.StatusOK, procTaskView{Done: doneText(loc, r, "task_updated", "asset_added", "process_queued")})
+	h.taskPage(w, r, id, key, http.StatusOK, procTaskView{Done: doneText(loc, r, "task_updated", "asset_added", "file_added", "asset_removed", "process_queued")})
 }
 
 func (h ProcessPages) taskPage(w http.ResponseWriter, r *http.Request, id, key string, status int, v procTaskView) {
@@ -87,11 +92,11 @@ func (h ProcessPages) taskPage(w http.ResponseWriter, r *http.Request, id, key s
 		}
 	}
 	for _, a := range t.Assets {
-		row := procAssetRow{Name: a.Name, AddedBy: participantName(p, a.AddedBy)}
+		row := procAssetRow{ID: a.ID, Name: a.Name, AddedBy: participantName(p, a.AddedBy)}
 		if a.Link != "" {
 			row.Href, row.External, row.Kind = a.Link, true, loc.T("process.asset.link")
 		} else {
-			row.Href, row.Kind = v.ProcessHref+"/assets/"+url.PathEscape(a.SHA256), loc.T("process.asset.file")
+			row.Href, row.Kind, row.Size = v.ProcessHref+"/assets/"+url.PathEscape(a.SHA256), loc.T("process.asset.file"), sizeText(loc, a.Size)
 		}
 		v.Assets = append(v.Assets, row)
 	}
@@ -104,9 +109,10 @@ func (h ProcessPages) taskPage(w http.ResponseWriter, r *http.Request, id, key s
 		it := h.item(loc, rc.Object, nil)
 		v.Recommended = append(v.Recommended, procRecRow{Name: it.Name, Href: it.Href, Matched: strings.Join(rc.Matched, ", ")})
 	}
-	s, signedIn := sessionFrom(r.Context())
-	v.CanEdit = signedIn && s.user.Role.Allows(accounts.RoleEditor) && p.Status != cp.Finished &&
-		(pv.Local == "host" || pv.Local == "participant")
+	v.CanEdit = may(r, pv, cp.EditTasks, t.Key, accounts.RoleEditor)
+	v.CanAddAssets = may(r, pv, cp.AddAssets, t.Key, accounts.RoleEditor)
+	v.CanRemoveAssets = may(r, pv, cp.RemoveAssets, t.Key, accounts.RoleEditor)
+	v.FileLimit = sizeText(loc, h.d.Processes.AssetLimit())
 	if v.Form.Base == "" { // a fresh form: the task as it is
 		v.Form.Status, v.Form.Progress, v.Form.Start, v.Form.End = string(t.Status), strconv.Itoa(t.Progress), t.Start, t.End
 		v.Form.Base = strconv.FormatUint(t.Rev, 10)

@@ -38,6 +38,18 @@ func newProcessFixture(t *testing.T) processFixture {
 	mux.Handle("POST /processes/{id}/tasks/{key}", key(f.h.Processes().ProcessTaskUpdate))
 	mux.Handle("POST /processes/{id}/tasks/{key}/assets", key(f.h.Processes().ProcessAddLink))
 	mux.Handle("GET /processes/{id}/assets/{key}", key(f.h.Processes().ProcessAsset))
+	mux.Handle("POST /processes/join", s(f.h.Processes().ProcessJoin))
+	mux.Handle("GET /processes/{id}/tree", id(f.h.Processes().ProcessTree))
+	mux.Handle("POST /processes/{id}/phases", id(f.h.Processes().ProcessAddPhase))
+	mux.Handle("POST /processes/{id}/objectives", id(f.h.Processes().ProcessAddObjective))
+	mux.Handle("POST /processes/{id}/tasks", id(f.h.Processes().ProcessAddTask))
+	mux.Handle("POST /processes/{id}/rights", id(f.h.Processes().ProcessGrant))
+	mux.Handle("POST /processes/{id}/remove", id(f.h.Processes().ProcessRemove))
+	mux.Handle("POST /processes/{id}/admit", id(f.h.Processes().ProcessAdmit))
+	mux.Handle("GET /processes/{id}/finish", id(f.h.Processes().ProcessFinishForm))
+	mux.Handle("POST /processes/{id}/finish", id(f.h.Processes().ProcessFinish))
+	mux.Handle("POST /processes/{id}/tasks/{key}/files", key(f.h.Processes().ProcessAddFile))
+	mux.Handle("POST /processes/{id}/tasks/{key}/assets/remove", key(f.h.Processes().ProcessRemoveAsset))
 	return processFixture{adminFixture: f, procs: procs}
 }
 

@@ -21,6 +21,7 @@ type taskRow struct {
 
 type objectiveRow struct {
 	Key, Name, Status, Progress string
+	AddTask                     string // the tree's form for a task here, when this node and person may add one
 	Tasks                       []taskRow
 }
 
@@ -47,6 +48,19 @@ type workspaceView struct {
 	CanInvite                                                      bool
 	Target, TargetError                                            string
 	Errors                                                         []formError
+	// The view of the tree: "tree" (tables) or "board" (columns by status).
+	Board               bool
+	TreeHref, BoardHref string
+	Columns             []boardColumn
+	CanEditTree         bool // a link to the tree's forms
+	CanFinish           bool // a link to the finish form
+	Materials           []materialLine
+	Service             ServiceStatus
+	ServiceText         string
+	Join                joinForm // ask to join (a public process this node left)
+	Waiting             bool     // this node asked to join and waits for the host
+	Manage              []manageRow
+	ManageInput         *manageInput // a refused rights form, kept
 }
 
 // ProcessWorkspace serves /processes/{id}: the process's facts, its
@@ -54,7 +68,8 @@ type workspaceView struct {
 // changes, newest page last (?after=N pages on).
 func (h ProcessPages) ProcessWorkspace(w http.ResponseWriter, r *http.Request, id string) {
 	loc := h.locale(w, r)
-	h.workspacePage(w, r, id, http.StatusOK, workspaceView{Done: doneText(loc, r, "process_created", "process_invited", "process_queued")})
+	h.workspacePage(w, r, id, http.StatusOK, workspaceView{Done: doneText(loc, r, "process_created", "process_invited", "process_queued",
+		"process_finished", "process_finished_nodraft", "process_requested", "rights_changed", "participant_removed", "participant_admitted")})
 }
 
 func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id string, status int, v workspaceView) {
@@ -108,6 +123,9 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 			pr := phaseRow{Key: ph.Key, Name: ph.Name, Status: statusLabel(loc, ph.Status), Progress: loc.Num(ph.Progress)}
 			for _, o := range ph.Objectives {
 				or := objectiveRow{Key: o.Key, Name: o.Name, Status: statusLabel(loc, o.Status), Progress: loc.Num(o.Progress)}
+				if may(r, pv, cp.EditTasks, o.Key, accounts.RoleEditor) {
+					or.AddTask = "/processes/" + url.PathEscape(pv.ID) + "/tree?objective=" + url.QueryEscape(o.Key) + "#add-task"
+				}
 				for _, t := range o.Tasks {
 					tr := taskRow{Key: t.Key, Name: t.Name, Href: "/processes/" + url.PathEscape(pv.ID) + "/tasks/" + url.PathEscape(t.Key),
 						Status: statusLabel(loc, t.Status), Progress: loc.Num(t.Progress), Start: t.Start, End: t.End}
@@ -127,19 +145,42 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 		v.Changes = append(v.Changes, row)
 	}
 	base := "/processes/" + url.PathEscape(pv.ID)
+	v.Board = r.URL.Query().Get("view") == "board"
+	v.TreeHref, v.BoardHref = base+"?view=tree#h-tree", base+"?view=board#h-tree"
+	keep := ""
+	if v.Board {
+		keep = "view=board&"
+		v.Columns = boardColumns(loc, pv)
+	}
 	if n := len(changes); n > 0 && changes[n-1].Seq < held {
-		v.Newer = base + "?after=" + strconv.FormatUint(changes[n-1].Seq, 10) + "#timeline"
+		v.Newer = base + "?" + keep + "after=" + strconv.FormatUint(changes[n-1].Seq, 10) + "#timeline"
 	}
 	if after > 0 {
 		prev := uint64(0)
 		if after > timelinePage {
 			prev = after - timelinePage
 		}
-		v.Older = base + "?after=" + strconv.FormatUint(prev, 10) + "#timeline"
+		v.Older = base + "?" + keep + "after=" + strconv.FormatUint(prev, 10) + "#timeline"
 	}
-	s, signedIn := sessionFrom(r.Context())
-	v.CanInvite = signedIn && s.user.Role.Allows(accounts.RoleAdmin) && (pv.Local == "host" || pv.Local == "participant") &&
-		p != nil && p.Status != cp.Finished
+	v.CanInvite = may(r, pv, cp.Administer, "", accounts.RoleAdmin)
+	ch := treeChoices(r, pv)
+	v.CanEditTree = len(ch.phases) > 0 || len(ch.objectives) > 0 || may(r, pv, cp.Administer, "", accounts.RoleEditor)
+	v.CanFinish = canFinish(r, pv)
+	if v.CanInvite {
+		v.Manage = manageRows(loc, pv, v.ManageInput)
+	}
+	if s, ok := sessionFrom(r.Context()); ok && s.user.Role.Allows(accounts.RoleAdmin) && pv.Local == "left" && p != nil && p.Public && p.Status != cp.Finished {
+		v.Join.Show, v.Join.Process = true, pv.IRI
+	}
+	v.Waiting = pv.Local == "invited" && requested(pv)
+	if p != nil && p.Story != nil {
+		sv, err := h.d.Processes.Service(r.Context(), pv)
+		if err != nil {
+			h.processError(w, r, err)
+			return
+		}
+		v.Service, v.ServiceText, v.Materials = sv, serviceText(loc, sv), materialLines(p.Story.Materials)
+	}
 	h.render(w, r, status, "process", pv.Name, v)
 }
 

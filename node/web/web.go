@@ -80,7 +80,7 @@ type Handler struct {
 
 var pageNames = []string{"home", "search", "object", "login", "error", "org", "peers",
 	"admin", "admin_follows", "admin_dead", "admin_users", "admin_tokens", "admin_audit", "cosign", "cosign_request", "diff",
-	"object_uses", "processes", "process", "process_task"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
+	"object_uses", "processes", "process", "process_task", "process_tree", "process_finish"} // object_uses: the object page's parts, rendered apart (uses.go), so that object.html parses alone
 
 // pageParts are the partial templates a page uses besides the layout and
 // item.html.
@@ -96,6 +96,8 @@ var pageParts = map[string][]string{
 	"processes":      {"templates/form_errors.html"},
 	"process":        {"templates/form_errors.html"},
 	"process_task":   {"templates/form_errors.html"},
+	"process_tree":   {"templates/form_errors.html", "templates/process_field.html"},
+	"process_finish": {"templates/form_errors.html", "templates/process_field.html"},
 }
 
 // New parses the templates and the message files.
