@@ -35,7 +35,7 @@ func processErr(err error) error {
 }
 
 func (f webProcesses) view(v coproduction.View) webui.ProcessView {
-	return webui.ProcessView{ID: v.ID, IRI: v.IRI, Name: v.Name, Host: v.Host, Local: v.Local, Self: f.cop().Self(), Changes: v.Changes,
+	return webui.ProcessView{ID: v.ID, IRI: v.IRI, Name: v.Name, Host: v.Host, Local: v.Local, Story: v.Story, Self: f.cop().Self(), Changes: v.Changes,
 		Updated: v.Updated, Process: v.Process}
 }
 

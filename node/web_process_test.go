@@ -211,6 +211,18 @@ func TestProcessPagesRunAProcess(t *testing.T) {
 		!strings.Contains(body, `<a href="/objects/`) {
 		t.Fatalf("the story: %d %s", st, body)
 	}
+	// The story itself is a catalogue object: the workspace links its page,
+	// which names the participants.
+	i = strings.Index(body, "The story as published in the catalogue")
+	if i < 0 {
+		t.Fatalf("the workspace does not link the story's page: %s", body)
+	}
+	storyHref := body[strings.LastIndex(body[:i], `href="`)+len(`href="`):]
+	storyHref = storyHref[:strings.IndexByte(storyHref, '"')]
+	if st, page, _ := send("GET", storyHref+"?lang=en", html, nil, false); st != 200 || !strings.Contains(page, "How it was co-produced") ||
+		!strings.Contains(page, "Participants and their contributions") {
+		t.Fatalf("the story's page %s: %d %s", storyHref, st, page)
+	}
 }
 
 // TestProcessPagesJoinAndAdmit: B's admin asks, from B's page, to join a

@@ -88,6 +88,7 @@ var ErrNotDrafted = errors.New("the process is finished but its public service w
 type ProcessView struct {
 	ID, IRI, Name, Host, Local string
 	Self                       string // this node's entity id: whose rights the pages check
+	Story                      string // the IRI of the story the finished process published ("" before)
 	Changes                    uint64
 	Updated                    time.Time
 	Process                    *cp.Process

@@ -57,6 +57,7 @@ type workspaceView struct {
 	Materials           []materialLine
 	Service             ServiceStatus
 	ServiceText         string
+	StoryHref           string   // the published story's page here
 	Join                joinForm // ask to join (a public process this node left)
 	Waiting             bool     // this node asked to join and waits for the host
 	Manage              []manageRow
@@ -180,6 +181,9 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 			return
 		}
 		v.Service, v.ServiceText, v.Materials = sv, serviceText(loc, sv), materialLines(p.Story.Materials)
+		if pv.Story != "" {
+			v.StoryHref = "/objects/" + pv.Story[strings.LastIndexByte(pv.Story, '/')+1:]
+		}
 	}
 	h.render(w, r, status, "process", pv.Name, v)
 }
