@@ -266,3 +266,26 @@ func TestProcessHostAway(t *testing.T) {
 		t.Fatalf("the host holds %d changes, want 6: ordered twice", n)
 	}
 }
+
+// TestProcessAssetLimitIsConfigured: the host applies processes.asset_limit
+// to file assets (a bigger file is refused naming the limit, a smaller one
+// taken).
+func TestProcessAssetLimitIsConfigured(t *testing.T) {
+	host := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.1"), func(c *Config) { fedConfig(c); c.Processes.AssetLimit = 2 << 10 })
+	r := host.postJSON("/api/v1/processes", host.admin, map[string]any{"name": "Small files", "governance": "citizen-to-citizen"})
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	iri := r.json(t)["process"].(string)
+	id := iri[len(iri)-26:]
+	host.change(t, id, map[string]any{"op": "add-phase", "data": map[string]any{"key": "p", "name": "P"}}, 200)
+	host.change(t, id, map[string]any{"op": "add-objective", "item": "p", "data": map[string]any{"key": "o", "name": "O"}}, 200)
+	host.change(t, id, map[string]any{"op": "add-task", "item": "o", "data": map[string]any{"key": "t", "name": "T"}}, 200)
+	r = host.postJSON("/api/v1/processes/"+id+"/tasks/t/assets", host.admin, map[string]any{"id": "big", "name": "Big", "content": make([]byte, 3<<10)})
+	if p := r.problem(t, 422, "invalid-change"); !strings.Contains(fmt.Sprint(p["detail"]), "more than the 2048") {
+		t.Fatalf("the refusal does not name the limit: %v", p["detail"])
+	}
+	if r := host.postJSON("/api/v1/processes/"+id+"/tasks/t/assets", host.admin, map[string]any{"id": "small", "name": "Small", "content": make([]byte, 1<<10)}); r.status != 200 {
+		t.Fatalf("a file under the limit: %d %s", r.status, r.body)
+	}
+}

@@ -82,7 +82,23 @@ type Config struct {
 	OIDC OIDCConfig `yaml:"oidc"`
 	// Health configures /readyz's federation checks (health.go).
 	Health HealthConfig `yaml:"health"`
+	// Processes configures the co-production processes this node hosts
+	// (docs/coproduction.md).
+	Processes ProcessesConfig `yaml:"processes"`
 }
+
+// ProcessesConfig configures co-production processes.
+type ProcessesConfig struct {
+	// AssetLimit is the largest file asset a process this node hosts
+	// accepts: the file travels inside a signed change that every
+	// participant keeps. Participants apply the host's entries whatever
+	// their own setting.
+	AssetLimit ByteSize `yaml:"asset_limit"`
+}
+
+// maxAssetLimit keeps a file asset, base64 inside its signed change, under
+// the largest change a host accepts (cp.MaxChangeSize, 1 MiB).
+const maxAssetLimit = 640 << 10
 
 // TestingConfig enables what only test federations use (docs/testnet.md).
 type TestingConfig struct {
@@ -185,10 +201,11 @@ func Defaults() Config {
 			SearchWait:   2 * time.Second,
 			Compress:     true,
 		},
-		Health:   HealthConfig{StuckAfter: 15 * time.Minute},
-		Storage:  StorageConfig{MaxBatch: 1000},
-		TLS:      TLSConfig{HSTSMaxAge: 365 * 24 * time.Hour},
-		Shutdown: ShutdownConfig{Timeout: 15 * time.Second},
+		Health:    HealthConfig{StuckAfter: 15 * time.Minute},
+		Storage:   StorageConfig{MaxBatch: 1000},
+		Processes: ProcessesConfig{AssetLimit: 256 << 10},
+		TLS:       TLSConfig{HSTSMaxAge: 365 * 24 * time.Hour},
+		Shutdown:  ShutdownConfig{Timeout: 15 * time.Second},
 	}
 }
 
@@ -444,6 +461,9 @@ func (c *Config) Validate() error {
 	}
 	if c.GCPercent < 25 {
 		bad("gc_percent", "%d is below 25 (the collector would run constantly); the Go default is 100", c.GCPercent)
+	}
+	if c.Processes.AssetLimit < 1024 || c.Processes.AssetLimit > maxAssetLimit {
+		bad("processes.asset_limit", "%d bytes is out of range (1KiB to 640KiB: a file travels base64 inside a signed change of at most 1MiB)", c.Processes.AssetLimit)
 	}
 	if c.Storage.MaxBatch < 1 {
 		bad("storage.max_batch", "must be at least 1")

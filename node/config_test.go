@@ -62,6 +62,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{name: "bad listen", set: [2]string{"listen", "localhost"}, want: "setting listen"},
 		{name: "bad public url", set: [2]string{"public_url", "ftp://x"}, want: "setting public_url"},
 		{name: "bad log level", set: [2]string{"log.level", "loud"}, want: "setting log.level"},
+		{name: "asset limit too large", env: []string{"INTERLINK_PROCESSES_ASSET_LIMIT=2MiB"}, want: "processes.asset_limit: 2097152 bytes is out of range"},
 		// YAML type mismatches and unknown keys: the setting's key path and
 		// what it must be, not the Go type the decoder could not fill.
 		{name: "file duration", file: "federation:\n  retry_base: fast\n", want: `line 2: federation.retry_base: "fast" is not a duration (write e.g. 500ms, 15s, 2m)`},

@@ -147,7 +147,8 @@ func (n *Node) openData() (d *dataLayer, err error) {
 	d = &dataLayer{st: st, ix: ix, fed: fed, tr: tr, acc: acc,
 		cat: catalogue.New(catalogue.Deps{Store: st, Index: ix, Federation: fed, Cosign: fed.Cosign(), Trust: tr, URIs: n.uris, IDs: n.ids, Now: n.now})}
 	d.cop = coproduction.New(coproduction.Deps{Store: st.Processes(), Queue: st.Queue(), Objects: st, Signer: tr, Verify: coproduction.TrustVerifier(tr),
-		Transport: fed, Catalogue: d.cat, Services: d.cat, URIs: n.uris, IDs: n.ids, Name: n.cfg.Name, Now: n.now, Logger: n.log})
+		Transport: fed, Catalogue: d.cat, Services: d.cat, URIs: n.uris, IDs: n.ids, Name: n.cfg.Name, Now: n.now, Logger: n.log,
+		AssetLimit: int(n.cfg.Processes.AssetLimit)})
 	ctx, cancel := context.WithCancel(context.Background())
 	d.indexStop, d.indexDone = cancel, make(chan struct{})
 	go func() {

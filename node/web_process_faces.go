@@ -170,10 +170,9 @@ func (f webProcesses) Finish(ctx context.Context, id string, st cp.Story, person
 	return processErr(err)
 }
 
-// AssetLimit is the cap the node's co-production service applies: node
-// builds it (data.go) without an AssetLimit of its own, so the service's
-// default, cp.DefaultAsset. The domain checks the cap again on every change.
-func (f webProcesses) AssetLimit() int { return cp.DefaultAsset }
+// AssetLimit is the cap the node's co-production service applies
+// (processes.asset_limit). The domain checks it again on every change.
+func (f webProcesses) AssetLimit() int { return int(f.n.cfg.Processes.AssetLimit) }
 
 // Service finds the public service a finished process drafted: published
 // (stored here under the host's origin and the story's identifier), else
