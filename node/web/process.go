@@ -216,3 +216,25 @@ func validDate(s string) bool {
 }
 
 func validStatus(s string) bool { return slices.Contains(cp.Statuses, cp.Status(s)) }
+
+// processPost checks a process form (the session, its CSRF token and the
+// role, as postForm) and that this node runs co-production processes.
+func (h ProcessPages) processPost(w http.ResponseWriter, r *http.Request, role accounts.Role) (session, bool) {
+	s, ok := h.postForm(w, r, role)
+	if ok && h.d.Processes == nil {
+		h.Error(w, r, http.StatusNotFound)
+		return session{}, false
+	}
+	return s, ok
+}
+
+// processRole is processPost for a form that checks its own CSRF token (a
+// multipart upload): the session and the role only.
+func (h ProcessPages) processRole(w http.ResponseWriter, r *http.Request, role accounts.Role) (session, bool) {
+	s, ok := h.needRole(w, r, role)
+	if ok && h.d.Processes == nil {
+		h.Error(w, r, http.StatusNotFound)
+		return session{}, false
+	}
+	return s, ok
+}

@@ -24,12 +24,8 @@ type fileForm struct {
 // ProcessAddFile serves POST /processes/{id}/tasks/{key}/files (editors):
 // upload a file as an asset of the task.
 func (h ProcessPages) ProcessAddFile(w http.ResponseWriter, r *http.Request, id, key string) {
-	s, ok := h.needRole(w, r, accounts.RoleEditor)
+	s, ok := h.processRole(w, r, accounts.RoleEditor)
 	if !ok {
-		return
-	}
-	if h.d.Processes == nil {
-		h.Error(w, r, http.StatusNotFound)
 		return
 	}
 	loc := h.locale(w, r)
@@ -93,22 +89,30 @@ func (h ProcessPages) ProcessAddFile(w http.ResponseWriter, r *http.Request, id,
 	if in.Name == "" || in.Name == "." || in.Name == "/" {
 		in.Name = "file"
 	}
-	queued, err := h.d.Processes.AddAsset(r.Context(), id, key, cp.AssetData{ID: assetID(in.Name), Name: in.Name, Content: content, MediaType: mediaType}, s.user.Username)
+	h.addAsset(w, r, s, page, id, key, cp.AssetData{ID: assetID(in.Name), Name: in.Name, Content: content, MediaType: mediaType}, v,
+		"asset-file", func(v *procTaskView, msg string) { v.File.Error = msg }, "file_added", in.Name)
+}
+
+// addAsset proposes an asset of a task and answers: back to the task, the
+// change confirmed (or queued while the host is away) and audited as what,
+// or the task page with the refusal beside field (setErr puts it there).
+func (h ProcessPages) addAsset(w http.ResponseWriter, r *http.Request, s session, page *http.Request, id, key string, a cp.AssetData, v procTaskView,
+	field string, setErr func(*procTaskView, string), done, what string) {
+	queued, err := h.d.Processes.AddAsset(r.Context(), id, key, a, s.user.Username)
 	if err != nil {
-		msg, status := changeMessage(loc, err)
+		msg, status := changeMessage(h.locale(w, r), err)
 		if msg == "" {
 			h.processError(w, r, err)
 			return
 		}
-		v.File.Error = msg
-		v.Errors = formErrors("asset-file", msg)
+		setErr(&v, msg)
+		v.Errors = formErrors(field, msg)
 		h.taskPage(w, page, id, key, status, v)
 		return
 	}
-	if !h.recordChange(w, r, s, "process.asset_add", id+"/"+key, in.Name) {
+	if !h.recordChange(w, r, s, "process.asset_add", id+"/"+key, what) {
 		return
 	}
-	done := "file_added"
 	if queued {
 		done = "process_queued"
 	}

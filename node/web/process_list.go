@@ -192,12 +192,8 @@ func (h ProcessPages) ProcessCreate(w http.ResponseWriter, r *http.Request) {
 // ProcessAnswer serves POST /processes/{id}/accept and /decline (admins).
 func (h ProcessPages) ProcessAnswer(accept bool) func(http.ResponseWriter, *http.Request, string) {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
-		s, ok := h.postForm(w, r, accounts.RoleAdmin)
+		s, ok := h.processPost(w, r, accounts.RoleAdmin)
 		if !ok {
-			return
-		}
-		if h.d.Processes == nil {
-			h.Error(w, r, http.StatusNotFound)
 			return
 		}
 		if _, err := h.d.Processes.Answer(r.Context(), id, accept, s.user.Username); err != nil {

@@ -245,12 +245,8 @@ func (h ProcessPages) manageChange(w http.ResponseWriter, r *http.Request, s ses
 // public process, named by its address, to let this node's organisation
 // join. From /processes (a form) or a process page (a button).
 func (h ProcessPages) ProcessJoin(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
+	s, ok := h.processPost(w, r, accounts.RoleAdmin)
 	if !ok {
-		return
-	}
-	if h.d.Processes == nil {
-		h.Error(w, r, http.StatusNotFound)
 		return
 	}
 	loc := h.locale(w, r)

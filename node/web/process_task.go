@@ -126,12 +126,8 @@ func (h ProcessPages) taskPage(w http.ResponseWriter, r *http.Request, id, key s
 // ProcessTaskUpdate serves POST /processes/{id}/tasks/{key} (editors):
 // status, progress and dates, against the revision the form showed.
 func (h ProcessPages) ProcessTaskUpdate(w http.ResponseWriter, r *http.Request, id, key string) {
-	s, ok := h.postForm(w, r, accounts.RoleEditor)
+	s, ok := h.processPost(w, r, accounts.RoleEditor)
 	if !ok {
-		return
-	}
-	if h.d.Processes == nil {
-		h.Error(w, r, http.StatusNotFound)
 		return
 	}
 	loc := h.locale(w, r)
@@ -209,12 +205,8 @@ func assetID(name string) string {
 // ProcessAddLink serves POST /processes/{id}/tasks/{key}/assets (editors):
 // add a link as an asset of the task.
 func (h ProcessPages) ProcessAddLink(w http.ResponseWriter, r *http.Request, id, key string) {
-	s, ok := h.postForm(w, r, accounts.RoleEditor)
+	s, ok := h.processPost(w, r, accounts.RoleEditor)
 	if !ok {
-		return
-	}
-	if h.d.Processes == nil {
-		h.Error(w, r, http.StatusNotFound)
 		return
 	}
 	loc := h.locale(w, r)
@@ -235,26 +227,8 @@ func (h ProcessPages) ProcessAddLink(w http.ResponseWriter, r *http.Request, id,
 		h.taskPage(w, page, id, key, http.StatusUnprocessableEntity, v)
 		return
 	}
-	queued, err := h.d.Processes.AddAsset(r.Context(), id, key, cp.AssetData{ID: assetID(in.Name), Name: in.Name, Link: in.Link}, s.user.Username)
-	if err != nil {
-		msg, status := changeMessage(loc, err)
-		if msg == "" {
-			h.processError(w, r, err)
-			return
-		}
-		v.Link.Error = msg
-		v.Errors = formErrors("asset-name", msg)
-		h.taskPage(w, page, id, key, status, v)
-		return
-	}
-	if !h.recordChange(w, r, s, "process.asset_add", id+"/"+key, in.Link) {
-		return
-	}
-	done := "asset_added"
-	if queued {
-		done = "process_queued"
-	}
-	redirectDone(w, r, "/processes/"+id+"/tasks/"+key, done)
+	h.addAsset(w, r, s, page, id, key, cp.AssetData{ID: assetID(in.Name), Name: in.Name, Link: in.Link}, v,
+		"asset-name", func(v *procTaskView, msg string) { v.Link.Error = msg }, "asset_added", in.Link)
 }
 
 // ProcessAsset serves /processes/{id}/assets/{sha}: a file asset, as a

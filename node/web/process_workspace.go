@@ -191,12 +191,8 @@ func (h ProcessPages) workspacePage(w http.ResponseWriter, r *http.Request, id s
 // ProcessInvite serves POST /processes/{id}/invite (admins): invite an
 // organisation by its actor address or acct: handle.
 func (h ProcessPages) ProcessInvite(w http.ResponseWriter, r *http.Request, id string) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
+	s, ok := h.processPost(w, r, accounts.RoleAdmin)
 	if !ok {
-		return
-	}
-	if h.d.Processes == nil {
-		h.Error(w, r, http.StatusNotFound)
 		return
 	}
 	loc := h.locale(w, r)
