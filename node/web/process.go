@@ -238,3 +238,14 @@ func (h ProcessPages) processRole(w http.ResponseWriter, r *http.Request, role a
 	}
 	return s, ok
 }
+
+// processPostOf checks a form that changes process id (the session, its
+// CSRF token and the role, as postForm) and reads the process (processPage).
+func (h ProcessPages) processPostOf(w http.ResponseWriter, r *http.Request, role accounts.Role, id string) (session, ProcessView, bool) {
+	s, ok := h.postForm(w, r, role)
+	if !ok {
+		return session{}, ProcessView{}, false
+	}
+	pv, ok := h.processPage(w, r, id)
+	return s, pv, ok
+}

@@ -134,11 +134,7 @@ func sizeText(loc *locale, n int) string {
 // ProcessRemoveAsset serves POST /processes/{id}/tasks/{key}/assets/remove
 // (editors): remove the asset named by the form's asset field.
 func (h ProcessPages) ProcessRemoveAsset(w http.ResponseWriter, r *http.Request, id, key string) {
-	s, ok := h.postForm(w, r, accounts.RoleEditor)
-	if !ok {
-		return
-	}
-	pv, ok := h.processPage(w, r, id)
+	s, pv, ok := h.processPostOf(w, r, accounts.RoleEditor, id)
 	if !ok {
 		return
 	}

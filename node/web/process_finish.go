@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
+	"github.com/interlink-project/interlink-node/protocol"
 	cp "github.com/interlink-project/interlink-node/protocol/coproduction"
 )
 
@@ -48,11 +49,7 @@ func (h ProcessPages) finishPage(w http.ResponseWriter, r *http.Request, id stri
 
 // ProcessFinish serves POST /processes/{id}/finish (the host's admins).
 func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id string) {
-	s, ok := h.postForm(w, r, accounts.RoleAdmin)
-	if !ok {
-		return
-	}
-	pv, ok := h.processPage(w, r, id)
+	s, pv, ok := h.processPostOf(w, r, accounts.RoleAdmin, id)
 	if !ok {
 		return
 	}
@@ -81,7 +78,7 @@ func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id s
 	case len(sm) > cp.MaxText:
 		bad("summary", loc.T("process.tree.text_long"))
 	}
-	for _, f := range []string{"results", "lessons"} {
+	for _, f := range []string{"objectives", "results", "lessons"} {
 		if len(v.Values[f]) > cp.MaxText {
 			bad(f, loc.T("process.tree.text_long"))
 		}
@@ -90,8 +87,11 @@ func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id s
 	for line := range strings.SplitSeq(v.Values["materials"], "\n") {
 		if m := strings.TrimSpace(line); m != "" {
 			materials = append(materials, m)
-			if len(m) > maxMaterial {
+			switch {
+			case len(m) > maxMaterial:
 				bad("materials", loc.T("process.tree.text_long"))
+			case !protocol.ValidHTTPURL(m) && v.Errs["materials"] == "":
+				bad("materials", loc.T("process.finish.materials_link"))
 			}
 		}
 	}
@@ -103,7 +103,7 @@ func (h ProcessPages) ProcessFinish(w http.ResponseWriter, r *http.Request, id s
 		h.finishPage(w, page, id, http.StatusUnprocessableEntity, v)
 		return
 	}
-	st := cp.Story{Title: v.Values["title"], Summary: v.Values["summary"], Results: v.Values["results"], Lessons: v.Values["lessons"], Materials: materials}
+	st := cp.Story{Title: v.Values["title"], Summary: v.Values["summary"], Objectives: v.Values["objectives"], Results: v.Values["results"], Lessons: v.Values["lessons"], Materials: materials}
 	done := "process_finished"
 	if err := h.d.Processes.Finish(r.Context(), pv.ID, st, s.user.Username); errors.Is(err, ErrNotDrafted) {
 		// Finished all the same: say so, and that the service is missing.

@@ -296,7 +296,7 @@ func TestProcessFinish(t *testing.T) {
 	wantPage(t, f.do(t, http.MethodGet, "/processes/p3/finish", nil, f.admin.cookies), http.StatusForbidden) // not the host
 	w := f.post(t, f.admin, fin, url.Values{"title": {""}, "summary": {""}, "results": {"Six gardens"}})
 	wantPage(t, w, http.StatusUnprocessableEntity, `id="title-error"`, `id="summary-error"`, ">Six gardens</textarea>", `href="#title"`)
-	many := strings.Repeat("a line\n", cp.MaxList+1)
+	many := strings.Repeat("https://a.example/x\n", cp.MaxList+1)
 	wantPage(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}, "materials": {many}}), http.StatusUnprocessableEntity, "At most 64 lines")
 	f.procs.fail = fmt.Errorf("%w: finished", cp.ErrForbidden)
 	wantPage(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}}), http.StatusForbidden, `id="finish-form"`, `value="T"`)
@@ -304,16 +304,19 @@ func TestProcessFinish(t *testing.T) {
 	f.procs.fail = fmt.Errorf("%w: catalogue: disk full", ErrNotDrafted)
 	wantRedirect(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}}), "/processes/p1?done=process_finished_nodraft")
 	wantPage(t, f.do(t, http.MethodGet, "/processes/p1?done=process_finished_nodraft", nil, f.admin.cookies), 200, "could not be drafted")
+	// A material is a web address: anything else is said beside the field.
+	wantPage(t, f.post(t, f.admin, fin, url.Values{"title": {"T"}, "summary": {"S"}, "materials": {"https://pad.example/plan\nThe planting calendar"}}),
+		http.StatusUnprocessableEntity, `id="materials-error"`, "starting with https://")
 	wantRedirect(t, f.post(t, f.admin, fin, url.Values{"title": {"Gardens for all"}, "summary": {"Six courtyards turned green."},
-		"lessons": {"Start small."}, "materials": {"https://pad.example/plan\nThe planting calendar\n"}}), "/processes/p1?done=process_finished")
-	if !f.procs.called("finish p1 Gardens for all Six courtyards turned green. [https://pad.example/plan The planting calendar] root") ||
+		"lessons": {"Start small."}, "materials": {"https://pad.example/plan\nhttps://pad.example/calendar.pdf\n"}}), "/processes/p1?done=process_finished")
+	if !f.procs.called("finish p1 Gardens for all Six courtyards turned green. [https://pad.example/plan https://pad.example/calendar.pdf] root") ||
 		!f.audited(t, "root", "process.finish", "p1") {
 		t.Fatalf("calls: %v", f.procs.calls)
 	}
 	f.procs.service = ServiceStatus{State: "draft", Href: "/cosign", Status: "pending", Signed: 1, Signers: 2}
 	w = f.do(t, http.MethodGet, "/processes/p1?done=process_finished", nil, f.admin.cookies)
 	wantPage(t, w, 200, "The process is finished.", "Story: Gardens for all", "Start small.", `<a href="https://pad.example/plan" rel="noopener noreferrer nofollow">`,
-		"<li>The planting calendar</li>", "1 of 2 co-producers have signed", `<a href="/cosign">See the co-signing</a>`)
+		`<a href="https://pad.example/calendar.pdf" rel="noopener noreferrer nofollow">`, "1 of 2 co-producers have signed", `<a href="/cosign">See the co-signing</a>`)
 	lacks(t, w.Body.String(), `href="/processes/p1/finish"`, `href="/processes/p1/tree"`, `action="/processes/p1/rights"`)
 	f.procs.service = ServiceStatus{State: "published", Href: "/objects/01SVC", Status: "published"}
 	wantPage(t, f.do(t, http.MethodGet, "/processes/p1", nil, nil), 200, "is published, signed by every participant", `<a href="/objects/01SVC">Open the public service</a>`)

@@ -144,7 +144,7 @@ func (h ProcessPages) ProcessGrant(w http.ResponseWriter, r *http.Request, id st
 	}
 	loc := h.locale(w, r)
 	grants := []cp.Grant{}
-	keys := treeKeys(pv.Process)
+	keys := pv.Process.Keys()
 	for j := 0; j <= cp.MaxList; j++ {
 		scope, present := r.PostForm["scope-"+strconv.Itoa(j)]
 		if !present {

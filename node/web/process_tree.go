@@ -96,21 +96,6 @@ func (h ProcessPages) treePage(w http.ResponseWriter, r *http.Request, id string
 	h.render(w, r, status, "process_tree", loc.T("process.tree.edit"), v)
 }
 
-// treeKeys are the keys in use in the tree.
-func treeKeys(p *cp.Process) map[string]bool {
-	seen := map[string]bool{}
-	for _, ph := range p.Phases {
-		seen[ph.Key] = true
-		for _, o := range ph.Objectives {
-			seen[o.Key] = true
-			for _, t := range o.Tasks {
-				seen[t.Key] = true
-			}
-		}
-	}
-	return seen
-}
-
 var keyChars = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
 
 // newKey makes a key from a name, not yet in use.
@@ -133,11 +118,7 @@ func newKey(name string, used map[string]bool) string {
 // /tasks (editors): add a phase, an objective or a task.
 func (h ProcessPages) addItem(op cp.Op) func(http.ResponseWriter, *http.Request, string) {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
-		s, ok := h.postForm(w, r, accounts.RoleEditor)
-		if !ok {
-			return
-		}
-		pv, ok := h.processPage(w, r, id)
+		s, pv, ok := h.processPostOf(w, r, accounts.RoleEditor, id)
 		if !ok {
 			return
 		}
@@ -174,7 +155,7 @@ func (h ProcessPages) addItem(op cp.Op) func(http.ResponseWriter, *http.Request,
 				bad("objective", loc.T("process.tree.objective_choose"))
 			}
 		}
-		used := treeKeys(pv.Process)
+		used := pv.Process.Keys()
 		key := get("key")
 		switch {
 		case key == "":

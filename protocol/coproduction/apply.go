@@ -265,7 +265,9 @@ func updateProcess(p *Process, c Change, m Meta) error {
 	return nil
 }
 
-func addItem(p *Process, c Change, m Meta) error {
+// Keys returns the keys in use in the tree (phases, objectives and tasks
+// share one namespace).
+func (p *Process) Keys() map[string]bool {
 	seen := map[string]bool{}
 	for _, ph := range p.Phases {
 		seen[ph.Key] = true
@@ -276,6 +278,11 @@ func addItem(p *Process, c Change, m Meta) error {
 			}
 		}
 	}
+	return seen
+}
+
+func addItem(p *Process, c Change, m Meta) error {
+	seen := p.Keys()
 	switch c.Op {
 	case OpAddPhase:
 		var ph Phase

@@ -25,29 +25,7 @@ func TestRunAProcessThroughThePages(t *testing.T) {
 	a.cli(t, "correct horse battery staple\n", "user", "create", "carla", "--role", "admin", "--display-name", "Carla Bianchi")
 
 	host := browser(t)
-	signIn(t, host, a, "carla", "Carla Bianchi")
-	open(t, host, a.url+"/processes")
-	do(t, host, "fill the start form",
-		chromedp.SendKeys(chromedp.ID("name"), "Shared gardens of Santa Croce"),
-		chromedp.SendKeys(chromedp.ID("aim"), "Run the district's gardens with the neighbourhood."),
-		chromedp.SetValue(chromedp.ID("governance"), "government-plus-citizen"),
-	)
-	if !get(t, host, "pick a schema", chromedp.Evaluate[bool](
-		`(() => { const s = document.getElementById('schema'); s.selectedIndex = 1; return s.value !== '' })()`)) {
-		t.Fatal("the form offers none of the catalogue's co-production schemas")
-	}
-	do(t, host, "start it",
-		chromedp.Click(chromedp.CSS(`form[action="/processes"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.ID("h-timeline")),
-	)
-	checkA11y(t, host, "the workspace")
-	workspace := location(t, host)
-	workspace = workspace[:strings.IndexAny(workspace+"?", "?")]
-	do(t, host, "invite B",
-		chromedp.SendKeys(chromedp.ID("target"), b.actor()),
-		chromedp.Click(chromedp.CSS(`form[action$="/invite"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
-	)
+	workspace := startAndInvite(t, host, a, b, "Shared gardens of Santa Croce", "Run the district's gardens with the neighbourhood.")
 	guest := browser(t)
 	signIn(t, guest, b, "bruno", "Bruno Díaz")
 	retry(t, 30*time.Second, "the invitation reaches B", func() bool {
@@ -152,7 +130,7 @@ func TestRunAProcessThroughThePages(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("title"), "Gardens run by their neighbours"),
 		chromedp.SendKeys(chromedp.ID("summary"), "Residents, the civic group and the municipality agreed rotas and opened the first garden."),
 		chromedp.SendKeys(chromedp.ID("lessons"), "Start with one garden and a shared rota."),
-		chromedp.SendKeys(chromedp.ID("materials"), "https://example.org/rota-template\nThe watering rota"),
+		chromedp.SendKeys(chromedp.ID("materials"), "https://example.org/rota-template\nhttps://example.org/watering-rota.pdf"),
 	)
 	get(t, host, "back to the top", chromedp.Evaluate[bool](`(() => { document.activeElement.blur(); window.scrollTo(0, 0); return true })()`))
 	shoot(t, host, "process-finish")

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -18,28 +19,7 @@ func TestCoProductionProcessPages(t *testing.T) {
 	a.cli(t, "correct horse battery staple\n", "user", "create", "carla", "--role", "admin", "--display-name", "Carla Bianchi")
 
 	host := browser(t)
-	signIn(t, host, a, "carla", "Carla Bianchi")
-	open(t, host, a.url+"/processes")
-	do(t, host, "start a process from a schema",
-		chromedp.SendKeys(chromedp.ID("name"), "Green courtyards"),
-		chromedp.SendKeys(chromedp.ID("aim"), "Turn school courtyards into green spaces with the neighbourhood."),
-		chromedp.SetValue(chromedp.ID("governance"), "government-plus-citizen"),
-	)
-	if !get(t, host, "pick the first schema", chromedp.Evaluate[bool](
-		`(() => { const s = document.getElementById('schema'); s.selectedIndex = 1; return s.value !== '' })()`)) {
-		t.Fatal("the form offers none of the catalogue's co-production schemas")
-	}
-	do(t, host, "create it",
-		chromedp.Click(chromedp.CSS(`form[action="/processes"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.ID("h-timeline")),
-	)
-	checkA11y(t, host, "the new process's workspace")
-	workspace := location(t, host)
-	do(t, host, "invite B",
-		chromedp.SendKeys(chromedp.ID("target"), b.actor()),
-		chromedp.Click(chromedp.CSS(`form[action$="/invite"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
-	)
+	workspace := startAndInvite(t, host, a, b, "Green courtyards", "Turn school courtyards into green spaces with the neighbourhood.")
 
 	guest := browser(t)
 	signIn(t, guest, b, "bruno", "Bruno Díaz")
@@ -94,4 +74,36 @@ func TestCoProductionProcessPages(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// startAndInvite signs Carla (an admin of a) in on host, starts a process
+// from the first of the catalogue's co-production schemas, checks its
+// workspace with axe, invites b's organisation, and returns the workspace's
+// path without its query.
+func startAndInvite(t *testing.T, host context.Context, a, b *node, name, aim string) string {
+	t.Helper()
+	signIn(t, host, a, "carla", "Carla Bianchi")
+	open(t, host, a.url+"/processes")
+	do(t, host, "fill the start form",
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("aim"), aim),
+		chromedp.SetValue(chromedp.ID("governance"), "government-plus-citizen"),
+	)
+	if !get(t, host, "pick a schema", chromedp.Evaluate[bool](
+		`(() => { const s = document.getElementById('schema'); s.selectedIndex = 1; return s.value !== '' })()`)) {
+		t.Fatal("the form offers none of the catalogue's co-production schemas")
+	}
+	do(t, host, "start it",
+		chromedp.Click(chromedp.CSS(`form[action="/processes"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("h-timeline")),
+	)
+	checkA11y(t, host, "the new process's workspace")
+	workspace := location(t, host)
+	workspace = workspace[:strings.IndexAny(workspace+"?", "?")]
+	do(t, host, "invite B",
+		chromedp.SendKeys(chromedp.ID("target"), b.actor()),
+		chromedp.Click(chromedp.CSS(`form[action$="/invite"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)),
+	)
+	return workspace
 }
