@@ -33,6 +33,7 @@ type Process struct {
 	Updates   int            `yaml:"updates"`
 	Finish    map[string]any `yaml:"finish"`
 	As        string         `yaml:"as"`        // finish: the name of the set that holds the co-signed service
+	StoryAs   string         `yaml:"story_as"`  // finish: the name of the set that holds the co-signed story
 	Measure   []string       `yaml:"measure"`   // tasks, updates: time each change until these nodes all hold it
 	Converged []string       `yaml:"converged"` // the participants that must agree
 	Timeout   time.Duration  `yaml:"timeout"`   // retries while a node is down; Converged's wait
@@ -176,6 +177,12 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 		ps.out.printf("  process %s finished: service %s (%s), draft %s", p.Process, f.Service, f.IRI, dash(f.Draft))
 		if p.As != "" {
 			ps.objs.set(p.As).add(item{Node: n.Name, Kind: "service", Key: f.Service, IRI: f.IRI, ID: f.IRI[strings.LastIndexByte(f.IRI, '/')+1:], DraftID: f.Draft})
+		}
+		if p.StoryAs != "" {
+			if f.Story == "" {
+				return fmt.Errorf("finish on %s: no story was drafted", n.Name)
+			}
+			ps.objs.set(p.StoryAs).add(item{Node: n.Name, Kind: "story", IRI: f.Story, ID: f.Story[strings.LastIndexByte(f.Story, '/')+1:], DraftID: f.StoryDraft})
 		}
 	}
 	return nil

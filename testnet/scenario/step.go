@@ -416,8 +416,12 @@ func (s *Scenario) checkNames() error {
 			sets[st.Adopt.As] = true
 		case st.Cosign != nil:
 			errs = append(errs, need(i, st.Cosign.Draft))
-		case st.Process != nil && st.Process.As != "":
-			sets[st.Process.As] = true
+		case st.Process != nil && (st.Process.As != "" || st.Process.StoryAs != ""):
+			for _, as := range []string{st.Process.As, st.Process.StoryAs} {
+				if as != "" {
+					sets[as] = true
+				}
+			}
 		case st.Delete != "":
 			errs = append(errs, need(i, st.Delete))
 		case st.Revoke != nil:
