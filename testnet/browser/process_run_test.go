@@ -143,11 +143,22 @@ func TestRunAProcessThroughThePages(t *testing.T) {
 		open(t, host, workspace)
 		return strings.Contains(text(t, host, `section[aria-labelledby="h-story"]`), "is published")
 	})
-	do(t, host, "open the public service", chromedp.Click(chromedp.CSS(`section[aria-labelledby="h-story"] a[href^="/objects/"]`)), chromedp.WaitVisible(chromedp.ID("main")))
+	do(t, host, "open the public service", chromedp.Click(chromedp.CSS(`section[aria-labelledby="h-story"] a[href^="/objects/"]:not(.story-link)`)), chromedp.WaitVisible(chromedp.ID("main")))
 	checkA11y(t, host, "the co-produced public service")
 	if h1 := text(t, host, "h1"); !strings.Contains(h1, "Gardens run by their neighbours") {
 		t.Fatalf("the service page is %q", h1)
 	}
+	// The story is a catalogue object of its own, co-signed by both.
+	retry(t, 60*time.Second, "B co-signs the story and A publishes it", func() bool {
+		open(t, host, workspace)
+		return get(t, host, "is the story linked", chromedp.Evaluate[bool](`!!document.querySelector('a.story-link')`))
+	})
+	do(t, host, "open the story", chromedp.Click(chromedp.CSS(`a.story-link`)), chromedp.WaitVisible(chromedp.ID("h-story")))
+	checkA11y(t, host, "the story's page")
+	if body := text(t, host, "main"); !strings.Contains(body, "Start with one garden and a shared rota.") || !strings.Contains(body, "Ayuntamiento de Prueba") {
+		t.Fatalf("the story's page lacks its lessons or a participant:\n%s", body)
+	}
+	shoot(t, host, "story")
 }
 
 // retry runs cond until it holds or within passes.
