@@ -288,3 +288,30 @@ func TestLongFederations(t *testing.T) {
 		})
 	}
 }
+
+// TestAggregator: a node marked aggregator in the manifest follows every
+// other node while they follow nobody; it holds and verifies what each
+// publishes, and no other node does.
+func TestAggregator(t *testing.T) {
+	dir := federation(t, "--manifest", "testdata/aggregator.yaml")
+	var st struct {
+		Nodes []struct {
+			Name       string `json:"name"`
+			Aggregator bool   `json:"aggregator"`
+		} `json:"nodes"`
+	}
+	out := must(t, time.Minute, "testnet", "status", "--json", "--dir", dir)
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("testnet status --json: %v\n%s", err, out)
+	}
+	for _, n := range st.Nodes {
+		if n.Aggregator != (n.Name == "hub") {
+			t.Fatalf("node %s aggregator %v:\n%s", n.Name, n.Aggregator, out)
+		}
+	}
+	out = must(t, 3*time.Minute, "testnet", "run", "testdata/aggregator-scenario.yaml", "--dir", dir)
+	if !strings.Contains(out, "scenario aggregator-holds-everything passed") {
+		t.Fatalf("run:\n%s", out)
+	}
+	t.Log(out)
+}
