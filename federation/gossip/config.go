@@ -46,6 +46,11 @@ type Config struct {
 	// fault injection, partitions). It sees the encrypted packets; the
 	// byte counters in Stats sit below it and count what reaches the network.
 	WrapTransport func(memberlist.Transport) memberlist.Transport
+	// Transport, when set, replaces memberlist's network transport: Start
+	// listens on nothing, and Bind and Advertise are only the address the
+	// member advertises (simulations: testnet/sim). The byte counters and
+	// WrapTransport still sit above it. The pool shuts it down.
+	Transport memberlist.NodeAwareTransport
 }
 
 // settings is a validated Config.
@@ -62,10 +67,12 @@ type settings struct {
 	logger        *slog.Logger
 	wrap          func(memberlist.Transport) memberlist.Transport
 	background    bool
+	transport     memberlist.NodeAwareTransport
 }
 
 func (c Config) validate() (*settings, error) {
-	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport, background: c.JoinInBackground}
+	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport, background: c.JoinInBackground,
+		transport: c.Transport}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

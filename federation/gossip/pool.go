@@ -148,13 +148,15 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	mc.Events = (*eventDelegate)(p)
 	mc.Logger = log.New(&logBridge{l: p.log}, "", 0)
 
-	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
-		BindAddrs: []string{s.bindIP},
-		BindPort:  s.bindPort,
-		Logger:    mc.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("gossip: listen on %s: %w", net.JoinHostPort(s.bindIP, strconv.Itoa(s.bindPort)), err)
+	var nt memberlist.NodeAwareTransport = s.transport
+	if nt == nil {
+		if nt, err = memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+			BindAddrs: []string{s.bindIP},
+			BindPort:  s.bindPort,
+			Logger:    mc.Logger,
+		}); err != nil {
+			return nil, fmt.Errorf("gossip: listen on %s: %w", net.JoinHostPort(s.bindIP, strconv.Itoa(s.bindPort)), err)
+		}
 	}
 	var tr memberlist.Transport = newCountingTransport(nt, &p.c)
 	if s.wrap != nil {

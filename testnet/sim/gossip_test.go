@@ -1,0 +1,75 @@
+package sim
+
+import (
+	"context"
+	"flag"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	goleak.VerifyTestMain(m)
+}
+
+var (
+	scale        = flag.Bool("sim.scale", false, "run the large simulations (100, 300, 1,000 gossip members; 1,000 followers)")
+	scaleSizes   = flag.String("sim.sizes", "100,300,1000", "with -sim.scale: the gossip pool sizes")
+	scaleProfile = flag.String("sim.profile", "lan", "with -sim.scale: the gossip profile")
+	scaleLatency = flag.Duration("sim.latency", 10*time.Millisecond, "with -sim.scale: one-way latency between members")
+	scaleLoss    = flag.Float64("sim.loss", 0.01, "with -sim.scale: packet loss")
+	scaleRTT     = flag.Duration("sim.rtt", 60*time.Millisecond, "with -sim.scale: a delivery's round trip to a follower")
+	scaleService = flag.Duration("sim.service", 10*time.Millisecond, "with -sim.scale: a follower's time to verify and store a delivery")
+)
+
+// TestGossipSmall: 50 members over a network of 5 ms ± 2 ms and 1 % loss
+// converge, notice a join and a death, and their traffic is counted.
+func TestGossipSmall(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := MeasureGossip(ctx, GossipConfig{Profile: "local",
+		Net: NetConfig{Latency: 5 * time.Millisecond, Jitter: 2 * time.Millisecond, Loss: 0.01}},
+		GossipRun{N: 50, Settle: time.Second, Window: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(res)
+	if res.Join <= 0 || res.Join > 10*time.Second || res.Death <= 0 || res.Death > 20*time.Second {
+		t.Fatalf("join %s, death %s", res.Join, res.Death)
+	}
+	// Probes alone are a few packets a second each way.
+	if res.Steady.InMedian < 100 || res.Steady.OutMedian < 100 || res.Churn.InMax < res.Steady.InMedian {
+		t.Fatalf("traffic: steady %s, churn %s", res.Steady, res.Churn)
+	}
+	if res.Lost == 0 {
+		t.Fatal("1 % loss lost no packet")
+	}
+}
+
+// TestGossipScale: the large pools, behind -sim.scale (docs/scale.md).
+func TestGossipScale(t *testing.T) {
+	if !*scale {
+		t.Skip("pass -sim.scale to simulate 100, 300 and 1,000 gossip members (docs/scale.md)")
+	}
+	for _, s := range strings.Split(*scaleSizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			t.Fatalf("-sim.sizes: %v", err)
+		}
+		t.Run(s, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+			defer cancel()
+			res, err := MeasureGossip(ctx, GossipConfig{Profile: *scaleProfile,
+				Net: NetConfig{Latency: *scaleLatency, Jitter: *scaleLatency / 2, Loss: *scaleLoss}},
+				GossipRun{N: n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(res)
+		})
+	}
+}
