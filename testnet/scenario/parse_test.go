@@ -336,3 +336,14 @@ func TestReportSummary(t *testing.T) {
 		t.Fatalf("summary %+v (publish %+v)", s, s.Publish)
 	}
 }
+
+func TestPollEvery(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{1, 10 * time.Millisecond}, {8, 10 * time.Millisecond}, {9, 11250 * time.Microsecond}, {64, 80 * time.Millisecond}} {
+		if got := pollEvery(tt.n); got != tt.want {
+			t.Errorf("pollEvery(%d) = %s, want %s", tt.n, got, tt.want)
+		}
+	}
+}
