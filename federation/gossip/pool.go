@@ -136,6 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	}
 
 	mc := memberlistConfig(s.profile)
+	s.scaleTimes(mc)
 	p.bq = &memberlist.TransmitLimitedQueue{NumNodes: p.numAlive, RetransmitMult: mc.RetransmitMult}
 	// An intent is remembered long enough for the leave to follow it, even
 	// through push/pull only.
@@ -425,6 +426,7 @@ func (p *Pool) antiEntropy() {
 	case ProfileWAN:
 		delay, trail, reconnect = time.Second, 5*time.Second, 30*time.Second
 	}
+	delay, trail, reconnect = p.s.scaled(delay), p.s.scaled(trail), p.s.scaled(reconnect)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()

@@ -21,7 +21,13 @@ type GossipConfig struct {
 	Seeds   int       // how many of the first members every member joins through (default 3)
 	// StartConcurrency bounds the members started at once (default 16).
 	StartConcurrency int
-	Logger           *slog.Logger // memberlist's and the pool's logs; nil: none
+	// TimeScale slows the simulation down (default 1): the profile's
+	// intervals and timeouts and the network's delays are multiplied by it
+	// (gossip.Config.TimeScale), so the process needs 1/TimeScale of the
+	// CPU a second; MeasureGossip divides the times it measures by it and
+	// multiplies the rates. Net is given in simulated time.
+	TimeScale float64
+	Logger    *slog.Logger // memberlist's and the pool's logs; nil: none
 }
 
 // Cluster is a set of gossip pools over one simulated network.
@@ -60,11 +66,16 @@ func NewCluster(cfg GossipConfig) (*Cluster, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.TimeScale = max(cfg.TimeScale, 1)
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	return &Cluster{cfg: cfg, net: NewNetwork(cfg.Net), keyring: [][]byte{key}}, nil
+	wall := cfg.Net
+	wall.Latency = time.Duration(float64(wall.Latency) * cfg.TimeScale)
+	wall.Jitter = time.Duration(float64(wall.Jitter) * cfg.TimeScale)
+	wall.Bandwidth /= cfg.TimeScale
+	return &Cluster{cfg: cfg, net: NewNetwork(wall), keyring: [][]byte{key}}, nil
 }
 
 // Network is the cluster's network.
@@ -77,9 +88,11 @@ func (c *Cluster) Members() []*Member {
 	return slices.Clone(c.members)
 }
 
-// addrOf is member i's address: 10.0.0.0/8, one host each, port 7946.
+// addrOf is member i's address: 10.0.0.1 onwards, one host each, port
+// 7946.
 func addrOf(i int) string {
-	return fmt.Sprintf("10.%d.%d.%d:7946", (i>>16)&0xff, (i>>8)&0xff, i&0xff+1)
+	h := i + 1
+	return fmt.Sprintf("10.%d.%d.%d:7946", (h>>16)&0xff, (h>>8)&0xff, h&0xff)
 }
 
 // Start starts n more members, at most StartConcurrency at once, each
@@ -131,7 +144,7 @@ func (c *Cluster) startOne(ctx context.Context, i int) (*Member, error) {
 	name := fmt.Sprintf("https://node-%04d.example.eu", i)
 	m := &Member{Name: name, Addr: addr, EP: ep, status: map[string]string{}}
 	p, err := gossip.Start(ctx, gossip.Config{Name: name, Bind: addr, Seeds: seeds, Keyring: c.keyring,
-		Profile: c.cfg.Profile, Logger: c.cfg.Logger, Transport: ep, JoinInBackground: true,
+		Profile: c.cfg.Profile, Logger: c.cfg.Logger, Transport: ep, JoinInBackground: true, TimeScale: c.cfg.TimeScale,
 		Meta: gossip.Meta{EntityID: name, ECHash: "sha256-0123456789abcdef0123456789abcdef0123456789a",
 			Role: "node", Country: "EU", Version: "sim"}})
 	if err != nil {

@@ -27,6 +27,9 @@ var (
 	scaleProfile = flag.String("sim.profile", "lan", "with -sim.scale: the gossip profile")
 	scaleLatency = flag.Duration("sim.latency", 10*time.Millisecond, "with -sim.scale: one-way latency between members")
 	scaleLoss    = flag.Float64("sim.loss", 0.01, "with -sim.scale: packet loss")
+	scaleSettle  = flag.Duration("sim.settle", 5*time.Second, "with -sim.scale: how long the pool settles after its first convergence")
+	scaleWindow  = flag.Duration("sim.window", 10*time.Second, "with -sim.scale: the window steady traffic is counted over")
+	scaleTime    = flag.Float64("sim.timescale", 1, "with -sim.scale: slow the gossip simulation down by this factor (docs/scale.md)")
 	scaleRTT     = flag.Duration("sim.rtt", 60*time.Millisecond, "with -sim.scale: a delivery's round trip to a follower")
 	scaleService = flag.Duration("sim.service", 10*time.Millisecond, "with -sim.scale: a follower's time to verify and store a delivery")
 )
@@ -66,15 +69,33 @@ func TestGossipScale(t *testing.T) {
 			t.Fatalf("-sim.sizes: %v", err)
 		}
 		t.Run(s, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 			defer cancel()
-			res, err := MeasureGossip(ctx, GossipConfig{Profile: *scaleProfile,
+			res, err := MeasureGossip(ctx, GossipConfig{Profile: *scaleProfile, TimeScale: *scaleTime,
 				Net: NetConfig{Latency: *scaleLatency, Jitter: *scaleLatency / 2, Loss: *scaleLoss}},
-				GossipRun{N: n})
+				GossipRun{N: n, Settle: *scaleSettle, Window: *scaleWindow})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Log(res)
 		})
+	}
+}
+
+// TestAddrOf: every member up to 70,000 gets its own valid address.
+func TestAddrOf(t *testing.T) {
+	seen := map[string]bool{}
+	n := NewNetwork(NetConfig{})
+	for i := range 70000 {
+		a := addrOf(i)
+		if seen[a] {
+			t.Fatalf("member %d: address %s given twice", i, a)
+		}
+		seen[a] = true
+		if i%997 == 0 || i%256 == 255 {
+			if _, err := n.Endpoint(a); err != nil {
+				t.Fatalf("member %d: %v", i, err)
+			}
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // GossipRun says what MeasureGossip does: N members, how long to let the
 // pool settle after the first convergence, and the window over which
-// steady traffic is counted.
+// steady traffic is counted; all in simulated time.
 type GossipRun struct {
 	N       int
 	Settle  time.Duration // default 5 s
@@ -23,7 +23,9 @@ type GossipRun struct {
 // GossipResult is what MeasureGossip measured.
 type GossipResult struct {
 	N, Profile string
-	// Storm is the time from the first start until every member of the
+	TimeScale  float64
+	// Times and rates are in simulated time (TimeScale: wall time runs
+	// that much slower). Storm is the time from the first start until every member of the
 	// first N-1 saw every other alive (N-1 members joining together).
 	Storm time.Duration
 	// Join is the time from one more member's start until every member saw
@@ -54,8 +56,8 @@ func (r Rates) String() string {
 func kbs(b float64) string { return fmt.Sprintf("%.1f KB/s", b/1000) }
 
 func (r GossipResult) String() string {
-	return fmt.Sprintf("%s members (%s): storm %s, join %s, death %s; steady %s; churn %s; lost %d, dropped %d; CPU %s over %s",
-		r.N, r.Profile, r.Storm.Round(time.Millisecond), r.Join.Round(time.Millisecond), r.Death.Round(time.Millisecond),
+	return fmt.Sprintf("%s members (%s, time ×%g): storm %s, join %s, death %s; steady %s; churn %s; lost %d, dropped %d; CPU %s over %s",
+		r.N, r.Profile, r.TimeScale, r.Storm.Round(time.Millisecond), r.Join.Round(time.Millisecond), r.Death.Round(time.Millisecond),
 		r.Steady, r.Churn, r.Lost, r.Dropped, r.CPU.Round(time.Millisecond), r.Wall.Round(time.Millisecond))
 }
 
@@ -80,6 +82,11 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	if err != nil {
 		return res, err
 	}
+	k := c.cfg.TimeScale
+	res.TimeScale = k
+	wall := func(d time.Duration) time.Duration { return time.Duration(float64(d) * k) }
+	sim := func(d time.Duration) time.Duration { return time.Duration(float64(d) / k) }
+	run.Settle, run.Window, run.Timeout = wall(run.Settle), wall(run.Window), wall(run.Timeout)
 	defer func() {
 		if cerr := c.Close(); err == nil && cerr != nil {
 			err = cerr
@@ -105,7 +112,7 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 		return res, err
 	}
 	t1 := c.Traffic()
-	res.Steady = rates(t0, t1, time.Since(at0), -1)
+	res.Steady = rates(t0, t1, sim(time.Since(at0)), -1)
 
 	t2, at2 := c.Traffic(), time.Now()
 	m, err := c.StartOne(ctx)
@@ -127,7 +134,8 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 		return res, fmt.Errorf("death of %s: %w", victim.Name, err)
 	}
 	// Churn: the join and the death, over the members that ran throughout.
-	res.Churn = rates(t2, c.Traffic(), time.Since(at2), run.N/2)
+	res.Churn = rates(t2, c.Traffic(), sim(time.Since(at2)), run.N/2)
+	res.Storm, res.Join, res.Death = sim(res.Storm), sim(res.Join), sim(res.Death)
 	for _, t := range c.Traffic() {
 		res.Lost += t.Lost
 		res.Dropped += t.Dropped
