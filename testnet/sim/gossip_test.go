@@ -73,7 +73,7 @@ func TestGossipScale(t *testing.T) {
 			defer cancel()
 			res, err := MeasureGossip(ctx, GossipConfig{Profile: *scaleProfile, TimeScale: *scaleTime,
 				Net: NetConfig{Latency: *scaleLatency, Jitter: *scaleLatency / 2, Loss: *scaleLoss}},
-				GossipRun{N: n, Settle: *scaleSettle, Window: *scaleWindow})
+				GossipRun{N: n, Settle: *scaleSettle, Window: *scaleWindow, Progress: t.Logf})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,8 @@ type GossipRun struct {
 	Settle  time.Duration // default 5 s
 	Window  time.Duration // default 10 s
 	Timeout time.Duration // for each convergence; default 60 s + 60 ms a member
+	// Progress, when set, is told each phase as it ends.
+	Progress func(format string, args ...any)
 }
 
 // GossipResult is what MeasureGossip measured.
@@ -78,6 +80,10 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	if run.Timeout <= 0 {
 		run.Timeout = 60*time.Second + time.Duration(run.N)*60*time.Millisecond
 	}
+	progress := run.Progress
+	if progress == nil {
+		progress = func(string, ...any) {}
+	}
 	c, err := NewCluster(cfg)
 	if err != nil {
 		return res, err
@@ -101,9 +107,11 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	if err = c.Start(ctx, run.N-1); err != nil {
 		return res, err
 	}
+	progress("%d members started in %s (wall)", run.N-1, time.Since(wall0).Round(time.Millisecond))
 	if res.Storm, err = c.WaitAll(ctx, wall0, run.Timeout, c.Converged()); err != nil {
 		return res, fmt.Errorf("first %d members: %w", run.N-1, err)
 	}
+	progress("storm: converged after %s", sim(res.Storm).Round(time.Millisecond))
 	if err = sleep(ctx, run.Settle); err != nil {
 		return res, err
 	}
@@ -113,6 +121,7 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	}
 	t1 := c.Traffic()
 	res.Steady = rates(t0, t1, sim(time.Since(at0)), -1)
+	progress("steady traffic: %s", res.Steady)
 
 	t2, at2 := c.Traffic(), time.Now()
 	m, err := c.StartOne(ctx)
@@ -122,6 +131,7 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	if res.Join, err = c.WaitAll(ctx, at2, run.Timeout, c.Converged()); err != nil {
 		return res, fmt.Errorf("join of member %s: %w", m.Name, err)
 	}
+	progress("join: %s", sim(res.Join).Round(time.Millisecond))
 	victim := c.Members()[run.N/2]
 	at := time.Now()
 	if err = c.Crash(victim); err != nil {
