@@ -266,6 +266,17 @@ func (c *Cluster) Traffic() []Traffic {
 	return out
 }
 
+// pushPulls sums the pools' own push/pulls (gossip.Stats.PushPulls).
+func (c *Cluster) pushPulls() uint64 {
+	var n uint64
+	for _, m := range c.Members() {
+		if m.Up() {
+			n += m.Pool.Stats().PushPulls
+		}
+	}
+	return n
+}
+
 // Close stops every running member (without a leave) and waits for their
 // event drains.
 func (c *Cluster) Close() error {

@@ -37,6 +37,10 @@ type GossipResult struct {
 	// Steady is traffic per member per second over the window, once
 	// settled; Churn over the join and the death.
 	Steady, Churn Rates
+	// PushPulls is the pool's own push/pulls (anti-entropy after changes,
+	// reconnects to dead members: gossip.Stats.PushPulls) a member a minute
+	// over the steady window; memberlist's periodic ones are not counted.
+	PushPulls float64
 	// Lost and Dropped count packets lost on the way and at full queues,
 	// over the whole run.
 	Lost, Dropped uint64
@@ -58,9 +62,9 @@ func (r Rates) String() string {
 func kbs(b float64) string { return fmt.Sprintf("%.1f KB/s", b/1000) }
 
 func (r GossipResult) String() string {
-	return fmt.Sprintf("%s members (%s, time ×%g): storm %s, join %s, death %s; steady %s; churn %s; lost %d, dropped %d; CPU %s over %s",
+	return fmt.Sprintf("%s members (%s, time ×%g): storm %s, join %s, death %s; steady %s (%.1f pool push/pulls a member a minute); churn %s; lost %d, dropped %d; CPU %s over %s",
 		r.N, r.Profile, r.TimeScale, r.Storm.Round(time.Millisecond), r.Join.Round(time.Millisecond), r.Death.Round(time.Millisecond),
-		r.Steady, r.Churn, r.Lost, r.Dropped, r.CPU.Round(time.Millisecond), r.Wall.Round(time.Millisecond))
+		r.Steady, r.PushPulls, r.Churn, r.Lost, r.Dropped, r.CPU.Round(time.Millisecond), r.Wall.Round(time.Millisecond))
 }
 
 // MeasureGossip starts run.N-1 members and waits until they converge,
@@ -115,13 +119,14 @@ func MeasureGossip(ctx context.Context, cfg GossipConfig, run GossipRun) (res Go
 	if err = sleep(ctx, run.Settle); err != nil {
 		return res, err
 	}
-	t0, at0 := c.Traffic(), time.Now()
+	t0, at0, pp0 := c.Traffic(), time.Now(), c.pushPulls()
 	if err = sleep(ctx, run.Window); err != nil {
 		return res, err
 	}
 	t1 := c.Traffic()
 	res.Steady = rates(t0, t1, sim(time.Since(at0)), -1)
-	progress("steady traffic: %s", res.Steady)
+	res.PushPulls = float64(c.pushPulls()-pp0) / float64(len(t0)) / sim(time.Since(at0)).Minutes()
+	progress("steady traffic: %s; %.1f push/pulls of the pool a member a minute", res.Steady, res.PushPulls)
 
 	t2, at2 := c.Traffic(), time.Now()
 	m, err := c.StartOne(ctx)
