@@ -118,12 +118,16 @@ func (c *Client) Trust(ctx context.Context, n *NodeState) (*api.TrustStatus, err
 }
 
 // waitReady polls /readyz until 200, the process exits, or ctx ends.
+// Only a process that is gone (or a zombie) has exited: a command line that
+// does not name dir is read again at the next poll. On a machine loaded by
+// 64 starting nodes, a node that went on to serve was once declared
+// "exited at start" by a check that also required its command line.
 func (c *Client) waitReady(ctx context.Context, n *NodeState, dir string) error {
 	for {
 		if c.Ready(ctx, n) {
 			return nil
 		}
-		if !Ours(n.PID, dir) {
+		if errors.Is(checkOurs(n.PID, dir), errGone) {
 			return fmt.Errorf("node %s exited at start: %s", n.Name, tailFile(n.Log, 3))
 		}
 		select {

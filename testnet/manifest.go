@@ -55,6 +55,10 @@ type NodeSpec struct {
 	MaxPathLength int      `yaml:"max_path_length"`
 	Naming        Naming   `yaml:"naming"`
 	Seed          SeedSpec `yaml:"seed"`
+	// Aggregator: testnet makes the node follow every other node, whatever
+	// the manifest's follows, and no node follow it (gossip discovery
+	// may still): a node that holds the whole federation's catalogue.
+	Aggregator bool `yaml:"aggregator"`
 
 	// Template is the parsed configuration template (set by LoadManifest
 	// or Synthetic).
@@ -74,6 +78,41 @@ type SeedSpec struct {
 	Interlinkers int `yaml:"interlinkers"`
 	// Catalogue: the node receives a share of --catalogue's interlinkers.
 	Catalogue bool `yaml:"catalogue"`
+}
+
+// AggregatorName is the name of the node AddAggregator adds.
+const AggregatorName = "aggregator"
+
+// AddAggregator adds an aggregator (NodeSpec.Aggregator) called
+// "aggregator" to m: a leaf under m's first anchor (a plain node without
+// trust), seeded with its organisation only. A manifest that already has an
+// aggregator or a node of that name is refused.
+func (m *Manifest) AddAggregator() error {
+	var anchor *NodeSpec
+	for i := range m.Nodes {
+		n := &m.Nodes[i]
+		if n.Aggregator || n.Name == AggregatorName {
+			return fmt.Errorf("node %s: the manifest already has an aggregator or a node called %s", n.Name, AggregatorName)
+		}
+		if anchor == nil && n.Role == RoleAnchor {
+			anchor = n
+		}
+	}
+	spec := NodeSpec{Name: AggregatorName, Role: RoleLeaf, Aggregator: true}
+	country := ""
+	if m.TrustOn() {
+		if anchor == nil {
+			return errors.New("aggregator: the manifest has no anchor to enrol it")
+		}
+		spec.Superior = anchor.Name
+		country = stringOf(anchor.Template, "country", "")
+	}
+	spec.Template = template("Aggregator of the federation", country, "public_administration", "")
+	m.Nodes = append(m.Nodes, spec)
+	if m.Name != "" {
+		m.Name += "+aggregator"
+	}
+	return m.Validate()
 }
 
 // TrustOn reports whether the federation enrols its nodes with anchors.

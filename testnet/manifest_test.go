@@ -118,6 +118,24 @@ func TestSynthetic(t *testing.T) {
 			t.Fatalf("Synthetic(%d): %d anchors", n, anchors)
 		}
 	}
+	for _, tt := range []struct {
+		n    int
+		want any
+	}{{9, "5s"}, {16, "5s"}, {17, "1m"}, {64, "1m"}} {
+		m, err := Synthetic(tt.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Settings["trust"].(map[string]any)["reverify_interval"]; got != tt.want {
+			t.Errorf("Synthetic(%d): reverify_interval %v, want %v", tt.n, got, tt.want)
+		}
+		if m.Settings["federation"].(map[string]any)["retry_max"] != "2s" {
+			t.Errorf("Synthetic(%d) lost the pilots' federation settings: %v", tt.n, m.Settings)
+		}
+	}
+	if p, _ := Pilots(); p.Settings["trust"].(map[string]any)["reverify_interval"] != "5s" {
+		t.Fatal("a synthetic federation changed the pilots' settings")
+	}
 	for _, n := range []int{0, 3, MaxNodes + 1} {
 		if _, err := Synthetic(n); err == nil {
 			t.Fatalf("Synthetic(%d) accepted", n)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/interlink-project/interlink-node/node/api"
@@ -73,23 +74,70 @@ func Import(ctx context.Context, c *Client, n *NodeState, entities []protocol.En
 	return held, nil
 }
 
-// mesh makes every node follow every other.
+// mesh makes the follows testnet owes: with follows: mesh every node
+// follows every other but the aggregators; an aggregator follows every
+// other node whatever the manifest's follows.
 func (u *upper) mesh(ctx context.Context) error {
+	count := 0
+	var mu sync.Mutex
 	err := u.forEach(ctx, u.names(), func(ctx context.Context, n *NodeState) error {
 		for _, o := range u.s.Nodes {
-			if o.Name == n.Name {
+			if o.Name == n.Name || !follows(u.s.Follows, n, o) {
 				continue
 			}
 			if err := Follow(ctx, u.c, n, o); err != nil {
 				return err
 			}
+			mu.Lock()
+			count++
+			mu.Unlock()
 		}
 		return nil
 	})
-	if err == nil {
-		u.logf("every node follows every other (%d follows)", len(u.s.Nodes)*(len(u.s.Nodes)-1))
+	if err == nil && count > 0 {
+		u.logf("%d follows made (follows: %s%s)", count, u.s.Follows, aggregatorNote(u.s))
 	}
 	return err
+}
+
+// follows reports whether testnet makes n follow o (o ≠ n) in a federation
+// whose manifest says mode.
+func follows(mode string, n, o *NodeState) bool {
+	switch {
+	case n.Aggregator:
+		return true
+	case mode != FollowsMesh:
+		return false
+	default:
+		return !o.Aggregator
+	}
+}
+
+func aggregatorNote(s *State) string {
+	var names []string
+	for _, n := range s.Nodes {
+		if n.Aggregator {
+			names = append(names, n.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "; aggregator " + strings.Join(names, ", ") + " follows every node"
+}
+
+// expected is how many of the seeded objects node n must hold once the
+// follows are made: all of them for an aggregator, and for every node when
+// gossip discovery follows every member; under mesh its own and those of
+// every node but the aggregators; under none its own.
+func expected(s *State, n *NodeState) int {
+	want := 0
+	for _, o := range s.Nodes {
+		if o == n || n.Aggregator || s.Follows == FollowsGossip || s.Follows == FollowsMesh && !o.Aggregator {
+			want += o.Seeded
+		}
+	}
+	return want
 }
 
 // Follow makes node n follow node target.
@@ -119,14 +167,12 @@ func Total(ctx context.Context, c *Client, n *NodeState) (int, error) {
 	return t, nil
 }
 
-// waitCatalogue waits until every node holds every seeded object.
+// waitCatalogue waits until every node holds the seeded objects it
+// follows (expected).
 func (u *upper) waitCatalogue(ctx context.Context) error {
-	if u.s.Follows == FollowsNone {
-		return nil
-	}
-	want := 0
+	total := 0
 	for _, n := range u.s.Nodes {
-		want += n.Seeded
+		total += n.Seeded
 	}
 	ctx, cancel := context.WithTimeout(ctx, u.o.ConvergeTimeout)
 	defer cancel()
@@ -134,13 +180,14 @@ func (u *upper) waitCatalogue(ctx context.Context) error {
 	for {
 		var behind []string
 		for _, n := range u.s.Nodes {
+			want := expected(u.s, n)
 			got, err := Total(ctx, u.c, n)
 			if err != nil || got < want {
 				behind = append(behind, fmt.Sprintf("%s %d/%d", n.Name, got, want))
 			}
 		}
 		if len(behind) == 0 {
-			u.logf("every node holds the %d seeded objects (%.1fs)", want, time.Since(start).Seconds())
+			u.logf("every node holds the seeded objects it follows (%d in all; %.1fs)", total, time.Since(start).Seconds())
 			return nil
 		}
 		select {

@@ -178,3 +178,33 @@ func TestParsePartitionAndSkew(t *testing.T) {
 		t.Fatal("a bad skew was accepted")
 	}
 }
+
+// TestWaitReadyExited: a node process that is gone has exited at start; one
+// that runs but whose command line does not name the directory (read while
+// it was starting, on a loaded machine) is waited for until the timeout.
+func TestWaitReadyExited(t *testing.T) {
+	c := NewClient()
+	defer c.Close()
+	dir := t.TempDir()
+	unreachable := &NodeState{Name: "n", URL: "http://127.0.0.1:1", Log: filepath.Join(dir, "node.log")}
+
+	alive := *unreachable
+	alive.PID = helper(t, false, "--not-the-dir")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := c.waitReady(ctx, &alive, dir); err == nil || !strings.Contains(err.Error(), "not ready") {
+		t.Fatalf("a live process whose command line does not name the directory: %v, want a timeout", err)
+	}
+
+	gone := *unreachable
+	gone.PID = helper(t, false, dir)
+	if err := syscall.Kill(gone.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(context.Background(), gone.PID)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := c.waitReady(ctx2, &gone, dir); err == nil || !strings.Contains(err.Error(), "exited at start") {
+		t.Fatalf("a process that is gone: %v", err)
+	}
+}

@@ -44,6 +44,8 @@ type NodeState struct {
 	Role        string `json:"role"`
 	Superior    string `json:"superior,omitempty"`
 	Anchor      string `json:"anchor,omitempty"` // the anchor at the top of its chain
+	// Aggregator: the node follows every other node (NodeSpec.Aggregator).
+	Aggregator bool `json:"aggregator,omitempty"`
 
 	Host   string `json:"host"`             // its 127.0.0.x
 	Port   int    `json:"port"`             // HTTP

@@ -132,7 +132,8 @@ func newState(dir string, o UpOptions) (*State, error) {
 		if err := os.MkdirAll(nd, 0o700); err != nil {
 			return nil, fmt.Errorf("node %s: %w", spec.Name, err)
 		}
-		n := &NodeState{Name: spec.Name, Role: spec.Role, Superior: spec.Superior, Host: host, Port: port,
+		n := &NodeState{Name: spec.Name, Role: spec.Role, Superior: spec.Superior, Aggregator: spec.Aggregator,
+			Host: host, Port: port,
 			URL:         "http://" + host + ":" + strconv.Itoa(port),
 			DisplayName: stringOf(spec.Template, "name", spec.Name),
 			Country:     stringOf(spec.Template, "country", ""),
@@ -181,10 +182,8 @@ func (u *upper) run(ctx context.Context) error {
 	if err := u.seed(ctx); err != nil {
 		return err
 	}
-	if u.s.Follows == FollowsMesh {
-		if err := u.mesh(ctx); err != nil {
-			return err
-		}
+	if err := u.mesh(ctx); err != nil {
+		return err
 	}
 	return u.waitCatalogue(ctx)
 }

@@ -65,8 +65,9 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 	var manifest, catalogue string
 	var nodes int
 	var timeout time.Duration
+	var aggregator bool
 	cmd := &cobra.Command{
-		Use:   "up [--manifest FILE | --nodes N] [--catalogue DIR] [--dir DIR]",
+		Use:   "up [--manifest FILE | --nodes N] [--aggregator] [--catalogue DIR] [--dir DIR]",
 		Short: "Start a federation: the pilots by default, or N synthetic nodes",
 		Args:  cobra.NoArgs,
 		RunE: inTestnet(dir, func(cmd *cobra.Command, _ []string, d string) error {
@@ -86,13 +87,30 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 					return fmt.Errorf("%w (fix the manifest; docs/testnet.md describes it)", err)
 				}
 				source = abs
+			case nodes > 0 && aggregator:
+				// N counts the aggregator: N-1 synthetic nodes and it.
+				if m, err = testnet.Synthetic(nodes - 1); err != nil {
+					return usageErrorf("%v (with --aggregator, --nodes counts it too)", err)
+				}
+				source = fmt.Sprintf("synthetic, %d nodes", nodes)
 			case nodes > 0:
 				if m, err = testnet.Synthetic(nodes); err != nil {
 					return usageErrorf("%v", err)
 				}
 				source = fmt.Sprintf("synthetic, %d nodes", nodes)
+			case aggregator:
+				if m, err = testnet.Pilots(); err != nil {
+					return err
+				}
+				source = testnet.PilotsSource
 			default:
 				// The pilots, or the stopped federation the directory holds.
+			}
+			if aggregator {
+				if err := m.AddAggregator(); err != nil {
+					return usageErrorf("--aggregator: %v", err)
+				}
+				source += ", with an aggregator"
 			}
 			out := cmd.OutOrStdout()
 			s, err := testnet.Up(cmd.Context(), testnet.UpOptions{Dir: d, Manifest: m, Source: source, Catalogue: catalogue,
@@ -113,6 +131,7 @@ func newTestnetUpCmd(dir *string) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&manifest, "manifest", "", "federation manifest (default: the pilots, embedded)")
 	f.IntVar(&nodes, "nodes", 0, "start a synthetic federation of N nodes (three anchors and N-3 leaves) instead")
+	f.BoolVar(&aggregator, "aggregator", false, "add a node called aggregator that follows every other node (docs/testnet.md)")
 	f.StringVar(&catalogue, "catalogue", "", "an INTERLINK seed directory whose interlinkers are shared out among the nodes")
 	f.DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait for trust chains and for the seeded data to reach every node")
 	return cmd

@@ -21,7 +21,11 @@ func writeTestnetTable(w io.Writer, nodes []testnet.NodeStatus) error {
 		if n.Objects >= 0 {
 			objects = strconv.Itoa(n.Objects)
 		}
-		return []string{n.Name, dash(n.Country), n.Role, n.URL, n.State, pid, n.Trust, objects, n.Members, faultsSummary(n.NodeState)}
+		role := n.Role
+		if n.Aggregator {
+			role += "+aggregator"
+		}
+		return []string{n.Name, dash(n.Country), role, n.URL, n.State, pid, n.Trust, objects, n.Members, faultsSummary(n.NodeState)}
 	}, "NODE", "COUNTRY", "ROLE", "URL", "STATE", "PID", "TRUST", "OBJECTS", "MEMBERS", "FAULTS")
 }
 
@@ -51,23 +55,25 @@ func printJSON(w io.Writer, v any) error {
 
 // testnetNodeJSON is a node in `testnet status --json`.
 type testnetNodeJSON struct {
-	Name      string      `json:"name"`
-	URL       string      `json:"url"`
-	Data      string      `json:"data"`
-	TokenFile string      `json:"token_file"`
-	Log       string      `json:"log"`
-	Country   string      `json:"country,omitempty"`
-	Role      string      `json:"role"`
-	Host      string      `json:"host"`
-	Port      int         `json:"port"`
-	Gossip    string      `json:"gossip,omitempty"`
-	EntityID  string      `json:"entity_id,omitempty"`
-	State     string      `json:"state"`
-	PID       int         `json:"pid,omitempty"`
-	Trust     string      `json:"trust,omitempty"`
-	Objects   *int        `json:"objects,omitempty"`
-	Members   string      `json:"members,omitempty"`
-	Faults    faults.Spec `json:"faults"`
+	Name      string `json:"name"`
+	URL       string `json:"url"`
+	Data      string `json:"data"`
+	TokenFile string `json:"token_file"`
+	Log       string `json:"log"`
+	Country   string `json:"country,omitempty"`
+	Role      string `json:"role"`
+	// Aggregator: the node follows every other (testnet up --aggregator).
+	Aggregator bool        `json:"aggregator,omitempty"`
+	Host       string      `json:"host"`
+	Port       int         `json:"port"`
+	Gossip     string      `json:"gossip,omitempty"`
+	EntityID   string      `json:"entity_id,omitempty"`
+	State      string      `json:"state"`
+	PID        int         `json:"pid,omitempty"`
+	Trust      string      `json:"trust,omitempty"`
+	Objects    *int        `json:"objects,omitempty"`
+	Members    string      `json:"members,omitempty"`
+	Faults     faults.Spec `json:"faults"`
 }
 
 // testnetStatusJSON is `testnet status --json`.
@@ -80,7 +86,7 @@ func testnetStatusJSON(s *testnet.State, nodes []testnet.NodeStatus) any {
 	for _, n := range nodes {
 		j := testnetNodeJSON{Name: n.Name, URL: n.URL, Data: n.Data, TokenFile: n.TokenFile(), Log: n.Log,
 			Country: n.Country, Role: n.Role, Host: n.Host, Port: n.Port, Gossip: n.Gossip, EntityID: n.EntityID,
-			State: n.State, Faults: n.Faults}
+			State: n.State, Faults: n.Faults, Aggregator: n.Aggregator}
 		if n.State == testnet.StateRunning || n.State == testnet.StateStarting {
 			j.PID = n.PID
 		}

@@ -46,6 +46,17 @@ type Config struct {
 	// fault injection, partitions). It sees the encrypted packets; the
 	// byte counters in Stats sit below it and count what reaches the network.
 	WrapTransport func(memberlist.Transport) memberlist.Transport
+	// Transport, when set, replaces memberlist's network transport: Start
+	// listens on nothing, and Bind and Advertise are only the address the
+	// member advertises (simulations: testnet/sim). The byte counters and
+	// WrapTransport still sit above it. The pool shuts it down.
+	Transport memberlist.NodeAwareTransport
+	// TimeScale, for simulations only, multiplies every interval and
+	// timeout of the profile (memberlist's and the pool's anti-entropy):
+	// a simulation that runs many members in one process slows time down
+	// by it, with its network's latency, and divides what it measures by
+	// it (testnet/sim). Below 1 (the zero value): real time.
+	TimeScale float64
 }
 
 // settings is a validated Config.
@@ -62,10 +73,13 @@ type settings struct {
 	logger        *slog.Logger
 	wrap          func(memberlist.Transport) memberlist.Transport
 	background    bool
+	transport     memberlist.NodeAwareTransport
+	scale         float64 // TimeScale, at least 1
 }
 
 func (c Config) validate() (*settings, error) {
-	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport, background: c.JoinInBackground}
+	s := &settings{profile: c.Profile, logger: c.Logger, wrap: c.WrapTransport, background: c.JoinInBackground,
+		transport: c.Transport, scale: max(c.TimeScale, 1)}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -228,4 +242,17 @@ func memberlistConfig(profile string) *memberlist.Config {
 	c.GossipVerifyIncoming = true
 	c.GossipVerifyOutgoing = true
 	return c
+}
+
+// scaled multiplies d by the time scale of a simulation (1 in real time).
+func (s *settings) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * s.scale)
+}
+
+// scaleTimes multiplies the durations of c by s's time scale.
+func (s *settings) scaleTimes(c *memberlist.Config) {
+	for _, d := range []*time.Duration{&c.GossipInterval, &c.PushPullInterval, &c.ProbeInterval, &c.ProbeTimeout,
+		&c.TCPTimeout, &c.DeadNodeReclaimTime, &c.GossipToTheDeadTime, &c.QueueCheckInterval} {
+		*d = s.scaled(*d)
+	}
 }

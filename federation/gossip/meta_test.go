@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 var realMetas = []Meta{
@@ -159,4 +160,31 @@ func TestConfigValidation(t *testing.T) {
 			t.Fatalf("got seeds %v advertise %s:%d", s.seeds, s.advertiseIP, s.advertisePort)
 		}
 	})
+}
+
+// TestTimeScale: a simulation's time scale multiplies every interval and
+// timeout of the profile; real time (0 or 1) leaves them alone.
+func TestTimeScale(t *testing.T) {
+	for _, tt := range []struct {
+		scale, want float64
+	}{{0, 1}, {0.5, 1}, {1, 1}, {4, 4}} {
+		s, err := Config{Name: "a", Bind: "127.0.0.1:7946", Keyring: [][]byte{make([]byte, 32)}, Profile: ProfileLocal,
+			TimeScale: tt.scale}.validate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, c := memberlistConfig(ProfileLocal), memberlistConfig(ProfileLocal)
+		s.scaleTimes(c)
+		for name, pair := range map[string][2]time.Duration{"gossip": {base.GossipInterval, c.GossipInterval},
+			"push/pull": {base.PushPullInterval, c.PushPullInterval}, "probe": {base.ProbeInterval, c.ProbeInterval},
+			"probe timeout": {base.ProbeTimeout, c.ProbeTimeout}, "tcp": {base.TCPTimeout, c.TCPTimeout},
+			"reclaim": {base.DeadNodeReclaimTime, c.DeadNodeReclaimTime}} {
+			if pair[1] != time.Duration(float64(pair[0])*tt.want) {
+				t.Errorf("scale %v: %s %s, want %s × %v", tt.scale, name, pair[1], pair[0], tt.want)
+			}
+		}
+		if s.scaled(time.Second) != time.Duration(tt.want*float64(time.Second)) {
+			t.Errorf("scale %v: scaled(1s) = %s", tt.scale, s.scaled(time.Second))
+		}
+	}
 }

@@ -136,6 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	}
 
 	mc := memberlistConfig(s.profile)
+	s.scaleTimes(mc)
 	p.bq = &memberlist.TransmitLimitedQueue{NumNodes: p.numAlive, RetransmitMult: mc.RetransmitMult}
 	// An intent is remembered long enough for the leave to follow it, even
 	// through push/pull only.
@@ -148,13 +149,15 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	mc.Events = (*eventDelegate)(p)
 	mc.Logger = log.New(&logBridge{l: p.log}, "", 0)
 
-	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
-		BindAddrs: []string{s.bindIP},
-		BindPort:  s.bindPort,
-		Logger:    mc.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("gossip: listen on %s: %w", net.JoinHostPort(s.bindIP, strconv.Itoa(s.bindPort)), err)
+	var nt memberlist.NodeAwareTransport = s.transport
+	if nt == nil {
+		if nt, err = memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+			BindAddrs: []string{s.bindIP},
+			BindPort:  s.bindPort,
+			Logger:    mc.Logger,
+		}); err != nil {
+			return nil, fmt.Errorf("gossip: listen on %s: %w", net.JoinHostPort(s.bindIP, strconv.Itoa(s.bindPort)), err)
+		}
 	}
 	var tr memberlist.Transport = newCountingTransport(nt, &p.c)
 	if s.wrap != nil {
@@ -423,6 +426,7 @@ func (p *Pool) antiEntropy() {
 	case ProfileWAN:
 		delay, trail, reconnect = time.Second, 5*time.Second, 30*time.Second
 	}
+	delay, trail, reconnect = p.s.scaled(delay), p.s.scaled(trail), p.s.scaled(reconnect)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()

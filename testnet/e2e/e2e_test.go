@@ -1,7 +1,8 @@
 // Package e2e runs whole federations of real interlink processes: it
 // builds the binary once, brings federations up with `interlink testnet
 // up`, runs scenarios with `testnet run`, and checks that `testnet down`
-// leaves no process behind. Longer runs (32 nodes) need -testnet.long.
+// leaves no process behind. Longer runs (32 nodes) need -testnet.long, 64
+// nodes -testnet.scale.
 package e2e
 
 import (
@@ -22,7 +23,10 @@ import (
 	"go.uber.org/goleak"
 )
 
-var long = flag.Bool("testnet.long", false, "also run the long federations (8 and 32 synthetic nodes)")
+var (
+	long  = flag.Bool("testnet.long", false, "also run the long federations (8 and 32 synthetic nodes)")
+	scale = flag.Bool("testnet.scale", false, "also run 64 nodes and an aggregator through configs/scenarios/scale-64.yaml")
+)
 
 // bin is the interlink binary built for the tests.
 var bin string
@@ -88,7 +92,7 @@ func federation(t *testing.T, upArgs ...string) string {
 			t.Errorf("testnet down left processes %v", left)
 		}
 	})
-	out, err := cli(t, 4*time.Minute, append([]string{"testnet", "up", "--dir", dir}, upArgs...)...)
+	out, err := cli(t, 15*time.Minute, append([]string{"testnet", "up", "--dir", dir}, upArgs...)...)
 	if err != nil {
 		if m := missingLayer.FindString(out); m != "" {
 			t.Skipf("this build cannot run the federation yet (%s): the trust and gossip layers are still being built", m)
@@ -212,9 +216,10 @@ func TestPilotFederation(t *testing.T) {
 	// As the acceptance check runs them: revocation first (it changes
 	// trust, and must leave the federation whole), then every other, then
 	// all of them again.
+	// scale-64 needs `up --nodes 64 --aggregator` (TestScale64).
 	order := []string{"../../configs/scenarios/revocation.yaml"}
 	for _, f := range files {
-		if filepath.Base(f) != "revocation.yaml" {
+		if b := filepath.Base(f); b != "revocation.yaml" && b != "scale-64.yaml" {
 			order = append(order, f)
 		}
 	}
@@ -287,4 +292,45 @@ func TestLongFederations(t *testing.T) {
 			t.Logf("%s nodes:\n%s", n, out)
 		})
 	}
+}
+
+// TestAggregator: a node marked aggregator in the manifest follows every
+// other node while they follow nobody; it holds and verifies what each
+// publishes, and no other node does.
+func TestAggregator(t *testing.T) {
+	dir := federation(t, "--manifest", "testdata/aggregator.yaml")
+	var st struct {
+		Nodes []struct {
+			Name       string `json:"name"`
+			Aggregator bool   `json:"aggregator"`
+		} `json:"nodes"`
+	}
+	out := must(t, time.Minute, "testnet", "status", "--json", "--dir", dir)
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("testnet status --json: %v\n%s", err, out)
+	}
+	for _, n := range st.Nodes {
+		if n.Aggregator != (n.Name == "hub") {
+			t.Fatalf("node %s aggregator %v:\n%s", n.Name, n.Aggregator, out)
+		}
+	}
+	out = must(t, 3*time.Minute, "testnet", "run", "testdata/aggregator-scenario.yaml", "--dir", dir)
+	if !strings.Contains(out, "scenario aggregator-holds-everything passed") {
+		t.Fatalf("run:\n%s", out)
+	}
+	t.Log(out)
+}
+
+// TestScale64: 64 node processes with an aggregator run the scale-64
+// scenario (docs/benchmarks.md "64 nodes"; about 10 minutes).
+func TestScale64(t *testing.T) {
+	if !*scale {
+		t.Skip("pass -testnet.scale to run 64 nodes and an aggregator")
+	}
+	dir := federation(t, "--nodes", "64", "--aggregator", "--timeout", "10m")
+	if n := running(t, dir); n != 64 {
+		t.Fatalf("%d nodes running, want 64", n)
+	}
+	out := must(t, 20*time.Minute, "testnet", "run", "../../configs/scenarios/scale-64.yaml", "--dir", dir)
+	t.Log(out)
 }

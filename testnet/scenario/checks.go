@@ -49,6 +49,8 @@ func (c *Check) name() string {
 		return "running"
 	case c.Chain != nil:
 		return "chain " + c.Chain.Node + " " + c.Chain.Status
+	case c.Members != nil:
+		return c.Members.String()
 	}
 	return "?"
 }
@@ -115,6 +117,8 @@ func (ck *checks) check(ctx context.Context, c *Check) error {
 					from = ck.marks.heal
 				case c.From == fromRevokeKey && !ck.marks.keyRevoke.IsZero():
 					from = ck.marks.keyRevoke
+				case c.From == fromStart && !ck.marks.start.IsZero():
+					from = ck.marks.start
 				}
 				ck.report.addFigure(c.Measure, time.Since(from))
 			}
@@ -181,6 +185,8 @@ func (ck *checks) evaluate(ctx context.Context, c *Check) (outcome, error) {
 		return ck.countsEqual(ctx, c.CountsEqual)
 	case c.Running != nil:
 		return ck.running(ctx, c.Running)
+	case c.Members != nil:
+		return ck.members(ctx, c.Members)
 	case c.Chain != nil:
 		n, err := ck.fl.node(c.Chain.Node)
 		if err != nil {

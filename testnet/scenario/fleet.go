@@ -72,4 +72,5 @@ type marks struct {
 	heal      time.Time
 	keyRevoke time.Time
 	revoke    time.Time
+	start     time.Time // the last start step's request
 }

@@ -176,6 +176,8 @@ type Check struct {
 	CountsEqual *SetCond    `yaml:"counts-equal"`
 	Running     *SetCond    `yaml:"running"`
 	Chain       *ChainCond  `yaml:"chain"`
+	// Members is about gossip membership (members.go).
+	Members *MembersCond `yaml:"members"`
 
 	Within  time.Duration `yaml:"within"`
 	Timeout time.Duration `yaml:"timeout"`
@@ -184,8 +186,9 @@ type Check struct {
 	// (e.g. heal-convergence, counted from the last heal).
 	Measure string `yaml:"measure"`
 	// From is where Measure counts from: "check" (the check's start; the
-	// default), "heal" (the last heal; heal-convergence's default) or
-	// "revoke-key" (the last revoke-key step).
+	// default), "heal" (the last heal; heal-convergence's default),
+	// "revoke-key" (the last revoke-key step) or "start" (the request of the
+	// last start step, before the node's process is started).
 	From string `yaml:"from"`
 }
 

@@ -62,11 +62,13 @@ steps:
   - assert: {counts-equal: {}}
   - assert: {running: {on: all}}
   - assert: {chain: {node: a, status: verified}}
+  - wait-until: {members: {on: {all-but: [a]}, gone: a}, timeout: 10s}
+  - wait-until: {members: {}, timeout: 10s, measure: gossip-join, from: start}
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Timeout != time.Minute || len(s.Steps) != 27 {
+	if s.Timeout != time.Minute || len(s.Steps) != 29 {
 		t.Fatalf("timeout %s, %d steps", s.Timeout, len(s.Steps))
 	}
 	p := s.Steps[0].Publish
@@ -87,6 +89,12 @@ steps:
 	}
 	if s.Steps[23].Check.Adoptions.Min != 1 {
 		t.Fatal("adoptions min defaults to 1")
+	}
+	if m := s.Steps[27].Check.Members; m == nil || m.Gone.Names[0] != "a" || m.On.Except[0] != "a" || !m.Alive.IsZero() {
+		t.Fatalf("members gone %+v", m)
+	}
+	if c := s.Steps[28].Check; c.Members == nil || c.From != fromStart || c.Measure != "gossip-join" {
+		t.Fatalf("members alive %+v", c)
 	}
 }
 
@@ -113,6 +121,10 @@ func TestParseErrors(t *testing.T) {
 		{"wait-until with for", head + "  - wait-until: {running: {}, for: 1s}\n", "timeout"},
 		{"unknown set", head + "  - assert: {visible: {object: nothing}}\n", "not published"},
 		{"wait-load of no load", head + "  - publish: {node: a, kind: service, as: s}\n  - wait-load: s\n", "no earlier background"},
+		{"members alive and gone", head + "  - assert: {members: {alive: a, gone: b}}\n", "alive or gone, not both"},
+		{"members bad set", head + "  - assert: {members: {on: {some: [a]}}}\n", "some"},
+		{"from start without start", head + "  - wait-until: {members: {}, timeout: 5s, measure: j, from: start}\n", "no earlier start step"},
+		{"bad from", head + "  - wait-until: {members: {}, timeout: 5s, measure: j, from: dawn}\n", "not check, heal, revoke-key or start"},
 		{"bad chain status", head + "  - assert: {chain: {node: a, status: fine}}\n", "chain.status"},
 		{"partition empty group", head + "  - partition: \"a / \"\n", "empty group"},
 		{"huge count", head + "  - publish: {node: a, kind: service, as: s, count: 1000000}\n", "count"},
@@ -322,5 +334,16 @@ func TestReportSummary(t *testing.T) {
 	if s.Publish == nil || s.Publish.Samples != 3 || s.Publish.P50MS != 20 || s.Publish.P99MS != 30 || s.Publish.MaxMS != 30 ||
 		s.Figures["revocation-propagation"] != 5050 || s.Losses["load"] != (Loss{Acknowledged: 150, Duplicated: 1}) {
 		t.Fatalf("summary %+v (publish %+v)", s, s.Publish)
+	}
+}
+
+func TestPollEvery(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{1, 10 * time.Millisecond}, {8, 10 * time.Millisecond}, {9, 11250 * time.Microsecond}, {64, 80 * time.Millisecond}} {
+		if got := pollEvery(tt.n); got != tt.want {
+			t.Errorf("pollEvery(%d) = %s, want %s", tt.n, got, tt.want)
+		}
 	}
 }

@@ -173,6 +173,7 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		r.downed = append(r.downed, st.Node)
 		err = testnet.Stop(ctx, r.fl.dir, st.Node)
 	case "start":
+		r.marks.start = time.Now()
 		err = testnet.Start(ctx, r.fl.dir, st.Node)
 	case "partition":
 		r.faulted = true

@@ -245,6 +245,7 @@ const (
 	fromCheck     = "check"
 	fromHeal      = "heal"
 	fromRevokeKey = "revoke-key"
+	fromStart     = "start"
 )
 
 // Values of Forge's fields.
@@ -352,6 +353,10 @@ func (c *Check) validate(action string) error {
 			errs = append(errs, sc.On.check())
 		}
 	}
+	if c.Members != nil {
+		conds = append(conds, "members")
+		errs = append(errs, c.Members.check())
+	}
 	if c.Chain != nil {
 		conds = append(conds, "chain")
 		errs = append(errs, node(c.Chain.Node))
@@ -361,7 +366,7 @@ func (c *Check) validate(action string) error {
 	}
 	if len(conds) != 1 {
 		errs = append(errs, fmt.Errorf("give exactly one condition (visible, absent, not-verified, no-loss, adoptions, "+
-			"converged, counts-equal, running, chain), not %d", len(conds)))
+			"converged, counts-equal, running, chain, members), not %d", len(conds)))
 	}
 	if action == "assert" && c.Timeout != 0 {
 		errs = append(errs, errors.New("assert takes within (or for), not timeout"))
@@ -375,12 +380,12 @@ func (c *Check) validate(action string) error {
 		if c.Measure == "heal-convergence" {
 			c.From = fromHeal
 		}
-	case fromCheck, fromHeal, fromRevokeKey:
+	case fromCheck, fromHeal, fromRevokeKey, fromStart:
 		if c.Measure == "" {
 			errs = append(errs, fmt.Errorf("from %q: give measure (from says where the measurement counts from)", c.From))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("from %q is not check, heal or revoke-key", c.From))
+		errs = append(errs, fmt.Errorf("from %q is not check, heal, revoke-key or start", c.From))
 	}
 	if c.For != 0 && c.Within != 0 {
 		errs = append(errs, errors.New("within and for exclude each other"))
@@ -404,7 +409,11 @@ func (s *Scenario) checkNames() error {
 		return nil
 	}
 	var errs []error
+	started := false
 	for i, st := range s.Steps {
+		if st.Action == "start" {
+			started = true
+		}
 		switch {
 		case st.Publish != nil:
 			sets[st.Publish.As] = true
@@ -459,6 +468,9 @@ func (s *Scenario) checkNames() error {
 			}
 			if st.Check.From == fromRevokeKey && len(revoked) == 0 {
 				errs = append(errs, fmt.Errorf("step %d (line %d): measure from revoke-key: no earlier revoke-key step", i+1, st.Line))
+			}
+			if st.Check.From == fromStart && !started {
+				errs = append(errs, fmt.Errorf("step %d (line %d): measure from start: no earlier start step", i+1, st.Line))
 			}
 			if st.Check.Adoptions != nil {
 				errs = append(errs, need(i, st.Check.Adoptions.Object))
