@@ -6,7 +6,8 @@
 //
 // Sizes are 10k, 100k and 1M objects. The 1M corpus (about 1.5 million
 // versions, several GB, tens of minutes to build on two cores) is built
-// and measured only when asked: INTERLINK_BENCH_SIZES names the sizes a
+// and measured only when asked: BENCH_CORPUS_SIZES (not INTERLINK_*: a node
+// refuses INTERLINK_ variables that name no setting) names the sizes a
 // run covers (default "10k,100k"; "10k,100k,1M" or "1M").
 package benchdata
 
@@ -46,9 +47,9 @@ type Size struct {
 var AllSizes = []Size{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}}
 
 // SizesEnv names the sizes a benchmark run covers.
-const SizesEnv = "INTERLINK_BENCH_SIZES"
+const SizesEnv = "BENCH_CORPUS_SIZES"
 
-// Sizes are the sizes of this run: $INTERLINK_BENCH_SIZES (a comma-separated
+// Sizes are the sizes of this run: $BENCH_CORPUS_SIZES (a comma-separated
 // list of AllSizes' names), by default 10k and 100k. The 1M sizes are never
 // part of a default run.
 func Sizes(tb testing.TB) []Size {

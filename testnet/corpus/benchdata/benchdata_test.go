@@ -86,11 +86,11 @@ func TestSizes(t *testing.T) {
 	}
 }
 
-// TestWarmCache builds the corpora of $INTERLINK_BENCH_SIZES ahead of the
+// TestWarmCache builds the corpora of $BENCH_CORPUS_SIZES ahead of the
 // benchmarks (scripts/scale-bench.sh runs it first); without the variable
 // it does nothing.
 //
-//	INTERLINK_BENCH_SIZES=10k,100k,1M go test -run TestWarmCache -timeout 0 -v ./testnet/corpus/benchdata/
+//	BENCH_CORPUS_SIZES=10k,100k,1M go test -run TestWarmCache -timeout 0 -v ./testnet/corpus/benchdata/
 func TestWarmCache(t *testing.T) {
 	if os.Getenv(SizesEnv) == "" {
 		t.Skip("set " + SizesEnv + " to build the benchmark corpora")
