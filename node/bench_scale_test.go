@@ -24,21 +24,26 @@ import (
 //
 //   - start: a node process from exec to /readyz with its index present
 //     (ready-ms) and its resident memory 1 s later, idle (idle-rss-MiB);
+//
 //   - heap: the live heap of an idle node started in this process, after
 //     a collection (heap-live-MiB; the test binary's own heap included);
+//
 //   - rebuild: the search index rebuilt from the store into an empty
 //     directory, as a node does when its index is missing (rebuild-s);
+//
 //   - backup: an online backup of the store to a file (backup-s);
+//
 //   - storage: bytes on disk a stored object, all versions (db-B/object,
 //     index-B/object, total-B/object, db-B/version);
+//
 //   - rejudge: one re-judging pass (the trust layer over every stored
 //     verdict), its duration against trust.reverify_interval
 //     (pass-share-of-interval), and the search p99 while passes run back
 //     to back against the p99 without them (search-p99-ms,
 //     search-p99-rejudging-ms).
 //
-//	go test -run '^$' -bench 'BenchmarkScale/' -benchtime 3x -count 3 ./node
-//	BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'BenchmarkScale/1M' -benchtime 3x -count 3 -timeout 0 ./node
+//     go test -run '^$' -bench 'BenchmarkScale/' -benchtime 3x -count 3 ./node
+//     BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'BenchmarkScale/1M' -benchtime 3x -count 3 -timeout 0 ./node
 func BenchmarkScale(b *testing.B) {
 	for _, size := range benchdata.Sizes(b) {
 		b.Run(size.Name, func(b *testing.B) {
