@@ -96,7 +96,7 @@ func benchScaleRebuild(b *testing.B, d benchdata.Data) {
 	defer st.Close()
 	var took time.Duration
 	for b.Loop() {
-		ix, err := search.Open(filepath.Join(b.TempDir(), "index"), search.Options{IsNotFound: benchdata.IsNotFound})
+		ix, err := search.Open(filepath.Join(b.TempDir(), "index"), benchdata.IndexOptions())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -23,13 +23,23 @@ var procSuffix = regexp.MustCompile(`-\d+$`)
 func (rs results) parse(r io.Reader, source string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	pending := "" // a benchmark's name whose results a log line pushed to a later line
 	for n := 1; sc.Scan(); n++ {
 		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+		if len(f) > 0 && strings.HasPrefix(f[0], "Benchmark") {
+			if len(f) < 2 || !isCount(f[1]) {
+				pending = f[0] // "BenchmarkX-2 <log output>": its results follow on their own line
+				continue
+			}
+			pending = ""
+		} else if pending != "" && len(f) >= 3 && isCount(f[0]) {
+			f = append([]string{pending}, f...)
+			pending = ""
+		} else {
 			continue
 		}
-		if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
-			continue // "BenchmarkX   some log text": not a result line
+		if len(f) < 4 {
+			continue
 		}
 		if len(f)%2 != 0 {
 			return fmt.Errorf("%s:%d: odd number of value/unit fields", source, n)
@@ -47,6 +57,11 @@ func (rs results) parse(r io.Reader, source string) error {
 		}
 	}
 	return sc.Err()
+}
+
+func isCount(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
 }
 
 // median is the median of the runs of name's unit, and how many runs

@@ -55,7 +55,7 @@ func benchPages(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	ix, err := search.Open(d.Index, search.Options{IsNotFound: benchdata.IsNotFound})
+	ix, err := search.Open(d.Index, benchdata.IndexOptions())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func BenchmarkSearchScale(b *testing.B) {
 	for _, size := range benchdata.Sizes(b) {
 		b.Run(size.Name, func(b *testing.B) {
 			d := benchdata.Ensure(b, size.Objects)
-			ix, err := search.Open(d.Index, search.Options{IsNotFound: benchdata.IsNotFound})
+			ix, err := search.Open(d.Index, benchdata.IndexOptions())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,6 +86,13 @@ type Data struct {
 
 // IsNotFound is the index's test for the store's missing objects.
 func IsNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+// IndexOptions are the options a benchmark opens the corpus's index with:
+// the node's, with the index's log discarded (its lines would split the
+// benchmark result lines that cmd/benchplot reads).
+func IndexOptions() search.Options {
+	return search.Options{IsNotFound: IsNotFound, Logger: slog.New(slog.DiscardHandler)}
+}
 
 // manifest is what the cache records of a build.
 type manifest struct {
@@ -268,7 +276,7 @@ func syncIndex(tb testing.TB, d Data) error {
 		return err
 	}
 	defer st.Close()
-	ix, err := search.Open(d.Index, search.Options{IsNotFound: IsNotFound})
+	ix, err := search.Open(d.Index, IndexOptions())
 	if err != nil {
 		return err
 	}
