@@ -47,11 +47,11 @@ if want search; then
 fi
 if want pages; then
 	echo "== search and object pages (node/web)"
-	go test -run '^$' -bench 'BenchmarkPages/' -benchtime 1000x -count "$COUNT" -timeout 0 ./node/web/ 2>&1 | tee "$OUT/pages.txt"
+	go test -run '^$' -bench '^BenchmarkPages$/' -benchtime 1000x -count "$COUNT" -timeout 0 ./node/web/ 2>&1 | tee "$OUT/pages.txt"
 fi
 if want node; then
 	echo "== a node: start, memory, rebuild, backup, storage, re-judging (node)"
-	go test -run '^$' -bench 'BenchmarkScale/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/node.txt"
+	go test -run '^$' -bench '^BenchmarkScale$/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/node.txt"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
