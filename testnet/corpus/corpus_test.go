@@ -123,8 +123,8 @@ func TestDistributionsFollowCatalogue(t *testing.T) {
 		}
 	}
 	gen := map[string]map[string]int{"nature": {}, "licence": {}, "scope": {}, "profiles": {}}
-	c := New(20000)
-	for i := range 20000 {
+	c := New(6000)
+	for i := range 6000 {
 		o, err := c.Object(i)
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package benchdata
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -23,12 +24,12 @@ func TestMain(m *testing.M) {
 // reuses the cache.
 func TestEnsureBuildsAndCaches(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	d := Ensure(t, 1500)
-	if d.Objects != 1500 || d.Versions <= 1500 {
-		t.Fatalf("built %d objects, %d versions: want 1500 and some edited ones", d.Objects, d.Versions)
+	d := Ensure(t, 400)
+	if d.Objects != 400 || d.Versions <= 400 {
+		t.Fatalf("built %d objects, %d versions: want 400 and some edited ones", d.Objects, d.Versions)
 	}
 	want := 0
-	for i := range 1500 {
+	for i := range 400 {
 		want += d.Corpus.Versions(i)
 	}
 	if d.Versions != want {
@@ -50,19 +51,22 @@ func TestEnsureBuildsAndCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := ix.Count()
-	if cerr := ix.Close(); err != nil || cerr != nil || n != 1500 {
-		t.Fatalf("index holds %d objects (%v, %v), want 1500", n, err, cerr)
+	if cerr := ix.Close(); err != nil || cerr != nil || n != 400 {
+		t.Fatalf("index holds %d objects (%v, %v), want 400", n, err, cerr)
 	}
-	stamp, err := os.Stat(d.DB)
+	stamp, err := os.Stat(filepath.Join(d.Dir, "complete"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	again := Ensure(t, 1500)
+	again := Ensure(t, 400)
 	if again.Dir != d.Dir {
 		t.Fatalf("second Ensure gave %s, want the cached %s", again.Dir, d.Dir)
 	}
-	if st2, _ := os.Stat(again.DB); !st2.ModTime().Equal(stamp.ModTime()) && st2.Size() != stamp.Size() {
-		t.Errorf("second Ensure rebuilt the store")
+	if m, err := readManifest(again.Dir); err != nil || m.Versions != d.Versions {
+		t.Errorf("cache manifest %+v, %v", m, err)
+	}
+	if st2, err := os.Stat(filepath.Join(again.Dir, "complete")); err != nil || !st2.ModTime().Equal(stamp.ModTime()) {
+		t.Errorf("second Ensure rebuilt the corpus (%v)", err)
 	}
 }
 
