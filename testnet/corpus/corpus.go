@@ -275,14 +275,14 @@ func (s *Synthetic) interlinker(r *rand.Rand, o Origin, id string) *protocol.Int
 	}
 	for range weighted(r, scopeCounts, scopeCountWeights) {
 		sc := weighted(r, scopes, scopeWeights)
-		if !contains(il.AdministrativeScopes, sc) {
+		if !slices.Contains(il.AdministrativeScopes, sc) {
 			il.AdministrativeScopes = append(il.AdministrativeScopes, sc)
 		}
 	}
 	profiles := ProblemProfiles()
 	for range weighted(r, profileCounts, profileCountWeights) {
 		p := profiles[Zipf(r, len(profiles))]
-		if !contains(il.ProblemProfiles, p) {
+		if !slices.Contains(il.ProblemProfiles, p) {
 			il.ProblemProfiles = append(il.ProblemProfiles, p)
 		}
 	}
@@ -312,14 +312,13 @@ func (s *Synthetic) service(r *rand.Rand, o Origin, id string) *protocol.PublicS
 	if r.IntN(2) == 0 {
 		svc.Keywords = protocol.TextList{langs[0]: strings.Fields(text(r, langs[0], 1+r.IntN(4), false))}
 	}
-	one := protocol.Text{langs[0]: ""}
 	for k := range 1 + r.IntN(3) {
 		svc.Channels = append(svc.Channels, protocol.ServiceChannel{Identifier: fmt.Sprintf("%s-ch%d", id, k),
 			Type: "http://data.europa.eu/snb/com-channel/" + channelTypes[Zipf(r, len(channelTypes))]})
 	}
 	for k := range r.IntN(3) {
-		one[langs[0]] = text(r, langs[0], 3+r.IntN(6), true)
-		svc.Requirements = append(svc.Requirements, protocol.ServiceRequirement{Identifier: fmt.Sprintf("%s-req%d", id, k), Title: protocol.Text{langs[0]: one[langs[0]]}})
+		title := text(r, langs[0], 3+r.IntN(6), true)
+		svc.Requirements = append(svc.Requirements, protocol.ServiceRequirement{Identifier: fmt.Sprintf("%s-req%d", id, k), Title: protocol.Text{langs[0]: title}})
 	}
 	for k := range r.IntN(3) {
 		svc.Evidence = append(svc.Evidence, protocol.ServiceEvidence{Identifier: fmt.Sprintf("%s-ev%d", id, k),
@@ -328,15 +327,6 @@ func (s *Synthetic) service(r *rand.Rand, o Origin, id string) *protocol.PublicS
 	svc.ContactPoints = []protocol.ContactPoint{{Email: []string{"info@" + o.Host}, URL: []string{o.URL + "/contact"},
 		Telephone: []string{fmt.Sprintf("+%02d %03d %04d", 30+r.IntN(30), r.IntN(1000), r.IntN(10000))}}}
 	return svc
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // object wraps ent as the stored version v of id on origin.

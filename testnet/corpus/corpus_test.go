@@ -2,6 +2,8 @@ package corpus
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"os"
@@ -200,5 +202,30 @@ func TestEveryLanguageHasWords(t *testing.T) {
 	}
 	if got := len(ProblemProfiles()); got != 45 {
 		t.Errorf("%d problem profiles, want the catalogue's 45", got)
+	}
+}
+
+// corpusDigest is the SHA-256 of the first 100 objects' versions as
+// GeneratorVersion corpus-3 generates them.
+const corpusDigest = "7f18113a762135233a58ace228759d4d05f330edc6a10a080528597db807c3b5"
+
+// TestGeneratorVersionPinned fails when the generator's output changes:
+// the benchmark caches are keyed by GeneratorVersion, so a change without
+// a new version would measure a stale corpus. Bump GeneratorVersion and
+// corpusDigest together.
+func TestGeneratorVersionPinned(t *testing.T) {
+	c := New(100)
+	h := sha256.New()
+	for i := range 100 {
+		hist, err := c.History(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range hist {
+			h.Write(o.JWS)
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != corpusDigest || GeneratorVersion != "corpus-3" {
+		t.Errorf("the generator's output is %s (GeneratorVersion %s), pinned %s for corpus-3: bump GeneratorVersion and the digest together", got, GeneratorVersion, corpusDigest)
 	}
 }
