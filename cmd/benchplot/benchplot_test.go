@@ -55,8 +55,10 @@ func TestParseMedians(t *testing.T) {
 	if got, _ := rs2.median("BenchmarkX", "a"); got != 2.5 {
 		t.Errorf("median of 1 and 4 = %v, want 2.5", got)
 	}
-	if err := (results{}).parse(strings.NewReader("BenchmarkX-2 1 abc ns/op\n"), "bad"); err == nil {
-		t.Error("a malformed value was accepted")
+	for _, bad := range []string{"BenchmarkX-2 1 abc ns/op\n", "BenchmarkX-2 1 NaN ns/op\n", "BenchmarkX-2 1 +Inf ns/op\n"} {
+		if err := (results{}).parse(strings.NewReader(bad), "bad"); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
 	}
 }
 
@@ -137,4 +139,26 @@ func TestRunRefusesBadFlags(t *testing.T) {
 			t.Errorf("run(%q) succeeded", args)
 		}
 	}
+}
+
+// FuzzParse: any input parses or is refused with an error, never a panic,
+// and every kept value is a number.
+func FuzzParse(f *testing.F) {
+	f.Add(runOutput)
+	f.Add("BenchmarkX-2 1 1 ns/op 2 a 3\n")
+	f.Add("BenchmarkX-2 log\n  5 1 ns/op 2 a\n")
+	f.Add("BenchmarkX-2 1 NaN ns/op\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		rs := results{}
+		if err := rs.parse(strings.NewReader(in), "fuzz"); err != nil {
+			return
+		}
+		for name, units := range rs {
+			for unit := range units {
+				if v, n := rs.median(name, unit); n == 0 || v != v {
+					t.Fatalf("%s %s: median %v over %d runs", name, unit, v, n)
+				}
+			}
+		}
+	})
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -50,6 +52,9 @@ func (rs results) parse(r io.Reader, source string) error {
 		}
 		for i := 2; i+1 < len(f); i += 2 {
 			v, err := strconv.ParseFloat(f[i], 64)
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				err = errors.New("not a finite number")
+			}
 			if err != nil {
 				return fmt.Errorf("%s:%d: value %q of %s: %w", source, n, f[i], f[i+1], err)
 			}
