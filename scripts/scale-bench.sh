@@ -11,7 +11,7 @@
 #
 # Environment: SIZES (default 10k,100k), COUNT (runs, default 3),
 # SVG_DIR (default docs/benchmarks), ONLY (a subset of "search pages node
-# plots", default all). The receiving side's ingest curve: put the output of
+# plots", default all; "plots" alone redraws from the raw output in OUT). The receiving side's ingest curve: put the output of
 # the integrator's ingest benchmark in OUT/ingest.txt and name it with
 # INGEST_SERIES (default 'ingest=BenchmarkIngestScale/{x}:objects/s').
 set -euo pipefail
@@ -26,6 +26,9 @@ export BENCH_CORPUS_SIZES=$SIZES
 mkdir -p "$OUT" "$SVG_DIR"
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
+measure=false
+for part in search pages node; do want "$part" && measure=true; done
+if $measure; then
 {
 	echo "date: $(date -u +%FT%TZ)"
 	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -40,6 +43,7 @@ cat "$OUT/machine.txt"
 
 echo "== corpora ($SIZES): built once, cached under ${TMPDIR:-/tmp}/interlink-corpus"
 go test -run TestWarmCache -count 1 -timeout 0 -v ./testnet/corpus/benchdata/ 2>&1 | grep -v ' INFO ' | tee "$OUT/corpus.txt"
+fi
 
 if want search; then
 	echo "== search with facets (storage/search)"
@@ -53,7 +57,7 @@ if want node; then
 	echo "== a node: start, memory, rebuild, backup, storage, re-judging (node)"
 	go test -run '^$' -bench '^BenchmarkScale$/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/node.txt"
 fi
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+if $measure; then echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"; fi
 
 if want plots; then
 	echo "== curves ($SVG_DIR) and medians ($OUT/tables.md)"
