@@ -3,18 +3,12 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
-	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,125 +17,45 @@ import (
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 	"github.com/interlink-project/interlink-node/storage/search"
-	"github.com/interlink-project/interlink-node/testnet/corpus"
+	"github.com/interlink-project/interlink-node/testnet/corpus/benchdata"
 )
 
-// pageBenchObjects is the size of the pages' benchmark catalogue: an
-// aggregator's copy of 20 peers' synthetic catalogues (testnet/corpus).
-const pageBenchObjects = 100_000
-
-// pageBenchData returns a directory holding a store and an index of the
-// benchmark catalogue, built once (minutes) and cached under os.TempDir().
-func pageBenchData(b *testing.B) string {
-	b.Helper()
-	dir := filepath.Join(os.TempDir(), "interlink-web-bench", fmt.Sprintf("corpus-%d-v1", pageBenchObjects) /* a later schema migrates it at open */)
-	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
-		return dir
+// BenchmarkPages measures the pages' server time over an aggregator's
+// catalogue (testnet/corpus, built once and cached by benchdata) at each
+// size of the run (10k and 100k objects; 1M with BENCH_CORPUS_SIZES=1M):
+// the search page (benchdata.PageQueries, facets counted and labelled, 20
+// results read from the store) and the object page (an interlinker or
+// public service with its versions and provenance), as p50/p99 in ms, and
+// what a page transfers compressed (its HTML and the one stylesheet it
+// loads) in KB.
+//
+//	go test -run '^$' -bench 'Pages/' -benchtime 1000x -count 3 ./node/web/
+//	BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'Pages/1M' -benchtime 1000x -count 3 -timeout 0 ./node/web/
+func BenchmarkPages(b *testing.B) {
+	for _, size := range benchdata.Sizes(b) {
+		b.Run(size.Name, func(b *testing.B) { benchPages(b, size.Objects) })
 	}
-	tmp := dir + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("building the %d-object page benchmark data in %s (cached for later runs)", pageBenchObjects, dir)
-	start := time.Now()
-	st, err := storage.Open(filepath.Join(tmp, "db"), storage.Options{NoSync: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	c := corpus.New(pageBenchObjects)
-	for i := 0; i < pageBenchObjects; i += 500 {
-		ops := make([]storage.WriteOp, 0, 500)
-		for j := i; j < min(i+500, pageBenchObjects); j++ {
-			o, err := c.Object(j)
-			if err != nil {
-				b.Fatal(err)
-			}
-			o.Version, o.Actor = 1, o.Origin+"/actor"
-			ops = append(ops, storage.WriteOp{Object: o, Remote: true})
-		}
-		if _, err := st.Apply(ctx, ops...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ix, err := search.Open(filepath.Join(tmp, "index"), search.Options{IsNotFound: func(err error) bool { return errors.Is(err, storage.ErrNotFound) }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- ix.Run(runCtx, search.StoreSource{St: st}) }()
-	if err := ix.WaitFor(ctx, st.Seq()); err != nil {
-		b.Fatal(err)
-	}
-	stop()
-	<-done
-	if err := errors.Join(ix.Close(), st.Close()); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built in %s", time.Since(start).Round(time.Second))
-	if err := os.WriteFile(filepath.Join(tmp, "complete"), nil, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		b.Fatal(err)
-	}
-	return dir
 }
 
-// pageBenchQueries are what people type: 1-3 words of one language, the
-// page in that language, a third of them with a filter picked from the
-// facets (as a click on one would add).
-func pageBenchQueries(n int) []string {
-	r := rand.New(rand.NewPCG(7, 9))
-	filters := []func() string{
-		func() string {
-			return "nature=" + corpus.Pick(r, []string{"knowledge", "externalsoftware", "software"})
-		},
-		func() string { return "type=PublicService&country=" + corpus.Pick(r, []string{"IT", "ES", "LV"}) },
-		func() string { return fmt.Sprintf("problem_profile=PROBLEM_%02d", corpus.Zipf(r, 45)) },
-		func() string { return "licence=" + corpus.Pick(r, []string{"public_domain", "permissive", "copyleft"}) },
-	}
-	out := make([]string, n)
-	for i := range out {
-		lang := corpus.Languages[r.IntN(len(corpus.Languages))]
-		ws := make([]string, 1+r.IntN(3))
-		for k := range ws {
-			ws[k] = corpus.Pick(r, corpus.Vocabulary(lang)[:120])
-		}
-		q := "/search?q=" + url.QueryEscape(strings.Join(ws, " ")) + "&lang=" + lang
-		if r.IntN(3) == 0 {
-			q += "&" + filters[r.IntN(len(filters))]()
-		}
-		out[i] = q
-	}
-	return out
-}
-
-// BenchmarkPages100k measures the pages' server time over an aggregator's
-// 100,000 objects: the search page (query mix of pageBenchQueries, facets
-// counted and labelled, 20 results read from the store) and the object
-// page (an interlinker or public service with its versions and
-// provenance), as p50/p99 in ms, and what a page transfers compressed
-// (its HTML and the one stylesheet it loads) in KB.
+// BenchmarkPages100k is BenchmarkPages at 100,000 objects (the command of
+// the earlier records in docs/benchmarks.md).
 //
 //	go test -run '^$' -bench Pages100k -benchtime 2000x ./node/web/
-func BenchmarkPages100k(b *testing.B) {
+func BenchmarkPages100k(b *testing.B) { benchPages(b, 100_000) }
+
+func benchPages(b *testing.B, n int) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		// As serve runs the node (node.Defaults's gc_percent, applied by
 		// node.ApplyRuntime, which this package cannot import).
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	dir := pageBenchData(b)
-	st, err := storage.Open(filepath.Join(dir, "db"), storage.Options{})
+	d := benchdata.Ensure(b, n)
+	st, err := storage.Open(d.DB, storage.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	ix, err := search.Open(filepath.Join(dir, "index"), search.Options{IsNotFound: func(err error) bool { return errors.Is(err, storage.ErrNotFound) }})
+	ix, err := search.Open(d.Index, benchdata.IndexOptions())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -166,12 +80,12 @@ func BenchmarkPages100k(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 5))
 	objects := make([]string, 512)
 	for i := range objects {
-		objects[i] = fmt.Sprintf("/objects/obj%06d", r.IntN(pageBenchObjects))
+		objects[i] = "/objects/" + d.Corpus.ID(r.IntN(n))
 	}
 	for _, page := range []struct {
 		name    string
 		targets []string
-	}{{"search", pageBenchQueries(4096)}, {"object", objects}} {
+	}{{"search", benchdata.PageQueries(d.Corpus, 4096)}, {"object", objects}} {
 		b.Run(page.name, func(b *testing.B) {
 			for _, t := range page.targets[:100] { // warm the caches
 				get(b, mux, t)

@@ -19,9 +19,9 @@ import (
 
 const (
 	benchObjects = 100_000
-	// benchVersion keys the cached benchmark index: bump it when the
-	// generator changes (the mapping version is part of the key).
-	benchVersion = "synth-1"
+	// benchVersion keys the cached benchmark index with the generator's
+	// version (the mapping version is part of the key too).
+	benchVersion = "synth-" + synthcorpus.GeneratorVersion
 )
 
 // benchIndexDir returns the cached 100k-object index directory, building it
@@ -125,6 +125,7 @@ func BenchmarkBuild100k(b *testing.B) {
 // benchQueries are 1-3 word queries in the four languages (a tenth with a
 // typo), each with two filters, facets on.
 func benchQueries(n int) []Query {
+	origins := synthcorpus.New(benchObjects).Origins()
 	r := rand.New(rand.NewPCG(7, 7))
 	filterSets := []func() map[string][]string{
 		func() map[string][]string {
@@ -137,7 +138,7 @@ func benchQueries(n int) []Query {
 			return map[string][]string{"type": {"PublicService"}, "country": {synthcorpus.Pick(r, []string{"IT", "ES", "LV"})}}
 		},
 		func() map[string][]string {
-			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", synthcorpus.Zipf(r, 45))}, "origin": {fmt.Sprintf("node%02d.interlink.example", synthcorpus.Zipf(r, 20))}}
+			return map[string][]string{"problem_profile": {synthcorpus.Pick(r, synthcorpus.ProblemProfiles())}, "origin": {synthcorpus.Pick(r, origins).Host}}
 		},
 	}
 	var qs []Query
@@ -285,7 +286,7 @@ func broadQueries(n int) []Query {
 			return map[string][]string{"type": {"PublicService"}, "country": {synthcorpus.Pick(r, []string{"IT", "ES", "LV"})}}
 		},
 		func() map[string][]string {
-			return map[string][]string{"problem_profile": {fmt.Sprintf("PROBLEM_%02d", synthcorpus.Zipf(r, 45))}}
+			return map[string][]string{"problem_profile": {synthcorpus.Pick(r, synthcorpus.ProblemProfiles())}}
 		},
 		func() map[string][]string {
 			return map[string][]string{"licence": {synthcorpus.Pick(r, []string{"public_domain", "permissive", "copyleft"})}}

@@ -1,0 +1,249 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/storage/search"
+	"github.com/interlink-project/interlink-node/testnet/corpus/benchdata"
+)
+
+// BenchmarkScale measures a node over the aggregator corpus
+// (testnet/corpus: every signed version of every object, built once and
+// cached by benchdata) at each size of the run: 10k and 100k objects, 1M
+// with BENCH_CORPUS_SIZES=1M (issue 16 §2). Sub-benchmarks:
+//
+//   - start: a node process from exec to /readyz with its index present
+//     (ready-ms) and its resident memory 1 s later, idle (idle-rss-MiB);
+//
+//   - heap: the live heap of an idle node started in this process, after
+//     a collection (heap-live-MiB; the test binary's own heap included);
+//
+//   - rebuild: the search index rebuilt from the store into an empty
+//     directory, as a node does when its index is missing (rebuild-s);
+//
+//   - backup: an online backup of the store to a file (backup-s);
+//
+//   - storage: bytes on disk a stored object, all versions (db-B/object,
+//     index-B/object, total-B/object, db-B/version);
+//
+//   - rejudge: one re-judging pass (the trust layer over every stored
+//     verdict), its duration against trust.reverify_interval
+//     (pass-share-of-interval), and the search p99 while passes run back
+//     to back against the p99 without them (search-p99-ms,
+//     search-p99-rejudging-ms).
+//
+//     go test -run '^$' -bench 'BenchmarkScale/' -benchtime 3x -count 3 ./node
+//     BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'BenchmarkScale/1M' -benchtime 3x -count 3 -timeout 0 ./node
+func BenchmarkScale(b *testing.B) {
+	for _, size := range benchdata.Sizes(b) {
+		b.Run(size.Name, func(b *testing.B) {
+			d := benchdata.Ensure(b, size.Objects)
+			b.Run("start", func(b *testing.B) { benchScaleStart(b, d) })
+			b.Run("heap", func(b *testing.B) { benchScaleHeap(b, d) })
+			b.Run("rebuild", func(b *testing.B) { benchScaleRebuild(b, d) })
+			b.Run("backup", func(b *testing.B) { benchScaleBackup(b, d) })
+			b.Run("storage", func(b *testing.B) { benchScaleStorage(b, d) })
+			b.Run("rejudge", func(b *testing.B) { benchScaleRejudge(b, d) })
+		})
+	}
+}
+
+func benchScaleStart(b *testing.B, d benchdata.Data) {
+	cmd, _, _ := startChild(b, d.Dir) // the first start on the data creates the node's keys
+	stopChild(cmd)
+	var ready time.Duration
+	var rss int64
+	for b.Loop() {
+		cmd, _, took := startChild(b, d.Dir)
+		time.Sleep(time.Second)
+		ready += took
+		rss += vmRSS(cmd.Process.Pid)
+		stopChild(cmd)
+	}
+	b.ReportMetric(float64(ready.Microseconds())/1000/float64(b.N), "ready-ms")
+	b.ReportMetric(float64(rss)/float64(b.N)/(1<<20), "idle-rss-MiB")
+}
+
+func benchScaleHeap(b *testing.B, d benchdata.Data) {
+	var live uint64
+	for b.Loop() {
+		tn := startNodeWith(b, d.Dir, freeAddr(b, "127.0.0.1"), nil)
+		time.Sleep(time.Second)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live += ms.HeapAlloc
+		tn.n.Close()
+	}
+	b.ReportMetric(float64(live)/float64(b.N)/(1<<20), "heap-live-MiB")
+}
+
+func benchScaleRebuild(b *testing.B, d benchdata.Data) {
+	st, err := storage.Open(d.DB, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var took time.Duration
+	for b.Loop() {
+		ix, err := search.Open(filepath.Join(b.TempDir(), "index"), benchdata.IndexOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- ix.Run(ctx, search.StoreSource{St: st}) }()
+		err = ix.WaitFor(context.Background(), st.Seq())
+		took += time.Since(start)
+		cancel()
+		if rerr := <-done; err == nil && !errors.Is(rerr, context.Canceled) {
+			err = rerr
+		}
+		if n, cerr := ix.Count(); err == nil && (cerr != nil || n != uint64(d.Objects)) {
+			err = errors.Join(cerr, errors.New("the rebuilt index misses objects"))
+		}
+		if err := errors.Join(err, ix.Close()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(took.Seconds()/float64(b.N), "rebuild-s")
+	b.ReportMetric(float64(d.Objects)*float64(b.N)/took.Seconds(), "objects/s")
+}
+
+func benchScaleBackup(b *testing.B, d benchdata.Data) {
+	st, err := storage.Open(d.DB, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var took time.Duration
+	var bytes int64
+	for b.Loop() {
+		f, err := os.Create(filepath.Join(b.TempDir(), "backup.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		n, err := st.Backup(context.Background(), f)
+		if err == nil {
+			err = f.Sync() // a backup is taken when it is on disk
+		}
+		took += time.Since(start)
+		if err := errors.Join(err, f.Close(), os.Remove(f.Name())); err != nil {
+			b.Fatal(err)
+		}
+		bytes = n
+	}
+	b.ReportMetric(took.Seconds()/float64(b.N), "backup-s")
+	b.ReportMetric(float64(bytes)/(1<<20), "backup-MiB")
+}
+
+func benchScaleStorage(b *testing.B, d benchdata.Data) {
+	var db, index int64
+	for b.Loop() {
+		db, index = diskBytes(b, d.DB), diskBytes(b, d.Index)
+	}
+	b.ReportMetric(float64(db)/float64(d.Objects), "db-B/object")
+	b.ReportMetric(float64(index)/float64(d.Objects), "index-B/object")
+	b.ReportMetric(float64(db+index)/float64(d.Objects), "total-B/object")
+	b.ReportMetric(float64(db)/float64(d.Versions), "db-B/version")
+	b.ReportMetric(float64(d.Versions)/float64(d.Objects), "versions/object")
+}
+
+// diskBytes is the size of the file or directory tree at path.
+func diskBytes(b *testing.B, path string) int64 {
+	var n int64
+	err := filepath.WalkDir(path, func(_ string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			info, err := e.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// benchScaleRejudge runs re-judging passes on a node over the corpus (its
+// signers' chains do not resolve here: a pass reads every verdict, asks
+// for each signer's chain once and keeps what it knew, the steady state of
+// an aggregator whose peers changed nothing), and searches meanwhile.
+func benchScaleRejudge(b *testing.B, d benchdata.Data) {
+	tn := startNodeWith(b, d.Dir, freeAddr(b, "127.0.0.1"), nil)
+	ctx := context.Background()
+	ix := tn.n.live.index()
+	qs := benchdata.Queries(d.Corpus, 4096)
+	quiet := searchLatencies(ctx, b, ix, qs[:300], nil)
+	var took time.Duration
+	var during []time.Duration
+	for b.Loop() {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var lat []time.Duration
+		wg.Go(func() { lat = searchLatencies(ctx, b, ix, qs[300:], stop) })
+		start := time.Now()
+		if _, err := tn.n.rejudger.Pass(ctx); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+		close(stop)
+		wg.Wait()
+		during = append(during, lat...)
+	}
+	pass := took / time.Duration(b.N)
+	b.ReportMetric(pass.Seconds(), "pass-s")
+	b.ReportMetric(pass.Seconds()/tn.n.cfg.Trust.ReverifyInterval.Seconds(), "pass-share-of-interval")
+	b.ReportMetric(p99ms(quiet), "search-p99-ms")
+	b.ReportMetric(p99ms(during), "search-p99-rejudging-ms")
+}
+
+// searchLatencies runs qs in turn (until stop is closed, when it is not
+// nil) and returns their latencies.
+func searchLatencies(ctx context.Context, b *testing.B, ix *search.Index, qs []search.Query, stop chan struct{}) []time.Duration {
+	var lat []time.Duration
+	for i := 0; ; i++ {
+		if stop == nil && i == len(qs) {
+			return lat
+		}
+		if stop != nil {
+			select {
+			case <-stop:
+				return lat
+			default:
+			}
+		}
+		start := time.Now()
+		if _, err := ix.Search(ctx, qs[i%len(qs)]); err != nil {
+			b.Error(err)
+			return lat
+		}
+		lat = append(lat, time.Since(start))
+	}
+}
+
+func p99ms(lat []time.Duration) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	lat = slices.Sorted(slices.Values(lat))
+	return float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()) / 1000
+}
