@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/entity"
@@ -38,6 +39,10 @@ type judgedRef struct {
 	status  string
 	kid     string // the signer's key the version was judged with
 }
+
+// rejudgeResolvers bounds the signers' chains a re-judging pass resolves at
+// once.
+const rejudgeResolvers = 8
 
 // keyMemo is what a pass remembers of a signer's key: its state, and
 // whether that state was new at that pass. The pass after a change judges
@@ -76,15 +81,30 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	// since the last pass, or an enrolment (a remembered failure would hide
 	// it), shows now. The denylists of the authorities on the way then drop
 	// the chains of what they revoked, which the loop below reads again.
+	// The signers are resolved concurrently (an aggregator's pass reads
+	// hundreds of chains over the network), at most rejudgeResolvers at a
+	// time; the resolver fetches a document shared by several chains once.
 	authorities := map[string]bool{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, rejudgeResolvers)
 	for signer := range bySigner {
-		s.resolver.Invalidate(signer)
-		if ch, err := s.resolver.Resolve(ctx, signer); err == nil {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			s.resolver.Invalidate(signer)
+			ch, err := s.resolver.Resolve(ctx, signer)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
 			for _, a := range ch.Path[1:] {
 				authorities[a] = true
 			}
-		}
+		})
 	}
+	wg.Wait()
 	list := make([]string, 0, len(authorities))
 	for a := range authorities {
 		list = append(list, a)

@@ -1,0 +1,85 @@
+package trust
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interlink-project/interlink-node/protocol"
+	"github.com/interlink-project/interlink-node/protocol/trustchain"
+)
+
+// slowFetcher answers through next after a pause and records how many
+// fetches were in flight at once.
+type slowFetcher struct {
+	next trustchain.Fetcher
+	mu   sync.Mutex
+	now  int
+	max  int
+}
+
+func (f *slowFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
+	f.mu.Lock()
+	f.now++
+	f.max = max(f.max, f.now)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.now--
+		f.mu.Unlock()
+	}()
+	time.Sleep(20 * time.Millisecond)
+	return f.next.Fetch(ctx, raw)
+}
+
+// signedBy lists one verified version per signer.
+type signedBy []string
+
+func (v signedBy) ForEachMeta(_ context.Context, fn func(protocol.Object) error) error {
+	for i, signer := range v {
+		o := protocol.Object{Meta: protocol.Meta{IRI: fmt.Sprintf("%s/objects/%d", signer, i), Version: 1, Origin: signer},
+			Verification: &protocol.Verification{Status: protocol.Verified, Signers: []protocol.SignerInfo{{EntityID: signer}}}}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (signedBy) Get(context.Context, string) (protocol.Object, error) {
+	return protocol.Object{}, errors.New("not asked")
+}
+
+func (signedBy) SetVerification(context.Context, string, uint64, *protocol.Verification) error {
+	return errors.New("not asked")
+}
+
+// TestRejudgeResolvesSignersConcurrently: a pass reads every signer's chain
+// afresh, several at once (an aggregator's pass reads hundreds over the
+// network, one after the other it outgrew its interval), and no more than
+// rejudgeResolvers at a time.
+func TestRejudgeResolvesSignersConcurrently(t *testing.T) {
+	f := newFed(t)
+	slow := &slowFetcher{next: f.net}
+	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
+	cfg := f.config(sp)
+	m := f.addWith(sp, cfg)
+	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
+		Registry: m.store.Authority(), Fetcher: slow, Now: f.clock.Now, Version: "test", IDs: m.ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signers signedBy
+	for i := range 3 * rejudgeResolvers {
+		signers = append(signers, fmt.Sprintf("https://leaf%02d.example", i))
+	}
+	if _, err := svc.Rejudge(context.Background(), signers); err != nil {
+		t.Fatal(err)
+	}
+	if slow.max < 2 || slow.max > rejudgeResolvers {
+		t.Fatalf("at most %d chain fetches in flight at once, want 2 to %d", slow.max, rejudgeResolvers)
+	}
+}
