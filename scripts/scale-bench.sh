@@ -63,8 +63,10 @@ if want plots; then
 	echo "== curves ($SVG_DIR) and medians ($OUT/tables.md)"
 	plot() { go run ./cmd/benchplot "$@"; }
 	: > "$OUT/tables.md"
-	raw=("$OUT/search.txt" "$OUT/pages.txt" "$OUT/node.txt")
-	for f in "${raw[@]}"; do [[ -f $f ]] || : > "$f"; done
+	# Every raw file of the three benchmarks (search-1M.txt and the like
+	# from separate runs of one size included).
+	for f in search pages node; do [[ -f "$OUT/$f.txt" ]] || : > "$OUT/$f.txt"; done
+	raw=("$OUT"/search*.txt "$OUT"/pages*.txt "$OUT"/node*.txt)
 	plot -o "$SVG_DIR/scale-search.svg" -title "Search with facets: latency by catalogue size" -ylabel "milliseconds" \
 		-desc "storage/search BenchmarkSearchScale: 1-3 words, two filters, facets counted; medians of the runs" \
 		-series "search p50=BenchmarkSearchScale/{x}:p50-ms" -series "search p99=BenchmarkSearchScale/{x}:p99-ms" \
