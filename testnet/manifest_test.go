@@ -220,6 +220,7 @@ func TestNodeConfig(t *testing.T) {
 func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte("nodes: [{name: a, role: anchor, recognises: [b]}, {name: b, role: anchor}, {name: c, role: leaf, superior: a}]"))
 	f.Add([]byte("trust: false\ngossip: false\nnodes: [{name: a}]"))
+	f.Add([]byte("follows: none\nnodes: [{name: a, role: anchor}, {name: b, role: leaf, superior: a, aggregator: true}]"))
 	f.Add([]byte("nodes: [{name: a, role: intermediate, superior: b}, {name: b, role: intermediate, superior: a}]"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, err := ParseManifest(raw)

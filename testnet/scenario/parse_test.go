@@ -297,6 +297,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte("name: x\nsteps:\n  - partition: [[a], [b]]\n  - heal:\n"))
+	f.Add([]byte("name: x\nsteps:\n  - start: a\n  - wait-until: {members: {on: all, gone: [a]}, timeout: 1s, measure: j, from: start}\n"))
 	f.Add([]byte("name: x\nsteps:\n  - assert: {running: {on: {all-but: [a]}}}\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		s, err := Parse(raw)
