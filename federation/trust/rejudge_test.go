@@ -82,4 +82,9 @@ func TestRejudgeResolvesSignersConcurrently(t *testing.T) {
 	if slow.max < 2 || slow.max > rejudgeResolvers {
 		t.Fatalf("at most %d chain fetches in flight at once, want 2 to %d", slow.max, rejudgeResolvers)
 	}
+	// A signer that cannot be read is asked once a pass, not again in the
+	// pass's second loop (one after the other, each would cost a timeout).
+	if n := f.net.fetches("https://leaf00.example"); n != 1 {
+		t.Fatalf("an unreachable signer was fetched %d times in one pass, want 1", n)
+	}
 }
