@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -152,35 +151,13 @@ func benchScaleBackup(b *testing.B, d benchdata.Data) {
 func benchScaleStorage(b *testing.B, d benchdata.Data) {
 	var db, index int64
 	for b.Loop() {
-		db, index = diskBytes(b, d.DB), diskBytes(b, d.Index)
+		db, index = diskSize(b, d.DB), diskSize(b, d.Index)
 	}
 	b.ReportMetric(float64(db)/float64(d.Objects), "db-B/object")
 	b.ReportMetric(float64(index)/float64(d.Objects), "index-B/object")
 	b.ReportMetric(float64(db+index)/float64(d.Objects), "total-B/object")
 	b.ReportMetric(float64(db)/float64(d.Versions), "db-B/version")
 	b.ReportMetric(float64(d.Versions)/float64(d.Objects), "versions/object")
-}
-
-// diskBytes is the size of the file or directory tree at path.
-func diskBytes(b *testing.B, path string) int64 {
-	var n int64
-	err := filepath.WalkDir(path, func(_ string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !e.IsDir() {
-			info, err := e.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
 }
 
 // benchScaleRejudge runs re-judging passes on a node over the corpus (its
@@ -246,4 +223,13 @@ func p99ms(lat []time.Duration) float64 {
 	}
 	lat = slices.Sorted(slices.Values(lat))
 	return float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()) / 1000
+}
+
+// diskSize is benchdata.DiskBytes, failing b on error.
+func diskSize(b *testing.B, path string) int64 {
+	n, err := benchdata.DiskBytes(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -292,4 +293,23 @@ func syncIndex(tb testing.TB, d Data) error {
 		rerr = nil
 	}
 	return errors.Join(werr, rerr, ix.Close())
+}
+
+// DiskBytes is the size of the file, or of every file in the tree, at path.
+func DiskBytes(path string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(path, func(_ string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			info, err := e.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	return n, err
 }
