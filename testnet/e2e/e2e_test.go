@@ -25,7 +25,7 @@ import (
 
 var (
 	long  = flag.Bool("testnet.long", false, "also run the long federations (8 and 32 synthetic nodes)")
-	scale = flag.Bool("testnet.scale", false, "also run 64 nodes and an aggregator through configs/scenarios/scale-64.yaml")
+	scale = flag.Bool("testnet.scale", false, "also run 64 nodes and an aggregator through configs/scale/scale-64.yaml")
 )
 
 // bin is the interlink binary built for the tests.
@@ -216,10 +216,9 @@ func TestPilotFederation(t *testing.T) {
 	// As the acceptance check runs them: revocation first (it changes
 	// trust, and must leave the federation whole), then every other, then
 	// all of them again.
-	// scale-64 needs `up --nodes 64 --aggregator` (TestScale64).
 	order := []string{"../../configs/scenarios/revocation.yaml"}
 	for _, f := range files {
-		if b := filepath.Base(f); b != "revocation.yaml" && b != "scale-64.yaml" {
+		if b := filepath.Base(f); b != "revocation.yaml" {
 			order = append(order, f)
 		}
 	}
@@ -331,6 +330,6 @@ func TestScale64(t *testing.T) {
 	if n := running(t, dir); n != 64 {
 		t.Fatalf("%d nodes running, want 64", n)
 	}
-	out := must(t, 20*time.Minute, "testnet", "run", "../../configs/scenarios/scale-64.yaml", "--dir", dir)
+	out := must(t, 20*time.Minute, "testnet", "run", "../../configs/scale/scale-64.yaml", "--dir", dir)
 	t.Log(out)
 }

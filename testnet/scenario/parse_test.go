@@ -12,9 +12,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// TestShippedScenarios: every file in configs/scenarios parses.
+// TestShippedScenarios: every file in configs/scenarios (the pilot
+// federation's) and configs/scale (a synthetic federation's) parses.
 func TestShippedScenarios(t *testing.T) {
 	files, err := filepath.Glob("../../configs/scenarios/*.yaml")
+	scale, _ := filepath.Glob("../../configs/scale/*.yaml")
+	files = append(files, scale...)
 	if err != nil || len(files) < 5 {
 		t.Fatalf("want the five pilot scenarios and more, found %v (%v)", files, err)
 	}
