@@ -158,6 +158,11 @@ func (b *backfiller) backfill(ctx context.Context, actor string) (applied, pendi
 			break
 		}
 	}
+	if err == nil && ctx.Err() != nil {
+		// The fetcher stops quietly when the backfill is cancelled: that is
+		// not a complete backfill.
+		err = fmt.Errorf("backfill %s: %w", actor, ctx.Err())
+	}
 	if err == nil {
 		w.write(ops)
 	}

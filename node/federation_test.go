@@ -1,8 +1,10 @@
 package node
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -218,4 +220,34 @@ func TestUnfollowBlockedDomainAndReplay(t *testing.T) {
 	})
 	b.do("POST", "/api/v1/deliveries/dead/nope/replay", b.admin, "", nil).problem(t, 400, "bad-query")
 	b.do("POST", "/api/v1/deliveries/dead/ffffffffffffffff/replay", b.admin, "", nil).problem(t, 404, "not-found")
+}
+
+// TestBackfillCancelledIsNotComplete: a backfill whose context ends while
+// it pages (a node stopping) reports an error, never a complete backfill
+// of what it had written so far (the peer would be marked caught up).
+func TestBackfillCancelledIsNotComplete(t *testing.T) {
+	a := startFed(t, "127.0.0.1")
+	b := startNodeWith(t, t.TempDir(), freeAddr(t, "127.0.0.2"), func(c *Config) { fedConfig(c); c.Testing.Faults = true })
+	editor := a.token("editor")
+	var objs []any
+	for j := range 300 {
+		objs = append(objs, interlinkerBody(fmt.Sprintf("bc_%04d", j), fmt.Sprintf("Cancelled tool %d", j), "Strumento", "P1"))
+	}
+	if r := a.postJSON("/api/v1/import", editor, map[string]any{"objects": objs}); r.status != 201 {
+		t.Fatalf("import: %d %s", r.status, r.body)
+	}
+	if _, err := b.n.live.fed().Actor(context.Background(), a.actor()); err != nil {
+		t.Fatal(err)
+	}
+	// Every outbound request of b now takes 150 ms: the outbox's pages
+	// cannot all arrive before the context ends.
+	if r := b.do(http.MethodPut, "/api/v1/testing/faults", b.admin, "application/json", []byte(`{"latency":"150ms"}`)); r.status != 200 {
+		t.Fatalf("faults: %d %s", r.status, r.body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	n, err := b.n.live.fed().Backfill(ctx, a.actor())
+	if err == nil {
+		t.Fatalf("a cancelled backfill reported success after %d of 300 objects", n)
+	}
 }
