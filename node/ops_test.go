@@ -310,11 +310,12 @@ func TestRequestLog(t *testing.T) {
 	}{{logRequestsAll, 1, 6}, {logRequestsErrors, 1, 0}, {logRequestsSampled, 3, 2}, {logRequestsSampled, 1, 6}}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
-			var buf bytes.Buffer
+			// The node's own goroutines (the search index) log into it too.
+			buf := &lockedBuffer{}
 			cfg := Defaults()
 			cfg.Data, cfg.Listen = t.TempDir(), freeAddr(t, "127.0.0.1")
 			cfg.Log.Requests, cfg.Log.RequestSample = c.mode, c.sample
-			n, err := New(cfg, Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Stdout: io.Discard})
+			n, err := New(cfg, Options{Logger: slog.New(slog.NewJSONHandler(buf, nil)), Stdout: io.Discard})
 			if err != nil {
 				t.Fatal(err)
 			}
