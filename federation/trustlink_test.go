@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/interlink-project/interlink-node/federation/trust"
@@ -92,5 +93,28 @@ func TestCosignersAndCoproducers(t *testing.T) {
 	}
 	if got := Cosigners(self, &protocol.Interlinker{}); len(got) != 1 {
 		t.Fatalf("an interlinker's cosigners: %v", got)
+	}
+}
+
+// A story is co-signed by its participants' nodes (hosts compared without
+// case, ports kept), as a service by those of its co-producers; other kinds
+// by their origin alone.
+func TestCosignersOfEachKind(t *testing.T) {
+	self := "https://re.example"
+	story := &protocol.Story{Type: protocol.KindStory, Participants: []protocol.StoryParticipant{
+		{Organisation: "https://re.example"}, {Organisation: "https://Civic.example/actor"}, {Organisation: "https://civic.example"}, {Organisation: "https://zgz.example:8443"}}}
+	svc := &protocol.PublicService{Type: protocol.KindPublicService, CoproducedBy: []string{"https://civic.example/org"}}
+	for _, tc := range []struct {
+		name string
+		e    protocol.Entity
+		want []string
+	}{
+		{"story", story, []string{self, "https://civic.example", "https://zgz.example:8443"}},
+		{"service", svc, []string{self, "https://civic.example"}},
+		{"rating", &protocol.Rating{Type: protocol.KindRating}, []string{self}},
+	} {
+		if got := Cosigners(self, tc.e); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: cosigners = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,38 +15,10 @@ import (
 // the person who made it.
 func TestAdminPagesMounted(t *testing.T) {
 	tn := startNode(t, t.TempDir(), "127.0.0.1")
-	ctx := t.Context()
-	acc := tn.n.live.accounts()
-	if _, err := acc.CreateUser(ctx, accounts.NewUser{Username: "root", Role: accounts.RoleAdmin, Password: "Root-Passw0rd-long"}); err != nil {
-		t.Fatal(err)
-	}
-	secret, _, err := acc.Authenticate(ctx, "root", "Root-Passw0rd-long", accounts.Client{Address: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page, _ := pageSession(t, tn)
 	send := func(method, path string, form url.Values, signedIn bool) (int, string, http.Header) {
 		t.Helper()
-		var body io.Reader
-		if form != nil {
-			form.Set("csrf", acc.CSRFToken(secret))
-			body = strings.NewReader(form.Encode())
-		}
-		req, _ := http.NewRequest(method, tn.url+path, body)
-		req.Header.Set("Accept", "text/html")
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		if signedIn {
-			req.AddCookie(&http.Cookie{Name: "interlink_session", Value: secret.Reveal()})
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), resp.Header
+		return page(method, path, "text/html", form, signedIn)
 	}
 	if st, _, h := send("GET", "/admin/follows", nil, false); st != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
 		t.Fatalf("anonymous /admin/follows: %d %s", st, h.Get("Location"))
@@ -77,7 +48,7 @@ func TestAdminPagesMounted(t *testing.T) {
 	if st, body, _ := send("POST", "/admin/follows?lang=en", url.Values{"target": {"http://127.0.0.1:1/actor"}}, true); st != http.StatusBadGateway || !strings.Contains(body, "could not be followed") {
 		t.Fatalf("follow of a dead node: %d", st)
 	}
-	es, _, err := acc.ListAudit(ctx, 0, 10)
+	es, _, err := tn.n.live.accounts().ListAudit(t.Context(), 0, 10)
 	if err != nil || len(es) == 0 || es[0].Username != "root" || es[0].Action != accounts.ActionTokenCreate {
 		t.Fatalf("audit: %+v %v", es, err)
 	}

@@ -205,7 +205,7 @@ func (s *Service) Create(ctx context.Context, e protocol.Entity) (protocol.Objec
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	obj := s.newObject(e, body)
-	if cs := cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
+	if cs := federation.Cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
 		return obj, s.startDraft(ctx, obj, 0, nil, cs)
 	}
 	if err := s.applyLocal(ctx, storage.WriteOp{Object: obj, Entity: e}); err != nil {
@@ -250,7 +250,7 @@ func (s *Service) Update(ctx context.Context, id string, e protocol.Entity, ifMa
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
 	next := s.nextVersion(cur, e.NaturalKey(), body)
-	if cs := cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
+	if cs := federation.Cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
 		return next, s.startDraft(ctx, next, cur.Version, cur.JWS, cs)
 	}
 	if err := s.applyLocal(ctx, storage.WriteOp{Object: next, ExpectVersion: cur.Version, Entity: e}); err != nil {
@@ -333,7 +333,7 @@ func (s *Service) tryImport(ctx context.Context, entities []protocol.Entity) (Im
 			return ImportResult{}, fmt.Errorf("encode objects[%d]: %w", i, err)
 		}
 		item := ImportItem{Type: e.Kind(), Key: e.NaturalKey()}
-		if cs := cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
+		if cs := federation.Cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
 			return ImportResult{}, invalid(fmt.Sprintf("objects[%d].coproduced_by", i), "cosign",
 				"%s is co-produced with %s: create it with POST /api/v1/objects so that every co-producer signs it", item.Key, strings.Join(cs[1:], ", "))
 		}

@@ -176,13 +176,13 @@ func (ps *processSteps) do(ctx context.Context, p *Process) error {
 		pr.changes = append(pr.changes, f.Change)
 		ps.out.printf("  process %s finished: service %s (%s), draft %s", p.Process, f.Service, f.IRI, dash(f.Draft))
 		if p.As != "" {
-			ps.objs.set(p.As).add(item{Node: n.Name, Kind: "service", Key: f.Service, IRI: f.IRI, ID: f.IRI[strings.LastIndexByte(f.IRI, '/')+1:], DraftID: f.Draft})
+			ps.objs.set(p.As).add(item{Node: n.Name, Kind: "service", Key: f.Service, IRI: f.IRI, ID: lastSegment(f.IRI), DraftID: f.Draft})
 		}
 		if p.StoryAs != "" {
 			if f.Story == "" {
 				return fmt.Errorf("finish on %s: no story was drafted", n.Name)
 			}
-			ps.objs.set(p.StoryAs).add(item{Node: n.Name, Kind: "story", IRI: f.Story, ID: f.Story[strings.LastIndexByte(f.Story, '/')+1:], DraftID: f.StoryDraft})
+			ps.objs.set(p.StoryAs).add(item{Node: n.Name, Kind: "story", IRI: f.Story, ID: lastSegment(f.Story), DraftID: f.StoryDraft})
 		}
 	}
 	return nil
@@ -208,7 +208,7 @@ func (ps *processSteps) create(ctx context.Context, n *testnet.NodeState, tok st
 	if _, err := ps.c.Do(ctx, http.MethodPost, n.URL+"/api/v1/processes", tok, in, &r); err != nil {
 		return fmt.Errorf("create on %s: %w", n.Name, err)
 	}
-	pr := &processRun{iri: r.Process, id: r.Process[strings.LastIndexByte(r.Process, '/')+1:], changes: []string{r.Change}}
+	pr := &processRun{iri: r.Process, id: lastSegment(r.Process), changes: []string{r.Change}}
 	var got api.Process
 	if _, err := ps.c.Do(ctx, http.MethodGet, n.URL+"/api/v1/processes/"+url.PathEscape(pr.id), tok, nil, &got); err != nil {
 		return err
