@@ -406,11 +406,12 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	story, _ := e.(*protocol.Story)
 	for _, l := range langs {
-		desc := doc.Description[l]
-		if story != nil { // the other parts have their own headings below
+		desc, tags := doc.Description[l], doc.Tags[l]
+		if story != nil { // the other parts and the governance model have their own place below
 			desc = story.Summary[l]
+			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t == story.Governance })
 		}
-		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: doc.Tags[l]})
+		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: tags})
 	}
 	add := func(label string, vals ...string) {
 		var kept []string

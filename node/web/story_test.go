@@ -46,6 +46,9 @@ func TestStoryPage(t *testing.T) {
 			t.Errorf("story page lacks %q", want)
 		}
 	}
+	if strings.Contains(body, `<span class="chip">government-plus-citizen</span>`) {
+		t.Errorf("the governance model is shown as a raw tag beside its localised name")
+	}
 	if strings.Count(body, "Aperti") != 1 {
 		t.Errorf("the results are shown %d times, want once (not again in the summary)", strings.Count(body, "Aperti"))
 	}
