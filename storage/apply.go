@@ -357,8 +357,11 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 	// Every check passed: record the writes.
 	seq++
 	if exists {
+		if !cur.deleted {
+			ov.del(bIndex, indexKey(fieldAll, "", cur.oid))
+		}
 		for _, pst := range cur.postings {
-			ov.del(bIndex, indexKey(pst.field, pst.value, o.IRI))
+			ov.del(bIndex, indexKey(pst.field, pst.value, cur.oid))
 		}
 		if err := addAgg(ov, cur.agg, cur.aggTarget, cur.rating, -1); err != nil {
 			return seq, fmt.Errorf("%s: %w", where, err)
@@ -374,12 +377,16 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 	if claimID {
 		ov.put(bIDs, []byte(o.ID), iri)
 	}
-	h := header{deleted: o.Deleted, version: o.Version, seq: seq}
+	h := header{deleted: o.Deleted, version: o.Version, seq: seq, oid: cur.oid}
+	if !exists {
+		h.oid = nextOID(ov)
+	}
 	if !o.Deleted {
 		h.postings = p.postings
 		h.agg, h.aggTarget, h.rating = p.agg, p.aggTarget, p.rating
+		ov.put(bIndex, indexKey(fieldAll, "", h.oid), iri)
 		for _, pst := range p.postings {
-			ov.put(bIndex, indexKey(pst.field, pst.value, o.IRI), nil)
+			ov.put(bIndex, indexKey(pst.field, pst.value, h.oid), iri)
 		}
 		if err := addAgg(ov, p.agg, p.aggTarget, p.rating, +1); err != nil {
 			return seq, fmt.Errorf("%s: %w", where, err)
@@ -474,4 +481,16 @@ func printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// nextOID takes the next order number from the meta counter (the overlay
+// shows the numbers earlier writes of the same batch took).
+func nextOID(ov *overlay) uint64 {
+	var n uint64
+	if v := ov.get(bMeta, mOID); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	ov.put(bMeta, mOID, be64(n))
+	return n
 }

@@ -41,6 +41,7 @@
 //	           "epoch"             → random hex id, new with every database and every restore
 //	           "created"           → RFC 3339 time the database was created
 //	           "seq"               → be64(last change sequence)
+//	           "oid"               → be64(last order number given to an object)  (schema 7)
 //	           "count/" + kind     → be64(live objects of that kind)
 //	           "fed/outbox.seq"    → be64(last outbox position)          (schema 2)
 //	           "fed/outbox.count"  → be64(outbox entries)
@@ -48,16 +49,22 @@
 //	           "fed/followers/" + state, "fed/following/" + state → be64(edges in that state)
 //	objects    iri                 → header: format, flags (deleted), current version,
 //	                                 seq of its last change, aggregate contribution,
-//	                                 and the index postings of the current version
+//	                                 the index postings of the current version, and
+//	                                 (format 2, schema 7) the object's order number: given
+//	                                 once, when this node first stores the object
 //	versions   str(iri) be64(ver)  → record: format, flags, version, created, updated,
 //	                                 str(iri) str(id) str(type) str(origin) str(key), body (verbatim)
 //	ids        id                  → iri (ULIDs; tombstones keep theirs; a remote object
 //	                                 whose id another object holds has none)
 //	keys       str(origin) str(type) key → iri (live objects with a natural key only; a remote
 //	                                 object takes its key only when it is free)
-//	index      field str(value) iri → "" (live objects only; field is one byte:
-//	                                 1 type, 2 origin, 3 nature, 4 language, 5 problem_profile,
-//	                                 6 licence, 7 scope, 8 country, 9 target)
+//	index      field str(value) be64(order number) → iri (live objects only; field is
+//	                                 one byte: 0 every object (value ""), 1 type, 2 origin,
+//	                                 3 nature, 4 language, 5 problem_profile, 6 licence,
+//	                                 7 scope, 8 country, 9 target. Until schema 7 keyed by
+//	                                 IRI instead of order number: objects received together
+//	                                 from many origins then touched a leaf per posting each;
+//	                                 now they append to one. List walks it in order numbers)
 //	aggregates target-iri          → uvarint(adoptions) uvarint(ratings) varint(rating sum)
 //	changes    be64(seq)           → iri (compacted: only the latest change of each object is
 //	                                 kept, so sequences have gaps and the log is bounded by
@@ -142,6 +149,12 @@
 //
 // An entry, the state after it and the deliveries that announce it commit
 // together (Append): a participant acknowledges nothing it could lose.
+//
+// Schema 7 gives every object an order number (meta "oid", the header's
+// last field) and keys the index postings by it (storage/order.go: the
+// migration numbers the objects in IRI order, the order lists had, and
+// rebuilds the index from the headers; a list cursor of the old form still
+// continues where it stood).
 //
 // Disabling a user (UpdateUser) deletes its sessions in the same
 // transaction, and CreateSession refuses a disabled user, so a disabled

@@ -20,7 +20,10 @@ import (
 const (
 	recordFormat           byte = 1
 	recordFormatProvenance byte = 2
-	headerFormat           byte = 1
+	// Header formats: 1 (schema ≤ 6) ends with the postings; 2 (schema 7)
+	// adds the object's order number after them.
+	headerFormatV1 byte = 1
+	headerFormat   byte = 2
 
 	flagDeleted byte = 1 << 0
 	// flagSigned: the record carries the version's JWS and this node's
@@ -235,6 +238,11 @@ type header struct {
 	aggTarget string // the IRI adopted or rated
 	rating    int64  // the rating's value (aggRating only)
 	postings  []posting
+	// oid is the object's order number: given once, when this node first
+	// stores the object, from the meta counter "oid", and never changed.
+	// Index postings are keyed by it, so that the postings of objects
+	// stored together share leaves (schema 7).
+	oid uint64
 }
 
 func encodeHeader(h *header) []byte {
@@ -261,13 +269,14 @@ func encodeHeader(h *header) []byte {
 		b = append(b, p.field)
 		b = appendStr(b, p.value)
 	}
-	return b
+	return binary.AppendUvarint(b, h.oid)
 }
 
 func decodeHeader(v []byte) (header, error) {
 	var h header
 	r := reader{b: v}
-	if f := r.byte(); r.err == nil && f != headerFormat {
+	f := r.byte()
+	if r.err == nil && f != headerFormat && f != headerFormatV1 {
 		return h, fmt.Errorf("%w: unknown header format %d", errCorrupt, f)
 	}
 	h.deleted = r.byte()&flagDeleted != 0
@@ -292,6 +301,9 @@ func decodeHeader(v []byte) (header, error) {
 			h.postings = append(h.postings, posting{field: f, value: r.str()})
 		}
 	}
+	if f == headerFormat {
+		h.oid = r.uvarint()
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
@@ -304,7 +316,7 @@ func decodeHeader(v []byte) (header, error) {
 // headerVersion reads only the current version of an encoded header.
 func headerVersion(v []byte) (uint64, error) {
 	r := reader{b: v}
-	if f := r.byte(); r.err == nil && f != headerFormat {
+	if f := r.byte(); r.err == nil && f != headerFormat && f != headerFormatV1 {
 		return 0, fmt.Errorf("%w: unknown header format %d", errCorrupt, f)
 	}
 	r.byte()
@@ -331,12 +343,14 @@ func keysKey(origin string, kind protocol.Kind, key string) []byte {
 
 // indexPrefix is the index-bucket prefix of every object with field=value.
 func indexPrefix(field byte, value string) []byte {
-	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(value))
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(value)+8)
 	return appendStr(append(b, field), value)
 }
 
-func indexKey(field byte, value, iri string) []byte {
-	return append(indexPrefix(field, value), iri...)
+// indexKey is the index-bucket key of the posting (field, value) of the
+// object with order number oid; its value is the object's IRI.
+func indexKey(field byte, value string, oid uint64) []byte {
+	return appendBE64(indexPrefix(field, value), oid)
 }
 
 // aggregate values: adoptions, ratings, rating sum.

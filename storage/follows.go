@@ -304,10 +304,10 @@ func (fg Follows) listFollows(ctx context.Context, g graph, after string, limit 
 	var from []byte
 	if after != "" {
 		a, err := decodeCursor(after)
-		if err != nil {
-			return nil, "", 0, fmt.Errorf("%s: %w: %w", what, ErrInvalidQuery, err)
+		if err != nil || a.iri == "" {
+			return nil, "", 0, fmt.Errorf("%s: %w: malformed cursor %q", what, ErrInvalidQuery, protocol.Clip(after, 40))
 		}
-		from = []byte(a)
+		from = []byte(a.iri)
 	}
 	var out []Follow
 	var next string
@@ -334,7 +334,7 @@ func (fg Follows) listFollows(ctx context.Context, g graph, after string, limit 
 				continue
 			}
 			if len(out) == limit {
-				next = encodeCursor(out[len(out)-1].Actor)
+				next = encodeIRICursor(out[len(out)-1].Actor)
 				return nil
 			}
 			out = append(out, f)

@@ -80,7 +80,8 @@ func FuzzListCursor(f *testing.F) {
 		f.Fatalf("List: %q, %v", next, err)
 	}
 	f.Add(next)
-	f.Add(encodeCursor(ops[2].Object.IRI))
+	f.Add(encodeCursor(3))
+	f.Add(encodeIRICursor(ops[2].Object.IRI))
 	f.Add("")
 	f.Add("aQ")
 	f.Add("!!")
@@ -92,11 +93,15 @@ func FuzzListCursor(f *testing.F) {
 			}
 			return
 		}
-		iri, _ := decodeCursor(c)
-		for _, o := range items {
-			if c != "" && o.IRI <= iri {
-				t.Fatalf("cursor %q (after %q) listed %s", c, iri, o.IRI)
+		// The three objects have order numbers 1, 2, 3 and ascending IRIs.
+		cur, _ := decodeCursor(c)
+		for i, o := range items {
+			if (cur.iri != "" && o.IRI <= cur.iri) || (i > 0 && o.IRI <= items[i-1].IRI) {
+				t.Fatalf("cursor %q (after %+v) listed %s out of order", c, cur, o.IRI)
 			}
+		}
+		if want := 3 - min(cur.oid, 3); cur.iri == "" && uint64(len(items)) != want {
+			t.Fatalf("cursor %q (after %+v) listed %d objects, want %d", c, cur, len(items), want)
 		}
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -28,9 +30,10 @@ type ListOptions struct {
 }
 
 // List returns live objects (never tombstones) that match every filter, in
-// IRI order, at most Limit of them, and the cursor of the next page ("" when
-// this is the last). An unknown filter key, a malformed cursor or a negative
-// limit is an error wrapping ErrInvalidQuery.
+// the order this node first stored them (oldest first), at most Limit of
+// them, and the cursor of the next page ("" when this is the last). An
+// unknown filter key, a malformed cursor or a negative limit is an error
+// wrapping ErrInvalidQuery.
 func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, string, error) {
 	limit := opts.Limit
 	switch {
@@ -41,13 +44,12 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 	case limit > MaxListLimit:
 		limit = MaxListLimit
 	}
-	var after []byte
+	var cur cursor
 	if opts.After != "" {
-		iri, err := decodeCursor(opts.After)
-		if err != nil {
+		var err error
+		if cur, err = decodeCursor(opts.After); err != nil {
 			return nil, "", fmt.Errorf("storage: list: %w: %w", ErrInvalidQuery, err)
 		}
-		after = []byte(iri)
 	}
 	type filter struct {
 		field  byte
@@ -73,13 +75,32 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 		}
 		filters = append(filters, filter{f, vs})
 	}
+	if len(filters) == 0 {
+		filters = []filter{{fieldAll, []string{""}}} // every live object
+	}
 
 	var items []protocol.Object
 	var next string
 	err := s.view(ctx, "list", func(tx *bbolt.Tx) error {
-		emit := func(iri []byte) (bool, error) {
+		target := uint64(0)
+		switch {
+		case cur.iri != "": // a cursor from before schema 7 names the last IRI
+			hv := tx.Bucket(bObjects).Get([]byte(cur.iri))
+			if hv == nil {
+				return fmt.Errorf("storage: list: %w: the cursor's object %s is unknown", ErrInvalidQuery, protocol.Clip(cur.iri, 80))
+			}
+			h, err := decodeHeader(hv)
+			if err != nil {
+				return fmt.Errorf("storage: list: cursor's object %s: %w", cur.iri, err)
+			}
+			target = h.oid + 1
+		case cur.oid > 0:
+			target = cur.oid + 1
+		}
+		lastOID := uint64(0)
+		emit := func(oid uint64, iri []byte) (bool, error) {
 			if len(items) == limit {
-				next = encodeCursor(items[len(items)-1].IRI)
+				next = encodeCursor(lastOID)
 				return false, nil
 			}
 			hv := tx.Bucket(bObjects).Get(iri)
@@ -91,26 +112,8 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 				return false, err
 			}
 			items = append(items, o)
+			lastOID = oid
 			return true, nil
-		}
-		if len(filters) == 0 {
-			c := tx.Bucket(bObjects).Cursor()
-			var k, hv []byte
-			if after == nil {
-				k, hv = c.First()
-			} else if k, hv = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, hv = c.Next()
-			}
-			for ; k != nil; k, hv = c.Next() {
-				if headerDeleted(hv) {
-					continue
-				}
-				more, err := emit(k)
-				if err != nil || !more {
-					return err
-				}
-			}
-			return nil
 		}
 		iters := make([]*unionIter, len(filters))
 		for i, f := range filters {
@@ -120,31 +123,30 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 			}
 			iters[i] = u
 		}
-		target := after
-		if target != nil {
-			target = append(slices.Clip(target), 0) // the smallest IRI after the cursor
-		}
 	leapfrog:
 		for {
-			x, ok := iters[0].seek(target)
+			x, iri, ok := iters[0].seek(target)
 			if !ok {
 				return nil
 			}
 			for _, it := range iters[1:] {
-				y, ok := it.seek(x)
+				y, _, ok := it.seek(x)
 				if !ok {
 					return nil
 				}
-				if !bytes.Equal(x, y) {
+				if x != y {
 					target = y
 					continue leapfrog
 				}
 			}
-			more, err := emit(x)
+			more, err := emit(x, iri)
 			if err != nil || !more {
 				return err
 			}
-			target = append(slices.Clip(x), 0)
+			if x == math.MaxUint64 {
+				return nil
+			}
+			target = x + 1
 		}
 	})
 	if err != nil {
@@ -153,58 +155,79 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 	return items, next, nil
 }
 
-// subIter walks the IRIs under one index prefix (field, value).
+// subIter walks the order numbers under one index prefix (field, value).
 type subIter struct {
 	c      *bbolt.Cursor
 	prefix []byte
-	cur    []byte // the last IRI found (valid while the transaction lives)
+	cur    uint64 // the last order number found
+	iri    []byte // its object (valid while the transaction lives)
+	found  bool
 	done   bool
 }
 
-// seek returns the smallest IRI ≥ target under the prefix.
-func (s *subIter) seek(target []byte) ([]byte, bool) {
+// seek returns the smallest order number ≥ target under the prefix, and its
+// object's IRI.
+func (s *subIter) seek(target uint64) (uint64, []byte, bool) {
 	if s.done {
-		return nil, false
+		return 0, nil, false
 	}
-	if s.cur != nil && bytes.Compare(s.cur, target) >= 0 {
-		return s.cur, true
+	if s.found && s.cur >= target {
+		return s.cur, s.iri, true
 	}
-	k, _ := s.c.Seek(append(slices.Clip(s.prefix), target...))
-	if k == nil || !bytes.HasPrefix(k, s.prefix) {
+	k, v := s.c.Seek(appendBE64(slices.Clip(s.prefix), target))
+	if k == nil || !bytes.HasPrefix(k, s.prefix) || len(k) != len(s.prefix)+8 {
 		s.done = true
-		return nil, false
+		return 0, nil, false
 	}
-	s.cur = k[len(s.prefix):]
-	return s.cur, true
+	s.cur, s.iri, s.found = binary.BigEndian.Uint64(k[len(s.prefix):]), v, true
+	return s.cur, s.iri, true
 }
 
 // unionIter is the OR of several subIters.
 type unionIter struct{ subs []*subIter }
 
-// seek returns the smallest IRI ≥ target under any of the prefixes.
-func (u *unionIter) seek(target []byte) ([]byte, bool) {
-	var best []byte
+// seek returns the smallest order number ≥ target under any of the
+// prefixes, and its object's IRI.
+func (u *unionIter) seek(target uint64) (uint64, []byte, bool) {
+	var best uint64
+	var iri []byte
 	found := false
 	for _, s := range u.subs {
-		if k, ok := s.seek(target); ok && (!found || bytes.Compare(k, best) < 0) {
-			best, found = k, true
+		if n, v, ok := s.seek(target); ok && (!found || n < best) {
+			best, iri, found = n, v, true
 		}
 	}
-	return best, found
+	return best, iri, found
 }
 
-// Cursors are opaque to callers: "i" + the last IRI of the page, base64url.
-func encodeCursor(iri string) string {
+// Cursors are opaque to callers: "o" + the last order number of the page
+// (8 bytes), base64url. A cursor of the schemas before 7 ("i" + the last
+// IRI) still reads.
+type cursor struct {
+	oid uint64
+	iri string
+}
+
+func encodeCursor(oid uint64) string {
+	return base64.RawURLEncoding.EncodeToString(appendBE64([]byte{'o'}, oid))
+}
+
+// encodeIRICursor is the cursor of lists in IRI order (the follow graph):
+// "i" + the last IRI.
+func encodeIRICursor(iri string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("i" + iri))
 }
 
-func decodeCursor(c string) (string, error) {
+func decodeCursor(c string) (cursor, error) {
 	if len(c) > 2*maxIRILen {
-		return "", fmt.Errorf("cursor too long")
+		return cursor{}, fmt.Errorf("cursor too long")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) < 2 || b[0] != 'i' {
-		return "", fmt.Errorf("malformed cursor %q", protocol.Clip(c, 40))
+	switch {
+	case err == nil && len(b) == 9 && b[0] == 'o':
+		return cursor{oid: binary.BigEndian.Uint64(b[1:])}, nil
+	case err == nil && len(b) >= 2 && b[0] == 'i':
+		return cursor{iri: string(b[1:])}, nil
 	}
-	return string(b[1:]), nil
+	return cursor{}, fmt.Errorf("malformed cursor %q", protocol.Clip(c, 40))
 }

@@ -31,7 +31,7 @@ func TestMigrateSchemaV5ToV6(t *testing.T) {
 		t.Errorf("data lost: %v", err)
 	}
 	_ = s.db.View(func(tx *bbolt.Tx) error {
-		if v, _ := schemaVersion(tx); v != 6 {
+		if v, _ := schemaVersion(tx); v != uint64(len(migrations())) {
 			t.Errorf("schema %d", v)
 		}
 		for _, b := range schemaV6Buckets {

@@ -56,6 +56,7 @@ var (
 	mEpoch   = []byte("epoch")
 	mCreated = []byte("created")
 	mSeq     = []byte("seq")
+	mOID     = []byte("oid") // the last order number given to an object (schema 7)
 )
 
 const countPrefix = "count/"
@@ -63,6 +64,9 @@ const countPrefix = "count/"
 // Secondary-index fields: the filter names List accepts and their one-byte
 // ids in index keys. The ids are part of the on-disk format.
 const (
+	// fieldAll is every live object's posting (value ""): the unfiltered
+	// list walks it, in order numbers like every filtered one.
+	fieldAll            byte = 0
 	fieldType           byte = 1
 	fieldOrigin         byte = 2
 	fieldNature         byte = 3
@@ -92,7 +96,7 @@ type migration func(tx *bbolt.Tx, now time.Time) error
 // migrations is the ordered list: migrations[i] upgrades schema i to i+1.
 // Append only; never edit a released migration.
 func migrations() []migration {
-	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6}
+	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6, migrateV7}
 }
 
 // migrateV2 adds the federation buckets: activities and the outbox, the

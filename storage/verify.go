@@ -55,7 +55,12 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		return []error{fmt.Errorf("meta seq is missing")}, nil
 	}
 	err := func() error {
-		wantIndex := map[string]bool{}
+		wantIndex := map[string]string{} // index key → IRI
+		oids := map[uint64]string{}
+		var lastOID uint64
+		if v := tx.Bucket(bMeta).Get(mOID); len(v) == 8 {
+			lastOID = binary.BigEndian.Uint64(v)
+		}
 		wantKeys := map[string]string{}
 		wantAggs := map[string]Aggregate{}
 		wantCounts := map[protocol.Kind]uint64{}
@@ -75,6 +80,14 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 			if err != nil {
 				report("object %s: header: %v", iri, err)
 				return nil
+			}
+			switch other, dup := oids[h.oid]; {
+			case h.oid == 0 || h.oid > lastOID:
+				report("object %s: order number %d outside 1..%d", iri, h.oid, lastOID)
+			case dup:
+				report("object %s: order number %d is also %s's", iri, h.oid, other)
+			default:
+				oids[h.oid] = iri
 			}
 			// Versions are numbered 1, 2, ... without gaps, except that a
 			// remote version (one with a time received) may follow a gap:
@@ -150,8 +163,9 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 			if !slices.Equal(p.postings, h.postings) {
 				report("object %s: header postings %v, body implies %v", iri, h.postings, p.postings)
 			}
+			wantIndex[string(indexKey(fieldAll, "", h.oid))] = iri
 			for _, pst := range p.postings {
-				wantIndex[string(indexKey(pst.field, pst.value, iri))] = true
+				wantIndex[string(indexKey(pst.field, pst.value, h.oid))] = iri
 			}
 			if p.agg != h.agg || p.aggTarget != h.aggTarget || p.rating != h.rating {
 				report("object %s: header aggregate contribution differs from the body's", iri)
@@ -189,9 +203,12 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		if n != nOwnedIDs {
 			report("ids bucket has %d entries for %d objects that own their id (of %d)", n, nOwnedIDs, nObjects)
 		}
-		_ = tx.Bucket(bIndex).ForEach(func(k, _ []byte) error {
-			if !wantIndex[string(k)] {
+		_ = tx.Bucket(bIndex).ForEach(func(k, v []byte) error {
+			switch want, ok := wantIndex[string(k)]; {
+			case !ok:
 				report("stray index entry %q", k)
+			case want != string(v):
+				report("index entry %q names %s, not %s", k, v, want)
 			}
 			delete(wantIndex, string(k))
 			return nil
