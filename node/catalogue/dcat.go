@@ -16,7 +16,7 @@ var ErrNoSuchPage = errors.New("catalogue: no such page")
 
 // DCATPage renders page (from 1) of the node's own interlinkers and public
 // services as a DCAT-AP catalogue in format, perPage entries a page,
-// interlinkers first, each kind in IRI order (objects keep their place as
+// interlinkers first, each kind in the order this node stored them (objects keep their place as
 // long as none is deleted). c describes the catalogue (its IRI, title,
 // publisher); its Modified is set here; pageURL addresses page n.
 func (s *Service) DCATPage(ctx context.Context, c dcat.Catalog, page, perPage int, pageURL func(int) string, format cpsv.Format) ([]byte, error) {

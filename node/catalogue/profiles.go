@@ -26,8 +26,8 @@ func (s *Service) listAll(ctx context.Context, filters map[string][]string) ([]p
 }
 
 // ProblemProfiles maps each problem profile key this node holds to its
-// object: this node's own when it has one, else the first peer's copy (in
-// IRI order). Pages link a key to its page through it.
+// object: this node's own when it has one, else the first peer's copy (in the
+// order this node stored them). Pages link a key to its page through it.
 func (s *Service) ProblemProfiles(ctx context.Context) (map[string]protocol.Object, error) {
 	items, err := s.listAll(ctx, map[string][]string{"type": {string(protocol.KindProblemProfile)}})
 	if err != nil {
