@@ -136,14 +136,9 @@ func (h EditorPages) NewPost(w http.ResponseWriter, r *http.Request, slug string
 // editable reads object id for its edit page: this node's, live and of
 // a kind the forms cover; otherwise it has answered (404, 410, 403).
 func (h EditorPages) editable(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, *formSpec, bool) {
-	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, 0)
+	p, ok := h.currentObject(w, r, id, "edit")
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		h.Error(w, r, http.StatusNotFound)
-		return protocol.Object{}, nil, false
-	case err != nil:
-		h.d.Logger.ErrorContext(r.Context(), "web: edit", "err", err)
-		h.Error(w, r, http.StatusInternalServerError)
+	case !ok:
 		return protocol.Object{}, nil, false
 	case p.Object.Deleted:
 		h.Error(w, r, http.StatusGone)

@@ -325,17 +325,7 @@ func previewView(loc *locale, e protocol.Entity, version uint64, origin string) 
 	for _, l := range langs {
 		v.Texts = append(v.Texts, langText{Tag: l, Name: langLabel(loc, l), Title: doc.Name[l], Description: plainText(doc.Description[l]), Tags: doc.Tags[l]})
 	}
-	add := func(label string, vals ...string) {
-		var kept []string
-		for _, s := range vals {
-			if s != "" {
-				kept = append(kept, s)
-			}
-		}
-		if len(kept) > 0 {
-			v.Fields = append(v.Fields, field{Label: loc.T(label), Value: kept})
-		}
-	}
+	add := func(label string, vals ...string) { v.Fields = appendField(v.Fields, loc, label, vals...) }
 	add("field.key", e.NaturalKey())
 	add("field.nature", doc.Nature)
 	var names []string

@@ -316,6 +316,21 @@ type field struct {
 	Value []string
 }
 
+// appendField adds the row label (a message id) with the non-empty values
+// of vals; a row without any is left out.
+func appendField(fs []field, loc *locale, label string, vals ...string) []field {
+	var kept []string
+	for _, s := range vals {
+		if s != "" {
+			kept = append(kept, s)
+		}
+	}
+	if len(kept) == 0 {
+		return fs
+	}
+	return append(fs, field{Label: loc.T(label), Value: kept})
+}
+
 type signerView struct {
 	Name, Country, Kind, EntityID, Anchor string
 	Chain                                 []string
@@ -413,17 +428,7 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 		}
 		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: tags})
 	}
-	add := func(label string, vals ...string) {
-		var kept []string
-		for _, s := range vals {
-			if s != "" {
-				kept = append(kept, s)
-			}
-		}
-		if len(kept) > 0 {
-			v.Fields = append(v.Fields, field{Label: loc.T(label), Value: kept})
-		}
-	}
+	add := func(label string, vals ...string) { v.Fields = appendField(v.Fields, loc, label, vals...) }
 	add("field.key", obj.Key)
 	add("field.nature", doc.Nature)
 	langNames := make([]string, 0, len(doc.Languages))

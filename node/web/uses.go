@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/interlink-project/interlink-node/node/accounts"
+	"github.com/interlink-project/interlink-node/node/catalogue"
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
 )
@@ -199,20 +200,32 @@ func (h *Handler) useOf(loc *locale, o protocol.Object) useView {
 // usableObject reads the current object of id for a form post: 404 page
 // when missing, 409 when deleted or of a kind nobody adopts.
 func (h UsesPages) usableObject(w http.ResponseWriter, r *http.Request, id string) (protocol.Object, []protocol.Meta, bool) {
-	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, 0)
+	p, ok := h.currentObject(w, r, id, "object")
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		h.Error(w, r, http.StatusNotFound)
-		return protocol.Object{}, nil, false
-	case err != nil:
-		h.d.Logger.ErrorContext(r.Context(), "web: object", "err", err)
-		h.Error(w, r, http.StatusInternalServerError)
+	case !ok:
 		return protocol.Object{}, nil, false
 	case p.Object.Deleted || !usable(p.Object.Type):
 		h.Error(w, r, http.StatusConflict)
 		return protocol.Object{}, nil, false
 	}
 	return p.Object, p.Versions, true
+}
+
+// currentObject reads the current object of id for a form (what names the
+// page in the log); when it is missing or unreadable it has answered (404,
+// 500) and returns false.
+func (h *Handler) currentObject(w http.ResponseWriter, r *http.Request, id, what string) (catalogue.ObjectPage, bool) {
+	p, err := h.d.Catalogue().ObjectByID(r.Context(), id, 0)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		h.Error(w, r, http.StatusNotFound)
+		return p, false
+	case err != nil:
+		h.d.Logger.ErrorContext(r.Context(), "web: "+what, "err", err)
+		h.Error(w, r, http.StatusInternalServerError)
+		return p, false
+	}
+	return p, true
 }
 
 // useForm re-renders the object page with the forms' errors (422).

@@ -228,6 +228,8 @@ func (p *turtleParser) triples() error {
 	return p.predicateObjectList(subj)
 }
 
+// subject reads an IRI, a blank node label or a collection: the nodes a
+// subject and an object share (object adds literals and property lists).
 func (p *turtleParser) subject() (ld.Node, error) {
 	p.ws()
 	switch c := p.peek(); {
@@ -314,18 +316,8 @@ func (p *turtleParser) emit(s, pr, o ld.Node) error {
 func (p *turtleParser) object() (ld.Node, error) {
 	p.ws()
 	switch c := p.peek(); {
-	case c == '<':
-		iri, err := p.iriRef()
-		if err != nil {
-			return nil, err
-		}
-		return ld.NewIRI(iri), nil
-	case c == '_':
-		return p.blankLabel()
 	case c == '[':
 		return p.blankNodePropertyList()
-	case c == '(':
-		return p.collection()
 	case c == '"' || c == '\'':
 		return p.literal()
 	case c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'):
@@ -338,13 +330,8 @@ func (p *turtleParser) object() (ld.Node, error) {
 		return ld.NewLiteral("false", XSDBoolean, ""), nil
 	case c == 0:
 		return nil, p.errorf("unexpected end of the document")
-	default:
-		iri, err := p.prefixedName()
-		if err != nil {
-			return nil, err
-		}
-		return ld.NewIRI(iri), nil
 	}
+	return p.subject()
 }
 
 func (p *turtleParser) nameCharAt(i int) bool {
