@@ -49,12 +49,7 @@ var mAuditSeq = []byte("audit.seq")
 
 // migrateV5 adds the account, session and audit buckets.
 func migrateV5(tx *bbolt.Tx, _ time.Time) error {
-	for _, name := range schemaV5Buckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return nil
+	return createBuckets(tx, schemaV5Buckets)
 }
 
 // The roles a user may have (the same names and order as API tokens':

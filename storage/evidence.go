@@ -37,10 +37,8 @@ var schemaV4Buckets = [][]byte{bJtis, bJtiExp, bEquivocations, bCosignIdx}
 // migrateV4 adds the evidence buckets and indexes the co-sign requests
 // already stored.
 func migrateV4(tx *bbolt.Tx, _ time.Time) error {
-	for _, name := range schemaV4Buckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
+	if err := createBuckets(tx, schemaV4Buckets); err != nil {
+		return err
 	}
 	idx := tx.Bucket(bCosignIdx)
 	return tx.Bucket(bCosign).ForEach(func(k, raw []byte) error {

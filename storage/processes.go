@@ -35,12 +35,7 @@ var schemaV6Buckets = [][]byte{bProcesses, bProcLog, bProcAssets, bProcChanges, 
 
 // migrateV6 adds the co-production buckets.
 func migrateV6(tx *bbolt.Tx, _ time.Time) error {
-	for _, name := range schemaV6Buckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return nil
+	return createBuckets(tx, schemaV6Buckets)
 }
 
 // Where this node stands in a process (ProcessRecord.Local).

@@ -99,11 +99,9 @@ func migrations() []migration {
 	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6, migrateV7}
 }
 
-// migrateV2 adds the federation buckets: activities and the outbox, the
-// delivery queue, the follow graph and inbox de-duplication. Their counters
-// (meta "fed/...") start absent, which reads as zero.
-func migrateV2(tx *bbolt.Tx, _ time.Time) error {
-	for _, name := range schemaV2Buckets {
+// createBuckets creates the buckets names that do not exist yet.
+func createBuckets(tx *bbolt.Tx, names [][]byte) error {
+	for _, name := range names {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -111,12 +109,17 @@ func migrateV2(tx *bbolt.Tx, _ time.Time) error {
 	return nil
 }
 
+// migrateV2 adds the federation buckets: activities and the outbox, the
+// delivery queue, the follow graph and inbox de-duplication. Their counters
+// (meta "fed/...") start absent, which reads as zero.
+func migrateV2(tx *bbolt.Tx, _ time.Time) error {
+	return createBuckets(tx, schemaV2Buckets)
+}
+
 // migrateV1 creates the buckets and the database's identity.
 func migrateV1(tx *bbolt.Tx, now time.Time) error {
-	for _, name := range schemaV1Buckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
+	if err := createBuckets(tx, schemaV1Buckets); err != nil {
+		return err
 	}
 	meta := tx.Bucket(bMeta)
 	if meta.Get(mEpoch) == nil {

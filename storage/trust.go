@@ -31,12 +31,7 @@ var schemaV3Buckets = [][]byte{bSubordinates, bDrafts, bCosign}
 
 // migrateV3 adds the trust buckets.
 func migrateV3(tx *bbolt.Tx, _ time.Time) error {
-	for _, name := range schemaV3Buckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return nil
+	return createBuckets(tx, schemaV3Buckets)
 }
 
 // Subordinate is an entity a node in anchor or intermediate role vouches
