@@ -306,16 +306,12 @@ func (c *fedCollector) signers(ctx context.Context) (signerScan, bool) {
 	return scan, true
 }
 
-// scanSigners reads every live object's verification (envelopes only).
+// scanSigners reads every live object's verdict.
 func scanSigners(ctx context.Context, st *storage.Store, self string) (signerScan, error) {
 	per := map[string]map[string]int{}
 	var own time.Time
-	err := st.ForEachMeta(ctx, func(o protocol.Object) error {
-		v := o.Verification
-		if o.Deleted || v == nil {
-			return nil
-		}
-		if o.Origin == self {
+	err := st.ForEachVerdict(ctx, func(v storage.Verdict) error {
+		if v.Origin == self {
 			if !v.Expires.IsZero() && (own.IsZero() || v.Expires.Before(own)) {
 				own = v.Expires
 			}

@@ -403,6 +403,7 @@ func planOp(ov *overlay, p *prepared, seq uint64) (uint64, error) {
 	}
 	ov.put(bObjects, iri, encodeHeader(&h))
 	ov.put(bVersions, versionKey(o.IRI, o.Version), p.record)
+	putVerdict(ov, h.oid, o)
 	ov.put(bChanges, be64(seq), iri)
 	return seq, nil
 }

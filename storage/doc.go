@@ -150,6 +150,16 @@
 // An entry, the state after it and the deliveries that announce it commit
 // together (Append): a participant acknowledges nothing it could lose.
 //
+// Schema 8 keeps a compact copy of each current version's verdict
+// (storage/verdicts.go), which re-judging and the signer metrics walk
+// instead of every version record:
+//
+//	verdicts   be64(order number)  → format, str(iri), uvarint(version), str(origin),
+//	                                 str(status), expires, uvarint(n), n × (str(entity id),
+//	                                 str(kid)); live objects whose current version carries
+//	                                 a verification only, written with the version and with
+//	                                 every SetVerification
+//
 // Schema 7 gives every object an order number (meta "oid", the header's
 // last field) and keys the index postings by it (storage/order.go: the
 // migration numbers the objects in IRI order, the order lists had, and

@@ -193,12 +193,6 @@ func (s *Store) ForEach(ctx context.Context, fn func(protocol.Object) error) err
 	return forEachObject(ctx, s, true, fn)
 }
 
-// ForEachMeta is ForEach without the bodies and JWSs: the envelope and the
-// verification of every current version, for walks that only judge them.
-func (s *Store) ForEachMeta(ctx context.Context, fn func(protocol.Object) error) error {
-	return forEachObject(ctx, s, false, fn)
-}
-
 func forEachObject(ctx context.Context, s *Store, withBody bool, fn func(protocol.Object) error) error {
 	var after []byte
 	first := true

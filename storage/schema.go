@@ -96,7 +96,7 @@ type migration func(tx *bbolt.Tx, now time.Time) error
 // migrations is the ordered list: migrations[i] upgrades schema i to i+1.
 // Append only; never edit a released migration.
 func migrations() []migration {
-	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6, migrateV7}
+	return []migration{migrateV1, migrateV2, migrateV3, migrateV4, migrateV5, migrateV6, migrateV7, migrateV8}
 }
 
 // createBuckets creates the buckets names that do not exist yet.

@@ -376,6 +376,7 @@ func (s *Store) SetVerification(ctx context.Context, iri string, ver uint64, v *
 		h.seq = seq
 		ov.put(bObjects, []byte(iri), encodeHeader(&h))
 		ov.put(bVersions, vk, encodeRecord(&o))
+		putVerdict(ov, h.oid, &o)
 		ov.put(bChanges, be64(seq), []byte(iri))
 		ov.put(bMeta, mSeq, be64(seq))
 		return seq, ov.flush()

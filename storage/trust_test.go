@@ -82,13 +82,13 @@ func TestSetVerification(t *testing.T) {
 	if err != nil || len(changes) != 1 || changes[0].IRI != iri {
 		t.Fatalf("the change log does not show the re-judged object: %+v, %v", changes, err)
 	}
-	// ForEachMeta shows the verification without the body or the JWS.
-	var seen []protocol.Object
-	if err := s.ForEachMeta(ctx, func(o protocol.Object) error { seen = append(seen, o); return nil }); err != nil {
+	// The verdict follows.
+	var seen []Verdict
+	if err := s.ForEachVerdict(ctx, func(v Verdict) error { seen = append(seen, v); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 1 || seen[0].Body != nil || seen[0].JWS != nil || seen[0].Verification == nil || seen[0].Verification.Status != protocol.Invalid {
-		t.Fatalf("ForEachMeta: %+v", seen)
+	if len(seen) != 1 || seen[0].IRI != iri || seen[0].Status != protocol.Invalid {
+		t.Fatalf("ForEachVerdict: %+v", seen)
 	}
 	if err := s.SetVerification(ctx, iri, 2, revoked); !errors.Is(err, ErrConflict) {
 		t.Fatalf("a stale version: %v", err)

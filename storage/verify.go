@@ -57,6 +57,7 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 	err := func() error {
 		wantIndex := map[string]string{} // index key → IRI
 		oids := map[uint64]string{}
+		wantVerdicts := map[string]string{} // be64(order number) → encoded verdict
 		var lastOID uint64
 		if v := tx.Bucket(bMeta).Get(mOID); len(v) == 8 {
 			lastOID = binary.BigEndian.Uint64(v)
@@ -133,6 +134,9 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 			}
 			if cur.Deleted != h.deleted {
 				report("object %s: header deleted=%v, record deleted=%v", iri, h.deleted, cur.Deleted)
+			}
+			if vd := verdictOf(&cur); vd != nil {
+				wantVerdicts[string(be64(h.oid))] = string(encodeVerdict(vd))
 			}
 			// A remote object (its current version has a time received) may
 			// leave its id and natural key to the object that holds them.
@@ -215,6 +219,21 @@ func verifyTx(ctx context.Context, tx *bbolt.Tx) ([]error, error) {
 		})
 		for k := range wantIndex {
 			report("missing index entry %q", k)
+		}
+		if b := tx.Bucket(bVerdicts); b != nil {
+			_ = b.ForEach(func(k, v []byte) error {
+				switch want, ok := wantVerdicts[string(k)]; {
+				case !ok:
+					report("stray verdict %x", k)
+				case want != string(v):
+					report("verdict %x differs from its record's verification", k)
+				}
+				delete(wantVerdicts, string(k))
+				return nil
+			})
+			for k := range wantVerdicts {
+				report("verdict %x missing", k)
+			}
 		}
 		_ = tx.Bucket(bKeys).ForEach(func(k, v []byte) error {
 			if wantKeys[string(k)] != string(v) {

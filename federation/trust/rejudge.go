@@ -25,8 +25,9 @@ import (
 // Verdicts is what re-judging reads and writes of the stored objects;
 // *storage.Store implements it.
 type Verdicts interface {
-	// ForEachMeta walks every object's envelope and verification.
-	ForEachMeta(ctx context.Context, fn func(protocol.Object) error) error
+	// ForEachVerdict walks the verdict of every live object whose current
+	// version carries one (a compact copy of the record's verification).
+	ForEachVerdict(ctx context.Context, fn func(storage.Verdict) error) error
 	Get(ctx context.Context, iri string) (protocol.Object, error)
 	// SetVerification replaces the verdict of version ver of iri, which
 	// must still be current (storage.ErrConflict otherwise).
@@ -65,12 +66,12 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	s.rejudging.Lock()
 	defer s.rejudging.Unlock()
 	bySigner := map[string][]judgedRef{}
-	err := st.ForEachMeta(ctx, func(o protocol.Object) error { // a verification record means a signed version
-		if o.Origin == s.d.Self || o.Deleted || o.Verification == nil {
+	err := st.ForEachVerdict(ctx, func(v storage.Verdict) error { // a verdict means a signed version
+		if v.Origin == s.d.Self {
 			return nil
 		}
-		for _, s := range o.Verification.Signers {
-			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{o.IRI, o.Version, o.Verification.Status, s.Kid})
+		for _, s := range v.Signers {
+			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{v.IRI, v.Version, v.Status, s.Kid})
 		}
 		return nil
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/trustchain"
+	"github.com/interlink-project/interlink-node/storage"
 )
 
 // slowFetcher answers through next after a pause and records how many
@@ -38,11 +39,11 @@ func (f *slowFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
 // signedBy lists one verified version per signer.
 type signedBy []string
 
-func (v signedBy) ForEachMeta(_ context.Context, fn func(protocol.Object) error) error {
+func (v signedBy) ForEachVerdict(_ context.Context, fn func(storage.Verdict) error) error {
 	for i, signer := range v {
-		o := protocol.Object{Meta: protocol.Meta{IRI: fmt.Sprintf("%s/objects/%d", signer, i), Version: 1, Origin: signer},
-			Verification: &protocol.Verification{Status: protocol.Verified, Signers: []protocol.SignerInfo{{EntityID: signer}}}}
-		if err := fn(o); err != nil {
+		vd := storage.Verdict{IRI: fmt.Sprintf("%s/objects/%d", signer, i), Version: 1, Origin: signer,
+			Status: protocol.Verified, Signers: []storage.VerdictSigner{{EntityID: signer}}}
+		if err := fn(vd); err != nil {
 			return err
 		}
 	}
