@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -32,39 +36,46 @@ func migrateV7(tx *bbolt.Tx, _ time.Time) error {
 	}
 	index.FillPercent = appendFillPercent
 	objects := tx.Bucket(bObjects)
-	var oid uint64
-	// Headers are rewritten after the walk: a bucket must not change under
-	// its own cursor.
+	// The postings are gathered first and written in key order: bbolt
+	// splits a node only at commit, so a million keys put out of order in
+	// one transaction would each shift a giant node. In order they append.
+	// Headers too are rewritten after the walk (a bucket must not change
+	// under its own cursor).
 	type rewrite struct{ iri, header []byte }
 	var headers []rewrite
-	err = objects.ForEach(func(k, v []byte) error {
+	lists := map[posting][]uint32{} // (field, value) → order numbers, ascending
+	c := objects.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		h, err := decodeHeader(v)
 		if err != nil {
 			return fmt.Errorf("object %s: %w", k, err)
 		}
-		oid++
-		h.oid = oid
-		headers = append(headers, rewrite{k, encodeHeader(&h)})
+		if len(headers) == math.MaxUint32 {
+			return fmt.Errorf("more than %d objects", math.MaxUint32)
+		}
+		h.oid = uint64(len(headers) + 1)
+		headers = append(headers, rewrite{slices.Clone(k), encodeHeader(&h)})
 		if h.deleted {
-			return nil
+			continue
 		}
-		if err := index.Put(indexKey(fieldAll, "", oid), k); err != nil {
-			return fmt.Errorf("index %s: %w", k, err)
+		for _, p := range append([]posting{{fieldAll, ""}}, h.postings...) {
+			lists[p] = append(lists[p], uint32(h.oid))
 		}
-		for _, p := range h.postings {
-			if err := index.Put(indexKey(p.field, p.value, oid), k); err != nil {
-				return fmt.Errorf("index %s: %w", k, err)
+	}
+	keys := slices.SortedFunc(maps.Keys(lists), func(a, b posting) int {
+		return bytes.Compare(indexPrefix(a.field, a.value), indexPrefix(b.field, b.value))
+	})
+	for _, p := range keys {
+		for _, oid := range lists[p] {
+			if err := index.Put(indexKey(p.field, p.value, uint64(oid)), headers[oid-1].iri); err != nil {
+				return fmt.Errorf("index %s: %w", headers[oid-1].iri, err)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for _, r := range headers {
 		if err := objects.Put(r.iri, r.header); err != nil {
 			return fmt.Errorf("object %s: %w", r.iri, err)
 		}
 	}
-	return tx.Bucket(bMeta).Put(mOID, binary.BigEndian.AppendUint64(nil, oid))
+	return tx.Bucket(bMeta).Put(mOID, binary.BigEndian.AppendUint64(nil, uint64(len(headers))))
 }

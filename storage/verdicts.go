@@ -2,9 +2,11 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -157,14 +159,21 @@ func (s *Store) ForEachVerdict(ctx context.Context, fn func(Verdict) error) erro
 }
 
 // migrateV8 fills the verdicts bucket from the current version of every
-// live object (one read of every current record, once).
+// live object (one read of every current record, once). The verdicts are
+// put in key order: bbolt splits nodes only at commit, and a node that a
+// transaction fills out of order costs a shift per key.
 func migrateV8(tx *bbolt.Tx, _ time.Time) error {
 	b, err := tx.CreateBucketIfNotExists(bVerdicts)
 	if err != nil {
 		return fmt.Errorf("create bucket %s: %w", bVerdicts, err)
 	}
 	b.FillPercent = appendFillPercent
-	return tx.Bucket(bObjects).ForEach(func(k, hv []byte) error {
+	type entry struct {
+		oid     uint64
+		verdict []byte
+	}
+	var all []entry
+	err = tx.Bucket(bObjects).ForEach(func(k, hv []byte) error {
 		h, err := decodeHeader(hv)
 		if err != nil {
 			return fmt.Errorf("object %s: %w", k, err)
@@ -177,8 +186,18 @@ func migrateV8(tx *bbolt.Tx, _ time.Time) error {
 			return err
 		}
 		if vd := verdictOf(&o); vd != nil {
-			return b.Put(be64(h.oid), encodeVerdict(vd))
+			all = append(all, entry{h.oid, encodeVerdict(vd)})
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.oid, b.oid) })
+	for _, e := range all {
+		if err := b.Put(be64(e.oid), e.verdict); err != nil {
+			return fmt.Errorf("verdict %d: %w", e.oid, err)
+		}
+	}
+	return nil
 }
