@@ -42,8 +42,13 @@ type judgedRef struct {
 }
 
 // rejudgeResolvers bounds the signers' chains a re-judging pass resolves at
-// once.
-const rejudgeResolvers = 8
+// once: an aggregator's pass asks hundreds of origins, each a few round
+// trips away.
+const rejudgeResolvers = 32
+
+// errUnresolved marks a signer whose chain did not resolve earlier in the
+// same pass.
+var errUnresolved = errors.New("trust: the signer's chain did not resolve at this pass")
 
 // keyMemo is what a pass remembers of a signer's key: its state, and
 // whether that state was new at that pass. The pass after a change judges
@@ -86,6 +91,7 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	// hundreds of chains over the network), at most rejudgeResolvers at a
 	// time; the resolver fetches a document shared by several chains once.
 	authorities := map[string]bool{}
+	unresolved := map[string]bool{} // signers whose chain did not resolve at this pass
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, rejudgeResolvers)
@@ -95,11 +101,12 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 			defer func() { <-slots }()
 			s.resolver.Invalidate(signer)
 			ch, err := s.resolver.Resolve(ctx, signer)
-			if err != nil {
-				return
-			}
 			mu.Lock()
 			defer mu.Unlock()
+			if err != nil {
+				unresolved[signer] = true
+				return
+			}
 			for _, a := range ch.Path[1:] {
 				authorities[a] = true
 			}
@@ -114,7 +121,16 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	states := map[string]map[string]keyMemo{}
 	changed := 0
 	for signer, refs := range bySigner {
-		ch, err := s.resolver.Resolve(ctx, signer) // cached since the loop above, unless a denylist dropped it
+		// Cached since the loop above, unless a denylist dropped it. A
+		// chain that did not resolve there is not asked again in the same
+		// pass: its remembered failure may have expired meanwhile, and
+		// asking again, one signer after the other, would cost the pass a
+		// network timeout each.
+		var ch *trustchain.Chain
+		err := errUnresolved
+		if !unresolved[signer] {
+			ch, err = s.resolver.Resolve(ctx, signer)
+		}
 		if err != nil {
 			if known, ok := s.keyStates[signer]; ok {
 				states[signer] = known // no answer is not a verdict: keep what we knew

@@ -89,3 +89,44 @@ func TestRejudgeResolvesSignersConcurrently(t *testing.T) {
 		t.Fatalf("an unreachable signer was fetched %d times in one pass, want 1", n)
 	}
 }
+
+// agingFetcher advances the clock by a minute at every fetch, as a pass
+// over hundreds of unreachable signers does: every remembered failure has
+// expired by the pass's second loop.
+type agingFetcher struct {
+	next  trustchain.Fetcher
+	clock *clock
+}
+
+func (f agingFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
+	f.clock.Advance(time.Minute)
+	return f.next.Fetch(ctx, raw)
+}
+
+// TestRejudgeAsksAnUnreachableSignerOncePerPass: the pass's second loop
+// reads the chains the first one resolved; a signer whose chain did not
+// resolve is not asked again, even once its remembered failure expired (at
+// a million objects from 400 origins, asking again one signer after the
+// other cost the pass a minute of DNS timeouts).
+func TestRejudgeAsksAnUnreachableSignerOncePerPass(t *testing.T) {
+	f := newFed(t)
+	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
+	cfg := f.config(sp)
+	m := f.addWith(sp, cfg)
+	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
+		Registry: m.store.Authority(), Fetcher: agingFetcher{f.net, f.clock}, Now: f.clock.Now, Version: "test", IDs: m.ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers := signedBy{"https://gone1.example", "https://gone2.example", "https://gone3.example"}
+	for pass := 1; pass <= 2; pass++ {
+		if _, err := svc.Rejudge(context.Background(), signers); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range signers {
+			if n := f.net.fetches(s); n != pass {
+				t.Fatalf("after pass %d, %s was fetched %d times, want %d", pass, s, n, pass)
+			}
+		}
+	}
+}
