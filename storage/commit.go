@@ -306,7 +306,7 @@ func (o *overlay) flush() error {
 }
 
 // appendFillPercent fills the pages of buckets whose new keys mostly sort
-// last (sequences, ULID-based IRIs) before splitting them: bbolt's default
+// last (sequences, order numbers, ULID-based IRIs, expiry times) before splitting them: bbolt's default
 // (50 %) would leave every page of an append-only bucket half empty, and
 // every commit would write twice the pages it needs.
 const appendFillPercent = 0.9
@@ -314,7 +314,7 @@ const appendFillPercent = 0.9
 func appendMostly(bucket []byte) bool {
 	switch string(bucket) {
 	case string(bVersions), string(bChanges), string(bObjects), string(bIDs), string(bIndex),
-		string(bOutbox), string(bDeliveries), string(bDue), string(bInboxAge):
+		string(bOutbox), string(bDeliveries), string(bDue), string(bInboxAge), string(bVerdicts), string(bJtiExp):
 		return true
 	}
 	return false
