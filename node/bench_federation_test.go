@@ -96,6 +96,7 @@ func BenchmarkInboxIngest(b *testing.B) {
 	st := a.n.live.store().Stats()
 	if st.Commits > 0 {
 		b.ReportMetric(float64(st.Requests)/float64(st.Commits), "writes/commit")
+		b.ReportMetric(float64(st.Pages)/float64(st.Commits), "pages/commit")
 	}
 }
 

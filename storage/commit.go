@@ -165,6 +165,7 @@ func commitBatch(s *Store, batch []*request) {
 		}
 		failed := -1
 		err := s.db.Update(func(tx *bbolt.Tx) error {
+			tx.OnCommit(func() { st := tx.Stats(); s.pages.Add(uint64(st.GetWrite())) })
 			for i, r := range live {
 				if err := r.ctx.Err(); err != nil {
 					r.err = fmt.Errorf("storage: write not applied: %w", err)

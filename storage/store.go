@@ -61,6 +61,7 @@ type Store struct {
 	seq      atomic.Uint64
 	commits  atomic.Uint64
 	requests atomic.Uint64
+	pages    atomic.Uint64
 	closed   atomic.Bool
 	reqs     chan *request
 	closing  chan struct{} // closed by Close: the committer drains and stops
@@ -218,12 +219,13 @@ func (s *Store) broadcast() {
 type Stats struct {
 	Commits  uint64 // transactions committed (or attempted) by the committer
 	Requests uint64 // write requests answered (Apply calls, token and setting writes)
+	Pages    uint64 // pages the committer's transactions wrote (bbolt's count, meta pages included)
 }
 
 // Stats reports the committer's counters: Requests/Commits is the mean
-// group-commit batch size.
+// group-commit batch size, Pages/Commits what a commit writes.
 func (s *Store) Stats() Stats {
-	return Stats{Commits: s.commits.Load(), Requests: s.requests.Load()}
+	return Stats{Commits: s.commits.Load(), Requests: s.requests.Load(), Pages: s.pages.Load()}
 }
 
 // Size is the database file's size in bytes (0 when it cannot be read).
