@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -81,6 +82,7 @@ func FuzzListCursor(f *testing.F) {
 	}
 	f.Add(next)
 	f.Add(encodeCursor(3))
+	f.Add(encodeCursor(math.MaxUint64))
 	f.Add(encodeIRICursor(ops[2].Object.IRI))
 	f.Add("")
 	f.Add("aQ")

@@ -94,6 +94,8 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 				return fmt.Errorf("storage: list: cursor's object %s: %w", cur.iri, err)
 			}
 			target = h.oid + 1
+		case cur.oid == math.MaxUint64:
+			return nil // past every object
 		case cur.oid > 0:
 			target = cur.oid + 1
 		}
