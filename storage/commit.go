@@ -307,9 +307,10 @@ func (o *overlay) flush() error {
 }
 
 // appendFillPercent fills the pages of buckets whose new keys mostly sort
-// last (sequences, order numbers, ULID-based IRIs, expiry times) before splitting them: bbolt's default
-// (50 %) would leave every page of an append-only bucket half empty, and
-// every commit would write twice the pages it needs.
+// last (sequences, order numbers, ULID-based IRIs, expiry times) before
+// splitting them: bbolt's default (50 %) would leave every page of an
+// append-only bucket half empty, and every commit would write twice the
+// pages it needs.
 const appendFillPercent = 0.9
 
 func appendMostly(bucket []byte) bool {
