@@ -280,28 +280,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source, reason string) error {
 	}
 	defer closeBuild()
 
-	bs := ss.newBatches()
-	n := 0
-	err = src.ForEach(ctx, func(obj protocol.Object) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if obj.Deleted {
-			return nil
-		}
-		i := shardOf(obj.IRI, len(bs))
-		if err := ix.addDoc(bs[i], obj.IRI, obj); err != nil {
-			return err
-		}
-		n++
-		if bs[i].Size() >= ix.batchSize {
-			if err := ss.shards[i].Batch(bs[i]); err != nil {
-				return fmt.Errorf("search: rebuild: write batch of shard %d: %w", i, err)
-			}
-			bs[i].Reset()
-		}
-		return nil
-	})
+	bs, n, err := scanInto(ctx, ss, src, ix.batchSize, ix.addDoc)
 	if err != nil {
 		return fmt.Errorf("search: rebuild: scan store: %w", err)
 	}
