@@ -190,47 +190,48 @@ func (s *Store) Aggregates(ctx context.Context, target string) (Aggregate, error
 // outside them, so fn may take its time (and may write to the store); an
 // error from fn stops the walk and is returned as is.
 func (s *Store) ForEach(ctx context.Context, fn func(protocol.Object) error) error {
-	return forEachObject(ctx, s, true, fn)
+	return walkPaged(ctx, s, "for each", bObjects, func(tx *bbolt.Tx, k, hv []byte) (protocol.Object, error) {
+		return currentOf(tx, string(k), hv, true)
+	}, fn)
 }
 
-func forEachObject(ctx context.Context, s *Store, withBody bool, fn func(protocol.Object) error) error {
+// walkPaged walks bucket in key order, forEachPage entries a short read
+// transaction (a write may land between two pages), decoding each entry
+// inside the transaction and handing the page to fn outside it.
+func walkPaged[T any](ctx context.Context, s *Store, what string, bucket []byte,
+	decode func(tx *bbolt.Tx, k, v []byte) (T, error), fn func(T) error) error {
 	var after []byte
-	first := true
 	for {
-		page := make([]protocol.Object, 0, forEachPage)
-		err := s.view(ctx, "for each", func(tx *bbolt.Tx) error {
-			c := tx.Bucket(bObjects).Cursor()
-			var k, hv []byte
-			if first {
-				k, hv = c.First()
-			} else {
-				k, hv = c.Seek(after)
-				if k != nil && bytes.Equal(k, after) {
-					k, hv = c.Next()
-				}
+		page := make([]T, 0, forEachPage)
+		err := s.view(ctx, what, func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucket).Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.First()
+			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+				k, v = c.Next()
 			}
-			for ; k != nil && len(page) < forEachPage; k, hv = c.Next() {
-				o, err := currentOf(tx, string(k), hv, withBody)
+			for ; k != nil && len(page) < forEachPage; k, v = c.Next() {
+				x, err := decode(tx, k, v)
 				if err != nil {
-					return fmt.Errorf("storage: for each: %w", err)
+					return fmt.Errorf("storage: %s: %w", what, err)
 				}
-				page = append(page, o)
+				page = append(page, x)
+				after = append(after[:0], k...)
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, o := range page {
-			if err := fn(o); err != nil {
+		for _, x := range page {
+			if err := fn(x); err != nil {
 				return err
 			}
 		}
 		if len(page) < forEachPage {
 			return nil
 		}
-		first = false
-		after = []byte(page[len(page)-1].IRI)
 	}
 }
 

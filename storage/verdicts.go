@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -123,39 +122,13 @@ func putVerdict(ov *overlay, oid uint64, o *protocol.Object) {
 // version carries one, in order numbers, in pages of short read
 // transactions (a write may land between two pages).
 func (s *Store) ForEachVerdict(ctx context.Context, fn func(Verdict) error) error {
-	var after []byte
-	for {
-		page := make([]Verdict, 0, forEachPage)
-		err := s.view(ctx, "for each verdict", func(tx *bbolt.Tx) error {
-			c := tx.Bucket(bVerdicts).Cursor()
-			var k, v []byte
-			if after == nil {
-				k, v = c.First()
-			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
-			for ; k != nil && len(page) < forEachPage; k, v = c.Next() {
-				vd, err := decodeVerdict(v)
-				if err != nil {
-					return fmt.Errorf("storage: verdict %x: %w", k, err)
-				}
-				page = append(page, vd)
-				after = append(after[:0], k...)
-			}
-			return nil
-		})
+	return walkPaged(ctx, s, "for each verdict", bVerdicts, func(_ *bbolt.Tx, k, v []byte) (Verdict, error) {
+		vd, err := decodeVerdict(v)
 		if err != nil {
-			return err
+			return vd, fmt.Errorf("verdict %x: %w", k, err)
 		}
-		for _, vd := range page {
-			if err := fn(vd); err != nil {
-				return err
-			}
-		}
-		if len(page) < forEachPage {
-			return nil
-		}
-	}
+		return vd, nil
+	}, fn)
 }
 
 // migrateV8 fills the verdicts bucket from the current version of every
