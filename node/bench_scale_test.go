@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -232,4 +233,49 @@ func diskSize(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkIngestScale is the signed inbox ingest of BenchmarkInboxIngest
+// into a node that already holds the aggregator corpus of each size (a copy
+// of the cached one, so the cache stays as built): how receiving keeps up
+// as the catalogue grows, the ingest curve of docs/benchmarks.md. Each run
+// posts BENCH_INGEST_N activities (default 3,000), once: run it with
+// -benchtime 1x (a larger b.N would copy the corpus again for nothing).
+//
+//	go test -run '^$' -bench 'BenchmarkIngestScale/' -benchtime 1x -count 3 ./node
+//	BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'BenchmarkIngestScale/1M' -benchtime 1x -timeout 0 ./node
+func BenchmarkIngestScale(b *testing.B) {
+	defer ApplyRuntime(Defaults())()
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("BENCH_INGEST_N")); err == nil && v > 0 {
+		n = v
+	}
+	for _, size := range benchdata.Sizes(b) {
+		b.Run(size.Name, func(b *testing.B) {
+			d := benchdata.Ensure(b, size.Objects)
+			dir := filepath.Join(b.TempDir(), "data")
+			if err := copyDataDir(dir, d.Dir); err != nil {
+				b.Fatal(err)
+			}
+			a := startNodeWith(b, dir, freeAddr(b, "127.0.0.1"), ingestConfig(b))
+			benchIngest(b, a, n) // once: run with -benchtime 1x
+		})
+	}
+}
+
+// copyDataDir copies a node's data directory, owner-only as the node keeps
+// it (os.CopyFS makes files readable by all, which the key loader refuses).
+func copyDataDir(dst, src string) error {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return err
+	}
+	return filepath.WalkDir(dst, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return os.Chmod(path, 0o700)
+		}
+		return os.Chmod(path, 0o600)
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -149,4 +151,56 @@ func TestPostingsFollowTheOrderOfStoring(t *testing.T) {
 		}
 	}
 	mustVerify(t, s)
+}
+
+// freePages is how many free pages bbolt's freelist holds in the closed
+// database at path.
+func freePages(t *testing.T, path string) int {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return db.Stats().FreePageN
+}
+
+// The schema-7 migration rewrites the index and every header in place;
+// Open then compacts the file, so that the pages it freed do not stay in
+// the freelist that every later commit sorts and writes.
+func TestMigrationToV7Compacts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	v6, err := open(path, Options{NoSync: true}, openConfig{migrations: migrations()[:6]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture()
+	var ops []WriteOp
+	for i := range 3000 {
+		ops = append(ops, create(f.object(t, profile(fmt.Sprintf("p%04d", i)))))
+		if len(ops) == 500 {
+			mustApply(t, v6, ops...)
+			ops = ops[:0]
+		}
+	}
+	if err := v6.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, s)
+	if all, _, err := s.List(context.Background(), ListOptions{Limit: 1000}); err != nil || len(all) != 1000 {
+		t.Fatalf("list after the compaction: %d, %v", len(all), err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := freePages(t, path); n > 20 {
+		t.Errorf("%d free pages after the migration, want the file compacted", n)
+	}
+	if _, err := os.Stat(path + ".compact"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the compaction's copy is left behind: %v", err)
+	}
 }

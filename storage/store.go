@@ -101,7 +101,7 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 	if opts.InboxRetention <= 0 {
 		opts.InboxRetention = DefaultInboxRetention
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	boltOpts := &bbolt.Options{
 		Timeout: opts.LockTimeout,
 		NoSync:  opts.NoSync,
 		// The freelist is persisted: without it bbolt rebuilds the freelist
@@ -112,7 +112,8 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 		InitialMmapSize: initialMmapSize,
 		MaxSize:         cfg.maxSize,
 		NoStatistics:    true, // bbolt's counters cost every read transaction a lock
-	})
+	}
+	db, err := bbolt.Open(path, 0o600, boltOpts)
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -151,6 +152,23 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 	}
 	if from != to {
 		s.log.Info("database schema migrated", "path", path, "from", from, "to", to)
+	}
+	if from > 0 && from < compactAfter && to >= compactAfter {
+		// The migration freed much of the file: compact it, so that the
+		// freelist every commit writes stays small. A failure (no room
+		// for the copy) leaves the migrated database as it is.
+		if err := db.Close(); err != nil {
+			return nil, fmt.Errorf("storage: open %s: close after the migration: %w", path, err)
+		}
+		if err := compactFile(path); err != nil {
+			s.log.Warn("database not compacted after its migration; it keeps the pages the migration freed", "path", path, "error", err)
+		} else {
+			s.log.Info("database compacted after its migration", "path", path)
+		}
+		if db, err = bbolt.Open(path, 0o600, boltOpts); err != nil {
+			return nil, openError(path, err)
+		}
+		s.db = db
 	}
 	s.seq.Store(seq)
 	go commitLoop(s)
