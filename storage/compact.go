@@ -9,19 +9,21 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// compactAfter is the first schema whose migration rewrites so much of the
-// file in place (the schema-7 index and every header) that the pages it
-// frees would stay in bbolt's freelist: about 1.1 KB an object, which every
-// later commit sorts and writes out again (at a million objects, 2 MB and
-// most of a commit's time). Open compacts the file after such a migration.
-const compactAfter = 7
+// The schema-7 migration rewrites so much of the file in place (the index
+// and every header) that the pages it frees would stay in bbolt's
+// freelist: about 1.1 KB an object, which every later commit sorts and
+// writes out again (at a million objects, 2 MB and most of a commit's
+// time). It leaves meta "compact" behind, and Open compacts the file while
+// that key is there.
 
 // compactTxSize bounds what one transaction of the compaction copies.
 const compactTxSize = 64 << 20
 
 // compactFile rewrites the closed database at path without its free pages:
-// a copy beside it with every page filled, made durable, then renamed over
-// it. On any failure the original stays as it was and the copy goes.
+// a copy beside it with every page filled and without meta "compact", made
+// durable, then renamed over it. On any failure the original stays as it
+// was (its "compact" key included, so the next start tries again) and the
+// copy goes; a copy left by a process that stopped midway goes first.
 func compactFile(path string) (err error) {
 	tmp := path + ".compact"
 	_ = os.Remove(tmp)
@@ -42,6 +44,10 @@ func compactFile(path string) (err error) {
 	if err := bbolt.Compact(dst, src, compactTxSize); err != nil {
 		_ = dst.Close()
 		return fmt.Errorf("copy: %w", err)
+	}
+	if err := dst.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bMeta).Delete(mCompact) }); err != nil {
+		_ = dst.Close()
+		return fmt.Errorf("mark the copy compacted: %w", err)
 	}
 	if err := errors.Join(dst.Sync(), dst.Close()); err != nil {
 		return fmt.Errorf("write the copy: %w", err)

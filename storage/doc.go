@@ -42,6 +42,7 @@
 //	           "created"           → RFC 3339 time the database was created
 //	           "seq"               → be64(last change sequence)
 //	           "oid"               → be64(last order number given to an object)  (schema 7)
+//	           "compact"           → present until Open has compacted the file after the schema-7 migration
 //	           "count/" + kind     → be64(live objects of that kind)
 //	           "fed/outbox.seq"    → be64(last outbox position)          (schema 2)
 //	           "fed/outbox.count"  → be64(outbox entries)

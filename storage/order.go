@@ -77,5 +77,9 @@ func migrateV7(tx *bbolt.Tx, _ time.Time) error {
 			return fmt.Errorf("object %s: %w", r.iri, err)
 		}
 	}
-	return tx.Bucket(bMeta).Put(mOID, binary.BigEndian.AppendUint64(nil, uint64(len(headers))))
+	meta := tx.Bucket(bMeta)
+	if err := meta.Put(mOID, binary.BigEndian.AppendUint64(nil, uint64(len(headers)))); err != nil {
+		return err
+	}
+	return meta.Put(mCompact, []byte{1}) // the pages freed here go with a compaction (compact.go)
 }

@@ -204,3 +204,40 @@ func TestMigrationToV7Compacts(t *testing.T) {
 		t.Errorf("the compaction's copy is left behind: %v", err)
 	}
 }
+
+// A compaction that did not finish (the node stopped while it copied)
+// leaves meta "compact" and the copy behind: the next Open compacts again
+// and the stale copy goes.
+func TestInterruptedCompactionRunsAgain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture()
+	mustApply(t, s, create(f.object(t, profile("kept"))))
+	if err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bMeta).Put(mCompact, []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".compact", []byte("half a copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOK(t, s)
+	mustVerify(t, s)
+	_ = s.db.View(func(tx *bbolt.Tx) error {
+		if tx.Bucket(bMeta).Get(mCompact) != nil {
+			t.Errorf("meta compact is still set after the compaction")
+		}
+		return nil
+	})
+	if _, err := os.Stat(path + ".compact"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stale copy is left behind: %v", err)
+	}
+}

@@ -57,6 +57,10 @@ var (
 	mCreated = []byte("created")
 	mSeq     = []byte("seq")
 	mOID     = []byte("oid") // the last order number given to an object (schema 7)
+	// mCompact, while present, asks Open to compact the file: the schema-7
+	// migration sets it; the compacted copy is written without it, so a
+	// compaction that did not finish runs again at the next start.
+	mCompact = []byte("compact")
 )
 
 const countPrefix = "count/"

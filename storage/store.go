@@ -131,6 +131,7 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 		changed:   make(chan struct{}),
 	}
 	var from, to, seq uint64
+	var compact bool
 	err = db.Update(func(tx *bbolt.Tx) error {
 		var err error
 		if from, to, err = migrate(tx, cfg.migrations, opts.Now()); err != nil {
@@ -141,6 +142,7 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 		if v := meta.Get(mSeq); len(v) == 8 {
 			seq = binary.BigEndian.Uint64(v)
 		}
+		compact = meta.Get(mCompact) != nil
 		if s.epoch == "" {
 			return fmt.Errorf("%w: the database has no epoch", ErrIncompatible)
 		}
@@ -153,15 +155,16 @@ func open(path string, opts Options, cfg openConfig) (*Store, error) {
 	if from != to {
 		s.log.Info("database schema migrated", "path", path, "from", from, "to", to)
 	}
-	if from > 0 && from < compactAfter && to >= compactAfter {
-		// The migration freed much of the file: compact it, so that the
+	if compact {
+		// A migration freed much of the file: compact it, so that the
 		// freelist every commit writes stays small. A failure (no room
-		// for the copy) leaves the migrated database as it is.
+		// for the copy) leaves the migrated database as it is, to be
+		// compacted at the next start.
 		if err := db.Close(); err != nil {
 			return nil, fmt.Errorf("storage: open %s: close after the migration: %w", path, err)
 		}
 		if err := compactFile(path); err != nil {
-			s.log.Warn("database not compacted after its migration; it keeps the pages the migration freed", "path", path, "error", err)
+			s.log.Warn("database not compacted after its migration; it keeps the pages the migration freed until the next start tries again", "path", path, "error", err)
 		} else {
 			s.log.Info("database compacted after its migration", "path", path)
 		}
