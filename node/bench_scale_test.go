@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,39 +165,66 @@ func benchScaleStorage(b *testing.B, d benchdata.Data) {
 // benchScaleRejudge runs re-judging passes on a node over the corpus (its
 // signers' chains do not resolve here: a pass reads every verdict, asks
 // for each signer's chain once and keeps what it knew, the steady state of
-// an aggregator whose peers changed nothing), and searches meanwhile.
+// an aggregator whose peers changed nothing), back to back until
+// besideQueries searches have run beside them, then the same searches
+// without passes.
 func benchScaleRejudge(b *testing.B, d benchdata.Data) {
 	tn := startNodeWith(b, d.Dir, freeAddr(b, "127.0.0.1"), nil)
 	ctx := context.Background()
 	ix := tn.n.live.index()
 	qs := benchdata.Queries(d.Corpus, 4096)
-	quiet := searchLatencies(ctx, b, ix, qs[:300], nil)
+	searchLatencies(ctx, b, ix, qs[:200], nil, nil) // warm the caches
+	qs = qs[200:]
 	var took time.Duration
-	var during []time.Duration
+	var passes int
+	var quiet, during []time.Duration
 	for b.Loop() {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
+		var searched atomic.Int64
 		var lat []time.Duration
-		wg.Go(func() { lat = searchLatencies(ctx, b, ix, qs[300:], stop) })
+		wg.Go(func() { lat = searchLatencies(ctx, b, ix, qs, stop, &searched) })
 		start := time.Now()
-		if _, err := tn.n.rejudger.Pass(ctx); err != nil {
-			b.Fatal(err)
+		for n := 0; n == 0 || searched.Load() < besideQueries; n++ {
+			if _, err := tn.n.rejudger.Pass(ctx); err != nil {
+				b.Fatal(err)
+			}
+			passes++
 		}
 		took += time.Since(start)
 		close(stop)
 		wg.Wait()
 		during = append(during, lat...)
+		// The same searches without passes beside them (a tail depends on
+		// which queries it is taken over), from the middle of the sequence
+		// on: the result cache (256 pages, first in first out) then holds
+		// none of the pages it needs, as the searches above had none.
+		b.StopTimer()
+		k := len(lat)
+		again := make([]search.Query, k)
+		for j := range again {
+			again[j] = qs[(k/2+j)%k%len(qs)]
+		}
+		quiet = append(quiet, searchLatencies(ctx, b, ix, again, nil, nil)...)
+		b.StartTimer()
 	}
-	pass := took / time.Duration(b.N)
+	pass := took / time.Duration(passes)
 	b.ReportMetric(pass.Seconds(), "pass-s")
 	b.ReportMetric(pass.Seconds()/tn.n.cfg.Trust.ReverifyInterval.Seconds(), "pass-share-of-interval")
 	b.ReportMetric(p99ms(quiet), "search-p99-ms")
 	b.ReportMetric(p99ms(during), "search-p99-rejudging-ms")
+	b.ReportMetric(float64(len(during))/float64(b.N), "searches")
 }
 
-// searchLatencies runs qs in turn (until stop is closed, when it is not
-// nil) and returns their latencies.
-func searchLatencies(ctx context.Context, b *testing.B, ix *search.Index, qs []search.Query, stop chan struct{}) []time.Duration {
+// besideQueries is how many searches a re-judging benchmark runs beside its
+// passes, at least: four times the result cache, so that the quiet run that
+// follows, started halfway through the sequence, finds nothing cached.
+const besideQueries = 1100
+
+// searchLatencies runs qs in turn and returns their latencies: all of them
+// once when stop is nil, else from the first again after the last until
+// stop is closed. It counts the searches done in progress when not nil.
+func searchLatencies(ctx context.Context, b *testing.B, ix *search.Index, qs []search.Query, stop chan struct{}, progress *atomic.Int64) []time.Duration {
 	var lat []time.Duration
 	for i := 0; ; i++ {
 		if stop == nil && i == len(qs) {
@@ -215,6 +243,9 @@ func searchLatencies(ctx context.Context, b *testing.B, ix *search.Index, qs []s
 			return lat
 		}
 		lat = append(lat, time.Since(start))
+		if progress != nil {
+			progress.Add(1)
+		}
 	}
 }
 
@@ -259,6 +290,35 @@ func BenchmarkIngestScale(b *testing.B) {
 			}
 			a := startNodeWith(b, dir, freeAddr(b, "127.0.0.1"), ingestConfig(b))
 			benchIngest(b, a, n) // once: run with -benchtime 1x
+		})
+	}
+}
+
+// BenchmarkBackfillScale is BenchmarkBackfill into a node that already holds
+// the aggregator corpus of each size (a copy of the cached one): a follower
+// of a new origin takes its 5,000-object catalogue from its outbox, pages
+// fetched, every signature verified, group commits into the large store.
+// Once per run: use -benchtime 1x. BENCH_PROF names a file for a CPU
+// profile of the backfill.
+//
+//	go test -run '^$' -bench 'BenchmarkBackfillScale/' -benchtime 1x -count 3 ./node
+//	BENCH_CORPUS_SIZES=1M go test -run '^$' -bench 'BenchmarkBackfillScale/1M' -benchtime 1x -timeout 0 ./node
+func BenchmarkBackfillScale(b *testing.B) {
+	defer ApplyRuntime(Defaults())()
+	a := backfillOrigin(b)
+	for _, size := range benchdata.Sizes(b) {
+		b.Run(size.Name, func(b *testing.B) {
+			d := benchdata.Ensure(b, size.Objects)
+			dir := filepath.Join(b.TempDir(), "data")
+			if err := copyDataDir(dir, d.Dir); err != nil {
+				b.Fatal(err)
+			}
+			f := startNodeWith(b, dir, freeAddr(b, "127.0.0.2"), ingestConfig(b))
+			stopProfile := profileTimed(b)
+			b.ResetTimer()
+			elapsed := timeBackfill(b, f, a) // once: run with -benchtime 1x
+			stopProfile()
+			b.ReportMetric(backfillObjects/elapsed.Seconds(), "objects/s")
 		})
 	}
 }
