@@ -67,35 +67,182 @@ type keyMemo struct {
 // chain is revoked, when they were unverified, or when the key they were
 // signed with changed state (retired, revoked) at this pass or the one
 // before.
+//
+// A pass walks the verdicts twice: first to learn which keys each signer
+// signed with and with which outcomes, then, only when some signer's
+// objects are to be judged again, to collect those objects. A pass that
+// finds nothing to do, the steady state of an aggregator, holds what it
+// knows of each signer and key, not of each object.
 func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 	s.rejudging.Lock()
 	defer s.rejudging.Unlock()
-	bySigner := map[string][]judgedRef{}
+	// signer -> kid -> the outcomes of the current versions it signed
+	keys := map[string]map[string]outcomes{}
 	err := st.ForEachVerdict(ctx, func(v storage.Verdict) error { // a verdict means a signed version
 		if v.Origin == s.d.Self {
 			return nil
 		}
-		for _, s := range v.Signers {
-			bySigner[s.EntityID] = append(bySigner[s.EntityID], judgedRef{v.IRI, v.Version, v.Status, s.Kid})
+		o := outcomesOf(v.Status)
+		for _, sg := range v.Signers {
+			kids := keys[sg.EntityID]
+			if kids == nil {
+				kids = map[string]outcomes{}
+				keys[sg.EntityID] = kids
+			}
+			kids[sg.Kid] |= o
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	// Every signer's chain is read afresh, once: a key retired or revoked
-	// since the last pass, or an enrolment (a remembered failure would hide
-	// it), shows now. The denylists of the authorities on the way then drop
-	// the chains of what they revoked, which the loop below reads again.
-	// The signers are resolved concurrently (an aggregator's pass reads
-	// hundreds of chains over the network), at most rejudgeResolvers at a
-	// time; the resolver fetches a document shared by several chains once.
+	unresolved := s.resolveSigners(ctx, keys)
+	states := map[string]map[string]keyMemo{}
+	plans := map[string]*signerPlan{}
+	for signer, kids := range keys {
+		// Cached since resolveSigners, unless a denylist dropped it. A
+		// chain that did not resolve there is not asked again in the same
+		// pass: its remembered failure may have expired meanwhile, and
+		// asking again, one signer after the other, would cost the pass a
+		// network timeout each.
+		var ch *trustchain.Chain
+		err := errUnresolved
+		if !unresolved[signer] {
+			ch, err = s.resolver.Resolve(ctx, signer)
+		}
+		if err != nil {
+			if known, ok := s.keyStates[signer]; ok {
+				states[signer] = known // no answer is not a verdict: keep what we knew
+			}
+			continue
+		}
+		p := &signerPlan{chain: ch, revoked: !ch.RevokedAt.IsZero(), prev: s.keyStates[signer],
+			memos: map[string]keyMemo{}, changed: map[string]bool{}}
+		states[signer] = p.memos
+		work := false
+		for kid, o := range kids {
+			if p.keyChanged(kid) && o&signedVerified != 0 || p.revoked && o&signedNotInvalid != 0 || o&signedUnverified != 0 {
+				work = true
+			}
+		}
+		if work {
+			plans[signer] = p
+		}
+	}
+	changed := 0
+	if len(plans) > 0 {
+		refs, err := collectRefs(ctx, st, s.d.Self, plans)
+		if err != nil {
+			return 0, err
+		}
+		for _, ref := range refs {
+			ok, err := s.judgeAgain(ctx, st, ref)
+			if err != nil {
+				return changed, err
+			}
+			if ok {
+				changed++
+			}
+		}
+	}
+	s.keyStates = states
+	return changed, nil
+}
+
+// outcomes is the set of statuses of the current versions a signer's key
+// signed, as far as re-judging tells them apart.
+type outcomes uint8
+
+const (
+	signedVerified outcomes = 1 << iota
+	signedUnverified
+	signedNotInvalid // what a revocation of the signer changes
+)
+
+func outcomesOf(status string) outcomes {
+	switch status {
+	case protocol.Invalid:
+		return 0
+	case protocol.Verified:
+		return signedVerified | signedNotInvalid
+	case protocol.Unverified:
+		return signedUnverified | signedNotInvalid
+	}
+	return signedNotInvalid
+}
+
+// signerPlan is what a pass knows of a signer whose chain resolved.
+type signerPlan struct {
+	chain   *trustchain.Chain
+	revoked bool
+	prev    map[string]keyMemo // what the last pass knew of its keys
+	memos   map[string]keyMemo // what this pass knows
+	changed map[string]bool    // kid -> its state changed at this pass or the one before
+}
+
+// keyChanged reports whether kid's state changed at this pass or the one
+// before (see keyMemo), recording what the pass knows of it.
+func (p *signerPlan) keyChanged(kid string) bool {
+	if c, ok := p.changed[kid]; ok {
+		return c
+	}
+	prev := p.prev[kid]
+	memo := keyMemo{state: keyState(p.chain, kid)}
+	memo.fresh = memo.state != prev.state
+	p.memos[kid] = memo
+	c := memo.state != "" && (memo.fresh || prev.fresh)
+	p.changed[kid] = c
+	return c
+}
+
+// judgesAgain reports whether a version of p's signer with status, signed
+// with kid, is judged again.
+func (p *signerPlan) judgesAgain(status, kid string) bool {
+	switch {
+	case p.revoked && status != protocol.Invalid:
+	case status == protocol.Unverified:
+	case p.keyChanged(kid) && status == protocol.Verified:
+	default:
+		return false
+	}
+	return true
+}
+
+// collectRefs walks the verdicts again for the versions that plans judge
+// again, each once. They are judged after the walk: judging writes, which
+// must not wait inside the walk's read transactions.
+func collectRefs(ctx context.Context, st Verdicts, self string, plans map[string]*signerPlan) ([]judgedRef, error) {
+	var refs []judgedRef
+	err := st.ForEachVerdict(ctx, func(v storage.Verdict) error {
+		if v.Origin == self {
+			return nil
+		}
+		for _, sg := range v.Signers {
+			if p := plans[sg.EntityID]; p != nil && p.judgesAgain(v.Status, sg.Kid) {
+				refs = append(refs, judgedRef{v.IRI, v.Version, v.Status, sg.Kid})
+				break // judgeAgain judges the whole version
+			}
+		}
+		return nil
+	})
+	return refs, err
+}
+
+// resolveSigners reads every signer's chain afresh, once: a key retired or
+// revoked since the last pass, or an enrolment (a remembered failure would
+// hide it), shows now. The denylists of the authorities on the way then
+// drop the chains of what they revoked, which Rejudge reads again. The
+// signers are resolved concurrently (an aggregator's pass reads hundreds of
+// chains over the network), at most rejudgeResolvers at a time; the
+// resolver fetches a document shared by several chains once. It returns
+// the signers whose chain did not resolve.
+func (s *Service) resolveSigners(ctx context.Context, keys map[string]map[string]outcomes) map[string]bool {
 	authorities := map[string]bool{}
-	unresolved := map[string]bool{} // signers whose chain did not resolve at this pass
+	unresolved := map[string]bool{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, rejudgeResolvers)
-	for signer := range bySigner {
+	for signer := range keys {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
@@ -118,57 +265,7 @@ func (s *Service) Rejudge(ctx context.Context, st Verdicts) (int, error) {
 		list = append(list, a)
 	}
 	s.PollDenylists(ctx, list)
-	states := map[string]map[string]keyMemo{}
-	changed := 0
-	for signer, refs := range bySigner {
-		// Cached since the loop above, unless a denylist dropped it. A
-		// chain that did not resolve there is not asked again in the same
-		// pass: its remembered failure may have expired meanwhile, and
-		// asking again, one signer after the other, would cost the pass a
-		// network timeout each.
-		var ch *trustchain.Chain
-		err := errUnresolved
-		if !unresolved[signer] {
-			ch, err = s.resolver.Resolve(ctx, signer)
-		}
-		if err != nil {
-			if known, ok := s.keyStates[signer]; ok {
-				states[signer] = known // no answer is not a verdict: keep what we knew
-			}
-			continue
-		}
-		revoked := !ch.RevokedAt.IsZero()
-		memos, rejudge := map[string]keyMemo{}, map[string]bool{}
-		states[signer] = memos
-		for _, ref := range refs {
-			keyChanged, ok := rejudge[ref.kid]
-			if !ok {
-				prev := s.keyStates[signer][ref.kid]
-				memo := keyMemo{state: keyState(ch, ref.kid)}
-				memo.fresh = memo.state != prev.state
-				memos[ref.kid] = memo
-				// Changed at this pass, or at the one before (see keyMemo).
-				keyChanged = memo.state != "" && (memo.fresh || prev.fresh)
-				rejudge[ref.kid] = keyChanged
-			}
-			switch {
-			case revoked && ref.status != protocol.Invalid:
-			case ref.status == protocol.Unverified:
-			case keyChanged && ref.status == protocol.Verified:
-			default:
-				continue
-			}
-			ok, err := s.judgeAgain(ctx, st, ref)
-			if err != nil {
-				return changed, err
-			}
-			if ok {
-				changed++
-			}
-		}
-	}
-	s.keyStates = states
-	return changed, nil
+	return unresolved
 }
 
 // keyState is what a pass remembers of a signer's key: "" while it is
