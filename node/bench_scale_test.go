@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	rtmetrics "runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
@@ -177,6 +178,7 @@ func benchScaleRejudge(b *testing.B, d benchdata.Data) {
 	qs = qs[200:]
 	var took time.Duration
 	var passes int
+	var heapPeak uint64
 	var quiet, during []time.Duration
 	for b.Loop() {
 		stop := make(chan struct{})
@@ -184,6 +186,7 @@ func benchScaleRejudge(b *testing.B, d benchdata.Data) {
 		var searched atomic.Int64
 		var lat []time.Duration
 		wg.Go(func() { lat = searchLatencies(ctx, b, ix, qs, stop, &searched) })
+		wg.Go(func() { heapPeak = max(heapPeak, peakHeap(stop)) })
 		start := time.Now()
 		for n := 0; n == 0 || searched.Load() < besideQueries; n++ {
 			if _, err := tn.n.rejudger.Pass(ctx); err != nil {
@@ -213,6 +216,9 @@ func benchScaleRejudge(b *testing.B, d benchdata.Data) {
 	b.ReportMetric(pass.Seconds()/tn.n.cfg.Trust.ReverifyInterval.Seconds(), "pass-share-of-interval")
 	b.ReportMetric(p99ms(quiet), "search-p99-ms")
 	b.ReportMetric(p99ms(during), "search-p99-rejudging-ms")
+	b.ReportMetric(meanms(quiet), "search-mean-ms")
+	b.ReportMetric(meanms(during), "search-mean-rejudging-ms")
+	b.ReportMetric(float64(heapPeak)/(1<<20), "heap-peak-MiB")
 	b.ReportMetric(float64(len(during))/float64(b.N), "searches")
 }
 
@@ -245,6 +251,36 @@ func searchLatencies(ctx context.Context, b *testing.B, ix *search.Index, qs []s
 		lat = append(lat, time.Since(start))
 		if progress != nil {
 			progress.Add(1)
+		}
+	}
+}
+
+// meanms is the mean of lat in ms.
+func meanms(lat []time.Duration) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, l := range lat {
+		sum += l
+	}
+	return float64(sum.Microseconds()) / 1000 / float64(len(lat))
+}
+
+// peakHeap samples the bytes of live and not yet swept heap objects every
+// 50 ms until stop is closed and returns the largest.
+func peakHeap(stop chan struct{}) uint64 {
+	sample := []rtmetrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		rtmetrics.Read(sample)
+		peak = max(peak, sample[0].Value.Uint64())
+		select {
+		case <-stop:
+			return peak
+		case <-t.C:
 		}
 	}
 }

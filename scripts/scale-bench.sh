@@ -13,8 +13,11 @@
 # SVG_DIR (default docs/benchmarks), ONLY (a subset of "search pages node
 # plots", default all; "plots" alone redraws from the raw output in OUT). The
 # node part also runs BenchmarkIngestScale (signed inbox ingest into a node
-# holding each corpus) into OUT/ingest.txt; INGEST_SERIES names its series
-# (default 'ingest=BenchmarkIngestScale/{x}:activities/s').
+# holding each corpus) into OUT/ingest.txt and BenchmarkBackfillScale (a new
+# origin's catalogue backfilled into it) into OUT/backfill.txt;
+# INGEST_SERIES and BACKFILL_SERIES name their series (defaults
+# 'inbox ingest=BenchmarkIngestScale/{x}:activities/s' and
+# 'backfill=BenchmarkBackfillScale/{x}:objects/s').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-docs/benchmarks/scale-raw}
@@ -22,8 +25,10 @@ SIZES=${SIZES:-10k,100k}
 COUNT=${COUNT:-3}
 SVG_DIR=${SVG_DIR:-docs/benchmarks}
 ONLY=${ONLY:-search pages node plots}
-ingest_default='ingest=BenchmarkIngestScale/{x}:activities/s' # (a literal: a } inside ${...:-} would end it)
+ingest_default='inbox ingest=BenchmarkIngestScale/{x}:activities/s' # (literals: a } inside ${...:-} would end it)
+backfill_default='backfill=BenchmarkBackfillScale/{x}:objects/s'
 INGEST_SERIES=${INGEST_SERIES:-$ingest_default}
+BACKFILL_SERIES=${BACKFILL_SERIES:-$backfill_default}
 export BENCH_CORPUS_SIZES=$SIZES
 mkdir -p "$OUT" "$SVG_DIR"
 want() { [[ " $ONLY " == *" $1 "* ]]; }
@@ -60,6 +65,8 @@ if want node; then
 	go test -run '^$' -bench '^BenchmarkScale$/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/node.txt"
 	echo "== receiving: signed inbox ingest into a node holding each corpus (node)"
 	go test -run '^$' -bench '^BenchmarkIngestScale$/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/ingest.txt"
+	echo "== receiving: a new origin's catalogue backfilled into a node holding each corpus (node)"
+	go test -run '^$' -bench '^BenchmarkBackfillScale$/' -benchtime 1x -count "$COUNT" -timeout 0 ./node/ 2>&1 | tee "$OUT/backfill.txt"
 fi
 if $measure; then echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"; fi
 
@@ -91,10 +98,12 @@ if want plots; then
 		-desc "node BenchmarkScale/storage: the bbolt file and the search index on disk, divided by the objects" \
 		-series "database=BenchmarkScale/{x}/storage:db-B/object" -series "search index=BenchmarkScale/{x}/storage:index-B/object" \
 		-series "total=BenchmarkScale/{x}/storage:total-B/object" "${raw[@]}" >> "$OUT/tables.md"
-	if [[ -s "$OUT/ingest.txt" ]]; then
-		plot -o "$SVG_DIR/scale-ingest.svg" -title "Receiving signed objects by catalogue size" -ylabel "activities per second" \
-			-desc "node BenchmarkIngestScale: signed Creates from 16 senders over 32 connections, HTTP signature and JWS verified, durable before each 202" \
-			-series "$INGEST_SERIES" -target "target 5,000/s=5000" "$OUT/ingest.txt" >> "$OUT/tables.md"
+	if [[ -s "$OUT/ingest.txt" || -s "$OUT/backfill.txt" ]]; then
+		received=()
+		for f in "$OUT/ingest.txt" "$OUT/backfill.txt"; do [[ -s "$f" ]] && received+=("$f"); done
+		plot -o "$SVG_DIR/scale-ingest.svg" -title "Receiving signed objects by catalogue size" -ylabel "objects per second" \
+			-desc "node BenchmarkIngestScale: signed Creates from 16 senders over 32 connections, HTTP signature and JWS verified, durable before each 202; BenchmarkBackfillScale: a new origin's 5,000 objects fetched from its outbox and verified" \
+			-series "$INGEST_SERIES" -series "$BACKFILL_SERIES" -target "target 5,000/s=5000" "${received[@]}" >> "$OUT/tables.md"
 	fi
 	cat "$OUT/tables.md"
 fi
