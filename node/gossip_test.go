@@ -19,6 +19,7 @@ import (
 	"github.com/interlink-project/interlink-node/federation/peering"
 	"github.com/interlink-project/interlink-node/node/api"
 	"github.com/interlink-project/interlink-node/storage"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 var testGossipKey = base64.StdEncoding.EncodeToString([]byte("interlink-node-gossip-test-key32"))
@@ -26,21 +27,7 @@ var testGossipKey = base64.StdEncoding.EncodeToString([]byte("interlink-node-gos
 // freeGossipAddr returns host:port with the port free for TCP and UDP.
 func freeGossipAddr(t testing.TB, host string) string {
 	t.Helper()
-	for range 50 {
-		tl, err := net.Listen("tcp", host+":0")
-		if err != nil {
-			t.Fatalf("no free port on %s: %v", host, err)
-		}
-		addr := tl.Addr().String()
-		ul, err := net.ListenPacket("udp", addr)
-		tl.Close()
-		if err == nil {
-			ul.Close()
-			return addr
-		}
-	}
-	t.Fatalf("no port free for TCP and UDP on %s", host)
-	return ""
+	return testenv.FreeAddr(t, host, true)
 }
 
 // fakeChecker answers member checks without a trust layer and counts them.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,12 +18,7 @@ import (
 // freeAddr returns host:port with a port free right now on host.
 func freeAddr(t testing.TB, host string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", host+":0")
-	if err != nil {
-		t.Fatalf("no free port on %s: %v", host, err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testenv.FreeAddr(t, host, false)
 }
 
 // testNode is a node started in-process on a loopback address.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/interlinkfmt"
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // startServe runs `interlink serve` in-process on a free loopback port and
@@ -25,12 +25,7 @@ func startServe(t *testing.T, data string, extra ...string) string {
 
 func startServeOn(t *testing.T, host, data string, extra ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", host+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testenv.FreeAddr(t, host, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var out, errb strings.Builder

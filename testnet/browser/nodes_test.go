@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/interlink-project/interlink-node/testnet/testenv"
 )
 
 // node is one interlink process started for a test.
@@ -74,12 +77,9 @@ func startNode(t *testing.T, name, country, host string) *node {
 
 func freePort(t *testing.T, host string) int {
 	t.Helper()
-	l, err := net.Listen("tcp", host+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	_, p, _ := net.SplitHostPort(testenv.FreeAddr(t, host, false))
+	port, _ := strconv.Atoi(p)
+	return port
 }
 
 // cli runs the interlink command against n (through its data folder:
