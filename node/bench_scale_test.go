@@ -319,12 +319,7 @@ func BenchmarkIngestScale(b *testing.B) {
 	}
 	for _, size := range benchdata.Sizes(b) {
 		b.Run(size.Name, func(b *testing.B) {
-			d := benchdata.Ensure(b, size.Objects)
-			dir := filepath.Join(b.TempDir(), "data")
-			if err := copyDataDir(dir, d.Dir); err != nil {
-				b.Fatal(err)
-			}
-			a := startNodeWith(b, dir, freeAddr(b, "127.0.0.1"), ingestConfig(b))
+			a := startOnCorpusCopy(b, size.Objects, "127.0.0.1")
 			benchIngest(b, a, n) // once: run with -benchtime 1x
 		})
 	}
@@ -344,12 +339,7 @@ func BenchmarkBackfillScale(b *testing.B) {
 	a := backfillOrigin(b)
 	for _, size := range benchdata.Sizes(b) {
 		b.Run(size.Name, func(b *testing.B) {
-			d := benchdata.Ensure(b, size.Objects)
-			dir := filepath.Join(b.TempDir(), "data")
-			if err := copyDataDir(dir, d.Dir); err != nil {
-				b.Fatal(err)
-			}
-			f := startNodeWith(b, dir, freeAddr(b, "127.0.0.2"), ingestConfig(b))
+			f := startOnCorpusCopy(b, size.Objects, "127.0.0.2")
 			stopProfile := profileTimed(b)
 			b.ResetTimer()
 			elapsed := timeBackfill(b, f, a) // once: run with -benchtime 1x
@@ -357,6 +347,19 @@ func BenchmarkBackfillScale(b *testing.B) {
 			b.ReportMetric(backfillObjects/elapsed.Seconds(), "objects/s")
 		})
 	}
+}
+
+// startOnCorpusCopy starts a receiving node (ingestConfig) on host over a
+// copy of the cached corpus of the given size, so that what it receives
+// leaves the cache as it was.
+func startOnCorpusCopy(b *testing.B, objects int, host string) *testNode {
+	b.Helper()
+	d := benchdata.Ensure(b, objects)
+	dir := filepath.Join(b.TempDir(), "data")
+	if err := copyDataDir(dir, d.Dir); err != nil {
+		b.Fatal(err)
+	}
+	return startNodeWith(b, dir, freeAddr(b, host), ingestConfig(b))
 }
 
 // copyDataDir copies a node's data directory, owner-only as the node keeps

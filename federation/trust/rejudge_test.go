@@ -104,6 +104,20 @@ func (f agingFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
 	return f.next.Fetch(ctx, raw)
 }
 
+// aggregator is a leaf's trust service in f, fetching through fetch, for the re-judging tests that feed it verdicts of their own.
+func aggregator(t *testing.T, f *fed, fetch trustchain.Fetcher) *Service {
+	t.Helper()
+	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
+	cfg := f.config(sp)
+	m := f.addWith(sp, cfg)
+	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
+		Registry: m.store.Authority(), Fetcher: fetch, Now: f.clock.Now, Version: "test", IDs: m.ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 // TestRejudgeAsksAnUnreachableSignerOncePerPass: the pass's second loop
 // reads the chains the first one resolved; a signer whose chain did not
 // resolve is not asked again, even once its remembered failure expired (at
@@ -111,14 +125,7 @@ func (f agingFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
 // other cost the pass a minute of DNS timeouts).
 func TestRejudgeAsksAnUnreachableSignerOncePerPass(t *testing.T) {
 	f := newFed(t)
-	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
-	cfg := f.config(sp)
-	m := f.addWith(sp, cfg)
-	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
-		Registry: m.store.Authority(), Fetcher: agingFetcher{f.net, f.clock}, Now: f.clock.Now, Version: "test", IDs: m.ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := aggregator(t, f, agingFetcher{f.net, f.clock})
 	signers := signedBy{"https://gone1.example", "https://gone2.example", "https://gone3.example"}
 	for pass := 1; pass <= 2; pass++ {
 		if _, err := svc.Rejudge(context.Background(), signers); err != nil {
@@ -174,14 +181,7 @@ func (*countingVerdicts) SetVerification(context.Context, string, uint64, *proto
 // ~200 MB alive and made every collection meanwhile mark it.
 func TestRejudgeHoldsSignersNotObjects(t *testing.T) {
 	f := newFed(t)
-	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
-	cfg := f.config(sp)
-	m := f.addWith(sp, cfg)
-	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
-		Registry: m.store.Authority(), Fetcher: f.net, Now: f.clock.Now, Version: "test", IDs: m.ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := aggregator(t, f, f.net)
 	const n = 50_000
 	st := newCountingVerdicts(n, "https://gone1.example", "https://gone2.example")
 	if _, err := svc.Rejudge(context.Background(), st); err != nil { // a first pass: the resolver's caches
