@@ -66,14 +66,7 @@ func (signedBy) SetVerification(context.Context, string, uint64, *protocol.Verif
 func TestRejudgeResolvesSignersConcurrently(t *testing.T) {
 	f := newFed(t)
 	slow := &slowFetcher{next: f.net}
-	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}
-	cfg := f.config(sp)
-	m := f.addWith(sp, cfg)
-	svc, err := New(context.Background(), cfg, Deps{Self: m.id, Actor: m.id + "/actor", Keys: m.keys.Keys, Settings: m.store,
-		Registry: m.store.Authority(), Fetcher: slow, Now: f.clock.Now, Version: "test", IDs: m.ids})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := aggregator(t, f, slow)
 	var signers signedBy
 	for i := range 3 * rejudgeResolvers {
 		signers = append(signers, fmt.Sprintf("https://leaf%02d.example", i))
@@ -104,7 +97,8 @@ func (f agingFetcher) Fetch(ctx context.Context, raw string) ([]byte, error) {
 	return f.next.Fetch(ctx, raw)
 }
 
-// aggregator is a leaf's trust service in f, fetching through fetch, for the re-judging tests that feed it verdicts of their own.
+// aggregator is a leaf's trust service in f, fetching through fetch, for
+// the re-judging tests that feed it verdicts of their own.
 func aggregator(t *testing.T, f *fed, fetch trustchain.Fetcher) *Service {
 	t.Helper()
 	sp := spec{id: "https://aggregator.example", role: RoleLeaf, hints: []string{anchorIT}}

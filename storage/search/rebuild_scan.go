@@ -19,7 +19,6 @@ import (
 // shard, which the caller writes, and the number of documents.
 func scanInto(ctx context.Context, ss *shardSet, src Source, batchSize int,
 	add func(*bleve.Batch, string, protocol.Object) error) ([]*bleve.Batch, int, error) {
-	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	full := make([]chan *bleve.Batch, len(ss.shards))
@@ -68,9 +67,6 @@ func scanInto(ctx context.Context, ss *shardSet, src Source, batchSize int,
 	if err == nil && ctx.Err() != nil {
 		// A writer failed after the scan's last object, or the caller gave up.
 		err = context.Cause(ctx)
-	}
-	if err == nil {
-		err = parent.Err()
 	}
 	if err != nil {
 		return nil, 0, err
