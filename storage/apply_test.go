@@ -472,5 +472,10 @@ func TestConcurrentApply(t *testing.T) {
 	if st.Commits >= st.Requests {
 		t.Errorf("no group commit: %+v", st)
 	}
+	// Every commit writes at least a leaf and a meta page, and a commit of
+	// several objects more than a page an object (header, version, change).
+	if st.Pages < 2*st.Commits || st.Pages < st.Requests {
+		t.Errorf("pages written: %+v", st)
+	}
 	mustVerify(t, s)
 }
