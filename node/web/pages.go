@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/storage"
@@ -23,7 +25,9 @@ type item struct {
 	Href, Name, Kind string
 	Description      template.HTML
 	NameHTML         template.HTML
-	FallbackLang     string // the language shown when the reader's is missing
+	FallbackLang     string // the language shown when the reader's is missing (the description's, else the name's)
+	NameLang         string // the name's language when it is not the reader's
+	DescLang         string // the description's language when it is not the reader's
 	Verified         bool
 	Updated          string
 }
@@ -64,45 +68,76 @@ func pageHref(obj protocol.Object) string { return "/objects/" + obj.ID }
 
 func (h *Handler) item(loc *locale, obj protocol.Object, words []string) item {
 	doc := indexOf(obj)
-	name, fb := text(doc.Name, loc.Tag)
+	name, nameLang := text(doc.Name, loc.Tag)
 	if name == "" {
 		name = obj.Key
 	}
-	desc, _ := text(doc.Description, loc.Tag)
+	desc, descLang := text(doc.Description, loc.Tag)
+	fb := descLang
 	if fb == "" {
-		_, fb = text(doc.Description, loc.Tag)
+		fb = nameLang
 	}
 	return item{Href: pageHref(obj), Name: name, Kind: loc.T("kind." + string(obj.Type)),
 		NameHTML: highlight(name, words), Description: highlight(protocol.Clip(plainText(desc), 280), words),
-		FallbackLang: fb, Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified,
-		Updated: loc.Date(obj.Updated)}
+		FallbackLang: fb, NameLang: nameLang, DescLang: descLang,
+		Verified: obj.Verification != nil && obj.Verification.Status == protocol.Verified,
+		Updated:  loc.Date(obj.Updated)}
 }
 
-// highlight escapes s and marks every occurrence of words (case-insensitive).
+// highlight escapes s and marks the words of the query in it
+// (case-insensitively): a match starts where a word of s starts, and a
+// query word shorter than three letters marks only a whole word (so "de"
+// marks "de", not the "de" of "model"); a longer one also marks the
+// start of a longer word ("model" in "models"), as the search stems.
 func highlight(s string, words []string) template.HTML {
-	lower := strings.ToLower(s)
 	var b strings.Builder
+	prevWord := false // whether the rune before i is part of a word
 	for i := 0; i < len(s); {
 		best := 0
-		for _, w := range words {
-			if len(w) > best && strings.HasPrefix(lower[i:], w) {
-				best = len(w)
+		if !prevWord {
+			for _, w := range words {
+				if n := matchAt(s[i:], w); n > best {
+					best = n
+				}
 			}
 		}
-		if best > 0 && len(lower) == len(s) {
+		if best > 0 {
 			b.WriteString("<mark>" + template.HTMLEscapeString(s[i:i+best]) + "</mark>")
+			r, _ := utf8.DecodeLastRuneInString(s[i : i+best])
+			prevWord = isWordRune(r)
 			i += best
 			continue
 		}
-		j := i + 1
-		for j < len(s) && (s[j]&0xC0) == 0x80 {
-			j++
-		}
-		b.WriteString(template.HTMLEscapeString(s[i:j]))
-		i = j
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(template.HTMLEscapeString(s[i : i+size]))
+		prevWord = isWordRune(r)
+		i += size
 	}
 	return template.HTML(b.String())
 }
+
+// matchAt is the length in bytes of the start of s that matches the
+// query word w (case-insensitively), or 0: w's runes in order, and when w
+// is shorter than three runes, no word rune after them.
+func matchAt(s, w string) int {
+	n, runes := 0, 0
+	for _, wr := range w {
+		r, size := utf8.DecodeRuneInString(s[n:])
+		if size == 0 || (r != wr && unicode.ToLower(r) != wr) { // w is lower case (queryWords)
+			return 0
+		}
+		n += size
+		runes++
+	}
+	if runes < 3 {
+		if r, _ := utf8.DecodeRuneInString(s[n:]); n < len(s) && isWordRune(r) {
+			return 0
+		}
+	}
+	return n
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
 
 func queryWords(q string) []string {
 	var out []string
@@ -178,13 +213,15 @@ type facet struct {
 }
 
 type searchView struct {
-	Q       string
-	Total   string
-	Items   []item
-	Facets  []facet
-	Next    string
-	Filters []facetValue // the active filters, each with a link removing it
-	Error   string
+	Q         string
+	Total     string
+	Items     []item
+	Facets    []facet
+	Next      string
+	Filters   []facetValue // the active filters, each with a link removing it
+	Error     string       // about the filters or the page asked for
+	TextError string       // about the search text: shown at its field
+	Restarted bool         // the page asked for belonged to another search: this is the first
 }
 
 // Search serves /search?q=...&FACET=VALUE...&cursor=...
@@ -192,14 +229,32 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 	loc := h.locale(w, r)
 	q := r.URL.Query()
 	v := searchView{Q: q.Get("q")}
+	switch {
+	case len(v.Q) > search.MaxTextBytes:
+		v.TextError = loc.T("search.too_long")
+	case !utf8.ValidString(v.Q):
+		v.TextError, v.Q = loc.T("search.bad_text"), strings.ToValidUTF8(v.Q, "\uFFFD")
+	}
+	if v.TextError != "" {
+		v.Total = loc.Num(0)
+		h.render(w, r, http.StatusBadRequest, "search", loc.T("search.title"), v)
+		return
+	}
 	filters := map[string][]string{}
 	for _, f := range facetNames {
 		if vals := q[f]; len(vals) > 0 {
 			filters[f] = vals
 		}
 	}
-	res, err := h.d.Catalogue().Search(r.Context(), search.Query{Text: v.Q, Lang: loc.Tag, Filters: filters,
-		Limit: 20, Cursor: q.Get("cursor"), Facets: true}, h.d.SearchWait)
+	query := search.Query{Text: v.Q, Lang: loc.Tag, Filters: filters, Limit: 20, Cursor: q.Get("cursor"), Facets: true}
+	res, err := h.d.Catalogue().Search(r.Context(), query, h.d.SearchWait)
+	if errors.Is(err, search.ErrInvalidQuery) && query.Cursor != "" {
+		// A page of another search (most often the same one in another
+		// language: a cursor belongs to its language's query), or a
+		// damaged link: the first page of this one, said so.
+		query.Cursor, v.Restarted = "", true
+		res, err = h.d.Catalogue().Search(r.Context(), query, h.d.SearchWait)
+	}
 	status := http.StatusOK
 	if errors.Is(err, search.ErrInvalidQuery) {
 		status, v.Error = http.StatusBadRequest, loc.T("search.invalid")
@@ -257,8 +312,11 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if res.Next != "" {
+		// The cursor and the language travel together: the next page is
+		// the same query only in the same language.
 		vals := cloneValues(base)
 		vals.Set("cursor", res.Next)
+		vals.Set("lang", loc.Tag)
 		v.Next = link(vals)
 	}
 	title := loc.T("search.title")

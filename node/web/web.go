@@ -182,6 +182,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	for _, l := range supported {
 		q := r.URL.Query()
 		q.Set("lang", l.tag)
+		q.Del("cursor") // a page of results belongs to its language's query: the switch starts at the first
 		v.Langs = append(v.Langs, langLink{Tag: l.tag, Name: l.name, Href: r.URL.Path + "?" + q.Encode(), Current: l.tag == loc.Tag})
 	}
 	var buf bytes.Buffer

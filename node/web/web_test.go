@@ -96,9 +96,21 @@ func TestPlainText(t *testing.T) {
 }
 
 func TestHighlight(t *testing.T) {
-	got := string(highlight("Business <Model> Canvas", queryWords("canvas model")))
-	if got != "Business &lt;<mark>Model</mark>&gt; <mark>Canvas</mark>" {
-		t.Fatalf("highlight = %s", got)
+	tests := []struct{ s, q, want string }{
+		{"Business <Model> Canvas", "canvas model", "Business &lt;<mark>Model</mark>&gt; <mark>Canvas</mark>"},
+		// Only where a word starts: not the "de" of "Model", "puede", "ideas".
+		{"Business Model Canvas: se puede definir ideas de negocio", "modelo de negocio",
+			"Business Model Canvas: se puede definir ideas <mark>de</mark> <mark>negocio</mark>"},
+		{"Business models and profiles of use", "model of", "Business <mark>model</mark>s and profiles <mark>of</mark> use"},
+		// Case folding that changes a letter's length in bytes, and letters beyond ASCII.
+		{"ĶEKAVA un Ķekavas novads", "ķekava", "<mark>ĶEKAVA</mark> un <mark>Ķekava</mark>s novads"},
+		{"Città metropolitana", "CITTÀ", "<mark>Città</mark> metropolitana"},
+		{"ab", "abc", "ab"},
+	}
+	for _, tt := range tests {
+		if got := string(highlight(tt.s, queryWords(tt.q))); got != tt.want {
+			t.Errorf("highlight(%q, %q) = %s, want %s", tt.s, tt.q, got, tt.want)
+		}
 	}
 }
 

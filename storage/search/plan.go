@@ -154,8 +154,8 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	case q.Limit > MaxLimit:
 		p.limit = MaxLimit
 	}
-	if len(q.Text) > maxTextBytes {
-		return nil, invalid("text is %d bytes long, the maximum is %d", len(q.Text), maxTextBytes)
+	if len(q.Text) > MaxTextBytes {
+		return nil, invalid("text is %d bytes long, the maximum is %d", len(q.Text), MaxTextBytes)
 	}
 	if !utf8.ValidString(q.Text) {
 		return nil, invalid("text is not valid UTF-8")

@@ -55,8 +55,10 @@ const (
 	MaxLimit     = 100
 	// FacetSize is the number of values counted per facet field.
 	FacetSize = 50
+	// MaxTextBytes is the longest text a query takes (a longer one is
+	// invalid); the search page checks it before it asks.
+	MaxTextBytes = 2048
 
-	maxTextBytes    = 2048    // longer text is rejected
 	maxFacetTerms   = 1 << 20 // distinct values counted over all facet fields
 	maxWords        = 10      // further words are ignored
 	maxFilterValues = 100     // per filter field
