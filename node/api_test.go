@@ -310,8 +310,8 @@ func TestTokenExpiry(t *testing.T) {
 func TestMethodNotAllowedSaysAllow(t *testing.T) {
 	tn := startNode(t, t.TempDir(), "127.0.0.1")
 	tests := []struct{ method, path, allow string }{
-		{"DELETE", "/api/v1/tokens", "GET, POST"},
-		{"PUT", "/api/v1/status", "GET"},
+		{"DELETE", "/api/v1/tokens", "GET, HEAD, POST"},
+		{"PUT", "/api/v1/status", "GET, HEAD"},
 		{"POST", "/healthz", "GET, HEAD"},
 	}
 	for _, tt := range tests {

@@ -239,6 +239,9 @@ func openAPIDoc(base, version string) map[string]any {
 			paths["/api/v1"+op.path] = item
 		}
 		item[strings.ToLower(op.method)] = o
+		if op.method == "GET" {
+			item["head"] = headOf(o)
+		}
 	}
 	g.of(typeOf[api.Problem]()) // components.schemas["api.Problem"]
 	return map[string]any{
@@ -255,6 +258,28 @@ func openAPIDoc(base, version string) map[string]any {
 			"securitySchemes": schema{"bearer": schema{"type": "http", "scheme": "bearer", "description": "An API token (interlink token create); x-interlink-role names the role an operation needs"}},
 		},
 	}
+}
+
+// headOf is the HEAD operation of a GET operation o (every GET route
+// answers HEAD, node/router.go withHead): its parameters and statuses,
+// without content.
+func headOf(o schema) schema {
+	h := maps.Clone(o)
+	h["operationId"] = o["operationId"].(string) + ".head"
+	h["summary"] = "The headers of: " + o["summary"].(string)
+	responses := schema{}
+	for status, r := range o["responses"].(schema) {
+		if status == "default" {
+			r = schema{"description": "An error: the status and headers of the problem a GET gets, without the document"}
+		} else if rs, ok := r.(schema); ok && rs["content"] != nil {
+			rs = maps.Clone(rs)
+			delete(rs, "content")
+			r = rs
+		}
+		responses[status] = r
+	}
+	h["responses"] = responses
+	return h
 }
 
 // openAPIHandler serves the description, built once.

@@ -65,7 +65,7 @@ func (n *Node) routes() http.Handler {
 
 	r.HandleFunc("/healthz", admin.handleHealthz).Methods(http.MethodGet, http.MethodHead).Name("healthz")
 	r.HandleFunc("/readyz", admin.handleReadyz).Methods(http.MethodGet, http.MethodHead).Name("readyz")
-	r.Handle("/metrics", n.metrics.handler()).Methods(http.MethodGet).Name("metrics")
+	r.Handle("/metrics", n.metrics.handler()).Methods(http.MethodGet, http.MethodHead).Name("metrics")
 
 	// api routes live on the root router (a mux subrouter would answer 404
 	// instead of 405 to a wrong method) and hold the restore gate.
@@ -203,14 +203,24 @@ type apiRoutes struct {
 }
 
 func (a apiRoutes) handle(method, path, name string, h http.HandlerFunc) {
-	a.r.Handle("/api/v1"+path, a.gate(h)).Methods(method).Name(name)
+	a.r.Handle("/api/v1"+path, a.gate(h)).Methods(withHead(method)...).Name(name)
+}
+
+// withHead is the methods a route of method answers: every GET also
+// answers HEAD (RFC 9110 §9.3.2: the same headers, no content; net/http
+// drops the body a handler writes for a HEAD).
+func withHead(method string) []string {
+	if method == http.MethodGet {
+		return []string{http.MethodGet, http.MethodHead}
+	}
+	return []string{method}
 }
 
 // apRoutes registers ActivityPub and discovery routes behind the restore gate.
 type apRoutes apiRoutes
 
 func (a apRoutes) handle(method, path, name string, h http.HandlerFunc) {
-	a.r.Handle(path, a.gate(h)).Methods(method).Name(name)
+	a.r.Handle(path, a.gate(h)).Methods(withHead(method)...).Name(name)
 }
 
 // middleware wraps every route: request ids, panics, logs and metrics,

@@ -1,0 +1,51 @@
+package node
+
+import (
+	"io"
+	"net/http"
+	"testing"
+)
+
+// Every read answers HEAD as it answers GET (RFC 9110 §9.3.2): the same
+// status and headers, no content. The API, its description, the exports,
+// ActivityPub and the pages, including a problem.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	editor := tn.token("editor")
+	obj := tn.postJSON("/api/v1/objects", editor, interlinkerBody("head_probe", "Head probe", "Sonda")).json(t)
+	id := obj["id"].(string)
+	for _, path := range []string{
+		"/api/v1/status", "/api/v1/openapi.json", "/api/v1/search?q=probe", "/api/v1/objects",
+		"/api/v1/objects/" + id, "/api/v1/objects/" + id + "/versions", "/api/v1/export/cpsv", "/api/v1/export/dcat",
+		"/api/v1/objects/nope", "/objects/" + id, "/actor", "/.well-known/nodeinfo", "/metrics", "/search?q=probe",
+	} {
+		get, head := plain(t, http.MethodGet, tn.url+path), plain(t, http.MethodHead, tn.url+path)
+		if head.status != get.status || len(head.body) != 0 {
+			t.Errorf("HEAD %s: %d with %d bytes; GET: %d", path, head.status, len(head.body), get.status)
+			continue
+		}
+		for _, h := range []string{"Content-Type", "Content-Length", "ETag", "Allow", "Cache-Control"} {
+			if head.header.Get(h) != get.header.Get(h) {
+				t.Errorf("HEAD %s: %s %q, GET %q", path, h, head.header.Get(h), get.header.Get(h))
+			}
+		}
+	}
+}
+
+// plain sends an unsigned, uncompressed request (Go's client asks for gzip
+// on a GET, never on a HEAD).
+func plain(t *testing.T, method, url string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
