@@ -453,6 +453,20 @@ func (c *Config) Validate() error {
 		}
 		c.API.CORSOrigins[i] = norm
 	}
+	// A zero or negative server timeout is no timeout at all in net/http:
+	// a client that never sends its body would hold a connection forever.
+	if c.API.ReadTimeout < time.Second {
+		bad("api.read_timeout", "%s must be at least 1s (0 or less would turn the timeout off)", c.API.ReadTimeout)
+	}
+	if c.API.WriteTimeout < time.Second {
+		bad("api.write_timeout", "%s must be at least 1s (0 or less would turn the timeout off)", c.API.WriteTimeout)
+	}
+	if c.API.SearchWait < 0 {
+		bad("api.search_wait", "%s is negative (0: a search does not wait for the index)", c.API.SearchWait)
+	}
+	if c.Storage.MaxBatchDelay < 0 || c.Storage.MaxBatchDelay > time.Second {
+		bad("storage.max_batch_delay", "%s is out of range (0 to 1s: every write waits for it)", c.Storage.MaxBatchDelay)
+	}
 	if c.API.BodyLimit < 1024 {
 		bad("api.body_limit", "%d bytes is too small (at least 1KiB)", c.API.BodyLimit)
 	}

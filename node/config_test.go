@@ -62,6 +62,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{name: "bad listen", set: [2]string{"listen", "localhost"}, want: "setting listen"},
 		{name: "bad public url", set: [2]string{"public_url", "ftp://x"}, want: "setting public_url"},
 		{name: "bad log level", set: [2]string{"log.level", "loud"}, want: "setting log.level"},
+		{name: "negative read timeout", env: []string{"INTERLINK_API_READ_TIMEOUT=-5s"}, want: "setting api.read_timeout: -5s must be at least 1s"},
+		{name: "zero write timeout", env: []string{"INTERLINK_API_WRITE_TIMEOUT=0s"}, want: "setting api.write_timeout: 0s must be at least 1s"},
+		{name: "negative search wait", env: []string{"INTERLINK_API_SEARCH_WAIT=-1s"}, want: "setting api.search_wait: -1s is negative"},
+		{name: "negative batch delay", env: []string{"INTERLINK_STORAGE_MAX_BATCH_DELAY=-1s"}, want: "setting storage.max_batch_delay: -1s is out of range"},
 		{name: "asset limit too large", env: []string{"INTERLINK_PROCESSES_ASSET_LIMIT=2MiB"}, want: "processes.asset_limit: 2097152 bytes is out of range"},
 		// YAML type mismatches and unknown keys: the setting's key path and
 		// what it must be, not the Go type the decoder could not fill.
