@@ -25,7 +25,10 @@ type ProblemTypeDoc struct {
 	Action      string `json:"action"`
 }
 
-type problemsPage struct{ web }
+type problemsPage struct {
+	web
+	notFound http.Handler // the router's: an error page for a browser, a problem for a program
+}
 
 func (h problemsPage) routes(r *mux.Router) {
 	r.HandleFunc("/problems", h.handleList).Methods(http.MethodGet, http.MethodHead).Name("problems.list")
@@ -47,6 +50,10 @@ func (h problemsPage) handleList(w http.ResponseWriter, r *http.Request) {
 func (h problemsPage) handleOne(w http.ResponseWriter, r *http.Request) {
 	p, ok := problemTypeByName(mux.Vars(r)["name"])
 	if !ok {
+		if webui.WantsHTML(r) && h.notFound != nil {
+			h.notFound.ServeHTTP(w, r)
+			return
+		}
 		h.writeProblem(w, r, errorf(http.StatusNotFound, "not-found", "No such problem type", "this node emits no problem type of that name: GET /problems lists them"))
 		return
 	}

@@ -153,4 +153,8 @@ func TestProblemTypesResolve(t *testing.T) {
 		t.Errorf("GET /problems: %d", r.status)
 	}
 	fetch(tn.url+"/problems/no-such-thing", "application/json").problem(t, 404, "not-found")
+	// A browser gets the node's error page for a name it does not know.
+	if r := fetch(tn.url+"/problems/no-such-thing", "text/html"); r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /problems/no-such-thing from a browser: %d %s", r.status, r.header.Get("Content-Type"))
+	}
 }

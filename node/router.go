@@ -181,7 +181,7 @@ func (n *Node) routes() http.Handler {
 	r.PathPrefix("/static/").Handler(ui.Static()).Methods(http.MethodGet, http.MethodHead).Name("page.static")
 	wellKnown{web: h, store: n.live.store, username: n.cfg.Federation.PreferredUsername, name: n.cfg.Name}.routes(ap)
 	openIDFederation{web: h, trust: n.live.trust}.routes(ap)
-	problemsPage{web: h}.routes(r) // problems_http.go
+	problemsPage{web: h, notFound: r.NotFoundHandler}.routes(r) // problems_http.go
 	catalogAPI{web: h, cat: n.live.catalogue, uris: n.uris, name: n.cfg.Name, summary: n.cfg.Summary}.routes(ap, api)
 	processGroups{web: h, cop: n.live.coproduction}.routes(ap)
 

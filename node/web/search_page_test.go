@@ -94,3 +94,24 @@ func TestSearchResultTextLanguages(t *testing.T) {
 		t.Errorf("the Latvian description is marked as another language:\n%s", body)
 	}
 }
+
+// Signing in from a page comes back to it; the home page's title names
+// the node once.
+func TestSignInLinkComesBack(t *testing.T) {
+	f := newFixture(t)
+	obj := f.put(t, testInterlinker("canvas"))
+	body := f.do(t, http.MethodGet, "/objects/"+idOf(obj)+"?lang=it", nil, nil).Body.String()
+	want := `href="/login?next=%2Fobjects%2F` + idOf(obj) + `%3Flang%3Dit"`
+	if !strings.Contains(body, want) {
+		t.Errorf("the sign-in link of an object page does not come back to it (want %s)", want)
+	}
+	home := f.do(t, http.MethodGet, "/", nil, nil).Body.String()
+	if !strings.Contains(home, "<title>Comune di Prova</title>") {
+		t.Errorf("the home page's title: %s", home[strings.Index(home, "<title>"):strings.Index(home, "</title>")])
+	}
+	// And the sign-in form carries it on.
+	login := f.do(t, http.MethodGet, "/login?next=%2Fobjects%2F"+idOf(obj), nil, nil).Body.String()
+	if !strings.Contains(login, `value="/objects/`+idOf(obj)+`"`) {
+		t.Errorf("the sign-in form drops next")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +163,7 @@ type view struct {
 	Path    string // the request's path and query, for the language switcher
 	User    *accounts.User
 	CSRF    string // the signed-in session's CSRF token
+	SignIn  string // the sign-in link, back to this page afterwards
 	Langs   []langLink
 	Content any
 }
@@ -174,7 +176,10 @@ type langLink struct {
 // render writes page with status; a template error is a logged 500.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, content any) {
 	loc := h.locale(w, r)
-	v := view{L: loc, Site: h.d.Site, Title: title, Path: r.URL.Path, Content: content}
+	v := view{L: loc, Site: h.d.Site, Title: title, Path: r.URL.Path, Content: content, SignIn: "/login"}
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path != "/login" && r.URL.Path != "/" {
+		v.SignIn = "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
 	if s, ok := sessionFrom(r.Context()); ok {
 		u := s.user
 		v.User, v.CSRF = &u, h.d.Accounts().CSRFToken(s.secret)
