@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -133,6 +134,23 @@ func invalid(field, rule, format string, args ...any) error {
 	return ve
 }
 
+// validate checks e against its kind's rules, whatever built it (a
+// decoder validates what it decodes; a form, a process or a test builds
+// entities itself): an entity that no node could decode is never stored
+// or published. prefix names e's place in a batch ("objects[3].").
+func validate(e protocol.Entity, prefix string) error {
+	err := e.Validate()
+	var ve *protocol.ValidationError
+	if err == nil || prefix == "" || !errors.As(err, &ve) {
+		return err
+	}
+	out := &protocol.ValidationError{Kind: ve.Kind, Errors: slices.Clone(ve.Errors)}
+	for i := range out.Errors {
+		out.Errors[i].Field = prefix + out.Errors[i].Field
+	}
+	return out
+}
+
 // MaxImportBatch bounds the objects of one import request.
 const MaxImportBatch = 500
 
@@ -197,6 +215,9 @@ func (s *Service) checkReferences(ctx context.Context, e protocol.Entity, field 
 
 // Create validates e and stores it as version 1.
 func (s *Service) Create(ctx context.Context, e protocol.Entity) (protocol.Object, error) {
+	if err := validate(e, ""); err != nil {
+		return protocol.Object{}, err
+	}
 	if err := s.checkReferences(ctx, e, ""); err != nil {
 		return protocol.Object{}, err
 	}
@@ -241,6 +262,9 @@ func (s *Service) Update(ctx context.Context, id string, e protocol.Entity, ifMa
 	}
 	if ifMatch != 0 && ifMatch != cur.Version {
 		return protocol.Object{}, &storage.ConflictError{IRI: cur.IRI, Want: ifMatch, Have: cur.Version}
+	}
+	if err := validate(e, ""); err != nil {
+		return protocol.Object{}, err
 	}
 	if err := s.checkReferences(ctx, e, ""); err != nil {
 		return protocol.Object{}, err
@@ -308,6 +332,9 @@ func (s *Service) Import(ctx context.Context, entities []protocol.Entity) (Impor
 				return ImportResult{}, invalid(fmt.Sprintf("objects[%d].%s", i, protocol.KeyField(e.Kind())), "unique", "%s %q already appears at objects[%d]", e.Kind(), k, j)
 			}
 			seen[id] = i
+		}
+		if err := validate(e, fmt.Sprintf("objects[%d].", i)); err != nil {
+			return ImportResult{}, err
 		}
 		if err := s.checkReferences(ctx, e, fmt.Sprintf("objects[%d].", i)); err != nil {
 			return ImportResult{}, err

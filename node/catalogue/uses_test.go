@@ -15,7 +15,7 @@ func TestUsesOf(t *testing.T) {
 	ctx := t.Context()
 	mk := func(key string) protocol.Object {
 		t.Helper()
-		obj, err := s.Create(ctx, &protocol.Interlinker{Type: protocol.KindInterlinker, Key: key, Nature: "knowledge", Name: protocol.Text{"en": "Tool " + key}})
+		obj, err := s.Create(ctx, &protocol.Interlinker{Type: protocol.KindInterlinker, Key: key, Nature: "knowledge", Name: protocol.Text{"en": "Tool " + key}, Description: protocol.Text{"en": "Helps with " + key}})
 		if err != nil {
 			t.Fatal(err)
 		}
