@@ -367,6 +367,10 @@ func (h *Handler) facetLabeler(ctx context.Context, loc *locale, counts map[stri
 type langText struct {
 	Tag, Name, Title, Description string
 	Tags                          []string
+	// An interlinker's texts in this language (interlinker_view.go).
+	URI                                    string   // its web address (http or https only)
+	Instructions, Constraints, Regulations string   // plain text, shown with their line breaks
+	Files                                  []string // files or links it offers
 }
 
 type field struct {
@@ -484,19 +488,26 @@ func (h *Handler) Object(w http.ResponseWriter, r *http.Request, id string) {
 			desc = story.Summary[l]
 			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t == story.Governance })
 		}
-		v.Texts = append(v.Texts, langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: tags})
+		lt := langText{Tag: l, Name: loc.LangName(l), Title: doc.Name[l], Description: plainText(desc), Tags: tags}
+		if il, ok := e.(*protocol.Interlinker); ok {
+			interlinkerTexts(&lt, il)
+		}
+		v.Texts = append(v.Texts, lt)
 	}
 	add := func(label string, vals ...string) { v.Fields = appendField(v.Fields, loc, label, vals...) }
 	add("field.key", obj.Key)
-	add("field.nature", doc.Nature)
+	add("field.nature", optionLabels(loc, "nature", doc.Nature)...)
 	langNames := make([]string, 0, len(doc.Languages))
 	for _, l := range doc.Languages {
 		langNames = append(langNames, loc.LangName(l))
 	}
 	add("field.languages", langNames...)
 	add("field.problem_profiles", doc.ProblemProfiles...)
-	add("field.licence", doc.LicenceCategory)
-	add("field.scopes", doc.Scopes...)
+	add("field.licence", optionLabels(loc, "licence_category", doc.LicenceCategory)...)
+	add("field.scopes", optionLabels(loc, "administrative_scopes", doc.Scopes...)...)
+	if il, ok := e.(*protocol.Interlinker); ok {
+		v.Fields = interlinkerFields(v.Fields, loc, il)
+	}
 	add("field.country", doc.Country)
 	add("field.target", doc.Target)
 	add("field.created", loc.Date(obj.Created))
