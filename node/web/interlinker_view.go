@@ -45,16 +45,20 @@ func interlinkerFields(fs []field, loc *locale, il *protocol.Interlinker) []fiel
 func optionLabels(loc *locale, field string, vals ...string) []string {
 	out := make([]string, 0, len(vals))
 	for _, v := range vals {
-		if v == "" {
-			continue
+		if v != "" {
+			out = append(out, optionLabel(loc, field, v))
 		}
-		id := "edit.o." + field + "." + v
-		if s := loc.T(id); s != id {
-			v = s
-		}
-		out = append(out, v)
 	}
 	return out
+}
+
+// optionLabel is one value's label (the value itself when it has none).
+func optionLabel(loc *locale, field, v string) string {
+	id := "edit.o." + field + "." + v
+	if s := loc.T(id); s != id {
+		return s
+	}
+	return v
 }
 
 // webLink reports whether s is an absolute http(s) URL, the only kind a

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/interlink-project/interlink-node/protocol"
 )
@@ -42,5 +43,20 @@ func TestObjectPageShowsAnInterlinkersDetails(t *testing.T) {
 	es := f.do(t, http.MethodGet, "/objects/"+idOf(obj)+"?lang=es", nil, nil).Body.String()
 	if !strings.Contains(es, "Instrucciones") && !strings.Contains(es, "Dirección web") {
 		t.Errorf("the labels are not in Spanish")
+	}
+}
+
+// The search page's facets name coded values as the editor does.
+func TestSearchFacetsNameCodedValues(t *testing.T) {
+	f := newFixture(t)
+	f.h.d.SearchWait = 10 * time.Second
+	il := testInterlinker("canvas")
+	il.LicenceCategory, il.AdministrativeScopes = "public_domain", []string{"eu"}
+	f.put(t, il)
+	body := f.do(t, http.MethodGet, "/search?q=canvas&lang=en", nil, nil).Body.String()
+	for _, want := range []string{">Knowledge</a>", ">Public domain</a>", ">European Union</a>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the facets lack %s", want)
+		}
 	}
 }

@@ -353,6 +353,12 @@ func (h *Handler) facetLabeler(ctx context.Context, loc *locale, counts map[stri
 			return loc.LangName(k)
 		case "verified":
 			return loc.T("status." + k)
+		case "nature":
+			return optionLabel(loc, "nature", k)
+		case "licence":
+			return optionLabel(loc, "licence_category", k)
+		case "scope":
+			return optionLabel(loc, "administrative_scopes", k)
 		case "problem_profile":
 			if obj, ok := profiles[k]; ok {
 				if name, _ := text(indexOf(obj).Name, loc.Tag); name != "" {
