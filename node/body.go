@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/interlink-project/interlink-node/protocol"
 	"github.com/interlink-project/interlink-node/protocol/strictjson"
@@ -46,6 +47,13 @@ func (h web) decodeRequest(w http.ResponseWriter, r *http.Request, v any) error 
 
 // readBody reads at most limit bytes of the request body.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	// A compressed body would be read as garbage and refused for what it
+	// does not say (RFC 9110 §8.4.1: 415 for a coding the server does not
+	// take). Nothing the node takes is sent compressed.
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+		return nil, errorf(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported content coding",
+			"the body is sent with Content-Encoding %q: send it uncompressed (no Content-Encoding)", ce)
+	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

@@ -1,8 +1,11 @@
 package node
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +51,41 @@ func plain(t *testing.T, method, url string) response {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// A compressed request body is refused as such (415 naming the coding),
+// not read as garbage and refused as malformed JSON.
+func TestCompressedRequestBodyIsRefusedForWhatItIs(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	editor := tn.token("editor")
+	body, _ := json.Marshal(interlinkerBody("gz", "Gzip", "Gzip"))
+	for _, ce := range []string{"gzip", "br"} {
+		req, _ := http.NewRequest(http.MethodPost, tn.url+"/api/v1/objects", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+editor)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", ce)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		p := response{status: resp.StatusCode, header: resp.Header, body: b}.problem(t, http.StatusUnsupportedMediaType, "unsupported-media-type")
+		if d, _ := p["detail"].(string); !strings.Contains(d, ce) {
+			t.Errorf("Content-Encoding %s: the detail does not name it: %s", ce, d)
+		}
+	}
+	// identity is no coding at all.
+	req, _ := http.NewRequest(http.MethodPost, tn.url+"/api/v1/objects", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+editor)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "identity")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("Content-Encoding identity: %d", resp.StatusCode)
+	}
 }
