@@ -68,6 +68,11 @@ func searchParams() []param {
 
 // asQueryError maps a search error about the query itself to a 400.
 func asQueryError(err error) error {
+	var qe *search.QueryError
+	if errors.As(err, &qe) {
+		return &apiError{status: http.StatusBadRequest, name: "bad-query", title: "Bad search query",
+			detail: qe.Field + ": " + qe.Message, errs: []protocol.FieldError{{Field: qe.Field, Rule: qe.Rule, Message: qe.Message}}}
+	}
 	if errors.Is(err, search.ErrInvalidQuery) {
 		return errorf(http.StatusBadRequest, "bad-query", "Bad search query", "%v", err)
 	}

@@ -89,3 +89,28 @@ func TestCompressedRequestBodyIsRefusedForWhatItIs(t *testing.T) {
 		t.Errorf("Content-Encoding identity: %d", resp.StatusCode)
 	}
 }
+
+// A bad cursor or search text is a bad-query problem naming the parameter
+// (errors[].field), in words for the caller rather than the store's.
+func TestBadCursorAndTextNameTheParameter(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	for _, c := range []struct{ path, field, rule string }{
+		{"/api/v1/objects?cursor=garbage", "cursor", "syntax"},
+		{"/api/v1/follows?cursor=garbage", "cursor", "syntax"},
+		{"/api/v1/search?q=canvas&cursor=zzz", "cursor", "syntax"},
+		{"/api/v1/search?q=" + strings.Repeat("a", 5000), "q", "range"},
+	} {
+		token := ""
+		if strings.Contains(c.path, "follows") {
+			token = tn.token("reader")
+		}
+		p := tn.do(http.MethodGet, c.path, token, "", nil).problem(t, http.StatusBadRequest, "bad-query")
+		errs, _ := p["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["field"] != c.field || errs[0].(map[string]any)["rule"] != c.rule {
+			t.Errorf("GET %.60s: errors %v, want field %s rule %s", c.path, p["errors"], c.field, c.rule)
+		}
+		if d, _ := p["detail"].(string); strings.Contains(d, "storage:") || strings.Contains(d, "invalid query") {
+			t.Errorf("GET %.60s: the detail is the store's words: %s", c.path, d)
+		}
+	}
+}

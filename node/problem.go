@@ -88,6 +88,10 @@ func problemFor(err error) (*apiError, bool) {
 		return &apiError{status: http.StatusGone, name: "gone", title: "The object was deleted", detail: err.Error()}, true
 	case errors.Is(err, storage.ErrNotFound):
 		return &apiError{status: http.StatusNotFound, name: "not-found", title: "No such object", detail: "nothing is stored under this identifier"}, true
+	case errors.Is(err, storage.ErrBadCursor):
+		msg := "not a cursor this node gave, or its object is gone: start again without it"
+		return &apiError{status: http.StatusBadRequest, name: "bad-query", title: "Bad query", detail: "cursor: " + msg,
+			errs: []protocol.FieldError{{Field: "cursor", Rule: "syntax", Message: msg}}}, true
 	case errors.Is(err, storage.ErrInvalidQuery):
 		return &apiError{status: http.StatusBadRequest, name: "bad-query", title: "Bad query", detail: err.Error()}, true
 	case errors.Is(err, storage.ErrInvalidObject):

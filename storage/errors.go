@@ -26,6 +26,9 @@ var (
 	ErrInvalidObject = errors.New("invalid object")
 	// ErrInvalidQuery: a read carries an unknown filter, a bad cursor or limit.
 	ErrInvalidQuery = errors.New("invalid query")
+	// ErrBadCursor: a paging cursor this store did not give, or whose
+	// object is gone; every such error also wraps ErrInvalidQuery.
+	ErrBadCursor = errors.New("bad cursor")
 	// ErrLocked: another process holds the database open.
 	ErrLocked = errors.New("database is locked by another process (is a node running on this data directory?)")
 	// ErrIncompatible: a file is not a node database, or its schema is newer

@@ -305,7 +305,7 @@ func (fg Follows) listFollows(ctx context.Context, g graph, after string, limit 
 	if after != "" {
 		a, err := decodeCursor(after)
 		if err != nil || a.iri == "" {
-			return nil, "", 0, fmt.Errorf("%s: %w: malformed cursor %q", what, ErrInvalidQuery, protocol.Clip(after, 40))
+			return nil, "", 0, fmt.Errorf("%s: %w: %w: malformed cursor %q", what, ErrInvalidQuery, ErrBadCursor, protocol.Clip(after, 40))
 		}
 		from = []byte(a.iri)
 	}

@@ -48,7 +48,7 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 	if opts.After != "" {
 		var err error
 		if cur, err = decodeCursor(opts.After); err != nil {
-			return nil, "", fmt.Errorf("storage: list: %w: %w", ErrInvalidQuery, err)
+			return nil, "", fmt.Errorf("storage: list: %w: %w: %w", ErrInvalidQuery, ErrBadCursor, err)
 		}
 	}
 	type filter struct {
@@ -87,7 +87,7 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]protocol.Object, 
 		case cur.iri != "": // a cursor from before schema 7 names the last IRI
 			hv := tx.Bucket(bObjects).Get([]byte(cur.iri))
 			if hv == nil {
-				return fmt.Errorf("storage: list: %w: the cursor's object %s is unknown", ErrInvalidQuery, protocol.Clip(cur.iri, 80))
+				return fmt.Errorf("storage: list: %w: %w: the cursor's object %s is unknown", ErrInvalidQuery, ErrBadCursor, protocol.Clip(cur.iri, 80))
 			}
 			h, err := decodeHeader(hv)
 			if err != nil {

@@ -41,41 +41,41 @@ func (c cursor) encode() string {
 // decodeCursor parses a client-supplied cursor; every error wraps ErrInvalidQuery.
 func decodeCursor(s string) (cursor, error) {
 	if len(s) > maxCursorBytes {
-		return cursor{}, invalid("cursor is %d bytes long, the maximum is %d", len(s), maxCursorBytes)
+		return cursor{}, invalid("cursor", "syntax", "cursor is %d bytes long, the maximum is %d", len(s), maxCursorBytes)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return cursor{}, invalid("cursor is not base64url: %v", err)
+		return cursor{}, invalid("cursor", "syntax", "cursor is not base64url: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var c cursor
 	if err := dec.Decode(&c); err != nil {
-		return cursor{}, invalid("cursor is not valid: %v", err)
+		return cursor{}, invalid("cursor", "syntax", "cursor is not valid: %v", err)
 	}
 	if dec.More() {
-		return cursor{}, invalid("cursor has trailing data")
+		return cursor{}, invalid("cursor", "syntax", "cursor has trailing data")
 	}
 	if c.Version != cursorVersion {
-		return cursor{}, invalid("cursor version %d is not supported", c.Version)
+		return cursor{}, invalid("cursor", "syntax", "cursor version %d is not supported", c.Version)
 	}
 	if len(c.After) != 2 {
-		return cursor{}, invalid("cursor holds %d sort values, want 2", len(c.After))
+		return cursor{}, invalid("cursor", "syntax", "cursor holds %d sort values, want 2", len(c.After))
 	}
 	for _, v := range c.After {
 		if !utf8.ValidString(v) {
-			return cursor{}, invalid("cursor sort value is not valid UTF-8")
+			return cursor{}, invalid("cursor", "syntax", "cursor sort value is not valid UTF-8")
 		}
 	}
 	if c.After[1] == "" {
-		return cursor{}, invalid("cursor lacks the last document id")
+		return cursor{}, invalid("cursor", "syntax", "cursor lacks the last document id")
 	}
 	if len(c.Fuzzy) > maxWords {
-		return cursor{}, invalid("cursor holds %d edit distances", len(c.Fuzzy))
+		return cursor{}, invalid("cursor", "syntax", "cursor holds %d edit distances", len(c.Fuzzy))
 	}
 	for _, f := range c.Fuzzy {
 		if f < -1 || f > 2 {
-			return cursor{}, invalid("cursor edit distance %d is out of range", f)
+			return cursor{}, invalid("cursor", "syntax", "cursor edit distance %d is out of range", f)
 		}
 	}
 	switch c.Stage {
@@ -83,10 +83,10 @@ func decodeCursor(s string) (cursor, error) {
 	case stageExact, stageFuzzy, stageRelaxed:
 		f, err := strconv.ParseFloat(c.After[0], 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return cursor{}, invalid("cursor score %q is not a finite number", c.After[0])
+			return cursor{}, invalid("cursor", "syntax", "cursor score %q is not a finite number", c.After[0])
 		}
 	default:
-		return cursor{}, invalid("cursor stage %d is unknown", c.Stage)
+		return cursor{}, invalid("cursor", "syntax", "cursor stage %d is unknown", c.Stage)
 	}
 	return c, nil
 }

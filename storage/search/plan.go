@@ -148,23 +148,23 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	p := &plan{limit: q.Limit, facets: q.Facets, sort: sortField("en")}
 	switch {
 	case q.Limit < 0:
-		return nil, invalid("negative limit %d", q.Limit)
+		return nil, invalid("limit", "range", "negative limit %d", q.Limit)
 	case q.Limit == 0:
 		p.limit = DefaultLimit
 	case q.Limit > MaxLimit:
 		p.limit = MaxLimit
 	}
 	if len(q.Text) > MaxTextBytes {
-		return nil, invalid("text is %d bytes long, the maximum is %d", len(q.Text), MaxTextBytes)
+		return nil, invalid("q", "range", "text is %d bytes long, the maximum is %d", len(q.Text), MaxTextBytes)
 	}
 	if !utf8.ValidString(q.Text) {
-		return nil, invalid("text is not valid UTF-8")
+		return nil, invalid("q", "utf8", "text is not valid UTF-8")
 	}
 	if q.Lang != "" {
 		if len(q.Lang) > maxLangBytes || strings.IndexFunc(q.Lang, func(r rune) bool {
 			return !(r == '-' || r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)))
 		}) >= 0 {
-			return nil, invalid("lang %q is not a language tag", q.Lang)
+			return nil, invalid("lang", "bcp47", "lang %q is not a language tag", q.Lang)
 		}
 		p.lang = fieldLang(q.Lang)
 		if pl := primaryLang(q.Lang); slices.Contains(sortLangs, pl) {
@@ -174,16 +174,16 @@ func (ix *Index) plan(q Query) (*plan, error) {
 
 	for _, field := range slices.Sorted(maps.Keys(q.Filters)) {
 		if !slices.Contains(filterFields, field) {
-			return nil, invalid("unknown filter %q (filters: %s)", field, strings.Join(filterFields, ", "))
+			return nil, invalid(field, "unknown_parameter", "unknown filter %q (filters: %s)", field, strings.Join(filterFields, ", "))
 		}
 		vals := q.Filters[field]
 		if len(vals) > maxFilterValues {
-			return nil, invalid("filter %q has %d values, the maximum is %d", field, len(vals), maxFilterValues)
+			return nil, invalid(field, "range", "filter %q has %d values, the maximum is %d", field, len(vals), maxFilterValues)
 		}
 		fc := filterClause{field: field}
 		for _, v := range vals {
 			if !utf8.ValidString(v) {
-				return nil, invalid("filter %q: value is not valid UTF-8", field)
+				return nil, invalid(field, "utf8", "filter %q: value is not valid UTF-8", field)
 			}
 			if v = normFilter(field, v); v != "" && !slices.Contains(fc.values, v) {
 				fc.values = append(fc.values, v)

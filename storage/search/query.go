@@ -74,8 +74,18 @@ const (
 // unknown filter, a bad cursor, ...), as opposed to a failure of the index.
 var ErrInvalidQuery = errors.New("search: invalid query")
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidQuery, fmt.Sprintf(format, args...))
+// QueryError is an invalid query, naming the part at fault: "q", "lang",
+// "limit", "cursor" or a filter's name, and the rule it breaks (range,
+// utf8, bcp47, syntax, stale, unknown_parameter). It wraps ErrInvalidQuery.
+type QueryError struct {
+	Field, Rule, Message string
+}
+
+func (e *QueryError) Error() string { return ErrInvalidQuery.Error() + ": " + e.Message }
+func (e *QueryError) Unwrap() error { return ErrInvalidQuery }
+
+func invalid(field, rule, format string, args ...any) error {
+	return &QueryError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}
 }
 
 // Stages of a text search; also recorded in the cursor so that later pages
@@ -107,14 +117,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return nil, err
 		}
 		if c.Hash != p.hash {
-			return nil, invalid("cursor belongs to another query")
+			return nil, invalid("cursor", "stale", "cursor belongs to another query")
 		}
 		if (c.Stage == stageAll) != (stage == stageAll) {
-			return nil, invalid("cursor belongs to another query")
+			return nil, invalid("cursor", "stale", "cursor belongs to another query")
 		}
 		if c.Stage == stageFuzzy || c.Stage == stageRelaxed {
 			if len(c.Fuzzy) != len(p.words) {
-				return nil, invalid("cursor holds %d edit distances for %d words", len(c.Fuzzy), len(p.words))
+				return nil, invalid("cursor", "syntax", "cursor holds %d edit distances for %d words", len(c.Fuzzy), len(p.words))
 			}
 			fuzzy = c.Fuzzy
 		}
