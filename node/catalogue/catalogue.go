@@ -229,10 +229,11 @@ func (s *Service) Create(ctx context.Context, e protocol.Entity) (protocol.Objec
 	if cs := federation.Cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
 		return obj, s.startDraft(ctx, obj, 0, nil, cs)
 	}
-	if err := s.applyLocal(ctx, storage.WriteOp{Object: obj, Entity: e}); err != nil {
+	ops := []storage.WriteOp{{Object: obj, Entity: e}}
+	if err := s.applyLocal(ctx, ops...); err != nil {
 		return protocol.Object{}, err
 	}
-	return obj, nil
+	return ops[0].Object, nil // as stored: signed, with its verification
 }
 
 // localObject fetches the current version of one of this node's own objects.
@@ -250,9 +251,16 @@ func (s *Service) localObject(ctx context.Context, id string) (protocol.Object, 
 	return cur, nil
 }
 
-// Update makes the next version of object id. ifMatch, when not 0, is
-// the version the caller based its change on.
+// Update makes the next version of object id; content equal to the
+// current version's changes nothing and answers the current version.
+// ifMatch, when not 0, is the version the caller based its change on.
 func (s *Service) Update(ctx context.Context, id string, e protocol.Entity, ifMatch uint64) (protocol.Object, error) {
+	return s.update(ctx, id, e, ifMatch, false)
+}
+
+// update is Update; always makes the next version even of the same
+// content (re-signing: the same content under a new signature).
+func (s *Service) update(ctx context.Context, id string, e protocol.Entity, ifMatch uint64, always bool) (protocol.Object, error) {
 	cur, err := s.localObject(ctx, id)
 	if err != nil {
 		return protocol.Object{}, err
@@ -273,14 +281,20 @@ func (s *Service) Update(ctx context.Context, id string, e protocol.Entity, ifMa
 	if err != nil {
 		return protocol.Object{}, fmt.Errorf("encode %s: %w", e.Kind(), err)
 	}
+	if !always && bytes.Equal(body, cur.Body) {
+		// The same content again changes nothing (a PUT is idempotent,
+		// RFC 9110 §9.2.2): no new version to sign, store and announce.
+		return cur, nil
+	}
 	next := s.nextVersion(cur, e.NaturalKey(), body)
 	if cs := federation.Cosigners(s.d.URIs.Base(), e); len(cs) > 1 {
 		return next, s.startDraft(ctx, next, cur.Version, cur.JWS, cs)
 	}
-	if err := s.applyLocal(ctx, storage.WriteOp{Object: next, ExpectVersion: cur.Version, Entity: e}); err != nil {
+	ops := []storage.WriteOp{{Object: next, ExpectVersion: cur.Version, Entity: e}}
+	if err := s.applyLocal(ctx, ops...); err != nil {
 		return protocol.Object{}, err
 	}
-	return next, nil
+	return ops[0].Object, nil
 }
 
 // Delete leaves a tombstone as the last version of object id.

@@ -63,7 +63,7 @@ func (s *Service) ResignDue(ctx context.Context, horizon time.Time, revoked map[
 			log.Warn("cannot re-sign an object whose body does not decode", "iri", cur.IRI, "err", err)
 			continue
 		}
-		_, err = s.Update(ctx, id, e, cur.Version)
+		_, err = s.update(ctx, id, e, cur.Version, true) // the same content, signed again
 		var ds *DraftStarted
 		switch {
 		case err == nil, errors.As(err, &ds):

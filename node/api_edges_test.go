@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -112,5 +113,42 @@ func TestBadCursorAndTextNameTheParameter(t *testing.T) {
 		if d, _ := p["detail"].(string); strings.Contains(d, "storage:") || strings.Contains(d, "invalid query") {
 			t.Errorf("GET %.60s: the detail is the store's words: %s", c.path, d)
 		}
+	}
+}
+
+// A create and an update answer the object as stored: signed, with its
+// verification, like a GET of it.
+func TestWritesAnswerTheSignedObject(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	editor := tn.token("editor")
+	created := tn.postJSON("/api/v1/objects", editor, interlinkerBody("signed_answer", "Signed", "Firmato")).json(t)
+	if created["jws"] == nil || created["verification"] == nil {
+		t.Fatalf("the 201 lacks jws or verification: %v", created)
+	}
+	id := created["id"].(string)
+	body, _ := json.Marshal(interlinkerBody("signed_answer", "Signed again", "Firmato"))
+	updated := tn.do(http.MethodPut, "/api/v1/objects/"+id, editor, "application/json", body).json(t)
+	got := tn.get("/api/v1/objects/" + id).json(t)
+	if updated["jws"] == nil || fmt.Sprint(updated["jws"]) != fmt.Sprint(got["jws"]) {
+		t.Fatalf("the PUT's answer carries another signature than the stored one")
+	}
+}
+
+// PUT is idempotent: the same content again makes no new version (nothing
+// to sign, store or announce to followers).
+func TestPutOfTheSameContentChangesNothing(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	editor := tn.token("editor")
+	id := tn.postJSON("/api/v1/objects", editor, interlinkerBody("idem", "Same", "Stesso")).json(t)["id"].(string)
+	body, _ := json.Marshal(interlinkerBody("idem", "Same", "Stesso"))
+	for range 2 {
+		r := tn.do(http.MethodPut, "/api/v1/objects/"+id, editor, "application/json", body)
+		if r.status != http.StatusOK || r.json(t)["version"].(float64) != 1 {
+			t.Fatalf("PUT of the same content: %d %s", r.status, r.body)
+		}
+	}
+	changed, _ := json.Marshal(interlinkerBody("idem", "Changed", "Cambiato"))
+	if r := tn.do(http.MethodPut, "/api/v1/objects/"+id, editor, "application/json", changed); r.json(t)["version"].(float64) != 2 {
+		t.Fatalf("PUT of new content: %s", r.body)
 	}
 }
