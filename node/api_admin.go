@@ -7,7 +7,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -115,11 +118,17 @@ func (h *adminAPI) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	role, err := accounts.ParseRole(req.Role)
 	if err != nil {
-		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum", "%v", err))
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "role", "enum",
+			"%q is not one of reader, editor, admin", protocol.Clip(req.Role, 40)))
 		return
 	}
-	if len(req.Name) > 128 {
-		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "max_length", "at most 128 characters"))
+	if utf8.RuneCountInString(req.Name) > 128 || len(req.Name) > 256 {
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "max_length", "at most 128 characters (256 bytes)"))
+		return
+	}
+	if strings.ContainsFunc(req.Name, unicode.IsControl) {
+		h.writeProblem(w, r, fieldError(http.StatusUnprocessableEntity, "validation", "The request is invalid", "name", "printable",
+			"a name is one line of text, without control characters"))
 		return
 	}
 	if req.Name == "" {

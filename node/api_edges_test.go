@@ -152,3 +152,22 @@ func TestPutOfTheSameContentChangesNothing(t *testing.T) {
 		t.Fatalf("PUT of new content: %s", r.body)
 	}
 }
+
+// A token request's mistakes name the field in plain words.
+func TestTokenRequestErrorsNameTheField(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	for _, c := range []struct{ body, field, rule, detail string }{
+		{`{"role":"superuser","name":"x"}`, "role", "enum", `role: "superuser" is not one of reader, editor, admin`},
+		{`{"role":"reader","name":"ctl\u0000\n"}`, "name", "printable", "name: a name is one line of text"},
+		{`{"role":"reader","name":"` + strings.Repeat("é", 129) + `"}`, "name", "max_length", "name: at most 128 characters"},
+	} {
+		p := tn.do(http.MethodPost, "/api/v1/tokens", tn.admin, "application/json", []byte(c.body)).problem(t, 422, "validation")
+		errs, _ := p["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["field"] != c.field || errs[0].(map[string]any)["rule"] != c.rule {
+			t.Errorf("%s: errors %v", c.body, p["errors"])
+		}
+		if d, _ := p["detail"].(string); !strings.HasPrefix(d, c.detail) {
+			t.Errorf("%.40s: detail %q, want it to start %q", c.body, d, c.detail)
+		}
+	}
+}

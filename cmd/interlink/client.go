@@ -233,6 +233,8 @@ func (c *client) answerError(r request, resp *http.Response) error {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		switch {
+		case c.s.token != "" && c.s.tokenSource != "" && c.s.tokenSource != c.s.credPath:
+			hint = fmt.Sprintf("the node refused the token from %s: check it, or pass another with --token", c.s.tokenSource)
 		case c.s.token != "":
 			hint = "the node refused the token: pass --token or check " + c.s.credPath
 		case c.s.credErr != nil:

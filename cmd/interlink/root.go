@@ -77,6 +77,15 @@ The bearer token is --token, else INTERLINK_TOKEN, else the contents of DATA/loc
 		newVersionCmd(),
 		newTestnetCmd(),
 	)
+	// cobra's completion command: an unknown shell is a usage error, as an
+	// unknown subcommand of every other group is (not its help and exit 0).
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.NoArgs
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 	markRunErrors(root)
 	return root
 }
@@ -237,6 +246,9 @@ func parseServerURL(raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
+	if strings.HasSuffix(u.Path, "/api/v1") {
+		return nil, fmt.Errorf("it ends with /api/v1: give the node's own URL (%s), the CLI adds /api/v1", strings.TrimSuffix(u.String(), "/api/v1"))
+	}
 	return u, nil
 }
 

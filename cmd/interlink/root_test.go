@@ -181,6 +181,9 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{"bad limit", []string{"search", "x", "--limit", "0"}, exitUsage, "--limit must be between 1 and 100"},
 		{"limit above the API's", []string{"search", "x", "--limit", "101"}, exitUsage, "--limit must be between 1 and 100"},
 		{"group without subcommand prints help", []string{"token"}, exitOK, ""},
+		{"server with the API path", []string{"status", "--server", "http://127.0.0.1:9/api/v1/"}, exitError, "ends with /api/v1: give the node's own URL (http://127.0.0.1:9)"},
+		{"unknown shell", []string{"completion", "nosh"}, exitUsage, `unknown command "nosh" for "interlink completion"`},
+		{"zero expiry", []string{"token", "create", "--role", "reader", "--expires", "0"}, exitUsage, "--expires must be a positive duration"},
 		{"connection refused", []string{"status", "--server", closedURL(t)}, exitError, "is `interlink serve` running?"},
 	}
 	for _, tt := range tests {
@@ -255,7 +258,7 @@ func TestAuthErrors(t *testing.T) {
 		credential string
 		want       string
 	}{
-		{"wrong token", "nope", "", "the node refused the token: pass --token or check "},
+		{"wrong token", "nope", "", "the node refused the token from --token: check it, or pass another with --token"},
 		{"wrong credential file", "", "stale", "the node refused the token: pass --token or check "},
 		{"no token at all", "", "", "the node asks for a token and none was found: pass --token or check "},
 		{"reader may not", "reader-token", "", "the token's role may not do this"},
@@ -276,10 +279,22 @@ func TestAuthErrors(t *testing.T) {
 			if r.code != exitError || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, tt.want)
 			}
-			if strings.HasPrefix(tt.want, "the node") && !strings.Contains(r.stderr, filepath.Join(data, "local-credential")) {
+			if strings.HasPrefix(tt.want, "the node") && tt.token == "" && !strings.Contains(r.stderr, filepath.Join(data, "local-credential")) {
 				t.Errorf("stderr %q does not name the credential file", r.stderr)
 			}
 		})
+	}
+}
+
+// A refused token from INTERLINK_TOKEN is said to come from there, not
+// from the credential file the CLI did not read.
+func TestAuthErrorNamesTheTokensSource(t *testing.T) {
+	data := isolate(t)
+	n := newFakeNode(t)
+	t.Setenv(envToken, "bad")
+	r := runCLI(t, "", "token", "list", "--data", data, "--server", n.URL())
+	if r.code != exitError || !strings.Contains(r.stderr, "the node refused the token from "+envToken) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

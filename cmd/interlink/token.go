@@ -37,8 +37,8 @@ The node shows a token only once: keep it.`,
 			if !slices.Contains(tokenRoles, role) {
 				return usageErrorf("--role must be one of %s, not %q", strings.Join(tokenRoles, ", "), role)
 			}
-			if expires < 0 {
-				return usageErrorf("--expires must be a positive duration such as 720h, not %s", expires)
+			if cmd.Flags().Changed("expires") && expires <= 0 {
+				return usageErrorf("--expires must be a positive duration such as 720h, not %s (leave it out for a token that works until it is revoked)", expires)
 			}
 			var created api.Token
 			in := api.TokenRequest{Role: role, Name: name}
