@@ -28,9 +28,11 @@ import (
 // apiOp is one operation of /api/v1.
 type apiOp struct {
 	method, path, name, summary string
-	role                        Role    // "": public
-	query                       []param // the handler's query parameters
-	body                        *opBody // the request body, nil: none
+	role                        Role      // "": public
+	query                       []param   // the handler's query parameters
+	body                        *opBody   // the request body, nil: none
+	bodyAlt                     []*opBody // other media types the body may come in
+	ifMatch                     bool      // takes If-Match (the version the change is based on)
 	ok                          []opAnswer
 }
 
@@ -69,8 +71,14 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 // apiOperations is every /api/v1 route (node/router.go and the handler
 // types' routes methods).
 func apiOperations() []apiOp {
-	entity := jsonSchema(schema{"type": "object", "description": "a catalogue entity (Interlinker, PublicService, Organisation, ProblemProfile, CoproductionSchema, Adoption, Rating) in the data model's JSON; docs/api.md"})
+	kinds := make([]any, len(protocol.Kinds))
+	for i, k := range protocol.Kinds {
+		kinds[i] = string(k)
+	}
+	entity := jsonSchema(schema{"type": "object", "description": "a catalogue entity (Interlinker, PublicService, Organisation, ProblemProfile, CoproductionSchema, Adoption, Rating, Story) in the data model's JSON; docs/api.md",
+		"required": []any{"type"}, "properties": schema{"type": schema{"type": "string", "enum": kinds}}})
 	object, draft := jsonOf[protocol.Object](), jsonOf[api.DraftAccepted]()
+	imported := jsonOf[importAnswer]() // the result and the reader's warnings
 	writeOK := func(status int) []opAnswer {
 		return []opAnswer{answer(status, object), answer(http.StatusAccepted, draft)}
 	}
@@ -102,11 +110,13 @@ func apiOperations() []apiOp {
 		{method: "GET", path: "/deliveries/dead", name: "deliveries.dead", role: RoleAdmin, summary: "Dead letters (deliveries given up)", query: []param{{name: "cursor"}}, ok: []opAnswer{answer(200, jsonOf[api.DeliveryPage]())}},
 		{method: "POST", path: "/deliveries/dead/{id}/replay", name: "deliveries.replay", role: RoleAdmin, summary: "Queue a dead letter again", ok: []opAnswer{answer(202, nil)}},
 		{method: "POST", path: "/import", name: "import", role: RoleEditor, summary: "Import entities (upsert by natural key, atomically)", body: jsonSchema(schema{"description": "an entity or an array of entities, or the INTERLINK catalogue export; docs/api.md"}),
-			ok: []opAnswer{answer(200, jsonOf[catalogue.ImportResult]()), answer(201, jsonOf[catalogue.ImportResult]())}},
+			ok: []opAnswer{answer(200, imported), answer(201, imported)}},
 		{method: "POST", path: "/import/cpsv", name: "import.cpsv", role: RoleEditor, summary: "Import CPSV-AP public services and organisations", body: &opBody{media: "application/ld+json", schema: schema{"description": "a CPSV-AP JSON-LD document"}},
-			ok: []opAnswer{answer(200, jsonOf[catalogue.ImportResult]()), answer(201, jsonOf[catalogue.ImportResult]())}},
+			bodyAlt: []*opBody{{media: "application/json", schema: schema{"description": "a CPSV-AP JSON-LD document"}}, {media: "text/turtle", schema: schema{"type": "string", "description": "a CPSV-AP document in Turtle"}}},
+			ok:      []opAnswer{answer(200, imported), answer(201, imported)}},
 		{method: "POST", path: "/import/publiccode", name: "import.publiccode", role: RoleEditor, summary: "Import a publiccode.yml as a software interlinker", body: &opBody{media: "application/yaml", schema: schema{"type": "string"}},
-			ok: []opAnswer{answer(200, jsonOf[catalogue.ImportResult]()), answer(201, jsonOf[catalogue.ImportResult]())}},
+			bodyAlt: []*opBody{{media: "text/yaml", schema: schema{"type": "string"}}, {media: "application/x-yaml", schema: schema{"type": "string"}}},
+			ok:      []opAnswer{answer(200, imported), answer(201, imported)}},
 		{method: "GET", path: "/export/cpsv", name: "export.cpsv", summary: "Public services and organisations as CPSV-AP (JSON-LD; Turtle or RDF/XML by Accept)",
 			ok: []opAnswer{{status: 200, body: &opBody{media: "application/ld+json", schema: schema{"type": "object"}}, alt: []*opBody{
 				{media: "text/turtle", schema: schema{"type": "string"}}, {media: "application/rdf+xml", schema: schema{"type": "string"}}}}}},
@@ -122,8 +132,8 @@ func apiOperations() []apiOp {
 		{method: "GET", path: "/objects", name: "objects.list", summary: "List live objects, filtered", query: listParams(), ok: []opAnswer{answer(200, jsonSchema(props("items", schema{"type": "array", "items": schemaRef(typeOf[protocol.Object]())}, "next", str)))}},
 		{method: "GET", path: "/object", name: "objects.get_iri", summary: "An object by its IRI (also another node's)", query: []param{{name: "iri"}}, ok: []opAnswer{answer(200, object), answer(410, object)}},
 		{method: "GET", path: "/objects/{id}", name: "objects.get", summary: "An object's current version (ETag; If-None-Match answers 304)", ok: []opAnswer{answer(200, object), answer(410, object)}},
-		{method: "PUT", path: "/objects/{id}", name: "objects.update", role: RoleEditor, summary: "Make the next version (If-Match: the version changed)", body: entity, ok: writeOK(200)},
-		{method: "DELETE", path: "/objects/{id}", name: "objects.delete", role: RoleEditor, summary: "Delete an object (its tombstone is answered)", ok: []opAnswer{answer(200, object)}},
+		{method: "PUT", path: "/objects/{id}", name: "objects.update", role: RoleEditor, summary: "Make the next version (If-Match: the version changed)", body: entity, ifMatch: true, ok: writeOK(200)},
+		{method: "DELETE", path: "/objects/{id}", name: "objects.delete", role: RoleEditor, summary: "Delete an object (its tombstone is answered)", ifMatch: true, ok: []opAnswer{answer(200, object)}},
 		{method: "GET", path: "/objects/{id}/versions", name: "objects.versions", summary: "Every version's envelope", ok: []opAnswer{answer(200, list(typeOf[protocol.Meta]()))}},
 		{method: "GET", path: "/objects/{id}/versions/{version}", name: "objects.version", summary: "One version", ok: []opAnswer{answer(200, object)}},
 		{method: "GET", path: "/objects/{id}/aggregates", name: "objects.aggregates", summary: "Adoptions and ratings of an object", ok: []opAnswer{answer(200, jsonSchema(props("iri", str, "adoptions", integer, "ratings", integer, "rating_mean", schema{"type": "number"})))}},
@@ -205,11 +215,23 @@ func openAPIDoc(base, version string) map[string]any {
 			}
 			params = append(params, schema{"name": p.name, "in": "query", "required": false, "schema": ps, "explode": true})
 		}
+		switch {
+		case op.method == "GET":
+			params = append(params, schema{"name": "If-None-Match", "in": "header", "required": false, "schema": schema{"type": "string"},
+				"description": "an ETag this answer gave: 304 when it is still current"})
+		case op.ifMatch:
+			params = append(params, schema{"name": "If-Match", "in": "header", "required": false, "schema": schema{"type": "string"},
+				"description": `the version the change is based on ("3") or an ETag of it: 409 when another is current`})
+		}
 		if len(params) > 0 {
 			o["parameters"] = params
 		}
 		if op.body != nil {
-			o["requestBody"] = schema{"required": true, "content": content(op.body)}
+			c := content(op.body)
+			for _, alt := range op.bodyAlt {
+				maps.Copy(c, content(alt))
+			}
+			o["requestBody"] = schema{"required": true, "content": c}
 		}
 		if op.role != RoleNone {
 			o["security"] = []any{schema{"bearer": []any{}}}

@@ -182,3 +182,75 @@ func TestOpenAPIValidationBites(t *testing.T) {
 		}
 	}
 }
+
+// The description says what the server takes: If-Match on writes,
+// If-None-Match on reads, every media type an import reads, the kinds of
+// entity, a token request's optional name, an import's warnings.
+func TestOpenAPIDescribesWhatTheServerTakes(t *testing.T) {
+	doc := openAPIDoc("http://node.test", "test")
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Parameters  []struct{ Name, In string } `json:"parameters"`
+			RequestBody struct {
+				Content map[string]struct {
+					Schema map[string]any `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	hasHeader := func(path, method, name string) bool {
+		for _, p := range spec.Paths[path][method].Parameters {
+			if p.In == "header" && p.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct{ path, method, header string }{
+		{"/api/v1/objects/{id}", "put", "If-Match"}, {"/api/v1/objects/{id}", "delete", "If-Match"},
+		{"/api/v1/objects/{id}", "get", "If-None-Match"}, {"/api/v1/search", "get", "If-None-Match"},
+	} {
+		if !hasHeader(c.path, c.method, c.header) {
+			t.Errorf("%s %s does not describe %s", c.method, c.path, c.header)
+		}
+	}
+	for path, media := range map[string][]string{
+		"/api/v1/import/cpsv":       {"application/ld+json", "application/json", "text/turtle"},
+		"/api/v1/import/publiccode": {"application/yaml", "text/yaml", "application/x-yaml"},
+	} {
+		for _, m := range media {
+			if _, ok := spec.Paths[path]["post"].RequestBody.Content[m]; !ok {
+				t.Errorf("POST %s does not describe %s", path, m)
+			}
+		}
+	}
+	create := spec.Paths["/api/v1/objects"]["post"].RequestBody.Content["application/json"].Schema
+	if enum := fmt.Sprint(create["properties"]); !strings.Contains(enum, "Interlinker") || !strings.Contains(enum, "PublicService") {
+		t.Errorf("the entity's type has no enum: %v", create)
+	}
+	seen := 0
+	for name, s := range spec.Components.Schemas {
+		if strings.HasSuffix(name, "TokenRequest") || strings.HasSuffix(name, "importAnswer") {
+			seen++
+		}
+		if strings.HasSuffix(name, "TokenRequest") && strings.Contains(fmt.Sprint(s["required"]), "name") {
+			t.Errorf("%s requires name; the server defaults it to the role", name)
+		}
+		if strings.HasSuffix(name, "importAnswer") && !strings.Contains(fmt.Sprint(s["properties"]), "warnings") {
+			t.Errorf("%s lacks warnings", name)
+		}
+	}
+	if seen != 2 {
+		t.Errorf("found %d of the token request's and the import answer's schemas, want 2", seen)
+	}
+}

@@ -4,8 +4,8 @@ import "time"
 
 // TokenRequest is the body of POST /api/v1/tokens.
 type TokenRequest struct {
-	Role string `json:"role"` // admin, editor or reader
-	Name string `json:"name"`
+	Role string `json:"role"`           // admin, editor or reader
+	Name string `json:"name,omitempty"` // default: the role
 	// ExpiresIn is how long the token works, as a Go duration ("720h");
 	// empty: until it is revoked.
 	ExpiresIn string `json:"expires_in,omitempty"`
