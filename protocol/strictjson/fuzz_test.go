@@ -6,20 +6,56 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
+
+// loneSurrogate reports whether a string of the (valid) JSON document
+// escapes half of a UTF-16 surrogate pair alone.
+func loneSurrogate(data []byte) bool {
+	unit := func(i int) (uint64, bool) { // the code unit of a \uXXXX at i
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		u, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return u, err == nil
+	}
+	in := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			in = !in
+		case in && c == '\\' && data[i+1] == 'u':
+			u, _ := unit(i)
+			if u >= 0xDC00 && u <= 0xDFFF {
+				return true
+			}
+			if u >= 0xD800 && u <= 0xDBFF {
+				if low, ok := unit(i + 6); !ok || low < 0xDC00 || low > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+			i += 5
+		case in && c == '\\':
+			i++
+		}
+	}
+	return false
+}
 
 // judge is an independent reading of the rules on top of encoding/json's
 // own tokenizer: the document is JSON (json.Valid), valid UTF-8, no object
 // repeats a name (compared as encoding/json unescapes them), and nothing
 // nests deeper than maxDepth.
 func judge(data []byte, maxDepth int) bool {
-	if !json.Valid(data) || !utf8.Valid(data) {
+	if !json.Valid(data) || !utf8.Valid(data) || loneSurrogate(data) {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // a number beyond float64 ("1E700") is still JSON
 	type frame struct {
 		obj     bool
 		keys    map[string]bool

@@ -100,6 +100,17 @@ func (sc *scanner) str() (inner []byte, escaped bool, bad int, err *Error) {
 					sc.pos = i
 					return nil, false, -1, sc.syntax("invalid \\u escape in a string")
 				}
+				// A surrogate escape stands for a character only as a high
+				// one followed by a low one; alone it is no text at all
+				// (encoding/json would read it as U+FFFD): invalid, like a
+				// byte that is not UTF-8.
+				switch u := hex4(d[i+2:]); {
+				case u >= 0xD800 && u <= 0xDBFF && i+12 <= len(d) && d[i+6] == '\\' && d[i+7] == 'u' &&
+					isHex(d[i+8]) && isHex(d[i+9]) && isHex(d[i+10]) && isHex(d[i+11]) && isLowSurrogate(hex4(d[i+8:])):
+					i += 6 // the pair's high half; the low half is read next
+				case u >= 0xD800 && u <= 0xDFFF && bad < 0:
+					bad = i
+				}
 				i += 6
 			default:
 				sc.pos = i
@@ -121,6 +132,25 @@ func (sc *scanner) str() (inner []byte, escaped bool, bad int, err *Error) {
 	sc.pos = len(d)
 	return nil, false, -1, sc.syntax("unexpected end of JSON input in a string")
 }
+
+// hex4 reads four hex digits (checked by the caller).
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c >= 'a':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+func isLowSurrogate(r rune) bool { return r >= 0xDC00 && r <= 0xDFFF }
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
