@@ -171,3 +171,29 @@ func TestTokenRequestErrorsNameTheField(t *testing.T) {
 		}
 	}
 }
+
+// A node's own CPSV-AP export, imported again in Turtle or JSON-LD,
+// changes none of its services: the IRIs the export gave them are its own.
+func TestOwnCPSVExportReimportsUnchanged(t *testing.T) {
+	tn := startNode(t, t.TempDir(), "127.0.0.1")
+	editor := tn.token("editor")
+	for i := range 3 {
+		if r := tn.postJSON("/api/v1/objects", editor, serviceBody(fmt.Sprintf("svc-%d", i), fmt.Sprintf("Service %d", i), tn.url+"/actor")); r.status != 201 {
+			t.Fatalf("create a service: %d %s", r.status, r.body)
+		}
+	}
+	for _, format := range []string{"text/turtle", "application/ld+json"} {
+		req, _ := http.NewRequest(http.MethodGet, tn.url+"/api/v1/export/cpsv", nil)
+		req.Header.Set("Accept", format)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		r := tn.do(http.MethodPost, "/api/v1/import/cpsv", editor, format, doc).json(t)
+		if r["updated"].(float64) != 0 || r["created"].(float64) != 0 || r["unchanged"].(float64) != 3 {
+			t.Errorf("re-import of the %s export: %v", format, r)
+		}
+	}
+}

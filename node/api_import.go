@@ -137,6 +137,7 @@ func (h importAPI) handleImportCPSV(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
+	cpsv.ForgetMinted(h.uris.Base(), services, orgs) // this node's own export imports as no change
 	entities := make([]protocol.Entity, 0, len(services)+len(orgs))
 	for _, o := range orgs {
 		entities = append(entities, o)

@@ -113,7 +113,25 @@ func (w *writer) mint(kind, key string) (string, error) {
 	if !protocol.ValidHTTPURL(w.base) {
 		return "", fmt.Errorf("cpsv: export: %s %q has no IRI and the base %q is not an absolute http(s) URL", kind, key, w.base)
 	}
-	return w.base + "/" + kind + "/" + url.PathEscape(key), nil
+	return mintedIRI(w.base, kind, key), nil
+}
+
+func mintedIRI(base, kind, key string) string { return base + "/" + kind + "/" + url.PathEscape(key) }
+
+// ForgetMinted clears the IRIs an export from base gave services and
+// organisations that had none (base/services/KEY, base/organisations/KEY),
+// so that importing a node's own export changes none of its objects.
+func ForgetMinted(base string, services []*protocol.PublicService, orgs []*protocol.Organisation) {
+	for _, s := range services {
+		if s.IRI != "" && s.IRI == mintedIRI(base, "services", s.Identifier) {
+			s.IRI = ""
+		}
+	}
+	for _, o := range orgs {
+		if o.IRI != "" && o.IRI == mintedIRI(base, "organisations", o.Key) {
+			o.IRI = ""
+		}
+	}
 }
 
 func (w *writer) id(iri string) string {
