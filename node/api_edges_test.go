@@ -36,15 +36,18 @@ func TestHeadAnswersLikeGet(t *testing.T) {
 	}
 }
 
-// plain sends an unsigned, uncompressed request (Go's client asks for gzip
-// on a GET, never on a HEAD).
-func plain(t *testing.T, method, url string) response {
+// send sends a request with the given header pairs, outside tn.do (which
+// lets Go's client ask for gzip on a GET, never on a HEAD, and sets no
+// headers but the token and the content type).
+func send(t *testing.T, method, url string, body []byte, header ...string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Accept-Encoding", "identity")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -54,40 +57,31 @@ func plain(t *testing.T, method, url string) response {
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
+// plain sends an unsigned, uncompressed request.
+func plain(t *testing.T, method, url string) response {
+	t.Helper()
+	return send(t, method, url, nil, "Accept-Encoding", "identity")
+}
+
 // A compressed request body is refused as such (415 naming the coding),
 // not read as garbage and refused as malformed JSON.
 func TestCompressedRequestBodyIsRefusedForWhatItIs(t *testing.T) {
 	tn := startNode(t, t.TempDir(), "127.0.0.1")
 	editor := tn.token("editor")
 	body, _ := json.Marshal(interlinkerBody("gz", "Gzip", "Gzip"))
+	post := func(coding string) response {
+		return send(t, http.MethodPost, tn.url+"/api/v1/objects", body,
+			"Authorization", "Bearer "+editor, "Content-Type", "application/json", "Content-Encoding", coding)
+	}
 	for _, ce := range []string{"gzip", "br"} {
-		req, _ := http.NewRequest(http.MethodPost, tn.url+"/api/v1/objects", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+editor)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Content-Encoding", ce)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		p := response{status: resp.StatusCode, header: resp.Header, body: b}.problem(t, http.StatusUnsupportedMediaType, "unsupported-media-type")
+		p := post(ce).problem(t, http.StatusUnsupportedMediaType, "unsupported-media-type")
 		if d, _ := p["detail"].(string); !strings.Contains(d, ce) {
 			t.Errorf("Content-Encoding %s: the detail does not name it: %s", ce, d)
 		}
 	}
 	// identity is no coding at all.
-	req, _ := http.NewRequest(http.MethodPost, tn.url+"/api/v1/objects", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+editor)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Content-Encoding", "identity")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Errorf("Content-Encoding identity: %d", resp.StatusCode)
+	if r := post("identity"); r.status != http.StatusCreated {
+		t.Errorf("Content-Encoding identity: %d %s", r.status, r.body)
 	}
 }
 
@@ -183,14 +177,7 @@ func TestOwnCPSVExportReimportsUnchanged(t *testing.T) {
 		}
 	}
 	for _, format := range []string{"text/turtle", "application/ld+json"} {
-		req, _ := http.NewRequest(http.MethodGet, tn.url+"/api/v1/export/cpsv", nil)
-		req.Header.Set("Accept", format)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		doc := send(t, http.MethodGet, tn.url+"/api/v1/export/cpsv", nil, "Accept", format).body
 		r := tn.do(http.MethodPost, "/api/v1/import/cpsv", editor, format, doc).json(t)
 		if r["updated"].(float64) != 0 || r["created"].(float64) != 0 || r["unchanged"].(float64) != 3 {
 			t.Errorf("re-import of the %s export: %v", format, r)
