@@ -139,14 +139,24 @@ func matchAt(s, w string) int {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
 
+// queryWords are the words of a query that results mark: those of two
+// letters or more, and of those only the longer ones when there are any
+// (in "modelo de negocio", "de" is a word every text has, not what the
+// reader looks for).
 func queryWords(q string) []string {
-	var out []string
+	var out, short []string
 	for _, f := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
 	}) {
-		if len([]rune(f)) >= 2 {
+		switch n := utf8.RuneCountInString(f); {
+		case n >= 3:
 			out = append(out, f)
+		case n == 2:
+			short = append(short, f)
 		}
+	}
+	if len(out) == 0 {
+		return short
 	}
 	return out
 }

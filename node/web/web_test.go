@@ -100,8 +100,11 @@ func TestHighlight(t *testing.T) {
 		{"Business <Model> Canvas", "canvas model", "Business &lt;<mark>Model</mark>&gt; <mark>Canvas</mark>"},
 		// Only where a word starts: not the "de" of "Model", "puede", "ideas".
 		{"Business Model Canvas: se puede definir ideas de negocio", "modelo de negocio",
-			"Business Model Canvas: se puede definir ideas <mark>de</mark> <mark>negocio</mark>"},
-		{"Business models and profiles of use", "model of", "Business <mark>model</mark>s and profiles <mark>of</mark> use"},
+			"Business Model Canvas: se puede definir ideas de <mark>negocio</mark>"},
+		{"Business models and profiles of use", "model of", "Business <mark>model</mark>s and profiles of use"},
+		// A query of short words only marks them, as whole words.
+		{"AI in the city: an AI plan", "AI", "<mark>AI</mark> in the city: an <mark>AI</mark> plan"},
+		{"Design of services", "of", "Design <mark>of</mark> services"},
 		// Case folding that changes a letter's length in bytes, and letters beyond ASCII.
 		{"ĶEKAVA un Ķekavas novads", "ķekava", "<mark>ĶEKAVA</mark> un <mark>Ķekava</mark>s novads"},
 		{"Città metropolitana", "CITTÀ", "<mark>Città</mark> metropolitana"},
