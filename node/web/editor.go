@@ -66,9 +66,9 @@ func (h EditorPages) editor(w http.ResponseWriter, r *http.Request) (session, bo
 	return s, true
 }
 
-// readForm parses a posted form (bounded) and checks its CSRF token; on
-// failure it has answered (413, 400 or 403).
-func (h EditorPages) readForm(w http.ResponseWriter, r *http.Request, s session) bool {
+// readForm parses a posted form (bounded); on failure it has answered
+// (413 or 400).
+func (h EditorPages) readForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxEditForm)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
@@ -79,11 +79,41 @@ func (h EditorPages) readForm(w http.ResponseWriter, r *http.Request, s session)
 		}
 		return false
 	}
-	if h.d.Accounts().CheckCSRF(s.secret, r.PostForm.Get("csrf")) != nil {
-		h.Error(w, r, http.StatusForbidden)
-		return false
-	}
 	return true
+}
+
+// postedEditor reads a posted form and returns the editor who may act on
+// it. When it cannot be acted on because the session ended while the form
+// was open, or the form's CSRF token is of an earlier session (its author
+// signed in again meanwhile), it answers with the form again, everything
+// typed kept, and a notice of what to do: nothing is written, and nothing
+// typed is lost (http.CrossOriginProtection has already refused requests
+// from other sites, so such a form is the editor's own). A reader gets 403.
+func (h EditorPages) postedEditor(w http.ResponseWriter, r *http.Request, spec *formSpec, cur *protocol.Object) (session, bool) {
+	if !h.readForm(w, r) {
+		return session{}, false
+	}
+	s, ok := sessionFrom(r.Context())
+	switch {
+	case !ok:
+		h.keepDraft(w, r, spec, cur, http.StatusUnauthorized, "edit.kept.signin")
+		return session{}, false
+	case !s.user.Role.Allows(accounts.RoleEditor):
+		h.Error(w, r, http.StatusForbidden)
+		return session{}, false
+	case h.d.Accounts().CheckCSRF(s.secret, r.PostForm.Get("csrf")) != nil:
+		h.keepDraft(w, r, spec, cur, http.StatusForbidden, "edit.kept.again")
+		return session{}, false
+	}
+	return s, true
+}
+
+// keepDraft answers the posted form again with notice (a message id).
+func (h EditorPages) keepDraft(w http.ResponseWriter, r *http.Request, spec *formSpec, cur *protocol.Object, status int, notice string) {
+	fd, _ := formFromPost(spec, r.PostForm)
+	version, _ := strconv.ParseUint(r.PostForm.Get("version"), 10, 64)
+	loc := h.locale(w, r)
+	h.editPageWith(w, r, status, spec, fd, nil, version, cur, func(v *editView) { v.Notice = loc.T(notice) })
 }
 
 type editIndexView struct {
@@ -119,16 +149,12 @@ func (h EditorPages) NewForm(w http.ResponseWriter, r *http.Request, slug string
 // NewPost serves POST /new/{slug}: add a language or a row, preview, or
 // publish through the catalogue's Create.
 func (h EditorPages) NewPost(w http.ResponseWriter, r *http.Request, slug string) {
-	s, ok := h.editor(w, r)
-	if !ok {
-		return
-	}
 	spec := formBySlug(slug)
 	if spec == nil {
 		h.Error(w, r, http.StatusNotFound)
 		return
 	}
-	if h.readForm(w, r, s) {
+	if s, ok := h.postedEditor(w, r, spec, nil); ok {
 		h.editPost(w, r, s, spec, nil)
 	}
 }
@@ -169,15 +195,11 @@ func (h EditorPages) EditForm(w http.ResponseWriter, r *http.Request, id string)
 // EditPost serves POST /objects/{id}/edit: as NewPost, saving through
 // the catalogue's Update with the form's version as If-Match.
 func (h EditorPages) EditPost(w http.ResponseWriter, r *http.Request, id string) {
-	s, ok := h.editor(w, r)
-	if !ok {
-		return
-	}
 	obj, spec, ok := h.editable(w, r, id)
 	if !ok {
 		return
 	}
-	if h.readForm(w, r, s) {
+	if s, ok := h.postedEditor(w, r, spec, &obj); ok {
 		h.editPost(w, r, s, spec, &obj)
 	}
 }
