@@ -239,17 +239,6 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 	loc := h.locale(w, r)
 	q := r.URL.Query()
 	v := searchView{Q: q.Get("q")}
-	switch {
-	case len(v.Q) > search.MaxTextBytes:
-		v.TextError = loc.T("search.too_long")
-	case !utf8.ValidString(v.Q):
-		v.TextError, v.Q = loc.T("search.bad_text"), strings.ToValidUTF8(v.Q, "\uFFFD")
-	}
-	if v.TextError != "" {
-		v.Total = loc.Num(0)
-		h.render(w, r, http.StatusBadRequest, "search", loc.T("search.title"), v)
-		return
-	}
 	filters := map[string][]string{}
 	for _, f := range facetNames {
 		if vals := q[f]; len(vals) > 0 {
@@ -258,7 +247,8 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 	}
 	query := search.Query{Text: v.Q, Lang: loc.Tag, Filters: filters, Limit: 20, Cursor: q.Get("cursor"), Facets: true}
 	res, err := h.d.Catalogue().Search(r.Context(), query, h.d.SearchWait)
-	if errors.Is(err, search.ErrInvalidQuery) && query.Cursor != "" {
+	var qe *search.QueryError
+	if errors.As(err, &qe) && qe.Field == "cursor" {
 		// A page of another search (most often the same one in another
 		// language: a cursor belongs to its language's query), or a
 		// damaged link: the first page of this one, said so.
@@ -266,9 +256,17 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) {
 		res, err = h.d.Catalogue().Search(r.Context(), query, h.d.SearchWait)
 	}
 	status := http.StatusOK
-	if errors.Is(err, search.ErrInvalidQuery) {
+	switch {
+	case errors.As(err, &qe) && qe.Field == "q": // what the index refuses of the text, said at its field
+		status, v.TextError, v.Total = http.StatusBadRequest, loc.T("search.too_long"), loc.Num(0)
+		if qe.Rule == "utf8" {
+			v.TextError, v.Q = loc.T("search.bad_text"), strings.ToValidUTF8(v.Q, "\uFFFD")
+		}
+		h.render(w, r, status, "search", loc.T("search.title"), v)
+		return
+	case errors.Is(err, search.ErrInvalidQuery):
 		status, v.Error = http.StatusBadRequest, loc.T("search.invalid")
-	} else if err != nil {
+	case err != nil:
 		h.d.Logger.ErrorContext(r.Context(), "web: search", "err", err)
 		h.Error(w, r, http.StatusInternalServerError)
 		return

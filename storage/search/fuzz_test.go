@@ -76,7 +76,7 @@ func FuzzSearch(f *testing.F) {
 				if !errors.Is(err, ErrInvalidQuery) {
 					t.Fatalf("Search(%+v): %v (not ErrInvalidQuery)", q, err)
 				}
-				if utf8.ValidString(text) && len(text) <= MaxTextBytes && utf8.ValidString(filter) && lang == "" {
+				if utf8.ValidString(text) && len(text) <= maxTextBytes && utf8.ValidString(filter) && lang == "" {
 					t.Fatalf("valid query rejected: %+v: %v", q, err)
 				}
 				return

@@ -154,8 +154,8 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	case q.Limit > MaxLimit:
 		p.limit = MaxLimit
 	}
-	if len(q.Text) > MaxTextBytes {
-		return nil, invalid("q", "range", "text is %d bytes long, the maximum is %d", len(q.Text), MaxTextBytes)
+	if len(q.Text) > maxTextBytes {
+		return nil, invalid("q", "range", "text is %d bytes long, the maximum is %d", len(q.Text), maxTextBytes)
 	}
 	if !utf8.ValidString(q.Text) {
 		return nil, invalid("q", "utf8", "text is not valid UTF-8")

@@ -54,10 +54,8 @@ const (
 	DefaultLimit = 20
 	MaxLimit     = 100
 	// FacetSize is the number of values counted per facet field.
-	FacetSize = 50
-	// MaxTextBytes is the longest text a query takes (a longer one is
-	// invalid); the search page checks it before it asks.
-	MaxTextBytes = 2048
+	FacetSize    = 50
+	maxTextBytes = 2048 // a longer text is invalid (QueryError on "q", rule range)
 
 	maxFacetTerms   = 1 << 20 // distinct values counted over all facet fields
 	maxWords        = 10      // further words are ignored

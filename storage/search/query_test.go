@@ -200,7 +200,7 @@ func TestQueryErrors(t *testing.T) {
 		{"unknown filter", Query{Filters: map[string][]string{"colour": {"red"}}}, `unknown filter "colour"`},
 		{"negative limit", Query{Limit: -1}, "negative limit"},
 		{"bad lang", Query{Text: "x", Lang: "en; drop"}, "not a language tag"},
-		{"text too long", Query{Text: strings.Repeat("a", MaxTextBytes+1)}, "maximum"},
+		{"text too long", Query{Text: strings.Repeat("a", maxTextBytes+1)}, "maximum"},
 		{"invalid utf-8", Query{Text: "caf\xe9"}, "UTF-8"},
 		{"too many filter values", Query{Filters: map[string][]string{"scope": slices.Repeat([]string{"x"}, maxFilterValues+1)}}, "maximum"},
 		{"garbage cursor", Query{Cursor: "!!!"}, "base64url"},
